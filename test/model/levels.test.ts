@@ -1,0 +1,179 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import {
+	freeConnections,
+	levelForRatio,
+	poolLevel,
+	serverLevel,
+	timeoutsPerMinute,
+	usableConnections,
+	usedRatio,
+	waitingForMs,
+	worstLevel,
+} from '../../source/model/levels.js';
+import type {Level, Observation, PoolMetrics, PoolStatus} from '../../source/model/types.js';
+import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
+
+describe('server levels', () => {
+	it('subtracts both reservations from max_connections', () => {
+		const s = serverSnapshot({maxConnections: 100, superuserReservedConnections: 3, reservedForRoleConnections: 5, connections: 46});
+		assert.equal(usableConnections(s), 92);
+		assert.equal(freeConnections(s), 46);
+		assert.equal(usedRatio(s), 0.5);
+	});
+
+	it('never reports negative free slots', () => {
+		const s = serverSnapshot({connections: 99});
+		assert.equal(freeConnections(s), 0);
+	});
+
+	it('counts a server without usable slots as full', () => {
+		const s = serverSnapshot({maxConnections: 3, superuserReservedConnections: 3, connections: 0});
+		assert.equal(usedRatio(s), 1);
+		assert.equal(serverLevel(s, defaultThresholds), 'critical');
+	});
+
+	const cases: Array<{connections: number; expected: Level}> = [
+		{connections: 0, expected: 'ok'},
+		{connections: 77, expected: 'ok'}, // 0.794
+		{connections: 78, expected: 'warning'}, // 0.804
+		{connections: 92, expected: 'warning'}, // 0.948
+		{connections: 93, expected: 'critical'}, // 0.959
+		{connections: 97, expected: 'critical'},
+		{connections: 100, expected: 'critical'},
+	];
+	for (const {connections, expected} of cases) {
+		it(`${connections}/97 is ${expected}`, () => {
+			assert.equal(serverLevel(serverSnapshot({connections}), defaultThresholds), expected);
+		});
+	}
+
+	it('treats a ratio equal to a threshold as reaching it', () => {
+		assert.equal(levelForRatio(0.8, defaultThresholds), 'warning');
+		assert.equal(levelForRatio(0.95, defaultThresholds), 'critical');
+	});
+
+	it('picks the worst level', () => {
+		assert.equal(worstLevel([]), 'ok');
+		assert.equal(worstLevel(['ok', 'critical', 'warning']), 'critical');
+		assert.equal(worstLevel(['warning', 'ok']), 'warning');
+	});
+});
+
+function poolAt(atMs: number, metrics: Partial<PoolMetrics> | null, extra: Partial<PoolStatus> = {}): Observation {
+	return observation({atMs, pools: [poolStatus({metrics, sampledAtMs: atMs, ...extra})]});
+}
+
+describe('pool levels', () => {
+	const single: Array<{name: string; metrics: Partial<PoolMetrics> | null; extra?: Partial<PoolStatus>; expected: Level}> = [
+		{name: 'quiet pool', metrics: {active: 2, max: 10, waiting: 0}, expected: 'ok'},
+		{name: '8/10 busy', metrics: {active: 8, max: 10, waiting: 0}, expected: 'warning'},
+		{name: '7/10 busy', metrics: {active: 7, max: 10, waiting: 0}, expected: 'ok'},
+		{name: '10/10 busy, nobody waiting', metrics: {active: 10, max: 10, waiting: 0}, expected: 'critical'},
+		{name: 'waiters below max', metrics: {active: 3, max: 10, waiting: 1}, expected: 'warning'},
+		{name: 'waiters at max', metrics: {active: 10, max: 10, waiting: 4}, expected: 'critical'},
+		{name: 'waiters, max unknown', metrics: {active: 4, max: null, waiting: 2}, expected: 'warning'},
+		{name: 'waiters, active unknown', metrics: {active: null, max: 10, waiting: 2}, expected: 'warning'},
+		{name: 'nothing known', metrics: {active: null, max: null, waiting: null}, expected: 'ok'},
+		{name: 'waiting unknown, 9/10 busy', metrics: {active: 9, max: 10, waiting: null}, expected: 'warning'},
+		{name: 'max 0 judged by waiting only', metrics: {active: 0, max: 0, waiting: 0}, expected: 'ok'},
+		{name: 'endpoint down, no metrics', metrics: null, extra: {error: 'connect ECONNREFUSED'}, expected: 'ok'},
+		{
+			name: 'endpoint down keeps the last metrics',
+			metrics: {active: 10, max: 10, waiting: 3},
+			extra: {error: 'timeout after 2000 ms'},
+			expected: 'critical',
+		},
+	];
+	for (const {name, metrics, extra, expected} of single) {
+		it(`${name} → ${expected}`, () => {
+			assert.equal(poolLevel([poolAt(baseTimeMs, metrics, extra)], 'api', defaultThresholds), expected);
+		});
+	}
+
+	it('is ok for a pool the latest observation does not hold', () => {
+		assert.equal(poolLevel([poolAt(baseTimeMs, {active: 10, max: 10, waiting: 3})], 'worker', defaultThresholds), 'ok');
+		assert.equal(poolLevel([], 'api', defaultThresholds), 'ok');
+	});
+
+	const waitingOnly = {active: 3, max: 10, waiting: 2};
+	const persistence: Array<{name: string; history: Observation[]; expected: Level; waitingMs: number | null}> = [
+		{
+			name: 'waiters for 10 s',
+			history: [0, 5000, 10_000].map(offset => poolAt(baseTimeMs + offset, waitingOnly)),
+			expected: 'critical',
+			waitingMs: 10_000,
+		},
+		{
+			name: 'waiters for 9 s',
+			history: [0, 4500, 9000].map(offset => poolAt(baseTimeMs + offset, waitingOnly)),
+			expected: 'warning',
+			waitingMs: 9000,
+		},
+		{
+			name: 'a sample without waiters breaks the run',
+			history: [
+				poolAt(baseTimeMs, waitingOnly),
+				poolAt(baseTimeMs + 5000, {...waitingOnly, waiting: 0}),
+				poolAt(baseTimeMs + 12_000, waitingOnly),
+			],
+			expected: 'warning',
+			waitingMs: 0,
+		},
+		{
+			name: 'an endpoint error breaks the run',
+			history: [
+				poolAt(baseTimeMs, waitingOnly),
+				poolAt(baseTimeMs + 5000, waitingOnly, {error: 'HTTP 500'}),
+				poolAt(baseTimeMs + 12_000, waitingOnly),
+			],
+			expected: 'warning',
+			waitingMs: 0,
+		},
+		{
+			name: 'waiters gone now',
+			history: [poolAt(baseTimeMs, waitingOnly), poolAt(baseTimeMs + 12_000, {...waitingOnly, waiting: 0})],
+			expected: 'ok',
+			waitingMs: null,
+		},
+		{
+			name: 'persistent waiters with unknown max',
+			history: [0, 10_000].map(offset => poolAt(baseTimeMs + offset, {active: null, max: null, waiting: 5})),
+			expected: 'critical',
+			waitingMs: 10_000,
+		},
+	];
+	for (const {name, history, expected, waitingMs} of persistence) {
+		it(`${name} → ${expected}`, () => {
+			assert.equal(poolLevel(history, 'api', defaultThresholds), expected);
+			assert.equal(waitingForMs(history, 'api'), waitingMs);
+		});
+	}
+});
+
+describe('timeouts per minute', () => {
+	const at = (offsetMs: number, timeoutsTotal: number | null, sampledOffsetMs = offsetMs): Observation =>
+		observation({
+			atMs: baseTimeMs + offsetMs,
+			pools: [poolStatus({metrics: {timeoutsTotal}, sampledAtMs: baseTimeMs + sampledOffsetMs})],
+		});
+
+	const cases: Array<{name: string; history: Observation[]; expected: number | null}> = [
+		{name: 'no samples', history: [], expected: null},
+		{name: 'one sample', history: [at(0, 4)], expected: null},
+		{name: 'unknown counter', history: [at(0, null), at(30_000, null)], expected: null},
+		{name: '6 timeouts in 30 s', history: [at(0, 4), at(15_000, 7), at(30_000, 10)], expected: 12},
+		{name: 'no change', history: [at(0, 4), at(60_000, 4)], expected: 0},
+		{name: 'a restart counts from zero', history: [at(0, 50), at(30_000, 52), at(60_000, 3)], expected: 5},
+		{
+			name: 'a stale repeat is taken once',
+			history: [at(0, 4), at(30_000, 10), at(60_000, 10, 30_000)],
+			expected: 12,
+		},
+	];
+	for (const {name, history, expected} of cases) {
+		it(`${name} → ${String(expected)}`, () => {
+			assert.equal(timeoutsPerMinute(history, 'api'), expected);
+		});
+	}
+});
