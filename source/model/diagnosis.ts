@@ -1,0 +1,375 @@
+// The diagnosis: names the bottleneck in one plain line per finding, with the number that proves it
+// and the next step. Pure: the history (oldest first, last = now) is the only input besides thresholds.
+import {freeConnections, isPoolAtMax, levelRank, serverLevel, usableConnections, usedRatio} from './levels.js';
+import type {Finding, FindingCode, Level, Observation, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
+
+export type DiagnosisContext = {
+	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
+	role?: string;
+};
+
+/** Lock waits longer than this are a finding. */
+export const lockWaitSeconds = 5;
+/** Lock waits longer than this, or this many waiters, are critical. */
+export const lockCriticalSeconds = 60;
+export const lockCriticalWaiters = 5;
+
+// Worst first within a level: the order in which an operator should act.
+const codeOrder: readonly FindingCode[] = [
+	'pool-saturated',
+	'server-saturated',
+	'idle-hoarding',
+	'idle-in-transaction',
+	'lock-contention',
+	'pool-endpoint-down',
+	'privileges-partial',
+];
+
+export function diagnose(history: readonly Observation[], thresholds: Thresholds, context: DiagnosisContext = {}): Finding[] {
+	const latest = history.at(-1);
+	if (!latest) {
+		return [];
+	}
+
+	const findings: Finding[] = [];
+	const {server} = latest;
+	for (const pool of latest.pools) {
+		push(findings, poolSaturated(pool, server));
+		push(findings, poolEndpointDown(pool, latest.atMs));
+	}
+
+	// Disconnected: the last server numbers are stale, so only the pools speak.
+	if (server) {
+		push(findings, serverSaturated(server, thresholds));
+		push(findings, idleHoarding(server, thresholds));
+		push(findings, idleInTransaction(server, thresholds));
+		push(findings, lockContention(history, server));
+		push(findings, privilegesPartial(server, context.role));
+	}
+
+	return sortFindings(findings);
+}
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+	return [...findings].sort(
+		(a, b) =>
+			levelRank(b.level) - levelRank(a.level) ||
+			codeOrder.indexOf(a.code) - codeOrder.indexOf(b.code) ||
+			a.subject.localeCompare(b.subject),
+	);
+}
+
+function push(findings: Finding[], finding: Finding | null): void {
+	if (finding) {
+		findings.push(finding);
+	}
+}
+
+function poolSaturated(pool: PoolStatus, server: ServerSnapshot | null): Finding | null {
+	const metrics = pool.metrics;
+	// Stale numbers from a failed endpoint must not drive "raise the max"; endpoint-down covers it.
+	if (!metrics || pool.error !== null || metrics.waiting === null || metrics.waiting <= 0) {
+		return null;
+	}
+
+	const atMax = isPoolAtMax(metrics);
+	if (atMax === false) {
+		return null;
+	}
+
+	const waiting = `${plural(metrics.waiting, 'request')} waiting${oldest(metrics.oldestWaitSeconds)}`;
+	const subject = pool.name;
+	if (!server) {
+		if (atMax !== true) {
+			return null;
+		}
+
+		return {
+			code: 'pool-saturated',
+			level: 'critical',
+			subject,
+			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} connections busy, ${waiting}; the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.`,
+		};
+	}
+
+	const free = freeConnections(server);
+	// Waiters behind a full server are the server's problem: server-saturated says so.
+	if (free <= 0) {
+		return null;
+	}
+
+	const room = `while the server has ${plural(free, 'free slot')}`;
+	if (atMax === true) {
+		return {
+			code: 'pool-saturated',
+			level: 'critical',
+			subject,
+			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} connections busy, ${waiting}, ${room}. The pool's limit is the bottleneck: raise the pool's max (the server has room).`,
+		};
+	}
+
+	const busy = metrics.active === null ? '' : `${plural(metrics.active, 'connection')} busy, `;
+	const unknown = metrics.max === null ? 'its max is unknown' : 'its busy count is unknown';
+	return {
+		code: 'pool-saturated',
+		level: 'warning',
+		subject,
+		message: `Pool ${subject} may be saturated: ${busy}${waiting}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
+	};
+}
+
+function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
+	if (pool.error === null) {
+		return null;
+	}
+
+	const last =
+		pool.sampledAtMs === null
+			? 'no good sample yet'
+			: `last good sample ${formatDuration(Math.max(0, nowMs - pool.sampledAtMs) / 1000)} ago`;
+	return {
+		code: 'pool-endpoint-down',
+		level: 'warning',
+		subject: pool.name,
+		message: `Pool ${pool.name} endpoint is down: ${pool.error} (${last}). Check that the application is up and its metrics endpoint answers at ${pool.endpoint}.`,
+	};
+}
+
+function serverSaturated(server: ServerSnapshot, thresholds: Thresholds): Finding | null {
+	const level = serverLevel(server, thresholds);
+	if (level === 'ok') {
+		return null;
+	}
+
+	const apps = [...server.applications]
+		.sort((a, b) => b.connections - a.connections || a.name.localeCompare(b.name))
+		.slice(0, 3)
+		.map(app => `${appName(app.name)} ${app.connections} (${app.idle} idle)`);
+	const users = [...server.users]
+		.sort((a, b) => b.connections - a.connections || a.name.localeCompare(b.name))
+		.slice(0, 3)
+		.map(user => `${user.name} ${user.connections}`);
+	const consumers = [
+		apps.length > 0 ? `top consumers ${apps.join(', ')}` : '',
+		users.length > 0 ? `by user ${users.join(', ')}` : '',
+	]
+		.filter(Boolean)
+		.join('; ');
+	return {
+		code: 'server-saturated',
+		level,
+		subject: 'server',
+		message: `Server at ${serverUse(server)}${consumers ? `: ${consumers}` : ''}. Terminate idle sessions or lower pool sizes.`,
+	};
+}
+
+function idleHoarding(server: ServerSnapshot, thresholds: Thresholds): Finding | null {
+	const idle = server.states.idle;
+	if (serverLevel(server, thresholds) === 'ok' || server.connections <= 0 || idle / server.connections <= 0.5) {
+		return null;
+	}
+
+	const hoarder = [...server.applications].sort((a, b) => b.idle - a.idle || a.name.localeCompare(b.name))[0];
+	const most = hoarder && hoarder.idle > 0 ? `, most from ${appName(hoarder.name)} (${hoarder.idle})` : '';
+	return {
+		code: 'idle-hoarding',
+		level: 'warning',
+		subject: 'server',
+		message: `${idle} of ${server.connections} client connections (${percent(idle / server.connections)}%) sit idle${most}, while the server is at ${serverUse(server)}. Terminate idle sessions, set idle timeouts on the pools, or set idle_session_timeout.`,
+	};
+}
+
+function isIdleInTransaction(state: string | null): boolean {
+	return state !== null && state.startsWith('idle in transaction');
+}
+
+function idleInTransaction(server: ServerSnapshot, thresholds: Thresholds): Finding | null {
+	const limit = thresholds.idleInTransactionSeconds;
+	const over = server.sessions.filter(
+		s => isIdleInTransaction(s.state) && s.stateSeconds !== null && s.stateSeconds > limit,
+	);
+	let oldestSession = over.reduce<Session | undefined>(
+		(oldest, s) => (!oldest || (s.stateSeconds ?? 0) > (oldest.stateSeconds ?? 0) ? s : oldest),
+		undefined,
+	);
+	let pid = oldestSession?.pid;
+	let seconds = oldestSession?.stateSeconds ?? 0;
+	// The server-side summary sees sessions beyond the row cap too.
+	const summary = server.oldestIdleInTransaction;
+	if (summary && summary.seconds > limit && summary.seconds > seconds) {
+		pid = summary.pid;
+		seconds = summary.seconds;
+		oldestSession = server.sessions.find(s => s.pid === summary.pid);
+	}
+
+	if (pid === undefined) {
+		return null;
+	}
+
+	const counted = server.sessions.filter(s => s.blockedBy.includes(pid)).length;
+	const blocking = summary?.pid === pid ? Math.max(counted, summary.blocking) : counted;
+	const who = oldestSession ? ` (${oldestSession.user ?? 'unknown user'} / ${appName(oldestSession.application)})` : '';
+	const state = oldestSession?.state === 'idle in transaction (aborted)' ? 'idle in an aborted transaction' : 'idle in transaction';
+	const others = over.filter(s => s.pid !== pid).length;
+	const more = others > 0 ? `; ${plural(others, 'more session')} idle in transaction over ${limit} s` : '';
+	const blocks = blocking > 0 ? `, blocking ${plural(blocking, 'session')}` : ', blocking nobody yet';
+	const next =
+		blocking > 0
+			? `Terminate pid ${pid} to release its locks, and set idle_in_transaction_session_timeout.`
+			: `Find why the application leaves the transaction open, or set idle_in_transaction_session_timeout.`;
+	return {
+		code: 'idle-in-transaction',
+		level: blocking > 0 ? 'critical' : 'warning',
+		subject: `pid ${pid}`,
+		message: `pid ${pid}${who} has been ${state} for ${formatDuration(seconds)}${blocks}${more}. ${next}`,
+	};
+}
+
+/** Sessions blocked, directly or down a chain, by each root blocker (a blocker not itself blocked). */
+export function rootBlockers(sessions: readonly Session[]): Map<number, number> {
+	const byPid = new Map(sessions.map(s => [s.pid, s]));
+	const roots = new Map<number, number>();
+	for (const waiter of sessions) {
+		if (waiter.blockedBy.length === 0) {
+			continue;
+		}
+
+		const found = new Set<number>();
+		const seen = new Set<number>([waiter.pid]);
+		const stack = [...waiter.blockedBy];
+		while (stack.length > 0) {
+			const pid = stack.pop()!;
+			if (seen.has(pid)) {
+				continue; // a cycle (deadlock) has no root; the server breaks it itself
+			}
+
+			seen.add(pid);
+			const blockers = byPid.get(pid)?.blockedBy ?? [];
+			if (blockers.length === 0) {
+				found.add(pid);
+			} else {
+				stack.push(...blockers);
+			}
+		}
+
+		for (const pid of found) {
+			roots.set(pid, (roots.get(pid) ?? 0) + 1);
+		}
+	}
+
+	return roots;
+}
+
+/** How long (s) lock waiters have been present, from the history and from the waiters' own ages. */
+function lockWaitingSeconds(history: readonly Observation[], server: ServerSnapshot): number {
+	const nowMs = history.at(-1)?.atMs ?? server.takenAtMs;
+	let startMs = nowMs;
+	for (let index = history.length - 1; index >= 0; index--) {
+		const observed = history[index]!;
+		if (!observed.server || observed.server.lockWaiting <= 0) {
+			break;
+		}
+
+		startMs = observed.atMs;
+	}
+
+	const oldestWaiter = Math.max(
+		0,
+		...server.sessions.filter(s => s.blockedBy.length > 0).map(s => s.stateSeconds ?? 0),
+	);
+	return Math.max((nowMs - startMs) / 1000, oldestWaiter);
+}
+
+function lockContention(history: readonly Observation[], server: ServerSnapshot): Finding | null {
+	const waiters = server.lockWaiting;
+	if (waiters <= 0) {
+		return null;
+	}
+
+	const seconds = lockWaitingSeconds(history, server);
+	if (seconds <= lockWaitSeconds) {
+		return null;
+	}
+
+	const level: Level = waiters >= lockCriticalWaiters || seconds > lockCriticalSeconds ? 'critical' : 'warning';
+	const waiting = `${plural(waiters, 'session')} ${waiters === 1 ? 'has' : 'have'} waited on locks for ${formatDuration(seconds)}`;
+	const root = [...rootBlockers(server.sessions)].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+	if (!root) {
+		return {
+			code: 'lock-contention',
+			level,
+			subject: 'server',
+			message: `${waiting}, behind a blocker lifeguard cannot see. Look for it in pg_locks with a role that sees all sessions.`,
+		};
+	}
+
+	const [pid] = root;
+	const blocker = server.sessions.find(s => s.pid === pid);
+	const about = blocker ? ` (${blocker.state ?? 'unknown state'}, ${appName(blocker.application)})` : '';
+	const next = isIdleInTransaction(blocker?.state ?? null)
+		? `Terminate pid ${pid}: an idle transaction has no query to cancel.`
+		: `Cancel pid ${pid}'s query, or terminate it if its work can be lost.`;
+	return {
+		code: 'lock-contention',
+		level,
+		subject: `pid ${pid}`,
+		message: `${waiting}, behind pid ${pid}${about}. ${next}`,
+	};
+}
+
+function privilegesPartial(server: ServerSnapshot, role: string | undefined): Finding | null {
+	if (server.hidden <= 0) {
+		return null;
+	}
+
+	const grantee = role ? quoteIdentifier(role) : "<lifeguard's role>";
+	return {
+		code: 'privileges-partial',
+		level: 'warning',
+		subject: 'server',
+		message: `Numbers are partial: ${plural(server.hidden, 'session')} ${server.hidden === 1 ? 'is' : 'are'} hidden from lifeguard's role. Run GRANT pg_monitor TO ${grantee}; to see them all.`,
+	};
+}
+
+function serverUse(server: ServerSnapshot): string {
+	return `${percent(usedRatio(server))}% of usable connections (${server.connections}/${usableConnections(server)})`;
+}
+
+function percent(ratio: number): number {
+	return Math.round(ratio * 100);
+}
+
+function oldest(seconds: number | null): string {
+	return seconds === null ? '' : ` (oldest ${seconds.toFixed(1)} s)`;
+}
+
+function appName(name: string): string {
+	return name === '' ? '(no application_name)' : name;
+}
+
+export function plural(count: number, noun: string): string {
+	return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** 42 s, 5 min 12 s, 2 h 3 min: an age an operator reads at a glance. */
+export function formatDuration(seconds: number): string {
+	if (seconds < 10 && !Number.isInteger(seconds)) {
+		return `${seconds.toFixed(1)} s`; // 5.4 s must not read as the 5 s limit it passed
+	}
+
+	const whole = Math.floor(seconds);
+	if (whole < 60) {
+		return `${whole} s`;
+	}
+
+	if (whole < 3600) {
+		return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+	}
+
+	return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
+}
+
+/** A role name as GRANT needs it: bare when it is a plain lower-case identifier, quoted otherwise. */
+function quoteIdentifier(name: string): string {
+	return /^[a-z_][a-z\d_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
