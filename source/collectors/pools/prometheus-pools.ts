@@ -1,0 +1,252 @@
+// Recognise pool families in a parsed exposition and group them by the pool-key label
+// (reference §8.2 mapping table). A field no family exposes stays null: "n/a", never 0.
+import type {PoolMetrics} from '../../model/types.js';
+import type {PromExposition, PromSample} from './prometheus-text.js';
+
+type Labels = Record<string, string>;
+type Field = Exclude<keyof PoolMetrics, 'label'>;
+
+/** One series: a sample name, optionally restricted to some label values. */
+type Series = {name: string; where?: (labels: Labels) => boolean};
+/** Alternatives in order of preference; the series of one alternative are summed. */
+type FieldSpec = Series[][];
+
+type Recognizer = {
+	id: string;
+	/** The pool key of a sample, or null to leave the sample out (e.g. PgBouncer's admin database). */
+	key: (labels: Labels) => string | null;
+	fields: Partial<Record<Field, FieldSpec>>;
+	/** Fill fields that need another family or a rule (go_sql max 0 = unlimited). */
+	finish?: (metrics: PoolMetrics, labels: Labels, index: SampleIndex) => void;
+	/** Only used when no other recognizer found a pool (Spring's generic jdbc_* duplicates hikaricp_*). */
+	isFallback?: boolean;
+};
+
+type SampleIndex = Map<string, PromSample[]>;
+
+/** Every pool the exposition describes, sorted by label within each recognizer. */
+export function poolsFromExposition(exposition: PromExposition): PoolMetrics[] {
+	const index: SampleIndex = new Map();
+	for (const sample of exposition.samples) {
+		const list = index.get(sample.name);
+		if (list) {
+			list.push(sample);
+		} else {
+			index.set(sample.name, [sample]);
+		}
+	}
+
+	const pools: PoolMetrics[] = [];
+	for (const recognizer of RECOGNIZERS.filter(each => !each.isFallback)) {
+		pools.push(...applyRecognizer(recognizer, index));
+	}
+
+	if (pools.length === 0) {
+		for (const recognizer of RECOGNIZERS.filter(each => each.isFallback)) {
+			pools.push(...applyRecognizer(recognizer, index));
+		}
+	}
+
+	return pools;
+}
+
+function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetrics[] {
+	// One pass over the recognizer's series: key → field → per-alternative sums (null = not exposed).
+	// Keys keep the first labels seen, so `finish` can join other families.
+	const pools = new Map<string, {labels: Labels; sums: Map<Field, Array<number | null>>}>();
+	const specs = Object.entries(recognizer.fields) as Array<[Field, FieldSpec]>;
+	for (const [field, spec] of specs) {
+		for (const [alternativeIndex, alternative] of spec.entries()) {
+			for (const series of alternative) {
+				for (const sample of index.get(series.name) ?? []) {
+					const key = recognizer.key(sample.labels);
+					if (key === null) {
+						continue;
+					}
+
+					let pool = pools.get(key);
+					if (!pool) {
+						pool = {labels: sample.labels, sums: new Map()};
+						pools.set(key, pool);
+					}
+
+					if ((series.where && !series.where(sample.labels)) || !Number.isFinite(sample.value)) {
+						continue;
+					}
+
+					let sums = pool.sums.get(field);
+					if (!sums) {
+						sums = spec.map(() => null);
+						pool.sums.set(field, sums);
+					}
+
+					sums[alternativeIndex] = (sums[alternativeIndex] ?? 0) + sample.value;
+				}
+			}
+		}
+	}
+
+	// Sorted by key: some exporters iterate hash maps, and rows must not jump between scrapes.
+	const keys = [...pools.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+	return keys.map(key => {
+		const {labels, sums} = pools.get(key)!;
+		const metrics = emptyMetrics(key === '' ? null : key);
+		for (const [field, values] of sums) {
+			metrics[field] = values.find(value => value !== null) ?? null;
+		}
+
+		if (metrics.open === null && metrics.active !== null && metrics.idle !== null) {
+			metrics.open = metrics.active + metrics.idle; // OTel used+idle, jdbc/agroal active+idle
+		}
+
+		recognizer.finish?.(metrics, labels, index);
+		return metrics;
+	});
+}
+
+function emptyMetrics(label: string | null): PoolMetrics {
+	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null};
+}
+
+// --- helpers to keep the table readable ---
+
+/** Each name is its own alternative, first found wins. */
+const oneOf = (...names: string[]): FieldSpec => names.map(name => [{name}]);
+/** A counter with or without `_total` (text 0.0.4 exporters differ; OpenMetrics always adds it). */
+const counter = (...bases: string[]): FieldSpec => bases.flatMap(base => [[{name: `${base}_total`}], [{name: base}]]);
+const sumOf = (...names: string[]): FieldSpec => [names.map(name => ({name}))];
+/** The first of these labels present names the pool; '' when none (one unnamed pool). */
+const keyFrom = (...labelNames: string[]) => (labels: Labels): string => {
+	for (const name of labelNames) {
+		const value = labels[name];
+		if (value !== undefined) {
+			return value;
+		}
+	}
+
+	return '';
+};
+
+const otelState = (state: string) => (labels: Labels) => (labels['db_client_connection_state'] ?? labels['state']) === state;
+
+const PGBOUNCER_SERVER_STATES = ['active', 'active_cancel', 'being_canceled', 'idle', 'used', 'testing', 'login'];
+
+const RECOGNIZERS: Recognizer[] = [
+	{
+		// HikariCP via Micrometer (Spring Boot) and HikariCP's own simpleclient collector
+		id: 'hikaricp',
+		key: keyFrom('pool'),
+		fields: {
+			max: oneOf('hikaricp_connections_max', 'hikaricp_max_connections'),
+			open: oneOf('hikaricp_connections'),
+			active: oneOf('hikaricp_connections_active', 'hikaricp_active_connections'),
+			idle: oneOf('hikaricp_connections_idle', 'hikaricp_idle_connections'),
+			waiting: oneOf('hikaricp_connections_pending', 'hikaricp_pending_threads'),
+			timeoutsTotal: counter('hikaricp_connections_timeout', 'hikaricp_connection_timeout'),
+		},
+	},
+	{
+		// @christiangalsterer/node-postgres-prometheus-exporter
+		id: 'pg_pool',
+		key(labels) {
+			const {host, database} = labels;
+			return host !== undefined && database !== undefined ? `${host}/${database}` : keyFrom('database', 'host', 'pool')(labels);
+		},
+		fields: {
+			max: oneOf('pg_pool_max'),
+			open: oneOf('pg_pool_size'),
+			active: oneOf('pg_pool_active_connections'),
+			idle: oneOf('pg_pool_idle_connections'),
+			waiting: oneOf('pg_pool_waiting_connections'),
+		},
+	},
+	{
+		// OpenTelemetry semconv, new (db.client.connection.*) and old (db.client.connections.*)
+		id: 'otel',
+		key: keyFrom('db_client_connection_pool_name', 'pool_name'),
+		fields: {
+			max: oneOf('db_client_connection_max', 'db_client_connections_max'),
+			active: [
+				[{name: 'db_client_connection_count', where: otelState('used')}],
+				[{name: 'db_client_connections_usage', where: otelState('used')}],
+			],
+			idle: [
+				[{name: 'db_client_connection_count', where: otelState('idle')}],
+				[{name: 'db_client_connections_usage', where: otelState('idle')}],
+			],
+			waiting: oneOf('db_client_connection_pending_requests', 'db_client_connections_pending_requests'),
+			timeoutsTotal: counter('db_client_connection_timeouts', 'db_client_connections_timeouts'),
+		},
+	},
+	{
+		// Go database/sql: client_golang's DBStats collector, and dlmiddlecote/sqlstats. No waiting gauge.
+		id: 'go_sql',
+		key: keyFrom('db_name'),
+		fields: {
+			max: oneOf('go_sql_max_open_connections', 'go_sql_stats_connections_max_open'),
+			open: oneOf('go_sql_open_connections', 'go_sql_stats_connections_open'),
+			active: oneOf('go_sql_in_use_connections', 'go_sql_stats_connections_in_use'),
+			idle: oneOf('go_sql_idle_connections', 'go_sql_stats_connections_idle'),
+		},
+		finish(metrics) {
+			if (metrics.max === 0) {
+				metrics.max = null; // SetMaxOpenConns(0) = unlimited: no ceiling to draw
+			}
+		},
+	},
+	{
+		// pgx pools: IBM/pgxpoolprometheus, exaring/otelpgx (pgxpool_*), cmackenzie1 (pgx_pool_*).
+		// No waiting gauge; canceled acquires are the closest thing to timeouts.
+		id: 'pgxpool',
+		key: keyFrom('db_client_connection_pool_name', 'pool', 'db', 'db_name', 'database', 'pool_name'),
+		fields: {
+			max: oneOf('pgxpool_max_conns', 'pgxpool_max_connections', 'pgx_pool_max_connections'),
+			open: oneOf('pgxpool_total_conns', 'pgxpool_total_connections', 'pgx_pool_total_connections'),
+			active: oneOf('pgxpool_acquired_conns', 'pgxpool_acquired_connections', 'pgx_pool_acquire_connections'),
+			idle: oneOf('pgxpool_idle_conns', 'pgxpool_idle_connections', 'pgx_pool_idle_connections'),
+			timeoutsTotal: counter('pgxpool_canceled_acquire_count', 'pgxpool_canceled_acquires', 'pgx_pool_canceled_acquire_count'),
+		},
+	},
+	{
+		// prometheus-community/pgbouncer_exporter: one pool per database/user
+		id: 'pgbouncer_exporter',
+		key(labels) {
+			const {database, user} = labels;
+			return database === undefined || user === undefined || database === 'pgbouncer' ? null : `${database}/${user}`;
+		},
+		fields: {
+			open: sumOf(...PGBOUNCER_SERVER_STATES.map(state => `pgbouncer_pools_server_${state}_connections`)),
+			active: oneOf('pgbouncer_pools_server_active_connections'),
+			idle: sumOf('pgbouncer_pools_server_idle_connections', 'pgbouncer_pools_server_used_connections'),
+			waiting: oneOf('pgbouncer_pools_client_waiting_connections'),
+			// whole seconds only: the exporter drops maxwait_us
+			oldestWaitSeconds: oneOf('pgbouncer_pools_client_maxwait_seconds'),
+		},
+		finish(metrics, labels, index) {
+			// SHOW DATABASES rows are keyed by the PgBouncer database name (`name`), not `database`
+			const row = (index.get('pgbouncer_databases_pool_size') ?? []).find(sample => sample.labels['name'] === labels['database']);
+			metrics.max = row && Number.isFinite(row.value) ? row.value : null;
+		},
+	},
+	{
+		// Agroal (Quarkus)
+		id: 'agroal',
+		key: keyFrom('datasource'),
+		fields: {
+			active: oneOf('agroal_active_count'),
+			idle: oneOf('agroal_available_count'),
+			waiting: oneOf('agroal_awaiting_count'),
+		},
+	},
+	{
+		// Spring Boot's generic DataSourcePoolMetrics: no waiting; the hikaricp_* families say more
+		id: 'jdbc',
+		key: keyFrom('name'),
+		isFallback: true,
+		fields: {
+			max: oneOf('jdbc_connections_max'),
+			active: oneOf('jdbc_connections_active'),
+			idle: oneOf('jdbc_connections_idle'),
+		},
+	},
+];
