@@ -1,0 +1,145 @@
+// I/O only: run the snapshot statement over the monitor connection and map its one row to a
+// ServerSnapshot. Reconnects lazily: a failed poll drops the client, the next poll opens a new one.
+import type pg from 'pg';
+import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
+import {openMonitorClient} from '../connection/monitor-client.js';
+import type {Target} from '../connection/target.js';
+import type {AppCount, LimitedCount, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import {SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
+
+export type ServerReading =
+	| {ok: true; snapshot: ServerSnapshot}
+	| {ok: false; error: string; isDisconnected: boolean};
+
+type SnapshotRow = {
+	version: string;
+	version_num: number;
+	max_connections: number;
+	superuser_reserved: number;
+	reserved: number;
+	self_pid: number;
+	connections: number;
+	hidden: number;
+	states: StateCounts;
+	lock_waiting: number;
+	oldest_idle_in_transaction: {pid: number; seconds: number; blocking: number} | null;
+	longest_active: {pid: number; seconds: number} | null;
+	databases: LimitedCount[];
+	users: LimitedCount[];
+	applications: AppCount[];
+	sessions: Array<Omit<Session, 'backendStart' | 'xactStart' | 'queryStart'> & {backendStart: string | null; xactStart: string | null; queryStart: string | null}>;
+	sessions_omitted: number;
+	is_superuser: boolean;
+	can_read_all_stats: boolean;
+	can_signal_backend: boolean;
+};
+
+/** json_build_object renders timestamptz in the session zone (UTC): 2026-11-26T13:59:00.000001+00:00 */
+function isoUtc(value: string | null): string | null {
+	return value === null ? null : value.replace(/\+00(?::00)?$/, 'Z');
+}
+
+export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnapshot {
+	return {
+		takenAtMs,
+		// "15.20 (Debian 15.20-0+deb12u1)" -> "15.20"
+		version: row.version.split(' ')[0] ?? row.version,
+		versionNum: row.version_num,
+		maxConnections: row.max_connections,
+		superuserReservedConnections: row.superuser_reserved,
+		reservedForRoleConnections: row.reserved,
+		connections: row.connections,
+		states: row.states,
+		lockWaiting: row.lock_waiting,
+		hidden: row.hidden,
+		oldestIdleInTransaction: row.oldest_idle_in_transaction,
+		longestActive: row.longest_active,
+		selfPid: row.self_pid,
+		databases: row.databases,
+		users: row.users,
+		applications: row.applications,
+		sessions: row.sessions.map(session => ({
+			...session,
+			backendStart: isoUtc(session.backendStart),
+			xactStart: isoUtc(session.xactStart),
+			queryStart: isoUtc(session.queryStart),
+		})),
+		sessionsOmitted: row.sessions_omitted,
+		privileges: {
+			isSuperuser: row.is_superuser,
+			canReadAllStats: row.can_read_all_stats,
+			canSignalBackend: row.can_signal_backend,
+		},
+	};
+}
+
+export type PostgresSource = {
+	/** One poll; never throws. */
+	poll(): Promise<ServerReading>;
+	/** The open monitor connection, for actions; null while disconnected. */
+	client(): pg.Client | null;
+	close(): Promise<void>;
+};
+
+export function createPostgresSource(target: Target, initialClient: pg.Client, now: () => number): PostgresSource {
+	let current: pg.Client | null = initialClient;
+	let isClosed = false;
+
+	const drop = () => {
+		const broken = current;
+		current = null;
+		broken?.end().catch(() => undefined);
+	};
+
+	const watch = (client: pg.Client) => {
+		// The server went away between polls (restart, network cut): reconnect on the next poll.
+		client.on('end', () => {
+			if (current === client) {
+				current = null;
+			}
+		});
+	};
+
+	watch(initialClient);
+
+	return {
+		async poll() {
+			if (!current) {
+				try {
+					const client = await openMonitorClient(target);
+					if (isClosed) {
+						await client.end();
+						return {ok: false, error: 'closed', isDisconnected: true};
+					}
+
+					watch(client);
+					current = client;
+				} catch (error) {
+					return {ok: false, error: describeConnectionError(error, target), isDisconnected: true};
+				}
+			}
+
+			const client = current;
+			try {
+				const result = await client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS);
+				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!, now())};
+			} catch (error) {
+				const code = (error as {code?: string}).code;
+				// A statement or lock timeout leaves the connection usable; anything else may not.
+				const isConnectionKept = code === '57014' || code === '55P03';
+				if (!isConnectionKept && current === client) {
+					drop();
+				}
+
+				return {ok: false, error: describeQueryError(error, target.password), isDisconnected: !isConnectionKept};
+			}
+		},
+		client: () => current,
+		async close() {
+			isClosed = true;
+			const client = current;
+			current = null;
+			await client?.end().catch(() => undefined);
+		},
+	};
+}

@@ -1,0 +1,104 @@
+// SQL named by intent. One statement per poll, run in autocommit: pg_stat_activity is snapshotted once
+// per transaction, so a BEGIN would freeze it (reference/postgres.md §5.1).
+
+/** Rows the session list ships at most; the number left out is reported. */
+export const SESSION_ROW_CAP = 500;
+/** pg_blocking_pids takes all 16 lock-manager partition locks: call it for lock waiters only, capped. */
+export const BLOCKER_LOOKUP_CAP = 200;
+export const QUERY_TEXT_CAP = 512;
+
+/**
+ * The whole picture in one statement (PostgreSQL 12–18). Client backends only: autovacuum, background
+ * and parallel workers, walsenders have slots of their own. A row the role may not inspect has a NULL
+ * backend_type; those with a database and a user are client backends we cannot see into ("hidden").
+ * Ages are clamped at 0 because the statement's clock can precede a state_change.
+ */
+export const SNAPSHOT_OF_CLIENT_CONNECTIONS = `
+with me as materialized (
+	select pg_backend_pid() as pid, clock_timestamp() as now
+),
+client as materialized (
+	select a.pid, a.datname, a.usename, a.usesysid, a.application_name, host(a.client_addr) as client,
+		a.backend_type is null as hidden, a.state, a.backend_start, a.xact_start, a.query_start, a.state_change,
+		a.wait_event_type, a.wait_event, a.query
+	from pg_stat_activity a
+	where a.backend_type = 'client backend'
+		or (a.backend_type is null and a.datid is not null and a.usesysid is not null)
+),
+seen as materialized (
+	select c.*,
+		greatest(extract(epoch from (me.now - coalesce(c.state_change, c.backend_start))), 0)::float8 as state_seconds
+	from client c, me
+	where not c.hidden and c.pid <> me.pid
+),
+waiter as materialized (
+	select s.pid, pg_blocking_pids(s.pid) as blocked_by
+	from seen s
+	where s.wait_event_type = 'Lock'
+	limit ${BLOCKER_LOOKUP_CAP}
+),
+listed as (
+	select s.*, w.blocked_by
+	from seen s left join waiter w using (pid)
+	order by (w.pid is not null) desc, s.state like 'idle in transaction%' desc, s.state = 'active' desc,
+		s.state_seconds desc
+	limit ${SESSION_ROW_CAP}
+)
+select
+	current_setting('server_version') as version,
+	current_setting('server_version_num')::int as version_num,
+	current_setting('max_connections')::int as max_connections,
+	current_setting('superuser_reserved_connections')::int as superuser_reserved,
+	coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) as reserved,
+	(select pid from me) as self_pid,
+	(select count(*) from client)::int as connections,
+	(select count(*) from client where hidden)::int as hidden,
+	(select json_build_object(
+		'active', count(*) filter (where state = 'active'),
+		'idle', count(*) filter (where state = 'idle'),
+		'idleInTransaction', count(*) filter (where state = 'idle in transaction'),
+		'idleInTransactionAborted', count(*) filter (where state = 'idle in transaction (aborted)'),
+		'other', count(*) filter (where state is null or state not in
+			('active', 'idle', 'idle in transaction', 'idle in transaction (aborted)'))
+	) from seen) as states,
+	(select count(*) from seen where wait_event_type = 'Lock')::int as lock_waiting,
+	(select json_build_object('pid', s.pid, 'seconds', s.state_seconds,
+		'blocking', (select count(*) from waiter w where s.pid = any(w.blocked_by)))
+		from seen s where s.state like 'idle in transaction%' order by s.state_seconds desc limit 1) as oldest_idle_in_transaction,
+	(select json_build_object('pid', s.pid,
+		'seconds', greatest(extract(epoch from (me.now - s.query_start)), 0)::float8)
+		from seen s, me where s.state = 'active' order by s.query_start limit 1) as longest_active,
+	(select coalesce(json_agg(json_build_object('name', d.name, 'connections', d.n,
+		'limit', nullif(db.datconnlimit, -1)) order by d.n desc), '[]')
+		from (select datname as name, count(*) as n from client group by datname) d
+		left join pg_database db on db.datname = d.name) as databases,
+	(select coalesce(json_agg(json_build_object('name', u.name, 'connections', u.n,
+		'limit', nullif(r.rolconnlimit, -1)) order by u.n desc), '[]')
+		from (select usename as name, count(*) as n from client group by usename) u
+		left join pg_roles r on r.rolname = u.name) as users,
+	(select coalesce(json_agg(json_build_object('name', p.name, 'connections', p.n, 'idle', p.idle)
+		order by p.n desc), '[]')
+		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
+			from seen group by application_name) p) as applications,
+	(select coalesce(json_agg(json_build_object(
+		'pid', l.pid, 'user', l.usename, 'database', l.datname, 'application', l.application_name,
+		'client', l.client, 'state', l.state, 'stateSeconds', l.state_seconds,
+		'backendStart', l.backend_start,
+		'backendStartMicros', round(extract(epoch from l.backend_start) * 1e6)::bigint::text,
+		'xactStart', l.xact_start, 'queryStart', l.query_start,
+		'waitEventType', l.wait_event_type, 'waitEvent', l.wait_event,
+		'blockedBy', coalesce(to_json(l.blocked_by), '[]'),
+		'query', left(l.query, ${QUERY_TEXT_CAP}),
+		'isSuperuser', coalesce(r.rolsuper, false))), '[]')
+		from listed l left join pg_roles r on r.oid = l.usesysid) as sessions,
+	greatest((select count(*) from seen) - ${SESSION_ROW_CAP}, 0)::int as sessions_omitted,
+	coalesce((select rolsuper from pg_roles where rolname = current_user), false) as is_superuser,
+	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
+	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend
+`;
+
+/** The monitor must not be killed by a global idle_session_timeout (14+); unknown before 14, so guarded. */
+export const DISABLE_IDLE_SESSION_TIMEOUT = `
+select set_config('idle_session_timeout', '0', false)
+where current_setting('server_version_num')::int >= 140000
+`;

@@ -1,0 +1,88 @@
+// The ONE persistent connection lifeguard polls over. Opened at start and kept: when the server is
+// full, new logins fail with 53300 but an open connection keeps working (reference/postgres.md §2.4).
+import {readFileSync} from 'node:fs';
+import pg from 'pg';
+import {DISABLE_IDLE_SESSION_TIMEOUT} from '../collectors/postgres-queries.js';
+import type {Target} from './target.js';
+
+export const STATEMENT_TIMEOUT_MS = 2000;
+export const LOCK_TIMEOUT_MS = 500;
+
+function sslConfig(target: Target, useSsl: boolean): pg.ClientConfig['ssl'] {
+	if (!useSsl) {
+		return false;
+	}
+
+	switch (target.sslMode) {
+		case 'verify-full':
+		case 'verify-ca': {
+			const ca = target.sslRootCert ? readCa(target.sslRootCert) : undefined;
+			return target.sslMode === 'verify-ca'
+				? {ca, rejectUnauthorized: true, checkServerIdentity: () => undefined}
+				: {ca, rejectUnauthorized: true};
+		}
+
+		default: {
+			// libpq's require/prefer/allow encrypt without verifying the certificate.
+			return {rejectUnauthorized: false};
+		}
+	}
+}
+
+function readCa(file: string): string | undefined {
+	try {
+		return readFileSync(file, 'utf8');
+	} catch {
+		// A missing CA file then fails verification at connect, with a one-line reason.
+		return undefined;
+	}
+}
+
+function clientConfig(target: Target, useSsl: boolean): pg.ClientConfig {
+	return {
+		host: target.host,
+		port: target.port,
+		user: target.user,
+		database: target.database,
+		// node-pg would otherwise read PGPASSWORD / .pgpass on its own; target already did, as libpq does.
+		password: target.password ?? '',
+		ssl: sslConfig(target, useSsl),
+		application_name: target.applicationName,
+		statement_timeout: STATEMENT_TIMEOUT_MS,
+		lock_timeout: LOCK_TIMEOUT_MS,
+		// Client-side guard for a dead socket; it rejects but cannot cancel, so the caller reconnects.
+		query_timeout: STATEMENT_TIMEOUT_MS + 1000,
+		keepAlive: true,
+		keepAliveInitialDelayMillis: 10_000,
+		connectionTimeoutMillis: target.connectTimeoutMs,
+		// UTC so timestamps render as ...Z in the JSON contract.
+		options: '-c TimeZone=UTC',
+	};
+}
+
+/** Open the monitor connection; sslmode prefer/allow fall back like libpq does. Throws the raw error. */
+export async function openMonitorClient(target: Target): Promise<pg.Client> {
+	const attempts = target.sslMode === 'prefer' ? [true, false]
+		: target.sslMode === 'allow' ? [false, true]
+			: [target.sslMode !== 'disable'];
+	let lastError: unknown;
+	for (const useSsl of attempts) {
+		const client = new pg.Client(clientConfig(target, useSsl));
+		// A broken socket emits 'error' on the client; without a listener it would crash the process.
+		client.on('error', () => undefined);
+		try {
+			await client.connect();
+			await client.query(DISABLE_IDLE_SESSION_TIMEOUT);
+			return client;
+		} catch (error) {
+			lastError = error;
+			await client.end().catch(() => undefined);
+			const isSslNegotiation = /SSL|ssl|no encryption/.test(String((error as Error).message));
+			if (!isSslNegotiation) {
+				break;
+			}
+		}
+	}
+
+	throw lastError;
+}

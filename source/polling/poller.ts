@@ -1,0 +1,141 @@
+// All timing lives here. Polls never overlap: the next one is scheduled only after the previous one
+// completes (chained setTimeout, never setInterval), and failures back off.
+
+export type Timer = {
+	setTimeout(callback: () => void, ms: number): unknown;
+	clearTimeout(handle: unknown): void;
+};
+
+export const realTimer: Timer = {
+	setTimeout: (callback, ms) => setTimeout(callback, ms),
+	clearTimeout: handle => {
+		clearTimeout(handle as NodeJS.Timeout);
+	},
+};
+
+export type PollerOptions<T> = {
+	task: () => Promise<T>;
+	onResult: (result: T) => void;
+	intervalMs: number;
+	isFailure?: (result: T) => boolean;
+	/** Ceiling of the backoff after consecutive failures. */
+	maxBackoffMs?: number;
+	timer?: Timer;
+};
+
+export type Poller = {
+	/** Poll now (or as soon as the running poll completes), then continue at the interval. */
+	pollNow(): void;
+	pause(): void;
+	resume(): void;
+	stop(): void;
+	readonly isRunning: boolean;
+};
+
+export function backoffMs(intervalMs: number, failures: number, maxBackoffMs: number): number {
+	if (failures === 0) {
+		return intervalMs;
+	}
+
+	return Math.min(intervalMs * (2 ** Math.min(failures, 16)), Math.max(maxBackoffMs, intervalMs));
+}
+
+export function startPoller<T>(options: PollerOptions<T>): Poller {
+	const timer = options.timer ?? realTimer;
+	const maxBackoffMs = options.maxBackoffMs ?? 5000;
+	let handle: unknown;
+	let isInFlight = false;
+	let isStopped = false;
+	let isPaused = false;
+	let isWanted = false;
+	let failures = 0;
+
+	const schedule = (ms: number) => {
+		if (isStopped || isPaused) {
+			return;
+		}
+
+		if (handle !== undefined) {
+			timer.clearTimeout(handle);
+		}
+
+		handle = timer.setTimeout(() => {
+			handle = undefined;
+			void run();
+		}, ms);
+	};
+
+	const run = async () => {
+		if (isInFlight) {
+			isWanted = true;
+			return;
+		}
+
+		isInFlight = true;
+		let result: T | undefined;
+		let hasResult = false;
+		try {
+			result = await options.task();
+			hasResult = true;
+		} catch {
+			// Tasks report failures as values; a throw is a bug, counted as a failure so we back off.
+			failures++;
+		}
+
+		isInFlight = false;
+		if (isStopped) {
+			return;
+		}
+
+		if (hasResult) {
+			failures = options.isFailure?.(result as T) ? failures + 1 : 0;
+			options.onResult(result as T);
+		}
+
+		if (isWanted) {
+			isWanted = false;
+			schedule(0);
+		} else {
+			schedule(backoffMs(options.intervalMs, failures, maxBackoffMs));
+		}
+	};
+
+	schedule(0);
+
+	return {
+		pollNow() {
+			if (isInFlight) {
+				isWanted = true;
+			} else {
+				schedule(0);
+			}
+		},
+		pause() {
+			isPaused = true;
+			if (handle !== undefined) {
+				timer.clearTimeout(handle);
+				handle = undefined;
+			}
+		},
+		resume() {
+			if (!isPaused) {
+				return;
+			}
+
+			isPaused = false;
+			if (!isInFlight) {
+				schedule(0);
+			}
+		},
+		stop() {
+			isStopped = true;
+			if (handle !== undefined) {
+				timer.clearTimeout(handle);
+				handle = undefined;
+			}
+		},
+		get isRunning() {
+			return !isStopped;
+		},
+	};
+}
