@@ -1,0 +1,151 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import {alertThreshold, formatCheck, type CheckInput, type CheckResult} from '../../source/output/check.js';
+import {diagnose} from '../../source/model/diagnosis.js';
+import {serverLevel} from '../../source/model/levels.js';
+import type {Thresholds} from '../../source/model/types.js';
+import {defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
+
+const base: CheckInput = {server: serverSnapshot(), pools: [], findings: [], thresholds: defaultThresholds};
+
+/** Findings as the real command gets them: from diagnose() over one observation. */
+function diagnosed(input: Omit<CheckInput, 'findings' | 'thresholds'>): CheckInput {
+	const findings = diagnose([observation({server: input.server, pools: input.pools})], defaultThresholds);
+	return {...input, findings, thresholds: defaultThresholds};
+}
+
+describe('formatCheck', () => {
+	const cases: Array<{name: string; input: CheckInput; expected: CheckResult}> = [
+		{
+			name: 'OK with no pools',
+			input: base,
+			expected: {
+				exitCode: 0,
+				line: 'LIFEGUARD OK - 13/97 connections (13%) | connections=13;77;92;0;97 lock_waiting=0 hidden=0',
+			},
+		},
+		{
+			name: 'OK with two quiet pools',
+			input: {...base, pools: [poolStatus(), poolStatus({name: 'worker', metrics: {active: 1, max: 4, waiting: null, timeoutsTotal: null}})]},
+			expected: {
+				exitCode: 0,
+				line:
+					"LIFEGUARD OK - 13/97 connections (13%), 2 pools ok | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=2;;;0;10 'pool_api_waiting'=0 'pool_api_timeouts'=0c 'pool_worker_active'=1;;;0;4",
+			},
+		},
+		{
+			name: 'WARNING from a pool with waiters below its max, without a finding',
+			input: diagnosed({server: serverSnapshot(), pools: [poolStatus({metrics: {active: 3, waiting: 2}}), poolStatus({name: 'worker'})]}),
+			expected: {
+				exitCode: 1,
+				line:
+					"LIFEGUARD WARNING - 13/97 connections (13%), pool api warning, 1 pool ok | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=3;;;0;10 'pool_api_waiting'=2 'pool_api_timeouts'=0c 'pool_worker_active'=2;;;0;10 'pool_worker_waiting'=0 'pool_worker_timeouts'=0c",
+			},
+		},
+		{
+			name: 'WARNING from a finding, with a count of the others',
+			input: diagnosed({
+				server: serverSnapshot({hidden: 4, lockWaiting: 1}),
+				pools: [poolStatus({name: 'billing api', metrics: null, error: 'HTTP 503'})],
+			}),
+			expected: {
+				exitCode: 1,
+				line:
+					"LIFEGUARD WARNING - Pool billing api endpoint is down: HTTP 503 (no good sample yet). Check that the application is up and its metrics endpoint answers at http://10.0.0.7:9090/metrics. (+1 more finding) | connections=13;77;92;0;97 lock_waiting=1 hidden=4",
+			},
+		},
+		{
+			name: 'CRITICAL: a saturated pool; odd labels quoted, unknown max left out',
+			input: diagnosed({
+				server: serverSnapshot(),
+				pools: [
+					poolStatus({metrics: {active: 5, max: 5, waiting: 812, oldestWaitSeconds: 3.2, timeoutsTotal: 17}}),
+					poolStatus({name: "db/o'neil=x", format: 'pgbouncer', metrics: {active: 3, max: null, waiting: 0, timeoutsTotal: null}}),
+				],
+			}),
+			expected: {
+				exitCode: 2,
+				line:
+					"LIFEGUARD CRITICAL - Pool api is saturated: 5/5 connections busy, 812 requests waiting (oldest 3.2 s), while the server has 84 free slots. The pool's limit is the bottleneck: raise the pool's max (the server has room). | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=5;;;0;5 'pool_api_waiting'=812 'pool_api_timeouts'=17c 'pool_db/o''neil_x_active'=3;;;0 'pool_db/o''neil_x_waiting'=0",
+			},
+		},
+		{
+			name: 'CRITICAL from the server level alone, even with no findings given',
+			input: {...base, server: serverSnapshot({connections: 93})},
+			expected: {
+				exitCode: 2,
+				line: 'LIFEGUARD CRITICAL - 93/97 connections (96%) | connections=93;77;92;0;97 lock_waiting=0 hidden=0',
+			},
+		},
+		{
+			name: 'UNKNOWN when the server cannot be reached; pool numbers still reported',
+			input: {
+				...base,
+				server: null,
+				pools: [poolStatus({metrics: {active: 1, max: 5, waiting: 0, timeoutsTotal: null}})],
+				error: 'connect ECONNREFUSED 127.0.0.1:5432 (postgres://app:***@127.0.0.1/app)',
+			},
+			expected: {
+				exitCode: 3,
+				line:
+					"LIFEGUARD UNKNOWN - connect ECONNREFUSED 127.0.0.1:5432 (postgres://app:***@127.0.0.1/app) | 'pool_api_active'=1;;;0;5 'pool_api_waiting'=0",
+			},
+		},
+		{
+			name: 'UNKNOWN without a reason; a failed endpoint\'s stale numbers left out',
+			input: {...base, server: null, pools: [poolStatus({error: 'HTTP 500'})]},
+			expected: {exitCode: 3, line: 'LIFEGUARD UNKNOWN - no data from the server'},
+		},
+		{
+			name: 'a pipe or newline in a message cannot break the format',
+			input: {
+				...base,
+				findings: [{code: 'pool-endpoint-down', level: 'warning', subject: 'api', message: 'bad | thing\nsecond line'}],
+			},
+			expected: {
+				exitCode: 1,
+				line: 'LIFEGUARD WARNING - bad / thing second line | connections=13;77;92;0;97 lock_waiting=0 hidden=0',
+			},
+		},
+	];
+	for (const {name, input, expected} of cases) {
+		it(name, () => {
+			assert.deepEqual(formatCheck(input), expected);
+		});
+	}
+
+	it('picks the worst finding even when the list is not sorted', () => {
+		const result = formatCheck({
+			...base,
+			findings: [
+				{code: 'privileges-partial', level: 'warning', subject: 'server', message: 'partial'},
+				{code: 'lock-contention', level: 'critical', subject: 'pid 1', message: 'locks'},
+			],
+		});
+		assert.equal(result.exitCode, 2);
+		assert.match(result.line, /^LIFEGUARD CRITICAL - locks \(\+1 more finding\) \| /);
+	});
+});
+
+describe('alertThreshold', () => {
+	// The perfdata threshold must alert (value > t) exactly where the level turns.
+	const thresholds: Thresholds[] = [defaultThresholds, {warnRatio: 0.7, criticalRatio: 0.9, idleInTransactionSeconds: 60}];
+	for (const t of thresholds) {
+		for (const usable of [1, 10, 97, 100, 497]) {
+			it(`agrees with the level for ${usable} usable at ${t.warnRatio}/${t.criticalRatio}`, () => {
+				const warn = alertThreshold(usable, t, 'warning');
+				const crit = alertThreshold(usable, t, 'critical');
+				for (let connections = 0; connections <= usable; connections++) {
+					const level = serverLevel(serverSnapshot({maxConnections: usable, superuserReservedConnections: 0, connections}), t);
+					const expected = connections > crit ? 'critical' : connections > warn ? 'warning' : 'ok';
+					assert.equal(level, expected, `${connections}/${usable}`);
+				}
+			});
+		}
+	}
+
+	it('gives 79 and 94 for 100 usable at 0.8/0.95 (the level turns at 80 and 95)', () => {
+		assert.equal(alertThreshold(100, defaultThresholds, 'warning'), 79);
+		assert.equal(alertThreshold(100, defaultThresholds, 'critical'), 94);
+	});
+});
