@@ -1,0 +1,101 @@
+// `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
+import {maskText, maskUrl} from '../../connection/mask.js';
+import type {PoolEndpoint} from '../../model/types.js';
+
+const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, pgbouncer://';
+// A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
+const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
+
+/** Parse one `[NAME=]URL`. Throws an Error with one masked line when the spec is unusable. */
+export function parsePoolSpec(spec: string): PoolEndpoint {
+	const trimmed = spec.trim();
+	// maskText, not maskUrl: the spec may start with NAME= and still hold user:password@
+	const failure = (reason: string) => new Error(`--pool "${maskText(trimmed).replace(/\s+/g, ' ')}": ${reason}`);
+
+	let name: string | null = null;
+	let rest = trimmed;
+	const named = NAME_PREFIX.exec(trimmed);
+	if (named) {
+		name = named[1]!;
+		rest = named[2]!.trim();
+	}
+
+	if (rest.length === 0) {
+		throw failure('missing URL');
+	}
+
+	const scheme = /^([a-z][a-z\d+.-]*):/i.exec(rest)?.[1]?.toLowerCase();
+	if (!scheme || !rest.slice(scheme.length + 1).startsWith('//')) {
+		throw failure(`not a URL (${SCHEMES_HINT})`);
+	}
+
+	let url: string;
+	let kind: PoolEndpoint['kind'] = 'http';
+	let forcedFormat: PoolEndpoint['forcedFormat'] = null;
+	switch (scheme) {
+		case 'http':
+		case 'https': {
+			url = rest;
+			break;
+		}
+
+		case 'prom+http':
+		case 'prom+https':
+		case 'json+http':
+		case 'json+https': {
+			const plus = scheme.indexOf('+');
+			forcedFormat = scheme.startsWith('prom') ? 'prometheus' : 'json';
+			url = rest.slice(plus + 1);
+			break;
+		}
+
+		case 'pgbouncer': {
+			kind = 'pgbouncer';
+			url = rest;
+			break;
+		}
+
+		default: {
+			throw failure(`unsupported scheme "${scheme}:" (${SCHEMES_HINT})`);
+		}
+	}
+
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw failure('invalid URL');
+	}
+
+	if (!parsed.hostname) {
+		throw failure('missing host');
+	}
+
+	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
+}
+
+/** All `--pool` values, then LIFEGUARD_POOLS (whitespace-separated); exact repeats are dropped. */
+export function parsePoolSpecs(list: readonly string[], envValue?: string): PoolEndpoint[] {
+	const specs = [...list.map(spec => spec.trim()), ...(envValue ?? '').split(/\s+/)].filter(spec => spec.length > 0);
+	return [...new Set(specs)].map(spec => parsePoolSpec(spec));
+}
+
+/**
+ * The name a pool row gets: NAME alone when it names one pool; NAME/<pool label> when several pools
+ * sit behind one URL; without NAME, the pool's own label, else the URL's host.
+ */
+export function poolDisplayName(endpoint: PoolEndpoint, label: string | null, poolsBehindUrl: number): string {
+	if (endpoint.name !== null) {
+		return poolsBehindUrl > 1 && label !== null ? `${endpoint.name}/${label}` : endpoint.name;
+	}
+
+	return label ?? hostOf(endpoint);
+}
+
+function hostOf(endpoint: PoolEndpoint): string {
+	try {
+		return new URL(endpoint.url).host;
+	} catch {
+		return endpoint.maskedUrl;
+	}
+}
