@@ -1,8 +1,11 @@
 // The dashboard's state and its pure reducer: poll events and key commands in, state out.
 // No clock, no I/O: times arrive inside the actions.
+import {diagnose} from './diagnosis.js';
+import {poolLevel, serverLevel} from './levels.js';
+import {applyPoolReading} from './pool-status.js';
 import {moveSelection, reconcileSelection} from './selection.js';
 import {nextSortKey, visibleSessions, type SortKey} from './session-view.js';
-import type {Observation, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
+import type {Finding, Level, Observation, PoolEndpoint, PoolReading, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
 
 export type SignalKind = 'terminate' | 'cancel';
 
@@ -39,12 +42,22 @@ export type DashboardState = {
 	lastFlag: {note: string; atMs: number} | null;
 	thresholds: Thresholds;
 	isReadOnly: boolean;
+	/** The diagnosis of the latest observation, worst first. */
+	findings: Finding[];
+	/** Every alarm subject (server, pool:NAME, finding code:subject) with its level and when that began. */
+	alarms: Record<string, Alarm>;
+	/** The level changes of the latest observation, for the bell and the incident log. */
+	changes: AlarmChange[];
+	role: string | undefined;
 };
+
+export type Alarm = {level: Level; sinceMs: number};
+export type AlarmChange = {subject: string; from: Level; to: Level; atMs: number};
 
 export type DashboardAction =
 	| {type: 'snapshot-received'; snapshot: ServerSnapshot}
 	| {type: 'poll-failed'; error: string; atMs: number; isDisconnected: boolean}
-	| {type: 'pools-updated'; pools: PoolStatus[]}
+	| {type: 'pool-sampled'; endpoint: PoolEndpoint; reading: PoolReading; atMs: number}
 	| {type: 'move'; delta: number}
 	| {type: 'toggle-pause'}
 	| {type: 'cycle-sort'}
@@ -66,13 +79,13 @@ export type DashboardAction =
 
 export const HISTORY_WINDOW_MS = 120_000;
 
-export function initialState(thresholds: Thresholds, options: {isReadOnly?: boolean} = {}): DashboardState {
+export function initialState(thresholds: Thresholds, options: {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string} = {}): DashboardState {
 	return {
 		server: null,
 		heldServer: null,
 		serverError: null,
 		disconnectedSinceMs: null,
-		pools: [],
+		pools: options.pools ?? [],
 		history: [],
 		isPaused: false,
 		sort: 'time',
@@ -86,6 +99,10 @@ export function initialState(thresholds: Thresholds, options: {isReadOnly?: bool
 		lastFlag: null,
 		thresholds,
 		isReadOnly: options.isReadOnly ?? false,
+		findings: [],
+		alarms: {},
+		changes: [],
+		role: options.role,
 	};
 }
 
@@ -109,7 +126,36 @@ function withSelection(state: DashboardState): DashboardState {
 function observe(state: DashboardState, atMs: number, server: ServerSnapshot | null): DashboardState {
 	const observation: Observation = {atMs, server, pools: state.pools};
 	const history = [...state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS), observation];
-	return {...state, history};
+	const findings = diagnose(history, state.thresholds, {role: state.role});
+	const levels: Record<string, Level> = {};
+	if (server) {
+		levels['server'] = serverLevel(server, state.thresholds);
+	}
+
+	for (const pool of state.pools) {
+		levels[`pool ${pool.name}`] = poolLevel(history, pool.name, state.thresholds);
+	}
+
+	for (const finding of findings) {
+		levels[`${finding.code} ${finding.subject}`] = finding.level;
+	}
+
+	const alarms: Record<string, Alarm> = {};
+	const changes: AlarmChange[] = [];
+	for (const subject of new Set([...Object.keys(state.alarms), ...Object.keys(levels)])) {
+		const before = state.alarms[subject]?.level ?? 'ok';
+		// A finding that disappears is resolved; a disconnected server keeps its last level.
+		const now = levels[subject] ?? (subject === 'server' && !server ? before : 'ok');
+		if (now !== before) {
+			changes.push({subject, from: before, to: now, atMs});
+		}
+
+		if (now !== 'ok' || subject === 'server' || subject.startsWith('pool ')) {
+			alarms[subject] = now === before && state.alarms[subject] ? state.alarms[subject] : {level: now, sinceMs: atMs};
+		}
+	}
+
+	return {...state, history, findings, alarms, changes};
 }
 
 function applySnapshot(state: DashboardState, snapshot: ServerSnapshot): DashboardState {
@@ -161,8 +207,9 @@ export function reduce(state: DashboardState, action: DashboardAction): Dashboar
 			return observe(failed, action.atMs, action.isDisconnected ? null : (state.heldServer ?? state.server));
 		}
 
-		case 'pools-updated': {
-			return {...state, pools: action.pools};
+		case 'pool-sampled': {
+			// The next server observation carries the pools into the history.
+			return {...state, pools: applyPoolReading(state.pools, action.endpoint, action.reading, action.atMs)};
 		}
 
 		case 'move': {

@@ -104,3 +104,47 @@ export type Finding = {
 	subject: string;
 	message: string;
 };
+
+/** A configured pool endpoint, as parsed from `--pool [NAME=]URL`. */
+export type PoolEndpoint = {
+	/** NAME from `NAME=URL`, or null. */
+	name: string | null;
+	/** The real URL, credentials included: never display it, use maskedUrl. */
+	url: string;
+	maskedUrl: string;
+	kind: 'http' | 'pgbouncer';
+	/** From a `prom+http://` / `json+http://` scheme; null means detect. */
+	forcedFormat: 'prometheus' | 'json' | null;
+};
+
+/** One pool as the model holds it: its last good metrics, and the endpoint's latest error. */
+export type PoolStatus = {
+	/** Display name, see the naming rules in `poolDisplayName`. */
+	name: string;
+	/** Masked endpoint URL. */
+	endpoint: string;
+	format: PoolFormat | null;
+	/** Last good metrics, null before the first good sample. */
+	metrics: PoolMetrics | null;
+	/** When `metrics` was sampled (ms since the epoch), null before the first good sample. */
+	sampledAtMs: number | null;
+	/** The endpoint's latest failure (one line, masked), null when its last poll succeeded. */
+	error: string | null;
+};
+
+export type Thresholds = {
+	/** 0–1, default 0.8 */
+	warnRatio: number;
+	/** 0–1, default 0.95 */
+	criticalRatio: number;
+	/** --idle-in-transaction-after, default 60 */
+	idleInTransactionSeconds: number;
+};
+
+/** What the diagnosis sees at one moment; the model keeps a short history of these, oldest first. */
+export type Observation = {
+	atMs: number;
+	/** null while disconnected */
+	server: ServerSnapshot | null;
+	pools: PoolStatus[];
+};

@@ -1,0 +1,37 @@
+// Fold one endpoint's reading into the pools the model holds: a good reading replaces that endpoint's
+// rows; a failure keeps their last good metrics (shown with their age) and records the error.
+import {poolDisplayName} from '../collectors/pools/endpoint.js';
+import type {PoolEndpoint, PoolReading, PoolStatus} from './types.js';
+
+/** The row an endpoint shows before its first good sample, or when it never answered. */
+export function placeholderPool(endpoint: PoolEndpoint, error: string | null = null): PoolStatus {
+	return {
+		name: poolDisplayName(endpoint, null, 1),
+		endpoint: endpoint.maskedUrl,
+		format: endpoint.kind === 'pgbouncer' ? 'pgbouncer' : endpoint.forcedFormat,
+		metrics: null,
+		sampledAtMs: null,
+		error,
+	};
+}
+
+export function applyPoolReading(pools: readonly PoolStatus[], endpoint: PoolEndpoint, reading: PoolReading, atMs: number): PoolStatus[] {
+	const others = pools.filter(pool => pool.endpoint !== endpoint.maskedUrl);
+	const mine = pools.filter(pool => pool.endpoint === endpoint.maskedUrl);
+	if (reading.ok) {
+		const fresh = reading.pools.map(metrics => ({
+			name: poolDisplayName(endpoint, metrics.label, reading.pools.length),
+			endpoint: endpoint.maskedUrl,
+			format: reading.format,
+			metrics,
+			sampledAtMs: atMs,
+			error: null,
+		}));
+		return [...others, ...fresh];
+	}
+
+	const failed = mine.length > 0
+		? mine.map(pool => ({...pool, error: reading.error}))
+		: [placeholderPool(endpoint, reading.error)];
+	return [...others, ...failed];
+}

@@ -1,0 +1,43 @@
+import {Box, Text} from 'ink';
+import type {Finding} from '../../model/types.js';
+import {LEVEL_TAG} from '../format.js';
+import {levelColor, useTheme} from '../theme.js';
+
+export type FindingsBannerProps = {
+	findings: readonly Finding[];
+	/** When each finding (code + subject) began, for "since 14:05:12". */
+	sinceMs: Record<string, number>;
+	maxLines: number;
+	width: number;
+};
+
+export const findingKey = (finding: Finding) => `${finding.code}:${finding.subject}`;
+
+function clock(ms: number): string {
+	return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** The diagnosis, worst first, one line each: where the bottleneck is, in plain words. */
+export function FindingsBanner({findings, sinceMs, maxLines, width}: FindingsBannerProps) {
+	const {isColor} = useTheme();
+	if (findings.length === 0 || maxLines <= 0) {
+		return null;
+	}
+
+	const shown = findings.length > maxLines ? findings.slice(0, maxLines - 1) : findings;
+	const rest = findings.length - shown.length;
+	return (
+		<Box flexDirection="column" width={width}>
+			{shown.map(finding => {
+				const since = sinceMs[findingKey(finding)];
+				return (
+					<Text key={findingKey(finding)} wrap="truncate-end">
+						<Text bold inverse color={levelColor(finding.level, isColor)}>{` ${LEVEL_TAG[finding.level]} `}</Text>
+						{' '}{since === undefined ? '' : `since ${clock(since)} `}{finding.message}
+					</Text>
+				);
+			})}
+			{rest > 0 ? <Text wrap="truncate-end" dimColor>  +{rest} more finding{rest === 1 ? '' : 's'} (lifeguard --json lists all)</Text> : null}
+		</Box>
+	);
+}

@@ -1,0 +1,45 @@
+import {Box, Text} from 'ink';
+import {freeConnections, usableConnections, usedRatio} from '../../model/levels.js';
+import type {Level, ServerSnapshot} from '../../model/types.js';
+import {LEVEL_TAG, percent, segmentedBar} from '../format.js';
+import {levelColor, useTheme} from '../theme.js';
+
+export const GLYPHS = {active: '█', lock: '▓', idleInTransaction: '▒', idle: '░', other: '▪', free: '·'} as const;
+
+export type ServerGaugeProps = {snapshot: ServerSnapshot; level: Level; width: number; isStale: boolean};
+
+/** Client connections against usable slots (max_connections minus reserved), split by state. */
+export function ServerGauge({snapshot, level, width, isStale}: ServerGaugeProps) {
+	const {isColor} = useTheme();
+	const usable = usableConnections(snapshot);
+	const {states} = snapshot;
+	const idleInTransaction = states.idleInTransaction + states.idleInTransactionAborted;
+	const summary = ` ${snapshot.connections}/${usable} ${percent(usedRatio(snapshot))}  free ${freeConnections(snapshot)}  ${LEVEL_TAG[level]}`;
+	const barWidth = Math.max(10, width - 'Server  []'.length - summary.length);
+	// lifeguard's own backend and hidden rows hold slots too: shown as "other".
+	const bar = segmentedBar([
+		{count: states.active - snapshot.lockWaiting, glyph: GLYPHS.active},
+		{count: snapshot.lockWaiting, glyph: GLYPHS.lock},
+		{count: idleInTransaction, glyph: GLYPHS.idleInTransaction},
+		{count: states.idle, glyph: GLYPHS.idle},
+		{count: states.other + snapshot.hidden + 1, glyph: GLYPHS.other},
+	], usable, barWidth, GLYPHS.free);
+	const reserved = snapshot.superuserReservedConnections + snapshot.reservedForRoleConnections;
+	const legend = [
+		`${GLYPHS.active} active ${states.active}`,
+		`${GLYPHS.lock} lock-waiting ${snapshot.lockWaiting}`,
+		`${GLYPHS.idleInTransaction} idle in tx ${idleInTransaction}${states.idleInTransactionAborted ? ` (${states.idleInTransactionAborted} aborted)` : ''}`,
+		`${GLYPHS.idle} idle ${states.idle}`,
+		`${GLYPHS.other} other ${states.other + 1}${snapshot.hidden ? ` + hidden ${snapshot.hidden}` : ''}`,
+		`max ${snapshot.maxConnections} − ${reserved} reserved`,
+	].join('  ');
+	return (
+		<Box flexDirection="column" width={width}>
+			<Text wrap="truncate-end" dimColor={isStale}>
+				<Text bold>Server  </Text>[<Text color={levelColor(level, isColor)}>{bar}</Text>]
+				<Text bold={level !== 'ok'} color={levelColor(level, isColor)}>{summary}</Text>
+			</Text>
+			<Text wrap="truncate-end" dimColor={isStale}>{'        '}{legend}</Text>
+		</Box>
+	);
+}

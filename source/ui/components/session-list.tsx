@@ -1,0 +1,112 @@
+import {Box, Text} from 'ink';
+import type {Session} from '../../model/types.js';
+import {compactDuration, fit} from '../format.js';
+import {useTheme} from '../theme.js';
+
+type Column = {
+	title: string;
+	width: number;
+	align?: 'left' | 'right';
+	value: (session: Session) => string;
+};
+
+const STATE_SHORT: Record<string, string> = {
+	'idle in transaction': 'idle in tx',
+	'idle in transaction (aborted)': 'idle tx abrt',
+	'fastpath function call': 'fastpath',
+};
+
+export function shortState(session: Session): string {
+	return STATE_SHORT[session.state ?? ''] ?? session.state ?? 'hidden';
+}
+
+const COLUMNS = {
+	pid: {title: 'PID', width: 7, align: 'right', value: session => String(session.pid)},
+	user: {title: 'USER', width: 10, value: session => session.user ?? '?'},
+	database: {title: 'DATABASE', width: 10, value: session => session.database ?? '?'},
+	application: {title: 'APPLICATION', width: 13, value: session => session.application || '-'},
+	client: {title: 'CLIENT', width: 15, value: session => session.client ?? 'local'},
+	state: {title: 'STATE', width: 12, value: shortState},
+	time: {title: 'TIME', width: 6, align: 'right', value: session => compactDuration(session.stateSeconds)},
+	wait: {title: 'WAIT', width: 16, value: session => session.waitEventType ? `${session.waitEventType}:${session.waitEvent ?? ''}` : ''},
+	blockedBy: {title: 'BLOCKED BY', width: 10, value: session => session.blockedBy.join(',')},
+} satisfies Record<string, Column>;
+
+// Added left to right while the query keeps at least MIN_QUERY columns.
+const PRIORITY: Array<keyof typeof COLUMNS> = ['pid', 'state', 'time', 'user', 'application', 'blockedBy', 'database', 'wait', 'client'];
+const ORDER: Array<keyof typeof COLUMNS> = ['pid', 'user', 'database', 'application', 'client', 'state', 'time', 'wait', 'blockedBy'];
+const MIN_QUERY = 20;
+const MARK_WIDTH = 2;
+
+export function columnsFor(width: number): Column[] {
+	const chosen = new Set<keyof typeof COLUMNS>();
+	let used = MARK_WIDTH;
+	for (const name of PRIORITY) {
+		const cost = COLUMNS[name].width + 1;
+		if (used + cost + MIN_QUERY <= width) {
+			chosen.add(name);
+			used += cost;
+		}
+	}
+
+	return ORDER.filter(name => chosen.has(name)).map(name => COLUMNS[name]);
+}
+
+export function sessionLine(session: Session, columns: Column[], width: number, isMarked: boolean, isSelected: boolean): string {
+	const mark = `${isSelected ? '>' : ' '}${isMarked ? '*' : ' '}`;
+	const cells = columns.map(column => fit(column.value(session), column.width, column.align));
+	const prefix = `${mark}${cells.join(' ')} `;
+	return prefix + fit(session.query, Math.max(0, width - prefix.length));
+}
+
+export type SessionListProps = {
+	sessions: readonly Session[];
+	selectedPid: number | null;
+	marked: Record<number, string>;
+	/** Rows for sessions, the title line excluded. */
+	height: number;
+	width: number;
+	isStale: boolean;
+	title: string;
+};
+
+/** The window of rows to show so that the selected row stays visible. */
+export function windowStart(count: number, selectedIndex: number, height: number): number {
+	if (count <= height || selectedIndex < 0) {
+		return 0;
+	}
+
+	return Math.min(Math.max(0, selectedIndex - Math.floor(height / 2)), count - height);
+}
+
+export function SessionList({sessions, selectedPid, marked, height, width, isStale, title}: SessionListProps) {
+	const {isColor} = useTheme();
+	const columns = columnsFor(width);
+	const selectedIndex = sessions.findIndex(session => session.pid === selectedPid);
+	const start = windowStart(sessions.length, selectedIndex, height);
+	const rows = sessions.slice(start, start + height);
+	const header = `  ${columns.map(column => fit(column.title, column.width, column.align)).join(' ')} QUERY`;
+	const position = sessions.length > height ? ` ${start + 1}-${start + rows.length} of ${sessions.length}` : '';
+	return (
+		<Box flexDirection="column" width={width}>
+			<Text bold wrap="truncate-end">{fit(header, width - position.length - title.length - 1)}{position} {title}</Text>
+			{rows.length === 0 ? <Text dimColor>  (no sessions{isStale ? '' : ' match'})</Text> : null}
+			{rows.map(session => {
+				const isSelected = session.pid === selectedPid;
+				const isMarked = marked[session.pid] !== undefined;
+				const isLockWaiting = session.waitEventType === 'Lock';
+				return (
+					<Text
+						key={session.pid}
+						wrap="truncate-end"
+						inverse={isSelected}
+						dimColor={isStale && !isSelected}
+						color={isColor && !isSelected ? (isLockWaiting ? 'red' : (session.state?.startsWith('idle in transaction') ? 'yellow' : undefined)) : undefined}
+					>
+						{sessionLine(session, columns, width, isMarked, isSelected)}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}

@@ -1,0 +1,45 @@
+import {Text} from 'ink';
+import {BINDINGS} from '../../keys/bindings.js';
+import type {Mode} from '../../model/dashboard.js';
+import {SORT_LABELS, type SortKey} from '../../model/session-view.js';
+import {ageText} from '../format.js';
+
+export type StatusLineProps = {
+	mode: Mode;
+	notice: {text: string; atMs: number} | null;
+	lastFlag: {note: string; atMs: number} | null;
+	filter: string;
+	sort: SortKey;
+	markedCount: number;
+	isReadOnly: boolean;
+	nowMs: number;
+	width: number;
+};
+
+const NOTICE_MS = 15_000;
+
+/** The bottom line: a prompt while typing, else the latest notice, else the keys. */
+export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, nowMs, width}: StatusLineProps) {
+	if (mode.kind === 'filter') {
+		return <Text wrap="truncate-start">Filter: {mode.draft}█  (Enter applies, Esc clears)</Text>;
+	}
+
+	if (mode.kind === 'flag') {
+		return <Text wrap="truncate-start">Flag note: {mode.draft}█  (Enter records, Esc cancels)</Text>;
+	}
+
+	const facts = [
+		`sort: ${SORT_LABELS[sort]}`,
+		filter ? `filter: "${filter}"` : '',
+		markedCount > 0 ? `${markedCount} marked` : '',
+		isReadOnly ? 'READ-ONLY' : '',
+		lastFlag ? `flag ${ageText(lastFlag.atMs, nowMs)}: "${lastFlag.note}"` : '',
+	].filter(Boolean).join(' | ');
+	if (notice && nowMs - notice.atMs < NOTICE_MS) {
+		return <Text wrap="truncate-end" bold>{notice.text}  <Text dimColor>{facts}</Text></Text>;
+	}
+
+	const keys = BINDINGS.filter(binding => binding.isInBar && !(binding.isDangerous && isReadOnly))
+		.map(binding => `${binding.keys} ${binding.command}`).join('  ');
+	return <Text wrap="truncate-end" dimColor={width < 0}>{keys}  <Text dimColor>{facts}</Text></Text>;
+}
