@@ -1,0 +1,60 @@
+// One collector per configured endpoint: HTTP (Prometheus / JSON) or the PgBouncer admin console.
+// collect() never throws and never outlasts its timeout, whatever the server does.
+import {maskText} from '../../connection/mask.js';
+import type {PoolEndpoint, PoolReading} from '../../model/types.js';
+import {collectHttp} from './http-collector.js';
+import {createPgBouncerCollector} from './pgbouncer-collector.js';
+
+export type PoolCollector = {
+	endpoint: PoolEndpoint;
+	collect(timeoutMs: number): Promise<PoolReading>;
+	close(): Promise<void>;
+};
+
+export type PoolCollectorOptions = {
+	/** Response-size cap for HTTP endpoints; default 1 MiB. */
+	maxBytes?: number;
+};
+
+// The inner collectors enforce the timeout themselves; this backstop only catches a bug there.
+const BACKSTOP_SLACK_MS = 250;
+
+export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollectorOptions = {}): PoolCollector {
+	const inner =
+		endpoint.kind === 'pgbouncer'
+			? createPgBouncerCollector(endpoint)
+			: {
+					collect: async (timeoutMs: number) => collectHttp(endpoint, {timeoutMs, maxBytes: options.maxBytes}),
+					async close() {},
+				};
+	return {
+		endpoint,
+		async collect(timeoutMs) {
+			let timer: NodeJS.Timeout | undefined;
+			const backstop = new Promise<PoolReading>(resolve => {
+				timer = setTimeout(() => {
+					resolve({ok: false, error: `timed out after ${timeoutMs} ms`});
+				}, timeoutMs + BACKSTOP_SLACK_MS);
+			});
+			try {
+				return await Promise.race([inner.collect(timeoutMs), backstop]);
+			} catch (error) {
+				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), secretsOf(endpoint.url)).replace(/\s+/g, ' ')};
+			} finally {
+				clearTimeout(timer);
+			}
+		},
+		async close() {
+			await inner.close().catch(() => undefined);
+		},
+	};
+}
+
+function secretsOf(url: string): string[] {
+	try {
+		const {password} = new URL(url);
+		return password ? [password, decodeURIComponent(password)] : [];
+	} catch {
+		return [];
+	}
+}

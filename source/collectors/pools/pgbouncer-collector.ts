@@ -1,0 +1,243 @@
+// The PgBouncer admin console over one persistent pg.Client: `SHOW POOLS` every call, pool sizes
+// (`SHOW DATABASES`, `SHOW USERS`, `SHOW CONFIG`) on the first call and then every ~30 s.
+// Simple query protocol only (no values, no names), columns read by name: they differ across versions.
+import pg from 'pg';
+import {maskText} from '../../connection/mask.js';
+import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+
+export type PgBouncerCollector = {
+	collect(timeoutMs: number): Promise<PoolReading>;
+	close(): Promise<void>;
+};
+
+export type PgBouncerOptions = {
+	/** How often pool sizes are re-read; default 30 s. */
+	sizesEveryMs?: number;
+	now?: () => number;
+};
+
+type Row = Record<string, unknown>;
+type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defaultPoolSize: number | null};
+
+export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): PgBouncerCollector {
+	const sizesEveryMs = options.sizesEveryMs ?? 30_000;
+	const now = options.now ?? Date.now;
+	const secrets = secretsOf(endpoint.url);
+	let client: pg.Client | null = null;
+	let sizes: Sizes | null = null;
+	let sizesAtMs = 0;
+
+	const drop = () => {
+		const stale = client;
+		client = null;
+		if (stale) {
+			// Destroy the socket: end() waits for a reply a hung server never sends.
+			const internal = stale as unknown as {connection?: {stream?: {destroy(): void}}};
+			internal.connection?.stream?.destroy();
+			stale.end().catch(() => undefined);
+		}
+	};
+
+	const readOnce = async (): Promise<PoolMetrics[]> => {
+		if (!client) {
+			const fresh = new pg.Client(clientConfig(endpoint.url));
+			// No startup parameters beyond user and database: PgBouncer rejects unknown ones, and
+			// node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment.
+			const parameters = (fresh as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
+			parameters['options'] = undefined;
+			parameters['application_name'] = undefined;
+			fresh.on('error', () => {
+				if (client === fresh) {
+					client = null; // reconnect on the next call
+				}
+			});
+			client = fresh;
+			await fresh.connect();
+		}
+
+		const active = client;
+		if (!sizes || now() - sizesAtMs >= sizesEveryMs) {
+			sizes = await readSizes(active);
+			sizesAtMs = now();
+		}
+
+		const pools = await active.query('SHOW POOLS');
+		return poolsFromShowPools(pools.rows as Row[], sizes);
+	};
+
+	return {
+		async collect(timeoutMs) {
+			let timer: NodeJS.Timeout | undefined;
+			const attempt = readOnce();
+			const timeout = new Promise<never>((_resolve, reject) => {
+				timer = setTimeout(() => {
+					reject(new Error(`timed out after ${timeoutMs} ms`));
+				}, timeoutMs);
+			});
+			try {
+				return {ok: true, format: 'pgbouncer', pools: await Promise.race([attempt, timeout])};
+			} catch (error) {
+				attempt.catch(() => undefined); // the losing attempt may still fail later
+				drop();
+				return {ok: false, error: describe(error, secrets)};
+			} finally {
+				clearTimeout(timer);
+			}
+		},
+		async close() {
+			const closing = client;
+			client = null;
+			if (closing) {
+				await Promise.race([
+					closing.end().catch(() => undefined),
+					new Promise(resolve => {
+						setTimeout(resolve, 1000).unref();
+					}),
+				]);
+				const internal = closing as unknown as {connection?: {stream?: {destroy(): void}}};
+				internal.connection?.stream?.destroy();
+			}
+		},
+	};
+}
+
+/** Map `SHOW POOLS` rows (1.15–1.25, pgcat, Odyssey) to pools; the admin database is left out. */
+export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetrics[] {
+	const pools: PoolMetrics[] = [];
+	for (const row of rows) {
+		const database = text(row['database']);
+		const user = text(row['user']);
+		if (database === null || user === null || database === 'pgbouncer') {
+			continue;
+		}
+
+		let open: number | null = null;
+		for (const [column, value] of Object.entries(row)) {
+			// sv_total (PgDog) already is the sum
+			if (column.startsWith('sv_') && column !== 'sv_total') {
+				const count = number(value);
+				if (count !== null) {
+					open = (open ?? 0) + count;
+				}
+			}
+		}
+
+		open = number(row['sv_total']) ?? open;
+		const svIdle = number(row['sv_idle']);
+		const svUsed = number(row['sv_used']);
+		const maxwait = number(row['maxwait']);
+		const maxwaitUs = number(row['maxwait_us']);
+		pools.push({
+			label: `${database}/${user}`,
+			max: sizes ? effectivePoolSize(sizes, database, user) : null,
+			open,
+			active: number(row['sv_active']),
+			idle: svIdle === null && svUsed === null ? null : (svIdle ?? 0) + (svUsed ?? 0),
+			waiting: number(row['cl_waiting']),
+			oldestWaitSeconds: maxwait === null ? null : maxwait + (maxwaitUs ?? 0) / 1e6,
+			timeoutsTotal: null,
+		});
+	}
+
+	return pools;
+}
+
+/** Precedence as PgBouncer's own pool_pool_size(): user pool_size ≥ 0, database pool_size ≥ 0, default_pool_size. */
+export function effectivePoolSize(sizes: Sizes, database: string, user: string): number | null {
+	const byUser = sizes.byUser.get(user);
+	if (byUser !== undefined && byUser >= 0) {
+		return byUser;
+	}
+
+	const byDatabase = sizes.byDatabase.get(database);
+	if (byDatabase !== undefined && byDatabase >= 0) {
+		return byDatabase;
+	}
+
+	return sizes.defaultPoolSize;
+}
+
+async function readSizes(client: pg.Client): Promise<Sizes> {
+	// Each one optional: poolers that mimic the console (pgcat, Odyssey) lack some commands.
+	// SHOW USERS has pool_size only from 1.23; before, it lists name and pool_mode.
+	const show = async (command: string): Promise<Row[]> => client.query(command).then(result => result.rows as Row[], () => []);
+	const databases = await show('SHOW DATABASES');
+	const users = await show('SHOW USERS');
+	const config = await show('SHOW CONFIG');
+	const byDatabase = new Map<string, number>();
+	for (const row of databases) {
+		const name = text(row['name']);
+		const size = number(row['pool_size']);
+		if (name !== null && size !== null) {
+			byDatabase.set(name, size);
+		}
+	}
+
+	const byUser = new Map<string, number>();
+	for (const row of users) {
+		const name = text(row['name']);
+		const size = number(row['pool_size']);
+		if (name !== null && size !== null) {
+			byUser.set(name, size);
+		}
+	}
+
+	const setting = config.find(row => row['key'] === 'default_pool_size');
+	return {byDatabase, byUser, defaultPoolSize: setting ? number(setting['value']) : null};
+}
+
+function clientConfig(url: string): pg.ClientConfig {
+	const parsed = new URL(url);
+	const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer';
+	const sslmode = parsed.searchParams.get('sslmode');
+	return {
+		host: parsed.hostname.replace(/^\[|\]$/g, ''),
+		port: Number(parsed.port || 6432),
+		user: decodeURIComponent(parsed.username) || undefined,
+		password: decodeURIComponent(parsed.password) || undefined,
+		database,
+		// node-postgres cannot fall back like libpq's "prefer": only an explicit require turns TLS on
+		ssl: sslmode === 'require' || sslmode === 'no-verify' ? {rejectUnauthorized: false} : sslmode === 'verify-ca' || sslmode === 'verify-full',
+	};
+}
+
+function secretsOf(url: string): string[] {
+	try {
+		const {password} = new URL(url);
+		return password ? [password, decodeURIComponent(password)] : [];
+	} catch {
+		return [];
+	}
+}
+
+function describe(error: unknown, secrets: string[]): string {
+	let message = error instanceof Error ? error.message : String(error);
+	const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
+	if (code === 'ECONNREFUSED') {
+		message = 'connection refused';
+	} else if (code === 'ECONNRESET' || /Connection terminated unexpectedly/.test(message)) {
+		message = 'connection reset';
+	} else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		message = 'host not found';
+	}
+
+	return `pgbouncer: ${maskText(message, secrets).replace(/\s+/g, ' ').trim()}`;
+}
+
+function text(value: unknown): string | null {
+	return typeof value === 'string' ? value : null;
+}
+
+/** int4 arrives as number, int8 / numeric as string, SHOW USERS pool_size as padded text. */
+function number(value: unknown): number | null {
+	if (typeof value === 'number') {
+		return Number.isFinite(value) ? value : null;
+	}
+
+	if (typeof value === 'string' && value.trim() !== '') {
+		const parsed = Number(value.trim());
+		return Number.isFinite(parsed) ? parsed : null;
+	}
+
+	return null;
+}
