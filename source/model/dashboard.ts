@@ -187,7 +187,6 @@ function markIdle(state: DashboardState, idleAfterSeconds: number): DashboardSta
 	return {...state, marked, idleMarkStage: stage};
 }
 
-// eslint-disable-next-line complexity
 export function reduce(state: DashboardState, action: DashboardAction): DashboardState {
 	switch (action.type) {
 		case 'snapshot-received': {

@@ -59,13 +59,13 @@ export function segmentedBar(segments: readonly BarSegment[], total: number, wid
 }
 
 /** Cut to `width` characters with an ellipsis, pad to exactly `width`. */
+
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	const clean = text.replace(/\s+/g, ' ');
-	const cut = clean.length > width ? `${clean.slice(0, Math.max(0, width - 1))}…` : clean;
+	const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
 	return align === 'left' ? cut.padEnd(width) : cut.padStart(width);
 }
 

@@ -19,12 +19,13 @@ export function isTooSmall(columns: number, rows: number): boolean {
 	return columns < MIN_COLUMNS || rows < MIN_ROWS;
 }
 
-export function layoutFor(rows: number, findings: number, pools: number): Layout {
+/** `extraLines`: lines the header adds (an error line). */
+export function layoutFor(rows: number, findings: number, pools: number, extraLines = 0): Layout {
 	const height = rows - 1;
 	const isRoomy = height >= 30;
 	const breakdownLines = height >= 20 ? 2 : 0;
 	const findingLines = Math.min(findings, isRoomy ? 5 : 3);
 	const poolLines = Math.min(pools, isRoomy ? 8 : 3);
-	const listRows = Math.max(1, height - FIXED_LINES - breakdownLines - findingLines - poolLines);
+	const listRows = Math.max(1, height - FIXED_LINES - extraLines - breakdownLines - findingLines - poolLines);
 	return {height, findingLines, poolLines, breakdownLines, listRows};
 }

@@ -5,20 +5,21 @@ import {levelColor, useTheme} from '../theme.js';
 
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
-	/** When each finding (code + subject) began, for "since 14:05:12". */
-	sinceMs: Record<string, number>;
+	/** The model's alarms: when each finding (code + subject) began, for "since 14:05:12". */
+	alarms: Record<string, {sinceMs: number}>;
 	maxLines: number;
 	width: number;
 };
 
-export const findingKey = (finding: Finding) => `${finding.code}:${finding.subject}`;
+/** The same key the model's alarms use. */
+export const findingKey = (finding: Finding) => `${finding.code} ${finding.subject}`;
 
 function clock(ms: number): string {
 	return new Date(ms).toISOString().slice(11, 19);
 }
 
 /** The diagnosis, worst first, one line each: where the bottleneck is, in plain words. */
-export function FindingsBanner({findings, sinceMs, maxLines, width}: FindingsBannerProps) {
+export function FindingsBanner({findings, alarms, maxLines, width}: FindingsBannerProps) {
 	const {isColor} = useTheme();
 	if (findings.length === 0 || maxLines <= 0) {
 		return null;
@@ -29,7 +30,7 @@ export function FindingsBanner({findings, sinceMs, maxLines, width}: FindingsBan
 	return (
 		<Box flexDirection="column" width={width}>
 			{shown.map(finding => {
-				const since = sinceMs[findingKey(finding)];
+				const since = alarms[findingKey(finding)]?.sinceMs;
 				return (
 					<Text key={findingKey(finding)} wrap="truncate-end">
 						<Text bold inverse color={levelColor(finding.level, isColor)}>{` ${LEVEL_TAG[finding.level]} `}</Text>

@@ -28,7 +28,7 @@ const COLUMNS = {
 	client: {title: 'CLIENT', width: 15, value: session => session.client ?? 'local'},
 	state: {title: 'STATE', width: 12, value: shortState},
 	time: {title: 'TIME', width: 6, align: 'right', value: session => compactDuration(session.stateSeconds)},
-	wait: {title: 'WAIT', width: 16, value: session => session.waitEventType ? `${session.waitEventType}:${session.waitEvent ?? ''}` : ''},
+	wait: {title: 'WAIT', width: 18, value: session => session.waitEventType ? `${session.waitEventType}:${session.waitEvent ?? ''}` : ''},
 	blockedBy: {title: 'BLOCKED BY', width: 10, value: session => session.blockedBy.join(',')},
 } satisfies Record<string, Column>;
 
@@ -54,9 +54,9 @@ export function columnsFor(width: number): Column[] {
 
 export function sessionLine(session: Session, columns: Column[], width: number, isMarked: boolean, isSelected: boolean): string {
 	const mark = `${isSelected ? '>' : ' '}${isMarked ? '*' : ' '}`;
-	const cells = columns.map(column => fit(column.value(session), column.width, column.align));
+	const cells = columns.map(column => fit(column.value(session).replace(/\s+/g, ' '), column.width, column.align));
 	const prefix = `${mark}${cells.join(' ')} `;
-	return prefix + fit(session.query, Math.max(0, width - prefix.length));
+	return prefix + fit(session.query.replace(/\s+/g, ' '), Math.max(0, width - prefix.length));
 }
 
 export type SessionListProps = {

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Composition root: flags -> options -> collectors -> render or print -> close connections.
+import process from 'node:process';
+import {readFileSync} from 'node:fs';
+import meow from 'meow';
+import {createPoolCollector} from './source/collectors/pools/create-collector.js';
+import {createPostgresSource} from './source/collectors/postgres-activity.js';
+import {describeConnectionError} from './source/connection/describe-error.js';
+import {maskText} from './source/connection/mask.js';
+import {openMonitorClient} from './source/connection/monitor-client.js';
+import {resolveTarget, TargetError} from './source/connection/target.js';
+import {collectOnce} from './source/one-shot.js';
+import {buildOptions, OptionsError, type Options} from './source/options.js';
+import {formatCheck} from './source/output/check.js';
+import {snapshotJson} from './source/output/json.js';
+import {plainSummary} from './source/output/summary.js';
+import {renderTimeline} from './source/output/timeline.js';
+import {watch, WatchError} from './source/watch.js';
+
+const cli = meow(`
+	Usage
+	  $ lifeguard [--db URL] [options]      live dashboard
+	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
+	  $ lifeguard timeline FILE             an incident log (--log) as a Markdown timeline
+	  $ lifeguard demo [--scenario NAME]    the incident, reproduced on an embedded PostgreSQL
+
+	Target: --db URL, else DATABASE_URL, else PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,
+	PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT and ~/.pgpass, as psql reads them.
+
+	Options
+	  --db URL                        postgres://user@host:5432/db (the password is never shown)
+	  --pool [NAME=]URL               a pool endpoint, repeatable: http(s)://, prom+http(s)://,
+	                                  json+http(s)://, pgbouncer://user:pass@host:6432/pgbouncer
+	                                  (also LIFEGUARD_POOLS, space-separated)
+	  --interval SECONDS              refresh interval, 0.2 to 60 (default 1)
+	  --pool-timeout SECONDS          per-endpoint timeout (default 2)
+	  --warn PERCENT                  warning level of used/usable and pool active/max (default 80)
+	  --critical PERCENT              critical level (default 95)
+	  --idle-after DURATION           what \`i\` marks: idle at least this long (default 5m)
+	  --idle-in-transaction-after D   idle-in-transaction finding threshold (default 60s)
+	  --read-only                     disable terminate and cancel
+	  --log FILE                      append an incident log (JSON Lines)
+	  --no-bell                       no terminal bell when something turns critical
+	  --json                          print one snapshot as JSON and exit
+	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
+
+	Keys: ↑↓ jk move, PgUp/PgDn, / filter, s sort, p pause, space mark, i mark idle, u unmark,
+	t terminate, c cancel, f flag, ? help, q quit.
+`, {
+	importMeta: import.meta,
+	allowUnknownFlags: false,
+	flags: {
+		db: {type: 'string'},
+		json: {type: 'boolean'},
+		interval: {type: 'number'},
+		pool: {type: 'string', isMultiple: true},
+		poolTimeout: {type: 'number'},
+		warn: {type: 'number'},
+		critical: {type: 'number'},
+		idleAfter: {type: 'string'},
+		idleInTransactionAfter: {type: 'string'},
+		readOnly: {type: 'boolean'},
+		log: {type: 'string'},
+		bell: {type: 'boolean', default: true},
+		scenario: {type: 'string'},
+	},
+});
+
+function fail(message: string, exitCode: number): never {
+	console.error(`lifeguard: ${message}`);
+	process.exit(exitCode);
+}
+
+async function main(options: Options): Promise<number> {
+	if (options.command === 'timeline') {
+		let text: string;
+		try {
+			text = readFileSync(options.timelineFile!, 'utf8');
+		} catch (error) {
+			return fail(`cannot read ${options.timelineFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
+		}
+
+		process.stdout.write(`${renderTimeline(text).markdown}\n`);
+		return 0;
+	}
+
+	if (options.command === 'demo') {
+		const {runDemo} = await import('./source/demo/run-demo.js');
+		return runDemo(options);
+	}
+
+	let target;
+	try {
+		target = resolveTarget(options.db, process.env);
+	} catch (error) {
+		return fail((error as Error).message, error instanceof TargetError ? 2 : 1);
+	}
+
+	const isCheck = options.command === 'check';
+	let client;
+	try {
+		client = await openMonitorClient(target);
+	} catch (error) {
+		const reason = describeConnectionError(error, target);
+		if (isCheck) {
+			process.stdout.write(`LIFEGUARD UNKNOWN - ${reason}\n`);
+			return 3;
+		}
+
+		return fail(reason, 1);
+	}
+
+	const now = () => Date.now();
+	const postgres = createPostgresSource(target, client, now);
+	const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
+	const closeAll = async () => {
+		await Promise.all([postgres.close(), ...poolCollectors.map(async collector => collector.close())]);
+	};
+
+	try {
+		const isInteractive = !options.isJson && !isCheck && process.stdout.isTTY && process.stdin.isTTY;
+		if (!isInteractive) {
+			const shot = await collectOnce({postgres, poolCollectors, poolTimeoutMs: options.poolTimeoutMs, thresholds: options.thresholds, now, role: target.user});
+			if (isCheck) {
+				const result = formatCheck({server: shot.observation.server, pools: shot.observation.pools, findings: shot.findings, thresholds: options.thresholds, error: shot.error ?? undefined});
+				process.stdout.write(`${result.line}\n`);
+				return result.exitCode;
+			}
+
+			if (!shot.observation.server) {
+				return fail(shot.error ?? 'no data', 1);
+			}
+
+			process.stdout.write(options.isJson
+				? `${JSON.stringify(snapshotJson({target: target.display, observation: shot.observation, findings: shot.findings, thresholds: options.thresholds}), null, 2)}\n`
+				: `${plainSummary(target.display, shot.observation, shot.findings)}\n`);
+			return 0;
+		}
+
+		return await watch(options, {target: target.display, password: target.password, role: target.user, postgres, poolCollectors});
+	} finally {
+		await closeAll();
+	}
+}
+
+let options: Options;
+try {
+	options = buildOptions(cli.input, cli.flags, process.env);
+} catch (error) {
+	fail(error instanceof OptionsError ? error.message : String(error), 2);
+}
+
+process.on('uncaughtException', error => {
+	// Never a stack trace on the operator's screen; the message is masked like everything else.
+	fail(maskText(error.message), 1);
+});
+
+process.exitCode = await main(options).catch((error: Error) => fail(maskText(error.message), error instanceof WatchError ? error.exitCode : 1));
+// Sockets of slow endpoints may linger; the work is done.
+process.exit();

@@ -1,0 +1,88 @@
+// The live screen: open the incident log, render the dashboard, wait for q, Ctrl-C or SIGTERM.
+import process from 'node:process';
+import {render} from 'ink';
+import {openIncidentLog, type IncidentLog} from './actions/incident-log.js';
+import type {PoolCollector} from './collectors/pools/create-collector.js';
+import type {PostgresSource} from './collectors/postgres-activity.js';
+import {maskText} from './connection/mask.js';
+import {initialState} from './model/dashboard.js';
+import {logTime, startLimits} from './model/log-events.js';
+import {placeholderPool} from './model/pool-status.js';
+import type {Options} from './options.js';
+import {App, type PoolControl} from './ui/app.js';
+import {ThemeContext} from './ui/theme.js';
+
+export type WatchSources = {
+	target: string;
+	password: string | undefined;
+	role: string;
+	postgres: PostgresSource;
+	poolCollectors: PoolCollector[];
+	poolControl?: PoolControl;
+};
+
+/** A start-up failure of the screen, with the exit code it deserves. */
+export class WatchError extends Error {
+	constructor(message: string, readonly exitCode: number) {
+		super(message);
+	}
+}
+
+/** The live screen, until q, Ctrl-C or SIGTERM. */
+export async function watch(options: Options, sources: WatchSources): Promise<number> {
+	let log: IncidentLog | undefined;
+	if (options.logFile) {
+		try {
+			log = openIncidentLog(options.logFile, {secrets: [sources.password]});
+		} catch (error) {
+			throw new WatchError(maskText((error as Error).message, [sources.password]), 2);
+		}
+	}
+
+	const now = () => Date.now();
+	const first = await sources.postgres.poll();
+	log?.write({
+		at: logTime(now()),
+		type: 'start',
+		target: sources.target,
+		version: first.ok ? first.snapshot.version : null,
+		limits: first.ok ? startLimits(first.snapshot) : null,
+	});
+	const initial = initialState(options.thresholds, {
+		isReadOnly: options.isReadOnly,
+		role: sources.role,
+		pools: sources.poolCollectors.map(collector => placeholderPool(collector.endpoint)),
+	});
+	const isColor = !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
+	const app = render(
+		<ThemeContext.Provider value={{isColor}}>
+			<App
+				initial={initial}
+				target={sources.target}
+				postgres={sources.postgres}
+				poolCollectors={sources.poolCollectors}
+				intervalMs={options.intervalMs}
+				poolTimeoutMs={options.poolTimeoutMs}
+				idleAfterSeconds={options.idleAfterSeconds}
+				now={now}
+				log={log}
+				ring={options.isBell ? () => process.stdout.write('\u0007') : undefined}
+				poolControl={sources.poolControl}
+			/>
+		</ThemeContext.Provider>,
+		{patchConsole: false, maxFps: 10, exitOnCtrlC: false},
+	);
+	const onSignal = () => {
+		log?.write({at: logTime(now()), type: 'quit'});
+		app.unmount();
+	};
+
+	process.once('SIGTERM', onSignal);
+	process.once('SIGHUP', onSignal);
+	await app.waitUntilExit();
+	process.off('SIGTERM', onSignal);
+	process.off('SIGHUP', onSignal);
+	log?.close();
+	return 0;
+}
+
