@@ -1,8 +1,11 @@
 // Sessions in known states, for integration tests and for looking at the screen by hand:
 // idle, active (pg_sleep), idle in transaction, aborted, and a lock waiter behind its blocker.
+import {randomBytes} from 'node:crypto';
 import {Sessions} from './postgres.js';
 
 export type Workload = {
+	/** application_name prefix of every session: `<prefix>-idle-0`, `<prefix>-waiter`, ... */
+	prefix: string;
 	idle: number[];
 	active: number;
 	idleInTransaction: number;
@@ -12,35 +15,37 @@ export type Workload = {
 	close: () => Promise<void>;
 };
 
-export async function startWorkload(url: string, options: {idle?: number; table?: string} = {}): Promise<Workload> {
+export async function startWorkload(url: string, options: {idle?: number} = {}): Promise<Workload> {
 	const sessions = new Sessions(url);
-	const table = options.table ?? `lifeguard_workload_${process.pid}`;
+	const prefix = `wl${randomBytes(3).toString('hex')}`;
+	const table = `lifeguard_${prefix}`;
 	try {
-		const setup = await sessions.open('wl-setup');
+		const setup = await sessions.open(`${prefix}-setup`);
 		await setup.query(`create table if not exists ${table} (id int primary key, n int); insert into ${table} values (1, 0) on conflict do nothing`);
 		await setup.end();
 
 		const idle: number[] = [];
 		for (let index = 0; index < (options.idle ?? 3); index++) {
-			idle.push((await sessions.open(`wl-idle-${index}`)).pid);
+			idle.push((await sessions.open(`${prefix}-idle-${index}`)).pid);
 		}
 
-		const active = await sessions.open('wl-active');
+		const active = await sessions.open(`${prefix}-active`);
 		active.query('select pg_sleep(3600)').catch(() => undefined);
 
-		const inTransaction = await sessions.open('wl-idle-in-tx');
+		const inTransaction = await sessions.open(`${prefix}-in-tx`);
 		await inTransaction.query('begin; select 1');
 
-		const aborted = await sessions.open('wl-aborted');
+		const aborted = await sessions.open(`${prefix}-aborted`);
 		await aborted.query('begin');
 		await aborted.query('select 1/0').catch(() => undefined);
 
-		const blocker = await sessions.open('wl-blocker');
+		const blocker = await sessions.open(`${prefix}-blocker`);
 		await blocker.query(`begin; update ${table} set n = n + 1 where id = 1`);
-		const waiter = await sessions.open('wl-waiter');
+		const waiter = await sessions.open(`${prefix}-waiter`);
 		waiter.query(`update ${table} set n = n + 1 where id = 1`).catch(() => undefined);
 
 		return {
+			prefix,
 			idle,
 			active: active.pid,
 			idleInTransaction: inTransaction.pid,
@@ -49,7 +54,7 @@ export async function startWorkload(url: string, options: {idle?: number; table?
 			waiter: waiter.pid,
 			async close() {
 				await sessions.closeAll();
-				const cleanup = await new Sessions(url).open('wl-cleanup');
+				const cleanup = await new Sessions(url).open(`${prefix}-cleanup`);
 				await cleanup.query(`drop table if exists ${table}`).catch(() => undefined);
 				await cleanup.end();
 			},
