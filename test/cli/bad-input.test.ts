@@ -1,0 +1,54 @@
+// Bad input: one line on stderr starting `lifeguard: `, exit code 2, no stack trace, nothing on stdout.
+// No server needed: validation happens before any connection (the --db points at a closed port so a
+// missed validation shows up as exit 1 "connection refused" instead of 2).
+import assert from 'node:assert/strict';
+import {before, describe, test} from 'node:test';
+import {freePort} from '../helpers/postgres.js';
+import {assertOneLineFailure, ensureBuilt, runCli} from './helpers.js';
+
+describe('lifeguard with bad input', () => {
+	let db = '';
+
+	before(async () => {
+		ensureBuilt();
+		db = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+	});
+
+	const cases: Array<{name: string; args: () => string[]; pattern: RegExp}> = [
+		{name: 'an unknown flag', args: () => ['--bogus', '--db', db], pattern: /--bogus/},
+		{name: 'an unknown flag with a value', args: () => ['--colour=always', '--db', db], pattern: /--colour/},
+		{name: '--interval 0', args: () => ['--interval', '0', '--db', db], pattern: /--interval/},
+		{name: '--interval 100', args: () => ['--interval', '100', '--db', db], pattern: /--interval/},
+		{name: '--interval abc', args: () => ['--interval', 'abc', '--db', db], pattern: /--interval/},
+		{name: '--warn 90 --critical 80', args: () => ['--warn', '90', '--critical', '80', '--db', db], pattern: /--critical 80 .*--warn 90/},
+		{name: '--warn 0', args: () => ['--warn', '0', '--db', db], pattern: /--warn/},
+		{name: '--idle-after 5x', args: () => ['--idle-after', '5x', '--db', db], pattern: /--idle-after "5x"/},
+		{name: '--idle-in-transaction-after soon', args: () => ['--idle-in-transaction-after', 'soon', '--db', db], pattern: /--idle-in-transaction-after/},
+		{name: '--pool ftp://x', args: () => ['--pool', 'ftp://x', '--db', db], pattern: /ftp:/},
+		{name: '--db notaurl', args: () => ['--db', 'notaurl'], pattern: /notaurl/},
+		{name: '--db with a bad port', args: () => ['--db', 'postgres://u@127.0.0.1:99999/db'], pattern: /99999|invalid/},
+		{name: 'an unknown command', args: () => ['frobnicate', '--db', db], pattern: /unknown command "frobnicate"/},
+		{name: 'timeline without a file', args: () => ['timeline'], pattern: /timeline FILE/},
+		{name: 'timeline with two files', args: () => ['timeline', 'a.jsonl', 'b.jsonl'], pattern: /timeline FILE/},
+		{name: 'check with an extra argument', args: () => ['check', 'extra', '--db', db], pattern: /extra/},
+	];
+
+	for (const {name, args, pattern} of cases) {
+		test(`${name}: one line, exit 2`, async () => {
+			const result = await runCli(args());
+			assertOneLineFailure(result, 2, pattern);
+			assert.equal(result.stdout, '', 'nothing on stdout');
+		});
+	}
+
+	test('a password in a bad --db is masked in the message', async () => {
+		const result = await runCli(['--db', 'postgres://u:hunter22@127.0.0.1:99999/db']);
+		const line = assertOneLineFailure(result, 2);
+		assert.doesNotMatch(result.stdout + result.stderr, /hunter22/, line);
+	});
+
+	test('PGCONNECT_TIMEOUT that is not a number: one line, exit 2', async () => {
+		const result = await runCli(['--db', db], {env: {PGCONNECT_TIMEOUT: 'soon'}});
+		assertOneLineFailure(result, 2, /connect_timeout/);
+	});
+});
