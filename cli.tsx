@@ -17,6 +17,22 @@ import {plainSummary} from './source/output/summary.js';
 import {renderTimeline} from './source/output/timeline.js';
 import {watch, WatchError} from './source/watch.js';
 
+const flagDefinitions = {
+	db: {type: 'string'},
+	json: {type: 'boolean'},
+	interval: {type: 'number'},
+	pool: {type: 'string', isMultiple: true},
+	poolTimeout: {type: 'number'},
+	warn: {type: 'number'},
+	critical: {type: 'number'},
+	idleAfter: {type: 'string'},
+	idleInTransactionAfter: {type: 'string'},
+	readOnly: {type: 'boolean'},
+	log: {type: 'string'},
+	bell: {type: 'boolean', default: true},
+	scenario: {type: 'string'},
+} as const;
+
 const cli = meow(`
 	Usage
 	  $ lifeguard [--db URL] [options]      live dashboard
@@ -48,22 +64,10 @@ const cli = meow(`
 	t terminate, c cancel, f flag, ? help, q quit.
 `, {
 	importMeta: import.meta,
-	allowUnknownFlags: false,
-	flags: {
-		db: {type: 'string'},
-		json: {type: 'boolean'},
-		interval: {type: 'number'},
-		pool: {type: 'string', isMultiple: true},
-		poolTimeout: {type: 'number'},
-		warn: {type: 'number'},
-		critical: {type: 'number'},
-		idleAfter: {type: 'string'},
-		idleInTransactionAfter: {type: 'string'},
-		readOnly: {type: 'boolean'},
-		log: {type: 'string'},
-		bell: {type: 'boolean', default: true},
-		scenario: {type: 'string'},
-	},
+	// Unknown flags are reported below, as one `lifeguard:` line with exit 2: meow's own report is two
+	// lines without the prefix.
+	allowUnknownFlags: true,
+	flags: flagDefinitions,
 });
 
 function fail(message: string, exitCode: number): never {
@@ -143,8 +147,20 @@ async function main(options: Options): Promise<number> {
 	}
 }
 
+/** Flags meow did not know, as typed (kebab-case); --help and --version are meow's own. */
+function unknownFlags(flags: Record<string, unknown>): string[] {
+	return Object.keys(flags)
+		.filter(name => !Object.hasOwn(flagDefinitions, name) && name !== 'help' && name !== 'version' && name !== '--')
+		.map(name => (name.length === 1 ? `-${name}` : `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`));
+}
+
 let options: Options;
 try {
+	const unknown = unknownFlags(cli.flags);
+	if (unknown.length > 0) {
+		throw new OptionsError(`unknown flag${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (see lifeguard --help)`);
+	}
+
 	options = buildOptions(cli.input, cli.flags, process.env);
 } catch (error) {
 	fail(error instanceof OptionsError ? error.message : String(error), 2);
