@@ -235,7 +235,7 @@ export function App(props: AppProps) {
 	}, [dispatch, logError, now]);
 
 	if (isTooSmall(columns, rows)) {
-		return <Text wrap="truncate-end">{`Terminal ${columns}×${rows} is too small: lifeguard needs ${MIN_COLUMNS}×${MIN_ROWS} (80×24 recommended).`}</Text>;
+		return <Text wrap="truncate-end">{`Too small: ${columns}×${rows}, lifeguard needs ${MIN_COLUMNS}×${MIN_ROWS}`}</Text>;
 	}
 
 	const width = columns;
@@ -279,7 +279,6 @@ export function App(props: AppProps) {
 				markedCount={Object.keys(state.marked).length}
 				isReadOnly={state.isReadOnly}
 				nowMs={state.history.at(-1)?.atMs ?? now()}
-				width={width}
 			/>
 		</Box>
 	);

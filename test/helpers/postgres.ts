@@ -143,14 +143,16 @@ export class Sessions {
 }
 
 /** Poll `check` until it returns a truthy value, or fail after `timeoutMs`. */
-export async function pollUntil<T>(check: () => Promise<T> | T, {timeoutMs = 5000, everyMs = 25, what = 'condition'} = {}): Promise<T> {
+type Falsy = false | 0 | '' | null | undefined;
+
+export async function pollUntil<T>(check: () => Promise<T | Falsy> | T | Falsy, {timeoutMs = 5000, everyMs = 25, what = 'condition'} = {}): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	let last: unknown;
 	while (Date.now() < deadline) {
 		try {
 			const value = await check();
 			if (value) {
-				return value;
+				return value as T;
 			}
 		} catch (error) {
 			last = error;

@@ -15,10 +15,11 @@ export type Workload = {
 	close: () => Promise<void>;
 };
 
-export async function startWorkload(url: string, options: {idle?: number} = {}): Promise<Workload> {
+export async function startWorkload(url: string, options: {idle?: number; table?: string} = {}): Promise<Workload> {
 	const sessions = new Sessions(url);
-	const prefix = `wl${randomBytes(3).toString('hex')}`;
-	const table = `lifeguard_${prefix}`;
+	// Short, so `<prefix>-waiter` fits the application column at 80 columns.
+	const prefix = `w${randomBytes(2).toString('hex')}`;
+	const table = options.table ?? `lifeguard_${prefix}`;
 	try {
 		const setup = await sessions.open(`${prefix}-setup`);
 		await setup.query(`create table if not exists ${table} (id int primary key, n int); insert into ${table} values (1, 0) on conflict do nothing`);

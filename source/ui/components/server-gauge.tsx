@@ -14,7 +14,8 @@ export function ServerGauge({snapshot, level, width, isStale}: ServerGaugeProps)
 	const usable = usableConnections(snapshot);
 	const {states} = snapshot;
 	const idleInTransaction = states.idleInTransaction + states.idleInTransactionAborted;
-	const summary = ` ${snapshot.connections}/${usable} ${percent(usedRatio(snapshot))}  free ${freeConnections(snapshot)}  ${LEVEL_TAG[level]}`;
+	// Padded so the bar keeps its width from one refresh to the next.
+	const summary = ` ${snapshot.connections}/${usable} ${percent(usedRatio(snapshot))}  free ${freeConnections(snapshot)}  ${LEVEL_TAG[level]}`.padEnd(32);
 	const barWidth = Math.max(10, width - 'Server  []'.length - summary.length);
 	// lifeguard's own backend and hidden rows hold slots too: shown as "other".
 	const bar = segmentedBar([

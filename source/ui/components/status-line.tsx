@@ -13,13 +13,12 @@ export type StatusLineProps = {
 	markedCount: number;
 	isReadOnly: boolean;
 	nowMs: number;
-	width: number;
 };
 
 const NOTICE_MS = 15_000;
 
 /** The bottom line: a prompt while typing, else the latest notice, else the keys. */
-export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, nowMs, width}: StatusLineProps) {
+export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, nowMs}: StatusLineProps) {
 	if (mode.kind === 'filter') {
 		return <Text wrap="truncate-start">Filter: {mode.draft}█  (Enter applies, Esc clears)</Text>;
 	}
@@ -36,10 +35,10 @@ export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, i
 		lastFlag ? `flag ${ageText(lastFlag.atMs, nowMs)}: "${lastFlag.note}"` : '',
 	].filter(Boolean).join(' | ');
 	if (notice && nowMs - notice.atMs < NOTICE_MS) {
-		return <Text wrap="truncate-end" bold>{notice.text}  <Text dimColor>{facts}</Text></Text>;
+		return <Text wrap="truncate-end"><Text bold>{notice.text}</Text>  {facts}</Text>;
 	}
 
 	const keys = BINDINGS.filter(binding => binding.isInBar && !(binding.isDangerous && isReadOnly))
 		.map(binding => `${binding.keys} ${binding.command}`).join('  ');
-	return <Text wrap="truncate-end" dimColor={width < 0}>{keys}  <Text dimColor>{facts}</Text></Text>;
+	return <Text wrap="truncate-end">{facts}  <Text dimColor>{keys}</Text></Text>;
 }

