@@ -23,6 +23,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 	const sizesEveryMs = options.sizesEveryMs ?? 30_000;
 	const now = options.now ?? Date.now;
 	const secrets = secretsOf(endpoint.url);
+	const user = userOf(endpoint.url);
 	let client: pg.Client | null = null;
 	let sizes: Sizes | null = null;
 	let sizesAtMs = 0;
@@ -79,7 +80,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 			} catch (error) {
 				attempt.catch(() => undefined); // the losing attempt may still fail later
 				drop();
-				return {ok: false, error: describe(error, secrets)};
+				return {ok: false, error: describe(error, secrets, user)};
 			} finally {
 				clearTimeout(timer);
 			}
@@ -210,7 +211,15 @@ function secretsOf(url: string): string[] {
 	}
 }
 
-function describe(error: unknown, secrets: string[]): string {
+function userOf(url: string): string {
+	try {
+		return decodeURIComponent(new URL(url).username);
+	} catch {
+		return '';
+	}
+}
+
+function describe(error: unknown, secrets: string[], user: string): string {
 	let message = error instanceof Error ? error.message : String(error);
 	const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
 	if (code === 'ECONNREFUSED') {
@@ -219,6 +228,8 @@ function describe(error: unknown, secrets: string[]): string {
 		message = 'connection reset';
 	} else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 		message = 'host not found';
+	} else if (message === 'password authentication failed' && user) {
+		message = `password authentication failed for user "${user}"`; // PgBouncer ≤ 1.2x leaves the user out
 	}
 
 	return `pgbouncer: ${maskText(message, secrets).replace(/\s+/g, ' ').trim()}`;
