@@ -40,7 +40,9 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 	};
 
 	const readOnce = async (): Promise<PoolMetrics[]> => {
-		if (!client) {
+		// A local reference: an attempt abandoned by a timeout must not pick up the next call's client.
+		let active = client;
+		if (!active) {
 			const fresh = new pg.Client(clientConfig(endpoint.url));
 			// No startup parameters beyond user and database: PgBouncer rejects unknown ones, and
 			// node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment.
@@ -53,10 +55,10 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 				}
 			});
 			client = fresh;
+			active = fresh;
 			await fresh.connect();
 		}
 
-		const active = client;
 		if (!sizes || now() - sizesAtMs >= sizesEveryMs) {
 			sizes = await readSizes(active);
 			sizesAtMs = now();
