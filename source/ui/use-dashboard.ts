@@ -6,7 +6,7 @@ import type {IncidentLog} from '../actions/incident-log.js';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import type {PostgresSource} from '../collectors/postgres-activity.js';
 import {type DashboardAction, type DashboardState, reduce} from '../model/dashboard.js';
-import {logNumbers, logTime} from '../model/log-events.js';
+import {logNumbers, logTime, newFindings} from '../model/log-events.js';
 import {startPoller, type Poller, type Timer} from '../polling/poller.js';
 
 export type DashboardDeps = {
@@ -40,6 +40,12 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 		const after = reduce(before, action);
 		store.current = after;
 		setState(after);
+		if (after.findings !== before.findings) {
+			for (const finding of newFindings(before.findings, after.findings)) {
+				write({at: logTime(after.history.at(-1)?.atMs ?? depsRef.current.now()), type: 'finding', ...finding});
+			}
+		}
+
 		if (after.changes !== before.changes && after.changes.length > 0) {
 			const latest = after.history.at(-1);
 			for (const change of after.changes) {
