@@ -54,8 +54,10 @@ export async function startWorkload(url: string, options: {idle?: number; table?
 			blocker: blocker.pid,
 			waiter: waiter.pid,
 			async close() {
-				await sessions.closeAll();
+				// A backend busy in pg_sleep reads no Terminate message: end the sessions from the server side.
 				const cleanup = await new Sessions(url).open(`${prefix}-cleanup`);
+				await cleanup.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name like $1 and pid <> pg_backend_pid()', [`${prefix}-%`]).catch(() => undefined);
+				await sessions.closeAll();
 				await cleanup.query(`drop table if exists ${table}`).catch(() => undefined);
 				await cleanup.end();
 			},
