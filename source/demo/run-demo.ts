@@ -1,5 +1,52 @@
+// `lifeguard demo [--scenario NAME]`: start the headless demo, open the normal screen on it, and
+// stop everything (server and its directory included) however the screen ends.
+import process from 'node:process';
 import type {Options} from '../options.js';
+import {watch} from '../watch.js';
+import {DemoError, loadEmbeddedPostgres} from './embedded-server.js';
+import {demoOptions, findScenario} from './scenarios.js';
+import {startDemo, unknownScenario, type Demo} from './start-demo.js';
 
-export async function runDemo(_options: Options): Promise<number> {
-	throw new Error('demo: not built yet');
+export const DEFAULT_SCENARIO = 'pool-too-small';
+
+export async function runDemo(options: Options): Promise<number> {
+	const name = options.scenario ?? DEFAULT_SCENARIO;
+	const scenario = findScenario(name);
+	if (!scenario) {
+		return failWith(unknownScenario(name));
+	}
+
+	let demo: Demo;
+	try {
+		// Said first: without the package nothing else matters.
+		await loadEmbeddedPostgres();
+		if (!process.stdout.isTTY || !process.stdin.isTTY) {
+			throw new DemoError('the demo is interactive: run it in a terminal', 2);
+		}
+
+		process.stderr.write(`lifeguard demo ${name}: ${scenario.story}. Starting PostgreSQL…\n`);
+		demo = await startDemo(name);
+	} catch (error) {
+		return failWith(error);
+	}
+
+	try {
+		return await watch(demoOptions(scenario, options), {
+			target: demo.target.display,
+			password: demo.password,
+			role: demo.target.user,
+			postgres: demo.postgres,
+			poolCollectors: demo.poolCollectors,
+			poolControl: demo.poolControl,
+		});
+	} finally {
+		await demo.stop();
+		process.stderr.write('lifeguard demo: stopped; the temporary server and its directory are gone.\n');
+	}
+}
+
+function failWith(error: unknown): number {
+	const message = error instanceof Error ? error.message : String(error);
+	process.stderr.write(`lifeguard: ${message.split('\n')[0]}\n`);
+	return error instanceof DemoError ? error.exitCode : 1;
 }
