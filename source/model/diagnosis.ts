@@ -104,7 +104,8 @@ function poolSaturated(pool: PoolStatus, server: ServerSnapshot | null): Finding
 			code: 'pool-saturated',
 			level: 'critical',
 			subject,
-			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} connections busy, ${waiting}, ${room}. The pool's limit is the bottleneck: raise the pool's max (the server has room).`,
+			// Short enough to read whole on an 80-column screen: the claim, the proof, the next step.
+			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} busy, ${waiting}, ${room}: the pool is the bottleneck, raise the pool's max.`,
 		};
 	}
 

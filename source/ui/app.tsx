@@ -224,7 +224,8 @@ export function App(props: AppProps) {
 
 	const poolRows = useMemo<PoolRow[]>(() => state.pools
 		.map(pool => ({pool, level: poolLevel(state.history, pool.name, state.thresholds), timeoutsPerMinute: timeoutsPerMinute(state.history, pool.name)}))
-		.sort((a, b) => levelRank(b.level) - levelRank(a.level) || (b.pool.metrics?.waiting ?? 0) - (a.pool.metrics?.waiting ?? 0) || a.pool.name.localeCompare(b.pool.name)),
+		.sort((a, b) => levelRank(b.level) - levelRank(a.level) || Number(b.pool.error !== null) - Number(a.pool.error !== null)
+			|| (b.pool.metrics?.waiting ?? 0) - (a.pool.metrics?.waiting ?? 0) || a.pool.name.localeCompare(b.pool.name)),
 	[state.pools, state.history, state.thresholds]);
 	const sessions = useMemo(() => sessionsInView(state), [state]);
 

@@ -24,7 +24,8 @@ export function layoutFor(rows: number, findings: number, pools: number, extraLi
 	const height = rows - 1;
 	const isRoomy = height >= 30;
 	const breakdownLines = height >= 20 ? 2 : 0;
-	const findingLines = Math.min(findings, isRoomy ? 5 : 3);
+	// One line per finding, plus one so the worst finding's next step is not cut off.
+	const findingLines = findings === 0 ? 0 : Math.min(findings + 1, isRoomy ? 6 : 4);
 	const poolLines = Math.min(pools, isRoomy ? 8 : 3);
 	const listRows = Math.max(1, height - FIXED_LINES - extraLines - breakdownLines - findingLines - poolLines);
 	return {height, findingLines, poolLines, breakdownLines, listRows};

@@ -74,8 +74,8 @@ describe('pools and findings', () => {
 			row({name: 'api', metrics: {max: 5, active: 5, idle: 0, waiting: 812, oldestWaitSeconds: null, timeoutsTotal: null}}, 'critical'),
 			row({name: 'go-svc', metrics: {max: 20, active: 3, idle: 4, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null}}),
 		]} nowMs={baseTimeMs} maxLines={3} width={120}/>, 120);
-		assert.match(text, /Pool {4}api\s+\[██████████] 5\/5 busy {2}idle 0 {2}WAITING 812 {2}oldest n\/a {2}timeouts n\/a {2}CRIT/);
-		assert.match(text, /go-svc\s+\[██········] 3\/20 busy {2}idle 4 {2}WAITING n\/a/);
+		assert.match(text, /Pool {4}CRIT api\s+\[████████] 5\/5 {2}WAITING 812 {2}idle 0 {2}oldest n\/a {2}timeouts n\/a/);
+		assert.match(text, /OK {3}go-svc\s+\[█·······] 3\/20 {2}WAITING n\/a {2}idle 4/);
 	});
 
 	test('a failing endpoint keeps its last numbers with the error and their age', () => {
@@ -88,7 +88,7 @@ describe('pools and findings', () => {
 		const lines = plain(<PoolsPanel rows={rows} nowMs={baseTimeMs} maxLines={4} width={100}/>, 100).split('\n');
 		assert.equal(lines.length, 4);
 		assert.match(lines[0]!, /app-0 /);
-		assert.match(lines[3]!, /\+37 more pools: 0 critical, 0 warning, 37 ok; 0 waiting/);
+		assert.match(lines[3]!, /\+37 more pools: 0 critical, 0 warning, 37 ok, 0 failing; 0 waiting/);
 	});
 
 	test('the banner names the finding, its level in words and since when', () => {
@@ -107,4 +107,14 @@ test('the layout never exceeds rows - 1 and keeps room for sessions at 80×24', 
 		assert.equal(used, rows - 1, `${rows} rows, ${findings} findings, ${pools} pools`);
 		assert.ok(layout.listRows >= 6, `${layout.listRows} session rows`);
 	}
+});
+
+test('the worst finding wraps onto a second line at 80 columns; the rest are counted', () => {
+	const findings = ['a', 'b', 'c', 'd'].map(subject => ({code: 'pool-saturated' as const, level: 'critical' as const, subject, message: `Pool ${subject} is saturated: 5/5 connections busy, 812 requests waiting, while the server has 95 free slots. The pool's limit is the bottleneck: raise the pool's max.`}));
+	const lines = plain(<FindingsBanner findings={findings} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
+	assert.equal(lines.length, 4);
+	assert.match(lines[0]!, /^ CRIT {2}Pool a is saturated/);
+	assert.match(lines[1]!, /the bottleneck: raise/);
+	assert.match(lines[2]!, /^ CRIT {2}Pool b /);
+	assert.match(lines[3]!, /\+2 more findings/);
 });
