@@ -267,7 +267,7 @@ export function App(props: AppProps) {
 				width={width}
 			/>
 			<FindingsBanner findings={state.findings} alarms={state.alarms} maxLines={layout.findingLines} width={width}/>
-			{server ? <ServerGauge snapshot={server} level={serverLevel(server, state.thresholds)} width={width} isStale={isStale}/> : <Box height={2}><Text>connecting…</Text></Box>}
+			{server ? <ServerGauge snapshot={server} level={serverLevel(server, state.thresholds)} sinceMs={state.alarms['server']?.sinceMs} width={width} isStale={isStale}/> : <Box height={2}><Text>connecting…</Text></Box>}
 			<PoolsPanel rows={poolRows} nowMs={state.history.at(-1)?.atMs ?? now()} maxLines={layout.poolLines} width={width}/>
 			{server && layout.breakdownLines > 0 ? <Breakdown snapshot={server} width={width} isStale={isStale}/> : null}
 			<Box flexGrow={1} flexDirection="column">{body}</Box>

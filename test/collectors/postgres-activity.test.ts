@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
-import {createPostgresSource, type PostgresSource} from '../../source/collectors/postgres-activity.js';
+import {createPostgresSource, type PostgresSource, type ServerReading} from '../../source/collectors/postgres-activity.js';
+import {startPoller} from '../../source/polling/poller.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
 import type {ServerSnapshot} from '../../source/model/types.js';
@@ -132,24 +133,25 @@ for (const kind of serverKinds()) {
 }
 
 describe('connection loss', () => {
-	test('a restarted server: the poll says disconnected, then the same source recovers', async () => {
+	test('a server restarted under a running poller: polls fail as disconnected, then recover on their own', async () => {
 		const server = await startEmbeddedPostgres();
 		const source = await sourceFor(server.url);
+		const readings: ServerReading[] = [];
+		const poller = startPoller({task: async () => source.poll(), intervalMs: 100, maxBackoffMs: 1000, isFailure: reading => !reading.ok, onResult(reading) {
+			readings.push(reading);
+		}});
 		try {
-			assert.ok((await source.poll()).ok);
+			const first = await pollUntil(() => readings.find(reading => reading.ok), {what: 'a first snapshot'});
+			const firstPid = first.ok ? first.snapshot.selfPid : -1;
 			await server.restart!();
-			const failed = await source.poll();
-			// The old connection is gone: either this poll fails, or it already reconnected.
-			if (!failed.ok) {
-				assert.equal(failed.isDisconnected, true);
-			}
-
-			const recovered = await pollUntil(async () => {
-				const reading = await source.poll();
-				return reading.ok ? reading : undefined;
-			}, {timeoutMs: 15_000, what: 'reconnect'});
-			assert.ok(recovered.snapshot.selfPid > 0);
+			const restartedAt = readings.length;
+			const recovered = await pollUntil(() => readings.slice(restartedAt).find(reading => reading.ok && reading.snapshot.selfPid !== firstPid), {timeoutMs: 20_000, what: 'reconnect'});
+			assert.ok(recovered.ok);
+			const failures = readings.filter(reading => !reading.ok);
+			assert.ok(failures.length > 0, 'the restart was seen');
+			assert.ok(failures.every(reading => !reading.ok && reading.isDisconnected && !reading.error.includes(server.password)));
 		} finally {
+			poller.stop();
 			await source.close();
 			await server.stop();
 		}

@@ -6,16 +6,17 @@ import {levelColor, useTheme} from '../theme.js';
 
 export const GLYPHS = {active: '█', lock: '▓', idleInTransaction: '▒', idle: '░', other: '▪', free: '·'} as const;
 
-export type ServerGaugeProps = {snapshot: ServerSnapshot; level: Level; width: number; isStale: boolean};
+export type ServerGaugeProps = {snapshot: ServerSnapshot; level: Level; width: number; isStale: boolean; /** When the current level began (shown unless ok). */ sinceMs?: number};
 
 /** Client connections against usable slots (max_connections minus reserved), split by state. */
-export function ServerGauge({snapshot, level, width, isStale}: ServerGaugeProps) {
+export function ServerGauge({snapshot, level, width, isStale, sinceMs}: ServerGaugeProps) {
 	const {isColor} = useTheme();
 	const usable = usableConnections(snapshot);
 	const {states} = snapshot;
 	const idleInTransaction = states.idleInTransaction + states.idleInTransactionAborted;
 	// Padded so the bar keeps its width from one refresh to the next.
-	const summary = ` ${snapshot.connections}/${usable} ${percent(usedRatio(snapshot))}  free ${freeConnections(snapshot)}  ${LEVEL_TAG[level]}`.padEnd(32);
+	const since = level !== 'ok' && sinceMs !== undefined ? ` since ${new Date(sinceMs).toISOString().slice(11, 19)}` : '';
+	const summary = ` ${snapshot.connections}/${usable} ${percent(usedRatio(snapshot))}  free ${freeConnections(snapshot)}  ${LEVEL_TAG[level]}${since}`.padEnd(32);
 	const barWidth = Math.max(10, width - 'Server  []'.length - summary.length);
 	// lifeguard's own backend and hidden rows hold slots too: shown as "other".
 	const bar = segmentedBar([
