@@ -57,7 +57,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 	return {...env, ...extra};
 }
 
-export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; durationMs: number; isTimedOut: boolean};
+export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; durationMs: number; exitedAtMs: number; isTimedOut: boolean};
 
 /** Run `node dist/cli.js ...args`, stdin closed, stdout/stderr pipes; killed after `timeoutMs`. */
 export async function runCli(args: readonly string[], options: {env?: Record<string, string>; timeoutMs?: number} = {}): Promise<CliResult> {
@@ -83,7 +83,8 @@ export async function runCli(args: readonly string[], options: {env?: Record<str
 		});
 	});
 	clearTimeout(timer);
-	return {code, signal, stdout, stderr, durationMs: Date.now() - started, isTimedOut};
+	const exitedAtMs = Date.now();
+	return {code, signal, stdout, stderr, durationMs: exitedAtMs - started, exitedAtMs, isTimedOut};
 }
 
 export function nonEmptyLines(text: string): string[] {
