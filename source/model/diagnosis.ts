@@ -105,7 +105,7 @@ function poolSaturated(pool: PoolStatus, server: ServerSnapshot | null): Finding
 			level: 'critical',
 			subject,
 			// Short enough to read whole on an 80-column screen: the claim, the proof, the next step.
-			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} busy, ${waiting}, ${room}: the pool is the bottleneck, raise the pool's max.`,
+			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} busy, ${metrics.waiting} waiting${oldest(metrics.oldestWaitSeconds)}, ${room}: raise the pool's max.`,
 		};
 	}
 

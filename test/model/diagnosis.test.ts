@@ -48,7 +48,7 @@ describe('pool-saturated', () => {
 					level: 'critical',
 					subject: 'api',
 					message:
-						"Pool api is saturated: 5/5 busy, 812 requests waiting (oldest 3.2 s), while the server has 84 free slots: the pool is the bottleneck, raise the pool's max.",
+						"Pool api is saturated: 5/5 busy, 812 waiting (oldest 3.2 s), while the server has 84 free slots: raise the pool's max.",
 				},
 			],
 		},
