@@ -95,6 +95,16 @@ describe('lifeguard on a pseudo-terminal', {skip: scriptMissing}, () => {
 		assert.ok(!run.output.includes(server!.password), 'password on the screen');
 	});
 
+	test('Ctrl-C (a byte in raw mode) quits like q: exit 0, quit logged', async () => {
+		const log = path.join(dir, 'ctrl-c.jsonl');
+		run = new PtyRun(['--db', server!.url, '--log', log]);
+		await run.waitForText(/Server\b.*\bfree \d+/, 15_000);
+		run.write('\u0003');
+		const exit = await exitWithin(run, EXIT_WITHIN_MS);
+		assert.equal(exit.code, 0, `exit ${String(exit.code)} ${String(exit.signal)}; screen: ${run.text.slice(-1500)}`);
+		assert.equal(readLog(log).at(-1)?.type, 'quit');
+	});
+
 	test('--log in a directory that does not exist: one line, exit 2, before the screen', async () => {
 		const log = path.join(dir, 'no-such-dir', 'x.jsonl');
 		run = new PtyRun(['--db', server!.url, '--log', log]);
