@@ -34,9 +34,12 @@ type SnapshotRow = {
 	can_signal_backend: boolean;
 };
 
-/** json_build_object renders timestamptz in the session zone (UTC): 2026-11-26T13:59:00.000001+00:00 */
-function isoUtc(value: string | null): string | null {
-	return value === null ? null : value.replace(/\+00(?::00)?$/, 'Z');
+/**
+ * json_build_object renders timestamptz in the session zone (UTC) and drops trailing zeros of the
+ * fraction (…:00.59406+00:00): always six digits, so backendStart reads as the µs identity it is.
+ */
+export function isoUtc(value: string | null): string | null {
+	return value === null ? null : value.replace(/(?:\.(\d+))?\+00(?::00)?$/, (_match, fraction: string | undefined) => `.${(fraction ?? '').padEnd(6, '0')}Z`);
 }
 
 export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnapshot {

@@ -35,9 +35,18 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'raise-pool', keys: '+', description: 'demo: raise the simulated pool\'s max', isOptional: true, matches: input => input === '+'},
 	{command: 'lower-pool', keys: '-', description: 'demo: lower the simulated pool\'s max', isOptional: true, matches: input => input === '-'},
 	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', isInBar: true, matches: input => input === '?'},
-	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', isInBar: true, matches: (input, key) => input === 'q' || (key.ctrl && input === 'c')},
+	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', isInBar: true, matches: input => input === 'q'},
 ];
 
 export function bindingFor(input: string, key: Key): Binding | undefined {
+	if (key.ctrl && input === 'c') {
+		return BINDINGS.find(binding => binding.command === 'quit');
+	}
+
+	// Ctrl-T is not t: a modified letter must never reach a dangerous command.
+	if (key.ctrl || key.meta) {
+		return undefined;
+	}
+
 	return BINDINGS.find(binding => binding.matches(input, key));
 }
