@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Composition root: flags -> options -> collectors -> render or print -> close connections.
+import './source/production-mode.js';
 import process from 'node:process';
 import {readFileSync} from 'node:fs';
 import meow from 'meow';
 import {createPoolCollector} from './source/collectors/pools/create-collector.js';
 import {createPostgresSource} from './source/collectors/postgres-activity.js';
+import {SCREEN_SESSION_ROW_CAP} from './source/collectors/postgres-queries.js';
 import {describeConnectionError} from './source/connection/describe-error.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
@@ -115,14 +117,15 @@ async function main(options: Options): Promise<number> {
 	}
 
 	const now = () => Date.now();
-	const postgres = createPostgresSource(target, client, now);
+	const isInteractive = !options.isJson && !isCheck && process.stdout.isTTY && process.stdin.isTTY;
+	// The screen shows a few dozen rows: it ships fewer than --json does.
+	const postgres = createPostgresSource(target, client, now, isInteractive ? {sessionRowCap: SCREEN_SESSION_ROW_CAP} : {});
 	const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
 	const closeAll = async () => {
 		await Promise.all([postgres.close(), ...poolCollectors.map(async collector => collector.close())]);
 	};
 
 	try {
-		const isInteractive = !options.isJson && !isCheck && process.stdout.isTTY && process.stdin.isTTY;
 		if (!isInteractive) {
 			const shot = await collectOnce({postgres, poolCollectors, poolTimeoutMs: options.poolTimeoutMs, thresholds: options.thresholds, now, role: target.user});
 			if (isCheck) {

@@ -3,6 +3,7 @@
 // process (so they do not count in this process's memory or CPU), and measures lifeguard's real collector,
 // reducer and one rendered frame, against `psql` running the same statement. Everything is bounded and
 // cleaned up: the server and its data directory go away on exit, error and Ctrl-C.
+import '../source/production-mode.js';
 import {type ChildProcess, fork, spawn} from 'node:child_process';
 import {rm, writeFile} from 'node:fs/promises';
 import type net from 'node:net';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type pg from 'pg';
 import {createPostgresSource, type PostgresSource} from '../source/collectors/postgres-activity.js';
-import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from '../source/collectors/postgres-queries.js';
+import {SCREEN_SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from '../source/collectors/postgres-queries.js';
 import {openMonitorClient} from '../source/connection/monitor-client.js';
 import {resolveTarget} from '../source/connection/target.js';
 import {initialState, reduce, type DashboardState} from '../source/model/dashboard.js';
@@ -177,7 +178,7 @@ const psqlArgs = (url: string) => ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=
 async function psqlSpawn(url: string): Promise<number[]> {
 	const times: number[] = [];
 	for (let i = 0; i < PSQL_SPAWN_RUNS; i++) {
-		const result = await run(PSQL, [...psqlArgs(url), '-c', SNAPSHOT_OF_CLIENT_CONNECTIONS]);
+		const result = await run(PSQL, [...psqlArgs(url), '-c', withSessionCap(SCREEN_SESSION_ROW_CAP)]);
 		if (result.code !== 0) {
 			throw new Error(`psql failed (${result.code}): ${result.stderr.trim()}`);
 		}
@@ -190,7 +191,7 @@ async function psqlSpawn(url: string): Promise<number[]> {
 
 /** psql's own \timing of the statement in one session: server time + transfer, like lifeguard's poll. */
 async function psqlSession(url: string): Promise<number[]> {
-	const script = `\\timing on\n${`${SNAPSHOT_OF_CLIENT_CONNECTIONS.trim()};\n`.repeat(PSQL_SESSION_RUNS)}\\q\n`;
+	const script = `\\timing on\n${`${withSessionCap(SCREEN_SESSION_ROW_CAP).trim()};\n`.repeat(PSQL_SESSION_RUNS)}\\q\n`;
 	const result = await run(PSQL, [...psqlArgs(url), '-o', '/dev/null', '-f', '-'], script);
 	if (result.code !== 0) {
 		throw new Error(`psql failed (${result.code}): ${result.stderr.trim()}`);
@@ -335,13 +336,9 @@ async function timeQuery(client: pg.Client, sql: string, runs: number): Promise<
 	return {ms: times, bytes};
 }
 
+/** The statement with its session cap spelled out, for psql (which cannot bind $1) and the variants. */
 function withSessionCap(cap: number): string {
-	const pattern = new RegExp(`limit ${SESSION_ROW_CAP}(\\s*\\))`);
-	if (!pattern.test(SNAPSHOT_OF_CLIENT_CONNECTIONS)) {
-		throw new Error('could not find the session cap in SNAPSHOT_OF_CLIENT_CONNECTIONS');
-	}
-
-	return SNAPSHOT_OF_CLIENT_CONNECTIONS.replace(pattern, `limit ${cap}$1`);
+	return SNAPSHOT_OF_CLIENT_CONNECTIONS.replaceAll('$1', String(cap));
 }
 
 async function breakdown(client: pg.Client, backends: number) {
@@ -351,16 +348,17 @@ async function breakdown(client: pg.Client, backends: number) {
 		['snapshot, session list capped at 0 (summary only)', withSessionCap(0)],
 		['snapshot, session list capped at 100', withSessionCap(100)],
 		['snapshot, session list capped at 200', withSessionCap(200)],
-		[`snapshot as shipped (cap ${SESSION_ROW_CAP})`, SNAPSHOT_OF_CLIENT_CONNECTIONS],
+		['snapshot, session list capped at 500 (--json)', withSessionCap(500)],
+		[`snapshot as the screen polls it (cap ${SCREEN_SESSION_ROW_CAP})`, withSessionCap(SCREEN_SESSION_ROW_CAP)],
 		// extract() returns numeric since PostgreSQL 14; date_part() still returns float8.
-		['snapshot as shipped, date_part(\'epoch\', …) instead of extract(epoch from …)', SNAPSHOT_OF_CLIENT_CONNECTIONS.replaceAll(/extract\(epoch from /g, 'date_part(\'epoch\', ')],
+		['snapshot as shipped, date_part(\'epoch\', …) instead of extract(epoch from …)', withSessionCap(SCREEN_SESSION_ROW_CAP).replaceAll(/extract\(epoch from /g, 'date_part(\'epoch\', ')],
 	];
 	for (const [label, sql] of variants) {
 		const timed = await timeQuery(client, sql, VARIANT_RUNS);
 		console.log(`- ${label}: p50 ${ms(pct(timed.ms, 50))}, p95 ${ms(pct(timed.ms, 95))}, ${kb(timed.bytes)} on the wire`);
 	}
 
-	const {rows} = await client.query<{'QUERY PLAN': string}>(`explain (analyze, buffers off, costs off) ${SNAPSHOT_OF_CLIENT_CONNECTIONS}`);
+	const {rows} = await client.query<{'QUERY PLAN': string}>(`explain (analyze, buffers off, costs off) ${withSessionCap(SCREEN_SESSION_ROW_CAP)}`);
 	const plan = rows.map(row => row['QUERY PLAN']);
 	const file = path.join(os.tmpdir(), `lifeguard-bench-explain-${backends}.txt`);
 	await writeFile(file, `${plan.join('\n')}\n`);
@@ -444,7 +442,7 @@ async function main() {
 	idleChild = fork(IDLE_CHILD, [url], {stdio: ['ignore', 'inherit', 'inherit', 'ipc']});
 	const target = resolveTarget(url, {});
 	const clock = {ms: Date.UTC(2026, 0, 1)};
-	monitor = createPostgresSource(target, await openMonitorClient(target), () => clock.ms);
+	monitor = createPostgresSource(target, await openMonitorClient(target), () => clock.ms, {sessionRowCap: SCREEN_SESSION_ROW_CAP});
 
 	const results: LevelResult[] = [];
 	for (const backends of LEVELS) {

@@ -5,10 +5,11 @@ import {describeConnectionError, describeQueryError} from '../connection/describ
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
 import type {AppCount, LimitedCount, ServerSnapshot, Session, StateCounts} from '../model/types.js';
-import {SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
+import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
 
 export type ServerReading =
-	| {ok: true; snapshot: ServerSnapshot}
+	/** isReconnected: this poll ran on a new connection, the previous one having been lost. */
+	| {ok: true; snapshot: ServerSnapshot; isReconnected: boolean}
 	| {ok: false; error: string; isDisconnected: boolean};
 
 type SnapshotRow = {
@@ -84,7 +85,8 @@ export type PostgresSource = {
 	close(): Promise<void>;
 };
 
-export function createPostgresSource(target: Target, initialClient: pg.Client, now: () => number): PostgresSource {
+export function createPostgresSource(target: Target, initialClient: pg.Client, now: () => number, options: {sessionRowCap?: number} = {}): PostgresSource {
+	const sessionRowCap = options.sessionRowCap ?? SESSION_ROW_CAP;
 	let current: pg.Client | null = initialClient;
 	let isClosed = false;
 
@@ -107,6 +109,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client, n
 
 	return {
 		async poll() {
+			const isReconnected = !current;
 			if (!current) {
 				try {
 					const client = await openMonitorClient(target);
@@ -124,8 +127,8 @@ export function createPostgresSource(target: Target, initialClient: pg.Client, n
 
 			const client = current;
 			try {
-				const result = await client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS);
-				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!, now())};
+				const result = await client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS, [sessionRowCap]);
+				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!, now()), isReconnected};
 			} catch (error) {
 				const code = (error as {code?: string}).code;
 				// A statement or lock timeout leaves the connection usable; anything else may not.

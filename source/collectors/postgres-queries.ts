@@ -1,8 +1,10 @@
 // SQL named by intent. One statement per poll, run in autocommit: pg_stat_activity is snapshotted once
 // per transaction, so a BEGIN would freeze it (reference/postgres.md §5.1).
 
-/** Rows the session list ships at most; the number left out is reported. */
+/** Rows the session list ships at most (the number left out is reported): --json and check. */
 export const SESSION_ROW_CAP = 500;
+/** The live screen shows a few dozen rows; every shipped row costs the server and the wire each poll. */
+export const SCREEN_SESSION_ROW_CAP = 200;
 /** pg_blocking_pids takes all 16 lock-manager partition locks: call it for lock waiters only, capped. */
 export const BLOCKER_LOOKUP_CAP = 200;
 export const QUERY_TEXT_CAP = 512;
@@ -11,6 +13,8 @@ export const QUERY_TEXT_CAP = 512;
  * The whole picture in one statement (PostgreSQL 12–18). Client backends only: autovacuum, background
  * and parallel workers, walsenders have slots of their own. A row the role may not inspect has a NULL
  * backend_type; those with a database and a user are client backends we cannot see into ("hidden").
+ * It reads pg_stat_get_activity() rather than the view, which would join the catalogs for every row:
+ * names are looked up only for the groups and the listed rows. $1 caps the session list.
  * Ages are clamped at 0 because the statement's clock can precede a state_change.
  */
 export const SNAPSHOT_OF_CLIENT_CONNECTIONS = `
@@ -18,10 +22,10 @@ with me as materialized (
 	select pg_backend_pid() as pid, clock_timestamp() as now
 ),
 client as materialized (
-	select a.pid, a.datname, a.usename, a.usesysid, a.application_name, host(a.client_addr) as client,
+	select a.pid, a.datid, a.usesysid, a.application_name, host(a.client_addr) as client,
 		a.backend_type is null as hidden, a.state, a.backend_start, a.xact_start, a.query_start, a.state_change,
-		a.wait_event_type, a.wait_event, a.query
-	from pg_stat_activity a
+		a.wait_event_type, a.wait_event, left(a.query, ${QUERY_TEXT_CAP}) as query
+	from pg_stat_get_activity(null) a
 	where a.backend_type = 'client backend'
 		or (a.backend_type is null and a.datid is not null and a.usesysid is not null)
 ),
@@ -42,7 +46,7 @@ listed as (
 	from seen s left join waiter w using (pid)
 	order by (w.pid is not null) desc, s.state like 'idle in transaction%' desc, s.state = 'active' desc,
 		s.state_seconds desc
-	limit ${SESSION_ROW_CAP}
+	limit $1
 )
 select
 	current_setting('server_version') as version,
@@ -68,30 +72,30 @@ select
 	(select json_build_object('pid', s.pid,
 		'seconds', greatest(extract(epoch from (me.now - s.query_start)), 0)::float8)
 		from seen s, me where s.state = 'active' order by s.query_start limit 1) as longest_active,
-	(select coalesce(json_agg(json_build_object('name', d.name, 'connections', d.n,
+	(select coalesce(json_agg(json_build_object('name', db.datname, 'connections', d.n,
 		'limit', nullif(db.datconnlimit, -1)) order by d.n desc), '[]')
-		from (select datname as name, count(*) as n from client group by datname) d
-		left join pg_database db on db.datname = d.name) as databases,
-	(select coalesce(json_agg(json_build_object('name', u.name, 'connections', u.n,
+		from (select datid, count(*) as n from client group by datid) d
+		join pg_database db on db.oid = d.datid) as databases,
+	(select coalesce(json_agg(json_build_object('name', r.rolname, 'connections', u.n,
 		'limit', nullif(r.rolconnlimit, -1)) order by u.n desc), '[]')
-		from (select usename as name, count(*) as n from client group by usename) u
-		left join pg_roles r on r.rolname = u.name) as users,
+		from (select usesysid, count(*) as n from client group by usesysid) u
+		join pg_roles r on r.oid = u.usesysid) as users,
 	(select coalesce(json_agg(json_build_object('name', p.name, 'connections', p.n, 'idle', p.idle)
 		order by p.n desc), '[]')
 		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
 			from seen group by application_name) p) as applications,
 	(select coalesce(json_agg(json_build_object(
-		'pid', l.pid, 'user', l.usename, 'database', l.datname, 'application', l.application_name,
+		'pid', l.pid, 'user', r.rolname, 'database', db.datname, 'application', l.application_name,
 		'client', l.client, 'state', l.state, 'stateSeconds', l.state_seconds,
 		'backendStart', l.backend_start,
 		'backendStartMicros', round(extract(epoch from l.backend_start) * 1e6)::bigint::text,
 		'xactStart', l.xact_start, 'queryStart', l.query_start,
 		'waitEventType', l.wait_event_type, 'waitEvent', l.wait_event,
 		'blockedBy', coalesce(to_json(l.blocked_by), '[]'),
-		'query', left(l.query, ${QUERY_TEXT_CAP}),
+		'query', l.query,
 		'isSuperuser', coalesce(r.rolsuper, false))), '[]')
-		from listed l left join pg_roles r on r.oid = l.usesysid) as sessions,
-	greatest((select count(*) from seen) - ${SESSION_ROW_CAP}, 0)::int as sessions_omitted,
+		from listed l left join pg_roles r on r.oid = l.usesysid left join pg_database db on db.oid = l.datid) as sessions,
+	greatest((select count(*) from seen) - $1, 0)::int as sessions_omitted,
 	coalesce((select rolsuper from pg_roles where rolname = current_user), false) as is_superuser,
 	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
 	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend

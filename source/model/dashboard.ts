@@ -122,10 +122,16 @@ function withSelection(state: DashboardState): DashboardState {
 	return {...state, selectedPid: selection.pid, selectedIndex: selection.index};
 }
 
+function withoutSessions(entry: Observation): Observation {
+	return entry.server && entry.server.sessions.length > 0 ? {...entry, server: {...entry.server, sessions: []}} : entry;
+}
+
 /** Record what the diagnosis sees now; `server` is the newest snapshot even while the view is frozen. */
 function observe(state: DashboardState, atMs: number, server: ServerSnapshot | null): DashboardState {
 	const observation: Observation = {atMs, server, pools: state.pools};
-	const history = [...state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS), observation];
+	// Older observations need only the counts: their session lists would hold minutes of memory.
+	const earlier = state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS).map(withoutSessions);
+	const history = [...earlier, observation];
 	const findings = diagnose(history, state.thresholds, {role: state.role});
 	const levels: Record<string, Level> = {};
 	if (server) {

@@ -255,7 +255,7 @@ export function App(props: AppProps) {
 	}
 
 	return (
-		<Box flexDirection="column" width={width} height={layout.height} overflow="hidden">
+		<Box flexDirection="column" width={width} height={layout.height}>
 			<Header
 				target={props.target}
 				version={server?.version ?? null}

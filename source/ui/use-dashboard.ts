@@ -68,7 +68,12 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 			isFailure: reading => !reading.ok,
 			onResult(reading) {
 				if (reading.ok) {
-					if (wasDisconnected) {
+					// A connection lost between two polls and reopened at once is still an event.
+					if (reading.isReconnected && !wasDisconnected) {
+						write({at: logTime(now()), type: 'disconnect', reason: 'connection lost between polls'});
+					}
+
+					if (wasDisconnected || reading.isReconnected) {
 						write({at: logTime(now()), type: 'reconnect'});
 					}
 

@@ -146,9 +146,9 @@ describe('connection loss', () => {
 			await server.restart!();
 			const restartedAt = readings.length;
 			const recovered = await pollUntil(() => readings.slice(restartedAt).find(reading => reading.ok && reading.snapshot.selfPid !== firstPid), {timeoutMs: 20_000, what: 'reconnect'});
-			assert.ok(recovered.ok);
+			// Polls during the restart fail as disconnected; if none fell in it, the new connection says so.
 			const failures = readings.filter(reading => !reading.ok);
-			assert.ok(failures.length > 0, 'the restart was seen');
+			assert.ok(failures.length > 0 || (recovered.ok && recovered.isReconnected), 'the restart was seen');
 			assert.ok(failures.every(reading => !reading.ok && reading.isDisconnected && !reading.error.includes(server.password)));
 		} finally {
 			poller.stop();

@@ -146,3 +146,9 @@ describe('pause, disconnect, alarms', () => {
 		assert.equal(state.alarms['server']?.sinceMs, baseTimeMs + 1000);
 	});
 });
+
+test('the history keeps session lists only in its latest observation', () => {
+	const state = run(initialState(defaultThresholds), snap([a, b], baseTimeMs), snap([a, b], baseTimeMs + 1000), snap([a], baseTimeMs + 2000));
+	assert.deepEqual(state.history.map(entry => entry.server?.sessions.length), [0, 0, 1]);
+	assert.equal(state.history[0]!.server?.connections, 13, 'the counts stay');
+});
