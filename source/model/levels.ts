@@ -96,10 +96,13 @@ export function poolLevel(history: readonly Observation[], poolName: string, thr
 		return 'ok';
 	}
 
-	const byRatio =
+	const ratioLevel =
 		metrics.max !== null && metrics.active !== null && metrics.max > 0
 			? levelForRatio(metrics.active / metrics.max, thresholds)
 			: 'ok';
+	// Requests failing to get a connection right now are a warning even when the pool looks idle
+	// (its connections may be refused by a full server).
+	const byRatio = (timeoutsPerMinute(history, poolName) ?? 0) > 0 ? worstLevel([ratioLevel, 'warning']) : ratioLevel;
 	if (metrics.waiting === null || metrics.waiting <= 0) {
 		return byRatio;
 	}

@@ -177,3 +177,9 @@ describe('timeouts per minute', () => {
 		});
 	}
 });
+
+it('a pool whose requests time out now is a warning even while it looks idle', () => {
+	const at = (atMs: number, timeoutsTotal: number) => observation({atMs, pools: [poolStatus({sampledAtMs: atMs, metrics: {active: 0, max: 5, waiting: 0, timeoutsTotal}})]});
+	assert.equal(poolLevel([at(baseTimeMs, 10), at(baseTimeMs + 1000, 10)], 'api', defaultThresholds), 'ok');
+	assert.equal(poolLevel([at(baseTimeMs, 10), at(baseTimeMs + 1000, 15)], 'api', defaultThresholds), 'warning');
+});
