@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Composition root: flags -> options -> collectors -> render or print -> close connections.
-import './source/production-mode.js';
+import './source/runtime-env.js';
 import process from 'node:process';
 import {readFileSync} from 'node:fs';
 import meow from 'meow';

@@ -3,7 +3,7 @@
 // process (so they do not count in this process's memory or CPU), and measures lifeguard's real collector,
 // reducer and one rendered frame, against `psql` running the same statement. Everything is bounded and
 // cleaned up: the server and its data directory go away on exit, error and Ctrl-C.
-import '../source/production-mode.js';
+import '../source/runtime-env.js';
 import {type ChildProcess, fork, spawn} from 'node:child_process';
 import {rm, writeFile} from 'node:fs/promises';
 import type net from 'node:net';
