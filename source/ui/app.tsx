@@ -143,18 +143,11 @@ export function App(props: AppProps) {
 		}
 	}, [dispatch, idleAfterSeconds, now, poolControl, quit, rows, store]);
 
-	const onText = useCallback((input: string, key: Key) => {
+	const submitDraft = useCallback(() => {
 		const {mode} = store.current;
-		if (mode.kind !== 'filter' && mode.kind !== 'flag') {
-			return;
-		}
-
-		if (key.return) {
-			if (mode.kind === 'filter') {
-				dispatch({type: 'apply-filter'});
-				return;
-			}
-
+		if (mode.kind === 'filter') {
+			dispatch({type: 'apply-filter'});
+		} else if (mode.kind === 'flag') {
 			const note = mode.draft.trim();
 			const latest = store.current.history.at(-1);
 			write({
@@ -165,14 +158,30 @@ export function App(props: AppProps) {
 				findings: store.current.findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject})),
 			});
 			dispatch({type: 'flag-recorded', note, atMs: now()});
+		}
+	}, [dispatch, now, store, write]);
+
+	const onText = useCallback((input: string, key: Key) => {
+		const {mode} = store.current;
+		if (mode.kind !== 'filter' && mode.kind !== 'flag') {
+			return;
+		}
+
+		if (key.return) {
+			submitDraft();
 		} else if (key.escape) {
 			dispatch(mode.kind === 'filter' ? {type: 'clear-filter'} : {type: 'close'});
 		} else if (key.backspace || key.delete) {
 			dispatch({type: 'edit-draft', text: mode.draft.slice(0, -1)});
 		} else if (input && !key.ctrl && !key.meta) {
-			dispatch({type: 'edit-draft', text: mode.draft + input.replace(/[\r\n]/g, '')});
+			// Pasted or fast typing arrives as one chunk: "note\r" is the text, then Enter.
+			const [text = '', ...rest] = input.split(/\r\n|\r|\n/);
+			dispatch({type: 'edit-draft', text: mode.draft + text});
+			if (rest.length > 0) {
+				submitDraft();
+			}
 		}
-	}, [dispatch, now, store, write]);
+	}, [dispatch, store, submitDraft]);
 
 	useInput((input, key) => {
 		const {mode} = store.current;
