@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// (A 1 MB young generation: a dashboard allocates little per frame, and the default 16 MB costs
+// ~30 MB of resident memory on the operator's machine for nothing; measured in bench/README.md.)
 // Composition root: flags -> options -> collectors -> render or print -> close connections.
 import './source/runtime-env.js';
 import process from 'node:process';

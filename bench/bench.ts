@@ -5,7 +5,7 @@
 // cleaned up: the server and its data directory go away on exit, error and Ctrl-C.
 import '../source/runtime-env.js';
 import {type ChildProcess, fork, spawn} from 'node:child_process';
-import {rm, writeFile} from 'node:fs/promises';
+import {writeFile} from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,7 +81,6 @@ function socketOf(client: pg.Client | null): net.Socket | undefined {
 
 // ---- cleanup: one place, run once, on every way out ---------------------------------------------------
 let server: BenchServer | undefined;
-let dataDir: string | undefined;
 let idleChild: ChildProcess | undefined;
 let monitor: PostgresSource | undefined;
 let cleaning: Promise<void> | undefined;
@@ -106,9 +105,6 @@ async function cleanup(): Promise<void> {
 		}
 
 		await server?.stop().catch(() => undefined);
-		if (dataDir) {
-			await rm(dataDir, {recursive: true, force: true}).catch(() => undefined);
-		}
 	})();
 	return cleaning;
 }
@@ -433,9 +429,8 @@ async function main() {
 	console.log(`# lifeguard bench: levels ${LEVELS.join(', ')}; ${POLLS} polls each; frame ${COLUMNS}×${ROWS}`);
 	console.log(`starting embedded PostgreSQL (max_connections=${MAX_CONNECTIONS})…`);
 	const started = process.hrtime.bigint();
-	server = await startServer({maxConnections: MAX_CONNECTIONS}, dir => {
-		dataDir = dir;
-	});
+	// An interrupted start cleans up after itself; once started, stop() removes the directory.
+	server = await startServer({maxConnections: MAX_CONNECTIONS});
 	const {url} = server;
 	console.log(`server up on 127.0.0.1:${server.port} in ${(msSince(started) / 1000).toFixed(1)} s (data ${server.dataDir})`);
 

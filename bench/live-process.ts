@@ -32,7 +32,7 @@ async function memory(pid: number): Promise<{rss: number; hwm: number}> {
 	return {rss: kib('VmRSS'), hwm: kib('VmHWM')};
 }
 
-/** The node process `script` started: its only child, once the shell has exec'd node. */
+/** The node process `script` started: its only child, once the shell has exec'd the bin (env, then node). */
 async function findNode(scriptPid: number, deadlineMs: number): Promise<number> {
 	while (Date.now() < deadlineMs) {
 		const children = await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => '');
@@ -52,7 +52,7 @@ async function findNode(scriptPid: number, deadlineMs: number): Promise<number> 
 
 export async function measureLive(cli: string, url: string, options: {columns: number; rows: number; warmupMs: number; windowMs: number}): Promise<LiveReading> {
 	const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
-	const command = `stty cols ${options.columns} rows ${options.rows}; exec ${quote(process.execPath)} ${quote(cli)} --db ${quote(url)} --interval 1 --no-bell`;
+	const command = `stty cols ${options.columns} rows ${options.rows}; exec ${quote(cli)} --db ${quote(url)} --interval 1 --no-bell`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, TERM: 'xterm-256color'}});
 	let terminalBytes = 0;
 	let stderr = '';

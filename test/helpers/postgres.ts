@@ -1,10 +1,10 @@
 // Real PostgreSQL servers for integration tests: an embedded one the suite starts itself, and the
 // server named by LIFEGUARD_TEST_DATABASE_URL when set (CI points it at the machine's PostgreSQL 15).
 import {mkdtemp, rm} from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import {freePort} from '../../source/demo/embedded-server.js';
 
 export type TestServer = {
 	name: string;
@@ -19,19 +19,7 @@ export type TestServer = {
 	stop: () => Promise<void>;
 };
 
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => {
-				resolve(typeof address === 'object' && address ? address.port : 0);
-			});
-		});
-	});
-}
+export {freePort};
 
 export type EmbeddedOptions = {maxConnections?: number; superuserReserved?: number; reserved?: number};
 

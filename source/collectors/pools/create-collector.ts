@@ -1,6 +1,6 @@
 // One collector per configured endpoint: HTTP (Prometheus / JSON) or the PgBouncer admin console.
 // collect() never throws and never outlasts its timeout, whatever the server does.
-import {maskText} from '../../connection/mask.js';
+import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../model/types.js';
 import {collectHttp} from './http-collector.js';
 import {createPgBouncerCollector} from './pgbouncer-collector.js';
@@ -39,7 +39,7 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 			try {
 				return await Promise.race([inner.collect(timeoutMs), backstop]);
 			} catch (error) {
-				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), secretsOf(endpoint.url)).replace(/\s+/g, ' ')};
+				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), urlSecrets(endpoint.url)).replace(/\s+/g, ' ')};
 			} finally {
 				clearTimeout(timer);
 			}
@@ -50,11 +50,3 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 	};
 }
 
-function secretsOf(url: string): string[] {
-	try {
-		const {password} = new URL(url);
-		return password ? [password, decodeURIComponent(password)] : [];
-	} catch {
-		return [];
-	}
-}

@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
-import {maskText} from '../../connection/mask.js';
+import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../model/types.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';
@@ -20,7 +20,7 @@ const ACCEPT_JSON = 'application/json;q=0.9,*/*;q=0.1';
 export type HttpCollectOptions = {timeoutMs: number; maxBytes?: number};
 
 export async function collectHttp(endpoint: PoolEndpoint, options: HttpCollectOptions): Promise<PoolReading> {
-	const secrets = secretsOf(endpoint.url);
+	const secrets = urlSecrets(endpoint.url);
 	try {
 		const response = await get(endpoint, options.timeoutMs, options.maxBytes ?? DEFAULT_MAX_BYTES);
 		if (!response.ok) {
@@ -213,15 +213,6 @@ function describeError(error: unknown, hostname: string): string {
 		default: {
 			return message === 'socket hang up' ? 'connection reset' : message;
 		}
-	}
-}
-
-function secretsOf(url: string): string[] {
-	try {
-		const {password} = new URL(url);
-		return password ? [password, decodeURIComponent(password)] : [];
-	} catch {
-		return [];
 	}
 }
 

@@ -2,7 +2,7 @@
 // (`SHOW DATABASES`, `SHOW USERS`, `SHOW CONFIG`) on the first call and then every ~30 s.
 // Simple query protocol only (no values, no names), columns read by name: they differ across versions.
 import pg from 'pg';
-import {maskText} from '../../connection/mask.js';
+import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
 
 export type PgBouncerCollector = {
@@ -22,7 +22,7 @@ type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defa
 export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): PgBouncerCollector {
 	const sizesEveryMs = options.sizesEveryMs ?? 30_000;
 	const now = options.now ?? Date.now;
-	const secrets = secretsOf(endpoint.url);
+	const secrets = urlSecrets(endpoint.url);
 	const user = userOf(endpoint.url);
 	let client: pg.Client | null = null;
 	let sizes: Sizes | null = null;
@@ -202,15 +202,6 @@ function clientConfig(url: string): pg.ClientConfig {
 		// node-postgres cannot fall back like libpq's "prefer": only an explicit require turns TLS on
 		ssl: sslmode === 'require' || sslmode === 'no-verify' ? {rejectUnauthorized: false} : sslmode === 'verify-ca' || sslmode === 'verify-full',
 	};
-}
-
-function secretsOf(url: string): string[] {
-	try {
-		const {password} = new URL(url);
-		return password ? [password, decodeURIComponent(password)] : [];
-	} catch {
-		return [];
-	}
 }
 
 function userOf(url: string): string {
