@@ -77,22 +77,6 @@ export function startLimits(server: ServerSnapshot): NonNullable<Extract<LogEven
 
 export type LevelChange = {subject: string; from: Level; to: Level};
 
-/**
- * Subjects whose level moved, in the order of `next`. A subject new in `next` starts from ok (so a
- * first-seen problem is logged); one gone from `next` is not a change.
- */
-export function diffLevels(previous: Readonly<Record<string, Level>>, next: Readonly<Record<string, Level>>): LevelChange[] {
-	const changes: LevelChange[] = [];
-	for (const [subject, to] of Object.entries(next)) {
-		const from = previous[subject] ?? 'ok';
-		if (from !== to) {
-			changes.push({subject, from, to});
-		}
-	}
-
-	return changes;
-}
-
 /** Findings in `next` whose code and subject were not in `previous`: the ones to log as they appear. */
 export function newFindings(previous: readonly Finding[], next: readonly Finding[]): Finding[] {
 	const seen = new Set(previous.map(finding => `${finding.code}\u0000${finding.subject}`));

@@ -6,7 +6,7 @@ import type {IncidentLog} from '../actions/incident-log.js';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import type {PostgresSource} from '../collectors/postgres-activity.js';
 import {type DashboardAction, type DashboardState, reduce} from '../model/dashboard.js';
-import {logNumbers, logTime, newFindings} from '../model/log-events.js';
+import {levelEvents, logTime, newFindings} from '../model/log-events.js';
 import {startPoller, type Poller, type Timer} from '../polling/poller.js';
 
 export type DashboardDeps = {
@@ -46,10 +46,10 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 			}
 		}
 
-		if (after.changes !== before.changes && after.changes.length > 0) {
-			const latest = after.history.at(-1);
-			for (const change of after.changes) {
-				write({at: logTime(change.atMs), type: 'level', subject: change.subject, from: change.from, to: change.to, numbers: logNumbers(latest?.server ?? null, after.pools)});
+		const latest = after.history.at(-1);
+		if (after.changes !== before.changes && after.changes.length > 0 && latest) {
+			for (const event of levelEvents(after.changes, latest)) {
+				write(event);
 			}
 
 			if (after.changes.some(change => change.to === 'critical')) {

@@ -4,7 +4,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {maskStrings, openIncidentLog} from '../../source/actions/incident-log.js';
-import {diffLevels, levelEvents, logNumbers, logTime, newFindings, startLimits, type LogEvent} from '../../source/model/log-events.js';
+import {levelEvents, logNumbers, logTime, newFindings, startLimits, type LogEvent} from '../../source/model/log-events.js';
 import type {Finding} from '../../source/model/types.js';
 import {baseTimeMs, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
@@ -151,20 +151,6 @@ describe('maskStrings', () => {
 });
 
 describe('log event helpers', () => {
-	it('diffLevels reports moves, treats a new subject as from ok, ignores a gone one', () => {
-		assert.deepEqual(
-			diffLevels(
-				{server: 'ok', api: 'warning', worker: 'critical', old: 'warning'},
-				{server: 'warning', api: 'critical', worker: 'critical', fresh: 'warning', calm: 'ok'},
-			),
-			[
-				{subject: 'server', from: 'ok', to: 'warning'},
-				{subject: 'api', from: 'warning', to: 'critical'},
-				{subject: 'fresh', from: 'ok', to: 'warning'},
-			],
-		);
-	});
-
 	it('newFindings keeps only code+subject pairs not seen before', () => {
 		const finding = (code: Finding['code'], subject: string): Finding => ({code, level: 'warning', subject, message: `${code} ${subject}`});
 		assert.deepEqual(
