@@ -1,21 +1,12 @@
 // Wiring only: the model decides, the components draw, the hooks run time and I/O.
-import {Box, Text, useApp, useInput, type Key} from 'ink';
-import {useCallback, useEffect, useMemo} from 'react';
+import {useApp, useInput, type Key} from 'ink';
+import {useCallback} from 'react';
 import {signalSessions, summarizeResults, type SignalResult} from '../actions/terminate.js';
 import {bindingFor, type Command} from '../keys/bindings.js';
-import {type DashboardState, type SignalKind, sessionsInView} from '../model/dashboard.js';
-import {poolLevel, serverLevel, timeoutsPerMinute, levelRank} from '../model/levels.js';
+import type {DashboardState, SignalKind} from '../model/dashboard.js';
 import {logNumbers, logTime, type SessionOutcome} from '../model/log-events.js';
 import type {Session} from '../model/types.js';
-import {Breakdown} from './components/breakdown.js';
-import {FindingsBanner} from './components/findings-banner.js';
-import {Header, headerLines} from './components/header.js';
-import {ConfirmDialog, HelpScreen} from './components/overlays.js';
-import {PoolsPanel, type PoolRow} from './components/pools-panel.js';
-import {ServerGauge} from './components/server-gauge.js';
-import {SessionList} from './components/session-list.js';
-import {StatusLine} from './components/status-line.js';
-import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from './layout.js';
+import {Dashboard, listRowsFor} from './components/dashboard.js';
 import {type DashboardDeps, useDashboard} from './use-dashboard.js';
 import {useViewport} from './use-viewport.js';
 
@@ -40,7 +31,7 @@ const OUTCOME_FOR_LOG: Record<SignalResult['outcome'], SessionOutcome['outcome']
 export function App(props: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useViewport();
-	const {state, store, dispatch, refreshNow, write, logError} = useDashboard(props.initial, props);
+	const {state, store, dispatch, refreshNow, write} = useDashboard(props.initial, props);
 	const {now, idleAfterSeconds, poolControl, postgres} = props;
 
 	const quit = useCallback(() => {
@@ -66,7 +57,7 @@ export function App(props: AppProps) {
 	}, [dispatch, now, postgres, refreshNow, write]);
 
 	const runCommand = useCallback((command: Command) => {
-		const listRows = layoutFor(rows, store.current.findings.length, store.current.pools.length, headerLines(store.current.serverError) - 1).listRows;
+		const listRows = listRowsFor(store.current, rows);
 		switch (command) {
 			case 'quit': {
 				quit();
@@ -231,65 +222,5 @@ export function App(props: AppProps) {
 		}
 	});
 
-	const poolRows = useMemo<PoolRow[]>(() => state.pools
-		.map(pool => ({pool, level: poolLevel(state.history, pool.name, state.thresholds), timeoutsPerMinute: timeoutsPerMinute(state.history, pool.name)}))
-		.sort((a, b) => levelRank(b.level) - levelRank(a.level) || Number(b.pool.error !== null) - Number(a.pool.error !== null)
-			|| (b.pool.metrics?.waiting ?? 0) - (a.pool.metrics?.waiting ?? 0) || a.pool.name.localeCompare(b.pool.name)),
-	[state.pools, state.history, state.thresholds]);
-	const sessions = useMemo(() => sessionsInView(state), [state]);
-
-	useEffect(() => {
-		if (logError) {
-			dispatch({type: 'notify', text: `incident log write failed: ${logError}`, atMs: now()});
-		}
-	}, [dispatch, logError, now]);
-
-	if (isTooSmall(columns, rows)) {
-		return <Text wrap="truncate-end">{`Too small: ${columns}×${rows}, lifeguard needs ${MIN_COLUMNS}×${MIN_ROWS}`}</Text>;
-	}
-
-	const width = columns;
-	const layout = layoutFor(rows, state.findings.length, poolRows.length, headerLines(state.serverError) - 1);
-	const {server} = state;
-	const isStale = state.serverError !== null;
-	const {mode} = state;
-	let body;
-	if (mode.kind === 'help') {
-		body = <HelpScreen isReadOnly={state.isReadOnly} hasPoolControl={Boolean(poolControl)} height={layout.listRows + 1} width={width}/>;
-	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
-		body = <ConfirmDialog action={mode.action} targets={mode.targets} isRunning={mode.kind === 'signalling'} height={layout.listRows + 1} width={width}/>;
-	} else {
-		const omitted = server?.sessionsOmitted ? `(+${server.sessionsOmitted} not fetched)` : '';
-		body = <SessionList sessions={sessions} selectedPid={state.selectedPid} marked={state.marked} height={layout.listRows} width={width} isStale={isStale} title={omitted}/>;
-	}
-
-	return (
-		<Box flexDirection="column" width={width} height={layout.height}>
-			<Header
-				target={props.target}
-				version={server?.version ?? null}
-				takenAtMs={server?.takenAtMs ?? null}
-				nowMs={state.history.at(-1)?.atMs ?? now()}
-				isPaused={state.isPaused}
-				error={state.serverError}
-				isDisconnected={state.disconnectedSinceMs !== null}
-				width={width}
-			/>
-			<FindingsBanner findings={state.findings} alarms={state.alarms} maxLines={layout.findingLines} width={width}/>
-			{server ? <ServerGauge snapshot={server} level={serverLevel(server, state.thresholds)} sinceMs={state.alarms['server']?.sinceMs} width={width} isStale={isStale}/> : <Box height={2}><Text>connecting…</Text></Box>}
-			<PoolsPanel rows={poolRows} nowMs={state.history.at(-1)?.atMs ?? now()} maxLines={layout.poolLines} width={width}/>
-			{server && layout.breakdownLines > 0 ? <Breakdown snapshot={server} width={width} isStale={isStale}/> : null}
-			<Box flexGrow={1} flexDirection="column">{body}</Box>
-			<StatusLine
-				mode={mode}
-				notice={state.notice}
-				lastFlag={state.lastFlag}
-				filter={state.filter}
-				sort={state.sort}
-				markedCount={Object.keys(state.marked).length}
-				isReadOnly={state.isReadOnly}
-				nowMs={state.history.at(-1)?.atMs ?? now()}
-			/>
-		</Box>
-	);
+	return <Dashboard state={state} target={props.target} columns={columns} rows={rows} hasPoolControl={Boolean(poolControl)}/>;
 }

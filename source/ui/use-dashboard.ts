@@ -26,20 +26,24 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 	const [state, setState] = useState(initial);
 	const serverPoller = useRef<Poller | null>(null);
 	const depsRef = useRef(deps);
-	const [logError, setLogError] = useState<string | null>(null);
+	/** Fold an action into the store, without effects. */
+	const apply = useCallback((action: DashboardAction) => {
+		const before = store.current;
+		store.current = reduce(before, action);
+		setState(store.current);
+		return {before, after: store.current};
+	}, []);
 
+	// A failed write is shown, never fatal.
 	const write = useCallback((event: Parameters<IncidentLog['write']>[0]) => {
 		const result = depsRef.current.log?.write(event);
 		if (result && !result.ok) {
-			setLogError(result.error);
+			apply({type: 'notify', text: result.error, atMs: depsRef.current.now()});
 		}
-	}, []);
+	}, [apply]);
 
 	const dispatch = useCallback((action: DashboardAction) => {
-		const before = store.current;
-		const after = reduce(before, action);
-		store.current = after;
-		setState(after);
+		const {before, after} = apply(action);
 		if (after.findings !== before.findings) {
 			for (const finding of newFindings(before.findings, after.findings)) {
 				write({at: logTime(after.history.at(-1)?.atMs ?? depsRef.current.now()), type: 'finding', ...finding});
@@ -56,7 +60,7 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 				depsRef.current.ring?.();
 			}
 		}
-	}, [write]);
+	}, [apply, write]);
 
 	useEffect(() => {
 		const {postgres, poolCollectors, intervalMs, poolTimeoutMs, now, timer} = depsRef.current;
@@ -122,5 +126,5 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 		serverPoller.current?.pollNow();
 	}, []);
 
-	return {state, store, dispatch, refreshNow, write, logError};
+	return {state, store, dispatch, refreshNow, write};
 }

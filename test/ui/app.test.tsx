@@ -181,6 +181,17 @@ describe('key flows', () => {
 		}
 	});
 
+	test('a log write that fails is shown on screen, and the flag is still taken', async () => {
+		const app = await renderApp({columns: 120, rows: 40, logFile: '/dev/full'});
+		try {
+			await app.press('f', /Flag note: █/);
+			await app.press(`disk full${ENTER}`, /Cannot write to the incident log \/dev\/full: no space left on device/);
+			assert.match(app.frame(), /flag .* ago: "disk full"/);
+		} finally {
+			app.close();
+		}
+	});
+
 	test('read-only: t says read-only, help shows terminate disabled', async () => {
 		const app = await renderApp({columns: 120, rows: 40, isReadOnly: true});
 		try {
