@@ -88,6 +88,11 @@ export function poolMetrics(overrides: Partial<PoolMetrics> = {}): PoolMetrics {
 	};
 }
 
+/** What a source exposes, nothing else: every field not given is null (not exposed). */
+export function exposedPool(fields: Partial<PoolMetrics> & {label: string | null}): PoolMetrics {
+	return {max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, ...fields};
+}
+
 type PoolOverrides = Omit<Partial<PoolStatus>, 'metrics'> & {metrics?: Partial<PoolMetrics> | null};
 
 /** Pool "api" on a Prometheus endpoint, last sampled at baseTimeMs. `metrics: null` = no good sample yet. */

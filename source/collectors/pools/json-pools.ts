@@ -28,7 +28,7 @@ export function poolsFromJson(body: unknown): JsonPoolsResult {
 		}
 
 		const name = typeof value['name'] === 'string' ? value['name'] : label;
-		const metrics = fromLifeguard(value, name) ?? fromPgPool(value, name) ?? fromPsycopg(value, name) ?? fromSequelize(value, name);
+		const metrics = fromCounts(value, name, LIFEGUARD_KEYS) ?? fromCounts(value, name, PG_POOL_KEYS) ?? fromPsycopg(value, name) ?? fromSequelize(value, name);
 		if (metrics) {
 			pools.push(metrics);
 		}
@@ -50,43 +50,30 @@ function numberAt(entry: Entry, key: string): number | null {
 
 const difference = (total: number | null, part: number | null): number | null => (total === null || part === null ? null : Math.max(0, total - part));
 
-/** `{"name":"api","max":5,"total":5,"idle":0,"waiting":812, oldestWaitSeconds?, timeoutsTotal?}` */
-function fromLifeguard(entry: Entry, label: string | null): PoolMetrics | null {
-	if (!('total' in entry && 'idle' in entry)) {
+type CountKeys = {total: string; idle: string; waiting: string; oldestWait?: string; timeouts?: string};
+
+/** lifeguard's payload: `{"name":"api","max":5,"total":5,"idle":0,"waiting":812, oldestWaitSeconds?, timeoutsTotal?}` */
+const LIFEGUARD_KEYS: CountKeys = {total: 'total', idle: 'idle', waiting: 'waiting', oldestWait: 'oldestWaitSeconds', timeouts: 'timeoutsTotal'};
+/** node-postgres: `{totalCount, idleCount, waitingCount, max?}` */
+const PG_POOL_KEYS: CountKeys = {total: 'totalCount', idle: 'idleCount', waiting: 'waitingCount'};
+
+/** A pool that reports open and idle counts: active = total − idle. */
+function fromCounts(entry: Entry, label: string | null, keys: CountKeys): PoolMetrics | null {
+	if (!(keys.total in entry && keys.idle in entry)) {
 		return null;
 	}
 
-	const open = numberAt(entry, 'total');
-	const idle = numberAt(entry, 'idle');
+	const open = numberAt(entry, keys.total);
+	const idle = numberAt(entry, keys.idle);
 	return {
 		label,
 		max: numberAt(entry, 'max'),
 		open,
 		active: difference(open, idle),
 		idle,
-		waiting: numberAt(entry, 'waiting'),
-		oldestWaitSeconds: numberAt(entry, 'oldestWaitSeconds'),
-		timeoutsTotal: numberAt(entry, 'timeoutsTotal'),
-	};
-}
-
-/** node-postgres: `{totalCount, idleCount, waitingCount, max?}`; active = total − idle. */
-function fromPgPool(entry: Entry, label: string | null): PoolMetrics | null {
-	if (!('totalCount' in entry && 'idleCount' in entry)) {
-		return null;
-	}
-
-	const open = numberAt(entry, 'totalCount');
-	const idle = numberAt(entry, 'idleCount');
-	return {
-		label,
-		max: numberAt(entry, 'max'),
-		open,
-		active: difference(open, idle),
-		idle,
-		waiting: numberAt(entry, 'waitingCount'),
-		oldestWaitSeconds: null,
-		timeoutsTotal: null,
+		waiting: numberAt(entry, keys.waiting),
+		oldestWaitSeconds: keys.oldestWait ? numberAt(entry, keys.oldestWait) : null,
+		timeoutsTotal: keys.timeouts ? numberAt(entry, keys.timeouts) : null,
 	};
 }
 

@@ -1,20 +1,11 @@
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolMetrics} from '../../../source/model/types.js';
 import {poolsFromJson} from '../../../source/collectors/pools/json-pools.js';
+import {exposedPool} from '../../helpers/snapshots.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/pools/${name}`, import.meta.url), 'utf8'));
-const pool = (fields: Partial<PoolMetrics> & {label: string | null}): PoolMetrics => ({
-	max: null,
-	open: null,
-	active: null,
-	idle: null,
-	waiting: null,
-	oldestWaitSeconds: null,
-	timeoutsTotal: null,
-	...fields,
-});
+const pool = exposedPool;
 
 test('lifeguard payload', () => {
 	assert.deepEqual(poolsFromJson(fixture('lifeguard-payload.json')), {

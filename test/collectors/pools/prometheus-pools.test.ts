@@ -1,22 +1,13 @@
 import {readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolMetrics} from '../../../source/model/types.js';
 import {parsePrometheusText} from '../../../source/collectors/pools/prometheus-text.js';
 import {poolsFromExposition} from '../../../source/collectors/pools/prometheus-pools.js';
+import {exposedPool} from '../../helpers/snapshots.js';
 
 const poolsOf = (text: string) => poolsFromExposition(parsePrometheusText(text));
 const fixturePools = (name: string) => poolsOf(readFileSync(new URL(`../../fixtures/pools/${name}`, import.meta.url), 'utf8'));
-const pool = (fields: Partial<PoolMetrics> & {label: string | null}): PoolMetrics => ({
-	max: null,
-	open: null,
-	active: null,
-	idle: null,
-	waiting: null,
-	oldestWaitSeconds: null,
-	timeoutsTotal: null,
-	...fields,
-});
+const pool = exposedPool;
 
 test('Spring Boot Micrometer HikariCP, two pools; the generic jdbc_* duplicate is left out', () => {
 	assert.deepEqual(fixturePools('micrometer-hikari.prom'), [
