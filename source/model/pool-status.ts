@@ -1,7 +1,26 @@
 // Fold one endpoint's reading into the pools the model holds: a good reading replaces that endpoint's
 // rows; a failure keeps their last good metrics (shown with their age) and records the error.
-import {poolDisplayName} from '../collectors/pools/endpoint.js';
 import type {PoolEndpoint, PoolReading, PoolStatus} from './types.js';
+
+/**
+ * The name a pool row gets: NAME alone when it names one pool; NAME/<pool label> when several pools
+ * sit behind one URL; without NAME, the pool's own label, else the URL's host.
+ */
+export function poolDisplayName(endpoint: PoolEndpoint, label: string | null, poolsBehindUrl: number): string {
+	if (endpoint.name !== null) {
+		return poolsBehindUrl > 1 && label !== null ? `${endpoint.name}/${label}` : endpoint.name;
+	}
+
+	return label ?? hostOf(endpoint);
+}
+
+function hostOf(endpoint: PoolEndpoint): string {
+	try {
+		return new URL(endpoint.url).host;
+	} catch {
+		return endpoint.maskedUrl;
+	}
+}
 
 /** The row an endpoint shows before its first good sample, or when it never answered. */
 export function placeholderPool(endpoint: PoolEndpoint, error: string | null = null): PoolStatus {

@@ -79,23 +79,3 @@ export function parsePoolSpecs(list: readonly string[], envValue?: string): Pool
 	const specs = [...list.map(spec => spec.trim()), ...(envValue ?? '').split(/\s+/)].filter(spec => spec.length > 0);
 	return [...new Set(specs)].map(spec => parsePoolSpec(spec));
 }
-
-/**
- * The name a pool row gets: NAME alone when it names one pool; NAME/<pool label> when several pools
- * sit behind one URL; without NAME, the pool's own label, else the URL's host.
- */
-export function poolDisplayName(endpoint: PoolEndpoint, label: string | null, poolsBehindUrl: number): string {
-	if (endpoint.name !== null) {
-		return poolsBehindUrl > 1 && label !== null ? `${endpoint.name}/${label}` : endpoint.name;
-	}
-
-	return label ?? hostOf(endpoint);
-}
-
-function hostOf(endpoint: PoolEndpoint): string {
-	try {
-		return new URL(endpoint.url).host;
-	} catch {
-		return endpoint.maskedUrl;
-	}
-}

@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parsePoolSpec, parsePoolSpecs, poolDisplayName} from '../../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec, parsePoolSpecs} from '../../../source/collectors/pools/endpoint.js';
 
 test('http(s) URLs are detected, NAME= is optional', () => {
 	assert.deepEqual(parsePoolSpec('http://api:9464/metrics'), {
@@ -81,15 +81,4 @@ test('--pool values and LIFEGUARD_POOLS merge; exact repeats are dropped', () =>
 	]);
 	assert.deepEqual(parsePoolSpecs([], undefined), []);
 	assert.throws(() => parsePoolSpecs([], 'ftp://x'), /unsupported scheme "ftp:"/);
-});
-
-test('display names', () => {
-	const named = parsePoolSpec('orders=http://orders:8080/actuator/prometheus');
-	const unnamed = parsePoolSpec('http://user:pw@orders:8080/actuator/prometheus');
-	assert.equal(poolDisplayName(named, 'HikariPool-1', 1), 'orders');
-	assert.equal(poolDisplayName(named, null, 1), 'orders');
-	assert.equal(poolDisplayName(named, 'HikariPool-1', 2), 'orders/HikariPool-1');
-	assert.equal(poolDisplayName(unnamed, 'HikariPool-1', 2), 'HikariPool-1');
-	assert.equal(poolDisplayName(unnamed, null, 1), 'orders:8080');
-	assert.equal(poolDisplayName(parsePoolSpec('pgbouncer://s:p@bouncer/pgbouncer'), 'app/web', 3), 'app/web');
 });

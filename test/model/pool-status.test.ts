@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {parsePoolSpec} from '../../source/collectors/pools/endpoint.js';
+import {applyPoolReading, placeholderPool, poolDisplayName} from '../../source/model/pool-status.js';
+import type {PoolReading} from '../../source/model/types.js';
+import {baseTimeMs, exposedPool} from '../helpers/snapshots.js';
+
+test('display names', () => {
+	const named = parsePoolSpec('orders=http://orders:8080/actuator/prometheus');
+	const unnamed = parsePoolSpec('http://user:pw@orders:8080/actuator/prometheus');
+	assert.equal(poolDisplayName(named, 'HikariPool-1', 1), 'orders');
+	assert.equal(poolDisplayName(named, null, 1), 'orders');
+	assert.equal(poolDisplayName(named, 'HikariPool-1', 2), 'orders/HikariPool-1');
+	assert.equal(poolDisplayName(unnamed, 'HikariPool-1', 2), 'HikariPool-1');
+	assert.equal(poolDisplayName(unnamed, null, 1), 'orders:8080');
+	assert.equal(poolDisplayName(parsePoolSpec('pgbouncer://s:p@bouncer/pgbouncer'), 'app/web', 3), 'app/web');
+});
+
+test('a good reading replaces the endpoint\'s rows; a failure keeps their last metrics with the error', () => {
+	const java = parsePoolSpec('java=http://u:pw@app:9090/metrics');
+	const other = placeholderPool(parsePoolSpec('api=json+http://api:3000/pool'));
+	const good: PoolReading = {ok: true, format: 'prometheus', pools: [exposedPool({label: 'HikariPool-1', active: 10, max: 10, waiting: 37}), exposedPool({label: 'reporting', active: 1, max: 4, waiting: 0})]};
+	let pools = applyPoolReading([other, placeholderPool(java)], java, good, baseTimeMs);
+	assert.deepEqual(pools.map(pool => [pool.name, pool.endpoint, pool.metrics?.waiting ?? null, pool.sampledAtMs, pool.error]), [
+		['api', 'http://api:3000/pool', null, null, null],
+		['java/HikariPool-1', 'http://u:***@app:9090/metrics', 37, baseTimeMs, null],
+		['java/reporting', 'http://u:***@app:9090/metrics', 0, baseTimeMs, null],
+	]);
+	pools = applyPoolReading(pools, java, {ok: false, error: 'timed out after 2000 ms'}, baseTimeMs + 5000);
+	assert.deepEqual(pools.slice(1).map(pool => [pool.name, pool.metrics?.active, pool.sampledAtMs, pool.error]), [
+		['java/HikariPool-1', 10, baseTimeMs, 'timed out after 2000 ms'],
+		['java/reporting', 1, baseTimeMs, 'timed out after 2000 ms'],
+	]);
+});
+
+test('an endpoint that never answered is one row with its error and no metrics', () => {
+	const dead = parsePoolSpec('dead=http://127.0.0.1:1/x');
+	assert.deepEqual(applyPoolReading([], dead, {ok: false, error: 'connection refused'}, baseTimeMs), [
+		{name: 'dead', endpoint: 'http://127.0.0.1:1/x', format: null, metrics: null, sampledAtMs: null, error: 'connection refused'},
+	]);
+});
