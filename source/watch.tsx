@@ -5,7 +5,7 @@ import {openIncidentLog, type IncidentLog} from './actions/incident-log.js';
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
 import {maskText} from './connection/mask.js';
-import {initialState} from './model/dashboard.js';
+import {initialState, reduce} from './model/dashboard.js';
 import {logTime, startLimits} from './model/log-events.js';
 import {placeholderPool} from './model/pool-status.js';
 import type {Options} from './options.js';
@@ -48,11 +48,13 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		version: first.ok ? first.snapshot.version : null,
 		limits: first.ok ? startLimits(first.snapshot) : null,
 	});
-	const initial = initialState(options.thresholds, {
+	const empty = initialState(options.thresholds, {
 		isReadOnly: options.isReadOnly,
 		role: sources.role,
 		pools: sources.poolCollectors.map(collector => placeholderPool(collector.endpoint)),
 	});
+	// The first frame shows data at once, and the poller starts one interval later.
+	const initial = first.ok ? reduce(empty, {type: 'snapshot-received', snapshot: first.snapshot}) : empty;
 	const isColor = !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
 	const app = render(
 		<ThemeContext.Provider value={{isColor}}>

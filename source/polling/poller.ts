@@ -20,6 +20,8 @@ export type PollerOptions<T> = {
 	isFailure?: (result: T) => boolean;
 	/** Ceiling of the backoff after consecutive failures. */
 	maxBackoffMs?: number;
+	/** Wait before the first poll (0: poll at once), e.g. when the caller already holds a fresh result. */
+	firstDelayMs?: number;
 	timer?: Timer;
 };
 
@@ -100,7 +102,7 @@ export function startPoller<T>(options: PollerOptions<T>): Poller {
 		}
 	};
 
-	schedule(0);
+	schedule(options.firstDelayMs ?? 0);
 
 	return {
 		pollNow() {

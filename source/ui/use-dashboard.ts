@@ -68,6 +68,8 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 		serverPoller.current = startPoller({
 			task: async () => postgres.poll(),
 			intervalMs,
+			// The caller's first snapshot is already in the initial state: no second query at start.
+			firstDelayMs: store.current.server ? intervalMs : 0,
 			timer,
 			isFailure: reading => !reading.ok,
 			onResult(reading) {

@@ -127,3 +127,15 @@ test('pause holds polling, resume polls at once', async () => {
 	assert.equal(polls, 2);
 	poller.stop();
 });
+
+test('firstDelayMs: a caller holding a fresh result waits one interval before the first poll', async () => {
+	const clock = fakeTimer();
+	let polls = 0;
+	const poller = startPoller({timer: clock.timer, intervalMs: 1000, firstDelayMs: 1000, task: async () => ++polls, onResult() {}});
+	assert.deepEqual(clock.pendingDelays(), [1000]);
+	await clock.advance(999);
+	assert.equal(polls, 0);
+	await clock.advance(1);
+	assert.equal(polls, 1);
+	poller.stop();
+});
