@@ -23,12 +23,13 @@ type SnapshotRow = {
 	hidden: number;
 	states: StateCounts;
 	lock_waiting: number;
-	oldest_idle_in_transaction: {pid: number; seconds: number; blocking: number} | null;
-	longest_active: {pid: number; seconds: number} | null;
+	oldest_idle_in_transaction: ServerSnapshot['oldestIdleInTransaction'];
+	longest_active: ServerSnapshot['longestActive'];
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];
-	sessions: Array<Omit<Session, 'backendStart' | 'xactStart' | 'queryStart'> & {backendStart: string | null; xactStart: string | null; queryStart: string | null}>;
+	/** Timestamps as the server renders them (see isoUtc). */
+	sessions: Session[];
 	sessions_omitted: number;
 	is_superuser: boolean;
 	can_read_all_stats: boolean;
