@@ -1,0 +1,49 @@
+// Text that other people control (query text, role, database and application names, pool labels
+// from endpoints, lines of a log someone sent you) must never drive the operator's terminal. It is
+// made safe once, where it enters lifeguard; every text output can then print it as it is.
+// Controls stay visible, so the operator can still see that someone tried.
+
+// C0 controls, DEL, C1 controls, and the bidi marks, embeddings, overrides and isolates that reorder
+// what follows them on screen (U+061C, U+200E/F, U+202A–E, U+2066–9).
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const LAYOUT_WHITESPACE = /[\t\n\v\f\r]+/g;
+
+function visible(character: string): string {
+	const code = character.codePointAt(0)!;
+	if (code < 0x20) {
+		// The Unicode control pictures: ␛ for ESC, ␇ for BEL, ␊ for LF.
+		return String.fromCodePoint(0x24_00 + code);
+	}
+
+	if (code === 0x7F) {
+		return '␡';
+	}
+
+	return code <= 0xFF ? `\\x${code.toString(16)}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Every control and bidi mark replaced by a visible stand-in: for names and labels. */
+export function safeText(text: string): string {
+	return text.replaceAll(UNSAFE, visible);
+}
+
+/**
+ * For query text: line breaks and tabs are layout, shown as one space (as pg_activity does); every
+ * other control is made visible as in `safeText`.
+ */
+export function safeQueryText(text: string): string {
+	return safeText(text.replaceAll(LAYOUT_WHITESPACE, ' '));
+}
+
+/** `safeText` for a value that may be null. */
+export function safeNullable(text: string | null): string | null {
+	return text === null ? null : safeText(text);
+}
+
+/** True when the text holds nothing that `safeText` would replace. */
+export function isSafeText(text: string): boolean {
+	UNSAFE.lastIndex = 0;
+	return !UNSAFE.test(text);
+}
