@@ -5,9 +5,7 @@
 
 // C0 controls, DEL, C1 controls, and the bidi marks, embeddings, overrides and isolates that reorder
 // what follows them on screen (U+061C, U+200E/F, U+202A–E, U+2066–9).
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
 const LAYOUT_WHITESPACE = /[\t\n\v\f\r]+/g;
 
 function visible(character: string): string {

@@ -15,7 +15,6 @@ const hostile = {
 	clear: '\u001B[2J\u001B[H',
 };
 
-// eslint-disable-next-line no-control-regex
 const TERMINAL_CONTROL = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 for (const [name, text] of Object.entries(hostile)) {
