@@ -1,5 +1,6 @@
 // SQL named by intent. One statement per poll, run in autocommit: pg_stat_activity is snapshotted once
-// per transaction, so a BEGIN would freeze it (reference/postgres.md §5.1).
+// per transaction, so a BEGIN would freeze it (PostgreSQL docs, "Statistics Functions": the
+// cumulative statistics are cached until the end of the transaction).
 
 /** Rows the session list ships at most (the number left out is reported): --json and check. */
 export const SESSION_ROW_CAP = 500;
@@ -99,10 +100,4 @@ select
 	coalesce((select rolsuper from pg_roles where rolname = current_user), false) as is_superuser,
 	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
 	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend
-`;
-
-/** The monitor must not be killed by a global idle_session_timeout (14+); unknown before 14, so guarded. */
-export const DISABLE_IDLE_SESSION_TIMEOUT = `
-select set_config('idle_session_timeout', '0', false)
-where current_setting('server_version_num')::int >= 140000
 `;

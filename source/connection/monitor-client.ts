@@ -1,9 +1,14 @@
 // The ONE persistent connection lifeguard polls over. Opened at start and kept: when the server is
-// full, new logins fail with 53300 but an open connection keeps working (reference/postgres.md §2.4).
+// full, new logins fail with 53300 but an open connection keeps working (PostgreSQL docs, "Connection Settings": the limit is checked only at login).
 import {readFileSync} from 'node:fs';
 import pg from 'pg';
-import {DISABLE_IDLE_SESSION_TIMEOUT} from '../collectors/postgres-queries.js';
 import type {Target} from './target.js';
+
+/** The monitor must not be killed by a global idle_session_timeout (14+); unknown before 14, so guarded. */
+const DISABLE_IDLE_SESSION_TIMEOUT = `
+select set_config('idle_session_timeout', '0', false)
+where current_setting('server_version_num')::int >= 140000
+`;
 
 export const STATEMENT_TIMEOUT_MS = 2000;
 export const LOCK_TIMEOUT_MS = 500;

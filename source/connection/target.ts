@@ -1,6 +1,6 @@
 // Where to connect, with the meaning psql gives it: --db URL, else DATABASE_URL, else the libpq
 // variables and ~/.pgpass. node-postgres is given one explicit config built here, never a
-// connectionString mixed with fields (it silently overwrites them: reference/postgres.md §7.1).
+// connectionString mixed with fields (node-postgres lets connectionString silently overwrite them).
 import {readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

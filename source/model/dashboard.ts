@@ -2,7 +2,6 @@
 // effects to run out (log lines, bell, signal sessions, refresh, quit). No clock, no I/O: times
 // arrive inside the actions, and one small runner in ui/use-dashboard.ts performs the effects.
 import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
-import type {Alarm} from './alarms.js';
 import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from './log-events.js';
 import {derivePicture, emptyPicture, type Picture} from './picture.js';
 import {applyPoolReading} from './pool-status.js';
@@ -479,9 +478,4 @@ export function update(state: DashboardState, action: DashboardAction): Step {
 /** The next state alone, for callers (and tests) that do not run effects. */
 export function reduce(state: DashboardState, action: DashboardAction): DashboardState {
 	return update(state, action).state;
-}
-
-/** The alarms of the newest derivation (for tests and the JSON contract). */
-export function alarmsOf(state: DashboardState): Record<string, Alarm> {
-	return state.live.alarms;
 }

@@ -35,11 +35,6 @@ export function safeQueryText(text: string): string {
 	return safeText(text.replaceAll(LAYOUT_WHITESPACE, ' '));
 }
 
-/** `safeText` for a value that may be null. */
-export function safeNullable(text: string | null): string | null {
-	return text === null ? null : safeText(text);
-}
-
 /** True when the text holds nothing that `safeText` would replace. */
 export function isSafeText(text: string): boolean {
 	UNSAFE.lastIndex = 0;
