@@ -1,7 +1,8 @@
 // Wiring only: the model decides, the components draw, the hook runs time, I/O and effects.
 import {useApp, useInput} from 'ink';
 import type {DashboardState} from '../model/dashboard.js';
-import {Dashboard, listRowsFor} from './components/dashboard.js';
+import {listRowsFor} from './components/dashboard.js';
+import {Lines} from './lines.js';
 import {type DashboardDeps, useDashboard} from './use-dashboard.js';
 import {useViewport} from './use-viewport.js';
 
@@ -16,9 +17,9 @@ export type AppProps = Omit<DashboardDeps, 'exit'> & {
 export function App(props: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useViewport();
-	const {state, store, press} = useDashboard(props.initial, {...props, exit});
+	const {lines, store, press} = useDashboard(props.initial, {...props, exit}, {columns, rows, target: props.target});
 	useInput((input, key) => {
 		press(input, key, listRowsFor(store.current, rows));
 	});
-	return <Dashboard state={state} target={props.target} columns={columns} rows={rows}/>;
+	return <Lines lines={lines} width={columns}/>;
 }

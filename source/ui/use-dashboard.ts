@@ -3,6 +3,8 @@
 // faster than React renders still see the latest state.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
+import {dashboardLines} from './components/dashboard.js';
+import {sameLines} from './lines.js';
 import {type DashboardAction, type DashboardState, type Effect, update} from '../model/dashboard.js';
 import type {LogEvent} from '../model/log-events.js';
 import type {SignalKind, SignalResult} from '../model/signal-results.js';
@@ -33,18 +35,37 @@ export type DashboardDeps = {
 	exit: () => void;
 };
 
-export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
+/** What the frame is drawn from besides the state: the terminal's size and the masked target. */
+export type FrameContext = {columns: number; rows: number; target: string};
+
+export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
-	const [state, setState] = useState(initial);
 	const serverPoller = useRef<Poller | null>(null);
 	const depsRef = useRef(deps);
+	const frameRef = useRef(frame);
+	frameRef.current = frame;
+	const linesOf = (state: DashboardState) => dashboardLines({state, ...frameRef.current});
+	const [lines, setLines] = useState(() => linesOf(initial));
+	const drawn = useRef(lines);
+
+	/** Commit a frame only when what it shows changed: an identical frame still costs Ink a full layout. */
+	const draw = useCallback(() => {
+		const next = dashboardLines({state: store.current, ...frameRef.current});
+		if (!sameLines(next, drawn.current)) {
+			drawn.current = next;
+			setLines(next);
+		}
+	}, []);
 
 	const dispatch = useCallback((action: DashboardAction) => {
 		const step = update(store.current, action);
 		store.current = step.state;
-		setState(step.state);
+		draw();
 		run(step.effects);
-	}, []); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
+	}, [draw]); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
+
+	// A resize changes the frame without any reading.
+	useEffect(draw, [draw, frame.columns, frame.rows, frame.target]);
 
 	/** The only code that performs what the model decided. */
 	function run(effects: readonly Effect[]) {
@@ -130,5 +151,5 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
 		dispatch({type: 'key', input, key, atMs: depsRef.current.now(), pageRows});
 	}, [dispatch]);
 
-	return {state, store, press};
+	return {lines, store, press};
 }

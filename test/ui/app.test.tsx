@@ -46,7 +46,8 @@ describe('the screen', () => {
 			try {
 				const frame = await app.waitFor(new RegExp(`${workload.prefix}-waiter`));
 				const lines = frame.split('\n');
-				assert.ok(lines.length <= rows - 1, `${lines.length} lines`);
+				assert.equal(lines.length, rows - 1, 'exactly rows - 1: the status line sits at the bottom, the frame never scrolls');
+				assert.match(lines.at(-1)!, /^sort: /);
 				assert.ok(lines.every(line => line.length <= columns), lines.find(line => line.length > columns));
 				assert.match(lines[0]!, /^lifeguard {2}PG \d+\.\d+ {2}updated .* postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
 				assert.doesNotMatch(frame, /secret-test-pw/);

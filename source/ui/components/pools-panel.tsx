@@ -1,8 +1,7 @@
-import {Box, Text} from 'ink';
 import {waitRateText} from '../../model/diagnosis.js';
 import type {PoolLevel, PoolView} from '../../model/picture.js';
 import {ageText, compactDuration, fit, LEVEL_TAG, segmentedBar} from '../format.js';
-import {levelColor, useTheme} from '../theme.js';
+import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';
 
 const na = (value: number | null) => (value === null ? 'n/a' : String(value));
@@ -65,29 +64,23 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 export type PoolsPanelProps = {pools: readonly PoolView[]; nowMs: number; maxLines: number; width: number};
 
 /** One line per pool, worst first; with many pools, the worst rows and a summary line. */
-export function PoolsPanel({pools, nowMs, maxLines, width}: PoolsPanelProps) {
-	const {isColor} = useTheme();
+export function poolsView({pools, nowMs, maxLines, width}: PoolsPanelProps): Line[] {
 	if (pools.length === 0 || maxLines <= 0) {
-		return null;
+		return [];
 	}
 
 	const shown = pools.length > maxLines ? pools.slice(0, maxLines - 1) : pools;
 	const hidden = pools.slice(shown.length);
 	const count = (level: PoolLevel) => hidden.filter(pool => pool.level === level).length;
 	const waiting = hidden.reduce((sum, pool) => sum + (pool.metrics?.waiting ?? 0), 0);
-	return (
-		<Box flexDirection="column" width={width}>
-			{shown.map(pool => (
-				<Text key={`${pool.endpoint}#${pool.name}`} wrap="truncate-end">
-					<Text bold>Pool    </Text>
-					<Text color={levelColor(pool.level, isColor)} bold={pool.level === 'critical'}>{poolLine(pool, nowMs, width - 8)}</Text>
-				</Text>
-			))}
-			{hidden.length > 0 ? (
-				<Text wrap="truncate-end" dimColor>
-					{`        +${hidden.length} more pools: ${count('critical')} critical, ${count('warning')} warning, ${count('ok')} ok, ${count('unknown')} failing; ${waiting} waiting`}
-				</Text>
-			) : null}
-		</Box>
-	);
+	const lines: Line[] = shown.map(pool => ({spans: [span('Pool    ', {isBold: true}), span(poolLine(pool, nowMs, width - 8), {tone: pool.level, isBold: pool.level === 'critical'})]}));
+	if (hidden.length > 0) {
+		lines.push({spans: [span(`        +${hidden.length} more pools: ${count('critical')} critical, ${count('warning')} warning, ${count('ok')} ok, ${count('unknown')} failing; ${waiting} waiting`)], isDim: true});
+	}
+
+	return lines;
+}
+
+export function PoolsPanel(props: PoolsPanelProps) {
+	return <Lines lines={poolsView(props)} width={props.width}/>;
 }
