@@ -81,6 +81,10 @@ export type PoolMetrics = {
 	waiting: number | null;
 	oldestWaitSeconds: number | null;
 	timeoutsTotal: number | null;
+	/** Cumulative count of acquisitions that had to wait for a connection (a counter: rates come from the model). */
+	waitsTotal: number | null;
+	/** Cumulative seconds spent waiting for a connection (a counter; the model divides by waitsTotal for the mean). */
+	waitSecondsTotal: number | null;
 };
 
 export type PoolReading =

@@ -84,13 +84,15 @@ export function poolMetrics(overrides: Partial<PoolMetrics> = {}): PoolMetrics {
 		waiting: 0,
 		oldestWaitSeconds: 0,
 		timeoutsTotal: 0,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 		...overrides,
 	};
 }
 
 /** What a source exposes, nothing else: every field not given is null (not exposed). */
 export function exposedPool(fields: Partial<PoolMetrics> & {label: string | null}): PoolMetrics {
-	return {max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, ...fields};
+	return {max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null, ...fields};
 }
 
 type PoolOverrides = Omit<Partial<PoolStatus>, 'metrics'> & {metrics?: Partial<PoolMetrics> | null};

@@ -139,6 +139,9 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 			waiting: number(row['cl_waiting']),
 			oldestWaitSeconds: maxwait === null ? null : maxwait + (maxwaitUs ?? 0) / 1e6,
 			timeoutsTotal: null,
+			// SHOW STATS total_wait_time is per database, not per pool, and counts no waits
+			waitsTotal: null,
+			waitSecondsTotal: null,
 		});
 	}
 
