@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execFileSync} from 'node:child_process';
+import pg from 'pg';
 import {freePort, pollUntil, type TestServer} from './postgres.js';
 
 export const PGBOUNCER_MISSING = 'pgbouncer not installed: apt-get install pgbouncer';
@@ -274,4 +275,41 @@ async function canConnect(port: number): Promise<boolean> {
 			resolve(false);
 		});
 	});
+}
+
+export type PgBouncerLoad = {
+	/** Settles when every query has finished or failed. */
+	done: Promise<void>;
+	/** End the clients now (a test that fails early must not leave them waiting). */
+	close: () => Promise<void>;
+};
+
+/**
+ * `clients` application connections through PgBouncer, each running one `pg_sleep(seconds)`: with
+ * pool_size 2 in session mode, 2 hold server connections and the rest wait. Bounded: every query ends.
+ */
+export function saturatePgBouncer(bouncer: TestPgBouncer, {clients = 8, seconds = 3} = {}): PgBouncerLoad {
+	const open: pg.Client[] = [];
+	const run = async () => {
+		const client = new pg.Client({connectionString: bouncer.appUrl()});
+		client.on('error', () => undefined);
+		open.push(client);
+		try {
+			await client.connect();
+			await client.query('select pg_sleep($1)', [seconds]);
+		} catch {
+			// a closed test connection, or PgBouncer stopped: nothing to report here
+		} finally {
+			await client.end().catch(() => undefined);
+		}
+	};
+
+	const done = Promise.all(Array.from({length: clients}, run)).then(() => undefined);
+	return {
+		done,
+		async close() {
+			await Promise.all(open.map(async client => client.end().catch(() => undefined)));
+			await done;
+		},
+	};
 }
