@@ -62,8 +62,8 @@ export function createHttpCollector(endpoint: PoolEndpoint, options: HttpCollect
 
 async function readOnce(endpoint: PoolEndpoint, url: URL, agent: http.Agent, timeoutMs: number, maxBytes: number): Promise<PoolReading> {
 	const accept = endpoint.forcedFormat === 'json' ? ACCEPT_JSON : endpoint.forcedFormat === 'prometheus' ? ACCEPT_PROMETHEUS : ACCEPT_DETECT;
-	const response = await get(url, accept, agent, timeoutMs, maxBytes);
-	return response.ok ? interpret(response.body, response.contentType, endpoint.forcedFormat) : response;
+	const response = await getFresh(url, accept, agent, timeoutMs, maxBytes);
+	return response.ok ? interpret(response.body, response.contentType, endpoint.forcedFormat) : {ok: false, error: response.error};
 }
 
 /** Micrometer's HikariCP meters as Spring Boot Actuator serves them, one request per meter and pool. */
@@ -91,7 +91,7 @@ async function readActuator(base: URL, agent: http.Agent, timeoutMs: number, max
 			return {ok: false, error: `timed out after ${timeoutMs} ms`};
 		}
 
-		const response = await get(url, ACCEPT_ACTUATOR, agent, remaining, maxBytes);
+		const response = await getFresh(url, ACCEPT_ACTUATOR, agent, remaining, maxBytes);
 		if (!response.ok) {
 			return {ok: false, error: response.error === 'HTTP 404 Not Found' ? `actuator: ${meter} not found (is HikariCP's Micrometer binding on?)` : response.error};
 		}
@@ -225,7 +225,22 @@ export function interpret(body: string, contentType: string, forcedFormat: Detec
 	return pools.length > 0 ? {ok: true, format: 'prometheus', pools} : {ok: false, error: 'no pool metrics recognised in response'};
 }
 
-type Fetched = {ok: true; contentType: string; body: string} | {ok: false; error: string};
+type Fetched = {ok: true; contentType: string; body: string} | {ok: false; error: string; isStaleSocket?: boolean};
+
+/**
+ * get(), once more on a fresh socket when a kept-alive one turned out closed by the server (it may
+ * close an idle connection just as a poll reuses it): the Node docs' pattern for `reusedSocket`.
+ */
+async function getFresh(url: URL, accept: string, agent: http.Agent, timeoutMs: number, maxBytes: number): Promise<Fetched> {
+	const started = Date.now();
+	const first = await get(url, accept, agent, timeoutMs, maxBytes);
+	const remaining = timeoutMs - (Date.now() - started);
+	if (first.ok || !first.isStaleSocket || remaining <= 0) {
+		return first;
+	}
+
+	return get(url, accept, agent, remaining, maxBytes);
+}
 
 async function get(url: URL, accept: string, agent: http.Agent, timeoutMs: number, maxBytes: number): Promise<Fetched> {
 	const transport = url.protocol === 'https:' ? https : http;
@@ -324,7 +339,9 @@ async function get(url: URL, accept: string, agent: http.Agent, timeoutMs: numbe
 			},
 		);
 		request.on('error', error => {
-			settle({ok: false, error: describeError(error, url.hostname)});
+			const code = (error as {code?: string}).code;
+			const isStaleSocket = request.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
+			settle({ok: false, error: describeError(error, url.hostname), isStaleSocket});
 		});
 		request.end();
 	});

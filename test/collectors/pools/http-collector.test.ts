@@ -388,3 +388,40 @@ test('#pool=NAME picks one pool out of an exposition with two, and names the cho
 	const {error} = await collectError(`${url('/micrometer')}#pool=HikariPool-9`);
 	assert.equal(error, 'no pool "HikariPool-9" in response (found: HikariPool-1, reporting)');
 });
+
+test('keep-alive: a kept socket the server has dropped is retried once on a fresh one, within the timeout', async () => {
+	// This server serves one request per connection, then drops the connection when it is reused.
+	const served = new WeakSet<object>();
+	let connections = 0;
+	const dropping = http.createServer((request, response) => {
+		if (served.has(request.socket)) {
+			request.socket.destroy();
+			return;
+		}
+
+		served.add(request.socket);
+		response.writeHead(200, {'content-type': PROM});
+		response.end(fixture('micrometer-hikari.prom'));
+	});
+	dropping.on('connection', () => {
+		connections++;
+	});
+	await new Promise<void>(resolve => {
+		dropping.listen(0, '127.0.0.1', resolve);
+	});
+	const collector = createPoolCollector(parsePoolSpec(`http://127.0.0.1:${(dropping.address() as AddressInfo).port}/metrics`));
+	try {
+		for (let poll = 0; poll < 3; poll++) {
+			const reading = await collector.collect(2000);
+			assert.ok(reading.ok, `poll ${poll}: ${reading.ok ? '' : reading.error}`);
+		}
+
+		assert.equal(connections, 3, 'each poll after the first found its kept socket dropped and opened one more');
+	} finally {
+		await collector.close();
+		dropping.closeAllConnections();
+		await new Promise(resolve => {
+			dropping.close(resolve);
+		});
+	}
+});
