@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+import {poolSelector} from './endpoint.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';
 import {parsePrometheusText} from './prometheus-text.js';
@@ -46,7 +47,7 @@ export function createHttpCollector(endpoint: PoolEndpoint, options: HttpCollect
 		async collect(timeoutMs) {
 			try {
 				const reading = isActuator
-					? await readActuator(target, agent, timeoutMs, maxBytes)
+					? await readActuator(target, poolSelector(endpoint.url), agent, timeoutMs, maxBytes)
 					: await readOnce(endpoint, target, agent, timeoutMs, maxBytes);
 				return reading.ok ? reading : {ok: false, error: oneLine(maskText(reading.error, secrets))};
 			} catch (error) {
@@ -78,10 +79,10 @@ const ACTUATOR_METERS = {
 /** More pools than this in one application is a misconfiguration, not something to poll. */
 const ACTUATOR_MAX_POOLS = 8;
 
-async function readActuator(base: URL, agent: http.Agent, timeoutMs: number, maxBytes: number): Promise<PoolReading> {
+async function readActuator(base: URL, only: string | null, agent: http.Agent, timeoutMs: number, maxBytes: number): Promise<PoolReading> {
 	const deadline = Date.now() + timeoutMs;
 	const basePath = base.pathname.replace(/\/+$/, '');
-	const fetchMeter = async (meter: string, pool: string | null): Promise<{ok: true; value: unknown} | {ok: false; error: string}> => {
+	const fetchMeter = async (meter: string, pool: string | null): Promise<{ok: true; value: unknown} | {ok: false; error: string; isMissing?: boolean}> => {
 		const url = new URL(base.toString());
 		url.pathname = `${basePath}/metrics/${meter}`;
 		url.search = pool === null ? '' : `?tag=pool:${encodeURIComponent(pool)}`;
@@ -93,7 +94,8 @@ async function readActuator(base: URL, agent: http.Agent, timeoutMs: number, max
 
 		const response = await getFresh(url, ACCEPT_ACTUATOR, agent, remaining, maxBytes);
 		if (!response.ok) {
-			return {ok: false, error: response.error === 'HTTP 404 Not Found' ? `actuator: ${meter} not found (is HikariCP's Micrometer binding on?)` : response.error};
+			const isMissing = response.error.startsWith('HTTP 404');
+			return {ok: false, error: isMissing ? `actuator: ${meter} not found (is HikariCP's Micrometer binding on?)` : response.error, isMissing};
 		}
 
 		try {
@@ -108,7 +110,9 @@ async function readActuator(base: URL, agent: http.Agent, timeoutMs: number, max
 		return index;
 	}
 
-	const pools = actuatorPools(index.value);
+	const listed = actuatorPools(index.value);
+	// With #pool=NAME only that pool's meters are requested (create-collector reports it when absent).
+	const pools = only !== null && listed.includes(only) ? [only] : listed;
 	if (pools.length === 0) {
 		return {ok: false, error: 'actuator: hikaricp.connections lists no pool tag'};
 	}
@@ -130,7 +134,7 @@ async function readActuator(base: URL, agent: http.Agent, timeoutMs: number, max
 		for (const [field, meter] of Object.entries(ACTUATOR_METERS) as Array<[keyof typeof ACTUATOR_METERS, string]>) {
 			const response = await fetchMeter(meter, pool);
 			if (!response.ok) {
-				if (response.error.includes('not found')) {
+				if (response.isMissing) {
 					continue; // an older Micrometer without this meter: the field stays "not exposed"
 				}
 

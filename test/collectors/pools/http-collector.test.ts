@@ -425,3 +425,11 @@ test('keep-alive: a kept socket the server has dropped is retried once on a fres
 		});
 	}
 });
+
+test('actuator+http:// with #pool=NAME asks only for that pool', async () => {
+	const {reading} = await collect(`actuator+${url('/app/actuator')}#pool=HikariPool-1`);
+	assert.ok(reading.ok);
+	assert.deepEqual(reading.pools.map(pool => [pool.label, pool.active, pool.waiting]), [['HikariPool-1', 2, 6]]);
+	const {error} = await collectError(`actuator+${url('/app/actuator')}#pool=other`);
+	assert.equal(error, 'no pool "other" in response (found: HikariPool-1)');
+});
