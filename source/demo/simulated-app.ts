@@ -61,6 +61,9 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 	const startedAt = Date.now();
 	const waitingSince = new Set<{atMs: number}>();
 	let failureCount = 0;
+	// Acquisitions that found the pool full, and the seconds they spent queued (counters, as a pool reports them).
+	let waitCount = 0;
+	let waitMsTotal = 0;
 	let lastFailure: string | null = null;
 	let isStopping = false;
 	const users = new Set<Promise<void>>();
@@ -72,6 +75,11 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 	const oneRequest = async () => {
 		const mark = {atMs: Date.now()};
 		waitingSince.add(mark);
+		const isQueued = pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10);
+		if (isQueued) {
+			waitCount++;
+		}
+
 		let client: pg.PoolClient;
 		try {
 			client = await pool.connect();
@@ -82,6 +90,9 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 			return;
 		} finally {
 			waitingSince.delete(mark);
+			if (isQueued) {
+				waitMsTotal += Date.now() - mark.atMs;
+			}
 		}
 
 		let broken: Error | undefined;
@@ -130,8 +141,8 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 				oldestWaitSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
 				// Requests that got no connection at all: lifeguard shows them as timeouts per minute.
 				timeoutsTotal: failureCount,
-				waitsTotal: null,
-				waitSecondsTotal: null,
+				waitsTotal: waitCount,
+				waitSecondsTotal: waitMsTotal / 1000,
 			}],
 		};
 	};

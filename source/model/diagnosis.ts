@@ -96,7 +96,9 @@ export function waitRateText(rates: PoolRates): string {
 	}
 
 	const average = rates.meanWaitSeconds === null ? '' : `, avg ${Math.round(rates.meanWaitSeconds * 1000)} ms`;
-	return `waits ${rates.waitsPerSecond.toFixed(1)}/s${average}`;
+	// New waits may stand still while old ones are still being served: say how many waited.
+	const queued = rates.waitsPerSecond === 0 && (rates.waitingAverage ?? 0) > 0 ? `, ~${rates.waitingAverage!.toFixed(1)} waiting (wait time)` : '';
+	return `waits ${rates.waitsPerSecond.toFixed(1)}/s${average}${queued}`;
 }
 
 /**
@@ -116,7 +118,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 	const atMax = isPoolAtMax(metrics);
 	const busy = metrics.max === null ? `${metrics.active ?? '?'} busy` : `${metrics.active ?? '?'}/${metrics.max} busy`;
 	const hasWaiters = metrics.waiting !== null && metrics.waiting > 0;
-	const isWaitingByRate = !hasWaiters && (rates.waitsPerSecond ?? 0) > 0;
+	const isWaitingByRate = !hasWaiters && ((rates.waitsPerSecond ?? 0) > 0 || (rates.waitingAverage ?? 0) > 0);
 	const findings: Finding[] = [];
 	if (hasWaiters || (isWaitingByRate && atMax === true)) {
 		const queue = hasWaiters ? `${metrics.waiting} waiting${oldest(metrics.oldestWaitSeconds)}` : waitRateText(rates);

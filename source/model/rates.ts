@@ -11,6 +11,12 @@ export type PoolRates = {
 	waitsPerSecond: number | null;
 	/** Mean wait of those acquisitions, from the two wait counters; null when unknown or no waits. */
 	meanWaitSeconds: number | null;
+	/**
+	 * Seconds of waiting credited per second: by Little's law, how many requests waited on average.
+	 * Go credits a wait when it ends and counts it when it starts, so a long queue can show wait time
+	 * growing while the count stands still: this is the number that moves.
+	 */
+	waitingAverage: number | null;
 	/** Requests that gave up waiting for a connection, per minute. */
 	timeoutsPerMinute: number | null;
 };
@@ -64,7 +70,7 @@ export function poolRates(history: readonly Observation[], poolName: string, win
 	const samples = samplesOf(history, poolName, nowMs - windowMs);
 	const seconds = samples.length >= 2 ? (samples.at(-1)!.atMs - samples[0]!.atMs) / 1000 : 0;
 	if (seconds <= 0) {
-		return {waitsPerSecond: null, meanWaitSeconds: null, timeoutsPerMinute: null};
+		return {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null};
 	}
 
 	const waits = increase(samples, metrics => metrics.waitsTotal);
@@ -73,6 +79,7 @@ export function poolRates(history: readonly Observation[], poolName: string, win
 	return {
 		waitsPerSecond: waits === null ? null : waits / seconds,
 		meanWaitSeconds: waits !== null && waits > 0 && waitSeconds !== null ? waitSeconds / waits : null,
+		waitingAverage: waitSeconds === null ? null : waitSeconds / seconds,
 		timeoutsPerMinute: timeouts === null ? null : (timeouts / seconds) * 60,
 	};
 }

@@ -196,14 +196,14 @@ describe('rates from counters', () => {
 	});
 
 	it('the first sample has no rate yet, and a restart is no negative rate', () => {
-		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, timeoutsPerMinute: null});
+		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null});
 		const restarted = poolRates([waits(0, 500, 200), waits(10_000, 20, 8)], 'api');
 		assert.equal(restarted.waitsPerSecond, 2);
 		assert.equal(restarted.meanWaitSeconds, 0.4);
 	});
 
 	it('no waits in the window: a rate of 0 and no mean', () => {
-		assert.deepEqual(poolRates([waits(0, 100, 40), waits(10_000, 100, 40)], 'api'), {waitsPerSecond: 0, meanWaitSeconds: null, timeoutsPerMinute: 0});
+		assert.deepEqual(poolRates([waits(0, 100, 40), waits(10_000, 100, 40)], 'api'), {waitsPerSecond: 0, meanWaitSeconds: null, waitingAverage: 0, timeoutsPerMinute: 0});
 	});
 });
 

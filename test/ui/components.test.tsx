@@ -82,7 +82,7 @@ describe('the session list', () => {
 
 describe('pools and findings', () => {
 	const row = (overrides: Parameters<typeof poolStatus>[0], level: PoolLevel = 'ok', timeouts: number | null = null, waitsPerSecond: number | null = null): PoolView =>
-		({...poolStatus(overrides), level, sinceMs: null, rates: {timeoutsPerMinute: timeouts, waitsPerSecond, meanWaitSeconds: waitsPerSecond === null ? null : 0.42}});
+		({...poolStatus(overrides), level, sinceMs: null, rates: {timeoutsPerMinute: timeouts, waitsPerSecond, meanWaitSeconds: waitsPerSecond === null ? null : 0.42, waitingAverage: null}});
 
 	test('a saturated pool shows active/max, WAITING and its level; unknown is n/a, never 0', () => {
 		const text = plain(<PoolsPanel pools={[

@@ -1,8 +1,8 @@
 // `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
 import {maskText, maskUrl} from '../../connection/mask.js';
-import type {PoolEndpoint} from '../../model/types.js';
+import type {PoolEndpoint, PoolReading} from '../../model/types.js';
 
-const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, pgbouncer://';
+const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://';
 // A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
 const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
 
@@ -49,6 +49,14 @@ export function parsePoolSpec(spec: string): PoolEndpoint {
 			break;
 		}
 
+		case 'actuator+http':
+		case 'actuator+https': {
+			// The scheme stays in the URL: the HTTP collector reads it to walk Actuator's metric pages.
+			forcedFormat = 'json';
+			url = rest;
+			break;
+		}
+
 		case 'pgbouncer': {
 			kind = 'pgbouncer';
 			url = rest;
@@ -71,6 +79,10 @@ export function parsePoolSpec(spec: string): PoolEndpoint {
 		throw failure('missing host');
 	}
 
+	if (parsed.hash !== '' && poolSelector(url) === null) {
+		throw failure(`unsupported fragment "${parsed.hash}" (use #pool=NAME to pick one pool)`);
+	}
+
 	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
 }
 
@@ -78,4 +90,43 @@ export function parsePoolSpec(spec: string): PoolEndpoint {
 export function parsePoolSpecs(list: readonly string[], envValue?: string): PoolEndpoint[] {
 	const specs = [...list.map(spec => spec.trim()), ...(envValue ?? '').split(/\s+/)].filter(spec => spec.length > 0);
 	return [...new Set(specs)].map(spec => parsePoolSpec(spec));
+}
+
+/** The pool named by a `#pool=NAME` fragment, or null when the URL has none. */
+export function poolSelector(url: string): string | null {
+	const hash = url.indexOf('#');
+	if (hash === -1) {
+		return null;
+	}
+
+	const match = /^pool=(.+)$/s.exec(url.slice(hash + 1));
+	if (!match) {
+		return null;
+	}
+
+	try {
+		return decodeURIComponent(match[1]!);
+	} catch {
+		return match[1]!;
+	}
+}
+
+/** Keep only the selected pool; a reading without it is a failure that names the pools there are. */
+export function selectPool(reading: PoolReading, name: string): PoolReading {
+	if (!reading.ok) {
+		return reading;
+	}
+
+	const pools = reading.pools.filter(pool => pool.label === name);
+	if (pools.length > 0) {
+		return {...reading, pools};
+	}
+
+	const found = reading.pools.map(pool => pool.label ?? '(unnamed)');
+	const list = found.length > 5 ? `${found.slice(0, 5).join(', ')}, …` : found.join(', ');
+	return {ok: false, error: oneLine(`no pool "${name}" in response (found: ${list || 'none'})`)};
+}
+
+function oneLine(text: string): string {
+	return text.replace(/\s+/g, ' ').trim();
 }

@@ -1,4 +1,4 @@
-import {type Line, Lines, span} from '../lines.js';
+import {type Line, span} from '../lines.js';
 import {ageText} from '../format.js';
 
 export type HeaderProps = {
@@ -37,8 +37,4 @@ export function headerView({target, version, takenAtMs, nowMs, isPaused, error, 
 	}
 
 	return lines;
-}
-
-export function Header(props: HeaderProps & {width: number}) {
-	return <Lines lines={headerView(props)} width={props.width}/>;
 }
