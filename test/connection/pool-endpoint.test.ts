@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parsePoolSpec, parsePoolSpecs} from '../../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec, parsePoolSpecs} from '../../source/connection/pool-endpoint.js';
 
 test('http(s) URLs are detected, NAME= is optional', () => {
 	assert.deepEqual(parsePoolSpec('http://api:9464/metrics'), {
