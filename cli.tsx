@@ -19,6 +19,7 @@ import {formatCheck} from './source/output/check.js';
 import {snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
 import {renderTimeline} from './source/output/timeline.js';
+import {safeJson} from './source/text/sanitize.js';
 import {watch, WatchError} from './source/watch.js';
 
 // meow only answers --help and --version; the flags are read and checked by options.ts.
@@ -123,7 +124,7 @@ async function main(options: Options): Promise<number> {
 			}
 
 			process.stdout.write(options.isJson
-				? `${JSON.stringify(snapshotJson({target: target.display, observation: shot.observation, findings: shot.findings, thresholds: options.thresholds}), null, 2)}\n`
+				? `${safeJson(snapshotJson({target: target.display, observation: shot.observation, findings: shot.findings, thresholds: options.thresholds}), 2)}\n`
 				: `${plainSummary(target.display, shot.observation, shot.findings)}\n`);
 			return 0;
 		}
