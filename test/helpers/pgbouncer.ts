@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {freePort, pollUntil, type TestServer} from './postgres.js';
+import {ownProcess} from './test-tmp.js';
 
 export const PGBOUNCER_MISSING = 'pgbouncer not installed: apt-get install pgbouncer';
 
@@ -109,6 +110,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgB
 	const start = async () => {
 		const fresh = spawn(binary, runAs ? ['-u', 'postgres', iniPath] : [iniPath], {stdio: ['ignore', 'pipe', 'pipe']});
 		child = fresh;
+		ownProcess(fresh);
 		fresh.stdout?.on('data', (chunk: Buffer) => {
 			output += chunk.toString();
 		});
