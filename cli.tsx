@@ -19,7 +19,7 @@ import {formatCheck} from './source/output/check.js';
 import {snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
 import {renderTimeline} from './source/output/timeline.js';
-import {safeJson} from './source/text/sanitize.js';
+import {safeJson, safeText} from './source/text/sanitize.js';
 import {watch, WatchError} from './source/watch.js';
 
 // meow only answers --help and --version; the flags are read and checked by options.ts.
@@ -58,7 +58,8 @@ meow(`
 });
 
 function fail(message: string, exitCode: number): never {
-	console.error(`lifeguard: ${message}`);
+	// One printable line, whatever the message quotes.
+	console.error(`lifeguard: ${safeText(message)}`);
 	process.exit(exitCode);
 }
 

@@ -165,8 +165,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client, n
 					watch(client);
 					current = client;
 				} catch (error) {
-					// Server error text can quote names others chose (a database, a role): safe like the rest.
-					return {ok: false, error: safeText(describeConnectionError(error, target)), isDisconnected: true};
+					return {ok: false, error: describeConnectionError(error, target), isDisconnected: true};
 				}
 			}
 
@@ -182,7 +181,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client, n
 					drop();
 				}
 
-				return {ok: false, error: safeText(describeQueryError(error, target.password)), isDisconnected: !isConnectionKept};
+				return {ok: false, error: describeQueryError(error, target.password), isDisconnected: !isConnectionKept};
 			}
 		},
 		client: () => current,

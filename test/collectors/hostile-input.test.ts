@@ -11,7 +11,7 @@ import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
 import type {ServerSnapshot, Session} from '../../source/model/types.js';
 import {safeQueryText, safeText} from '../../source/text/sanitize.js';
-import {ensureBuilt, nonEmptyLines, runCli, withAdmin} from '../cli/helpers.js';
+import {assertOneLineFailure, ensureBuilt, nonEmptyLines, runCli, withAdmin} from '../cli/helpers.js';
 import {cutUtf8, HOSTILE, TERMINAL_CONTROL, TERMINAL_CONTROL_BUT_LF} from '../helpers/hostile.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 
@@ -174,6 +174,30 @@ describe('hostile strings from a real PostgreSQL session', () => {
 				await entry.client!.query('rollback');
 			}
 		}
+	});
+});
+
+describe('hostile text in a connection failure', () => {
+	let server: TestServer;
+
+	before(async () => {
+		ensureBuilt();
+		server = await startEmbeddedPostgres();
+	});
+
+	after(async () => {
+		await server?.stop();
+	});
+
+	test('a missing database named with escapes: one printable line on stderr, and from check', async () => {
+		const url = `postgres://postgres:${server.password}@127.0.0.1:${server.port}/${encodeURIComponent('nope\u001B]0;pwned\u0007\r\nSECONDLINE')}`;
+		const watch = await runCli(['--db', url]);
+		assertOneLineFailure(watch, 1, /database "nope␛\]0;pwned␇␍␊SECONDLINE" does not exist/);
+		assert.doesNotMatch(watch.stderr.trimEnd(), TERMINAL_CONTROL);
+		const check = await runCli(['check', '--db', url]);
+		assert.equal(check.code, 3, check.stdout + check.stderr);
+		assert.match(check.stdout, /^LIFEGUARD UNKNOWN - [^\n]*␛\]0;pwned␇[^\n]*\n$/);
+		assert.doesNotMatch(check.stdout.trimEnd(), TERMINAL_CONTROL);
 	});
 });
 
