@@ -24,6 +24,15 @@ const TRAVERSABLE = 0o711;
 
 function isAlive(pid: number): boolean {
 	try {
+		// An exit hook cannot reap its children: one that has exited stays a zombie, which signal 0
+		// still finds. /proc says whether it is running (Linux; elsewhere signal 0 alone).
+		const state = /\) (\S)[^)]*$/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+		if (state === 'Z' || state === 'X') {
+			return false;
+		}
+	} catch {}
+
+	try {
 		process.kill(pid, 0);
 		return true;
 	} catch (error) {
@@ -101,7 +110,7 @@ export function sweepStaleRuns(root = TEST_TMP_ROOT): string[] {
 		const directory = path.join(root, name);
 		try {
 			stopSync(postmastersUnder(directory));
-			rmSync(directory, {recursive: true, force: true});
+			rmSync(directory, {recursive: true, force: true, maxRetries: 5});
 			swept.push(directory);
 		} catch {}
 	}
@@ -134,7 +143,7 @@ process.env['TMPDIR'] = RUN_DIR;
 
 process.on('exit', () => {
 	stopSync([...owned].filter(child => child.exitCode === null && child.signalCode === null).map(child => child.pid!));
-	rmSync(RUN_DIR, {recursive: true, force: true});
+	rmSync(RUN_DIR, {recursive: true, force: true, maxRetries: 5});
 });
 
 for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
