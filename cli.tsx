@@ -17,30 +17,16 @@ import {openMonitorClient} from './source/connection/monitor-client.js';
 import {resolveTarget, TargetError} from './source/connection/target.js';
 import {keysHelpText} from './source/keys/bindings.js';
 import {collectOnce} from './source/one-shot.js';
-import {buildOptions, OptionsError, type Options} from './source/options.js';
+import {OptionsError, parseCommandLine, type Options} from './source/options.js';
 import {formatCheck} from './source/output/check.js';
 import {snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
 import {createTimeline} from './source/output/timeline.js';
+import {safeJson, safeText} from './source/text/sanitize.js';
 import {watch, WatchError} from './source/watch.js';
 
-const flagDefinitions = {
-	db: {type: 'string'},
-	json: {type: 'boolean'},
-	interval: {type: 'number'},
-	pool: {type: 'string', isMultiple: true},
-	poolTimeout: {type: 'number'},
-	warn: {type: 'number'},
-	critical: {type: 'number'},
-	idleAfter: {type: 'string'},
-	idleInTransactionAfter: {type: 'string'},
-	readOnly: {type: 'boolean'},
-	log: {type: 'string'},
-	bell: {type: 'boolean', default: true},
-	scenario: {type: 'string'},
-} as const;
-
-const cli = meow(`
+// meow only answers --help and --version; the flags are read and checked by options.ts.
+meow(`
 	Usage
 	  $ lifeguard [--db URL] [options]      live dashboard
 	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
@@ -70,14 +56,12 @@ const cli = meow(`
 	Keys: ${keysHelpText()}.
 `, {
 	importMeta: import.meta,
-	// Unknown flags are reported below, as one `lifeguard:` line with exit 2: meow's own report is two
-	// lines without the prefix.
 	allowUnknownFlags: true,
-	flags: flagDefinitions,
 });
 
 function fail(message: string, exitCode: number): never {
-	console.error(`lifeguard: ${message}`);
+	// One printable line, whatever the message quotes.
+	console.error(`lifeguard: ${safeText(message)}`);
 	process.exit(exitCode);
 }
 
@@ -135,7 +119,7 @@ async function main(options: Options): Promise<number> {
 			}
 
 			process.stdout.write(options.isJson
-				? `${JSON.stringify(snapshotJson({target: target.display, picture: shot.picture}), null, 2)}\n`
+				? `${safeJson(snapshotJson({target: target.display, picture: shot.picture}), 2)}\n`
 				: `${plainSummary(target.display, shot.picture)}\n`);
 			return 0;
 		}
@@ -168,21 +152,9 @@ async function printTimeline(file: string): Promise<number> {
 	return 0;
 }
 
-/** Flags meow did not know, as typed (kebab-case); --help and --version are meow's own. */
-function unknownFlags(flags: Record<string, unknown>): string[] {
-	return Object.keys(flags)
-		.filter(name => !Object.hasOwn(flagDefinitions, name) && name !== 'help' && name !== 'version' && name !== '--')
-		.map(name => (name.length === 1 ? `-${name}` : `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`));
-}
-
 let options: Options;
 try {
-	const unknown = unknownFlags(cli.flags);
-	if (unknown.length > 0) {
-		throw new OptionsError(`unknown flag${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (see lifeguard --help)`);
-	}
-
-	options = buildOptions(cli.input, cli.flags, process.env);
+	options = parseCommandLine(process.argv.slice(2), process.env);
 } catch (error) {
 	fail(error instanceof OptionsError ? error.message : String(error), 2);
 }

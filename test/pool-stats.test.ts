@@ -6,7 +6,7 @@ import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import {poolStats, poolStatsPayload} from '../source/pool-stats.js';
-import {parsePoolSpec} from '../source/collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../source/connection/pool-endpoint.js';
 import {createPoolCollector} from '../source/collectors/pools/create-collector.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from './helpers/postgres.js';
 

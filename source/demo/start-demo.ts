@@ -3,7 +3,7 @@
 import process from 'node:process';
 import pg from 'pg';
 import {createPoolCollector, type PoolCollector} from '../collectors/pools/create-collector.js';
-import {parsePoolSpec} from '../collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../connection/pool-endpoint.js';
 import {createPostgresSource, type PostgresSource} from '../collectors/postgres-activity.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import {resolveTarget, type Target} from '../connection/target.js';

@@ -30,7 +30,15 @@ export type Session = {
 	blockedBy: number[];
 	query: string;
 	isSuperuser: boolean;
+	/**
+	 * The server's exact strings, only for the fields that sanitising changed (absent on an ordinary
+	 * session). Every field above is display-safe; `--json` prints `raw?.field ?? field`.
+	 */
+	raw?: RawSessionText;
 };
+
+/** The exact text of the session fields others control, where it differs from the display text. */
+export type RawSessionText = Partial<Record<'user' | 'database' | 'application' | 'client' | 'waitEventType' | 'waitEvent' | 'query', string>>;
 
 export type LimitedCount = {
 	name: string;

@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url';
 import {execFileSync} from 'node:child_process';
 import pg from 'pg';
 import {freePort, pollUntil, type TestServer} from './postgres.js';
+import {ownProcess} from './test-tmp.js';
 
 export const PGBOUNCER_MISSING = 'pgbouncer not installed: apt-get install pgbouncer';
 
@@ -111,6 +112,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgB
 	const start = async () => {
 		const fresh = spawn(binary, runAs ? ['-u', 'postgres', iniPath] : [iniPath], {stdio: ['ignore', 'pipe', 'pipe']});
 		child = fresh;
+		ownProcess(fresh);
 		fresh.stdout?.on('data', (chunk: Buffer) => {
 			output += chunk.toString();
 		});

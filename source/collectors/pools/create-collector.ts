@@ -3,7 +3,8 @@
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../model/types.js';
 import {createHttpCollector} from './http-collector.js';
-import {poolSelector, selectPool} from './endpoint.js';
+import {poolSelector} from '../../connection/pool-endpoint.js';
+import {selectPool} from './select-pool.js';
 import {createPgBouncerCollector} from './pgbouncer-collector.js';
 
 export type PoolCollector = {

@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
-import {poolSelector} from './endpoint.js';
+import {poolSelector} from '../../connection/pool-endpoint.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';
 import {parsePrometheusText} from './prometheus-text.js';

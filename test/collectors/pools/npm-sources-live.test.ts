@@ -3,7 +3,7 @@
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
-import {parsePoolSpec} from '../../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector, type PoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {externalServer, pollUntil, startEmbeddedPostgres, type TestServer} from '../../helpers/postgres.js';
 import {CONCURRENT_QUERIES, POOL_MAX, startNodePostgresExporter, startOtelPg, type RunningSource} from './sources/node-sources.js';

@@ -1,7 +1,8 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parsePoolSpec, poolSelector, selectPool, parsePoolSpecs} from '../../../source/collectors/pools/endpoint.js';
-import {exposedPool} from '../../helpers/snapshots.js';
+import {parsePoolSpec, parsePoolSpecs, poolSelector} from '../../source/connection/pool-endpoint.js';
+import {selectPool} from '../../source/collectors/pools/select-pool.js';
+import {exposedPool} from '../helpers/snapshots.js';
 
 test('http(s) URLs are detected, NAME= is optional', () => {
 	assert.deepEqual(parsePoolSpec('http://api:9464/metrics'), {

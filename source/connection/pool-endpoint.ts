@@ -1,16 +1,20 @@
 // `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
-import {maskText, maskUrl} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint} from '../model/types.js';
+import {safeText} from '../text/sanitize.js';
+import {maskText, maskUrl} from './mask.js';
 
 const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://';
 // A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
 const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
 
-/** Parse one `[NAME=]URL`. Throws an Error with one masked line when the spec is unusable. */
-export function parsePoolSpec(spec: string): PoolEndpoint {
+/**
+ * Parse one `[NAME=]URL`. Throws an Error with one masked, printable line when the spec is unusable,
+ * naming where it came from (`--pool`, or `LIFEGUARD_POOLS`).
+ */
+export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 	const trimmed = spec.trim();
 	// maskText, not maskUrl: the spec may start with NAME= and still hold user:password@
-	const failure = (reason: string) => new Error(`--pool "${maskText(trimmed).replace(/\s+/g, ' ')}": ${reason}`);
+	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed).replace(/\s+/g, ' '))}": ${reason}`);
 
 	let name: string | null = null;
 	let rest = trimmed;
@@ -86,10 +90,27 @@ export function parsePoolSpec(spec: string): PoolEndpoint {
 	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
 }
 
-/** All `--pool` values, then LIFEGUARD_POOLS (whitespace-separated); exact repeats are dropped. */
+/**
+ * All `--pool` values, then LIFEGUARD_POOLS (whitespace-separated); exact repeats are dropped. An
+ * empty `--pool ''` is an error (a script that lost its variable), an empty LIFEGUARD_POOLS is not.
+ */
 export function parsePoolSpecs(list: readonly string[], envValue?: string): PoolEndpoint[] {
-	const specs = [...list.map(spec => spec.trim()), ...(envValue ?? '').split(/\s+/)].filter(spec => spec.length > 0);
-	return [...new Set(specs)].map(spec => parsePoolSpec(spec));
+	if (list.some(spec => spec.trim() === '')) {
+		throw new Error('--pool: empty value');
+	}
+
+	const specs = new Map<string, string>();
+	for (const spec of list) {
+		specs.set(spec.trim(), '--pool');
+	}
+
+	for (const spec of (envValue ?? '').split(/\s+/).filter(spec => spec.length > 0)) {
+		if (!specs.has(spec)) {
+			specs.set(spec, 'LIFEGUARD_POOLS');
+		}
+	}
+
+	return [...specs].map(([spec, source]) => parsePoolSpec(spec, source));
 }
 
 /** The pool named by a `#pool=NAME` fragment, or null when the URL has none. */
@@ -109,24 +130,4 @@ export function poolSelector(url: string): string | null {
 	} catch {
 		return match[1]!;
 	}
-}
-
-/** Keep only the selected pool; a reading without it is a failure that names the pools there are. */
-export function selectPool(reading: PoolReading, name: string): PoolReading {
-	if (!reading.ok) {
-		return reading;
-	}
-
-	const pools = reading.pools.filter(pool => pool.label === name);
-	if (pools.length > 0) {
-		return {...reading, pools};
-	}
-
-	const found = reading.pools.map(pool => pool.label ?? '(unnamed)');
-	const list = found.length > 5 ? `${found.slice(0, 5).join(', ')}, …` : found.join(', ');
-	return {ok: false, error: oneLine(`no pool "${name}" in response (found: ${list || 'none'})`)};
-}
-
-function oneLine(text: string): string {
-	return text.replace(/\s+/g, ' ').trim();
 }
