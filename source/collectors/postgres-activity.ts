@@ -4,7 +4,7 @@ import type pg from 'pg';
 import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
-import type {AppCount, LimitedCount, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import type {AppCount, ClientGroup, LimitedCount, ServerSnapshot, Session, StateCounts} from '../model/types.js';
 import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
 
 export type ServerReading =
@@ -28,6 +28,7 @@ type SnapshotRow = {
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];
+	client_groups: ClientGroup[];
 	/** Timestamps as the server renders them (see isoUtc). */
 	sessions: Session[];
 	sessions_omitted: number;
@@ -63,6 +64,7 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 		databases: row.databases,
 		users: row.users,
 		applications: row.applications,
+		clientGroups: row.client_groups,
 		sessions: row.sessions.map(session => ({
 			...session,
 			backendStart: isoUtc(session.backendStart),
