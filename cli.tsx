@@ -35,6 +35,7 @@ const flagDefinitions = {
 	log: {type: 'string'},
 	bell: {type: 'boolean', default: true},
 	scenario: {type: 'string'},
+	endpoint: {type: 'boolean', default: true},
 } as const;
 
 const cli = meow(`
@@ -63,6 +64,7 @@ const cli = meow(`
 	  --no-bell                       no terminal bell when something turns critical
 	  --json                          print one snapshot as JSON and exit
 	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
+	  --no-endpoint                   demo: the application does not publish its pool (find it anyway)
 
 	Keys: ↑↓ jk move, PgUp/PgDn, / filter, s sort, p pause, space mark, i mark idle, u unmark,
 	t terminate, c cancel, f flag, ? help, q quit.

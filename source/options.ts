@@ -20,6 +20,8 @@ export type Options = {
 	isBell: boolean;
 	timelineFile: string | undefined;
 	scenario: string | undefined;
+	/** demo: publish the simulated application's pool endpoint (false with --no-endpoint). */
+	hasDemoEndpoint: boolean;
 };
 
 export type RawFlags = {
@@ -36,6 +38,7 @@ export type RawFlags = {
 	log?: string;
 	bell?: boolean;
 	scenario?: string;
+	endpoint?: boolean;
 };
 
 const UNITS: Record<string, number> = {ms: 0.001, s: 1, m: 60, min: 60, h: 3600};
@@ -74,6 +77,10 @@ export function buildOptions(input: string[], flags: RawFlags, env: Record<strin
 		throw new OptionsError(`unexpected argument "${rest[0]}"`);
 	}
 
+	if (flags.endpoint === false && command !== 'demo') {
+		throw new OptionsError('--no-endpoint is for the demo: lifeguard demo --no-endpoint');
+	}
+
 	const warnPercent = inRange(flags.warn, 80, 'warn', 1, 100, ' percent');
 	const criticalPercent = inRange(flags.critical, 95, 'critical', 1, 100, ' percent');
 	if (criticalPercent < warnPercent) {
@@ -105,5 +112,6 @@ export function buildOptions(input: string[], flags: RawFlags, env: Record<strin
 		isBell: flags.bell ?? true,
 		timelineFile: command === 'timeline' ? rest[0] : undefined,
 		scenario: flags.scenario,
+		hasDemoEndpoint: flags.endpoint ?? true,
 	};
 }

@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {demoOptions, scenarios} from '../../source/demo/scenarios.js';
 import {MAX_WAITING} from '../../source/demo/simulated-app.js';
 import {startDemo, type Demo} from '../../source/demo/start-demo.js';
+import {suspectMessage, suspectPools, suspectSample, type SuspectSample} from '../../source/model/suspected-pools.js';
 import {collectOnce} from '../../source/one-shot.js';
 import {buildOptions} from '../../source/options.js';
 import type {FindingCode, PoolMetrics} from '../../source/model/types.js';
@@ -17,6 +18,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const FINDING_WITHIN_MS = 15_000;
 /** The issue's promise: pressing + until the max is 30 takes waiting to 0 within 15 s. */
 const DRAIN_WITHIN_MS = 15_000;
+/** The issue's promise: the --no-endpoint demo shows pool-suspected within 60 s of start. */
+const BLIND_FINDING_WITHIN_MS = 60_000;
 
 async function shotOf(demo: Demo) {
 	const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
@@ -116,6 +119,36 @@ describe('lifeguard demo', {concurrency: false}, () => {
 			await assertNothingLeft(demo.dataDir);
 		});
 	}
+
+	test('--no-endpoint: the pool publishes nothing, and the server side alone suspects checkout within 60 s', async t => {
+		const startedAtMs = Date.now();
+		const demo = await startDemo('pool-too-small', {handleSignals: false, isPoolPublished: false});
+		try {
+			assert.equal(demo.poolSpec, null);
+			assert.deepEqual(demo.poolCollectors, []);
+			const history: SuspectSample[] = [];
+			const [suspect] = await pollUntil(async () => {
+				const reading = await demo.postgres.poll();
+				if (!reading.ok) {
+					return undefined;
+				}
+
+				const {snapshot} = reading;
+				const usable = snapshot.maxConnections - snapshot.superuserReservedConnections - snapshot.reservedForRoleConnections;
+				history.push(suspectSample(snapshot, usable - snapshot.connections));
+				const suspects = suspectPools(history);
+				return suspects.length > 0 ? suspects : undefined;
+			}, {timeoutMs: BLIND_FINDING_WITHIN_MS - (Date.now() - startedAtMs), everyMs: 500, what: 'checkout suspected from the server side'});
+			t.diagnostic(`--no-endpoint: ${suspectMessage(suspect!)} (${Date.now() - startedAtMs} ms after start)`);
+			assert.equal(suspect!.application, 'checkout');
+			assert.equal(suspect!.ceiling, 5);
+			assert.match(suspectMessage(suspect!), /^checkout \(127\.0\.0\.1\) has held exactly 5 connections, all busy, for \d+ s and never more/);
+		} finally {
+			await demo.stop();
+		}
+
+		await assertNothingLeft(demo.dataDir);
+	});
 
 	test('SIGTERM to a process running the demo stops the server and removes its directory', async () => {
 		const child = spawn(process.execPath, ['--import', 'tsx', 'test/demo/demo-child.ts', 'server-full'], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
