@@ -29,6 +29,11 @@ export const SUSPECT_AT_CEILING_SHARE = 0.8;
 export const SUSPECT_MIN_CEILING = 2;
 /** Fewer samples than this in the window is not evidence (a slow --interval). */
 export const SUSPECT_MIN_SAMPLES = 3;
+/**
+ * History to keep: enough to see a suspect turn critical and say how long it has lasted. "held for"
+ * never reads longer than this.
+ */
+export const SUSPECT_HISTORY_MS = 5 * 60_000;
 
 /** One application instance's connections at one moment, from `ServerSnapshot.clientGroups`. */
 export type GroupSample = ClientGroup & {
@@ -80,6 +85,13 @@ export function groupSamples(snapshot: Pick<ServerSnapshot, 'clientGroups'>): Gr
 /** The sample to append to the detector's history after each successful poll. */
 export function suspectSample(snapshot: Pick<ServerSnapshot, 'clientGroups' | 'takenAtMs'>, serverFree: number): SuspectSample {
 	return {atMs: snapshot.takenAtMs, groups: groupSamples(snapshot), serverFree};
+}
+
+/** The history with `sample` appended and samples older than `keepMs` before it dropped (a new array). */
+export function appendSuspectSample(history: readonly SuspectSample[], sample: SuspectSample, keepMs = SUSPECT_HISTORY_MS): SuspectSample[] {
+	const oldestMs = sample.atMs - keepMs;
+	const first = history.findIndex(entry => entry.atMs >= oldestMs);
+	return [...(first === -1 ? [] : history.slice(first)), sample];
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {
+	appendSuspectSample,
 	groupKey,
 	groupSamples,
 	SUSPECT_BUSY_SHARE,
@@ -173,6 +174,17 @@ describe('suspectPools', () => {
 
 	test('empty history: nothing', () => {
 		assert.deepEqual(suspectPools([]), []);
+	});
+});
+
+describe('appendSuspectSample', () => {
+	test('keeps the last keepMs before the new sample, in order, without changing the old array', () => {
+		const old = history(10, () => []);
+		const next = appendSuspectSample(old, {atMs: baseTimeMs + 1000, groups: [], serverFree: 1}, 3000);
+		assert.deepEqual(next.map(sample => sample.atMs - baseTimeMs), [-2000, -1000, 0, 1000]);
+		assert.equal(old.length, 11);
+		assert.deepEqual(appendSuspectSample([], next[0]!).length, 1);
+		assert.deepEqual(appendSuspectSample(old, {atMs: baseTimeMs + 60_000, groups: [], serverFree: 1}, 3000).length, 1);
 	});
 });
 
