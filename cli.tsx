@@ -52,6 +52,7 @@ meow(`
 	  --no-bell                       no terminal bell when something turns critical
 	  --json                          print one snapshot as JSON and exit
 	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
+	  --no-endpoint                   demo: the application does not publish its pool (find it anyway)
 
 	Keys: ${keysHelpText()}.
 `, {

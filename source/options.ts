@@ -25,6 +25,8 @@ export type Options = {
 	isBell: boolean;
 	timelineFile: string | undefined;
 	scenario: string | undefined;
+	/** demo: publish the simulated application's pool endpoint (false with --no-endpoint). */
+	hasDemoEndpoint: boolean;
 };
 
 /** The flags, as typed (kebab-case). `value` flags take one argument; `pool` alone may repeat. */
@@ -42,6 +44,7 @@ const FLAGS = {
 	log: 'value',
 	bell: 'switch',
 	scenario: 'value',
+	endpoint: 'switch',
 	// meow answers these before the flags are read; known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',
@@ -240,6 +243,11 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		throw new OptionsError('--scenario: only for lifeguard demo');
 	}
 
+	const hasDemoEndpoint = switchOf(flags, 'endpoint', true);
+	if (!hasDemoEndpoint && command !== 'demo') {
+		throw new OptionsError('--no-endpoint: only for lifeguard demo');
+	}
+
 	let pools: PoolEndpoint[];
 	try {
 		pools = parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']);
@@ -266,5 +274,6 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		isBell: switchOf(flags, 'bell', true),
 		timelineFile: command === 'timeline' ? rest[0] : undefined,
 		scenario,
+		hasDemoEndpoint,
 	};
 }

@@ -135,3 +135,9 @@ describe('good command lines', () => {
 		assert.deepEqual(parseCommandLine([], {LIFEGUARD_POOLS: '  '}).pools, []);
 	});
 });
+
+test('--no-endpoint: the demo publishes no pool endpoint; default publishes; other commands refuse it', () => {
+	assert.equal(parseCommandLine(['demo'], {}).hasDemoEndpoint, true);
+	assert.equal(parseCommandLine(['demo', '--no-endpoint'], {}).hasDemoEndpoint, false);
+	assert.throws(() => parseCommandLine(['--no-endpoint'], {}), (error: unknown) => error instanceof OptionsError && error.message === '--no-endpoint: only for lifeguard demo');
+});

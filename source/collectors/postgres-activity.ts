@@ -4,7 +4,7 @@ import type pg from 'pg';
 import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
-import type {AppCount, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
 import {safeQueryText, safeText} from '../text/sanitize.js';
 import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
 
@@ -26,6 +26,7 @@ type SnapshotRow = {
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];
+	client_groups: ClientGroup[];
 	/** Timestamps as the server renders them (see isoUtc). */
 	sessions: Session[];
 	sessions_omitted: number;
@@ -103,6 +104,7 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 		databases: row.databases.map(safeCount),
 		users: row.users.map(safeCount),
 		applications: row.applications.map(safeCount),
+		clientGroups: row.client_groups.map(group => ({...group, application: safeText(group.application), client: group.client === null ? null : safeText(group.client)})),
 		sessions: row.sessions.map(session => safeSession({
 			...session,
 			backendStart: isoUtc(session.backendStart),

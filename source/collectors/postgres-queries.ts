@@ -9,6 +9,13 @@ export const SCREEN_SESSION_ROW_CAP = 200;
 /** pg_blocking_pids takes all 16 lock-manager partition locks: call it for lock waiters only, capped. */
 export const BLOCKER_LOOKUP_CAP = 200;
 export const QUERY_TEXT_CAP = 512;
+/**
+ * An idle connection whose state changed this recently counts as busy in the client groups: a pool
+ * serving back-to-back requests hands a released connection to the next one within milliseconds, so
+ * a poll can catch it idle for that instant. 250 ms, not more: a quiet pool whose connections run
+ * a query every second or so must read as mostly idle.
+ */
+export const IDLE_RECENT_SECONDS = 0.25;
 
 /**
  * The whole picture in one statement (PostgreSQL 12–18). Client backends only: autovacuum, background
@@ -85,6 +92,12 @@ select
 		order by p.n desc), '[]')
 		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
 			from seen group by application_name) p) as applications,
+	(select coalesce(json_agg(json_build_object('application', g.application, 'client', g.client,
+		'connections', g.n, 'active', g.active, 'busy', g.busy) order by g.n desc), '[]')
+		from (select application_name as application, client, count(*) as n,
+			count(*) filter (where state = 'active') as active,
+			count(*) filter (where state is distinct from 'idle' or state_seconds < ${IDLE_RECENT_SECONDS}) as busy
+			from seen group by application_name, client) g) as client_groups,
 	(select coalesce(json_agg(json_build_object(
 		'pid', l.pid, 'user', r.rolname, 'database', db.datname, 'application', l.application_name,
 		'client', l.client, 'state', l.state, 'stateSeconds', l.state_seconds,

@@ -24,8 +24,9 @@ export async function runDemo(options: Options): Promise<number> {
 			throw new DemoError('the demo is interactive: run it in a terminal', 2);
 		}
 
-		process.stderr.write(`lifeguard demo ${name}: ${scenario.story}. Starting PostgreSQL…\n`);
-		demo = await startDemo(name);
+		const blind = options.hasDemoEndpoint ? '' : ' (--no-endpoint: the pool publishes nothing, lifeguard sees only the server side)';
+		process.stderr.write(`lifeguard demo ${name}: ${scenario.story}${blind}. Starting PostgreSQL…\n`);
+		demo = await startDemo(name, {isPoolPublished: options.hasDemoEndpoint});
 	} catch (error) {
 		return failWith(error);
 	}

@@ -49,6 +49,17 @@ export type LimitedCount = {
 
 export type AppCount = {name: string; connections: number; idle: number};
 
+/** Connections of one application instance: one application name from one client address. */
+export type ClientGroup = {
+	application: string;
+	/** Client address; null for Unix-socket connections. */
+	client: string | null;
+	connections: number;
+	active: number;
+	/** Not idle, or idle for only an instant (IDLE_RECENT_SECONDS): in use by its pool. */
+	busy: number;
+};
+
 export type ServerSnapshot = {
 	/** Milliseconds since the epoch, from the injected clock, when the poll completed. */
 	takenAtMs: number;
@@ -70,6 +81,8 @@ export type ServerSnapshot = {
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];
+	/** Every application instance, complete (not capped like `sessions`). */
+	clientGroups: ClientGroup[];
 	sessions: Session[];
 	/** Sessions beyond the row cap, left out of `sessions`. */
 	sessionsOmitted: number;

@@ -44,6 +44,7 @@ export function serverSnapshot(overrides: ServerOverrides = {}): ServerSnapshot 
 		databases: [{name: 'app', connections: 13, limit: null}],
 		users: [{name: 'app', connections: 13, limit: null}],
 		applications: [{name: 'api', connections: 13, idle: 12}],
+		clientGroups: [{application: 'api', client: '10.0.0.7', connections: 13, active: 1, busy: 1}],
 		sessions: [],
 		sessionsOmitted: 0,
 		...rest,
