@@ -3,11 +3,14 @@
 // arrive inside the actions, and one small runner in ui/use-dashboard.ts performs the effects.
 import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
 import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from './log-events.js';
+import {freeConnections} from './levels.js';
 import {derivePicture, emptyPicture, type Picture} from './picture.js';
 import {applyPoolReading} from './pool-status.js';
 import {moveSelection, reconcileSelection} from './selection.js';
 import {nextSortKey, visibleSessions, type SortKey} from './session-view.js';
 import {type SignalKind, type SignalResult, summarizeResults} from './signal-results.js';
+import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from './suspected-pools.js';
+import {appendTrend} from './trend.js';
 import type {Observation, PoolEndpoint, PoolReading, PoolStatus, ServerReading, ServerSnapshot, Session, Thresholds} from './types.js';
 
 export type {SignalKind} from './signal-results.js';
@@ -31,6 +34,8 @@ export type DashboardState = {
 	pools: PoolStatus[];
 	/** Short history for the diagnosis, oldest first. */
 	history: Observation[];
+	/** Per-instance connection counts of the last minutes, for capped pools nobody pointed us at. */
+	suspectHistory: SuspectSample[];
 	/** The newest derivation of every reading: alarms, the log and the bell follow it. */
 	live: Picture;
 	/** What the frame draws: `live`, or the picture of the moment the display was paused. */
@@ -85,6 +90,7 @@ export function initialState(thresholds: Thresholds, options: InitialOptions = {
 		disconnectedSinceMs: null,
 		pools: options.pools ?? [],
 		history: [],
+		suspectHistory: [],
 		live: emptyPicture,
 		shown: emptyPicture,
 		isPaused: false,
@@ -178,7 +184,14 @@ function observe(state: DashboardState, atMs: number, server: ServerSnapshot | n
 	}
 
 	const history = [...earlier, observation];
-	const {picture, changes} = derivePicture(history, state.thresholds, state.live.alarms, {role: state.role});
+	// A pool whose endpoint is configured speaks for itself: never suspected.
+	const measured = new Set(state.pools.flatMap(pool => [pool.name, ...(pool.metrics?.label ? [pool.metrics.label] : [])]));
+	const suspects = suspectPools(state.suspectHistory, {excludedApplications: measured});
+	const derived = derivePicture(history, state.thresholds, state.live.alarms, {role: state.role, suspects, trend: state.live.trend});
+	const {changes} = derived;
+	// One trend sample per server poll, so the strip has one time axis.
+	const isServerSample = server !== null && server.takenAtMs === atMs;
+	const picture = isServerSample ? {...derived.picture, trend: appendTrend(state.live.trend, derived.picture, suspects)} : derived.picture;
 	const effects: Effect[] = levelEvents(changes, picture).map(event => ({type: 'log', event}));
 	if (changes.some(change => change.to === 'critical')) {
 		effects.push({type: 'ring'});
@@ -205,7 +218,8 @@ function serverPolled(state: DashboardState, reading: ServerReading, atMs: numbe
 			log.push({at: logTime(atMs), type: 'reconnect'});
 		}
 
-		const connected = {...state, serverError: null, disconnectedSinceMs: null};
+		const suspectHistory = appendSuspectSample(state.suspectHistory, suspectSample(reading.snapshot, freeConnections(reading.snapshot)));
+		const connected = {...state, serverError: null, disconnectedSinceMs: null, suspectHistory};
 		const next = isFrozen(state) || state.isPaused
 			? {...connected, heldServer: reading.snapshot}
 			: applySnapshot(connected, reading.snapshot);

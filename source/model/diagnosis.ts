@@ -2,6 +2,7 @@
 // and the next step. Pure: the history (oldest first, last = now) is the only input besides thresholds.
 import {CLEAR_MARGIN, freeConnections, heldThresholds, isPoolAtMax, levelForRatio, levelRank, persistentWaitingMs, serverLevel, usableConnections, usedRatio, waitingForMs} from './levels.js';
 import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
+import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
 import type {Finding, FindingCode, Level, Observation, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
 
 export type DiagnosisContext = {
@@ -9,6 +10,8 @@ export type DiagnosisContext = {
 	role?: string;
 	/** The level each alarm subject holds now: a held level lowers its own line (hysteresis). */
 	held?: Readonly<Record<string, Level>>;
+	/** Capped pools inferred from the server side (model/suspected-pools.ts), worst first. */
+	suspects?: readonly Suspect[];
 };
 
 /** Lock waits longer than this are a finding. */
@@ -24,6 +27,7 @@ const codeOrder: readonly FindingCode[] = [
 	'pool-waiting',
 	'pool-timeouts',
 	'pool-busy',
+	'pool-suspected',
 	'idle-hoarding',
 	'idle-in-transaction',
 	'lock-contention',
@@ -47,6 +51,10 @@ export function diagnose(history: readonly Observation[], thresholds: Thresholds
 
 	// Disconnected: the last server numbers are stale, so only the pools speak.
 	if (server) {
+		for (const suspect of context.suspects ?? []) {
+			findings.push({code: 'pool-suspected', level: suspect.level, subject: suspectSubject(suspect), message: suspectMessage(suspect)});
+		}
+
 		push(findings, serverSaturated(server, thresholds, held['server']));
 		push(findings, idleHoarding(server, thresholds));
 		push(findings, idleInTransaction(server, thresholds));

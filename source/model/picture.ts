@@ -6,6 +6,9 @@ import {type Alarm, type AlarmChange, heldLevels, settleAlarms} from './alarms.j
 import {diagnose, poolSubject, sortFindings} from './diagnosis.js';
 import {levelRank, worstLevel} from './levels.js';
 import {poolRates, type PoolRates} from './rates.js';
+import type {Series} from './series.js';
+import type {Suspect} from './suspected-pools.js';
+import {emptyTrend} from './trend.js';
 import type {Finding, Level, Observation, PoolStatus, ServerSnapshot, Thresholds} from './types.js';
 
 /** A pool endpoint that fails has no level to show: `unknown`, never `ok`. */
@@ -26,21 +29,23 @@ export type Picture = {
 	/** The worst level on the frame. */
 	level: Level;
 	alarms: Record<string, Alarm>;
+	/** The last minutes of server slots, queues and suspected groups, for the history strip. */
+	trend: Series;
 };
 
 export type Derivation = {picture: Picture; changes: AlarmChange[]};
 
-export const emptyPicture: Picture = {atMs: 0, server: null, serverLevel: 'ok', serverSinceMs: null, pools: [], findings: [], level: 'ok', alarms: {}};
+export const emptyPicture: Picture = {atMs: 0, server: null, serverLevel: 'ok', serverSinceMs: null, pools: [], findings: [], level: 'ok', alarms: {}, trend: emptyTrend};
 
 const poolRank = (level: PoolLevel) => (level === 'unknown' ? 0.5 : levelRank(level));
 
-export function derivePicture(history: readonly Observation[], thresholds: Thresholds, previous: Readonly<Record<string, Alarm>>, context: {role?: string} = {}): Derivation {
+export function derivePicture(history: readonly Observation[], thresholds: Thresholds, previous: Readonly<Record<string, Alarm>>, context: {role?: string; suspects?: readonly Suspect[]; trend?: Series} = {}): Derivation {
 	const latest = history.at(-1);
 	if (!latest) {
 		return {picture: emptyPicture, changes: []};
 	}
 
-	const raw = diagnose(history, thresholds, {role: context.role, held: heldLevels(previous)});
+	const raw = diagnose(history, thresholds, {role: context.role, held: heldLevels(previous), suspects: context.suspects});
 	const {alarms, findings, changes} = settleAlarms(previous, raw, latest);
 	const pools = latest.pools
 		.map((pool): PoolView => {
@@ -61,6 +66,7 @@ export function derivePicture(history: readonly Observation[], thresholds: Thres
 			findings: sorted,
 			level: worstLevel(sorted.map(finding => finding.level)),
 			alarms,
+			trend: context.trend ?? emptyTrend,
 		},
 		changes,
 	};

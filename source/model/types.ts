@@ -124,6 +124,7 @@ export type FindingCode =
 	| 'pool-waiting'
 	| 'pool-timeouts'
 	| 'pool-busy'
+	| 'pool-suspected'
 	| 'server-saturated'
 	| 'idle-hoarding'
 	| 'idle-in-transaction'

@@ -19,7 +19,7 @@ export function App(props: AppProps) {
 	const {columns, rows} = useViewport();
 	const {lines, store, press} = useDashboard(props.initial, {...props, exit}, {columns, rows, target: props.target});
 	useInput((input, key) => {
-		press(input, key, listRowsFor(store.current, rows));
+		press(input, key, listRowsFor(store.current, columns, rows));
 	});
 	return <Lines lines={lines} width={columns}/>;
 }

@@ -313,3 +313,31 @@ function * permutations(items: number[]): Generator<number[]> {
 		}
 	}
 }
+
+describe('a capped pool found from the server side alone', () => {
+	const capped = (atMs: number): DashboardAction => snap([], atMs, {
+		connections: 6,
+		clientGroups: [{application: 'checkout', client: '10.0.0.5', connections: 5, active: 5, busy: 5}],
+	});
+
+	test('five busy connections and never more, for the window: pool-suspected with the evidence', () => {
+		let state = initialState(defaultThresholds);
+		for (let second = 0; second <= 35; second++) {
+			state = reduce(state, capped(baseTimeMs + second * 1000));
+		}
+
+		const finding = state.shown.findings.find(candidate => candidate.code === 'pool-suspected');
+		assert.equal(finding?.level, 'warning');
+		assert.equal(finding?.subject, 'checkout (10.0.0.5)');
+		assert.match(finding?.message ?? '', /^checkout \(10\.0\.0\.5\) has held exactly 5 connections, all busy, for 3\d s and never more, while the server has 91 free slots: its pool is probably capped at 5/);
+	});
+
+	test('not when its pool endpoint is configured: the measured pool speaks', () => {
+		let state = initialState(defaultThresholds, {pools: [{name: 'checkout', endpoint: 'http://127.0.0.1:9/', format: 'json', metrics: null, sampledAtMs: null, error: null}]});
+		for (let second = 0; second <= 35; second++) {
+			state = reduce(state, capped(baseTimeMs + second * 1000));
+		}
+
+		assert.deepEqual(state.shown.findings.filter(candidate => candidate.code === 'pool-suspected'), []);
+	});
+});

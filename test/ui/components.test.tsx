@@ -131,18 +131,19 @@ describe('pools and findings', () => {
 test('the layout never exceeds rows - 1 and keeps room for sessions at 80×24', () => {
 	for (const [rows, findings, pools] of [[24, 0, 0], [24, 3, 3], [24, 9, 40], [40, 9, 40]] as const) {
 		const layout = layoutFor(rows, findings, pools, 1);
-		const used = 5 + 1 + layout.breakdownLines + layout.findingLines + layout.poolLines + layout.listRows;
+		const used = 5 + 1 + layout.breakdownLines + layout.historyLines + layout.findingLines + layout.poolLines + layout.listRows;
 		assert.equal(used, rows - 1, `${rows} rows, ${findings} findings, ${pools} pools`);
-		assert.ok(layout.listRows >= 6, `${layout.listRows} session rows`);
+		assert.ok(layout.listRows >= 5, `${layout.listRows} session rows`);
 	}
 });
 
-test('the worst finding wraps onto a second line at 80 columns; the rest are counted', () => {
+test('the worst finding wraps onto as many lines as its next step needs (up to 3); the rest are counted', () => {
 	const findings = ['a', 'b', 'c', 'd'].map(subject => ({code: 'pool-saturated' as const, level: 'critical' as const, subject, message: `Pool ${subject} is saturated: 5/5 connections busy, 812 requests waiting, while the server has 95 free slots. The pool's limit is the bottleneck: raise the pool's max.`}));
 	const lines = plain(<FindingsBanner findings={findings} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
 	assert.equal(lines.length, 4);
 	assert.match(lines[0]!, /^ CRIT {2}Pool a is saturated/);
-	assert.match(lines[1]!, /the bottleneck: raise/);
-	assert.match(lines[2]!, /^ CRIT {2}Pool b /);
-	assert.match(lines[3]!, /\+2 more findings/);
+	assert.match(lines.slice(0, 3).join(' '), /raise the pool's max\./, 'the next step is on screen');
+	assert.match(lines[3]!, /\+3 more findings/);
+	const short = plain(<FindingsBanner findings={findings.map(finding => ({...finding, message: `Pool ${finding.subject} is saturated: raise its max.`}))} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
+	assert.match(short[1]!, /^ CRIT {2}Pool b /, 'a short worst finding takes one line');
 });

@@ -5,8 +5,9 @@ import {type DashboardState, sessionsInView} from '../../model/dashboard.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
 import {type Line, Lines, plainLine} from '../lines.js';
 import {breakdownView} from './breakdown.js';
-import {bannerView} from './findings-banner.js';
+import {bannerView, findingRows} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
+import {historyView} from './history-strip.js';
 import {confirmView, helpView} from './overlays.js';
 import {poolsView} from './pools-panel.js';
 import {gaugeView} from './server-gauge.js';
@@ -22,8 +23,14 @@ export type DashboardProps = {
 };
 
 /** Session rows the list shows for this state at this size (PgUp / PgDn move by it). */
-export function listRowsFor(state: DashboardState, rows: number): number {
-	return layoutFor(rows, state.shown.findings.length, state.shown.pools.length, headerLines(state.serverError) - 1).listRows;
+export function listRowsFor(state: DashboardState, columns: number, rows: number): number {
+	return layoutOf(state, columns, rows).listRows;
+}
+
+function layoutOf(state: DashboardState, columns: number, rows: number) {
+	const {findings, alarms, pools} = state.shown;
+	const firstRows = findings[0] ? findingRows(findings[0], alarms, columns) : 1;
+	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1, firstRows);
 }
 
 /** Rows a set of lines takes on screen. */
@@ -60,7 +67,7 @@ export function dashboardLines({state, target, columns, rows}: DashboardProps): 
 
 	const width = columns;
 	const picture = state.shown;
-	const layout = layoutFor(rows, picture.findings.length, picture.pools.length, headerLines(state.serverError) - 1);
+	const layout = layoutOf(state, columns, rows);
 	const {mode} = state;
 	// The gauge shows the picture's snapshot, or the last one while disconnected (dimmed as stale).
 	const server = picture.server ?? state.server;
@@ -91,10 +98,11 @@ export function dashboardLines({state, target, columns, rows}: DashboardProps): 
 		: [plainLine('connecting…'), plainLine(' ')];
 	return [
 		...header,
-		...exactly(bannerView({findings: picture.findings, alarms: picture.alarms, maxLines: layout.findingLines}), layout.findingLines),
+		...exactly(bannerView({findings: picture.findings, alarms: picture.alarms, maxLines: layout.findingLines, width}), layout.findingLines),
 		...gauge,
 		...exactly(poolsView({pools: picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
 		...(server && layout.breakdownLines > 0 ? breakdownView(server, isStale) : exactly([], layout.breakdownLines)),
+		...(layout.historyLines > 0 ? [historyView(picture, width)] : []),
 		...exactly(body, layout.listRows + 1),
 		statusView({
 			mode,

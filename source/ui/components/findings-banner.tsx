@@ -2,6 +2,8 @@ import {alarmSubject} from '../../model/diagnosis.js';
 import type {Finding} from '../../model/types.js';
 import {LEVEL_TAG} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
+import {MAX_FIRST_FINDING_ROWS} from '../layout.js';
+import {cellWidth} from '../../text/width.js';
 
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
@@ -14,16 +16,27 @@ function clock(ms: number): string {
 	return new Date(ms).toISOString().slice(11, 19);
 }
 
+function bannerText(finding: Finding, since: number | undefined): string {
+	return ` ${since === undefined ? '' : `since ${clock(since)} `}${finding.message}`;
+}
+
+/** Rows a finding needs to be read whole at this width: 1 to 3. */
+export function findingRows(finding: Finding, alarms: FindingsBannerProps['alarms'], width: number): number {
+	const cells = cellWidth(` ${LEVEL_TAG[finding.level]} `) + cellWidth(bannerText(finding, alarms[alarmSubject(finding)]?.sinceMs));
+	// Wrapping breaks at spaces, so allow a few cells per row for the word that moves down.
+	return Math.min(MAX_FIRST_FINDING_ROWS, Math.max(1, Math.ceil(cells / Math.max(1, width - 8))));
+}
+
 /**
  * The diagnosis, worst first, one line each: where the bottleneck is, in plain words. The worst
  * finding gets two lines, so its next step is not cut off on a narrow terminal.
  */
-export function bannerView({findings, alarms, maxLines}: FindingsBannerProps): Line[] {
+export function bannerView({findings, alarms, maxLines, width}: FindingsBannerProps & {width: number}): Line[] {
 	if (findings.length === 0 || maxLines <= 0) {
 		return [];
 	}
 
-	const firstLines = maxLines >= 3 || maxLines > findings.length ? 2 : 1;
+	const firstLines = Math.min(findingRows(findings[0]!, alarms, width), maxLines - (findings.length > 1 && maxLines > 2 ? 1 : 0));
 	const room = maxLines - firstLines;
 	const others = findings.slice(1);
 	const shown = [findings[0]!, ...(others.length > room ? others.slice(0, room - 1) : others)];
@@ -34,7 +47,7 @@ export function bannerView({findings, alarms, maxLines}: FindingsBannerProps): L
 		return {
 			spans: [
 				span(` ${LEVEL_TAG[finding.level]} `, {isBold: true, isInverse: true, tone: finding.level}),
-				span(` ${since === undefined ? '' : `since ${clock(since)} `}${finding.message}`),
+				span(bannerText(finding, since)),
 			],
 			...(height > 1 ? {wrap: 'wrap', height} : {}),
 		};
