@@ -35,14 +35,18 @@ const flagDefinitions = {
 	log: {type: 'string'},
 	bell: {type: 'boolean', default: true},
 	scenario: {type: 'string'},
+	markdown: {type: 'boolean'},
+	doctor: {type: 'boolean'},
 } as const;
 
 const cli = meow(`
 	Usage
 	  $ lifeguard [--db URL] [options]      live dashboard
 	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
+	  $ lifeguard doctor [--db URL] [--pool …]  review the configuration; exit 0/1/2, 3 could not check
 	  $ lifeguard timeline FILE             an incident log (--log) as a Markdown timeline
 	  $ lifeguard demo [--scenario NAME]    the incident, reproduced on an embedded PostgreSQL
+	                                        (--doctor: review the demo's configuration instead)
 
 	Target: --db URL, else DATABASE_URL, else PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,
 	PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT and ~/.pgpass, as psql reads them.
@@ -61,7 +65,8 @@ const cli = meow(`
 	  --read-only                     disable terminate and cancel
 	  --log FILE                      append an incident log (JSON Lines)
 	  --no-bell                       no terminal bell when something turns critical
-	  --json                          print one snapshot as JSON and exit
+	  --json                          print one snapshot as JSON and exit (doctor: the report)
+	  --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
 	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
 
 	Keys: ↑↓ jk move, PgUp/PgDn, / filter, s sort, p pause, space mark, i mark idle, u unmark,
@@ -105,9 +110,11 @@ async function main(options: Options): Promise<number> {
 	}
 
 	const isCheck = options.command === 'check';
+	const isDoctor = options.command === 'doctor';
 	let client;
 	try {
-		client = await openMonitorClient(target);
+		// doctor judges the server's own timeouts: no session settings of lifeguard's in the way.
+		client = await openMonitorClient(target, {isServerDefaults: isDoctor});
 	} catch (error) {
 		const reason = describeConnectionError(error, target);
 		if (isCheck) {
@@ -115,7 +122,12 @@ async function main(options: Options): Promise<number> {
 			return 3;
 		}
 
-		return fail(reason, 1);
+		return fail(reason, isDoctor ? 3 : 1);
+	}
+
+	if (isDoctor) {
+		const {runDoctorCommand} = await import('./source/doctor/command.js');
+		return runDoctorCommand(options, target, client);
 	}
 
 	const now = () => Date.now();

@@ -4,7 +4,7 @@ import type {PoolEndpoint, Thresholds} from './model/types.js';
 
 export class OptionsError extends Error {}
 
-export type Command = 'watch' | 'check' | 'timeline' | 'demo';
+export type Command = 'watch' | 'check' | 'timeline' | 'demo' | 'doctor';
 
 export type Options = {
 	command: Command;
@@ -20,6 +20,10 @@ export type Options = {
 	isBell: boolean;
 	timelineFile: string | undefined;
 	scenario: string | undefined;
+	/** doctor: the report as Markdown. */
+	isMarkdown: boolean;
+	/** demo: run doctor against the demo's server instead of the screen. */
+	isDoctor: boolean;
 };
 
 export type RawFlags = {
@@ -36,6 +40,8 @@ export type RawFlags = {
 	log?: string;
 	bell?: boolean;
 	scenario?: string;
+	markdown?: boolean;
+	doctor?: boolean;
 };
 
 const UNITS: Record<string, number> = {ms: 0.001, s: 1, m: 60, min: 60, h: 3600};
@@ -61,9 +67,17 @@ function inRange(value: number | undefined, fallback: number, flag: string, min:
 
 export function buildOptions(input: string[], flags: RawFlags, env: Record<string, string | undefined>): Options {
 	const [first, ...rest] = input;
-	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' ? first : 'watch';
+	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' || first === 'doctor' ? first : 'watch';
 	if (first !== undefined && command === 'watch') {
-		throw new OptionsError(`unknown command "${first}" (use check, timeline FILE or demo; the target goes in --db)`);
+		throw new OptionsError(`unknown command "${first}" (use check, doctor, timeline FILE or demo; the target goes in --db)`);
+	}
+
+	if (flags.markdown && command !== 'doctor' && !(command === 'demo' && flags.doctor)) {
+		throw new OptionsError('--markdown is for doctor (lifeguard doctor --markdown)');
+	}
+
+	if (flags.doctor && command !== 'demo') {
+		throw new OptionsError('--doctor is for demo (lifeguard demo --doctor); use lifeguard doctor');
 	}
 
 	if (command === 'timeline' && rest.length !== 1) {
@@ -105,5 +119,7 @@ export function buildOptions(input: string[], flags: RawFlags, env: Record<strin
 		isBell: flags.bell ?? true,
 		timelineFile: command === 'timeline' ? rest[0] : undefined,
 		scenario: flags.scenario,
+		isMarkdown: flags.markdown ?? false,
+		isDoctor: flags.doctor ?? false,
 	};
 }
