@@ -682,7 +682,7 @@ export function pgbouncerMaxClientConn(input: DoctorInput): Check {
 			continue;
 		}
 
-		parts.push(`${bouncer.endpoint}: ${clients} clients of max_client_conn ${maxClientConn}`);
+		parts.push(`${bouncer.endpoint}: ${plural(clients, 'client')} of max_client_conn ${maxClientConn}`);
 		if (clients >= maxClientConn) {
 			status = 'fail';
 			fixes.push(`max_client_conn = ${Math.max(clients * 2, maxClientConn * 2)} in pgbouncer.ini (and an open-file limit above it)`);
