@@ -102,7 +102,6 @@ describe('lifeguard doctor (built binary)', () => {
 			for (const args of [['doctor'], ['doctor', '--markdown']]) {
 				const text = await runCli([...args, '--db', server.url]);
 				assert.equal(text.code, 1, context(text));
-				// eslint-disable-next-line no-control-regex
 				assert.doesNotMatch(text.stdout, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/, `${args.join(' ')}: no control byte but newlines`);
 				assert.ok(text.stdout.includes('shop␛[2J␇'), `${args.join(' ')}: shown visibly`);
 			}
