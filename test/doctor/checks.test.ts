@@ -6,7 +6,7 @@ import {
 	idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, quoteIdent, reservedSlots, roleConnectionLimit,
 	runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility,
 } from '../../source/doctor/checks.js';
-import type {Check, CheckStatus, DoctorInput, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
+import type {Check, CheckStatus, DoctorInput, MonitorPrivileges, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
 
 function setting(value: string, source = 'default', unit: string | null = null): Setting {
 	return {value, unit, source};
@@ -185,7 +185,7 @@ describe('capacity-observed: waiters on a pool at max while the server has room'
 });
 
 describe('reserved-slots: room for the operator', () => {
-	const on = (overrides: Partial<ServerSettings>, privileges: Partial<DoctorInput['privileges'] & {ok: true}>['value'] = {}) => input({
+	const on = (overrides: Partial<ServerSettings>, privileges: Partial<MonitorPrivileges> = {}) => input({
 		settings: {ok: true, value: settings(overrides)},
 		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: false, isUnixSocket: false, ...privileges}},
 	});
