@@ -15,7 +15,7 @@ import type {ReactNode} from 'react';
 import type {Check, CheckStatus, DoctorReport} from '../doctor/types.js';
 import {safeText} from '../text/sanitize.js';
 import {cellWidth, fitCells, sliceCells} from '../text/width.js';
-import {doctorSummary, STATUS_LABELS} from './doctor-text.js';
+import {doctorSummary, STATUS_LABELS, worstFirst} from './doctor-text.js';
 
 export const TABLE_MIN_COLUMNS = 100;
 const COLORS: Record<CheckStatus, string | undefined> = {pass: 'green', warn: 'yellow', fail: 'red', unknown: 'magenta', skip: undefined};
@@ -164,7 +164,7 @@ export function DoctorReportView({report, width}: {report: DoctorReport; width: 
 		<Box flexDirection="column" width={width}>
 			<Text bold wrap="truncate-end">lifeguard doctor {safeText(report.target)}</Text>
 			<Text> </Text>
-			{isTable ? <ChecksTable checks={report.checks} width={width}/> : <Blocks checks={report.checks} width={width}/>}
+			{isTable ? <ChecksTable checks={worstFirst(report.checks)} width={width}/> : <Blocks checks={worstFirst(report.checks)} width={width}/>}
 			{isTable ? <Text> </Text> : null}
 			<Text bold>{doctorSummary(report.checks)}</Text>
 		</Box>

@@ -15,20 +15,35 @@ export function doctorJson(report: DoctorReport): {target: string; checks: Check
 	};
 }
 
-/** "2 fail, 1 warn, 8 pass, 2 skip: exit 2" */
+const ORDER: CheckStatus[] = ['fail', 'warn', 'unknown', 'pass', 'skip'];
+
+/**
+ * Worst first, for people (the JSON keeps the fixed order): a report longer than the terminal
+ * starts with what needs doing.
+ */
+export function worstFirst(checks: readonly Check[]): Check[] {
+	return checks.slice().sort((a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status));
+}
+
+/**
+ * "1 fail (capacity-observed), 2 warn (tcp-keepalive, statement-timeout), 8 pass, 2 skip: exit 2":
+ * the last line of a long report says what to scroll back to.
+ */
 export function doctorSummary(checks: readonly Check[]): string {
-	const order: CheckStatus[] = ['fail', 'warn', 'unknown', 'pass', 'skip'];
-	const counts = order
-		.map(status => [status, checks.filter(check => check.status === status).length] as const)
-		.filter(([, count]) => count > 0)
-		.map(([status, count]) => `${count} ${status === 'unknown' ? 'could not check' : status}`);
+	const counts = ORDER
+		.map(status => [status, checks.filter(check => check.status === status)] as const)
+		.filter(([, matching]) => matching.length > 0)
+		.map(([status, matching]) => {
+			const ids = status === 'pass' || status === 'skip' ? '' : ` (${matching.map(check => check.id).join(', ')})`;
+			return `${matching.length} ${status === 'unknown' ? 'could not check' : status}${ids}`;
+		});
 	return `${counts.join(', ')}: exit ${EXIT_CODES[overallStatus(checks)]}`;
 }
 
 /** Plain text: one block per check, one line per field, so grep and a diff work on it. */
 export function doctorPlain(report: DoctorReport): string {
 	const lines = [`lifeguard doctor ${safeText(report.target)}`, ''];
-	for (const check of report.checks) {
+	for (const check of worstFirst(report.checks)) {
 		lines.push(`${STATUS_LABELS[check.status].padEnd(7)} ${check.id}: ${check.title}`);
 		lines.push(`        found: ${safeText(check.found)}`);
 		if (check.fix) {
@@ -51,7 +66,7 @@ export function doctorMarkdown(report: DoctorReport): string {
 		'',
 		'| status | check | found | fix |',
 		'| --- | --- | --- | --- |',
-		...report.checks.map(check => `| **${STATUS_LABELS[check.status]}** | ${cell(check.title)} | ${cell(check.found)} | ${check.fix ? cell(check.fix) : ''} |`),
+		...worstFirst(report.checks).map(check => `| **${STATUS_LABELS[check.status]}** | ${cell(check.title)} | ${cell(check.found)} | ${check.fix ? cell(check.fix) : ''} |`),
 		'',
 		`${doctorSummary(report.checks)} (\`lifeguard doctor\`).`,
 	];

@@ -15,7 +15,8 @@ describe('lifeguard demo --doctor', () => {
 		assert.match(report.target, /^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres$/);
 		const observed = report.checks.find(check => check.id === 'capacity-observed')!;
 		assert.equal(observed.status, 'fail', observed.found);
-		const {usable, connections, free, poolMax, instances, inUse, waiting, suggestedMax} = observed.numbers as Record<string, number>;
+		type Numbers = {usable: number; connections: number; free: number; poolMax: number; instances: number; inUse: number; waiting: number; suggestedMax: number};
+		const {usable, connections, free, poolMax, instances, inUse, waiting, suggestedMax} = observed.numbers as unknown as Numbers;
 		// The scenario: max_connections 100, 3 reserved for superusers; the checkout pool's max is 5.
 		assert.equal(usable, 97);
 		assert.equal(poolMax, 5);

@@ -29,7 +29,8 @@ describe('doctor renderers', () => {
 			}
 
 			assert.doesNotMatch(text, /\u001B|\u202E/);
-			assert.match(text, /1 fail, 1 warn, 1 pass: exit 2$/m);
+			assert.match(text, /^1 fail \(capacity-observed\), 1 warn \(statement-timeout\), 1 pass: exit 2$/m);
+			assert.ok(text.indexOf('FAIL') < text.indexOf('WARN') && text.indexOf('WARN') < text.indexOf('PASS'), 'worst first');
 		});
 	}
 
