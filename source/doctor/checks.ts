@@ -259,11 +259,13 @@ export function capacityTotal(input: DoctorInput): Check {
 		...unreadBouncers.map(endpoint => `${endpoint} limits not read`),
 	];
 	const missingText = missing.length > 0 ? `; not counted: ${missing.join(', ')}` : '';
+	// An application behind PgBouncer is counted twice here: its pool and PgBouncer's server side.
+	const assumption = counted.length > 0 && bouncerConnections > 0 ? ' (application pools counted as direct connections)' : '';
 	if (terms.length === 0) {
 		return check(id, 'unknown', `no pool exposes its size${missingText}`, null, numbers);
 	}
 
-	const found = `${terms.join(' + ')} = ${total} vs ${usableText}${missingText}`;
+	const found = `${terms.join(' + ')} = ${total} vs ${usableText}${assumption}${missingText}`;
 	if (total > usable) {
 		const scale = usable / total;
 		const lower = counted.slice().sort((a, b) => poolDemand(b)! - poolDemand(a)!).slice(0, 3)
