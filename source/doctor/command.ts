@@ -30,7 +30,8 @@ export async function runDoctorCommand(options: Options, target: Target, client:
 			poolTimeoutMs: options.poolTimeoutMs,
 			warnRatio: options.thresholds.warnRatio,
 			format: doctorFormat(options, process.stdout.isTTY === true),
-			columns: process.stdout.columns ?? 80,
+			columns: process.stdout.columns || 80,
+			isColor: !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb',
 		}, text => process.stdout.write(text));
 	} finally {
 		await Promise.all([client.end().catch(() => undefined), ...poolCollectors.map(async collector => collector.close())]);

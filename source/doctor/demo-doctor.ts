@@ -41,7 +41,8 @@ export async function reviewDemo(demo: Demo, options: Options, write: (text: str
 			poolTimeoutMs: options.poolTimeoutMs,
 			warnRatio: options.thresholds.warnRatio,
 			format: doctorFormat(options, process.stdout.isTTY === true),
-			columns: process.stdout.columns ?? 80,
+			columns: process.stdout.columns || 80,
+			isColor: !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb',
 		}, write);
 	} finally {
 		await client.end().catch(() => undefined);

@@ -22,6 +22,8 @@ export type DoctorRun = {
 	format: DoctorFormat;
 	/** Terminal width for the 'terminal' format. */
 	columns?: number;
+	/** Colour on the terminal (off under NO_COLOR, TERM=dumb). */
+	isColor?: boolean;
 };
 
 export async function reviewConfiguration(run: DoctorRun): Promise<DoctorReport> {
@@ -29,7 +31,7 @@ export async function reviewConfiguration(run: DoctorRun): Promise<DoctorReport>
 	return {target: run.target, checks: runChecks(input)};
 }
 
-export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, columns = 80): string {
+export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, columns = 80, isColor = true): string {
 	switch (format) {
 		case 'json': {
 			return JSON.stringify(doctorJson(report), null, 2);
@@ -40,7 +42,7 @@ export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, c
 		}
 
 		case 'terminal': {
-			return renderDoctorReport(report, columns);
+			return renderDoctorReport(report, columns, isColor);
 		}
 
 		default: {
@@ -52,6 +54,6 @@ export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, c
 /** Review, print to `write`, and return the exit code. */
 export async function runDoctor(run: DoctorRun, write: (text: string) => void): Promise<0 | 1 | 2 | 3> {
 	const report = await reviewConfiguration(run);
-	write(`${formatDoctorReport(report, run.format, run.columns)}\n`);
+	write(`${formatDoctorReport(report, run.format, run.columns, run.isColor)}\n`);
 	return exitCodeFor(report.checks);
 }

@@ -91,6 +91,10 @@ function StatusCell({children, column}: {children?: ReactNode; column: number}) 
 	return <Text bold={column === 0} color={column === 0 && status ? COLORS[status] : undefined}>{text}</Text>;
 }
 
+function PlainCell({children, column}: {children?: ReactNode; column: number}) {
+	return <Text bold={column === 0}>{String(children)}</Text>;
+}
+
 /** Column widths for `columns` cells: status and check fixed, found and fix share the rest. */
 export function tableColumnWidths(columns: number): {check: number; found: number; fix: number} {
 	const check = 20;
@@ -126,13 +130,13 @@ export function tableRows(checks: readonly Check[], columns: number): {rows: Row
 	return {rows, firstRows};
 }
 
-function ChecksTable({checks, width}: {checks: readonly Check[]; width: number}) {
+function ChecksTable({checks, width, isColor}: {checks: readonly Check[]; width: number; isColor: boolean}) {
 	const {rows, firstRows} = tableRows(checks, width);
 	firstRowsOf.set(rows, firstRows);
-	return <WrappedTable data={rows} columns={['status', 'check', 'found', 'fix']} cell={StatusCell}/>;
+	return <WrappedTable data={rows} columns={['status', 'check', 'found', 'fix']} cell={isColor ? StatusCell : PlainCell}/>;
 }
 
-function Blocks({checks, width}: {checks: readonly Check[]; width: number}) {
+function Blocks({checks, width, isColor}: {checks: readonly Check[]; width: number; isColor: boolean}) {
 	const textWidth = Math.max(20, width - LABEL_WIDTH);
 	const field = (label: string, text: string) => (
 		<Box>
@@ -146,7 +150,7 @@ function Blocks({checks, width}: {checks: readonly Check[]; width: number}) {
 				<Box key={check.id} flexDirection="column" marginBottom={1}>
 					<Box>
 						<Box width={LABEL_WIDTH} flexShrink={0}>
-							<Text bold color={COLORS[check.status]}>{STATUS_LABELS[check.status]}</Text>
+							<Text bold color={isColor ? COLORS[check.status] : undefined}>{STATUS_LABELS[check.status]}</Text>
 						</Box>
 						<Text bold>{wrapCells(check.title, textWidth).join('\n')}</Text>
 					</Box>
@@ -158,13 +162,14 @@ function Blocks({checks, width}: {checks: readonly Check[]; width: number}) {
 	);
 }
 
-export function DoctorReportView({report, width}: {report: DoctorReport; width: number}) {
+/** isColor: false under NO_COLOR or TERM=dumb; the words carry the status either way. */
+export function DoctorReportView({report, width, isColor}: {report: DoctorReport; width: number; isColor: boolean}) {
 	const isTable = width >= TABLE_MIN_COLUMNS;
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text bold wrap="truncate-end">lifeguard doctor {safeText(report.target)}</Text>
 			<Text> </Text>
-			{isTable ? <ChecksTable checks={worstFirst(report.checks)} width={width}/> : <Blocks checks={worstFirst(report.checks)} width={width}/>}
+			{isTable ? <ChecksTable checks={worstFirst(report.checks)} width={width} isColor={isColor}/> : <Blocks checks={worstFirst(report.checks)} width={width} isColor={isColor}/>}
 			{isTable ? <Text> </Text> : null}
 			<Text bold>{doctorSummary(report.checks)}</Text>
 		</Box>
@@ -172,7 +177,8 @@ export function DoctorReportView({report, width}: {report: DoctorReport; width: 
 }
 
 /** The report laid out at `columns` cells, as the terminal will show it. */
-export function renderDoctorReport(report: DoctorReport, columns: number): string {
-	const width = Math.max(40, columns);
-	return renderToString(<DoctorReportView report={report} width={width}/>, {columns: width});
+export function renderDoctorReport(report: DoctorReport, columns: number, isColor = true): string {
+	// A pseudo-terminal without a size reports 0 columns.
+	const width = Math.max(40, columns || 80);
+	return renderToString(<DoctorReportView report={report} width={width} isColor={isColor}/>, {columns: width});
 }

@@ -34,6 +34,12 @@ describe('doctor renderers', () => {
 		});
 	}
 
+	it('a terminal that reports 0 columns (a pseudo-terminal without a size) gets 80', () => {
+		const lines = stripAnsi(renderDoctorReport(report, 0)).split('\n');
+		assert.ok(lines.some(line => cellWidth(line) > 60), 'wider than the 40-column floor');
+		assert.ok(lines.every(line => cellWidth(line) <= 80));
+	});
+
 	it('a bordered table from 100 columns, blocks below', () => {
 		assert.match(stripAnsi(renderDoctorReport(report, 120)), /^┌─+┬/m);
 		assert.doesNotMatch(stripAnsi(renderDoctorReport(report, 80)), /┌/);
