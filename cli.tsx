@@ -43,10 +43,10 @@ const cli = meow(`
 	Usage
 	  $ lifeguard [--db URL] [options]      live dashboard
 	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
-	  $ lifeguard doctor [--db URL] [--pool …]  review the configuration; exit 0/1/2, 3 could not check
+	  $ lifeguard doctor [--db URL]         review the configuration; exit 0/1/2/3
 	  $ lifeguard timeline FILE             an incident log (--log) as a Markdown timeline
 	  $ lifeguard demo [--scenario NAME]    the incident, reproduced on an embedded PostgreSQL
-	                                        (--doctor: review the demo's configuration instead)
+	  $ lifeguard demo --doctor             doctor on the demo scenario's server and pool
 
 	Target: --db URL, else DATABASE_URL, else PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,
 	PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT and ~/.pgpass, as psql reads them.
