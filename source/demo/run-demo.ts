@@ -21,7 +21,7 @@ export async function runDemo(options: Options): Promise<number> {
 		// Said first: without the package nothing else matters.
 		await loadEmbeddedPostgres();
 		if (options.isDoctor) {
-			return await runDemoDoctor(name, scenario.story, options);
+			return await runDemoDoctor(name, scenario.story, demoOptions(scenario, options));
 		}
 
 		if (!process.stdout.isTTY || !process.stdin.isTTY) {
