@@ -4,7 +4,9 @@
 // Composition root: flags -> options -> collectors -> render or print -> close connections.
 import './source/runtime-env.js';
 import process from 'node:process';
-import {readFileSync} from 'node:fs';
+import {createReadStream} from 'node:fs';
+import {once} from 'node:events';
+import {createInterface} from 'node:readline';
 import meow from 'meow';
 import {createPoolCollector} from './source/collectors/pools/create-collector.js';
 import {createPostgresSource} from './source/collectors/postgres-activity.js';
@@ -13,12 +15,13 @@ import {describeConnectionError} from './source/connection/describe-error.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
 import {resolveTarget, TargetError} from './source/connection/target.js';
+import {keysHelpText} from './source/keys/bindings.js';
 import {collectOnce} from './source/one-shot.js';
 import {buildOptions, OptionsError, type Options} from './source/options.js';
 import {formatCheck} from './source/output/check.js';
 import {snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
-import {renderTimeline} from './source/output/timeline.js';
+import {createTimeline} from './source/output/timeline.js';
 import {watch, WatchError} from './source/watch.js';
 
 const flagDefinitions = {
@@ -69,8 +72,7 @@ const cli = meow(`
 	  --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
 	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
 
-	Keys: ↑↓ jk move, PgUp/PgDn, / filter, s sort, p pause, space mark, i mark idle, u unmark,
-	t terminate, c cancel, f flag, ? help, q quit.
+	Keys: ${keysHelpText()}.
 `, {
 	importMeta: import.meta,
 	// Unknown flags are reported below, as one `lifeguard:` line with exit 2: meow's own report is two
@@ -86,15 +88,7 @@ function fail(message: string, exitCode: number): never {
 
 async function main(options: Options): Promise<number> {
 	if (options.command === 'timeline') {
-		let text: string;
-		try {
-			text = readFileSync(options.timelineFile!, 'utf8');
-		} catch (error) {
-			return fail(`cannot read ${options.timelineFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
-		}
-
-		process.stdout.write(`${renderTimeline(text).markdown}\n`);
-		return 0;
+		return printTimeline(options.timelineFile!);
 	}
 
 	if (options.command === 'demo') {
@@ -143,18 +137,18 @@ async function main(options: Options): Promise<number> {
 		if (!isInteractive) {
 			const shot = await collectOnce({postgres, poolCollectors, poolTimeoutMs: options.poolTimeoutMs, thresholds: options.thresholds, now, role: target.user});
 			if (isCheck) {
-				const result = formatCheck({server: shot.observation.server, pools: shot.observation.pools, findings: shot.findings, thresholds: options.thresholds, error: shot.error ?? undefined});
+				const result = formatCheck({picture: shot.picture, thresholds: options.thresholds, error: shot.error ?? undefined});
 				process.stdout.write(`${result.line}\n`);
 				return result.exitCode;
 			}
 
-			if (!shot.observation.server) {
+			if (!shot.picture.server) {
 				return fail(shot.error ?? 'no data', 1);
 			}
 
 			process.stdout.write(options.isJson
-				? `${JSON.stringify(snapshotJson({target: target.display, observation: shot.observation, findings: shot.findings, thresholds: options.thresholds}), null, 2)}\n`
-				: `${plainSummary(target.display, shot.observation, shot.findings)}\n`);
+				? `${JSON.stringify(snapshotJson({target: target.display, picture: shot.picture}), null, 2)}\n`
+				: `${plainSummary(target.display, shot.picture)}\n`);
 			return 0;
 		}
 
@@ -162,6 +156,28 @@ async function main(options: Options): Promise<number> {
 	} finally {
 		await closeAll();
 	}
+}
+
+/** Stream the log through the timeline: memory does not grow with the file. */
+async function printTimeline(file: string): Promise<number> {
+	const timeline = createTimeline();
+	const write = async (lines: string[]) => {
+		if (lines.length > 0 && !process.stdout.write(`${lines.join('\n')}\n`)) {
+			await once(process.stdout, 'drain');
+		}
+	};
+
+	try {
+		const input = createReadStream(file, {encoding: 'utf8'});
+		for await (const line of createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})) {
+			await write(timeline.push(line));
+		}
+	} catch (error) {
+		return fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
+	}
+
+	await write(timeline.end());
+	return 0;
 }
 
 /** Flags meow did not know, as typed (kebab-case); --help and --version are meow's own. */

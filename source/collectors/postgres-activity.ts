@@ -4,13 +4,10 @@ import type pg from 'pg';
 import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
-import type {AppCount, LimitedCount, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import type {AppCount, LimitedCount, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
 import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
 
-export type ServerReading =
-	/** isReconnected: this poll ran on a new connection, the previous one having been lost. */
-	| {ok: true; snapshot: ServerSnapshot; isReconnected: boolean}
-	| {ok: false; error: string; isDisconnected: boolean};
+export type {ServerReading} from '../model/types.js';
 
 type SnapshotRow = {
 	version: string;

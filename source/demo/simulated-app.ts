@@ -130,6 +130,8 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 				oldestWaitSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
 				// Requests that got no connection at all: lifeguard shows them as timeouts per minute.
 				timeoutsTotal: failureCount,
+				waitsTotal: null,
+				waitSecondsTotal: null,
 			}],
 		};
 	};

@@ -68,6 +68,11 @@ export type ServerSnapshot = {
 	privileges: {isSuperuser: boolean; canReadAllStats: boolean; canSignalBackend: boolean};
 };
 
+/** One poll of the server. isReconnected: it ran on a new connection, the previous one having been lost. */
+export type ServerReading =
+	| {ok: true; snapshot: ServerSnapshot; isReconnected: boolean}
+	| {ok: false; error: string; isDisconnected: boolean};
+
 export type PoolFormat = 'prometheus' | 'json' | 'pgbouncer';
 
 /** One application pool as its endpoint reports it. Every number is null when not exposed. */
@@ -81,6 +86,10 @@ export type PoolMetrics = {
 	waiting: number | null;
 	oldestWaitSeconds: number | null;
 	timeoutsTotal: number | null;
+	/** Cumulative acquisitions that had to wait (a counter: go_sql_wait_count_total and the like). */
+	waitsTotal: number | null;
+	/** Cumulative seconds spent waiting for a connection (a counter). */
+	waitSecondsTotal: number | null;
 };
 
 export type PoolReading =
@@ -91,6 +100,9 @@ export type Level = 'ok' | 'warning' | 'critical';
 
 export type FindingCode =
 	| 'pool-saturated'
+	| 'pool-waiting'
+	| 'pool-timeouts'
+	| 'pool-busy'
 	| 'server-saturated'
 	| 'idle-hoarding'
 	| 'idle-in-transaction'

@@ -1,12 +1,13 @@
 // `lifeguard --json`: one snapshot for scripts. The field names are a contract (see README).
-import {freeConnections, poolLevel, usableConnections, usedRatio} from '../model/levels.js';
-import type {Finding, Observation, PoolStatus, ServerSnapshot} from '../model/types.js';
+import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
+import type {Picture, PoolView} from '../model/picture.js';
+import type {ServerSnapshot} from '../model/types.js';
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
-export function snapshotJson(input: {target: string; observation: Observation; findings: readonly Finding[]; thresholds: Parameters<typeof poolLevel>[2]}) {
-	const {observation, thresholds} = input;
-	const server = observation.server!;
+export function snapshotJson(input: {target: string; picture: Picture}) {
+	const {picture} = input;
+	const server = picture.server!;
 	return {
 		takenAt: new Date(server.takenAtMs).toISOString(),
 		target: input.target,
@@ -28,8 +29,8 @@ export function snapshotJson(input: {target: string; observation: Observation; f
 			query: session.query,
 		})),
 		sessionsOmitted: server.sessionsOmitted,
-		pools: observation.pools.map(pool => poolJson(pool, poolLevel([observation], pool.name, thresholds))),
-		findings: input.findings,
+		pools: picture.pools.map(pool => poolJson(pool)),
+		findings: picture.findings,
 	};
 }
 
@@ -51,7 +52,7 @@ function serverJson(server: ServerSnapshot) {
 	};
 }
 
-function poolJson(pool: PoolStatus, level: string) {
+function poolJson(pool: PoolView) {
 	const metrics = pool.metrics;
 	return {
 		name: pool.name,
@@ -64,7 +65,11 @@ function poolJson(pool: PoolStatus, level: string) {
 		waiting: metrics?.waiting ?? null,
 		oldestWaitSeconds: metrics?.oldestWaitSeconds ?? null,
 		timeoutsTotal: metrics?.timeoutsTotal ?? null,
-		level,
+		waitsTotal: metrics?.waitsTotal ?? null,
+		waitsPerSecond: round(pool.rates.waitsPerSecond),
+		meanWaitSeconds: round(pool.rates.meanWaitSeconds),
+		timeoutsPerMinute: round(pool.rates.timeoutsPerMinute, 1),
+		level: pool.level,
 		error: pool.error,
 		sampledAt: pool.sampledAtMs === null ? null : new Date(pool.sampledAtMs).toISOString(),
 	};

@@ -8,9 +8,13 @@ export function useTheme() {
 	return useContext(ThemeContext);
 }
 
-export function levelColor(level: Level, isColor: boolean): string | undefined {
+export function levelColor(level: Level | 'unknown', isColor: boolean): string | undefined {
 	if (!isColor) {
 		return undefined;
+	}
+
+	if (level === 'unknown') {
+		return 'gray';
 	}
 
 	return level === 'critical' ? 'red' : (level === 'warning' ? 'yellow' : 'green');

@@ -23,7 +23,7 @@ async function shotOf(demo: Demo) {
 async function waitForFinding(demo: Demo, code: FindingCode, startedAtMs: number) {
 	const shot = await pollUntil(async () => {
 		const latest = await shotOf(demo);
-		return latest.findings.some(finding => finding.code === code) ? latest : undefined;
+		return latest.picture.findings.some(finding => finding.code === code) ? latest : undefined;
 	}, {timeoutMs: FINDING_WITHIN_MS - (Date.now() - startedAtMs), everyMs: 250, what: `finding ${code}`});
 	return shot;
 }
@@ -54,7 +54,7 @@ describe('lifeguard demo', {concurrency: false}, () => {
 				const tookMs = Date.now() - startedAtMs;
 				t.diagnostic(`${scenario.name}: ${scenario.finding} after ${tookMs} ms (start-up included)`);
 				assert.ok(tookMs < FINDING_WITHIN_MS);
-				assert.equal(shot.observation.pools[0]?.metrics?.label, 'checkout');
+				assert.equal(shot.picture.pools[0]?.metrics?.label, 'checkout');
 
 				if (scenario.name === 'pool-too-small') {
 					// Wait for the full ramp, then apply the fix the finding asks for.
@@ -77,14 +77,14 @@ describe('lifeguard demo', {concurrency: false}, () => {
 				}
 
 				if (scenario.name === 'server-full') {
-					assert.ok(shot.findings.some(finding => finding.code === 'idle-hoarding'));
+					assert.ok(shot.picture.findings.some(finding => finding.code === 'idle-hoarding'));
 					await pollUntil(() => demo.app.failures() > 0, {what: 'refused application connections'});
 					assert.equal(demo.app.lastFailure(), '53300');
 					// The operator's fix: terminate the leaked idle sessions over the open monitor connection.
 					await demo.postgres.client()!.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'report-job'`);
 					await pollUntil(async () => {
 						const latest = await shotOf(demo);
-						return !latest.findings.some(finding => finding.code === 'server-saturated') && (latest.observation.pools[0]?.metrics?.open ?? 0) >= 3;
+						return !latest.picture.findings.some(finding => finding.code === 'server-saturated') && (latest.picture.pools[0]?.metrics?.open ?? 0) >= 3;
 					}, {timeoutMs: 8000, what: 'the server recovering (the leak does not refill)'});
 				}
 			} finally {

@@ -74,6 +74,8 @@ function fromCounts(entry: Entry, label: string | null, keys: CountKeys): PoolMe
 		waiting: numberAt(entry, keys.waiting),
 		oldestWaitSeconds: keys.oldestWait ? numberAt(entry, keys.oldestWait) : null,
 		timeoutsTotal: keys.timeouts ? numberAt(entry, keys.timeouts) : null,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 	};
 }
 
@@ -94,6 +96,8 @@ function fromPsycopg(entry: Entry, label: string | null): PoolMetrics | null {
 		waiting: numberAt(entry, 'requests_waiting') ?? 0,
 		oldestWaitSeconds: null,
 		timeoutsTotal: numberAt(entry, 'requests_errors') ?? 0,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 	};
 }
 
@@ -112,5 +116,7 @@ function fromSequelize(entry: Entry, label: string | null): PoolMetrics | null {
 		waiting: numberAt(entry, 'waiting'),
 		oldestWaitSeconds: null,
 		timeoutsTotal: null,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 	};
 }

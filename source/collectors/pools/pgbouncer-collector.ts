@@ -139,6 +139,8 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 			waiting: number(row['cl_waiting']),
 			oldestWaitSeconds: maxwait === null ? null : maxwait + (maxwaitUs ?? 0) / 1e6,
 			timeoutsTotal: null,
+			waitsTotal: null,
+			waitSecondsTotal: null,
 		});
 	}
 

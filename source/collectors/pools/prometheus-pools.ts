@@ -105,7 +105,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 }
 
 function emptyMetrics(label: string | null): PoolMetrics {
-	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null};
+	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null};
 }
 
 // --- helpers to keep the table readable ---

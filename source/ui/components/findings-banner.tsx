@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {alarmSubject} from '../../model/diagnosis.js';
 import type {Finding} from '../../model/types.js';
 import {LEVEL_TAG} from '../format.js';
 import {levelColor, useTheme} from '../theme.js';
@@ -6,14 +7,13 @@ import {levelColor, useTheme} from '../theme.js';
 /** The worst finding gets two lines (its next step must not be cut off), the others one each. */
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
-	/** The model's alarms: when each finding (code + subject) began, for "since 14:05:12". */
+	/** The model's alarms: when each subject's level began, for "since 14:05:12". */
 	alarms: Record<string, {sinceMs: number}>;
 	maxLines: number;
 	width: number;
 };
 
-/** The same key the model's alarms use. */
-export const findingKey = (finding: Finding) => `${finding.code} ${finding.subject}`;
+const findingKey = (finding: Finding) => `${finding.code} ${finding.subject}`;
 
 function clock(ms: number): string {
 	return new Date(ms).toISOString().slice(11, 19);
@@ -35,7 +35,7 @@ export function FindingsBanner({findings, alarms, maxLines, width}: FindingsBann
 	return (
 		<Box flexDirection="column" width={width}>
 			{shown.map((finding, index) => {
-				const since = alarms[findingKey(finding)]?.sinceMs;
+				const since = alarms[alarmSubject(finding)]?.sinceMs;
 				const lines = index === 0 ? firstLines : 1;
 				return (
 					<Box key={findingKey(finding)} height={lines} overflow="hidden">

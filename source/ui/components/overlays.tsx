@@ -1,6 +1,6 @@
 // What takes the session list's place: help, the confirmation dialog.
 import {Box, Text} from 'ink';
-import {BINDINGS} from '../../keys/bindings.js';
+import {listedBindings} from '../../keys/bindings.js';
 import type {SignalKind} from '../../model/dashboard.js';
 import type {Session} from '../../model/types.js';
 import {compactDuration, fit} from '../format.js';
@@ -8,7 +8,7 @@ import {useTheme} from '../theme.js';
 import {shortState} from './session-list.js';
 
 export function HelpScreen({isReadOnly, hasPoolControl, height, width}: {isReadOnly: boolean; hasPoolControl: boolean; height: number; width: number}) {
-	const bindings = BINDINGS.filter(binding => !binding.isOptional || hasPoolControl);
+	const bindings = listedBindings(hasPoolControl);
 	const lines = [
 		...bindings.map(binding => {
 			const disabled = binding.isDangerous && isReadOnly ? ' (disabled: read-only)' : '';
@@ -27,7 +27,11 @@ export function HelpScreen({isReadOnly, hasPoolControl, height, width}: {isReadO
 export function ConfirmDialog({action, targets, isRunning, height, width}: {action: SignalKind; targets: readonly Session[]; isRunning: boolean; height: number; width: number}) {
 	const {isColor} = useTheme();
 	const verb = action === 'terminate' ? 'Terminate' : 'Cancel the running query of';
-	const noun = `${targets.length} session${targets.length === 1 ? '' : 's'}`;
+	// One session: name it in the question itself, so nobody confirms the wrong one.
+	const only = targets.length === 1 ? targets[0]! : null;
+	const noun = only
+		? `session pid ${only.pid} (${only.user ?? '?'} / ${only.application || 'no application'} / ${only.state ?? 'unknown state'})`
+		: `${targets.length} sessions`;
 	const room = Math.max(1, height - 2);
 	const shown = targets.length > room ? targets.slice(0, room - 1) : targets;
 	return (

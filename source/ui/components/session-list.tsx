@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import type {Session} from '../../model/types.js';
 import {compactDuration, fit} from '../format.js';
 import {useTheme} from '../theme.js';
+import {cellWidth} from '../../text/width.js';
 
 type Column = {
 	title: string;
@@ -56,7 +57,7 @@ export function sessionLine(session: Session, columns: Column[], width: number, 
 	const mark = `${isSelected ? '>' : ' '}${isMarked ? '*' : ' '}`;
 	const cells = columns.map(column => fit(column.value(session).replace(/\s+/g, ' '), column.width, column.align));
 	const prefix = `${mark}${cells.join(' ')} `;
-	return prefix + fit(session.query.replace(/\s+/g, ' '), Math.max(0, width - prefix.length));
+	return prefix + fit(session.query.replace(/\s+/g, ' '), Math.max(0, width - cellWidth(prefix)));
 }
 
 export type SessionListProps = {

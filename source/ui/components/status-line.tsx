@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {BINDINGS} from '../../keys/bindings.js';
+import {keyBar} from '../../keys/bindings.js';
 import type {Mode} from '../../model/dashboard.js';
 import {SORT_LABELS, type SortKey} from '../../model/session-view.js';
 import {ageText} from '../format.js';
@@ -23,7 +23,7 @@ export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, i
 		return <Text wrap="truncate-start">Filter: {mode.draft}█  (Enter applies, Esc clears)</Text>;
 	}
 
-	if (mode.kind === 'flag') {
+	if (mode.kind === 'note') {
 		return <Text wrap="truncate-start">Flag note: {mode.draft}█  (Enter records, Esc cancels)</Text>;
 	}
 
@@ -38,7 +38,5 @@ export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, i
 		return <Text wrap="truncate-end"><Text bold>{notice.text}</Text>  {facts}</Text>;
 	}
 
-	const keys = BINDINGS.filter(binding => binding.isInBar && !(binding.isDangerous && isReadOnly))
-		.map(binding => `${binding.keys} ${binding.command}`).join('  ');
-	return <Text wrap="truncate-end">{facts}  <Text dimColor>{keys}</Text></Text>;
+	return <Text wrap="truncate-end">{facts}  <Text dimColor>{keyBar(isReadOnly)}</Text></Text>;
 }
