@@ -18,7 +18,7 @@ export async function waitForScenario(demo: Demo, options: Options, waitMs = SCE
 	const deadline = Date.now() + waitMs;
 	while (Date.now() < deadline) {
 		const shot = await collectOnce({postgres: demo.postgres, poolCollectors: demo.poolCollectors, poolTimeoutMs: options.poolTimeoutMs, thresholds: options.thresholds, now: () => Date.now(), role: demo.target.user});
-		if (shot.findings.some(finding => finding.code === demo.scenario.finding)) {
+		if (shot.picture.findings.some(finding => finding.code === demo.scenario.finding)) {
 			return true;
 		}
 
