@@ -30,8 +30,10 @@ meow(`
 	Usage
 	  $ lifeguard [--db URL] [options]      live dashboard
 	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
+	  $ lifeguard doctor [--db URL]         review the configuration; exit 0/1/2/3
 	  $ lifeguard timeline FILE             an incident log (--log) as a Markdown timeline
 	  $ lifeguard demo [--scenario NAME]    the incident, reproduced on an embedded PostgreSQL
+	  $ lifeguard demo --doctor             doctor on the demo scenario's server and pool
 
 	Target: --db URL, else DATABASE_URL, else PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,
 	PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT and ~/.pgpass, as psql reads them.
@@ -50,7 +52,8 @@ meow(`
 	  --read-only                     disable terminate and cancel
 	  --log FILE                      append an incident log (JSON Lines)
 	  --no-bell                       no terminal bell when something turns critical
-	  --json                          print one snapshot as JSON and exit
+	  --json                          print one snapshot as JSON and exit (doctor: the report)
+	  --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
 	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
 	  --no-endpoint                   demo: the application does not publish its pool (find it anyway)
 
@@ -84,9 +87,11 @@ async function main(options: Options): Promise<number> {
 	}
 
 	const isCheck = options.command === 'check';
+	const isDoctor = options.command === 'doctor';
 	let client;
 	try {
-		client = await openMonitorClient(target);
+		// doctor judges the server's own timeouts: no session settings of lifeguard's in the way.
+		client = await openMonitorClient(target, {isServerDefaults: isDoctor});
 	} catch (error) {
 		const reason = describeConnectionError(error, target);
 		if (isCheck) {
@@ -94,7 +99,12 @@ async function main(options: Options): Promise<number> {
 			return 3;
 		}
 
-		return fail(reason, 1);
+		return fail(reason, isDoctor ? 3 : 1);
+	}
+
+	if (isDoctor) {
+		const {runDoctorCommand} = await import('./source/doctor/command.js');
+		return runDoctorCommand(options, target, client);
 	}
 
 	const now = () => Date.now();

@@ -9,7 +9,7 @@ import {safeText} from './text/sanitize.js';
 
 export class OptionsError extends Error {}
 
-export type Command = 'watch' | 'check' | 'timeline' | 'demo';
+export type Command = 'watch' | 'check' | 'timeline' | 'demo' | 'doctor';
 
 export type Options = {
 	command: Command;
@@ -27,6 +27,10 @@ export type Options = {
 	scenario: string | undefined;
 	/** demo: publish the simulated application's pool endpoint (false with --no-endpoint). */
 	hasDemoEndpoint: boolean;
+	/** doctor: the report as Markdown. */
+	isMarkdown: boolean;
+	/** demo: run doctor against the demo's server instead of the screen. */
+	isDoctor: boolean;
 };
 
 /** The flags, as typed (kebab-case). `value` flags take one argument; `pool` alone may repeat. */
@@ -45,6 +49,8 @@ const FLAGS = {
 	bell: 'switch',
 	scenario: 'value',
 	endpoint: 'switch',
+	markdown: 'switch',
+	doctor: 'switch',
 	// meow answers these before the flags are read; known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',
@@ -215,9 +221,19 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
 
 export function buildOptions(input: string[], flags: ParsedFlags, env: Record<string, string | undefined>): Options {
 	const [first, ...rest] = input;
-	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' ? first : 'watch';
+	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' || first === 'doctor' ? first : 'watch';
 	if (first !== undefined && command === 'watch') {
-		throw new OptionsError(`unknown command ${quote(first)} (use check, timeline FILE or demo; the target goes in --db)`);
+		throw new OptionsError(`unknown command ${quote(first)} (use check, doctor, timeline FILE or demo; the target goes in --db)`);
+	}
+
+	const isMarkdown = switchOf(flags, 'markdown', false);
+	const isDoctor = switchOf(flags, 'doctor', false);
+	if (isMarkdown && command !== 'doctor' && !(command === 'demo' && isDoctor)) {
+		throw new OptionsError('--markdown: only for lifeguard doctor (or demo --doctor)');
+	}
+
+	if (isDoctor && command !== 'demo') {
+		throw new OptionsError('--doctor: only for lifeguard demo; use lifeguard doctor');
 	}
 
 	if (command === 'timeline' && rest.length !== 1) {
@@ -275,5 +291,7 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		timelineFile: command === 'timeline' ? rest[0] : undefined,
 		scenario,
 		hasDemoEndpoint,
+		isMarkdown,
+		isDoctor,
 	};
 }

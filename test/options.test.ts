@@ -51,8 +51,8 @@ describe('bad command lines: one line naming the flag', () => {
 		// Unknown flags, commands and arguments
 		{argv: ['--bogus'], message: 'unknown flag --bogus (see lifeguard --help)'},
 		{argv: ['--colour=always', '-x'], message: 'unknown flags --colour, -x (see lifeguard --help)'},
-		{argv: ['frobnicate'], message: 'unknown command "frobnicate" (use check, timeline FILE or demo; the target goes in --db)'},
-		{argv: ['postgres://h/db'], message: 'unknown command "postgres://h/db" (use check, timeline FILE or demo; the target goes in --db)'},
+		{argv: ['frobnicate'], message: 'unknown command "frobnicate" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
+		{argv: ['postgres://h/db'], message: 'unknown command "postgres://h/db" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
 		{argv: ['check', 'extra'], message: 'unexpected argument "extra"'},
 		{argv: ['timeline'], message: 'usage: lifeguard timeline FILE'},
 		{argv: ['timeline', 'a', 'b'], message: 'usage: lifeguard timeline FILE'},
@@ -65,7 +65,7 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: [], env: {LIFEGUARD_POOLS: 'localhost:9090'}, message: 'LIFEGUARD_POOLS "localhost:9090": not a URL (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'},
 		// Controls in what is echoed are shown, never sent
 		{argv: ['--interval', '\u001B]0;pwned\u0007'], message: '--interval: "␛]0;pwned␇" is not a number'},
-		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, timeline FILE or demo; the target goes in --db)'},
+		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
 		{argv: ['--\u009B31m'], message: 'unknown flag --\\x9b31m (see lifeguard --help)'},
 		{argv: ['--interval', 'x'.repeat(200)], message: `--interval: "${'x'.repeat(59)}…" is not a number`},
 	];
