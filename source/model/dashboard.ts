@@ -293,6 +293,51 @@ function modeKind(state: DashboardState): ModeKind {
 	return state.mode.kind;
 }
 
+const NO_KEY: KeyPress = {upArrow: false, downArrow: false, pageUp: false, pageDown: false, return: false, escape: false, backspace: false, delete: false, ctrl: false, meta: false};
+
+/**
+ * Keys typed faster than the screen reads them (or while it was starting) arrive as one chunk:
+ * "/checkout\rt" is a filter, Enter, then t on the filtered list, never one unknown key dropped
+ * while a later one acts. A chunk is text in a prompt until Enter, and single keys in the list.
+ */
+function typed(state: DashboardState, input: string, key: KeyPress, atMs: number, pageRows: number): Step {
+	const isPlainChunk = input.length > 1 && !key.ctrl && !key.meta && !key.escape && !key.return;
+	if (!isPlainChunk) {
+		return keyPressed(state, input, key, atMs, pageRows);
+	}
+
+	let next = state;
+	const effects: Effect[] = [];
+	let rest = input;
+	while (rest.length > 0) {
+		const isText = next.mode.kind === 'filter' || next.mode.kind === 'note';
+		let step: Step;
+		if (isText) {
+			// The text up to the next line break or backspace is typed at once; those keys act.
+			const end = rest.search(/[\r\n\u0008\u007F]/);
+			if (end === 0) {
+				const isErase = rest[0] === '\u0008' || rest[0] === '\u007F';
+				step = keyPressed(next, '', isErase ? {...NO_KEY, backspace: true} : {...NO_KEY, return: true}, atMs, pageRows);
+				rest = rest.slice(rest.startsWith('\r\n') ? 2 : 1);
+			} else {
+				const text = end === -1 ? rest : rest.slice(0, end);
+				step = keyPressed(next, text, NO_KEY, atMs, pageRows);
+				rest = rest.slice(text.length);
+			}
+		} else {
+			const character = String.fromCodePoint(rest.codePointAt(0)!);
+			const isBreak = character === '\r' || character === '\n';
+			step = keyPressed(next, isBreak ? '' : character, isBreak ? {...NO_KEY, return: true} : NO_KEY, atMs, pageRows);
+			rest = rest.slice(character.length);
+		}
+
+		next = step.state;
+		effects.push(...step.effects);
+	}
+
+	return {state: next, effects};
+}
+
 function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: number, pageRows: number): Step {
 	const context: KeyContext = {isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl};
 	const resolved = resolveKey(modeKind(state), input, key, context);
@@ -378,10 +423,8 @@ function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: n
 				return same(state);
 			}
 
-			// Pasted or fast typing arrives as one chunk: "note\r" is the text, then Enter.
-			const [text = '', ...rest] = input.split(/\r\n|\r|\n/);
-			const typed = {...state, mode: {...mode, draft: mode.draft + text}};
-			return rest.length > 0 ? submit(typed, atMs) : same(typed);
+			// A chunk reaches here without line breaks (see typed): all of it is text.
+			return same({...state, mode: {...mode, draft: mode.draft + input}});
 		}
 
 		case 'erase': {
@@ -476,7 +519,7 @@ export function update(state: DashboardState, action: DashboardAction): Step {
 		}
 
 		case 'key': {
-			return keyPressed(state, action.input, action.key, action.atMs, action.pageRows ?? 10);
+			return typed(state, action.input, action.key, action.atMs, action.pageRows ?? 10);
 		}
 
 		case 'signal-finished': {

@@ -43,3 +43,27 @@ export function appendSeries(series: Series, atMs: number, readings: Readonly<Re
 export function seriesValues(series: Series, key: string): ReadonlyArray<number | null> {
 	return series.values.get(key) ?? [];
 }
+
+/**
+ * Fold a sample into the newest entry instead of adding one (a sample of the same time bucket): each
+ * key keeps the largest value seen, so a spike inside a bucket is never lost.
+ */
+export function mergeLastSeries(series: Series, readings: Readonly<Record<string, number | null>>): Series {
+	if (series.times.length === 0) {
+		return series;
+	}
+
+	const last = series.times.length - 1;
+	const values = new Map(series.values);
+	for (const [key, value] of Object.entries(readings)) {
+		if (value === null) {
+			continue;
+		}
+
+		const past = values.get(key) ?? Array.from({length: series.times.length}, () => null);
+		const current = past[last] ?? null;
+		values.set(key, [...past.slice(0, last), current === null ? value : Math.max(current, value)]);
+	}
+
+	return {...series, values};
+}

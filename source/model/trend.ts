@@ -1,12 +1,18 @@
 // The last minutes of the numbers that tell an incident's story at a glance: server slots used, each
-// pool's waiting and busy counts, each suspected group's busy count. One sample per server poll, on
-// one time axis, bounded (model/series.ts).
-import {appendSeries, emptySeries, type Series} from './series.js';
+// pool's waiting and busy counts, each suspected group's busy count. Kept per time bucket of
+// TREND_BUCKET_MS (the largest value seen in it), on one absolute time axis, bounded (model/series.ts).
+import {appendSeries, emptySeries, mergeLastSeries, type Series} from './series.js';
 import type {Picture} from './picture.js';
 import {suspectSubject, type Suspect} from './suspected-pools.js';
 
-/** Samples kept: five minutes at the default 1 s interval, enough to see when it began and when a fix took. */
-export const TREND_CAPACITY = 300;
+/**
+ * One cell of the history strip. 10 s: an 80-column strip still spans about three minutes, enough to
+ * see when a queue began and when a fix took, and a steady screen is redrawn at most once per bucket,
+ * whatever --interval is.
+ */
+export const TREND_BUCKET_MS = 10_000;
+/** Buckets kept: 40 minutes, more than the widest strip shows. */
+export const TREND_CAPACITY = 240;
 
 export const emptyTrend = emptySeries(TREND_CAPACITY);
 
@@ -16,6 +22,11 @@ export const trendKeys = {
 	poolBusy: (name: string) => `pool ${name} busy`,
 	suspectBusy: (subject: string) => `suspect ${subject} busy`,
 };
+
+/** The start of the bucket a moment falls in. */
+export function bucketOf(atMs: number): number {
+	return Math.floor(atMs / TREND_BUCKET_MS) * TREND_BUCKET_MS;
+}
 
 export function appendTrend(trend: Series, picture: Picture, suspects: readonly Suspect[]): Series {
 	if (!picture.server) {
@@ -33,5 +44,6 @@ export function appendTrend(trend: Series, picture: Picture, suspects: readonly 
 		readings[trendKeys.suspectBusy(suspectSubject(suspect))] = suspect.connections;
 	}
 
-	return appendSeries(trend, picture.atMs, readings);
+	const bucket = bucketOf(picture.atMs);
+	return trend.times.at(-1) === bucket ? mergeLastSeries(trend, readings) : appendSeries(trend, bucket, readings);
 }

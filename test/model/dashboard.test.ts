@@ -341,3 +341,18 @@ describe('a capped pool found from the server side alone', () => {
 		assert.deepEqual(state.shown.findings.filter(candidate => candidate.code === 'pool-suspected'), []);
 	});
 });
+
+describe('keys typed faster than the screen reads them', () => {
+	test('a chunk typed while starting is a filter, Enter, then t on the filtered list: nothing dropped', () => {
+		const state = run(initialState(defaultThresholds), snap([a, b, c]), press('/worker\rt'));
+		assert.equal(state.filter, 'worker');
+		assert.equal(state.mode.kind, 'confirm');
+		assert.deepEqual(state.mode.kind === 'confirm' ? state.mode.targets.map(target => target.pid) : [], [2], 't acts on the filtered row, not the top row');
+	});
+
+	test('a note with a correction and Enter in one chunk, then q', () => {
+		const {state, effects} = effectsOf(initialState(defaultThresholds), snap([a]), press('f'), press('bux\u007Fs full\rq'));
+		assert.equal(state.lastFlag?.note, 'bus full');
+		assert.deepEqual(effects.map(effect => effect.type), ['log', 'log', 'quit']);
+	});
+});

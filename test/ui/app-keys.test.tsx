@@ -24,13 +24,19 @@ const sessions: Session[] = [
 ];
 
 /** A server whose snapshot is whatever the test sets, taken now. */
-function scriptedServer(initial: {connections: number; sessions: Session[]}) {
+/** `takenAt`: the clock of the snapshots (a fixed one keeps every sample in one history bucket). */
+function scriptedServer(initial: {connections: number; sessions: Session[]}, takenAt: () => number = Date.now) {
 	let current = initial;
+	let polls = 0;
 	return {
 		set(next: Partial<typeof initial>) {
 			current = {...current, ...next};
 		},
-		poll: async (): Promise<ServerReading> => ({ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: Date.now(), connections: current.connections, sessions: current.sessions})}),
+		polls: () => polls,
+		poll: async (): Promise<ServerReading> => {
+			polls++;
+			return {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: takenAt(), connections: current.connections, sessions: current.sessions})};
+		},
 	};
 }
 
@@ -166,5 +172,30 @@ describe('key flows without a database', () => {
 		}
 
 		assert.equal(rings, 1, 'a level that stays critical does not ring again');
+	});
+
+	test('a steady server draws no new frame; a change is drawn at the next poll; paused, nothing is drawn', async () => {
+		// One fixed moment: the history strip's 10 s buckets never roll over during the test.
+		const startedAt = Date.now();
+		const server = scriptedServer({connections: 13, sessions}, () => startedAt);
+		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, ready: /reports/, intervalMs: 50});
+		try {
+			await pollUntil(() => server.polls() >= 5, {what: '5 polls'});
+			const drawn = app.frames.length;
+			const polled = server.polls();
+			await pollUntil(() => server.polls() >= polled + 20, {what: '20 more polls'});
+			assert.equal(app.frames.length, drawn, 'twenty identical polls, no frame drawn');
+			server.set({connections: 42});
+			await app.waitFor(/42\/97 43%/);
+			await app.press('p', /PAUSED/);
+			const paused = app.frames.length;
+			server.set({connections: 90});
+			const pausedAt = server.polls();
+			await pollUntil(() => server.polls() >= pausedAt + 10, {what: '10 polls while paused'});
+			assert.equal(app.frames.length, paused, 'paused: the frame stands still');
+			await app.press('p', /90\/97 93%/);
+		} finally {
+			app.close();
+		}
 	});
 });

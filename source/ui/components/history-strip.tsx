@@ -1,28 +1,25 @@
 import {usableConnections} from '../../model/levels.js';
 import type {Picture} from '../../model/picture.js';
-import {seriesValues} from '../../model/series.js';
-import {trendKeys} from '../../model/trend.js';
+import {type Series, seriesValues} from '../../model/series.js';
+import {TREND_BUCKET_MS, trendKeys} from '../../model/trend.js';
 import {compactDuration} from '../format.js';
 import {type Line, span} from '../lines.js';
 import {autoMax, sparkline} from '../sparkline.js';
 import {cellWidth} from '../../text/width.js';
 
-/** At most `cells` values: each cell the largest of the samples it covers, so a spike never vanishes. */
-export function bucketed(values: ReadonlyArray<number | null>, cells: number): Array<number | null> {
-	if (cells <= 0) {
+/**
+ * The last `cells` buckets up to the newest, one value per cell on the absolute time axis: a bucket
+ * with no sample (before the start, while disconnected) is a gap, never a zero.
+ */
+export function cellsOf(trend: Series, key: string, cells: number): Array<number | null> {
+	const newest = trend.times.at(-1);
+	if (newest === undefined || cells <= 0) {
 		return [];
 	}
 
-	if (values.length <= cells) {
-		return [...values];
-	}
-
-	const size = values.length / cells;
-	return Array.from({length: cells}, (_, cell) => {
-		const bucket = values.slice(Math.floor(cell * size), Math.floor((cell + 1) * size));
-		const numbers = bucket.filter((value): value is number => value !== null);
-		return numbers.length > 0 ? Math.max(...numbers) : null;
-	});
+	const values = seriesValues(trend, key);
+	const byTime = new Map(trend.times.map((time, index) => [time, values[index] ?? null]));
+	return Array.from({length: cells}, (_, cell) => byTime.get(newest - ((cells - 1 - cell) * TREND_BUCKET_MS)) ?? null);
 }
 
 /**
@@ -62,23 +59,21 @@ export function historyView(picture: Picture, width: number): Line {
 		return {spans: [head, span('(collecting)')], isDim: true};
 	}
 
-	const spanSeconds = (trend.times.at(-1)! - trend.times[0]!) / 1000;
-	const suffix = ` last ${compactDuration(spanSeconds)}`;
-	const used = seriesValues(trend, trendKeys.serverUsed);
 	const usable = usableConnections(server);
 	const usedText = ` ${server.connections}/${usable}`;
 	const queue = watched(picture);
-	const queueValues = queue ? seriesValues(trend, queue.key) : [];
 	const queueLast = queue?.now ?? null;
 	const queueText = queue ? ` ${queueLast ?? 'n/a'}` : '';
-	const fixed = cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''}${suffix}`);
+	// The strip's span depends on the width only: a wider terminal shows more history.
+	const fixed = cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''} last 99m`);
 	const room = Math.max(0, width - fixed);
 	const cells = queue ? Math.floor(room / 2) : room;
-	const slots = sparkline(bucketed(used, cells), usable, cells);
+	const suffix = ` last ${compactDuration((cells * TREND_BUCKET_MS) / 1000)}`;
+	const slots = sparkline(cellsOf(trend, trendKeys.serverUsed, cells), usable, cells);
 	const spans = [head, span('slots '), span(slots), span(usedText)];
 	if (queue) {
 		const queueCells = room - cells;
-		const values = bucketed(queueValues, queueCells);
+		const values = cellsOf(trend, queue.key, queueCells);
 		spans.push(span(`  ${queue.label} `), span(sparkline(values, autoMax(values, 1), queueCells), {tone: (queueLast ?? 0) > 0 ? 'critical' : undefined}), span(queueText));
 	}
 
