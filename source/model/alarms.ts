@@ -18,9 +18,14 @@ export type Alarm = {
 	quietSamples: number;
 	/** The sample last counted, so a pool reading does not count as a server sample. */
 	lastSampleMs: number | null;
+	/** How the subject's telling number moved while the alarm stood: where it began and its peak. */
+	course: Course | null;
 };
 
-export type AlarmChange = {subject: string; from: Level; to: Level; atMs: number; finding: Finding | null};
+/** Connections for the server, waiting requests for a pool: from what, at its start, to what peak. */
+export type Course = {what: 'connections' | 'waiting'; from: number; fromMs: number; peak: number; peakMs: number};
+
+export type AlarmChange = {subject: string; from: Level; to: Level; atMs: number; finding: Finding | null; /** On a clear: how the number moved meanwhile. */ course?: Course | null};
 
 export type Settled = {alarms: Record<string, Alarm>; findings: Finding[]; changes: AlarmChange[]};
 
@@ -33,6 +38,31 @@ function sampleOf(subject: string, latest: Observation): number | null {
 	const pool = latest.pools.find(candidate => poolSubject(candidate.name) === subject);
 	// A failing endpoint has no fresh numbers to hold a level on: its endpoint finding speaks now.
 	return pool && pool.error === null ? pool.sampledAtMs : null;
+}
+
+/** The number that tells a subject's story now, or null when it has none. */
+function measureOf(subject: string, latest: Observation): {what: Course['what']; value: number} | null {
+	if (subject === 'server') {
+		return latest.server ? {what: 'connections', value: latest.server.connections} : null;
+	}
+
+	const pool = latest.pools.find(candidate => poolSubject(candidate.name) === subject);
+	const waiting = pool && pool.error === null ? pool.metrics?.waiting ?? null : null;
+	return waiting === null ? null : {what: 'waiting', value: waiting};
+}
+
+/** The course so far, with the number of now folded in; a new one when the alarm begins. */
+function follow(course: Course | null | undefined, subject: string, latest: Observation): Course | null {
+	const measure = measureOf(subject, latest);
+	if (!measure) {
+		return course ?? null;
+	}
+
+	if (!course) {
+		return {what: measure.what, from: measure.value, fromMs: latest.atMs, peak: measure.value, peakMs: latest.atMs};
+	}
+
+	return measure.value > course.peak ? {...course, peak: measure.value, peakMs: latest.atMs} : course;
 }
 
 export function settleAlarms(previous: Readonly<Record<string, Alarm>>, raw: readonly Finding[], latest: Observation): Settled {
@@ -60,7 +90,7 @@ export function settleAlarms(previous: Readonly<Record<string, Alarm>>, raw: rea
 		if (!before || levelRank(level) >= levelRank(before.level)) {
 			findings.push(...own);
 			if (worst && level !== 'ok') {
-				alarms[subject] = {level: worst.level, sinceMs: before?.level === worst.level ? before.sinceMs : atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleOf(subject, latest)};
+				alarms[subject] = {level: worst.level, sinceMs: before?.level === worst.level ? before.sinceMs : atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleOf(subject, latest), course: follow(before?.course, subject, latest)};
 			}
 
 			if ((before?.level ?? 'ok') !== level) {
@@ -76,15 +106,15 @@ export function settleAlarms(previous: Readonly<Record<string, Alarm>>, raw: rea
 		if (message === null || quietSamples >= CLEAR_SAMPLES) {
 			findings.push(...own);
 			if (worst && level !== 'ok') {
-				alarms[subject] = {level: worst.level, sinceMs: atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleMs};
+				alarms[subject] = {level: worst.level, sinceMs: atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleMs, course: follow(before.course, subject, latest)};
 			}
 
-			changes.push({subject, from: before.level, to: level, atMs, finding: worst});
+			changes.push({subject, from: before.level, to: level, atMs, finding: worst, ...(level === 'ok' ? {course: before.course} : {})});
 			continue;
 		}
 
 		// Holding: the level stays, and a finding says why, with the numbers of now.
-		alarms[subject] = {...before, quietSamples, lastSampleMs: sampleMs};
+		alarms[subject] = {...before, quietSamples, lastSampleMs: sampleMs, course: follow(before.course, subject, latest)};
 		const holding: Finding = {
 			code: before.code,
 			level: before.level,

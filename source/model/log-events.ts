@@ -49,6 +49,8 @@ export type LogEvent = {at: string} & (
 			code?: FindingCode;
 			message?: string;
 			numbers: LogNumbers;
+			/** On a clear: how the subject's number moved while it stood ("waiting rose from 12 to 812"). */
+			course?: {what: 'connections' | 'waiting'; from: number; fromAt: string; peak: number; peakAt: string};
 	  }
 	| {type: 'flag'; note: string; numbers: LogNumbers; findings: Array<{code: FindingCode; level: Exclude<Level, 'ok'>; subject: string}>}
 	| {type: 'terminate' | 'cancel'; sessions: SessionOutcome[]}
@@ -104,6 +106,7 @@ export function levelEvents(changes: readonly AlarmChange[], picture: Picture): 
 		to: change.to,
 		...(change.finding && change.to !== 'ok' ? {code: change.finding.code, message: change.finding.message} : {}),
 		numbers,
+		...(change.course ? {course: {what: change.course.what, from: change.course.from, fromAt: logTime(change.course.fromMs), peak: change.course.peak, peakAt: logTime(change.course.peakMs)}} : {}),
 	}));
 }
 

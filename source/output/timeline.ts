@@ -122,7 +122,7 @@ function describe(event: Event): string {
 		case 'level': {
 			const numbers = levelNumbers(event);
 			const why = typeof event.message === 'string' && event.to !== 'ok' ? `: ${text(event.message, '')}` : '';
-			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}`;
+			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}${courseText(event.course)}`;
 		}
 
 		case 'flag': {
@@ -154,6 +154,22 @@ function describe(event: Event): string {
 			return 'Stopped watching';
 		}
 	}
+}
+
+/** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
+function courseText(course: unknown): string {
+	const record = asRecord(course);
+	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number' || typeof record['fromAt'] !== 'string' || typeof record['peakAt'] !== 'string') {
+		return '';
+	}
+
+	const fromMs = Date.parse(record['fromAt']);
+	const peakMs = Date.parse(record['peakAt']);
+	if (Number.isNaN(fromMs) || Number.isNaN(peakMs) || record['peak'] <= record['from']) {
+		return '';
+	}
+
+	return `; ${text(record['what'], 'it')} rose from ${record['from']} at ${clock(fromMs)} to ${record['peak']} at ${clock(peakMs)}`;
 }
 
 function startDetails(event: Extract<Event, {type: 'start'}>): string {

@@ -2,7 +2,7 @@
 // for the effect of a key instead of sleeping.
 import {render} from 'ink-testing-library';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
-import {initialState, type InitialOptions} from '../../source/model/dashboard.js';
+import {type DashboardState, initialState, type InitialOptions} from '../../source/model/dashboard.js';
 import {App, type AppProps} from '../../source/ui/app.js';
 import {ThemeContext} from '../../source/ui/theme.js';
 import {pollUntil} from './postgres.js';
@@ -16,7 +16,9 @@ export type RenderOptions = {
 	initial?: InitialOptions;
 	/** The frame to wait for before the test starts. */
 	ready?: RegExp;
-} & Pick<AppProps, 'poll' | 'pools' | 'signal'> & Partial<Pick<AppProps, 'ring' | 'intervalMs' | 'poolControl' | 'target'>>;
+	/** The state to start from instead of an empty one (the first reading already folded in). */
+	initialState?: DashboardState;
+} & Pick<AppProps, 'poll' | 'pools' | 'signal'> & Partial<Pick<AppProps, 'ring' | 'intervalMs' | 'poolControl' | 'target' | 'initialEffects'>>;
 
 export type RenderedApp = ReturnType<typeof render> & {
 	frame(): string;
@@ -32,7 +34,8 @@ export async function renderApp(options: RenderOptions): Promise<RenderedApp> {
 	const instance = render(
 		<ThemeContext.Provider value={{isColor: false}}>
 			<App
-				initial={initialState(defaultThresholds, {idleAfterSeconds: 0, ...options.initial})}
+				initial={options.initialState ?? initialState(defaultThresholds, {idleAfterSeconds: 0, ...options.initial})}
+				initialEffects={options.initialEffects}
 				target={options.target ?? 'postgres://test:***@127.0.0.1/test'}
 				poll={options.poll}
 				pools={options.pools}

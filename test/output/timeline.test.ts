@@ -48,8 +48,9 @@ describe('a log written by a real run renders with its numbers', () => {
 		const text = recordedLog('round-trip.jsonl', [
 			server(baseTimeMs, 13),
 			pool(baseTimeMs + 500, {max: 5, active: 2, idle: 3, waiting: 0}),
-			pool(baseTimeMs + minute, {max: 5, active: 5, idle: 0, waiting: 812}),
-			server(baseTimeMs + minute + 100, 93),
+			pool(baseTimeMs + minute, {max: 5, active: 5, idle: 0, waiting: 12}),
+			pool(baseTimeMs + minute + 1000, {max: 5, active: 5, idle: 0, waiting: 812}),
+			server(baseTimeMs + minute + 1100, 93),
 			key(baseTimeMs + 2 * minute, 'f'),
 			key(baseTimeMs + 2 * minute, 'paging the DB team\r'),
 			pool(baseTimeMs + 3 * minute, {max: 30, active: 12, idle: 18, waiting: 0}),
@@ -61,9 +62,9 @@ describe('a log written by a real run renders with its numbers', () => {
 		const markdown = renderTimeline(text).markdown;
 		const levelLines = markdown.split('\n').filter(line => line.includes(' went from '));
 		assert.deepEqual(levelLines, [
-			'- **12:01 UTC:** Pool api went from ok to critical (5/5 busy, 812 waiting): Pool api is saturated: 5/5 busy, 812 waiting, while the server has 84 free slots: raise the pool\'s max.',
+			'- **12:01 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max.',
 			'- **12:01 UTC:** Server went from ok to critical (93/97 connections): Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
-			'- **12:03 UTC:** Pool api went from critical to ok (12/30 busy, 0 waiting)',
+			'- **12:03 UTC:** Pool api went from critical to ok (12/30 busy, 0 waiting); waiting rose from 12 at 12:01 to 812 at 12:01',
 		]);
 		assert.match(markdown, /- \*\*12:02 UTC:\*\* Flag: "paging the DB team" \(server 93\/97, api 5\/5 busy 812 waiting\); open findings: pool-saturated \(api\), server-saturated \(server\)/);
 		assert.match(markdown, /- \*\*12:04 UTC:\*\* Stopped watching/);
