@@ -1,5 +1,5 @@
 // Recognise pool families in a parsed exposition and group them by the pool-key label
-// (reference §8.2 mapping table). A field no family exposes stays null: "n/a", never 0.
+// (the table below, one entry per family). A field no family exposes stays null: "n/a", never 0.
 import type {PoolMetrics} from '../../model/types.js';
 import type {PromExposition, PromSample} from './prometheus-text.js';
 
