@@ -15,7 +15,7 @@ type NumberField = Exclude<keyof PoolMetrics, 'label' | 'error'>;
 /** Connection counts: whole numbers. The rest are counters or seconds: any finite value ≥ 0. */
 const COUNT_FIELDS: ReadonlySet<NumberField> = new Set(['max', 'open', 'active', 'idle', 'waiting', 'timeoutsTotal', 'waitsTotal']);
 
-const NUMBER_FIELDS: readonly NumberField[] = ['max', 'open', 'active', 'idle', 'waiting', 'oldestWaitSeconds', 'timeoutsTotal', 'waitsTotal', 'waitSecondsTotal'];
+const NUMBER_FIELDS: readonly NumberField[] = ['max', 'open', 'idle', 'waiting', 'active', 'oldestWaitSeconds', 'timeoutsTotal', 'waitsTotal', 'waitSecondsTotal'];
 
 /** How a number reads in an error: as an exporter would write it (+Inf, 1e+308, -5). */
 export function formatValue(value: number): string {
