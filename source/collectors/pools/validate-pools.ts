@@ -18,7 +18,7 @@ const COUNT_FIELDS: ReadonlySet<NumberField> = new Set(['max', 'open', 'active',
 const NUMBER_FIELDS: readonly NumberField[] = ['max', 'open', 'idle', 'waiting', 'active', 'oldestWaitSeconds', 'timeoutsTotal', 'waitsTotal', 'waitSecondsTotal'];
 
 /** How a number reads in an error: as an exporter would write it (+Inf, 1e+308, -5). */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
 	if (Number.isNaN(value)) {
 		return 'NaN';
 	}
@@ -73,10 +73,6 @@ export function validatePool(pool: PoolMetrics): PoolMetrics {
 	}
 
 	return pool;
-}
-
-export function validatePools(pools: readonly PoolMetrics[]): PoolMetrics[] {
-	return pools.map(pool => validatePool(pool));
 }
 
 /**
