@@ -24,13 +24,22 @@ import {ThemeContext} from '../../source/ui/theme.js';
 import {withAdmin} from '../cli/helpers.js';
 import {cutUtf8, HOSTILE, TERMINAL_CONTROL} from '../helpers/hostile.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
-import {defaultThresholds} from '../helpers/snapshots.js';
+import {defaultThresholds, serverSnapshot} from '../helpers/snapshots.js';
 
 const PASSWORD = 'hostile-frame-pw';
 const SIZES = [{columns: 80, rows: 24}, {columns: 120, rows: 40}] as const;
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** A Prometheus label value: `\`, `"` and line feeds escaped, everything else as it is. */
 const promLabel = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+
+function frame(state: DashboardState, columns: number, rows: number): string {
+	return renderToString(
+		<ThemeContext.Provider value={{isColor: false}}>
+			<Dashboard state={state} target="postgres://lifeguard@127.0.0.1/postgres" columns={columns} rows={rows}/>
+		</ThemeContext.Provider>,
+		{columns},
+	);
+}
 
 type Case = {name: string; text: string; role: string; query: string; client?: pg.Client; pid?: number};
 
@@ -122,15 +131,6 @@ describe('hostile strings on the screen frame', () => {
 		}
 	}
 
-	function frame(state: DashboardState, columns: number, rows: number): string {
-		return renderToString(
-			<ThemeContext.Provider value={{isColor: false}}>
-				<Dashboard state={state} target="postgres://lifeguard@127.0.0.1/postgres" columns={columns} rows={rows}/>
-			</ThemeContext.Provider>,
-			{columns},
-		);
-	}
-
 	for (const [index, {name, text}] of HOSTILE.entries()) {
 		test(name, async () => {
 			const atMs = Date.now();
@@ -183,4 +183,82 @@ describe('hostile strings on the screen frame', () => {
 			}
 		});
 	}
+});
+
+// Absurd numbers from an endpoint: the real collector turns each bad pool into an error, the model
+// and the frame take it without a crash, and no impossible number reaches the screen.
+describe('absurd endpoint numbers on the screen frame', () => {
+	let endpoints: http.Server;
+	let base = '';
+	const families = ['hikaricp_connections_max', 'hikaricp_connections_active', 'hikaricp_connections_idle', 'hikaricp_connections_pending'];
+	const bad: Array<{pool: string; family: string; value: string}> = [
+		{pool: 'negative', family: 'hikaricp_connections_pending', value: '-5'},
+		{pool: 'huge', family: 'hikaricp_connections_active', value: '1e308'},
+		{pool: 'infinite', family: 'hikaricp_connections_max', value: '+Inf'},
+		{pool: 'zero-max', family: 'hikaricp_connections_max', value: '0'},
+		{pool: 'fraction', family: 'hikaricp_connections_idle', value: '2.5'},
+	];
+	const exposition = [
+		...families.flatMap(family => bad.map(({pool, family: badFamily, value}) => `${family}{pool="${pool}",} ${family === badFamily ? value : family.endsWith('max') ? 10 : 1}`)),
+		'hikaricp_connections_max{pool="twice",} 10',
+		'hikaricp_connections_max{pool="twice",} 20',
+		'',
+	].join('\n');
+
+	before(async () => {
+		endpoints = http.createServer((_request, response) => {
+			response.writeHead(200, {'content-type': 'text/plain; version=0.0.4'});
+			response.end(exposition);
+		});
+		await new Promise<void>(resolve => {
+			endpoints.listen(0, '127.0.0.1', resolve);
+		});
+		base = `http://127.0.0.1:${(endpoints.address() as AddressInfo).port}/metrics`;
+	});
+
+	after(async () => {
+		endpoints?.closeAllConnections();
+		await new Promise(resolve => {
+			endpoints.close(resolve);
+		});
+	});
+
+	test('each bad pool is an error; the frame keeps its shape and shows none of the numbers', async () => {
+		const endpoint: PoolEndpoint = {name: null, url: base, maskedUrl: base, kind: 'http', forcedFormat: null};
+		const collector = createPoolCollector(endpoint);
+		let reading: PoolReading;
+		try {
+			reading = await collector.collect(5000);
+		} finally {
+			await collector.close();
+		}
+
+		assert.ok(reading.ok, reading.ok ? '' : reading.error);
+		assert.deepEqual(reading.pools.map(pool => [pool.label, pool.error]), [
+			['fraction', 'invalid value 2.5 for idle (hikaricp_connections_idle)'],
+			['huge', 'invalid value 1e+308 for active (hikaricp_connections_active)'],
+			['infinite', 'invalid value +Inf for max (hikaricp_connections_max)'],
+			['negative', 'invalid value -5 for waiting (hikaricp_connections_pending)'],
+			['twice', 'duplicate series hikaricp_connections_max'],
+			['zero-max', 'invalid value 0 for max'],
+		]);
+		const atMs = Date.now();
+		let state = initialState(defaultThresholds, {pools: []});
+		state = update(state, {type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({takenAtMs: atMs}), isReconnected: false}, atMs}).state;
+		state = update(state, {type: 'pool-polled', endpoint, reading, atMs}).state;
+		for (const {columns, rows} of SIZES) {
+			const lines = frame(state, columns, rows).split('\n');
+			if (process.env['SHOW_FRAMES']) {
+				console.log(lines.join('\n'));
+			}
+
+			assert.equal(lines.length, rows - 1);
+			for (const line of lines) {
+				assert.ok(cellWidth(line) <= columns, `${cellWidth(line)} cells: ${line}`);
+				if (line.startsWith('Pool ')) {
+					assert.doesNotMatch(line, /-5|1e\+308|Infinity|\/0\b|2\.5|\/30/, line);
+				}
+			}
+		}
+	});
 });
