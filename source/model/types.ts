@@ -176,6 +176,10 @@ export type PoolStatus = {
 	sampledAtMs: number | null;
 	/** The endpoint's latest failure (one line, masked), null when its last poll succeeded. */
 	error: string | null;
+	/** The endpoint answered, but with impossible numbers for this pool: `error` says which. */
+	isInvalidReading?: boolean;
+	/** Pools the endpoint reported beyond lifeguard's cap, on each of its rows; absent when none. */
+	omittedPools?: number;
 };
 
 export type Thresholds = {

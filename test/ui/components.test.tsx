@@ -159,3 +159,11 @@ test('the rows a finding needs are counted as Ink wraps it, so no row is left em
 		}
 	}
 });
+
+test('an impossible reading shows its reason as BAD; pools beyond the cap are counted', () => {
+	const bad: PoolView = {...poolStatus({name: 'api', metrics: null, error: 'invalid value -5 for waiting'}), isInvalidReading: true, omittedPools: 14_800, level: 'unknown', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null}};
+	const text = plain(<PoolsPanel pools={[bad]} nowMs={baseTimeMs} maxLines={3} width={120}/>, 120);
+	assert.match(text, /Pool {4}BAD {2}api\s+impossible reading: invalid value -5 for waiting/);
+	assert.match(text, /\+14800 not fetched/);
+	assert.doesNotMatch(text, /-5\//);
+});
