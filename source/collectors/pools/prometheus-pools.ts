@@ -4,7 +4,7 @@ import type {PoolMetrics} from '../../model/types.js';
 import type {PromExposition, PromSample} from './prometheus-text.js';
 
 type Labels = Record<string, string>;
-type Field = Exclude<keyof PoolMetrics, 'label'>;
+type Field = Exclude<keyof PoolMetrics, 'label' | 'sourceRates' | 'fleet'>;
 
 /** One series: a sample name, optionally restricted to some label values, optionally rescaled (ns → s). */
 type Series = {name: string; where?: (labels: Labels) => boolean; scale?: number};
@@ -20,7 +20,30 @@ type Recognizer = {
 	finish?: (metrics: PoolMetrics, labels: Labels, index: SampleIndex) => void;
 	/** Only used when no other recognizer found a pool (Spring's generic jdbc_* duplicates hikaricp_*). */
 	isFallback?: boolean;
+	/** Other families `finish` reads (so a Prometheus query for this family fetches them too). */
+	reads?: string[];
 };
+
+/** The counters among the fields: read through PromQL `rate()` when the source is a Prometheus. */
+const COUNTER_FIELDS = new Set<Field>(['timeoutsTotal', 'waitsTotal', 'waitSecondsTotal']);
+
+/** The sample names one family is read from: gauges (as they are) and counters (rates of). */
+export type FamilyNames = {id: string; gauges: string[]; counters: string[]};
+
+/** Every family's sample names, from the recognizer table (the one list of names lifeguard reads). */
+export function familyNames(): FamilyNames[] {
+	return RECOGNIZERS.map(recognizer => {
+		const gauges = new Set<string>(recognizer.reads ?? []);
+		const counters = new Set<string>();
+		for (const [field, spec] of Object.entries(recognizer.fields) as Array<[Field, FieldSpec]>) {
+			for (const series of spec.flat()) {
+				(COUNTER_FIELDS.has(field) ? counters : gauges).add(series.name);
+			}
+		}
+
+		return {id: recognizer.id, gauges: [...gauges], counters: [...counters]};
+	});
+}
 
 type SampleIndex = Map<string, PromSample[]>;
 
@@ -230,6 +253,7 @@ const RECOGNIZERS: Recognizer[] = [
 			// whole seconds only: the exporter drops maxwait_us
 			oldestWaitSeconds: oneOf('pgbouncer_pools_client_maxwait_seconds'),
 		},
+		reads: ['pgbouncer_databases_pool_size'],
 		finish(metrics, labels, index) {
 			// SHOW DATABASES rows are keyed by the PgBouncer database name (`name`), not `database`
 			const row = (index.get('pgbouncer_databases_pool_size') ?? []).find(sample => sample.labels['name'] === labels['database']);
@@ -250,6 +274,7 @@ const RECOGNIZERS: Recognizer[] = [
 			active: oneOf('pgbouncer_active_clients'),
 			waiting: oneOf('pgbouncer_waiting_clients'),
 		},
+		reads: ['pgbouncer_pool_size'],
 		finish(metrics, labels, index) {
 			metrics.max = debianPoolSize(index.get('pgbouncer_pool_size') ?? [], labels['database']!);
 		},
