@@ -169,7 +169,9 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 				method: 'POST',
 				headers: {
 					accept: 'application/json',
-					'accept-encoding': 'gzip',
+					// Gzip over a network (a fleet's answer is MiBs); none on loopback, where it only costs CPU on
+					// both ends (measured: 62 → 80 ms for a 500-instance family on a loaded 2-CPU machine).
+					'accept-encoding': isLoopback(url.hostname) ? 'identity' : 'gzip',
 					'content-type': 'application/x-www-form-urlencoded',
 					'content-length': Buffer.byteLength(body),
 					'user-agent': 'lifeguard',
@@ -227,6 +229,10 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 		});
 		outgoing.end(body);
 	});
+}
+
+function isLoopback(hostname: string): boolean {
+	return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 function describe(error: unknown, hostname: string): string {
