@@ -42,6 +42,9 @@ meow(`
 	  --pool [NAME=]URL               a pool endpoint, repeatable: http(s)://, prom+http(s)://,
 	                                  json+http(s)://, pgbouncer://user:pass@host:6432/pgbouncer
 	                                  (also LIFEGUARD_POOLS, space-separated)
+	  --prometheus [NAME=]URL         a fleet's pools through a Prometheus API, repeatable (also
+	                                  LIFEGUARD_PROMETHEUS; bearer token: LIFEGUARD_PROMETHEUS_TOKEN)
+	  --prometheus-selector '{...}'   label matchers added to every query: '{namespace="shop"}'
 	  --interval SECONDS              refresh interval, 0.2 to 60 (default 1)
 	  --pool-timeout SECONDS          per-endpoint timeout (default 2)
 	  --warn PERCENT                  warning level of used/usable and pool active/max (default 80)

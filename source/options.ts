@@ -3,7 +3,7 @@
 // The command line is parsed here, not by meow (which only prints --help and --version): meow throws
 // a stack trace on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc`
 // into false, and none of those can be reported from its result.
-import {parsePoolSpecs} from './connection/pool-endpoint.js';
+import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
 import type {PoolEndpoint, Thresholds} from './model/types.js';
 import {safeText} from './text/sanitize.js';
 
@@ -33,12 +33,14 @@ export type Options = {
 	isDoctor: boolean;
 };
 
-/** The flags, as typed (kebab-case). `value` flags take one argument; `pool` alone may repeat. */
+/** The flags, as typed (kebab-case). `value` flags take one argument; `pool` and `prometheus` may repeat. */
 const FLAGS = {
 	db: 'value',
 	json: 'switch',
 	interval: 'value',
 	pool: 'value',
+	prometheus: 'value',
+	'prometheus-selector': 'value',
 	'pool-timeout': 'value',
 	warn: 'value',
 	critical: 'value',
@@ -59,7 +61,7 @@ const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 type ValueFlag = {[Name in FlagName]: typeof FLAGS[Name] extends 'value' ? Name : never}[FlagName];
 type SwitchFlag = Exclude<FlagName, ValueFlag>;
-const REPEATABLE = new Set<FlagName>(['pool']);
+const REPEATABLE = new Set<FlagName>(['pool', 'prometheus']);
 
 /** What the command line said: every value of every value flag, and every setting of every switch. */
 export type ParsedFlags = {
@@ -213,6 +215,26 @@ export function parseDuration(text: string, flag: string): number {
 	return Number(match[1]) * UNITS[(match[2] ?? 's').toLowerCase()]!;
 }
 
+/**
+ * `--prometheus [NAME=]URL` (repeatable) and LIFEGUARD_PROMETHEUS: pool endpoints of kind 'prometheus',
+ * each with the `--prometheus-selector` matchers and the LIFEGUARD_PROMETHEUS_TOKEN bearer token.
+ */
+function prometheusEndpoints(flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
+	const selectorText = single(flags, 'prometheus-selector');
+	const token = env['LIFEGUARD_PROMETHEUS_TOKEN']?.trim() || null;
+	try {
+		const selector = selectorText === undefined ? null : parsePrometheusSelector(selectorText);
+		const endpoints = parsePrometheusSpecs(flags.values?.prometheus ?? [], env['LIFEGUARD_PROMETHEUS'], {selector, token});
+		if (selector !== null && endpoints.length === 0) {
+			throw new Error('--prometheus-selector: only with --prometheus URL (or LIFEGUARD_PROMETHEUS)');
+		}
+
+		return endpoints;
+	} catch (error) {
+		throw new OptionsError((error as Error).message);
+	}
+}
+
 /** The whole command line (process.argv.slice(2)) and the environment -> Options. */
 export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>): Options {
 	const {positionals, flags} = parseArgv(argv);
@@ -270,6 +292,8 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 	} catch (error) {
 		throw new OptionsError((error as Error).message);
 	}
+
+	pools.push(...prometheusEndpoints(flags, env));
 
 	const duration = (name: 'idle-after' | 'idle-in-transaction-after', fallback: string) => parseDuration(single(flags, name) ?? fallback, name);
 	return {

@@ -63,6 +63,18 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['--pool', 'ftp://x'], message: '--pool "ftp://x": unsupported scheme "ftp:" (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'},
 		{argv: ['--pool', 'http://u:hunter22@[::1'], message: '--pool "http://u:***@[::1": invalid URL'},
 		{argv: [], env: {LIFEGUARD_POOLS: 'localhost:9090'}, message: 'LIFEGUARD_POOLS "localhost:9090": not a URL (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'},
+		// Prometheus: named by their source, masked (the URL's password and the token), one line
+		{argv: ['--prometheus', 'prom:9090'], message: '--prometheus "prom:9090": not an http(s):// URL'},
+		{argv: ['--prometheus', 'pgbouncer://u:hunter22@h/pgbouncer'], message: '--prometheus "pgbouncer://u:***@h/pgbouncer": not an http(s):// URL'},
+		{argv: ['--prometheus', 'http://u:hunter22@prom:9090/?x=1'], message: '--prometheus "http://u:***@prom:9090/?x=1": no query or fragment (use --prometheus-selector to narrow the series)'},
+		{argv: ['--prometheus', ''], message: '--prometheus: empty value'},
+		{argv: [], env: {LIFEGUARD_PROMETHEUS: 'prom:9090'}, message: 'LIFEGUARD_PROMETHEUS "prom:9090": not an http(s):// URL'},
+		{argv: ['--prometheus', 'http://p:9090', '--prometheus-selector', 'up'], message: '--prometheus-selector: "up" is not a list of label matchers (use e.g. \'{namespace="shop"}\')'},
+		{argv: ['--prometheus', 'http://p:9090', '--prometheus-selector', '{namespace="shop"'], message: '--prometheus-selector: "{namespace="shop"" is not a list of label matchers (use e.g. \'{namespace="shop"}\')'},
+		{argv: ['--prometheus', 'http://p:9090', '--prometheus-selector', '{}'], message: '--prometheus-selector: "{}" is not a list of label matchers (use e.g. \'{namespace="shop"}\')'},
+		{argv: ['--prometheus', 'http://p:9090', '--prometheus-selector', '{a="1"}', '--prometheus-selector', '{b="2"}'], message: '--prometheus-selector: given 2 times; give it once'},
+		{argv: ['--prometheus-selector', '{namespace="shop"}'], message: '--prometheus-selector: only with --prometheus URL (or LIFEGUARD_PROMETHEUS)'},
+		{argv: ['--prometheus'], message: '--prometheus: missing value'},
 		// Controls in what is echoed are shown, never sent
 		{argv: ['--interval', '\u001B]0;pwned\u0007'], message: '--interval: "␛]0;pwned␇" is not a number'},
 		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
@@ -128,6 +140,23 @@ describe('good command lines', () => {
 		assert.equal(parseCommandLine(['timeline', 'incident.jsonl'], {}).timelineFile, 'incident.jsonl');
 		assert.equal(parseCommandLine(['timeline', '--', '--odd.jsonl'], {}).timelineFile, '--odd.jsonl');
 		assert.equal(parseCommandLine(['demo', '--scenario', 'server-full'], {}).scenario, 'server-full');
+	});
+
+	test('--prometheus (repeatable, NAME=URL) and LIFEGUARD_PROMETHEUS: pool endpoints with the selector and the token', () => {
+		const options = parseCommandLine(
+			['--pool', 'http://a/m', '--prometheus', 'prod=https://u:hunter22@prom.example/prometheus', '--prometheus=http://thanos:9090', '--prometheus-selector', ` {namespace="shop", env=~"prod|eu",} `],
+			{LIFEGUARD_PROMETHEUS: 'http://thanos:9090 http://mimir:8080', LIFEGUARD_PROMETHEUS_TOKEN: 'tok-123456'},
+		);
+		assert.deepEqual(options.pools.map(pool => [pool.kind, pool.name, pool.maskedUrl]), [
+			['http', null, 'http://a/m'],
+			['prometheus', 'prod', 'https://u:***@prom.example/prometheus'],
+			['prometheus', null, 'http://thanos:9090'],
+			['prometheus', null, 'http://mimir:8080'],
+		]);
+		assert.ok(options.pools.slice(1).every(pool => pool.selector === 'namespace="shop", env=~"prod|eu"' && pool.bearerToken === 'tok-123456'));
+		assert.doesNotMatch(JSON.stringify(options.pools.map(pool => pool.maskedUrl)), /hunter22|tok-123456/);
+		const bare = parseCommandLine(['--prometheus', 'http://p:9090', '--prometheus-selector', `job='checkout'`], {});
+		assert.deepEqual([bare.pools[0]!.selector, bare.pools[0]!.bearerToken], [`job='checkout'`, null]);
 	});
 
 	test('--pool and LIFEGUARD_POOLS merge; an empty LIFEGUARD_POOLS is no pool', () => {

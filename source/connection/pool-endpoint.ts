@@ -131,3 +131,80 @@ export function poolSelector(url: string): string | null {
 		return match[1]!;
 	}
 }
+
+// --- `--prometheus [NAME=]URL`: a fleet's pools through the Prometheus HTTP API ---
+
+/**
+ * Parse one `[NAME=]URL` of a Prometheus (or Thanos, Mimir, VictoriaMetrics: the same HTTP API). Basic
+ * auth may sit in the URL; `token` (LIFEGUARD_PROMETHEUS_TOKEN) is sent as a bearer token instead.
+ */
+export function parsePrometheusSpec(spec: string, source: string, context: {selector: string | null; token: string | null}): PoolEndpoint {
+	const trimmed = spec.trim();
+	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, context.token ? [context.token] : []).replace(/\s+/g, ' '))}": ${reason}`);
+	const named = NAME_PREFIX.exec(trimmed);
+	const name = named ? named[1]! : null;
+	const url = named ? named[2]!.trim() : trimmed;
+	if (url.length === 0) {
+		throw failure('missing URL');
+	}
+
+	if (!/^https?:\/\//i.test(url)) {
+		throw failure('not an http(s):// URL');
+	}
+
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw failure('invalid URL');
+	}
+
+	if (!parsed.hostname) {
+		throw failure('missing host');
+	}
+
+	if (parsed.hash !== '' || parsed.search !== '') {
+		throw failure('no query or fragment (use --prometheus-selector to narrow the series)');
+	}
+
+	return {name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: context.token};
+}
+
+/** All `--prometheus` values, then LIFEGUARD_PROMETHEUS (whitespace-separated); exact repeats dropped. */
+export function parsePrometheusSpecs(list: readonly string[], envValue: string | undefined, context: {selector: string | null; token: string | null}): PoolEndpoint[] {
+	if (list.some(spec => spec.trim() === '')) {
+		throw new Error('--prometheus: empty value');
+	}
+
+	const specs = new Map<string, string>();
+	for (const spec of list) {
+		specs.set(spec.trim(), '--prometheus');
+	}
+
+	for (const spec of (envValue ?? '').split(/\s+/).filter(spec => spec.length > 0)) {
+		if (!specs.has(spec)) {
+			specs.set(spec, 'LIFEGUARD_PROMETHEUS');
+		}
+	}
+
+	return [...specs].map(([spec, source]) => parsePrometheusSpec(spec, source, context));
+}
+
+const LABEL_MATCHER = String.raw`[a-zA-Z_]\w*\s*(?:=~|!~|!=|=)\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|` + '`[^`]*`)';
+const SELECTOR = new RegExp(String.raw`^\{?\s*(${LABEL_MATCHER}(?:\s*,\s*${LABEL_MATCHER})*)\s*,?\s*\}?$`);
+
+/**
+ * `{namespace="shop", env=~"prod|eu"}` (braces optional) → the matchers, `namespace="shop", env=~"prod|eu"`,
+ * added to every query. Label matchers only: a metric name or anything else is refused here, in one line.
+ */
+export function parsePrometheusSelector(text: string): string {
+	const trimmed = text.trim();
+	const match = SELECTOR.exec(trimmed);
+	const hasBraces = trimmed.startsWith('{') === trimmed.endsWith('}');
+	if (!match || !hasBraces) {
+		const shown = safeText(trimmed.length > 60 ? `${trimmed.slice(0, 59)}…` : trimmed);
+		throw new Error(`--prometheus-selector: "${shown}" is not a list of label matchers (use e.g. '{namespace="shop"}')`);
+	}
+
+	return match[1]!;
+}

@@ -117,6 +117,54 @@ export type PoolMetrics = {
 	 * lifeguard from its own words and numbers (no outside text). Every number above is then null.
 	 */
 	error?: string;
+	/**
+	 * Counter rates the source computed itself (Prometheus' `rate(...[1m])`), for sources that give no
+	 * totals to difference across polls: `--prometheus`. Absent for every other source.
+	 */
+	sourceRates?: SourceRates;
+	/** Present when the pool is a fleet's pool read through Prometheus: the numbers above are sums. */
+	fleet?: PoolFleet;
+};
+
+/** Per-second (or per-minute) rates of a pool's counters; null when the source exposes no such counter. */
+export type SourceRates = {
+	/** Acquisitions that had to wait, per second. */
+	waitsPerSecond: number | null;
+	/** Seconds of waiting credited per second: by Little's law, how many requests waited on average. */
+	waitingAverage: number | null;
+	/** Requests that gave up waiting for a connection, per minute. */
+	timeoutsPerMinute: number | null;
+};
+
+/** One instance of a service's pool, as Prometheus last scraped it. */
+export type PoolInstance = {
+	/** The `instance` label (else `pod`), made display-safe. */
+	instance: string;
+	max: number | null;
+	open: number | null;
+	active: number | null;
+	idle: number | null;
+	waiting: number | null;
+	oldestWaitSeconds: number | null;
+	sourceRates: SourceRates;
+	/** active >= max (max known and above 0). */
+	isAtMax: boolean;
+};
+
+/** What a service's pool is across its instances. The pool's own fields hold the sums. */
+export type PoolFleet = {
+	/** The service (the `service` or `app` label, else `job`) and the pool label (null when none). */
+	service: string;
+	pool: string | null;
+	instances: number;
+	/** Instances whose active reached their max; null when no instance exposes a max. */
+	atMax: number | null;
+	/** The max every instance has; null when unknown or when instances differ (see `members`). */
+	maxPerInstance: number | null;
+	/** The first of `members`. */
+	worst: PoolInstance;
+	/** Every instance, worst first: most waiting, then the fullest, then the most timeouts, then by name. */
+	members: PoolInstance[];
 };
 
 export type PoolReading =
@@ -158,9 +206,13 @@ export type PoolEndpoint = {
 	/** The real URL, credentials included: never display it, use maskedUrl. */
 	url: string;
 	maskedUrl: string;
-	kind: 'http' | 'pgbouncer';
+	kind: 'http' | 'pgbouncer' | 'prometheus';
 	/** From a `prom+http://` / `json+http://` scheme; null means detect. */
 	forcedFormat: 'prometheus' | 'json' | null;
+	/** kind 'prometheus': the matchers added to every query (`{namespace="shop"}`), null for none. */
+	selector?: string | null;
+	/** kind 'prometheus': the bearer token (LIFEGUARD_PROMETHEUS_TOKEN); never display it. */
+	bearerToken?: string | null;
 };
 
 /** One pool as the model holds it: its last good metrics, and the endpoint's latest error. */

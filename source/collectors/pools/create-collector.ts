@@ -7,6 +7,7 @@ import {poolSelector} from '../../connection/pool-endpoint.js';
 import {selectPool} from './select-pool.js';
 import {createPgBouncerCollector} from './pgbouncer-collector.js';
 import {capPools} from './validate-pools.js';
+import {createPrometheusApiCollector} from './prometheus-api.js';
 
 export type PoolCollector = {
 	endpoint: PoolEndpoint;
@@ -15,7 +16,7 @@ export type PoolCollector = {
 };
 
 export type PoolCollectorOptions = {
-	/** Response-size cap for HTTP endpoints; default 1 MiB. */
+	/** Response-size cap for HTTP endpoints; default 1 MiB (32 MiB per query for a Prometheus). */
 	maxBytes?: number;
 };
 
@@ -23,7 +24,11 @@ export type PoolCollectorOptions = {
 const BACKSTOP_SLACK_MS = 250;
 
 export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollectorOptions = {}): PoolCollector {
-	const inner = endpoint.kind === 'pgbouncer' ? createPgBouncerCollector(endpoint) : createHttpCollector(endpoint, {maxBytes: options.maxBytes});
+	const inner = endpoint.kind === 'pgbouncer'
+		? createPgBouncerCollector(endpoint)
+		: endpoint.kind === 'prometheus'
+			? createPrometheusApiCollector(endpoint, {maxBytes: options.maxBytes})
+			: createHttpCollector(endpoint, {maxBytes: options.maxBytes});
 	// `#pool=NAME`: one pool out of an exposition with many (never sent to the server)
 	const selector = poolSelector(endpoint.url);
 	return {
@@ -40,7 +45,8 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 				// The cap after `#pool=`: a selected pool is found even among 15,000.
 				return capPools(selector === null ? reading : selectPool(reading, selector));
 			} catch (error) {
-				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), urlSecrets(endpoint.url)).replace(/\s+/g, ' ')};
+				const secrets = [...urlSecrets(endpoint.url), endpoint.bearerToken ?? undefined];
+				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), secrets).replace(/\s+/g, ' ')};
 			} finally {
 				clearTimeout(timer);
 			}

@@ -5,7 +5,7 @@ import type {PromExposition, PromSample} from './prometheus-text.js';
 import {invalidPool, invalidValue, validatePool} from './validate-pools.js';
 
 type Labels = Record<string, string>;
-type Field = Exclude<keyof PoolMetrics, 'label' | 'error'>;
+type Field = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet'>;
 
 /** One series: a sample name, optionally restricted to some label values, optionally rescaled (ns → s). */
 type Series = {name: string; where?: (labels: Labels) => boolean; scale?: number};
@@ -21,12 +21,35 @@ type Recognizer = {
 	finish?: (metrics: PoolMetrics, labels: Labels, index: SampleIndex) => void;
 	/** Only used when no other recognizer found a pool (Spring's generic jdbc_* duplicates hikaricp_*). */
 	isFallback?: boolean;
+	/** Other families `finish` reads (so a Prometheus query for this family fetches them too). */
+	reads?: string[];
 };
+
+/** The counters among the fields: read through PromQL `rate()` when the source is a Prometheus. */
+const COUNTER_FIELDS = new Set<Field>(['timeoutsTotal', 'waitsTotal', 'waitSecondsTotal']);
+
+/** The sample names one family is read from: gauges (as they are) and counters (rates of). */
+export type FamilyNames = {id: string; gauges: string[]; counters: string[]};
+
+/** Every family's sample names, from the recognizer table (the one list of names lifeguard reads). */
+export function familyNames(): FamilyNames[] {
+	return RECOGNIZERS.map(recognizer => {
+		const gauges = new Set<string>(recognizer.reads ?? []);
+		const counters = new Set<string>();
+		for (const [field, spec] of Object.entries(recognizer.fields) as Array<[Field, FieldSpec]>) {
+			for (const series of spec.flat()) {
+				(COUNTER_FIELDS.has(field) ? counters : gauges).add(series.name);
+			}
+		}
+
+		return {id: recognizer.id, gauges: [...gauges], counters: [...counters]};
+	});
+}
 
 type SampleIndex = Map<string, PromSample[]>;
 
 /** Every pool the exposition describes, sorted by label within each recognizer. */
-export function poolsFromExposition(exposition: PromExposition): PoolMetrics[] {
+export function poolsFromExposition(exposition: PromExposition, options: {countersAreRates?: boolean} = {}): PoolMetrics[] {
 	const index: SampleIndex = new Map();
 	for (const sample of exposition.samples) {
 		const list = index.get(sample.name);
@@ -39,19 +62,19 @@ export function poolsFromExposition(exposition: PromExposition): PoolMetrics[] {
 
 	const pools: PoolMetrics[] = [];
 	for (const recognizer of RECOGNIZERS.filter(each => !each.isFallback)) {
-		pools.push(...applyRecognizer(recognizer, index));
+		pools.push(...applyRecognizer(recognizer, index, options));
 	}
 
 	if (pools.length === 0) {
 		for (const recognizer of RECOGNIZERS.filter(each => each.isFallback)) {
-			pools.push(...applyRecognizer(recognizer, index));
+			pools.push(...applyRecognizer(recognizer, index, options));
 		}
 	}
 
 	return pools;
 }
 
-function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetrics[] {
+function applyRecognizer(recognizer: Recognizer, index: SampleIndex, options: {countersAreRates?: boolean}): PoolMetrics[] {
 	// One pass over the recognizer's series: key → field → per-alternative sums (null = not exposed).
 	// Keys keep the first labels seen, so `finish` can join other families. Each sample is checked as
 	// it is read: an impossible value, or a second sample of one series for one pool (which would
@@ -98,7 +121,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 
 					pool.lastSeries = seriesId;
 					// A max of 0 is judged after `finish` (go_sql: 0 = unlimited).
-					const problem = invalidValue(field, sample.value, {isZeroMaxAllowed: true});
+					const problem = invalidValue(field, sample.value, {isZeroMaxAllowed: true, countersAreRates: options.countersAreRates});
 					if (problem !== null) {
 						pool.error ??= `${problem} (${series.name})`;
 						continue;
@@ -137,7 +160,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 		}
 
 		recognizer.finish?.(metrics, labels, index);
-		return validatePool(metrics);
+		return validatePool(metrics, {countersAreRates: options.countersAreRates});
 	});
 }
 
@@ -267,6 +290,7 @@ const RECOGNIZERS: Recognizer[] = [
 			// whole seconds only: the exporter drops maxwait_us
 			oldestWaitSeconds: oneOf('pgbouncer_pools_client_maxwait_seconds'),
 		},
+		reads: ['pgbouncer_databases_pool_size'],
 		finish(metrics, labels, index) {
 			// SHOW DATABASES rows are keyed by the PgBouncer database name (`name`), not `database`
 			const sizes = valuesByLabel(index.get('pgbouncer_databases_pool_size'), 'name').get(labels['database']!) ?? [];
@@ -291,6 +315,7 @@ const RECOGNIZERS: Recognizer[] = [
 			active: oneOf('pgbouncer_active_clients'),
 			waiting: oneOf('pgbouncer_waiting_clients'),
 		},
+		reads: ['pgbouncer_pool_size'],
 		finish(metrics, labels, index) {
 			metrics.max = debianPoolSize(index.get('pgbouncer_pool_size'), labels['database']!);
 		},

@@ -10,7 +10,7 @@ import type {PoolMetrics, PoolReading} from '../../model/types.js';
 /** The most pools one endpoint shows; the rest are counted in `omittedPools`. */
 export const MAX_POOLS = 200;
 
-type NumberField = Exclude<keyof PoolMetrics, 'label' | 'error'>;
+type NumberField = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet'>;
 
 /** Connection counts: whole numbers. The rest are counters or seconds: any finite value ≥ 0. */
 const COUNT_FIELDS: ReadonlySet<NumberField> = new Set(['max', 'open', 'active', 'idle', 'waiting', 'timeoutsTotal', 'waitsTotal']);
@@ -31,10 +31,16 @@ function formatValue(value: number): string {
 }
 
 /** Why `value` cannot be `field`, or null when it can. */
-export function invalidValue(field: NumberField, value: number, {isZeroMaxAllowed = false} = {}): string | null {
+/** countersAreRates: the counters were read as rates (`--prometheus`): fractions are fine there. */
+export type ValidationOptions = {isZeroMaxAllowed?: boolean; countersAreRates?: boolean};
+
+const COUNTERS: ReadonlySet<NumberField> = new Set(['timeoutsTotal', 'waitsTotal']);
+
+export function invalidValue(field: NumberField, value: number, {isZeroMaxAllowed = false, countersAreRates = false}: ValidationOptions = {}): string | null {
+	const isCount = COUNT_FIELDS.has(field) && !(countersAreRates && COUNTERS.has(field));
 	const isValid = Number.isFinite(value)
 		&& value >= 0
-		&& (!COUNT_FIELDS.has(field) || (Number.isInteger(value) && value <= Number.MAX_SAFE_INTEGER))
+		&& (!isCount || (Number.isInteger(value) && value <= Number.MAX_SAFE_INTEGER))
 		&& (field !== 'max' || value > 0 || isZeroMaxAllowed);
 	return isValid ? null : `invalid value ${formatValue(value)} for ${field}`;
 }
@@ -57,7 +63,7 @@ export function invalidPool(label: string | null, error: string): PoolMetrics {
 }
 
 /** The pool as it is when every number is possible; otherwise the error of its first impossible one. */
-export function validatePool(pool: PoolMetrics): PoolMetrics {
+export function validatePool(pool: PoolMetrics, options: ValidationOptions = {}): PoolMetrics {
 	if (pool.error !== undefined) {
 		return invalidPool(pool.label, pool.error);
 	}
@@ -65,7 +71,7 @@ export function validatePool(pool: PoolMetrics): PoolMetrics {
 	for (const field of NUMBER_FIELDS) {
 		const value = pool[field];
 		if (value !== null) {
-			const error = invalidValue(field, value);
+			const error = invalidValue(field, value, options);
 			if (error !== null) {
 				return invalidPool(pool.label, error);
 			}
