@@ -9,6 +9,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built bin (dist/cli.js), run directly so its #! flags apply, as for an installed lifeguard. */
 export const CLI = path.join(here, '..', 'cli.js');
 
+/** The command line of a lifeguard bin: the bin itself (its #! line picks node and its flags), or `node FLAGS BIN`. */
+export function binArgv(bin: string, nodeFlags: string | undefined): string[] {
+	return nodeFlags === undefined ? [bin] : [process.execPath, ...nodeFlags.split(/\s+/).filter(Boolean), bin];
+}
+
 const cleanups: Array<() => Promise<void> | void> = [];
 let cleaning: Promise<void> | undefined;
 

@@ -5,7 +5,7 @@
 // then the growth between minute 2 (minute 10 when N ≥ 60) and the end. Stops by itself after N minutes;
 // the programs, the server and its directory are removed on every way out (Ctrl-C included).
 import {parseArgs} from 'node:util';
-import {CLI, onCleanup, runBounded, startSessions} from './harness.js';
+import {binArgv, CLI, onCleanup, runBounded, startSessions} from './harness.js';
 import {CLK_TCK, mb, sleep, treeMemory, treeTicks} from './proc.js';
 import {startInPty} from './pty.js';
 import {startServer} from './server.js';
@@ -19,6 +19,8 @@ const {values} = parseArgs({options: {
 	rows: {type: 'string', default: '45'},
 	// Another build to compare with (e.g. an older dist/cli.js); default: this repository's dist/cli.js.
 	bin: {type: 'string', default: CLI},
+	// Run the bin as `node FLAGS BIN` instead of through its #! line, to try V8 flags (e.g. '--max-semi-space-size=1 --optimize-for-size').
+	'node-flags': {type: 'string'},
 }});
 const MINUTES = Number(values.minutes);
 const SESSIONS = Number(values.sessions);
@@ -26,7 +28,7 @@ const CHURN_PER_SECOND = Number(values.churn);
 const COLUMNS = Number(values.columns);
 const ROWS = Number(values.rows);
 if (!(MINUTES > 0 && MINUTES <= 24 * 60) || !(SESSIONS > 0) || !(CHURN_PER_SECOND >= 0)) {
-	console.error('usage: npm run soak -- --minutes N (1 to 1440) [--interval 0.2] [--sessions 50] [--churn 5]');
+	console.error('usage: npm run soak -- --minutes N (1 to 1440) [--interval 0.2] [--sessions 50] [--churn 5] [--bin dist/cli.js] [--node-flags FLAGS]');
 	process.exit(2);
 }
 
@@ -38,7 +40,7 @@ const TARGETS = {rssMb: 90, growthMb: 5};
 
 await runBounded('soak', (MINUTES + 10) * 60_000, async () => {
 	console.log(`# lifeguard soak: ${MINUTES} min, --interval ${values.interval}, ${SESSIONS} sessions, ${CHURN_PER_SECOND} replaced per second (unique application names), ${COLUMNS}×${ROWS} pty`);
-	console.log(`started ${new Date().toISOString()}; node ${process.version}; bin ${values.bin!}`);
+	console.log(`started ${new Date().toISOString()}; node ${process.version}; ${binArgv(values.bin!, values['node-flags']).join(' ')}`);
 	const server = await startServer({maxConnections: SESSIONS + 50, sharedBuffers: '64MB'});
 	onCleanup(server.stop);
 	const sessions = await startSessions(server.url, {sessions: SESSIONS, maxSeconds: MINUTES * 60 + 600, churnPerSecond: CHURN_PER_SECOND});
@@ -46,7 +48,7 @@ await runBounded('soak', (MINUTES + 10) * 60_000, async () => {
 
 	// The password goes through the environment, never on a command line or the screen.
 	const db = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
-	const program = await startInPty([values.bin!, '--db', db, '--interval', values.interval!, '--no-bell'], {columns: COLUMNS, rows: ROWS, env: {PGPASSWORD: server.password}});
+	const program = await startInPty([...binArgv(values.bin!, values['node-flags']), '--db', db, '--interval', values.interval!, '--no-bell'], {columns: COLUMNS, rows: ROWS, env: {PGPASSWORD: server.password}});
 	onCleanup(async () => program.stop('q'));
 	console.log(`lifeguard pid ${program.pid}\n`);
 	console.log('| minute | VmRSS | VmHWM | CPU s so far | terminal KiB/s |');
