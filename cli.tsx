@@ -4,7 +4,9 @@
 // Composition root: flags -> options -> collectors -> render or print -> close connections.
 import './source/runtime-env.js';
 import process from 'node:process';
-import {readFileSync} from 'node:fs';
+import {createReadStream} from 'node:fs';
+import {once} from 'node:events';
+import {createInterface} from 'node:readline';
 import meow from 'meow';
 import {createPoolCollector} from './source/collectors/pools/create-collector.js';
 import {createPostgresSource} from './source/collectors/postgres-activity.js';
@@ -13,36 +15,25 @@ import {describeConnectionError} from './source/connection/describe-error.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
 import {resolveTarget, TargetError} from './source/connection/target.js';
+import {keysHelpText} from './source/keys/bindings.js';
 import {collectOnce} from './source/one-shot.js';
-import {buildOptions, OptionsError, type Options} from './source/options.js';
+import {OptionsError, parseCommandLine, type Options} from './source/options.js';
 import {formatCheck} from './source/output/check.js';
 import {snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
-import {renderTimeline} from './source/output/timeline.js';
+import {createTimeline} from './source/output/timeline.js';
+import {safeJson, safeText} from './source/text/sanitize.js';
 import {watch, WatchError} from './source/watch.js';
 
-const flagDefinitions = {
-	db: {type: 'string'},
-	json: {type: 'boolean'},
-	interval: {type: 'number'},
-	pool: {type: 'string', isMultiple: true},
-	poolTimeout: {type: 'number'},
-	warn: {type: 'number'},
-	critical: {type: 'number'},
-	idleAfter: {type: 'string'},
-	idleInTransactionAfter: {type: 'string'},
-	readOnly: {type: 'boolean'},
-	log: {type: 'string'},
-	bell: {type: 'boolean', default: true},
-	scenario: {type: 'string'},
-} as const;
-
-const cli = meow(`
+// meow only answers --help and --version; the flags are read and checked by options.ts.
+meow(`
 	Usage
 	  $ lifeguard [--db URL] [options]      live dashboard
 	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
+	  $ lifeguard doctor [--db URL]         review the configuration; exit 0/1/2/3
 	  $ lifeguard timeline FILE             an incident log (--log) as a Markdown timeline
 	  $ lifeguard demo [--scenario NAME]    the incident, reproduced on an embedded PostgreSQL
+	  $ lifeguard demo --doctor             doctor on the demo scenario's server and pool
 
 	Target: --db URL, else DATABASE_URL, else PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD,
 	PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT and ~/.pgpass, as psql reads them.
@@ -61,35 +52,26 @@ const cli = meow(`
 	  --read-only                     disable terminate and cancel
 	  --log FILE                      append an incident log (JSON Lines)
 	  --no-bell                       no terminal bell when something turns critical
-	  --json                          print one snapshot as JSON and exit
+	  --json                          print one snapshot as JSON and exit (doctor: the report)
+	  --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
 	  --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
+	  --no-endpoint                   demo: the application does not publish its pool (find it anyway)
 
-	Keys: ↑↓ jk move, PgUp/PgDn, / filter, s sort, p pause, space mark, i mark idle, u unmark,
-	t terminate, c cancel, f flag, ? help, q quit.
+	Keys: ${keysHelpText()}.
 `, {
 	importMeta: import.meta,
-	// Unknown flags are reported below, as one `lifeguard:` line with exit 2: meow's own report is two
-	// lines without the prefix.
 	allowUnknownFlags: true,
-	flags: flagDefinitions,
 });
 
 function fail(message: string, exitCode: number): never {
-	console.error(`lifeguard: ${message}`);
+	// One printable line, whatever the message quotes.
+	console.error(`lifeguard: ${safeText(message)}`);
 	process.exit(exitCode);
 }
 
 async function main(options: Options): Promise<number> {
 	if (options.command === 'timeline') {
-		let text: string;
-		try {
-			text = readFileSync(options.timelineFile!, 'utf8');
-		} catch (error) {
-			return fail(`cannot read ${options.timelineFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
-		}
-
-		process.stdout.write(`${renderTimeline(text).markdown}\n`);
-		return 0;
+		return printTimeline(options.timelineFile!);
 	}
 
 	if (options.command === 'demo') {
@@ -105,9 +87,11 @@ async function main(options: Options): Promise<number> {
 	}
 
 	const isCheck = options.command === 'check';
+	const isDoctor = options.command === 'doctor';
 	let client;
 	try {
-		client = await openMonitorClient(target);
+		// doctor judges the server's own timeouts: no session settings of lifeguard's in the way.
+		client = await openMonitorClient(target, {isServerDefaults: isDoctor});
 	} catch (error) {
 		const reason = describeConnectionError(error, target);
 		if (isCheck) {
@@ -115,7 +99,12 @@ async function main(options: Options): Promise<number> {
 			return 3;
 		}
 
-		return fail(reason, 1);
+		return fail(reason, isDoctor ? 3 : 1);
+	}
+
+	if (isDoctor) {
+		const {runDoctorCommand} = await import('./source/doctor/command.js');
+		return runDoctorCommand(options, target, client);
 	}
 
 	const now = () => Date.now();
@@ -131,18 +120,18 @@ async function main(options: Options): Promise<number> {
 		if (!isInteractive) {
 			const shot = await collectOnce({postgres, poolCollectors, poolTimeoutMs: options.poolTimeoutMs, thresholds: options.thresholds, now, role: target.user});
 			if (isCheck) {
-				const result = formatCheck({server: shot.observation.server, pools: shot.observation.pools, findings: shot.findings, thresholds: options.thresholds, error: shot.error ?? undefined});
+				const result = formatCheck({picture: shot.picture, thresholds: options.thresholds, error: shot.error ?? undefined});
 				process.stdout.write(`${result.line}\n`);
 				return result.exitCode;
 			}
 
-			if (!shot.observation.server) {
+			if (!shot.picture.server) {
 				return fail(shot.error ?? 'no data', 1);
 			}
 
 			process.stdout.write(options.isJson
-				? `${JSON.stringify(snapshotJson({target: target.display, observation: shot.observation, findings: shot.findings, thresholds: options.thresholds}), null, 2)}\n`
-				: `${plainSummary(target.display, shot.observation, shot.findings)}\n`);
+				? `${safeJson(snapshotJson({target: target.display, picture: shot.picture}), 2)}\n`
+				: `${plainSummary(target.display, shot.picture)}\n`);
 			return 0;
 		}
 
@@ -152,21 +141,31 @@ async function main(options: Options): Promise<number> {
 	}
 }
 
-/** Flags meow did not know, as typed (kebab-case); --help and --version are meow's own. */
-function unknownFlags(flags: Record<string, unknown>): string[] {
-	return Object.keys(flags)
-		.filter(name => !Object.hasOwn(flagDefinitions, name) && name !== 'help' && name !== 'version' && name !== '--')
-		.map(name => (name.length === 1 ? `-${name}` : `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`));
+/** Stream the log through the timeline: memory does not grow with the file. */
+async function printTimeline(file: string): Promise<number> {
+	const timeline = createTimeline();
+	const write = async (lines: string[]) => {
+		if (lines.length > 0 && !process.stdout.write(`${lines.join('\n')}\n`)) {
+			await once(process.stdout, 'drain');
+		}
+	};
+
+	try {
+		const input = createReadStream(file, {encoding: 'utf8'});
+		for await (const line of createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})) {
+			await write(timeline.push(line));
+		}
+	} catch (error) {
+		return fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
+	}
+
+	await write(timeline.end());
+	return 0;
 }
 
 let options: Options;
 try {
-	const unknown = unknownFlags(cli.flags);
-	if (unknown.length > 0) {
-		throw new OptionsError(`unknown flag${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (see lifeguard --help)`);
-	}
-
-	options = buildOptions(cli.input, cli.flags, process.env);
+	options = parseCommandLine(process.argv.slice(2), process.env);
 } catch (error) {
 	fail(error instanceof OptionsError ? error.message : String(error), 2);
 }

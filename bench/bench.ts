@@ -261,7 +261,7 @@ async function refreshes(source: PostgresSource, url: string, clock: {ms: number
 			}
 
 			const cpu1 = process.cpuUsage();
-			state = reduce(state, {type: 'snapshot-received', snapshot: reading.snapshot});
+			state = reduce(state, {type: 'server-polled', reading, atMs: reading.snapshot.takenAtMs});
 			const modelCpu = cpuMs(cpu1);
 			const cpu2 = process.cpuUsage();
 			const screenBytes = screen.bytesWritten();

@@ -18,6 +18,7 @@ const {placeholderPool} = await import('../source/model/pool-status.js');
 const {buildOptions} = await import('../source/options.js');
 const {App} = await import('../source/ui/app.js');
 const {ThemeContext} = await import('../source/ui/theme.js');
+const {liveSources} = await import('../source/watch.js');
 
 const COLUMNS = 100;
 const ROWS = 30;
@@ -68,13 +69,11 @@ async function picture(name: string): Promise<{file: string; seconds: number}> {
 		const app = render(
 			<ThemeContext.Provider value={{isColor: true}}>
 				<App
-					initial={initialState(options.thresholds, {role: demo.target.user, pools: demo.poolCollectors.map(collector => placeholderPool(collector.endpoint))})}
+					initial={initialState(options.thresholds, {role: demo.target.user, pools: demo.poolCollectors.map(collector => placeholderPool(collector.endpoint)), hasPoolControl: true, idleAfterSeconds: options.idleAfterSeconds})}
 					target={demo.target.display}
-					postgres={demo.postgres}
-					poolCollectors={demo.poolCollectors}
+					{...liveSources(demo.postgres, demo.poolCollectors)}
 					intervalMs={options.intervalMs}
 					poolTimeoutMs={options.poolTimeoutMs}
-					idleAfterSeconds={options.idleAfterSeconds}
 					now={() => Date.now()}
 					poolControl={demo.poolControl}
 				/>

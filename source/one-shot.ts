@@ -2,11 +2,12 @@
 // endpoint concurrently, the pools given at most one pool timeout.
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
-import {diagnose} from './model/diagnosis.js';
+import {type Picture, pictureOf} from './model/picture.js';
 import {applyPoolReading, placeholderPool} from './model/pool-status.js';
-import type {Finding, Observation, PoolStatus, Thresholds} from './model/types.js';
+import type {Observation, PoolStatus, Thresholds} from './model/types.js';
 
-export type OneShot = {observation: Observation; findings: Finding[]; error: string | null};
+/** One derivation of one observation: --json, `check` and the plain summary all print it. */
+export type OneShot = {picture: Picture; error: string | null};
 
 export async function collectOnce(input: {
 	postgres: PostgresSource;
@@ -27,9 +28,5 @@ export async function collectOnce(input: {
 	}
 
 	const observation: Observation = {atMs, server: server.ok ? server.snapshot : null, pools};
-	return {
-		observation,
-		findings: diagnose([observation], input.thresholds, {role: input.role}),
-		error: server.ok ? null : server.error,
-	};
+	return {picture: pictureOf(observation, input.thresholds, {role: input.role}), error: server.ok ? null : server.error};
 }

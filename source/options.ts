@@ -1,10 +1,15 @@
-// Flags and environment -> validated Options: one place for defaults and for flag errors.
-import {parsePoolSpecs} from './collectors/pools/endpoint.js';
+// Flags and environment -> validated Options: one place for defaults and for flag errors. Every
+// error is an OptionsError of one printable line naming the flag; cli.tsx prints it with exit 2.
+// The command line is parsed here, not by meow (which only prints --help and --version): meow throws
+// a stack trace on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc`
+// into false, and none of those can be reported from its result.
+import {parsePoolSpecs} from './connection/pool-endpoint.js';
 import type {PoolEndpoint, Thresholds} from './model/types.js';
+import {safeText} from './text/sanitize.js';
 
 export class OptionsError extends Error {}
 
-export type Command = 'watch' | 'check' | 'timeline' | 'demo';
+export type Command = 'watch' | 'check' | 'timeline' | 'demo' | 'doctor';
 
 export type Options = {
 	command: Command;
@@ -20,23 +25,181 @@ export type Options = {
 	isBell: boolean;
 	timelineFile: string | undefined;
 	scenario: string | undefined;
+	/** demo: publish the simulated application's pool endpoint (false with --no-endpoint). */
+	hasDemoEndpoint: boolean;
+	/** doctor: the report as Markdown. */
+	isMarkdown: boolean;
+	/** demo: run doctor against the demo's server instead of the screen. */
+	isDoctor: boolean;
 };
 
-export type RawFlags = {
-	db?: string;
-	json?: boolean;
-	interval?: number;
-	pool?: string[];
-	poolTimeout?: number;
-	warn?: number;
-	critical?: number;
-	idleInTransactionAfter?: string;
-	idleAfter?: string;
-	readOnly?: boolean;
-	log?: string;
-	bell?: boolean;
-	scenario?: string;
+/** The flags, as typed (kebab-case). `value` flags take one argument; `pool` alone may repeat. */
+const FLAGS = {
+	db: 'value',
+	json: 'switch',
+	interval: 'value',
+	pool: 'value',
+	'pool-timeout': 'value',
+	warn: 'value',
+	critical: 'value',
+	'idle-after': 'value',
+	'idle-in-transaction-after': 'value',
+	'read-only': 'switch',
+	log: 'value',
+	bell: 'switch',
+	scenario: 'value',
+	endpoint: 'switch',
+	markdown: 'switch',
+	doctor: 'switch',
+	// meow answers these before the flags are read; known here so they are never "unknown".
+	help: 'switch',
+	version: 'switch',
+} as const;
+
+export type FlagName = keyof typeof FLAGS;
+type ValueFlag = {[Name in FlagName]: typeof FLAGS[Name] extends 'value' ? Name : never}[FlagName];
+type SwitchFlag = Exclude<FlagName, ValueFlag>;
+const REPEATABLE = new Set<FlagName>(['pool']);
+
+/** What the command line said: every value of every value flag, and every setting of every switch. */
+export type ParsedFlags = {
+	values?: Partial<Record<ValueFlag, string[]>>;
+	switches?: Partial<Record<SwitchFlag, boolean[]>>;
 };
+
+/** Shown in messages: printable, and cut so one line stays one line. */
+function quote(text: string): string {
+	const shown = safeText(text);
+	return `"${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}"`;
+}
+
+const isFlag = (name: string): name is FlagName => Object.hasOwn(FLAGS, name);
+
+/**
+ * argv (without node and the script) -> positionals and flags. `--flag value` and `--flag=value`;
+ * a value flag takes the next argument unless it starts with `--`, so `--interval -1` is reported as
+ * out of range, not as an unknown flag `-1` (`--db=--x` passes a value starting with `--`);
+ * `--no-bell`; `--` ends the flags.
+ */
+export function parseArgv(argv: readonly string[]): {positionals: string[]; flags: ParsedFlags} {
+	const positionals: string[] = [];
+	const values: Partial<Record<ValueFlag, string[]>> = {};
+	const switches: Partial<Record<SwitchFlag, boolean[]>> = {};
+	const unknown: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index]!;
+		if (argument === '--') {
+			positionals.push(...argv.slice(index + 1));
+			break;
+		}
+
+		if (!argument.startsWith('-') || argument === '-') {
+			positionals.push(argument);
+			continue;
+		}
+
+		if (!argument.startsWith('--')) {
+			unknown.push(argument);
+			continue;
+		}
+
+		const equals = argument.indexOf('=');
+		const typed = equals === -1 ? argument.slice(2) : argument.slice(2, equals);
+		const inline = equals === -1 ? undefined : argument.slice(equals + 1);
+		// --idleAfter is accepted for --idle-after, as meow did.
+		const name = typed.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+		const negated = name.startsWith('no-') ? name.slice(3) : undefined;
+		if (negated !== undefined && isFlag(negated) && FLAGS[negated] === 'switch') {
+			if (inline !== undefined) {
+				throw new OptionsError(`--${typed}: takes no value (got ${quote(inline)})`);
+			}
+
+			(switches[negated as SwitchFlag] ??= []).push(false);
+			continue;
+		}
+
+		if (!isFlag(name)) {
+			unknown.push(`--${typed}`);
+			continue;
+		}
+
+		if (FLAGS[name] === 'switch') {
+			if (inline !== undefined) {
+				throw new OptionsError(`--${name}: takes no value (got ${quote(inline)})`);
+			}
+
+			(switches[name as SwitchFlag] ??= []).push(true);
+			continue;
+		}
+
+		let value = inline;
+		if (value === undefined) {
+			// `--interval --db x` lost its value; `--interval -1` did not.
+			const next = argv[index + 1];
+			if (next === undefined || next.startsWith('--')) {
+				throw new OptionsError(`--${name}: missing value`);
+			}
+
+			value = next;
+			index++;
+		}
+
+		(values[name as ValueFlag] ??= []).push(value);
+	}
+
+	if (unknown.length > 0) {
+		throw new OptionsError(`unknown flag${unknown.length === 1 ? '' : 's'} ${unknown.map(flag => safeText(flag)).join(', ')} (see lifeguard --help)`);
+	}
+
+	return {positionals, flags: {values, switches}};
+}
+
+/** The one value of a single-value flag, or undefined; repeated or empty values are errors. */
+function single(flags: ParsedFlags, name: ValueFlag): string | undefined {
+	const given = flags.values?.[name] ?? [];
+	if (given.length > 1 && !REPEATABLE.has(name)) {
+		// The values are not echoed: a --db may hold a password.
+		throw new OptionsError(`--${name}: given ${given.length} times; give it once`);
+	}
+
+	const value = given[0];
+	if (value?.trim() === '') {
+		throw new OptionsError(`--${name}: empty value`);
+	}
+
+	return value;
+}
+
+function switchOf(flags: ParsedFlags, name: SwitchFlag, fallback: boolean): boolean {
+	const given = flags.switches?.[name] ?? [];
+	if (given.includes(true) && given.includes(false)) {
+		throw new OptionsError(`--${name} and --no-${name}: give one`);
+	}
+
+	return given[0] ?? fallback;
+}
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** A decimal number within [min, max]; `Infinity`, `1e3`, `0x10` and the empty string are refused. */
+function numberFlag(flags: ParsedFlags, name: ValueFlag, fallback: number, min: number, max: number, unit: string): number {
+	const text = single(flags, name);
+	if (text === undefined) {
+		return fallback;
+	}
+
+	const trimmed = text.trim();
+	if (!DECIMAL.test(trimmed)) {
+		throw new OptionsError(`--${name}: ${quote(text)} is not a number`);
+	}
+
+	const value = Number(trimmed);
+	if (value < min || value > max) {
+		throw new OptionsError(`--${name}: ${trimmed} is out of range (${min} to ${max}${unit})`);
+	}
+
+	return value;
+}
 
 const UNITS: Record<string, number> = {ms: 0.001, s: 1, m: 60, min: 60, h: 3600};
 
@@ -44,66 +207,91 @@ const UNITS: Record<string, number> = {ms: 0.001, s: 1, m: 60, min: 60, h: 3600}
 export function parseDuration(text: string, flag: string): number {
 	const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/i.exec(text);
 	if (!match) {
-		throw new OptionsError(`--${flag} "${text}": expected a duration like 30s, 5m or 1h`);
+		throw new OptionsError(`--${flag}: ${quote(text)} is not a duration (use e.g. 30s, 5m or 1h)`);
 	}
 
 	return Number(match[1]) * UNITS[(match[2] ?? 's').toLowerCase()]!;
 }
 
-function inRange(value: number | undefined, fallback: number, flag: string, min: number, max: number, unit = ''): number {
-	const chosen = value ?? fallback;
-	if (!Number.isFinite(chosen) || chosen < min || chosen > max) {
-		throw new OptionsError(`--${flag} ${String(value)}: must be from ${min} to ${max}${unit}`);
-	}
-
-	return chosen;
+/** The whole command line (process.argv.slice(2)) and the environment -> Options. */
+export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>): Options {
+	const {positionals, flags} = parseArgv(argv);
+	return buildOptions(positionals, flags, env);
 }
 
-export function buildOptions(input: string[], flags: RawFlags, env: Record<string, string | undefined>): Options {
+export function buildOptions(input: string[], flags: ParsedFlags, env: Record<string, string | undefined>): Options {
 	const [first, ...rest] = input;
-	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' ? first : 'watch';
+	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' || first === 'doctor' ? first : 'watch';
 	if (first !== undefined && command === 'watch') {
-		throw new OptionsError(`unknown command "${first}" (use check, timeline FILE or demo; the target goes in --db)`);
+		throw new OptionsError(`unknown command ${quote(first)} (use check, doctor, timeline FILE or demo; the target goes in --db)`);
+	}
+
+	const isMarkdown = switchOf(flags, 'markdown', false);
+	const isDoctor = switchOf(flags, 'doctor', false);
+	if (isMarkdown && command !== 'doctor' && !(command === 'demo' && isDoctor)) {
+		throw new OptionsError('--markdown: only for lifeguard doctor (or demo --doctor)');
+	}
+
+	if (isDoctor && command !== 'demo') {
+		throw new OptionsError('--doctor: only for lifeguard demo; use lifeguard doctor');
 	}
 
 	if (command === 'timeline' && rest.length !== 1) {
 		throw new OptionsError('usage: lifeguard timeline FILE');
 	}
 
-	if (command !== 'timeline' && rest.length > 0) {
-		throw new OptionsError(`unexpected argument "${rest[0]}"`);
+	if (command === 'timeline' && rest[0]!.trim() === '') {
+		throw new OptionsError('timeline: empty FILE');
 	}
 
-	const warnPercent = inRange(flags.warn, 80, 'warn', 1, 100, ' percent');
-	const criticalPercent = inRange(flags.critical, 95, 'critical', 1, 100, ' percent');
+	if (command !== 'timeline' && rest.length > 0) {
+		throw new OptionsError(`unexpected argument ${quote(rest[0]!)}`);
+	}
+
+	const warnPercent = numberFlag(flags, 'warn', 80, 1, 100, ' percent');
+	const criticalPercent = numberFlag(flags, 'critical', 95, 1, 100, ' percent');
 	if (criticalPercent < warnPercent) {
-		throw new OptionsError(`--critical ${criticalPercent} is below --warn ${warnPercent}`);
+		throw new OptionsError(`--critical: ${criticalPercent} is below --warn ${warnPercent}`);
+	}
+
+	const scenario = single(flags, 'scenario');
+	if (scenario !== undefined && command !== 'demo') {
+		throw new OptionsError('--scenario: only for lifeguard demo');
+	}
+
+	const hasDemoEndpoint = switchOf(flags, 'endpoint', true);
+	if (!hasDemoEndpoint && command !== 'demo') {
+		throw new OptionsError('--no-endpoint: only for lifeguard demo');
 	}
 
 	let pools: PoolEndpoint[];
 	try {
-		pools = parsePoolSpecs(flags.pool ?? [], env['LIFEGUARD_POOLS']);
+		pools = parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']);
 	} catch (error) {
 		throw new OptionsError((error as Error).message);
 	}
 
+	const duration = (name: 'idle-after' | 'idle-in-transaction-after', fallback: string) => parseDuration(single(flags, name) ?? fallback, name);
 	return {
 		command,
-		db: flags.db,
-		isJson: flags.json ?? false,
-		intervalMs: inRange(flags.interval, 1, 'interval', 0.2, 60, ' seconds') * 1000,
+		db: single(flags, 'db'),
+		isJson: switchOf(flags, 'json', false),
+		intervalMs: numberFlag(flags, 'interval', 1, 0.2, 60, ' seconds') * 1000,
 		pools,
-		poolTimeoutMs: inRange(flags.poolTimeout, 2, 'pool-timeout', 0.1, 60, ' seconds') * 1000,
+		poolTimeoutMs: numberFlag(flags, 'pool-timeout', 2, 0.1, 60, ' seconds') * 1000,
 		thresholds: {
 			warnRatio: warnPercent / 100,
 			criticalRatio: criticalPercent / 100,
-			idleInTransactionSeconds: parseDuration(flags.idleInTransactionAfter ?? '60s', 'idle-in-transaction-after'),
+			idleInTransactionSeconds: duration('idle-in-transaction-after', '60s'),
 		},
-		idleAfterSeconds: parseDuration(flags.idleAfter ?? '5m', 'idle-after'),
-		isReadOnly: flags.readOnly ?? false,
-		logFile: flags.log,
-		isBell: flags.bell ?? true,
+		idleAfterSeconds: duration('idle-after', '5m'),
+		isReadOnly: switchOf(flags, 'read-only', false),
+		logFile: single(flags, 'log'),
+		isBell: switchOf(flags, 'bell', true),
 		timelineFile: command === 'timeline' ? rest[0] : undefined,
-		scenario: flags.scenario,
+		scenario,
+		hasDemoEndpoint,
+		isMarkdown,
+		isDoctor,
 	};
 }

@@ -5,12 +5,16 @@ import {openIncidentLog, type IncidentLog} from './actions/incident-log.js';
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
 import {maskText} from './connection/mask.js';
-import {initialState, reduce} from './model/dashboard.js';
+import {signalSessions} from './actions/terminate.js';
+import {initialState, update} from './model/dashboard.js';
 import {logTime, startLimits} from './model/log-events.js';
 import {placeholderPool} from './model/pool-status.js';
+import type {SignalKind, SignalResult} from './model/signal-results.js';
+import type {Session} from './model/types.js';
 import type {Options} from './options.js';
 import {App, type PoolControl} from './ui/app.js';
 import {ThemeContext} from './ui/theme.js';
+import type {DashboardDeps} from './ui/use-dashboard.js';
 
 export type WatchSources = {
 	target: string;
@@ -26,6 +30,25 @@ export class WatchError extends Error {
 	constructor(message: string, readonly exitCode: number) {
 		super(message);
 	}
+}
+
+/** Terminate or cancel over the monitor's one connection; every target gets a result. */
+async function signalWith(postgres: PostgresSource, action: SignalKind, targets: Session[]): Promise<SignalResult[]> {
+	const client = postgres.client();
+	if (!client) {
+		return targets.map(session => ({pid: session.pid, user: session.user, application: session.application, state: session.state, outcome: 'failed', detail: 'disconnected from the server'}));
+	}
+
+	return signalSessions(client, action, targets.map(session => ({...session, backendStartMicros: session.backendStartMicros ?? ''})));
+}
+
+/** The dashboard's I/O, from the server's source and the pool collectors. */
+export function liveSources(postgres: PostgresSource, poolCollectors: readonly PoolCollector[]): Pick<DashboardDeps, 'poll' | 'pools' | 'signal'> {
+	return {
+		poll: async () => postgres.poll(),
+		pools: poolCollectors,
+		signal: async (action, targets) => signalWith(postgres, action, targets),
+	};
 }
 
 /** The live screen, until q, Ctrl-C or SIGTERM. */
@@ -52,22 +75,27 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		isReadOnly: options.isReadOnly,
 		role: sources.role,
 		pools: sources.poolCollectors.map(collector => placeholderPool(collector.endpoint)),
+		hasPoolControl: Boolean(sources.poolControl),
+		idleAfterSeconds: options.idleAfterSeconds,
 	});
-	// The first frame shows data at once, and the poller starts one interval later.
-	const initial = first.ok ? reduce(empty, {type: 'snapshot-received', snapshot: first.snapshot}) : empty;
+	// The first frame shows data at once, and the poller starts one interval later. Findings that
+	// already hold are logged like any later change.
+	const started = first.ok ? update(empty, {type: 'server-polled', reading: first, atMs: now()}) : {state: empty, effects: []};
 	const isColor = !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
 	const app = render(
 		<ThemeContext.Provider value={{isColor}}>
 			<App
-				initial={initial}
+				initial={started.state}
+				initialEffects={started.effects}
 				target={sources.target}
-				postgres={sources.postgres}
-				poolCollectors={sources.poolCollectors}
+				{...liveSources(sources.postgres, sources.poolCollectors)}
 				intervalMs={options.intervalMs}
 				poolTimeoutMs={options.poolTimeoutMs}
-				idleAfterSeconds={options.idleAfterSeconds}
 				now={now}
-				log={log}
+				log={log ? event => {
+					const result = log!.write(event);
+					return result.ok ? null : result.error;
+				} : undefined}
 				ring={options.isBell ? () => process.stdout.write('\u0007') : undefined}
 				poolControl={sources.poolControl}
 			/>

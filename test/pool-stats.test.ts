@@ -6,7 +6,7 @@ import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import {poolStats, poolStatsPayload} from '../source/pool-stats.js';
-import {parsePoolSpec} from '../source/collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../source/connection/pool-endpoint.js';
 import {createPoolCollector} from '../source/collectors/pools/create-collector.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from './helpers/postgres.js';
 
@@ -73,7 +73,7 @@ test('a saturated pg.Pool reads as max 2, active 2, waiting 3 through the JSON c
 		assert.deepEqual(reading, {
 			ok: true,
 			format: 'json',
-			pools: [{label: 'api', max: 2, open: 2, active: 2, idle: 0, waiting: 3, oldestWaitSeconds: null, timeoutsTotal: null}],
+			pools: [{label: 'api', max: 2, open: 2, active: 2, idle: 0, waiting: 3, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null}],
 		});
 	} finally {
 		await collector.close();

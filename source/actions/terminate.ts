@@ -1,6 +1,7 @@
 // Terminate or cancel sessions the operator confirmed. One statement per session, sequentially, in
 // autocommit: a bulk statement aborts at the first superuser-owned row while the kills before it
 // stand. Each statement re-checks the identity the operator saw, so a recycled pid is never hit.
+import type {SignalKind, SignalOutcome, SignalResult} from '../model/signal-results.js';
 import {
 	CANCEL_SESSION_QUERY,
 	SIGNAL_PREFLIGHT,
@@ -18,8 +19,6 @@ export type Queryable = {
 	query(text: string, values?: unknown[]): Promise<{rows: any[]}>;
 };
 
-export type SignalKind = 'terminate' | 'cancel';
-
 /** A session as the operator saw it when confirming: pid + backendStartMicros is its identity. */
 export type SessionTarget = {
 	pid: number;
@@ -29,18 +28,6 @@ export type SessionTarget = {
 	user: string | null;
 	application: string;
 	isSuperuser?: boolean;
-};
-
-export type SignalOutcome = 'terminated' | 'cancelled' | 'skipped' | 'not-permitted' | 'failed';
-
-export type SignalResult = {
-	pid: number;
-	user: string | null;
-	application: string;
-	state: string | null;
-	outcome: SignalOutcome;
-	/** One line, short enough for the status line. */
-	detail: string;
 };
 
 export type SignalOptions = {
@@ -193,52 +180,4 @@ function result(target: SessionTarget, outcome: SignalOutcome, detail: string): 
 function oneLine(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
 	return message.split('\n')[0]?.trim() || 'unknown error';
-}
-
-const verbs: Record<SignalKind, string> = {terminate: 'Terminated', cancel: 'Cancelled'};
-const notDoneLabels: Record<SignalOutcome, string> = {
-	terminated: 'terminated',
-	cancelled: 'cancelled',
-	skipped: 'skipped',
-	'not-permitted': 'not permitted',
-	failed: 'failed',
-};
-
-function isDone(r: SignalResult): boolean {
-	return r.outcome === 'terminated' || r.outcome === 'cancelled';
-}
-
-/**
- * One line for the status line: which pids were signalled and which were not, and why, e.g.
- * `Terminated 3 of 4: 101, 102, 103; skipped 1 (already gone or changed): 104`.
- * `kind` defaults to what the results show; pass it for the right verb when none succeeded.
- */
-export function summarizeResults(results: SignalResult[], kind?: SignalKind): string {
-	if (results.length === 0) {
-		return 'No sessions selected';
-	}
-
-	const done = results.filter(r => isDone(r));
-	const shownKind = kind ?? (done.length > 0 ? (done[0]!.outcome === 'cancelled' ? 'cancel' : 'terminate') : undefined);
-	const verb = shownKind ? verbs[shownKind] : 'Signalled';
-	const parts = [`${verb} ${done.length} of ${results.length}${done.length > 0 ? `: ${pids(done)}` : ''}`];
-
-	// The rest, grouped by outcome and reason in first-seen order.
-	const groups = new Map<string, {label: string; detail: string; members: SignalResult[]}>();
-	for (const r of results.filter(r => !isDone(r))) {
-		const key = JSON.stringify([r.outcome, r.detail]);
-		const group = groups.get(key) ?? {label: notDoneLabels[r.outcome], detail: r.detail, members: []};
-		group.members.push(r);
-		groups.set(key, group);
-	}
-
-	for (const {label, detail, members} of groups.values()) {
-		parts.push(`${label} ${members.length} (${detail}): ${pids(members)}`);
-	}
-
-	return parts.join('; ');
-}
-
-function pids(results: SignalResult[]): string {
-	return results.map(r => r.pid).join(', ');
 }

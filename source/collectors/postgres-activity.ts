@@ -4,13 +4,11 @@ import type pg from 'pg';
 import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
-import type {AppCount, LimitedCount, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import {safeQueryText, safeText} from '../text/sanitize.js';
 import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
 
-export type ServerReading =
-	/** isReconnected: this poll ran on a new connection, the previous one having been lost. */
-	| {ok: true; snapshot: ServerSnapshot; isReconnected: boolean}
-	| {ok: false; error: string; isDisconnected: boolean};
+export type {ServerReading} from '../model/types.js';
 
 type SnapshotRow = {
 	version: string;
@@ -28,6 +26,7 @@ type SnapshotRow = {
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];
+	client_groups: ClientGroup[];
 	/** Timestamps as the server renders them (see isoUtc). */
 	sessions: Session[];
 	sessions_omitted: number;
@@ -44,11 +43,53 @@ export function isoUtc(value: string | null): string | null {
 	return value === null ? null : value.replace(/(?:\.(\d+))?\+00(?::00)?$/, (_match, fraction: string | undefined) => `.${(fraction ?? '').padEnd(6, '0')}Z`);
 }
 
+// Server data is made safe here, once, as it enters: every string another party controls (query text,
+// role, database, application and client names, wait events, the names in the counts) leaves this
+// module display-safe, so no renderer has to remember. `--json` alone needs the exact strings: a
+// session keeps them in `raw`, only for the fields sanitising changed, so an ordinary session carries
+// nothing extra and the screen cannot print a raw string by mistake (it would have to ask for `raw`).
+// The counts carry no raw names: no output prints them as data.
+type SessionText = keyof RawSessionText;
+const SESSION_TEXT: ReadonlyArray<Exclude<SessionText, 'query'>> = ['user', 'database', 'application', 'client', 'waitEventType', 'waitEvent'];
+
+export function safeSession(session: Session): Session {
+	const safe: Session = {...session, query: safeQueryText(session.query)};
+	let raw: RawSessionText | undefined;
+	if (safe.query !== session.query) {
+		raw = {query: session.query};
+	}
+
+	for (const field of SESSION_TEXT) {
+		const value = session[field];
+		if (value === null) {
+			continue;
+		}
+
+		const shown = safeText(value);
+		if (shown !== value) {
+			safe[field] = shown;
+			raw = {...raw, [field]: value};
+		}
+	}
+
+	if (raw) {
+		safe.raw = raw;
+	}
+
+	return safe;
+}
+
+const safeCount = <T extends {name: string}>(count: T): T => {
+	const name = safeText(count.name);
+	return name === count.name ? count : {...count, name};
+};
+
 export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnapshot {
+	// "15.20 (Debian 15.20-0+deb12u1)" -> "15.20"
+	const version = safeText(row.version.split(' ')[0] ?? row.version);
 	return {
 		takenAtMs,
-		// "15.20 (Debian 15.20-0+deb12u1)" -> "15.20"
-		version: row.version.split(' ')[0] ?? row.version,
+		version,
 		versionNum: row.version_num,
 		maxConnections: row.max_connections,
 		superuserReservedConnections: row.superuser_reserved,
@@ -60,10 +101,11 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 		oldestIdleInTransaction: row.oldest_idle_in_transaction,
 		longestActive: row.longest_active,
 		selfPid: row.self_pid,
-		databases: row.databases,
-		users: row.users,
-		applications: row.applications,
-		sessions: row.sessions.map(session => ({
+		databases: row.databases.map(safeCount),
+		users: row.users.map(safeCount),
+		applications: row.applications.map(safeCount),
+		clientGroups: row.client_groups.map(group => ({...group, application: safeText(group.application), client: group.client === null ? null : safeText(group.client)})),
+		sessions: row.sessions.map(session => safeSession({
 			...session,
 			backendStart: isoUtc(session.backendStart),
 			xactStart: isoUtc(session.xactStart),

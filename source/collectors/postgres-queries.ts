@@ -1,5 +1,6 @@
 // SQL named by intent. One statement per poll, run in autocommit: pg_stat_activity is snapshotted once
-// per transaction, so a BEGIN would freeze it (reference/postgres.md §5.1).
+// per transaction, so a BEGIN would freeze it (PostgreSQL docs, "Statistics Functions": the
+// cumulative statistics are cached until the end of the transaction).
 
 /** Rows the session list ships at most (the number left out is reported): --json and check. */
 export const SESSION_ROW_CAP = 500;
@@ -8,6 +9,13 @@ export const SCREEN_SESSION_ROW_CAP = 200;
 /** pg_blocking_pids takes all 16 lock-manager partition locks: call it for lock waiters only, capped. */
 export const BLOCKER_LOOKUP_CAP = 200;
 export const QUERY_TEXT_CAP = 512;
+/**
+ * An idle connection whose state changed this recently counts as busy in the client groups: a pool
+ * serving back-to-back requests hands a released connection to the next one within milliseconds, so
+ * a poll can catch it idle for that instant. 250 ms, not more: a quiet pool whose connections run
+ * a query every second or so must read as mostly idle.
+ */
+export const IDLE_RECENT_SECONDS = 0.25;
 
 /**
  * The whole picture in one statement (PostgreSQL 12–18). Client backends only: autovacuum, background
@@ -84,6 +92,12 @@ select
 		order by p.n desc), '[]')
 		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
 			from seen group by application_name) p) as applications,
+	(select coalesce(json_agg(json_build_object('application', g.application, 'client', g.client,
+		'connections', g.n, 'active', g.active, 'busy', g.busy) order by g.n desc), '[]')
+		from (select application_name as application, client, count(*) as n,
+			count(*) filter (where state = 'active') as active,
+			count(*) filter (where state is distinct from 'idle' or state_seconds < ${IDLE_RECENT_SECONDS}) as busy
+			from seen group by application_name, client) g) as client_groups,
 	(select coalesce(json_agg(json_build_object(
 		'pid', l.pid, 'user', r.rolname, 'database', db.datname, 'application', l.application_name,
 		'client', l.client, 'state', l.state, 'stateSeconds', l.state_seconds,
@@ -99,10 +113,4 @@ select
 	coalesce((select rolsuper from pg_roles where rolname = current_user), false) as is_superuser,
 	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
 	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend
-`;
-
-/** The monitor must not be killed by a global idle_session_timeout (14+); unknown before 14, so guarded. */
-export const DISABLE_IDLE_SESSION_TIMEOUT = `
-select set_config('idle_session_timeout', '0', false)
-where current_setting('server_version_num')::int >= 140000
 `;

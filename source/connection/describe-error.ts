@@ -1,4 +1,6 @@
 // Turn whatever node-postgres or the socket threw into one plain, masked line an operator can act on.
+// Printable too: a server's message can quote names others chose (a role, a database).
+import {safeText} from '../text/sanitize.js';
 import {maskText} from './mask.js';
 
 type PgError = Error & {code?: string; errno?: number; syscall?: string; routine?: string};
@@ -80,12 +82,12 @@ export function describeConnectionError(error: unknown, where: {display: string;
 		}
 	}
 
-	return maskText(`${prefix}: ${reason}`, [where.password]);
+	return safeText(maskText(`${prefix}: ${reason}`, [where.password]));
 }
 
 /** One line for an error during a poll on an open connection. */
 export function describeQueryError(error: unknown, password?: string): string {
 	const pgError = (error instanceof Error ? error : new Error(String(error))) as PgError;
 	const message = (pgError.message.split('\n')[0] ?? '') || 'unknown error';
-	return maskText(pgError.code && /^[\dA-Z]{5}$/.test(pgError.code) ? `${message} (${pgError.code})` : message, [password]);
+	return safeText(maskText(pgError.code && /^[\dA-Z]{5}$/.test(pgError.code) ? `${message} (${pgError.code})` : message, [password]));
 }

@@ -1,9 +1,14 @@
 // The ONE persistent connection lifeguard polls over. Opened at start and kept: when the server is
-// full, new logins fail with 53300 but an open connection keeps working (reference/postgres.md §2.4).
+// full, new logins fail with 53300 but an open connection keeps working (PostgreSQL docs, "Connection Settings": the limit is checked only at login).
 import {readFileSync} from 'node:fs';
 import pg from 'pg';
-import {DISABLE_IDLE_SESSION_TIMEOUT} from '../collectors/postgres-queries.js';
 import type {Target} from './target.js';
+
+/** The monitor must not be killed by a global idle_session_timeout (14+); unknown before 14, so guarded. */
+const DISABLE_IDLE_SESSION_TIMEOUT = `
+select set_config('idle_session_timeout', '0', false)
+where current_setting('server_version_num')::int >= 140000
+`;
 
 export const STATEMENT_TIMEOUT_MS = 2000;
 export const LOCK_TIMEOUT_MS = 500;
@@ -38,7 +43,7 @@ function readCa(file: string): string | undefined {
 	}
 }
 
-function clientConfig(target: Target, useSsl: boolean): pg.ClientConfig {
+function clientConfig(target: Target, useSsl: boolean, isServerDefaults: boolean): pg.ClientConfig {
 	return {
 		host: target.host,
 		port: target.port,
@@ -48,8 +53,9 @@ function clientConfig(target: Target, useSsl: boolean): pg.ClientConfig {
 		password: target.password ?? '',
 		ssl: sslConfig(target, useSsl),
 		application_name: target.applicationName,
-		statement_timeout: STATEMENT_TIMEOUT_MS,
-		lock_timeout: LOCK_TIMEOUT_MS,
+		// `doctor` reads the server's own defaults: a startup parameter would shadow them in pg_settings.
+		statement_timeout: isServerDefaults ? undefined : STATEMENT_TIMEOUT_MS,
+		lock_timeout: isServerDefaults ? undefined : LOCK_TIMEOUT_MS,
 		// Client-side guard for a dead socket; it rejects but cannot cancel, so the caller reconnects.
 		query_timeout: STATEMENT_TIMEOUT_MS + 1000,
 		keepAlive: true,
@@ -60,19 +66,31 @@ function clientConfig(target: Target, useSsl: boolean): pg.ClientConfig {
 	};
 }
 
+export type MonitorClientOptions = {
+	/**
+	 * Leave the session's statement_timeout, lock_timeout and idle_session_timeout at what the server
+	 * gives this role (for `doctor`, which judges those defaults); the client-side query_timeout stays.
+	 */
+	isServerDefaults?: boolean;
+};
+
 /** Open the monitor connection; sslmode prefer/allow fall back like libpq does. Throws the raw error. */
-export async function openMonitorClient(target: Target): Promise<pg.Client> {
+export async function openMonitorClient(target: Target, options: MonitorClientOptions = {}): Promise<pg.Client> {
+	const isServerDefaults = options.isServerDefaults ?? false;
 	const attempts = target.sslMode === 'prefer' ? [true, false]
 		: target.sslMode === 'allow' ? [false, true]
 			: [target.sslMode !== 'disable'];
 	let lastError: unknown;
 	for (const useSsl of attempts) {
-		const client = new pg.Client(clientConfig(target, useSsl));
+		const client = new pg.Client(clientConfig(target, useSsl, isServerDefaults));
 		// A broken socket emits 'error' on the client; without a listener it would crash the process.
 		client.on('error', () => undefined);
 		try {
 			await client.connect();
-			await client.query(DISABLE_IDLE_SESSION_TIMEOUT);
+			if (!isServerDefaults) {
+				await client.query(DISABLE_IDLE_SESSION_TIMEOUT);
+			}
+
 			return client;
 		} catch (error) {
 			lastError = error;

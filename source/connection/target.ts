@@ -1,9 +1,10 @@
 // Where to connect, with the meaning psql gives it: --db URL, else DATABASE_URL, else the libpq
 // variables and ~/.pgpass. node-postgres is given one explicit config built here, never a
-// connectionString mixed with fields (it silently overwrites them: reference/postgres.md §7.1).
+// connectionString mixed with fields (node-postgres lets connectionString silently overwrite them).
 import {readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {safeText} from '../text/sanitize.js';
 import {maskUrl} from './mask.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full' | 'no-verify';
@@ -30,16 +31,26 @@ type Params = Partial<Record<'host' | 'port' | 'user' | 'dbname' | 'password' | 
 const SSL_MODES = new Set<SslMode>(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']);
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
-function parseUrl(url: string): Params {
+/** A URL or a value from the environment, as an error may quote it: masked and printable. */
+const shown = (text: string) => safeText(maskUrl(text));
+
+function parseUrl(url: string, source: string): Params {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new TargetError(`invalid connection URL "${maskUrl(url)}"`);
+		throw new TargetError(`${source}: invalid connection URL "${shown(url)}"`);
 	}
 
 	const params: Params = {};
-	const decode = (value: string) => decodeURIComponent(value);
+	const decode = (value: string) => {
+		try {
+			return decodeURIComponent(value);
+		} catch {
+			// "URI malformed" says neither where nor what.
+			throw new TargetError(`${source}: invalid connection URL "${shown(url)}": malformed %-escape`);
+		}
+	};
 	if (parsed.hostname) {
 		params.host = decode(parsed.hostname).replace(/^\[(.*)]$/, '$1');
 	}
@@ -81,16 +92,16 @@ function parseKeywordValue(dsn: string): Params {
 	return params;
 }
 
-function parseTarget(text: string): Params {
+function parseTarget(text: string, source: string): Params {
 	if (/^postgres(ql)?:\/\//i.test(text)) {
-		return parseUrl(text);
+		return parseUrl(text, source);
 	}
 
 	if (/^\s*\w+\s*=/.test(text)) {
 		return parseKeywordValue(text);
 	}
 
-	throw new TargetError(`invalid connection string "${maskUrl(text)}": expected postgres://user@host:port/database or host=... dbname=...`);
+	throw new TargetError(`${source}: invalid connection string "${shown(text)}": expected postgres://user@host:port/database or host=... dbname=...`);
 }
 
 /** ~/.pgpass lookup with libpq's rules: wildcards, backslash escapes, ignored unless mode 0600 or less. */
@@ -129,29 +140,32 @@ export function lookupPgpass(env: Env, key: {host: string; port: number; databas
 	return undefined;
 }
 
+/** Errors name where the bad value came from: `--db`, `DATABASE_URL` or a libpq variable. */
 export function resolveTarget(dbFlag: string | undefined, env: Env): Target {
-	const source = dbFlag ?? env['DATABASE_URL'];
-	const given = source ? parseTarget(source) : {};
+	const text = dbFlag ?? env['DATABASE_URL'];
+	const sourceName = dbFlag === undefined ? 'DATABASE_URL' : '--db';
+	const given = text ? parseTarget(text, sourceName) : {};
 	const pick = (key: keyof Params, envName: string) => given[key] ?? (env[envName] || undefined);
+	const origin = (key: keyof Params, envName: string) => (given[key] === undefined ? envName : sourceName);
 
 	const user = pick('user', 'PGUSER') ?? env['USER'] ?? os.userInfo().username;
 	const host = pick('host', 'PGHOST') ?? 'localhost';
 	const portText = pick('port', 'PGPORT') ?? '5432';
 	const port = Number(portText);
 	if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-		throw new TargetError(`invalid port "${portText}"`);
+		throw new TargetError(`${origin('port', 'PGPORT')}: invalid port "${safeText(portText)}"`);
 	}
 
 	const database = pick('dbname', 'PGDATABASE') ?? user;
 	const sslModeText = (pick('sslmode', 'PGSSLMODE') ?? 'prefer').toLowerCase();
 	if (!SSL_MODES.has(sslModeText as SslMode)) {
-		throw new TargetError(`invalid sslmode "${sslModeText}" (use disable, allow, prefer, require, verify-ca or verify-full)`);
+		throw new TargetError(`${origin('sslmode', 'PGSSLMODE')}: invalid sslmode "${safeText(sslModeText)}" (use disable, allow, prefer, require, verify-ca or verify-full)`);
 	}
 
 	const timeoutText = pick('connect_timeout', 'PGCONNECT_TIMEOUT');
 	const timeoutSeconds = timeoutText === undefined ? undefined : Number(timeoutText);
 	if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0)) {
-		throw new TargetError(`invalid connect_timeout "${timeoutText}"`);
+		throw new TargetError(`${origin('connect_timeout', 'PGCONNECT_TIMEOUT')}: invalid connect_timeout "${safeText(timeoutText!)}"`);
 	}
 
 	// libpq: 0 means wait forever, and values under 2 s are raised to 2 s.

@@ -20,12 +20,17 @@ export async function runDemo(options: Options): Promise<number> {
 	try {
 		// Said first: without the package nothing else matters.
 		await loadEmbeddedPostgres();
+		if (options.isDoctor) {
+			return await runDemoDoctor(name, scenario.story, demoOptions(scenario, options));
+		}
+
 		if (!process.stdout.isTTY || !process.stdin.isTTY) {
 			throw new DemoError('the demo is interactive: run it in a terminal', 2);
 		}
 
-		process.stderr.write(`lifeguard demo ${name}: ${scenario.story}. Starting PostgreSQL…\n`);
-		demo = await startDemo(name);
+		const blind = options.hasDemoEndpoint ? '' : ' (--no-endpoint: the pool publishes nothing, lifeguard sees only the server side)';
+		process.stderr.write(`lifeguard demo ${name}: ${scenario.story}${blind}. Starting PostgreSQL…\n`);
+		demo = await startDemo(name, {isPoolPublished: options.hasDemoEndpoint});
 	} catch (error) {
 		return failWith(error);
 	}
@@ -42,6 +47,22 @@ export async function runDemo(options: Options): Promise<number> {
 	} finally {
 		await demo.stop();
 		process.stderr.write('lifeguard demo: stopped; the temporary server and its directory are gone.\n');
+	}
+}
+
+/** `demo --doctor`: the configuration review of the scenario's server and pool, printed, then stop. */
+async function runDemoDoctor(name: string, story: string, options: Options): Promise<number> {
+	const {reviewDemo, waitForScenario} = await import('../doctor/demo-doctor.js');
+	process.stderr.write(`lifeguard demo ${name}: ${story}. Starting PostgreSQL, then lifeguard doctor…\n`);
+	const demo = await startDemo(name);
+	try {
+		if (!(await waitForScenario(demo, options))) {
+			process.stderr.write(`lifeguard demo: the ${demo.scenario.finding} finding did not show; reviewing anyway\n`);
+		}
+
+		return await reviewDemo(demo, options, text => process.stdout.write(text));
+	} finally {
+		await demo.stop();
 	}
 }
 

@@ -19,7 +19,7 @@ export type Scenario = {
 	/** Overrides of the screen's options so the finding shows within seconds, not minutes. */
 	idleInTransactionSeconds?: number;
 	idleAfterSeconds?: number;
-	app: Pick<SimulatedAppOptions, 'max' | 'users' | 'request' | 'applicationName'>;
+	app: Pick<SimulatedAppOptions, 'max' | 'users' | 'requestsPerSecond' | 'acquireTimeoutMs' | 'request' | 'applicationName'>;
 	/** Started before the application, after lifeguard's monitor connection is open. */
 	before?: (urls: DemoUrls) => Promise<BackgroundClients>;
 	/** Started after the application. */
@@ -27,15 +27,30 @@ export type Scenario = {
 };
 
 const SLEEP_100_TO_300_MS = {sql: 'select pg_sleep($1)', params: () => [0.1 + (Math.random() * 0.2)]};
-const ramp = (to: number, overMs: number) => (elapsedMs: number) => Math.min(to, 5 + ((to - 5) * elapsedMs / overMs));
+
+/**
+ * pool-too-small, open loop. A request holds its connection 200 ms on average, so a pool of max M
+ * serves about 5 × M requests a second. 50 a second need M ≥ 10: at the starting max 5 (25 a second)
+ * the queue grows by ~25 a second, up to what the 3 s acquire timeout lets wait (~150); `+` adds 5,
+ * so 15 starts draining it, 20 drains it in seconds, and 30 (five presses, 150 a second of capacity,
+ * well within the server's 97 slots) takes it to 0 within a few seconds; back at 5 it refills.
+ */
+export const CHECKOUT_REQUESTS_PER_SECOND = 50;
+export const CHECKOUT_ACQUIRE_TIMEOUT_MS = 3000;
 
 export const scenarios: readonly Scenario[] = [
 	{
 		name: 'pool-too-small',
-		story: 'checkout pool max 5, demand ramps to 200 concurrent requests; press + to raise the pool max, - to lower it',
+		story: `checkout gets ${CHECKOUT_REQUESTS_PER_SECOND} requests/s of 100–300 ms on a pool of max 5, so requests queue; press + to raise the pool max (to 20 or more drains it), - to lower it`,
 		finding: 'pool-saturated',
 		maxConnections: 100,
-		app: {applicationName: 'checkout', max: 5, users: ramp(200, 6000), request: SLEEP_100_TO_300_MS},
+		app: {
+			applicationName: 'checkout',
+			max: 5,
+			requestsPerSecond: () => CHECKOUT_REQUESTS_PER_SECOND,
+			acquireTimeoutMs: CHECKOUT_ACQUIRE_TIMEOUT_MS,
+			request: SLEEP_100_TO_300_MS,
+		},
 	},
 	{
 		name: 'server-full',

@@ -1,6 +1,8 @@
-// The simulated application, in this process: a pg.Pool serving virtual users (each one request
-// after another), and the pool published on a loopback HTTP endpoint through `poolStatsPayload`,
-// exactly as a real application would do it.
+// The simulated application, in this process: a pg.Pool serving requests, and the pool published on a
+// loopback HTTP endpoint through `poolStatsPayload`, exactly as a real application would do it (or not
+// published, for the blind-pool story). Demand is either open loop, requests arriving at a rate
+// whatever the pool does (a web service: the queue grows while the pool is too small and drains once
+// it is big enough), or closed loop, a fixed number of users each sending one request after another.
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import pg from 'pg';
@@ -20,21 +22,34 @@ export type SimulatedAppOptions = {
 	name: string;
 	applicationName: string;
 	max: number;
-	/** Virtual users wanted at `elapsedMs` since start: the demand curve. */
-	users: (elapsedMs: number) => number;
+	/** Open loop: requests arriving per second at `elapsedMs` since start. */
+	requestsPerSecond?: (elapsedMs: number) => number;
+	/** Closed loop: virtual users wanted at `elapsedMs` since start (used when no rate is given). */
+	users?: (elapsedMs: number) => number;
 	request: AppRequest;
+	/**
+	 * A request waiting longer than this for a connection gives up (pg's connectionTimeoutMillis) and
+	 * counts as a timeout: with arrivals at a rate, the queue holds about rate × this at most. 0: wait forever.
+	 */
+	acquireTimeoutMs?: number;
 	/** How much `+` / `-` change the pool's max. */
 	step?: number;
+	/** Publish the pool on an HTTP endpoint (default true); false: the pool nobody pointed lifeguard at. */
+	isPublished?: boolean;
 };
 
 export type SimulatedApp = {
-	/** `NAME=json+http://127.0.0.1:PORT/pool`, for --pool. */
-	poolSpec: string;
+	/** `NAME=json+http://127.0.0.1:PORT/pool`, for --pool; null when not published. */
+	poolSpec: string | null;
 	pool: pg.Pool;
 	control: PoolControl;
 	setMax(max: number): string;
-	/** Requests that failed (connection refused by the server, errors), since start. */
+	/** Requests that failed (connection refused by the server, timeouts, errors), since start. */
 	failures(): number;
+	/** Requests that gave up waiting for a connection, or were turned away with the queue full, since start. */
+	timeouts(): number;
+	/** Requests waiting for a connection now. */
+	waiting(): number;
 	/** The last failure's SQLSTATE or message, for the demo's own checks. */
 	lastFailure(): string | null;
 	stop(): Promise<void>;
@@ -44,13 +59,15 @@ const TICK_MS = 100;
 // A user who just failed waits before trying again, as a client with a retry would.
 const RETRY_DELAY_MS = 1000;
 const THINK_MS = 50;
+/** Requests beyond this many waiting are turned away at once (and count as timeouts): memory stays bounded. */
+export const MAX_WAITING = 1000;
 
 export async function startSimulatedApp(options: SimulatedAppOptions): Promise<SimulatedApp> {
 	const step = options.step ?? 5;
 	// In the URL: node-postgres lets a connectionString override the config's fields.
 	const url = new URL(options.url);
 	url.searchParams.set('application_name', options.applicationName);
-	const pool = new pg.Pool({connectionString: url.toString(), max: options.max, idleTimeoutMillis: 10_000});
+	const pool = new pg.Pool({connectionString: url.toString(), max: options.max, idleTimeoutMillis: 10_000, connectionTimeoutMillis: options.acquireTimeoutMs ?? 0});
 	// A terminated backend (the operator, the server stopping) emits 'error' on the pool or, while a
 	// client is checked out between queries, on the client: a real app logs it and carries on.
 	pool.on('error', () => undefined);
@@ -61,6 +78,10 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 	const startedAt = Date.now();
 	const waitingSince = new Set<{atMs: number}>();
 	let failureCount = 0;
+	// Acquisitions that found the pool full, and the seconds they spent queued (counters, as a pool reports them).
+	let waitCount = 0;
+	let waitMsTotal = 0;
+	let timeoutCount = 0;
 	let lastFailure: string | null = null;
 	let isStopping = false;
 	const users = new Set<Promise<void>>();
@@ -69,19 +90,43 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 		setTimeout(resolve, ms).unref();
 	});
 
-	const oneRequest = async () => {
+	/** One request; resolves false when it got no connection. */
+	const oneRequest = async (): Promise<boolean> => {
+		if (waitingSince.size >= MAX_WAITING) {
+			failureCount++;
+			timeoutCount++;
+			return false;
+		}
+
 		const mark = {atMs: Date.now()};
 		waitingSince.add(mark);
+		const isQueued = pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10);
+		if (isQueued) {
+			waitCount++;
+		}
+
 		let client: pg.PoolClient;
 		try {
 			client = await pool.connect();
 		} catch (error) {
+			if (isStopping) {
+				return false;
+			}
+
 			failureCount++;
-			lastFailure = (error as {code?: string}).code ?? (error as Error).message;
-			await sleep(RETRY_DELAY_MS);
-			return;
+			const message = (error as Error).message;
+			// pg-pool's connectionTimeoutMillis: "timeout exceeded when trying to connect".
+			if (message.includes('timeout exceeded')) {
+				timeoutCount++;
+			}
+
+			lastFailure = (error as {code?: string}).code ?? message;
+			return false;
 		} finally {
 			waitingSince.delete(mark);
+			if (isQueued) {
+				waitMsTotal += Date.now() - mark.atMs;
+			}
 		}
 
 		let broken: Error | undefined;
@@ -97,18 +142,38 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 			// pg-pool never shrinks on its own when max is lowered: discard connections above it.
 			client.release(broken ?? pool.totalCount > (pool.options.max ?? 10));
 		}
+
+		return true;
 	};
 
 	const userLoop = async (id: number) => {
 		while (!isStopping && id < activeUsers) {
-			await oneRequest();
-			await sleep(Math.random() * THINK_MS);
+			const isServed = await oneRequest();
+			await sleep(isServed ? Math.random() * THINK_MS : RETRY_DELAY_MS);
+		}
+	};
+
+	const inFlight = new Set<Promise<unknown>>();
+	let owed = 0;
+	const arrive = (elapsedMs: number, rate: (elapsedMs: number) => number) => {
+		// Whole requests per tick, the fractions carried over: the rate holds at any tick length.
+		owed += Math.max(0, rate(elapsedMs)) * TICK_MS / 1000;
+		for (; owed >= 1; owed--) {
+			const request = oneRequest();
+			inFlight.add(request);
+			void request.finally(() => inFlight.delete(request));
 		}
 	};
 
 	let nextId = 0;
 	const tick = () => {
-		activeUsers = Math.max(0, Math.round(options.users(Date.now() - startedAt)));
+		const elapsedMs = Date.now() - startedAt;
+		if (options.requestsPerSecond) {
+			arrive(elapsedMs, options.requestsPerSecond);
+			return;
+		}
+
+		activeUsers = Math.max(0, Math.round(options.users?.(elapsedMs) ?? 0));
 		// Users beyond the curve finish their request and leave; missing ones arrive.
 		nextId = Math.min(nextId, activeUsers);
 		while (nextId < activeUsers) {
@@ -130,21 +195,13 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 				oldestWaitSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
 				// Requests that got no connection at all: lifeguard shows them as timeouts per minute.
 				timeoutsTotal: failureCount,
+				waitsTotal: waitCount,
+				waitSecondsTotal: waitMsTotal / 1000,
 			}],
 		};
 	};
 
-	const server = http.createServer((request, response) => {
-		response.writeHead(200, {'content-type': 'application/json'});
-		response.end(JSON.stringify(payload()));
-	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			resolve();
-		});
-	});
-	const {port} = server.address() as AddressInfo;
+	const server = (options.isPublished ?? true) ? await publish(payload) : null;
 
 	const setMax = (max: number) => {
 		const before = pool.options.max ?? 10;
@@ -155,7 +212,7 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 	};
 
 	return {
-		poolSpec: `${options.name}=json+http://127.0.0.1:${port}/pool`,
+		poolSpec: server ? `${options.name}=json+http://127.0.0.1:${(server.address() as AddressInfo).port}/pool` : null,
 		pool,
 		control: {
 			raise: () => setMax((pool.options.max ?? 10) + step),
@@ -163,20 +220,39 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 		},
 		setMax,
 		failures: () => failureCount,
+		timeouts: () => timeoutCount,
+		waiting: () => pool.waitingCount,
 		lastFailure: () => lastFailure,
 		async stop() {
 			isStopping = true;
 			clearInterval(ticker);
-			server.closeAllConnections();
-			await new Promise<void>(resolve => {
-				server.close(() => {
-					resolve();
+			if (server) {
+				server.closeAllConnections();
+				await new Promise<void>(resolve => {
+					server.close(() => {
+						resolve();
+					});
 				});
-			});
+			}
+
 			// Not awaited: checked-out clients may be blocked on a lock until the server stops.
 			void pool.end().catch(() => undefined);
 		},
 	};
+}
+
+async function publish(payload: () => unknown): Promise<http.Server> {
+	const server = http.createServer((request, response) => {
+		response.writeHead(200, {'content-type': 'application/json'});
+		response.end(JSON.stringify(payload()));
+	});
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			resolve();
+		});
+	});
+	return server;
 }
 
 type PoolInternals = {_pendingQueue: unknown[]; _idle: unknown[]; _isFull(): boolean; _pulseQueue(): void};

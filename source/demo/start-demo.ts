@@ -3,7 +3,7 @@
 import process from 'node:process';
 import pg from 'pg';
 import {createPoolCollector, type PoolCollector} from '../collectors/pools/create-collector.js';
-import {parsePoolSpec} from '../collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../connection/pool-endpoint.js';
 import {createPostgresSource, type PostgresSource} from '../collectors/postgres-activity.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import {resolveTarget, type Target} from '../connection/target.js';
@@ -18,8 +18,8 @@ export type Demo = {
 	password: string;
 	/** Superuser URL of the embedded server (password included: never print it). */
 	postgresUrl: string;
-	/** `--pool` spec of the simulated application's endpoint. */
-	poolSpec: string;
+	/** `--pool` spec of the simulated application's endpoint; null with isPoolPublished false. */
+	poolSpec: string | null;
 	poolControl: PoolControl;
 	app: SimulatedApp;
 	/** lifeguard's monitor connection, opened before any troublemaker. */
@@ -33,6 +33,8 @@ export type Demo = {
 export type StartDemoOptions = {
 	/** On SIGINT, SIGTERM and SIGHUP: stop, then exit 128+n. Default true. */
 	handleSignals?: boolean;
+	/** Publish the application's pool endpoint and watch it (default true); false: `--no-endpoint`. */
+	isPoolPublished?: boolean;
 };
 
 const SIGNAL_NUMBERS = {SIGHUP: 1, SIGINT: 2, SIGTERM: 15} as const;
@@ -96,13 +98,13 @@ export async function startDemo(name: string, options: StartDemoOptions = {}): P
 			troublemakers.push(await scenario.before(urls));
 		}
 
-		const app = await startSimulatedApp({...scenario.app, url: urls.app, name: 'checkout'});
+		const app = await startSimulatedApp({...scenario.app, url: urls.app, name: 'checkout', isPublished: options.isPoolPublished ?? true});
 		stops.push(app.stop);
 		if (scenario.after) {
 			troublemakers.push(await scenario.after(urls));
 		}
 
-		const poolCollectors = [createPoolCollector(parsePoolSpec(app.poolSpec))];
+		const poolCollectors = app.poolSpec === null ? [] : [createPoolCollector(parsePoolSpec(app.poolSpec))];
 		stops.push(async () => {
 			await Promise.all(poolCollectors.map(async collector => collector.close()));
 		});

@@ -1,52 +1,121 @@
-// Key bindings as data: one table drives dispatch, the help screen, the key bar and read-only mode.
-import type {Key} from 'ink';
+// Key bindings as data: one table maps a key, in the mode the screen is in, to a command. Dispatch
+// (resolveKey), the help screen, the key bar, `--help` and the README's key table all come from it,
+// and read-only mode is enforced here, before any command exists.
+
+/** The parts of a key press lifeguard reads (Ink's Key has these and more). */
+export type KeyPress = {
+	upArrow: boolean;
+	downArrow: boolean;
+	pageUp: boolean;
+	pageDown: boolean;
+	return: boolean;
+	escape: boolean;
+	backspace: boolean;
+	delete: boolean;
+	ctrl: boolean;
+	meta: boolean;
+};
+
+export type ModeKind = 'list' | 'filter' | 'note' | 'confirm' | 'signalling' | 'help';
 
 export type Command =
-	| 'quit' | 'help' | 'up' | 'down' | 'page-up' | 'page-down' | 'pause' | 'sort' | 'filter'
-	| 'mark' | 'mark-idle' | 'unmark' | 'terminate' | 'cancel' | 'flag' | 'raise-pool' | 'lower-pool';
+	| 'quit' | 'help' | 'close-help' | 'up' | 'down' | 'page-up' | 'page-down' | 'pause' | 'sort' | 'filter' | 'clear-filter'
+	| 'mark' | 'mark-idle' | 'unmark' | 'terminate' | 'cancel' | 'flag' | 'raise-pool' | 'lower-pool'
+	| 'type' | 'erase' | 'submit' | 'discard' | 'confirm' | 'decline';
 
 export type Binding = {
 	command: Command;
 	keys: string;
 	description: string;
-	/** Sends a signal to sessions: disabled in --read-only. */
+	modes: readonly ModeKind[];
+	/** Sends a signal to sessions: refused in --read-only. */
 	isDangerous?: boolean;
 	/** Shown in the one-line key bar. */
 	isInBar?: boolean;
 	/** Only where the host offers it (the demo's simulated pool). */
 	isOptional?: boolean;
-	matches: (input: string, key: Key) => boolean;
+	/** Listed on the help screen and in the README (the prompts' own keys are not). */
+	isListed?: boolean;
+	matches: (input: string, key: KeyPress) => boolean;
 };
 
+const LIST: readonly ModeKind[] = ['list', 'help'];
+const TEXT: readonly ModeKind[] = ['filter', 'note'];
+const plain = (key: KeyPress) => !key.ctrl && !key.meta;
+
 export const BINDINGS: readonly Binding[] = [
-	{command: 'up', keys: '↑/k', description: 'select the previous session', matches: (input, key) => key.upArrow || input === 'k'},
-	{command: 'down', keys: '↓/j', description: 'select the next session', matches: (input, key) => key.downArrow || input === 'j'},
-	{command: 'page-up', keys: 'PgUp', description: 'one page up', matches: (_input, key) => key.pageUp},
-	{command: 'page-down', keys: 'PgDn', description: 'one page down', matches: (_input, key) => key.pageDown},
-	{command: 'filter', keys: '/', description: 'filter by user, database, application, client, query', isInBar: true, matches: input => input === '/'},
-	{command: 'sort', keys: 's', description: 'cycle the sort: time in state, state, pid, user, database, application', isInBar: true, matches: input => input === 's'},
-	{command: 'pause', keys: 'p', description: 'pause / resume the display', isInBar: true, matches: input => input === 'p'},
-	{command: 'mark', keys: 'space', description: 'mark / unmark the selected session', matches: input => input === ' '},
-	{command: 'mark-idle', keys: 'i', description: 'mark idle sessions past --idle-after; again: add idle in transaction', isInBar: true, matches: input => input === 'i'},
-	{command: 'unmark', keys: 'u', description: 'unmark all', matches: input => input === 'u'},
-	{command: 'terminate', keys: 't', description: 'terminate the marked (or selected) sessions, after confirmation', isDangerous: true, isInBar: true, matches: input => input === 't'},
-	{command: 'cancel', keys: 'c', description: 'cancel the running query of the marked (or selected) active sessions', isDangerous: true, matches: input => input === 'c'},
-	{command: 'flag', keys: 'f', description: 'flag saturation with a note in the incident log', isInBar: true, matches: input => input === 'f'},
-	{command: 'raise-pool', keys: '+', description: 'demo: raise the simulated pool\'s max', isOptional: true, matches: input => input === '+'},
-	{command: 'lower-pool', keys: '-', description: 'demo: lower the simulated pool\'s max', isOptional: true, matches: input => input === '-'},
-	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', isInBar: true, matches: input => input === '?'},
-	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', isInBar: true, matches: input => input === 'q'},
+	{command: 'up', keys: '↑/k', description: 'select the previous session (the selection follows its pid)', modes: LIST, isListed: true, matches: (input, key) => key.upArrow || input === 'k'},
+	{command: 'down', keys: '↓/j', description: 'select the next session', modes: LIST, isListed: true, matches: (input, key) => key.downArrow || input === 'j'},
+	{command: 'page-up', keys: 'PgUp', description: 'one page up', modes: LIST, isListed: true, matches: (_input, key) => key.pageUp},
+	{command: 'page-down', keys: 'PgDn', description: 'one page down', modes: LIST, isListed: true, matches: (_input, key) => key.pageDown},
+	{command: 'filter', keys: '/', description: 'filter by user, database, application, client, query (Enter applies, Esc clears)', modes: LIST, isInBar: true, isListed: true, matches: input => input === '/'},
+	{command: 'sort', keys: 's', description: 'cycle the sort: time in state, state, pid, user, database, application', modes: LIST, isInBar: true, isListed: true, matches: input => input === 's'},
+	{command: 'pause', keys: 'p', description: 'pause / resume the display (polling, alarms and the log go on)', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'p'},
+	{command: 'mark', keys: 'space', description: 'mark / unmark the selected session', modes: LIST, isListed: true, matches: input => input === ' '},
+	{command: 'mark-idle', keys: 'i', description: 'mark idle sessions past --idle-after in the filter; again: add idle in transaction', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'i'},
+	{command: 'unmark', keys: 'u', description: 'unmark all', modes: LIST, isListed: true, matches: input => input === 'u'},
+	{command: 'terminate', keys: 't', description: 'terminate the marked (or selected) sessions, after a confirmation that defaults to No', modes: LIST, isDangerous: true, isInBar: true, isListed: true, matches: input => input === 't'},
+	{command: 'cancel', keys: 'c', description: 'cancel the running query of the marked (or selected) active sessions, after confirmation', modes: LIST, isDangerous: true, isListed: true, matches: input => input === 'c'},
+	{command: 'flag', keys: 'f', description: 'flag saturation with a note in the incident log', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'f'},
+	{command: 'raise-pool', keys: '+', description: 'demo only: raise the simulated pool\'s max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '+'},
+	{command: 'lower-pool', keys: '-', description: 'demo only: lower the simulated pool\'s max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '-'},
+	{command: 'close-help', keys: '?/Esc', description: 'close the help', modes: ['help'], matches: (input, key) => input === '?' || key.escape},
+	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', modes: ['list'], isInBar: true, isListed: true, matches: input => input === '?'},
+	{command: 'clear-filter', keys: 'Esc', description: 'clear the filter', modes: ['list'], matches: (_input, key) => key.escape},
+	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'q'},
+	// The prompts: filter and flag note.
+	{command: 'submit', keys: 'Enter', description: 'apply the filter / record the note', modes: TEXT, matches: (_input, key) => key.return},
+	{command: 'discard', keys: 'Esc', description: 'clear the filter / drop the note', modes: TEXT, matches: (_input, key) => key.escape},
+	{command: 'erase', keys: 'Backspace', description: 'delete the last character', modes: TEXT, matches: (_input, key) => key.backspace || key.delete},
+	{command: 'type', keys: 'text', description: 'type (a paste that ends in Enter is typed, then submitted)', modes: TEXT, matches: (input, key) => input !== '' && plain(key)},
+	// The confirmation: No is the default, only y confirms.
+	{command: 'confirm', keys: 'y', description: 'yes', modes: ['confirm'], matches: (input, key) => input === 'y' && plain(key)},
+	{command: 'decline', keys: 'any other key', description: 'no', modes: ['confirm'], matches: () => true},
 ];
 
-export function bindingFor(input: string, key: Key): Binding | undefined {
-	if (key.ctrl && input === 'c') {
-		return BINDINGS.find(binding => binding.command === 'quit');
+export type KeyContext = {isReadOnly: boolean; hasPoolControl: boolean};
+
+export type Resolved = {binding: Binding; isRefused: boolean};
+
+/** The binding a key press means in this mode, or null. A refused binding is shown, never run. */
+export function resolveKey(mode: ModeKind, input: string, key: KeyPress, context: KeyContext): Resolved | null {
+	// Ctrl-C quits from anywhere but the running signal.
+	if (key.ctrl && input === 'c' && mode !== 'signalling') {
+		return {binding: BINDINGS.find(binding => binding.command === 'quit')!, isRefused: false};
 	}
 
-	// Ctrl-T is not t: a modified letter must never reach a dangerous command.
-	if (key.ctrl || key.meta) {
-		return undefined;
+	const isText = mode === 'filter' || mode === 'note' || mode === 'confirm';
+	// Ctrl-T is not t: a modified letter never reaches a list command. (Ink reports Esc as Meta.)
+	if (!isText && !key.escape && !plain(key)) {
+		return null;
 	}
 
-	return BINDINGS.find(binding => binding.matches(input, key));
+	const binding = BINDINGS.find(candidate => candidate.modes.includes(mode) && candidate.matches(input, key)
+		&& (!candidate.isOptional || context.hasPoolControl));
+	if (!binding) {
+		return null;
+	}
+
+	return {binding, isRefused: Boolean(binding.isDangerous && context.isReadOnly)};
+}
+
+/** The one-line key bar of the list. */
+export function keyBar(isReadOnly: boolean): string {
+	return BINDINGS.filter(binding => binding.isInBar && !(binding.isDangerous && isReadOnly))
+		.map(binding => `${binding.keys} ${binding.command}`).join('  ');
+}
+
+/** The bindings the help screen, `--help` and the README list. */
+export function listedBindings(hasPoolControl: boolean): Binding[] {
+	return BINDINGS.filter(binding => binding.isListed && (!binding.isOptional || hasPoolControl));
+}
+
+/** `--help`'s key paragraph. */
+export function keysHelpText(): string {
+	return listedBindings(true).map(binding => `${binding.keys} ${binding.command}`).join(', ');
+}
+
+/** The README's key table, row for row. */
+export function keysMarkdownTable(): string {
+	return ['| key | action |', '| --- | --- |', ...listedBindings(true).map(binding => `| \`${binding.keys}\` | ${binding.description} |`)].join('\n');
 }

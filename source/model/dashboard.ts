@@ -1,33 +1,45 @@
-// The dashboard's state and its pure reducer: poll events and key commands in, state out.
-// No clock, no I/O: times arrive inside the actions.
-import {diagnose} from './diagnosis.js';
-import {poolLevel, serverLevel} from './levels.js';
+// The dashboard's state and its pure update: poll readings and key presses in, the next state and the
+// effects to run out (log lines, bell, signal sessions, refresh, quit). No clock, no I/O: times
+// arrive inside the actions, and one small runner in ui/use-dashboard.ts performs the effects.
+import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
+import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from './log-events.js';
+import {freeConnections} from './levels.js';
+import {derivePicture, emptyPicture, type Picture} from './picture.js';
 import {applyPoolReading} from './pool-status.js';
 import {moveSelection, reconcileSelection} from './selection.js';
 import {nextSortKey, visibleSessions, type SortKey} from './session-view.js';
-import type {Finding, Level, Observation, PoolEndpoint, PoolReading, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
+import {type SignalKind, type SignalResult, summarizeResults} from './signal-results.js';
+import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from './suspected-pools.js';
+import {appendTrend} from './trend.js';
+import type {Observation, PoolEndpoint, PoolReading, PoolStatus, ServerReading, ServerSnapshot, Session, Thresholds} from './types.js';
 
-export type SignalKind = 'terminate' | 'cancel';
+export type {SignalKind} from './signal-results.js';
 
 export type Mode =
-	| {kind: 'normal'}
+	| {kind: 'list'}
 	| {kind: 'filter'; draft: string}
 	| {kind: 'help'}
 	/** Targets are captured when the dialog opens; the list is frozen until it closes. */
 	| {kind: 'confirm'; action: SignalKind; targets: Session[]}
 	| {kind: 'signalling'; action: SignalKind; targets: Session[]}
-	| {kind: 'flag'; draft: string};
+	| {kind: 'note'; draft: string};
 
 export type DashboardState = {
-	/** Last good snapshot; kept (and shown as stale) while disconnected. */
+	/** Last good snapshot the list shows; kept (and shown as stale) while disconnected. */
 	server: ServerSnapshot | null;
-	/** Snapshot that arrived while the list was frozen by a dialog. */
+	/** Snapshot that arrived while the list was frozen by a dialog or a pause. */
 	heldServer: ServerSnapshot | null;
 	serverError: string | null;
 	disconnectedSinceMs: number | null;
 	pools: PoolStatus[];
 	/** Short history for the diagnosis, oldest first. */
 	history: Observation[];
+	/** Per-instance connection counts of the last minutes, for capped pools nobody pointed us at. */
+	suspectHistory: SuspectSample[];
+	/** The newest derivation of every reading: alarms, the log and the bell follow it. */
+	live: Picture;
+	/** What the frame draws: `live`, or the picture of the moment the display was paused. */
+	shown: Picture;
 	isPaused: boolean;
 	sort: SortKey;
 	filter: string;
@@ -42,44 +54,35 @@ export type DashboardState = {
 	lastFlag: {note: string; atMs: number} | null;
 	thresholds: Thresholds;
 	isReadOnly: boolean;
-	/** The diagnosis of the latest observation, worst first. */
-	findings: Finding[];
-	/** Every alarm subject (server, pool:NAME, finding code:subject) with its level and when that began. */
-	alarms: Record<string, Alarm>;
-	/** The level changes of the latest observation, for the bell and the incident log. */
-	changes: AlarmChange[];
+	hasPoolControl: boolean;
+	/** --idle-after, for `i`. */
+	idleAfterSeconds: number;
 	role: string | undefined;
 };
 
-export type Alarm = {level: Level; sinceMs: number};
-export type AlarmChange = {subject: string; from: Level; to: Level; atMs: number};
-
 export type DashboardAction =
-	| {type: 'snapshot-received'; snapshot: ServerSnapshot}
-	| {type: 'poll-failed'; error: string; atMs: number; isDisconnected: boolean}
-	| {type: 'pool-sampled'; endpoint: PoolEndpoint; reading: PoolReading; atMs: number}
-	| {type: 'move'; delta: number}
-	| {type: 'toggle-pause'}
-	| {type: 'cycle-sort'}
-	| {type: 'open-filter'}
-	| {type: 'edit-draft'; text: string}
-	| {type: 'apply-filter'}
-	| {type: 'clear-filter'}
-	| {type: 'toggle-help'}
-	| {type: 'close'}
-	| {type: 'toggle-mark'}
-	| {type: 'mark-idle'; idleAfterSeconds: number}
-	| {type: 'unmark-all'}
-	| {type: 'open-signal'; action: SignalKind; atMs: number}
-	| {type: 'confirm'}
-	| {type: 'signal-finished'; summary: string; atMs: number}
-	| {type: 'open-flag'}
-	| {type: 'flag-recorded'; note: string; atMs: number}
+	| {type: 'server-polled'; reading: ServerReading; atMs: number}
+	| {type: 'pool-polled'; endpoint: PoolEndpoint; reading: PoolReading; atMs: number}
+	/** pageRows: how many rows PgUp / PgDn move at the current terminal size. */
+	| {type: 'key'; input: string; key: KeyPress; atMs: number; pageRows?: number}
+	| {type: 'signal-finished'; action: SignalKind; results: SignalResult[]; atMs: number}
 	| {type: 'notify'; text: string; atMs: number};
+
+export type Effect =
+	| {type: 'log'; event: LogEvent}
+	| {type: 'ring'}
+	| {type: 'signal'; action: SignalKind; targets: Session[]}
+	| {type: 'refresh'}
+	| {type: 'adjust-pool'; direction: 'raise' | 'lower'}
+	| {type: 'quit'};
+
+export type Step = {state: DashboardState; effects: Effect[]};
 
 export const HISTORY_WINDOW_MS = 120_000;
 
-export function initialState(thresholds: Thresholds, options: {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string} = {}): DashboardState {
+export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; idleAfterSeconds?: number};
+
+export function initialState(thresholds: Thresholds, options: InitialOptions = {}): DashboardState {
 	return {
 		server: null,
 		heldServer: null,
@@ -87,6 +90,9 @@ export function initialState(thresholds: Thresholds, options: {isReadOnly?: bool
 		disconnectedSinceMs: null,
 		pools: options.pools ?? [],
 		history: [],
+		suspectHistory: [],
+		live: emptyPicture,
+		shown: emptyPicture,
 		isPaused: false,
 		sort: 'time',
 		filter: '',
@@ -94,14 +100,13 @@ export function initialState(thresholds: Thresholds, options: {isReadOnly?: bool
 		selectedIndex: 0,
 		marked: {},
 		idleMarkStage: 0,
-		mode: {kind: 'normal'},
+		mode: {kind: 'list'},
 		notice: null,
 		lastFlag: null,
 		thresholds,
 		isReadOnly: options.isReadOnly ?? false,
-		findings: [],
-		alarms: {},
-		changes: [],
+		hasPoolControl: options.hasPoolControl ?? false,
+		idleAfterSeconds: options.idleAfterSeconds ?? 300,
 		role: options.role,
 	};
 }
@@ -120,48 +125,6 @@ function withSelection(state: DashboardState): DashboardState {
 	const visible = state.server ? visibleSessions(state.server.sessions, state.sort, state.filter) : [];
 	const selection = reconcileSelection({pid: state.selectedPid, index: state.selectedIndex}, visible);
 	return {...state, selectedPid: selection.pid, selectedIndex: selection.index};
-}
-
-function withoutSessions(entry: Observation): Observation {
-	return entry.server && entry.server.sessions.length > 0 ? {...entry, server: {...entry.server, sessions: []}} : entry;
-}
-
-/** Record what the diagnosis sees now; `server` is the newest snapshot even while the view is frozen. */
-function observe(state: DashboardState, atMs: number, server: ServerSnapshot | null): DashboardState {
-	const observation: Observation = {atMs, server, pools: state.pools};
-	// Older observations need only the counts: their session lists would hold minutes of memory.
-	const earlier = state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS).map(withoutSessions);
-	const history = [...earlier, observation];
-	const findings = diagnose(history, state.thresholds, {role: state.role});
-	const levels: Record<string, Level> = {};
-	if (server) {
-		levels['server'] = serverLevel(server, state.thresholds);
-	}
-
-	for (const pool of state.pools) {
-		levels[`pool ${pool.name}`] = poolLevel(history, pool.name, state.thresholds);
-	}
-
-	for (const finding of findings) {
-		levels[`${finding.code} ${finding.subject}`] = finding.level;
-	}
-
-	const alarms: Record<string, Alarm> = {};
-	const changes: AlarmChange[] = [];
-	for (const subject of new Set([...Object.keys(state.alarms), ...Object.keys(levels)])) {
-		const before = state.alarms[subject]?.level ?? 'ok';
-		// A finding that disappears is resolved; a disconnected server keeps its last level.
-		const now = levels[subject] ?? (subject === 'server' && !server ? before : 'ok');
-		if (now !== before) {
-			changes.push({subject, from: before, to: now, atMs});
-		}
-
-		if (now !== 'ok' || subject === 'server' || subject.startsWith('pool ')) {
-			alarms[subject] = now === before && state.alarms[subject] ? state.alarms[subject] : {level: now, sinceMs: atMs};
-		}
-	}
-
-	return {...state, history, findings, alarms, changes};
 }
 
 function applySnapshot(state: DashboardState, snapshot: ServerSnapshot): DashboardState {
@@ -193,154 +156,383 @@ function markIdle(state: DashboardState, idleAfterSeconds: number): DashboardSta
 	return {...state, marked, idleMarkStage: stage};
 }
 
-export function reduce(state: DashboardState, action: DashboardAction): DashboardState {
-	switch (action.type) {
-		case 'snapshot-received': {
-			const connected = {...state, serverError: null, disconnectedSinceMs: null};
-			const next = isFrozen(state) || state.isPaused
-				? {...connected, heldServer: action.snapshot}
-				: applySnapshot(connected, action.snapshot);
-			return observe(next, action.snapshot.takenAtMs, action.snapshot);
+// Older observations need only the counts: their session lists would hold minutes of memory. One
+// stripped copy per snapshot, however many observations share it.
+const stripped = new WeakMap<ServerSnapshot, ServerSnapshot>();
+function withoutSessions(entry: Observation): Observation {
+	const {server} = entry;
+	if (!server || server.sessions.length === 0) {
+		return entry;
+	}
+
+	let copy = stripped.get(server);
+	if (!copy) {
+		copy = {...server, sessions: []};
+		stripped.set(server, copy);
+	}
+
+	return {...entry, server: copy};
+}
+
+/** A new reading of any source: one derivation of everything, its level changes logged once. */
+function observe(state: DashboardState, atMs: number, server: ServerSnapshot | null): Step {
+	const observation: Observation = {atMs, server, pools: state.pools};
+	const earlier = state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS);
+	const last = earlier.length - 1;
+	if (last >= 0) {
+		earlier[last] = withoutSessions(earlier[last]!);
+	}
+
+	const history = [...earlier, observation];
+	// A pool whose endpoint is configured speaks for itself: never suspected.
+	const measured = new Set(state.pools.flatMap(pool => [pool.name, ...(pool.metrics?.label ? [pool.metrics.label] : [])]));
+	const suspects = suspectPools(state.suspectHistory, {excludedApplications: measured});
+	const derived = derivePicture(history, state.thresholds, state.live.alarms, {role: state.role, suspects, trend: state.live.trend});
+	const {changes} = derived;
+	// One trend sample per server poll, so the strip has one time axis.
+	const isServerSample = server !== null && server.takenAtMs === atMs;
+	const picture = isServerSample ? {...derived.picture, trend: appendTrend(state.live.trend, derived.picture, suspects)} : derived.picture;
+	const effects: Effect[] = levelEvents(changes, picture).map(event => ({type: 'log', event}));
+	if (changes.some(change => change.to === 'critical')) {
+		effects.push({type: 'ring'});
+	}
+
+	return {state: {...state, history, live: picture, shown: state.isPaused ? state.shown : picture}, effects};
+}
+
+/** The newest server snapshot, whether or not the list shows it yet. */
+function newestServer(state: DashboardState): ServerSnapshot | null {
+	return state.heldServer ?? state.server;
+}
+
+function serverPolled(state: DashboardState, reading: ServerReading, atMs: number): Step {
+	const wasDisconnected = state.disconnectedSinceMs !== null;
+	const log: LogEvent[] = [];
+	if (reading.ok) {
+		// A connection lost between two polls and reopened at once is still an event.
+		if (reading.isReconnected && !wasDisconnected) {
+			log.push({at: logTime(atMs), type: 'disconnect', reason: 'connection lost between polls'});
 		}
 
-		case 'poll-failed': {
-			const failed = {
-				...state,
-				serverError: action.error,
-				disconnectedSinceMs: action.isDisconnected ? (state.disconnectedSinceMs ?? action.atMs) : state.disconnectedSinceMs,
-			};
-			return observe(failed, action.atMs, action.isDisconnected ? null : (state.heldServer ?? state.server));
+		if (wasDisconnected || reading.isReconnected) {
+			log.push({at: logTime(atMs), type: 'reconnect'});
 		}
 
-		case 'pool-sampled': {
-			// The next server observation carries the pools into the history.
-			return {...state, pools: applyPoolReading(state.pools, action.endpoint, action.reading, action.atMs)};
+		const suspectHistory = appendSuspectSample(state.suspectHistory, suspectSample(reading.snapshot, freeConnections(reading.snapshot)));
+		const connected = {...state, serverError: null, disconnectedSinceMs: null, suspectHistory};
+		const next = isFrozen(state) || state.isPaused
+			? {...connected, heldServer: reading.snapshot}
+			: applySnapshot(connected, reading.snapshot);
+		const step = observe(next, reading.snapshot.takenAtMs, reading.snapshot);
+		return {state: step.state, effects: [...log.map(event => ({type: 'log', event}) as const), ...step.effects]};
+	}
+
+	if (reading.isDisconnected && !wasDisconnected) {
+		log.push({at: logTime(atMs), type: 'disconnect', reason: reading.error});
+	}
+
+	const failed = {
+		...state,
+		serverError: reading.error,
+		disconnectedSinceMs: reading.isDisconnected ? (state.disconnectedSinceMs ?? atMs) : state.disconnectedSinceMs,
+	};
+	const step = observe(failed, atMs, reading.isDisconnected ? null : newestServer(state));
+	return {state: step.state, effects: [...log.map(event => ({type: 'log', event}) as const), ...step.effects]};
+}
+
+function poolPolled(state: DashboardState, endpoint: PoolEndpoint, reading: PoolReading, atMs: number): Step {
+	const before = state.pools.find(pool => pool.endpoint === endpoint.maskedUrl);
+	const wasDown = before ? before.error !== null : false;
+	const log: LogEvent[] = [];
+	if (!reading.ok && !wasDown) {
+		log.push({at: logTime(atMs), type: 'endpoint-down', subject: endpoint.maskedUrl, reason: reading.error});
+	} else if (reading.ok && wasDown) {
+		log.push({at: logTime(atMs), type: 'endpoint-up', subject: endpoint.maskedUrl});
+	}
+
+	const pools = applyPoolReading(state.pools, endpoint, reading, atMs);
+	// Disconnected: the pools still speak, the server's last numbers do not.
+	const server = state.disconnectedSinceMs === null ? newestServer(state) : null;
+	const step = observe({...state, pools}, atMs, server);
+	return {state: step.state, effects: [...log.map(event => ({type: 'log', event}) as const), ...step.effects]};
+}
+
+const OUTCOME_FOR_LOG: Record<SignalResult['outcome'], SessionOutcome['outcome']> = {
+	terminated: 'done',
+	cancelled: 'done',
+	skipped: 'skipped',
+	'not-permitted': 'failed',
+	failed: 'failed',
+};
+
+function signalFinished(state: DashboardState, action: SignalKind, results: SignalResult[], atMs: number): Step {
+	const closed: DashboardState = {
+		...state,
+		mode: {kind: 'list'},
+		marked: {},
+		idleMarkStage: 0,
+		notice: {text: summarizeResults(results, action), atMs},
+	};
+	const event: LogEvent = {
+		at: logTime(atMs),
+		type: action,
+		sessions: results.map(result => ({
+			pid: result.pid,
+			user: result.user,
+			application: result.application,
+			state: result.state,
+			outcome: OUTCOME_FOR_LOG[result.outcome],
+			...(result.outcome === 'terminated' || result.outcome === 'cancelled' ? {} : {reason: result.detail}),
+		})),
+	};
+	const next = closed.heldServer && !closed.isPaused ? applySnapshot(closed, closed.heldServer) : closed;
+	return {state: next, effects: [{type: 'log', event}, {type: 'refresh'}]};
+}
+
+function modeKind(state: DashboardState): ModeKind {
+	return state.mode.kind;
+}
+
+const NO_KEY: KeyPress = {upArrow: false, downArrow: false, pageUp: false, pageDown: false, return: false, escape: false, backspace: false, delete: false, ctrl: false, meta: false};
+
+/**
+ * Keys typed faster than the screen reads them (or while it was starting) arrive as one chunk:
+ * "/checkout\rt" is a filter, Enter, then t on the filtered list, never one unknown key dropped
+ * while a later one acts. A chunk is text in a prompt until Enter, and single keys in the list.
+ */
+function typed(state: DashboardState, input: string, key: KeyPress, atMs: number, pageRows: number): Step {
+	const isPlainChunk = input.length > 1 && !key.ctrl && !key.meta && !key.escape && !key.return;
+	if (!isPlainChunk) {
+		return keyPressed(state, input, key, atMs, pageRows);
+	}
+
+	let next = state;
+	const effects: Effect[] = [];
+	let rest = input;
+	while (rest.length > 0) {
+		const isText = next.mode.kind === 'filter' || next.mode.kind === 'note';
+		let step: Step;
+		if (isText) {
+			// The text up to the next line break or backspace is typed at once; those keys act.
+			const end = rest.search(/[\r\n\u0008\u007F]/);
+			if (end === 0) {
+				const isErase = rest[0] === '\u0008' || rest[0] === '\u007F';
+				step = keyPressed(next, '', isErase ? {...NO_KEY, backspace: true} : {...NO_KEY, return: true}, atMs, pageRows);
+				rest = rest.slice(rest.startsWith('\r\n') ? 2 : 1);
+			} else {
+				const text = end === -1 ? rest : rest.slice(0, end);
+				step = keyPressed(next, text, NO_KEY, atMs, pageRows);
+				rest = rest.slice(text.length);
+			}
+		} else {
+			const character = String.fromCodePoint(rest.codePointAt(0)!);
+			const isBreak = character === '\r' || character === '\n';
+			step = keyPressed(next, isBreak ? '' : character, isBreak ? {...NO_KEY, return: true} : NO_KEY, atMs, pageRows);
+			rest = rest.slice(character.length);
 		}
 
-		case 'move': {
-			const visible = sessionsInView(state);
-			const selection = moveSelection({pid: state.selectedPid, index: state.selectedIndex}, visible, action.delta);
-			return {...state, selectedPid: selection.pid, selectedIndex: selection.index};
+		next = step.state;
+		effects.push(...step.effects);
+	}
+
+	return {state: next, effects};
+}
+
+function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: number, pageRows: number): Step {
+	const context: KeyContext = {isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl};
+	const resolved = resolveKey(modeKind(state), input, key, context);
+	if (!resolved) {
+		return {state, effects: []};
+	}
+
+	const {command} = resolved.binding;
+	if (resolved.isRefused) {
+		return {state: {...state, notice: {text: `read-only: ${command} is disabled`, atMs}}, effects: []};
+	}
+
+	const same = (next: DashboardState): Step => ({state: next, effects: []});
+	const {mode} = state;
+	switch (command) {
+		case 'quit': {
+			return {state, effects: [{type: 'log', event: {at: logTime(atMs), type: 'quit'}}, {type: 'quit'}]};
 		}
 
-		case 'toggle-pause': {
-			if (state.isPaused && state.heldServer) {
-				return applySnapshot({...state, isPaused: false}, state.heldServer);
+		case 'help':
+		case 'close-help': {
+			return same({...state, mode: mode.kind === 'help' ? {kind: 'list'} : {kind: 'help'}});
+		}
+
+		case 'up':
+		case 'down':
+		case 'page-up':
+		case 'page-down': {
+			const rows = Math.max(1, pageRows);
+			const delta = {up: -1, down: 1, 'page-up': -rows, 'page-down': rows}[command];
+			return same(move(state, delta));
+		}
+
+		case 'pause': {
+			if (state.isPaused) {
+				const resumed = {...state, isPaused: false, shown: state.live};
+				return same(state.heldServer && !isFrozen(state) ? applySnapshot(resumed, state.heldServer) : resumed);
 			}
 
-			return {...state, isPaused: !state.isPaused};
+			return same({...state, isPaused: true});
 		}
 
-		case 'cycle-sort': {
-			return withSelection({...state, sort: nextSortKey(state.sort)});
+		case 'sort': {
+			return same(withSelection({...state, sort: nextSortKey(state.sort)}));
 		}
 
-		case 'open-filter': {
-			return {...state, mode: {kind: 'filter', draft: state.filter}};
-		}
-
-		case 'edit-draft': {
-			if (state.mode.kind === 'filter' || state.mode.kind === 'flag') {
-				return {...state, mode: {...state.mode, draft: action.text}};
-			}
-
-			return state;
-		}
-
-		case 'apply-filter': {
-			if (state.mode.kind !== 'filter') {
-				return state;
-			}
-
-			return withSelection({...state, filter: state.mode.draft.trim(), mode: {kind: 'normal'}});
+		case 'filter': {
+			return same({...state, mode: {kind: 'filter', draft: state.filter}});
 		}
 
 		case 'clear-filter': {
-			return withSelection({...state, filter: '', mode: {kind: 'normal'}});
+			return same(state.filter ? withSelection({...state, filter: ''}) : state);
 		}
 
-		case 'toggle-help': {
-			return {...state, mode: state.mode.kind === 'help' ? {kind: 'normal'} : {kind: 'help'}};
-		}
-
-		case 'close': {
-			if (state.mode.kind === 'signalling') {
-				return state;
-			}
-
-			const closed = {...state, mode: {kind: 'normal'} as Mode};
-			return state.mode.kind === 'confirm' && state.heldServer && !state.isPaused
-				? applySnapshot(closed, state.heldServer)
-				: closed;
-		}
-
-		case 'toggle-mark': {
-			const session = state.server?.sessions.find(candidate => candidate.pid === state.selectedPid);
-			if (!session?.backendStartMicros) {
-				return state;
-			}
-
-			const marked = {...state.marked};
-			if (marked[session.pid] === undefined) {
-				marked[session.pid] = session.backendStartMicros;
-			} else {
-				delete marked[session.pid];
-			}
-
-			return {...state, marked};
+		case 'mark': {
+			return same(move(toggleMark(state), 1));
 		}
 
 		case 'mark-idle': {
-			return markIdle(state, action.idleAfterSeconds);
+			return same(markIdle(state, state.idleAfterSeconds));
 		}
 
-		case 'unmark-all': {
-			return {...state, marked: {}, idleMarkStage: 0};
+		case 'unmark': {
+			return same({...state, marked: {}, idleMarkStage: 0});
 		}
 
-		case 'open-signal': {
-			if (state.isReadOnly) {
-				return {...state, notice: {text: `read-only: ${action.action} is disabled`, atMs: action.atMs}};
+		case 'terminate':
+		case 'cancel': {
+			return same(openSignal(state, command, atMs));
+		}
+
+		case 'flag': {
+			return same({...state, mode: {kind: 'note', draft: ''}});
+		}
+
+		case 'raise-pool':
+		case 'lower-pool': {
+			return {state, effects: [{type: 'adjust-pool', direction: command === 'raise-pool' ? 'raise' : 'lower'}]};
+		}
+
+		case 'type': {
+			if (mode.kind !== 'filter' && mode.kind !== 'note') {
+				return same(state);
 			}
 
-			const targets = targetsFor(state, action.action);
-			if (targets.length === 0) {
-				const text = action.action === 'cancel' ? 'no active session to cancel (cancel stops a running query)' : 'no session selected';
-				return {...state, notice: {text, atMs: action.atMs}};
-			}
+			// A chunk reaches here without line breaks (see typed): all of it is text.
+			return same({...state, mode: {...mode, draft: mode.draft + input}});
+		}
 
-			return {...state, mode: {kind: 'confirm', action: action.action, targets}};
+		case 'erase': {
+			return same(mode.kind === 'filter' || mode.kind === 'note' ? {...state, mode: {...mode, draft: mode.draft.slice(0, -1)}} : state);
+		}
+
+		case 'submit': {
+			return submit(state, atMs);
+		}
+
+		case 'discard': {
+			return same(mode.kind === 'filter' ? withSelection({...state, filter: '', mode: {kind: 'list'}}) : {...state, mode: {kind: 'list'}});
 		}
 
 		case 'confirm': {
-			if (state.mode.kind !== 'confirm') {
-				return state;
+			if (mode.kind !== 'confirm') {
+				return same(state);
 			}
 
-			return {...state, mode: {kind: 'signalling', action: state.mode.action, targets: state.mode.targets}};
+			return {state: {...state, mode: {kind: 'signalling', action: mode.action, targets: mode.targets}}, effects: [{type: 'signal', action: mode.action, targets: mode.targets}]};
+		}
+
+		case 'decline': {
+			const closed: DashboardState = {...state, mode: {kind: 'list'}};
+			return same(closed.heldServer && !closed.isPaused ? applySnapshot(closed, closed.heldServer) : closed);
+		}
+	}
+}
+
+function submit(state: DashboardState, atMs: number): Step {
+	const {mode} = state;
+	if (mode.kind === 'filter') {
+		return {state: withSelection({...state, filter: mode.draft.trim(), mode: {kind: 'list'}}), effects: []};
+	}
+
+	if (mode.kind !== 'note') {
+		return {state, effects: []};
+	}
+
+	const note = mode.draft.trim();
+	const {live} = state;
+	const event: LogEvent = {
+		at: logTime(atMs),
+		type: 'flag',
+		note,
+		numbers: logNumbers(live),
+		findings: live.findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject})),
+	};
+	return {state: {...state, mode: {kind: 'list'}, lastFlag: {note, atMs}}, effects: [{type: 'log', event}]};
+}
+
+function move(state: DashboardState, delta: number): DashboardState {
+	const visible = sessionsInView(state);
+	const selection = moveSelection({pid: state.selectedPid, index: state.selectedIndex}, visible, delta);
+	return {...state, selectedPid: selection.pid, selectedIndex: selection.index};
+}
+
+function toggleMark(state: DashboardState): DashboardState {
+	const session = state.server?.sessions.find(candidate => candidate.pid === state.selectedPid);
+	if (!session?.backendStartMicros) {
+		return state;
+	}
+
+	const marked = {...state.marked};
+	if (marked[session.pid] === undefined) {
+		marked[session.pid] = session.backendStartMicros;
+	} else {
+		delete marked[session.pid];
+	}
+
+	return {...state, marked};
+}
+
+function openSignal(state: DashboardState, action: SignalKind, atMs: number): DashboardState {
+	const targets = targetsFor(state, action);
+	if (targets.length === 0) {
+		const text = action === 'cancel' ? 'no active session to cancel (cancel stops a running query)' : 'no session selected';
+		return {...state, notice: {text, atMs}};
+	}
+
+	return {...state, mode: {kind: 'confirm', action, targets}};
+}
+
+export function update(state: DashboardState, action: DashboardAction): Step {
+	switch (action.type) {
+		case 'server-polled': {
+			return serverPolled(state, action.reading, action.atMs);
+		}
+
+		case 'pool-polled': {
+			return poolPolled(state, action.endpoint, action.reading, action.atMs);
+		}
+
+		case 'key': {
+			return typed(state, action.input, action.key, action.atMs, action.pageRows ?? 10);
 		}
 
 		case 'signal-finished': {
-			const closed: DashboardState = {
-				...state,
-				mode: {kind: 'normal'},
-				marked: {},
-				idleMarkStage: 0,
-				notice: {text: action.summary, atMs: action.atMs},
-			};
-			return closed.heldServer && !closed.isPaused ? applySnapshot(closed, closed.heldServer) : closed;
-		}
-
-		case 'open-flag': {
-			return {...state, mode: {kind: 'flag', draft: ''}};
-		}
-
-		case 'flag-recorded': {
-			return {...state, mode: {kind: 'normal'}, lastFlag: {note: action.note, atMs: action.atMs}};
+			return signalFinished(state, action.action, action.results, action.atMs);
 		}
 
 		case 'notify': {
-			return {...state, notice: {text: action.text, atMs: action.atMs}};
+			return {state: {...state, notice: {text: action.text, atMs: action.atMs}}, effects: []};
 		}
 	}
+}
+
+/** The next state alone, for callers (and tests) that do not run effects. */
+export function reduce(state: DashboardState, action: DashboardAction): DashboardState {
+	return update(state, action).state;
 }

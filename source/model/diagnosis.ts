@@ -1,11 +1,17 @@
 // The diagnosis: names the bottleneck in one plain line per finding, with the number that proves it
 // and the next step. Pure: the history (oldest first, last = now) is the only input besides thresholds.
-import {freeConnections, isPoolAtMax, levelRank, serverLevel, usableConnections, usedRatio} from './levels.js';
+import {CLEAR_MARGIN, freeConnections, heldThresholds, isPoolAtMax, levelForRatio, levelRank, persistentWaitingMs, serverLevel, usableConnections, usedRatio, waitingForMs} from './levels.js';
+import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
+import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
 import type {Finding, FindingCode, Level, Observation, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
 
 export type DiagnosisContext = {
 	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
 	role?: string;
+	/** The level each alarm subject holds now: a held level lowers its own line (hysteresis). */
+	held?: Readonly<Record<string, Level>>;
+	/** Capped pools inferred from the server side (model/suspected-pools.ts), worst first. */
+	suspects?: readonly Suspect[];
 };
 
 /** Lock waits longer than this are a finding. */
@@ -18,6 +24,10 @@ export const lockCriticalWaiters = 5;
 const codeOrder: readonly FindingCode[] = [
 	'pool-saturated',
 	'server-saturated',
+	'pool-waiting',
+	'pool-timeouts',
+	'pool-busy',
+	'pool-suspected',
 	'idle-hoarding',
 	'idle-in-transaction',
 	'lock-contention',
@@ -33,14 +43,19 @@ export function diagnose(history: readonly Observation[], thresholds: Thresholds
 
 	const findings: Finding[] = [];
 	const {server} = latest;
+	const held = context.held ?? {};
 	for (const pool of latest.pools) {
-		push(findings, poolSaturated(pool, server));
+		findings.push(...poolFindings(history, pool, server, thresholds, held[poolSubject(pool.name)]));
 		push(findings, poolEndpointDown(pool, latest.atMs));
 	}
 
 	// Disconnected: the last server numbers are stale, so only the pools speak.
 	if (server) {
-		push(findings, serverSaturated(server, thresholds));
+		for (const suspect of context.suspects ?? []) {
+			findings.push({code: 'pool-suspected', level: suspect.level, subject: suspectSubject(suspect), message: suspectMessage(suspect)});
+		}
+
+		push(findings, serverSaturated(server, thresholds, held['server']));
 		push(findings, idleHoarding(server, thresholds));
 		push(findings, idleInTransaction(server, thresholds));
 		push(findings, lockContention(history, server));
@@ -65,37 +80,110 @@ function push(findings: Finding[], finding: Finding | null): void {
 	}
 }
 
-function poolSaturated(pool: PoolStatus, server: ServerSnapshot | null): Finding | null {
+/** The alarm subject of a pool: its level, hysteresis and log lines are keyed on it. */
+export function poolSubject(name: string): string {
+	return `pool ${name}`;
+}
+
+/**
+ * What a finding is about, as an alarm: `server`, `pool NAME`, `pid N` or `privileges`. A subject's
+ * level is the worst of its findings, so a level never shows without the finding that says why.
+ */
+export function alarmSubject(finding: Finding): string {
+	if (finding.code.startsWith('pool-')) {
+		return poolSubject(finding.subject);
+	}
+
+	return finding.code === 'privileges-partial' ? 'privileges' : finding.subject;
+}
+
+/** Rates as the pools panel shows them: "waits 3.1/s, avg 420 ms". */
+export function waitRateText(rates: PoolRates): string {
+	if (rates.waitsPerSecond === null) {
+		return '';
+	}
+
+	const average = rates.meanWaitSeconds === null ? '' : `, avg ${Math.round(rates.meanWaitSeconds * 1000)} ms`;
+	// New waits may stand still while old ones are still being served: say how many waited.
+	const queued = rates.waitsPerSecond === 0 && (rates.waitingAverage ?? 0) > 0 ? `, ~${rates.waitingAverage!.toFixed(1)} waiting (wait time)` : '';
+	return `waits ${rates.waitsPerSecond.toFixed(1)}/s${average}${queued}`;
+}
+
+/**
+ * A pool's findings from fresh numbers: saturated (waiters, or a growing wait counter, at its max),
+ * waiting below its max, requests timing out, busy near its max. Each carries the level its pool
+ * shows, so the row and the banner always agree.
+ */
+function poolFindings(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, thresholds: Thresholds, held: Level | undefined): Finding[] {
 	const metrics = pool.metrics;
 	// Stale numbers from a failed endpoint must not drive "raise the max"; endpoint-down covers it.
-	if (!metrics || pool.error !== null || metrics.waiting === null || metrics.waiting <= 0) {
-		return null;
+	if (!metrics || pool.error !== null) {
+		return [];
 	}
 
-	const atMax = isPoolAtMax(metrics);
-	if (atMax === false) {
-		return null;
-	}
-
-	const waiting = `${plural(metrics.waiting, 'request')} waiting${oldest(metrics.oldestWaitSeconds)}`;
 	const subject = pool.name;
-	if (!server) {
-		if (atMax !== true) {
-			return null;
-		}
+	const rates = poolRates(history, pool.name);
+	const atMax = isPoolAtMax(metrics);
+	const busy = metrics.max === null ? `${metrics.active ?? '?'} busy` : `${metrics.active ?? '?'}/${metrics.max} busy`;
+	const hasWaiters = metrics.waiting !== null && metrics.waiting > 0;
+	const isWaitingByRate = !hasWaiters && ((rates.waitsPerSecond ?? 0) > 0 || (rates.waitingAverage ?? 0) > 0);
+	const findings: Finding[] = [];
+	if (hasWaiters || (isWaitingByRate && atMax === true)) {
+		const queue = hasWaiters ? `${metrics.waiting} waiting${oldest(metrics.oldestWaitSeconds)}` : waitRateText(rates);
+		findings.push(waitingFinding(history, pool, server, {busy, queue, atMax}));
+	}
 
+	const timeouts = rates.timeoutsPerMinute ?? 0;
+	if (timeouts > 0) {
+		const why = server && freeConnections(server) <= 0
+			? `the server is full (${server.connections}/${usableConnections(server)}): free server slots first`
+			: `check the server's free slots and the pool's max`;
+		findings.push({
+			code: 'pool-timeouts',
+			level: 'warning',
+			subject,
+			message: `Pool ${subject}: ${plural(Math.round(timeouts), 'request')} a minute timed out waiting for a connection over the last ${RATE_WINDOW_MS / 1000} s (${busy} now); ${why}.`,
+		});
+	}
+
+	if (findings.length === 0 && metrics.max !== null && metrics.active !== null && metrics.max > 0) {
+		const ratio = metrics.active / metrics.max;
+		const level = levelForRatio(ratio, heldThresholds(thresholds, held));
+		if (level !== 'ok') {
+			const room = server ? `; the server has ${plural(freeConnections(server), 'free slot')}` : '';
+			findings.push({
+				code: 'pool-busy',
+				level,
+				subject,
+				message: `Pool ${subject} is ${busy} (${percent(ratio)}%), nobody waiting yet${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
+			});
+		}
+	}
+
+	return findings;
+}
+
+function waitingFinding(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, facts: {busy: string; queue: string; atMax: boolean | null}): Finding {
+	const subject = pool.name;
+	const {busy, queue, atMax} = facts;
+	if (!server) {
 		return {
 			code: 'pool-saturated',
-			level: 'critical',
+			level: atMax === false ? 'warning' : 'critical',
 			subject,
-			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} connections busy, ${waiting}; the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.`,
+			message: `Pool ${subject} has requests waiting: ${busy}, ${queue}; the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.`,
 		};
 	}
 
 	const free = freeConnections(server);
-	// Waiters behind a full server are the server's problem: server-saturated says so.
 	if (free <= 0) {
-		return null;
+		// Waiters behind a full server: raising the pool's max would not help.
+		return {
+			code: 'pool-waiting',
+			level: 'critical',
+			subject,
+			message: `Pool ${subject} has requests waiting (${busy}, ${queue}) behind a full server (${server.connections}/${usableConnections(server)}): free server slots first; raising the pool's max will not help.`,
+		};
 	}
 
 	const room = `while the server has ${plural(free, 'free slot')}`;
@@ -105,18 +193,46 @@ function poolSaturated(pool: PoolStatus, server: ServerSnapshot | null): Finding
 			level: 'critical',
 			subject,
 			// Short enough to read whole on an 80-column screen: the claim, the proof, the next step.
-			message: `Pool ${subject} is saturated: ${metrics.active}/${metrics.max} busy, ${metrics.waiting} waiting${oldest(metrics.oldestWaitSeconds)}, ${room}: raise the pool's max.`,
+			message: `Pool ${subject} is saturated: ${busy}, ${queue}, ${room}: raise the pool's max.`,
 		};
 	}
 
-	const busy = metrics.active === null ? '' : `${plural(metrics.active, 'connection')} busy, `;
-	const unknown = metrics.max === null ? 'its max is unknown' : 'its busy count is unknown';
+	const waitedMs = waitingForMs(history, pool.name) ?? 0;
+	const lasting = waitedMs >= persistentWaitingMs;
+	if (atMax === null) {
+		const unknown = pool.metrics?.max === null ? 'its max is unknown' : 'its busy count is unknown';
+		return {
+			code: 'pool-saturated',
+			level: lasting ? 'critical' : 'warning',
+			subject,
+			message: `Pool ${subject} may be saturated: ${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
+		};
+	}
+
 	return {
-		code: 'pool-saturated',
-		level: 'warning',
+		code: 'pool-waiting',
+		level: lasting ? 'critical' : 'warning',
 		subject,
-		message: `Pool ${subject} may be saturated: ${busy}${waiting}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
+		message: `Pool ${subject} has requests waiting below its max (${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}): it cannot open connections fast enough; check its logs for refused logins.`,
 	};
+}
+
+/**
+ * What a subject holding its level by hysteresis shows: its numbers now, and why it has not cleared.
+ * Null for subjects that clear at once.
+ */
+export function quietMessage(subject: string, latest: Observation): string | null {
+	if (subject === 'server') {
+		return latest.server ? `Server back to ${serverUse(latest.server)}` : null;
+	}
+
+	const pool = latest.pools.find(candidate => poolSubject(candidate.name) === subject);
+	if (!pool?.metrics) {
+		return null;
+	}
+
+	const {metrics} = pool;
+	return `Pool ${pool.name} back to ${metrics.active ?? '?'}/${metrics.max ?? '?'} busy, ${metrics.waiting ?? 'n/a'} waiting`;
 }
 
 function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
@@ -136,8 +252,8 @@ function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
 	};
 }
 
-function serverSaturated(server: ServerSnapshot, thresholds: Thresholds): Finding | null {
-	const level = serverLevel(server, thresholds);
+function serverSaturated(server: ServerSnapshot, thresholds: Thresholds, held: Level | undefined): Finding | null {
+	const level = serverLevel(server, heldThresholds(thresholds, held));
 	if (level === 'ok') {
 		return null;
 	}
@@ -160,8 +276,14 @@ function serverSaturated(server: ServerSnapshot, thresholds: Thresholds): Findin
 		code: 'server-saturated',
 		level,
 		subject: 'server',
-		message: `Server at ${serverUse(server)}${consumers ? `: ${consumers}` : ''}. Terminate idle sessions or lower pool sizes.`,
+		message: `Server at ${serverUse(server)}${holding(usedRatio(server), level, thresholds)}${consumers ? `: ${consumers}` : ''}. Terminate idle sessions or lower pool sizes.`,
 	};
+}
+
+/** Why a level stands below its own line: it was crossed, and clears only 5 points lower. */
+function holding(ratio: number, level: Level, thresholds: Thresholds): string {
+	const line = level === 'critical' ? thresholds.criticalRatio : thresholds.warnRatio;
+	return ratio < line ? ` (below ${percent(line)}%, but ${level} holds until under ${percent(line - CLEAR_MARGIN)}%)` : '';
 }
 
 function idleHoarding(server: ServerSnapshot, thresholds: Thresholds): Finding | null {

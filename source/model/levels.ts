@@ -1,5 +1,5 @@
 // Levels: how close the server and each pool are to their limits. Pure; the history carries time.
-import type {Level, Observation, PoolMetrics, PoolStatus, ServerSnapshot, Thresholds} from './types.js';
+import type {Level, Observation, PoolMetrics, ServerSnapshot, Thresholds} from './types.js';
 
 /** Waiters present this long make a pool critical even below its max. */
 export const persistentWaitingMs = 10_000;
@@ -20,6 +20,22 @@ export function worstLevel(levels: Iterable<Level>): Level {
 	}
 
 	return worst;
+}
+
+/** A level, once reached, holds until the value is this far below the line it crossed (hysteresis). */
+export const CLEAR_MARGIN = 0.05;
+
+/** The lines a subject is judged by while it holds `held`: each line it has crossed sits 5 points lower. */
+export function heldThresholds(thresholds: Thresholds, held: Level | undefined): Thresholds {
+	if (held === undefined || held === 'ok') {
+		return thresholds;
+	}
+
+	return {
+		...thresholds,
+		warnRatio: thresholds.warnRatio - CLEAR_MARGIN,
+		criticalRatio: held === 'critical' ? thresholds.criticalRatio - CLEAR_MARGIN : thresholds.criticalRatio,
+	};
 }
 
 export function levelForRatio(ratio: number, thresholds: Thresholds): Level {
@@ -47,12 +63,6 @@ export function usedRatio(s: ServerSnapshot): number {
 
 export function serverLevel(s: ServerSnapshot, thresholds: Thresholds): Level {
 	return levelForRatio(usedRatio(s), thresholds);
-}
-
-/** The pool as the latest observation holds it, or null when it is not configured there. */
-export function latestPool(history: readonly Observation[], poolName: string): PoolStatus | null {
-	const latest = history.at(-1);
-	return latest?.pools.find(pool => pool.name === poolName) ?? null;
 }
 
 /** True when the pool is at its limit; null when max or active is not exposed. */
@@ -87,67 +97,4 @@ export function waitingForMs(history: readonly Observation[], poolName: string):
 	}
 
 	return startMs === null ? null : latest.atMs - startMs;
-}
-
-export function poolLevel(history: readonly Observation[], poolName: string, thresholds: Thresholds): Level {
-	// A failed endpoint keeps its last metrics; with none, the endpoint-down finding speaks for it.
-	const metrics = latestPool(history, poolName)?.metrics;
-	if (!metrics) {
-		return 'ok';
-	}
-
-	const ratioLevel =
-		metrics.max !== null && metrics.active !== null && metrics.max > 0
-			? levelForRatio(metrics.active / metrics.max, thresholds)
-			: 'ok';
-	// Requests failing to get a connection right now are a warning even when the pool looks idle
-	// (its connections may be refused by a full server).
-	const byRatio = (timeoutsPerMinute(history, poolName) ?? 0) > 0 ? worstLevel([ratioLevel, 'warning']) : ratioLevel;
-	if (metrics.waiting === null || metrics.waiting <= 0) {
-		return byRatio;
-	}
-
-	const persistedMs = waitingForMs(history, poolName) ?? 0;
-	if (isPoolAtMax(metrics) === true || persistedMs >= persistentWaitingMs) {
-		return 'critical';
-	}
-
-	return worstLevel([byRatio, 'warning']);
-}
-
-/**
- * Pool timeouts per minute over the history, from the growth of the `timeoutsTotal` counter; a drop
- * is a restart, counted from zero as Prometheus' rate() does. Null when unknown or under 2 samples.
- */
-export function timeoutsPerMinute(history: readonly Observation[], poolName: string): number | null {
-	const samples: Array<{atMs: number; total: number}> = [];
-	for (const observation of history) {
-		const pool = observation.pools.find(candidate => candidate.name === poolName);
-		const total = pool?.metrics?.timeoutsTotal ?? null;
-		if (!pool || total === null) {
-			continue;
-		}
-
-		// A failed endpoint repeats its last metrics: take each sample once, at its own time.
-		const atMs = pool.sampledAtMs ?? observation.atMs;
-		if (samples.length > 0 && samples.at(-1)!.atMs >= atMs) {
-			continue;
-		}
-
-		samples.push({atMs, total});
-	}
-
-	if (samples.length < 2) {
-		return null;
-	}
-
-	let increase = 0;
-	for (let index = 1; index < samples.length; index++) {
-		const previous = samples[index - 1]!.total;
-		const current = samples[index]!.total;
-		increase += current >= previous ? current - previous : current;
-	}
-
-	const minutes = (samples.at(-1)!.atMs - samples[0]!.atMs) / 60_000;
-	return increase / minutes;
 }

@@ -1,9 +1,19 @@
-// Incident log events: one JSON object per line, each a fact with its time, so the log alone can
-// tell the story afterwards (see output/timeline.ts). Pure builders; the caller supplies `at`.
+// The incident log's one contract: one JSON object per line, each a fact with its time, written by
+// the live screen (actions/incident-log.ts) and read back by `lifeguard timeline` through
+// parseLogEvent below. Each change is one event: a level line carries its finding and its numbers.
+import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
-import type {Finding, FindingCode, Level, Observation, PoolStatus, ServerSnapshot} from './types.js';
+import type {Picture} from './picture.js';
+import type {FindingCode, Level, ServerSnapshot} from './types.js';
 
-export type PoolNumbers = {name: string; active: number | null; max: number | null; waiting: number | null};
+export type PoolNumbers = {
+	name: string;
+	active: number | null;
+	max: number | null;
+	waiting: number | null;
+	waitsPerSecond: number | null;
+	timeoutsPerMinute: number | null;
+};
 
 /** The numbers that back a level change or a flag: what the operator saw at that moment. */
 export type LogNumbers = {
@@ -23,27 +33,31 @@ export type SessionOutcome = {
 	reason?: string;
 };
 
+export type StartLimits = {maxConnections: number; superuserReserved: number; reservedForRole: number; usable: number};
+
 export type LogEvent = {at: string} & (
+	| {type: 'start'; /** Masked connection target. */ target: string; version: string | null; limits: StartLimits | null}
 	| {
-			type: 'start';
-			/** Masked connection target. */
-			target: string;
-			version: string | null;
-			limits: {maxConnections: number; superuserReserved: number; reservedForRole: number; usable: number} | null;
-	  }
-	| {type: 'level'; subject: string; from: Level; to: Level; numbers: LogNumbers}
-	| {
-			type: 'flag';
-			note: string;
+			type: 'level';
+			/** `server`, `pool NAME`, `pid N` or `privileges`. */
+			subject: string;
+			/** The pool's name when the subject is a pool, to find its numbers. */
+			pool?: string;
+			from: Level;
+			to: Level;
+			/** The finding behind the new level (none when it cleared). */
+			code?: FindingCode;
+			message?: string;
 			numbers: LogNumbers;
-			findings: Array<{code: FindingCode; level: Exclude<Level, 'ok'>; subject: string}>;
+			/** On a clear: how the subject's number moved while it stood ("waiting rose from 12 to 812"). */
+			course?: {what: 'connections' | 'waiting'; from: number; fromAt: string; peak: number; peakAt: string};
 	  }
+	| {type: 'flag'; note: string; numbers: LogNumbers; findings: Array<{code: FindingCode; level: Exclude<Level, 'ok'>; subject: string}>}
 	| {type: 'terminate' | 'cancel'; sessions: SessionOutcome[]}
 	| {type: 'disconnect'; reason: string}
 	| {type: 'reconnect'}
 	| {type: 'endpoint-down'; subject: string; reason: string}
 	| {type: 'endpoint-up'; subject: string}
-	| {type: 'finding'; code: FindingCode; level: Exclude<Level, 'ok'>; subject: string; message: string}
 	| {type: 'quit'}
 );
 
@@ -54,19 +68,24 @@ export function logTime(atMs: number): string {
 	return new Date(atMs).toISOString();
 }
 
-export function poolNumbers(pool: PoolStatus): PoolNumbers {
-	const m = pool.metrics;
-	return {name: pool.name, active: m?.active ?? null, max: m?.max ?? null, waiting: m?.waiting ?? null};
-}
-
-export function logNumbers(server: ServerSnapshot | null, pools: readonly PoolStatus[]): LogNumbers {
+export function logNumbers(picture: Picture): LogNumbers {
+	const {server} = picture;
 	return {
 		server: server ? {used: server.connections, usable: usableConnections(server)} : null,
-		pools: pools.map(pool => poolNumbers(pool)),
+		pools: picture.pools.map(pool => ({
+			name: pool.name,
+			active: pool.metrics?.active ?? null,
+			max: pool.metrics?.max ?? null,
+			waiting: pool.metrics?.waiting ?? null,
+			waitsPerSecond: round(pool.rates.waitsPerSecond),
+			timeoutsPerMinute: round(pool.rates.timeoutsPerMinute),
+		})),
 	};
 }
 
-export function startLimits(server: ServerSnapshot): NonNullable<Extract<LogEvent, {type: 'start'}>['limits']> {
+const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
+
+export function startLimits(server: ServerSnapshot): StartLimits {
 	return {
 		maxConnections: server.maxConnections,
 		superuserReserved: server.superuserReservedConnections,
@@ -75,17 +94,57 @@ export function startLimits(server: ServerSnapshot): NonNullable<Extract<LogEven
 	};
 }
 
-export type LevelChange = {subject: string; from: Level; to: Level};
-
-/** Findings in `next` whose code and subject were not in `previous`: the ones to log as they appear. */
-export function newFindings(previous: readonly Finding[], next: readonly Finding[]): Finding[] {
-	const seen = new Set(previous.map(finding => `${finding.code}\u0000${finding.subject}`));
-	return next.filter(finding => !seen.has(`${finding.code}\u0000${finding.subject}`));
+/** The `level` events of one derivation, each change written once, with the numbers of its frame. */
+export function levelEvents(changes: readonly AlarmChange[], picture: Picture): LogEvent[] {
+	const numbers = logNumbers(picture);
+	return changes.map(change => ({
+		at: logTime(change.atMs),
+		type: 'level',
+		subject: change.subject,
+		...(change.subject.startsWith('pool ') ? {pool: change.subject.slice('pool '.length)} : {}),
+		from: change.from,
+		to: change.to,
+		...(change.finding && change.to !== 'ok' ? {code: change.finding.code, message: change.finding.message} : {}),
+		numbers,
+		...(change.course ? {course: {what: change.course.what, from: change.course.from, fromAt: logTime(change.course.fromMs), peak: change.course.peak, peakAt: logTime(change.course.peakMs)}} : {}),
+	}));
 }
 
-/** The `level` events of one step from one observation to the next, for the caller to write. */
-export function levelEvents(changes: readonly LevelChange[], latest: Observation): LogEvent[] {
-	const numbers = logNumbers(latest.server, latest.pools);
-	const at = logTime(latest.atMs);
-	return changes.map(change => ({at, type: 'level', ...change, numbers}));
+// --- reading ---
+
+const TYPES: ReadonlySet<string> = new Set<LogEventType>(['start', 'level', 'flag', 'terminate', 'cancel', 'disconnect', 'reconnect', 'endpoint-down', 'endpoint-up', 'quit']);
+
+/**
+ * One line of a log back into an event, or null when it is not one. A log may be cut short, hand
+ * edited or written by an older version: the shape is checked where the timeline relies on it, and
+ * every string is read as untrusted text by the caller.
+ */
+export function parseLogEvent(line: string): (LogEvent & {atMs: number}) | null {
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch {
+		return null;
+	}
+
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		return null;
+	}
+
+	const record = value as Record<string, unknown>;
+	const {type, at} = record;
+	if (typeof type !== 'string' || typeof at !== 'string' || !TYPES.has(type)) {
+		return null;
+	}
+
+	const atMs = Date.parse(at);
+	if (Number.isNaN(atMs)) {
+		return null;
+	}
+
+	if (type === 'level' && (typeof record['subject'] !== 'string' || typeof record['from'] !== 'string' || typeof record['to'] !== 'string')) {
+		return null;
+	}
+
+	return {...(record as LogEvent), atMs};
 }

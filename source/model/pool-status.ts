@@ -1,12 +1,15 @@
 // Fold one endpoint's reading into the pools the model holds: a good reading replaces that endpoint's
 // rows; a failure keeps their last good metrics (shown with their age) and records the error.
+import {safeText} from '../text/sanitize.js';
 import type {PoolEndpoint, PoolReading, PoolStatus} from './types.js';
 
 /**
  * The name a pool row gets: NAME alone when it names one pool; NAME/<pool label> when several pools
  * sit behind one URL; without NAME, the pool's own label, else the URL's host.
  */
-export function poolDisplayName(endpoint: PoolEndpoint, label: string | null, poolsBehindUrl: number): string {
+export function poolDisplayName(endpoint: PoolEndpoint, outsideLabel: string | null, poolsBehindUrl: number): string {
+	// A label is text an endpoint controls: made safe here, where it enters the model.
+	const label = outsideLabel === null ? null : safeText(outsideLabel);
 	if (endpoint.name !== null) {
 		return poolsBehindUrl > 1 && label !== null ? `${endpoint.name}/${label}` : endpoint.name;
 	}
@@ -49,8 +52,9 @@ export function applyPoolReading(pools: readonly PoolStatus[], endpoint: PoolEnd
 		return [...others, ...fresh];
 	}
 
+	const error = safeText(reading.error);
 	const failed = mine.length > 0
-		? mine.map(pool => ({...pool, error: reading.error}))
-		: [placeholderPool(endpoint, reading.error)];
+		? mine.map(pool => ({...pool, error}))
+		: [placeholderPool(endpoint, error)];
 	return [...others, ...failed];
 }

@@ -30,7 +30,15 @@ export type Session = {
 	blockedBy: number[];
 	query: string;
 	isSuperuser: boolean;
+	/**
+	 * The server's exact strings, only for the fields that sanitising changed (absent on an ordinary
+	 * session). Every field above is display-safe; `--json` prints `raw?.field ?? field`.
+	 */
+	raw?: RawSessionText;
 };
+
+/** The exact text of the session fields others control, where it differs from the display text. */
+export type RawSessionText = Partial<Record<'user' | 'database' | 'application' | 'client' | 'waitEventType' | 'waitEvent' | 'query', string>>;
 
 export type LimitedCount = {
 	name: string;
@@ -40,6 +48,17 @@ export type LimitedCount = {
 };
 
 export type AppCount = {name: string; connections: number; idle: number};
+
+/** Connections of one application instance: one application name from one client address. */
+export type ClientGroup = {
+	application: string;
+	/** Client address; null for Unix-socket connections. */
+	client: string | null;
+	connections: number;
+	active: number;
+	/** Not idle, or idle for only an instant (IDLE_RECENT_SECONDS): in use by its pool. */
+	busy: number;
+};
 
 export type ServerSnapshot = {
 	/** Milliseconds since the epoch, from the injected clock, when the poll completed. */
@@ -62,11 +81,18 @@ export type ServerSnapshot = {
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];
+	/** Every application instance, complete (not capped like `sessions`). */
+	clientGroups: ClientGroup[];
 	sessions: Session[];
 	/** Sessions beyond the row cap, left out of `sessions`. */
 	sessionsOmitted: number;
 	privileges: {isSuperuser: boolean; canReadAllStats: boolean; canSignalBackend: boolean};
 };
+
+/** One poll of the server. isReconnected: it ran on a new connection, the previous one having been lost. */
+export type ServerReading =
+	| {ok: true; snapshot: ServerSnapshot; isReconnected: boolean}
+	| {ok: false; error: string; isDisconnected: boolean};
 
 export type PoolFormat = 'prometheus' | 'json' | 'pgbouncer';
 
@@ -81,6 +107,10 @@ export type PoolMetrics = {
 	waiting: number | null;
 	oldestWaitSeconds: number | null;
 	timeoutsTotal: number | null;
+	/** Cumulative acquisitions that had to wait (a counter: go_sql_wait_count_total and the like). */
+	waitsTotal: number | null;
+	/** Cumulative seconds spent waiting for a connection (a counter). */
+	waitSecondsTotal: number | null;
 };
 
 export type PoolReading =
@@ -91,6 +121,10 @@ export type Level = 'ok' | 'warning' | 'critical';
 
 export type FindingCode =
 	| 'pool-saturated'
+	| 'pool-waiting'
+	| 'pool-timeouts'
+	| 'pool-busy'
+	| 'pool-suspected'
 	| 'server-saturated'
 	| 'idle-hoarding'
 	| 'idle-in-transaction'

@@ -1,12 +1,11 @@
 // `lifeguard check`: one line for a monitoring system, by the Nagios plugin conventions
 // (https://nagios-plugins.org/doc/guidelines.html): status, summary, then perfdata after a pipe.
-import {levelForRatio, levelRank, poolLevel, serverLevel, usableConnections, usedRatio, worstLevel} from '../model/levels.js';
-import type {Finding, Level, Observation, PoolStatus, ServerSnapshot, Thresholds} from '../model/types.js';
+import {levelForRatio, levelRank, usableConnections, usedRatio} from '../model/levels.js';
+import type {Picture, PoolLevel, PoolView} from '../model/picture.js';
+import type {Finding, Level, ServerSnapshot, Thresholds} from '../model/types.js';
 
 export type CheckInput = {
-	server: ServerSnapshot | null;
-	pools: PoolStatus[];
-	findings: Finding[];
+	picture: Picture;
 	thresholds: Thresholds;
 	/** Why the server could not be read (already masked). */
 	error?: string;
@@ -20,18 +19,17 @@ const exitCodes: Record<Level, CheckExitCode> = {ok: 0, warning: 1, critical: 2}
 const statuses: Record<Level, string> = {ok: 'OK', warning: 'WARNING', critical: 'CRITICAL'};
 
 export function formatCheck(input: CheckInput): CheckResult {
-	const {server, pools, findings, thresholds} = input;
+	const {picture, thresholds} = input;
+	const {server, pools, findings} = picture;
 	const poolsPerf = pools.flatMap(pool => poolPerfdata(pool));
 	if (!server) {
 		const reason = input.error ?? 'no data from the server';
 		return {exitCode: 3, line: withPerfdata(`LIFEGUARD UNKNOWN - ${clean(reason)}`, poolsPerf)};
 	}
 
-	// One observation: check runs once, so pool levels see no history (findings carry persistence).
-	const history: Observation[] = [{atMs: server.takenAtMs, server, pools}];
-	const poolLevels = pools.map(pool => ({name: pool.name, level: poolLevel(history, pool.name, thresholds)}));
-	const level = worstLevel([serverLevel(server, thresholds), ...poolLevels.map(p => p.level), ...findings.map(f => f.level)]);
-	const summary = findings.length > 0 ? findingSummary(findings) : quietSummary(server, poolLevels);
+	// Every level on the picture has its finding, so the worst finding is the status.
+	const level = picture.level;
+	const summary = findings.length > 0 ? findingSummary(findings) : quietSummary(server, pools);
 	const perfdata = [...serverPerfdata(server, thresholds), ...poolsPerf];
 	return {exitCode: exitCodes[level], line: withPerfdata(`LIFEGUARD ${statuses[level]} - ${clean(summary)}`, perfdata)};
 }
@@ -49,7 +47,7 @@ function findingSummary(findings: readonly Finding[]): string {
 	return others > 0 ? `${worst.message} (+${others} more finding${others === 1 ? '' : 's'})` : worst.message;
 }
 
-function quietSummary(server: ServerSnapshot, poolLevels: ReadonlyArray<{name: string; level: Level}>): string {
+function quietSummary(server: ServerSnapshot, poolLevels: ReadonlyArray<{name: string; level: PoolLevel}>): string {
 	const parts = [`${server.connections}/${usableConnections(server)} connections (${Math.round(usedRatio(server) * 100)}%)`];
 	const notOk = poolLevels.filter(p => p.level !== 'ok');
 	parts.push(...notOk.map(p => `pool ${p.name} ${p.level}`));
@@ -87,7 +85,7 @@ function serverPerfdata(server: ServerSnapshot, thresholds: Thresholds): string[
 	];
 }
 
-function poolPerfdata(pool: PoolStatus): string[] {
+function poolPerfdata(pool: PoolView): string[] {
 	const metrics = pool.metrics;
 	// A failed endpoint's numbers are stale: a graph should show a gap, not a flat line.
 	if (!metrics || pool.error !== null) {

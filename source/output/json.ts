@@ -1,35 +1,37 @@
 // `lifeguard --json`: one snapshot for scripts. The field names are a contract (see README).
-import {freeConnections, poolLevel, usableConnections, usedRatio} from '../model/levels.js';
-import type {Finding, Observation, PoolStatus, ServerSnapshot} from '../model/types.js';
+import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
+import type {Picture, PoolView} from '../model/picture.js';
+import type {ServerSnapshot} from '../model/types.js';
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
-export function snapshotJson(input: {target: string; observation: Observation; findings: readonly Finding[]; thresholds: Parameters<typeof poolLevel>[2]}) {
-	const {observation, thresholds} = input;
-	const server = observation.server!;
+export function snapshotJson(input: {target: string; picture: Picture}) {
+	const {picture} = input;
+	const server = picture.server!;
 	return {
 		takenAt: new Date(server.takenAtMs).toISOString(),
 		target: input.target,
 		server: serverJson(server),
+		// Scripts get the exact strings (the screen shows them made safe): JSON escapes them.
 		sessions: server.sessions.map(session => ({
 			pid: session.pid,
-			user: session.user,
-			database: session.database,
-			application: session.application,
-			client: session.client,
+			user: session.raw?.user ?? session.user,
+			database: session.raw?.database ?? session.database,
+			application: session.raw?.application ?? session.application,
+			client: session.raw?.client ?? session.client,
 			state: session.state,
 			stateSeconds: round(session.stateSeconds),
 			backendStart: session.backendStart,
 			xactStart: session.xactStart,
 			queryStart: session.queryStart,
-			waitEventType: session.waitEventType,
-			waitEvent: session.waitEvent,
+			waitEventType: session.raw?.waitEventType ?? session.waitEventType,
+			waitEvent: session.raw?.waitEvent ?? session.waitEvent,
 			blockedBy: session.blockedBy,
-			query: session.query,
+			query: session.raw?.query ?? session.query,
 		})),
 		sessionsOmitted: server.sessionsOmitted,
-		pools: observation.pools.map(pool => poolJson(pool, poolLevel([observation], pool.name, thresholds))),
-		findings: input.findings,
+		pools: picture.pools.map(pool => poolJson(pool)),
+		findings: picture.findings,
 	};
 }
 
@@ -51,7 +53,7 @@ function serverJson(server: ServerSnapshot) {
 	};
 }
 
-function poolJson(pool: PoolStatus, level: string) {
+function poolJson(pool: PoolView) {
 	const metrics = pool.metrics;
 	return {
 		name: pool.name,
@@ -64,7 +66,11 @@ function poolJson(pool: PoolStatus, level: string) {
 		waiting: metrics?.waiting ?? null,
 		oldestWaitSeconds: metrics?.oldestWaitSeconds ?? null,
 		timeoutsTotal: metrics?.timeoutsTotal ?? null,
-		level,
+		waitsTotal: metrics?.waitsTotal ?? null,
+		waitsPerSecond: round(pool.rates.waitsPerSecond),
+		meanWaitSeconds: round(pool.rates.meanWaitSeconds),
+		timeoutsPerMinute: round(pool.rates.timeoutsPerMinute, 1),
+		level: pool.level,
 		error: pool.error,
 		sampledAt: pool.sampledAtMs === null ? null : new Date(pool.sampledAtMs).toISOString(),
 	};

@@ -1,111 +1,141 @@
 // `lifeguard timeline FILE`: the incident log as a Markdown timeline to paste into a postmortem.
-// Pure: text in, text out. A log may be cut short or hand-edited, so every field is read warily.
+// It streams: lines in, Markdown lines out, with memory that does not grow with the file. Events
+// are read through the log's own parser (model/log-events.ts), and every string in them is text
+// somebody else wrote: it is masked and made safe before it is printed.
 import {maskText} from '../connection/mask.js';
+import {type LogEvent, parseLogEvent} from '../model/log-events.js';
+import {safeQueryText} from '../text/sanitize.js';
 
-export type Timeline = {markdown: string; skipped: number};
+type Event = LogEvent & {atMs: number};
+type LevelEvent = Extract<Event, {type: 'level'}>;
 
-type Row = Record<string, unknown> & {type: string; at: string; atMs: number};
+/** Level changes of one subject closer together than this are one flapping run. */
+export const FLAP_WINDOW_MS = 120_000;
+/** A run of at least this many changes is folded into one line. */
+const FLAP_MIN_CHANGES = 3;
 
-export function renderTimeline(jsonl: string): Timeline {
-	const rows: Row[] = [];
-	let skipped = 0;
-	for (const line of jsonl.split(/\r?\n/)) {
-		if (line.trim() === '') {
-			continue;
-		}
+type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEvent; count: number; levels: Set<string>};
 
-		const row = parseRow(line);
-		if (row) {
-			rows.push(row);
-		} else {
-			skipped++;
-		}
-	}
+export type TimelineWriter = {
+	/** One line of the log in, the Markdown lines it completes out. */
+	push(line: string): string[];
+	/** The last lines: a pending run, the span, what was skipped. */
+	end(): string[];
+};
 
-	const lines = ['# Incident timeline', ''];
-	const target = rows.find(row => row.type === 'start' && typeof row['target'] === 'string')?.['target'];
-	lines.push(`Target: ${typeof target === 'string' ? oneLine(target) : 'unknown (the log has no start event)'}`, '');
-	const first = rows[0];
-	const last = rows.at(-1);
-	if (first && last) {
-		lines.push(`Span: ${span(first.atMs, last.atMs)}`, '');
-	} else {
-		lines.push('No events.', '');
-	}
-
+export function createTimeline(): TimelineWriter {
 	let day = '';
-	for (const row of rows) {
-		const rowDay = new Date(row.atMs).toISOString().slice(0, 10);
-		if (rowDay !== day) {
-			if (day !== '') {
-				lines.push('');
+	let firstMs: number | null = null;
+	let lastMs: number | null = null;
+	let skipped = 0;
+	let run: Run | null = null;
+	let isStarted = false;
+
+	const bullet = (event: Event, text: string): string[] => {
+		const out: string[] = [];
+		const eventDay = new Date(event.atMs).toISOString().slice(0, 10);
+		if (eventDay !== day) {
+			out.push(...(day === '' ? [] : ['']), `## ${eventDay}`, '');
+			day = eventDay;
+		}
+
+		out.push(maskText(`- **${clock(event.atMs)} UTC:** ${text}`));
+		return out;
+	};
+
+	const flush = (): string[] => {
+		if (!run) {
+			return [];
+		}
+
+		const done = run;
+		run = null;
+		if (done.count < FLAP_MIN_CHANGES) {
+			return [done.first, ...(done.second ? [done.second] : [])].flatMap(event => bullet(event, describe(event)));
+		}
+
+		const levels = [...done.levels].join(' and ');
+		const numbers = levelNumbers(done.last);
+		return bullet(done.first, `${subjectName(done.first)} flapped ${done.count} times between ${levels} from ${clock(done.first.atMs)} to ${clock(done.last.atMs)} UTC; last ${done.last.to}${numbers ? ` (${numbers})` : ''}`);
+	};
+
+	return {
+		push(line) {
+			if (line.trim() === '') {
+				return [];
 			}
 
-			day = rowDay;
-			lines.push(`## ${day}`, '');
-		}
+			const event = parseLogEvent(line);
+			if (!event) {
+				skipped++;
+				return [];
+			}
 
-		lines.push(`- **${clock(row.atMs)} UTC:** ${describe(row)}`);
-	}
+			const out = isStarted ? [] : ['# Incident timeline', ''];
+			isStarted = true;
+			firstMs ??= event.atMs;
+			lastMs = event.atMs;
+			if (event.type === 'level' && run && run.last.subject === event.subject && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
+				run = {...run, second: run.second ?? event, last: event, count: run.count + 1, levels: run.levels.add(event.to)};
+				return out;
+			}
 
-	if (rows.length > 0) {
-		lines.push('');
-	}
+			out.push(...flush());
+			if (event.type === 'level') {
+				run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
+				return out;
+			}
 
-	if (skipped > 0) {
-		const what = skipped === 1 ? 'line that was not a valid log event' : 'lines that were not valid log events';
-		lines.push(`_Skipped ${skipped} ${what}._`, '');
-	}
+			out.push(...bullet(event, describe(event)));
+			return out;
+		},
+		end() {
+			const out = isStarted ? flush() : ['# Incident timeline', '', 'No events.'];
+			if (firstMs !== null && lastMs !== null) {
+				out.push('', `Span: ${span(firstMs, lastMs)}`);
+			}
 
-	// The log is masked when written; mask again in case it was edited or written by an older version.
-	return {markdown: maskText(lines.join('\n')), skipped};
+			if (skipped > 0) {
+				const what = skipped === 1 ? 'line that was not a valid log event' : 'lines that were not valid log events';
+				out.push('', `_Skipped ${skipped} ${what}._`);
+			}
+
+			out.push('');
+			return out;
+		},
+	};
 }
 
-function parseRow(line: string): Row | null {
-	let value: unknown;
-	try {
-		value = JSON.parse(line);
-	} catch {
-		return null;
-	}
-
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-		return null;
-	}
-
-	const record = value as Record<string, unknown>;
-	const {type, at} = record;
-	if (typeof type !== 'string' || typeof at !== 'string') {
-		return null;
-	}
-
-	const atMs = Date.parse(at);
-	return Number.isNaN(atMs) ? null : {...record, type, at, atMs};
+/** The whole timeline of a log held in memory (tests, small logs). */
+export function renderTimeline(jsonl: string): {markdown: string} {
+	const timeline = createTimeline();
+	const lines = jsonl.split(/\r?\n/).flatMap(line => timeline.push(line));
+	return {markdown: [...lines, ...timeline.end()].join('\n')};
 }
 
-function describe(row: Row): string {
-	switch (row.type) {
+function describe(event: Event): string {
+	switch (event.type) {
 		case 'start': {
-			return `Started watching ${text(row['target'], 'the server')}${startDetails(row)}`;
+			return `Started watching ${text(event.target, 'the server')}${startDetails(event)}`;
 		}
 
 		case 'level': {
-			const subject = text(row['subject'], 'something');
-			const numbers = subjectNumbers(subject, row['numbers']);
-			return `${subjectName(subject, row['numbers'])} went from ${text(row['from'], '?')} to ${text(row['to'], '?')}${numbers ? ` (${numbers})` : ''}`;
+			const numbers = levelNumbers(event);
+			const why = typeof event.message === 'string' && event.to !== 'ok' ? `: ${text(event.message, '')}` : '';
+			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}${courseText(event.course)}`;
 		}
 
 		case 'flag': {
-			return `Flag: "${text(row['note'], '')}" (${flagNumbers(row['numbers'])})${flagFindings(row['findings'])}`;
+			return `Flag: "${text(event.note, '')}" (${flagNumbers(event.numbers)})${flagFindings(event.findings)}`;
 		}
 
 		case 'terminate':
 		case 'cancel': {
-			return signalled(row.type, row['sessions']);
+			return signalled(event.type, event.sessions);
 		}
 
 		case 'disconnect': {
-			return `Lost the connection to the server: ${text(row['reason'], 'no reason given')}`;
+			return `Lost the connection to the server: ${text(event.reason, 'no reason given')}`;
 		}
 
 		case 'reconnect': {
@@ -113,34 +143,42 @@ function describe(row: Row): string {
 		}
 
 		case 'endpoint-down': {
-			return `Pool ${text(row['subject'], '?')} endpoint down: ${text(row['reason'], 'no reason given')}`;
+			return `Pool endpoint ${text(event.subject, '?')} down: ${text(event.reason, 'no reason given')}`;
 		}
 
 		case 'endpoint-up': {
-			return `Pool ${text(row['subject'], '?')} endpoint back up`;
-		}
-
-		case 'finding': {
-			return `Finding (${text(row['level'], '?')}): ${text(row['message'], text(row['code'], '?'))}`;
+			return `Pool endpoint ${text(event.subject, '?')} back up`;
 		}
 
 		case 'quit': {
 			return 'Stopped watching';
 		}
-
-		default: {
-			return `${oneLine(row.type)} event`;
-		}
 	}
 }
 
-function startDetails(row: Row): string {
-	const parts: string[] = [];
-	if (typeof row['version'] === 'string') {
-		parts.push(`PostgreSQL ${oneLine(row['version'])}`);
+/** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
+function courseText(course: unknown): string {
+	const record = asRecord(course);
+	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number' || typeof record['fromAt'] !== 'string' || typeof record['peakAt'] !== 'string') {
+		return '';
 	}
 
-	const limits = asRecord(row['limits']);
+	const fromMs = Date.parse(record['fromAt']);
+	const peakMs = Date.parse(record['peakAt']);
+	if (Number.isNaN(fromMs) || Number.isNaN(peakMs) || record['peak'] <= record['from']) {
+		return '';
+	}
+
+	return `; ${text(record['what'], 'it')} rose from ${record['from']} at ${clock(fromMs)} to ${record['peak']} at ${clock(peakMs)}`;
+}
+
+function startDetails(event: Extract<Event, {type: 'start'}>): string {
+	const parts: string[] = [];
+	if (typeof event.version === 'string') {
+		parts.push(`PostgreSQL ${text(event.version, '?')}`);
+	}
+
+	const limits = asRecord(event.limits);
 	if (limits && typeof limits['usable'] === 'number' && typeof limits['maxConnections'] === 'number') {
 		parts.push(`${limits['usable']} usable of ${limits['maxConnections']} connections`);
 	}
@@ -148,21 +186,27 @@ function startDetails(row: Row): string {
 	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-function subjectName(subject: string, numbers: unknown): string {
-	if (subject === 'server') {
+function subjectName(event: LevelEvent): string {
+	if (event.subject === 'server') {
 		return 'Server';
 	}
 
-	return findPool(subject, numbers) ? `Pool ${subject}` : subject;
+	if (typeof event.pool === 'string') {
+		return `Pool ${text(event.pool, '?')}`;
+	}
+
+	return text(event.subject, 'something');
 }
 
-function subjectNumbers(subject: string, numbers: unknown): string {
-	if (subject === 'server') {
-		const server = serverNumbers(numbers);
+/** The numbers of the subject a level line is about: a server's slots, a pool's queue. */
+function levelNumbers(event: LevelEvent): string {
+	if (event.subject === 'server') {
+		const server = serverNumbers(event.numbers);
 		return server ? `${server} connections` : '';
 	}
 
-	const pool = findPool(subject, numbers);
+	const name = typeof event.pool === 'string' ? event.pool : null;
+	const pool = name === null ? undefined : pools(event.numbers).find(candidate => candidate['name'] === name);
 	return pool ? poolParts(pool).join(', ') : '';
 }
 
@@ -191,13 +235,13 @@ function flagFindings(findings: unknown): string {
 function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
 	const list = Array.isArray(sessions) ? sessions.map(item => asRecord(item) ?? {}) : [];
 	const done = list.filter(s => s['outcome'] === 'done');
-	const pids = done.map(s => String(s['pid']));
+	const pids = done.map(s => text(String(s['pid']), '?'));
 	const what = type === 'terminate' ? `Terminated ${count(done.length, 'session')}` : `Cancelled ${count(done.length, 'query', 'queries')}`;
 	const parts = [`${what}${pids.length > 0 ? ` (pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`];
 	for (const outcome of ['skipped', 'failed'] as const) {
 		const matching = list.filter(s => s['outcome'] === outcome);
 		if (matching.length > 0) {
-			const reasons = [...new Set(matching.map(s => s['reason']).filter((r): r is string => typeof r === 'string').map(oneLine))];
+			const reasons = [...new Set(matching.map(s => s['reason']).filter((r): r is string => typeof r === 'string').map(r => text(r, '')))];
 			parts.push(`${outcome} ${matching.length}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`);
 		}
 	}
@@ -219,12 +263,8 @@ function pools(numbers: unknown): Array<Record<string, unknown>> {
 	return Array.isArray(list) ? list.map(item => asRecord(item)).filter(item => item !== null) : [];
 }
 
-function findPool(name: string, numbers: unknown): Record<string, unknown> | undefined {
-	return pools(numbers).find(pool => pool['name'] === name);
-}
-
 function poolParts(pool: Record<string, unknown>): string[] {
-	const {active, max, waiting} = pool;
+	const {active, max, waiting, waitsPerSecond, timeoutsPerMinute} = pool;
 	const parts: string[] = [];
 	if (typeof active === 'number') {
 		parts.push(typeof max === 'number' ? `${active}/${max} busy` : `${active} busy`);
@@ -232,6 +272,12 @@ function poolParts(pool: Record<string, unknown>): string[] {
 
 	if (typeof waiting === 'number') {
 		parts.push(`${waiting} waiting`);
+	} else if (typeof waitsPerSecond === 'number') {
+		parts.push(`waits ${waitsPerSecond}/s`);
+	}
+
+	if (typeof timeoutsPerMinute === 'number' && timeoutsPerMinute > 0) {
+		parts.push(`${timeoutsPerMinute} timeouts/min`);
 	}
 
 	return parts;
@@ -241,13 +287,9 @@ function asRecord(value: unknown): Record<string, unknown> | null {
 	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
+/** A string from the log, one line, no control byte: a newline inside a note must not start a new Markdown block. */
 function text(value: unknown, fallback: string): string {
-	return typeof value === 'string' ? oneLine(value) : fallback;
-}
-
-/** One bullet per event: a newline inside a note must not start a new Markdown block. */
-function oneLine(value: string): string {
-	return value.replaceAll(/\s*[\r\n]+\s*/g, ' ');
+	return typeof value === 'string' ? safeQueryText(value).trim() : fallback;
 }
 
 function count(n: number, noun: string, pluralNoun = `${noun}s`): string {

@@ -35,13 +35,18 @@ export function safeQueryText(text: string): string {
 	return safeText(text.replaceAll(LAYOUT_WHITESPACE, ' '));
 }
 
-/** `safeText` for a value that may be null. */
-export function safeNullable(text: string | null): string | null {
-	return text === null ? null : safeText(text);
-}
-
 /** True when the text holds nothing that `safeText` would replace. */
 export function isSafeText(text: string): boolean {
 	UNSAFE.lastIndex = 0;
 	return !UNSAFE.test(text);
+}
+
+// JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidi marks as they are (and
+// U+2028/9, which older JavaScript reads as line ends). Outside strings JSON is ASCII, so escaping
+// them everywhere keeps the JSON valid and its strings exact once parsed.
+const JSON_UNESCAPED = /[\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g;
+
+/** JSON.stringify whose text holds no control or bidi mark: `--json` keeps exact strings, escaped. */
+export function safeJson(value: unknown, indent?: number): string {
+	return JSON.stringify(value, null, indent).replaceAll(JSON_UNESCAPED, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }

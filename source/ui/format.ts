@@ -1,18 +1,27 @@
 // Text helpers for the screen. Glyphs carry every value, so the screen reads the same without colour.
+import {fitCells} from '../text/width.js';
 
-/** 42s, 5m12s, 2h03m, 3d04h: fits a 6-character column. */
+/**
+ * An age at a coarseness that does not change every second once past a few seconds (7s, 45s, 3m,
+ * 2h05m, 3d04h): a frame is drawn only when what it shows changes, so a steady screen costs nothing.
+ * Fits a 6-character column.
+ */
 export function compactDuration(seconds: number | null): string {
 	if (seconds === null || !Number.isFinite(seconds)) {
 		return '-';
 	}
 
 	const whole = Math.max(0, Math.floor(seconds));
+	if (whole < 10) {
+		return `${whole}s`;
+	}
+
 	if (whole < 60) {
-		return seconds < 10 ? `${Math.max(0, seconds).toFixed(1)}s` : `${whole}s`;
+		return `${whole - (whole % 5)}s`;
 	}
 
 	if (whole < 3600) {
-		return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+		return `${Math.floor(whole / 60)}m`;
 	}
 
 	if (whole < 86_400) {
@@ -22,10 +31,10 @@ export function compactDuration(seconds: number | null): string {
 	return `${Math.floor(whole / 86_400)}d${String(Math.floor((whole % 86_400) / 3600)).padStart(2, '0')}h`;
 }
 
-/** "0.4 s ago", "12 s ago", "3m05s ago" */
+/** "just now", "12s ago" → "10s ago", "3m ago": as coarse as compactDuration. */
 export function ageText(fromMs: number, nowMs: number): string {
 	const seconds = Math.max(0, (nowMs - fromMs) / 1000);
-	return seconds < 10 ? `${seconds.toFixed(1)} s ago` : `${compactDuration(seconds)} ago`;
+	return seconds < 2 ? 'just now' : `${compactDuration(seconds)} ago`;
 }
 
 export function percent(ratio: number): string {
@@ -58,15 +67,9 @@ export function segmentedBar(segments: readonly BarSegment[], total: number, wid
 	return cells + freeGlyph.repeat(Math.max(0, width - cells.length));
 }
 
-/** Cut to `width` characters with an ellipsis, pad to exactly `width`. */
-
+/** Cut to `width` terminal cells with an ellipsis, pad to exactly `width` cells. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-	if (width <= 0) {
-		return '';
-	}
-
-	const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
-	return align === 'left' ? cut.padEnd(width) : cut.padStart(width);
+	return fitCells(text, width, align);
 }
 
-export const LEVEL_TAG = {ok: 'OK', warning: 'WARN', critical: 'CRIT'} as const;
+export const LEVEL_TAG = {ok: 'OK', warning: 'WARN', critical: 'CRIT', unknown: 'DOWN'} as const;

@@ -1,132 +1,155 @@
-// Wires the pure model to time and I/O: the server poller, one poller per pool endpoint, and the
-// effects of level changes (bell, incident log). The store is a ref so that keys typed faster than
-// React renders still see the latest state.
+// Wires the pure model to time and I/O: the server poller, one poller per pool endpoint, and one
+// small runner that performs the effects the model returns. The store is a ref so that keys typed
+// faster than React renders still see the latest state.
 import {useCallback, useEffect, useRef, useState} from 'react';
-import type {IncidentLog} from '../actions/incident-log.js';
-import type {PoolCollector} from '../collectors/pools/create-collector.js';
-import type {PostgresSource} from '../collectors/postgres-activity.js';
-import {type DashboardAction, type DashboardState, reduce} from '../model/dashboard.js';
-import {levelEvents, logTime, newFindings} from '../model/log-events.js';
+import type {KeyPress} from '../keys/bindings.js';
+import {dashboardLines} from './components/dashboard.js';
+import {sameLines} from './lines.js';
+import {type DashboardAction, type DashboardState, type Effect, update} from '../model/dashboard.js';
+import type {LogEvent} from '../model/log-events.js';
+import type {SignalKind, SignalResult} from '../model/signal-results.js';
+import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../model/types.js';
 import {startPoller, type Poller, type Timer} from '../polling/poller.js';
 
+export type PoolSource = {endpoint: PoolEndpoint; collect(timeoutMs: number): Promise<PoolReading>};
+
+export type PoolControl = {raise(): string; lower(): string};
+
 export type DashboardDeps = {
-	postgres: PostgresSource;
-	poolCollectors: readonly PoolCollector[];
+	poll: () => Promise<ServerReading>;
+	pools: readonly PoolSource[];
+	/** Terminate or cancel: the result of each target, never a throw. */
+	signal: (action: SignalKind, targets: Session[]) => Promise<SignalResult[]>;
 	intervalMs: number;
 	poolTimeoutMs: number;
 	now: () => number;
 	timer?: Timer;
-	log?: IncidentLog;
+	/** Append one event to the incident log; an error string when the write failed. */
+	log?: (event: LogEvent) => string | null;
 	/** Ring the terminal bell (once) when something becomes critical. */
 	ring?: () => void;
+	/** The demo's live pool size control (`+` / `-`). */
+	poolControl?: PoolControl;
+	/** Effects of the step that made the initial state (findings already present at start). */
+	initialEffects?: readonly Effect[];
+	exit: () => void;
 };
 
-export function useDashboard(initial: DashboardState, deps: DashboardDeps) {
+/** What the frame is drawn from besides the state: the terminal's size and the masked target. */
+export type FrameContext = {columns: number; rows: number; target: string};
+
+export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
-	const [state, setState] = useState(initial);
 	const serverPoller = useRef<Poller | null>(null);
 	const depsRef = useRef(deps);
-	/** Fold an action into the store, without effects. */
-	const apply = useCallback((action: DashboardAction) => {
-		const before = store.current;
-		store.current = reduce(before, action);
-		setState(store.current);
-		return {before, after: store.current};
+	const frameRef = useRef(frame);
+	frameRef.current = frame;
+	const linesOf = (state: DashboardState) => dashboardLines({state, ...frameRef.current});
+	const [lines, setLines] = useState(() => linesOf(initial));
+	const drawn = useRef(lines);
+
+	/** Commit a frame only when what it shows changed: an identical frame still costs Ink a full layout. */
+	const draw = useCallback(() => {
+		const next = dashboardLines({state: store.current, ...frameRef.current});
+		if (!sameLines(next, drawn.current)) {
+			drawn.current = next;
+			setLines(next);
+		}
 	}, []);
 
-	// A failed write is shown, never fatal.
-	const write = useCallback((event: Parameters<IncidentLog['write']>[0]) => {
-		const result = depsRef.current.log?.write(event);
-		if (result && !result.ok) {
-			apply({type: 'notify', text: result.error, atMs: depsRef.current.now()});
-		}
-	}, [apply]);
-
 	const dispatch = useCallback((action: DashboardAction) => {
-		const {before, after} = apply(action);
-		if (after.findings !== before.findings) {
-			for (const finding of newFindings(before.findings, after.findings)) {
-				write({at: logTime(after.history.at(-1)?.atMs ?? depsRef.current.now()), type: 'finding', ...finding});
+		const step = update(store.current, action);
+		store.current = step.state;
+		draw();
+		run(step.effects);
+	}, [draw]); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
+
+	// A resize changes the frame without any reading.
+	useEffect(draw, [draw, frame.columns, frame.rows, frame.target]);
+
+	/** The only code that performs what the model decided. */
+	function run(effects: readonly Effect[]) {
+		const {log, ring, signal, poolControl, now, exit} = depsRef.current;
+		for (const effect of effects) {
+			switch (effect.type) {
+				case 'log': {
+					// A failed write is shown, never fatal.
+					const error = log?.(effect.event) ?? null;
+					if (error) {
+						dispatch({type: 'notify', text: error, atMs: now()});
+					}
+
+					break;
+				}
+
+				case 'ring': {
+					ring?.();
+					break;
+				}
+
+				case 'signal': {
+					void signal(effect.action, effect.targets).then(results => {
+						dispatch({type: 'signal-finished', action: effect.action, results, atMs: now()});
+					});
+					break;
+				}
+
+				case 'refresh': {
+					serverPoller.current?.pollNow();
+					break;
+				}
+
+				case 'adjust-pool': {
+					if (poolControl) {
+						dispatch({type: 'notify', text: effect.direction === 'raise' ? poolControl.raise() : poolControl.lower(), atMs: now()});
+					}
+
+					break;
+				}
+
+				case 'quit': {
+					exit();
+					break;
+				}
 			}
 		}
-
-		const latest = after.history.at(-1);
-		if (after.changes !== before.changes && after.changes.length > 0 && latest) {
-			for (const event of levelEvents(after.changes, latest)) {
-				write(event);
-			}
-
-			if (after.changes.some(change => change.to === 'critical')) {
-				depsRef.current.ring?.();
-			}
-		}
-	}, [apply, write]);
+	}
 
 	useEffect(() => {
-		const {postgres, poolCollectors, intervalMs, poolTimeoutMs, now, timer} = depsRef.current;
-		let wasDisconnected = false;
+		const {poll, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects} = depsRef.current;
+		run(initialEffects ?? []);
 		serverPoller.current = startPoller({
-			task: async () => postgres.poll(),
+			task: poll,
 			intervalMs,
 			// The caller's first snapshot is already in the initial state: no second query at start.
 			firstDelayMs: store.current.server ? intervalMs : 0,
 			timer,
 			isFailure: reading => !reading.ok,
 			onResult(reading) {
-				if (reading.ok) {
-					// A connection lost between two polls and reopened at once is still an event.
-					if (reading.isReconnected && !wasDisconnected) {
-						write({at: logTime(now()), type: 'disconnect', reason: 'connection lost between polls'});
-					}
-
-					if (wasDisconnected || reading.isReconnected) {
-						write({at: logTime(now()), type: 'reconnect'});
-					}
-
-					wasDisconnected = false;
-					dispatch({type: 'snapshot-received', snapshot: reading.snapshot});
-				} else {
-					if (reading.isDisconnected && !wasDisconnected) {
-						write({at: logTime(now()), type: 'disconnect', reason: reading.error});
-					}
-
-					wasDisconnected ||= reading.isDisconnected;
-					dispatch({type: 'poll-failed', error: reading.error, atMs: now(), isDisconnected: reading.isDisconnected});
-				}
+				dispatch({type: 'server-polled', reading, atMs: now()});
 			},
 		});
-		const poolPollers = poolCollectors.map(collector => {
-			let lastError: string | null = null;
-			return startPoller({
-				task: async () => collector.collect(poolTimeoutMs),
-				intervalMs,
-				timer,
-				maxBackoffMs: 30_000,
-				isFailure: reading => !reading.ok,
-				onResult(reading) {
-					const error = reading.ok ? null : reading.error;
-					if (error && lastError === null) {
-						write({at: logTime(now()), type: 'endpoint-down', subject: collector.endpoint.maskedUrl, reason: error});
-					} else if (!error && lastError !== null) {
-						write({at: logTime(now()), type: 'endpoint-up', subject: collector.endpoint.maskedUrl});
-					}
-
-					lastError = error;
-					dispatch({type: 'pool-sampled', endpoint: collector.endpoint, reading, atMs: now()});
-				},
-			});
-		});
+		const poolPollers = pools.map(source => startPoller({
+			task: async () => source.collect(poolTimeoutMs),
+			intervalMs,
+			timer,
+			maxBackoffMs: 30_000,
+			isFailure: reading => !reading.ok,
+			onResult(reading) {
+				dispatch({type: 'pool-polled', endpoint: source.endpoint, reading, atMs: now()});
+			},
+		}));
 		return () => {
 			serverPoller.current?.stop();
 			for (const poller of poolPollers) {
 				poller.stop();
 			}
 		};
-	}, [dispatch, write]);
+	}, [dispatch]); // eslint-disable-line react-hooks/exhaustive-deps -- run once; run reads refs only
 
-	const refreshNow = useCallback(() => {
-		serverPoller.current?.pollNow();
-	}, []);
+	const press = useCallback((input: string, key: KeyPress, pageRows: number) => {
+		dispatch({type: 'key', input, key, atMs: depsRef.current.now(), pageRows});
+	}, [dispatch]);
 
-	return {state, store, dispatch, refreshNow, write};
+	return {lines, store, press};
 }

@@ -4,9 +4,9 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {maskStrings, openIncidentLog} from '../../source/actions/incident-log.js';
-import {levelEvents, logNumbers, logTime, newFindings, startLimits, type LogEvent} from '../../source/model/log-events.js';
-import type {Finding} from '../../source/model/types.js';
-import {baseTimeMs, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
+import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/model/log-events.js';
+import {pictureOf} from '../../source/model/picture.js';
+import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-log-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
@@ -29,14 +29,14 @@ describe('openIncidentLog', () => {
 		const log = openIncidentLog(path);
 		const events: LogEvent[] = [
 			{at, type: 'start', target: leaky, version: '16.4', limits: startLimits(serverSnapshot())},
-			{at, type: 'flag', note: `copied ${leaky} into the chat`, numbers: logNumbers(serverSnapshot(), [poolStatus()]), findings: []},
+			{at, type: 'flag', note: `copied ${leaky} into the chat`, numbers: logNumbers(pictureOf(observation({pools: [poolStatus()]}), defaultThresholds)), findings: []},
 			{at, type: 'disconnect', reason: `connection to ${leaky}?password=hunter2 refused`},
 			{
 				at,
 				type: 'terminate',
 				sessions: [{pid: 101, user: 'u', application: `psql ${leaky}`, state: 'idle', outcome: 'done'}],
 			},
-			{at, type: 'finding', code: 'pool-endpoint-down', level: 'warning', subject: 'api', message: `down: ${leaky}`},
+			{at, type: 'level', subject: 'pool api', pool: 'api', from: 'ok', to: 'warning', code: 'pool-endpoint-down', message: `down: ${leaky}`, numbers: {server: null, pools: []}},
 		];
 		for (const event of events) {
 			assert.deepEqual(log.write(event), {ok: true});
@@ -59,7 +59,7 @@ describe('openIncidentLog', () => {
 				at: '2025-03-14T12:00:00.000Z',
 				type: 'flag',
 				note: 'copied postgres://u:***@h/db into the chat',
-				numbers: {server: {used: 13, usable: 97}, pools: [{name: 'api', active: 2, max: 10, waiting: 0}]},
+				numbers: {server: {used: 13, usable: 97}, pools: [{name: 'api', active: 2, max: 10, waiting: 0, waitsPerSecond: null, timeoutsPerMinute: null}]},
 				findings: [],
 			},
 			{at: '2025-03-14T12:00:00.000Z', type: 'disconnect', reason: 'connection to postgres://u:***@h/db?password=*** refused'},
@@ -70,11 +70,14 @@ describe('openIncidentLog', () => {
 			},
 			{
 				at: '2025-03-14T12:00:00.000Z',
-				type: 'finding',
+				type: 'level',
+				subject: 'pool api',
+				pool: 'api',
+				from: 'ok',
+				to: 'warning',
 				code: 'pool-endpoint-down',
-				level: 'warning',
-				subject: 'api',
 				message: 'down: postgres://u:***@h/db',
+				numbers: {server: null, pools: []},
 			},
 		]);
 	});
@@ -151,35 +154,29 @@ describe('maskStrings', () => {
 });
 
 describe('log event helpers', () => {
-	it('newFindings keeps only code+subject pairs not seen before', () => {
-		const finding = (code: Finding['code'], subject: string): Finding => ({code, level: 'warning', subject, message: `${code} ${subject}`});
-		assert.deepEqual(
-			newFindings(
-				[finding('pool-saturated', 'api'), finding('server-saturated', 'server')],
-				[finding('pool-saturated', 'api'), finding('pool-saturated', 'worker'), finding('idle-hoarding', 'server')],
-			),
-			[finding('pool-saturated', 'worker'), finding('idle-hoarding', 'server')],
-		);
-	});
-
-	it('levelEvents carries the numbers of the moment, and null server while disconnected', () => {
-		const latest = observation({
+	it('levelEvents: one event per change, with its finding and the numbers of its frame; null server while disconnected', () => {
+		const history = [observation({
 			atMs: baseTimeMs + 65_000,
 			server: null,
 			pools: [poolStatus({metrics: {active: 5, max: 5, waiting: 812}}), poolStatus({name: 'worker', metrics: null})],
-		});
-		assert.deepEqual(levelEvents([{subject: 'api', from: 'warning', to: 'critical'}], latest), [
+		})];
+		const picture = pictureOf(history[0]!, defaultThresholds);
+		const finding = picture.findings.find(candidate => candidate.subject === 'api')!;
+		assert.deepEqual(levelEvents([{subject: 'pool api', from: 'warning', to: 'critical', atMs: baseTimeMs + 65_000, finding}], picture), [
 			{
 				at: '2025-03-14T12:01:05.000Z',
 				type: 'level',
-				subject: 'api',
+				subject: 'pool api',
+				pool: 'api',
 				from: 'warning',
 				to: 'critical',
+				code: 'pool-saturated',
+				message: finding.message,
 				numbers: {
 					server: null,
 					pools: [
-						{name: 'api', active: 5, max: 5, waiting: 812},
-						{name: 'worker', active: null, max: null, waiting: null},
+						{name: 'api', active: 5, max: 5, waiting: 812, waitsPerSecond: null, timeoutsPerMinute: null},
+						{name: 'worker', active: null, max: null, waiting: null, waitsPerSecond: null, timeoutsPerMinute: null},
 					],
 				},
 			},

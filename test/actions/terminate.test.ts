@@ -7,11 +7,10 @@ import {
 	goneOrChanged,
 	ownSession,
 	signalSessions,
-	summarizeResults,
 	type Queryable,
 	type SessionTarget,
-	type SignalResult,
 } from '../../source/actions/terminate.js';
+import {summarizeResults, type SignalResult} from '../../source/model/signal-results.js';
 import {pollUntil, serverKinds, Sessions, type TestServer} from '../helpers/postgres.js';
 
 // ---------------------------------------------------------------------------------------------

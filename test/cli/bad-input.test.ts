@@ -19,10 +19,10 @@ describe('lifeguard with bad input', () => {
 		{name: 'an unknown flag with a value', args: () => ['--colour=always', '--db', db], pattern: /--colour/},
 		{name: '--interval 0', args: () => ['--interval', '0', '--db', db], pattern: /--interval/},
 		{name: '--interval 100', args: () => ['--interval', '100', '--db', db], pattern: /--interval/},
-		{name: '--interval abc', args: () => ['--interval', 'abc', '--db', db], pattern: /--interval/},
-		{name: '--warn 90 --critical 80', args: () => ['--warn', '90', '--critical', '80', '--db', db], pattern: /--critical 80 .*--warn 90/},
+		{name: '--interval abc', args: () => ['--interval', 'abc', '--db', db], pattern: /^lifeguard: --interval: "abc" is not a number$/},
+		{name: '--warn 90 --critical 80', args: () => ['--warn', '90', '--critical', '80', '--db', db], pattern: /^lifeguard: --critical: 80 is below --warn 90$/},
 		{name: '--warn 0', args: () => ['--warn', '0', '--db', db], pattern: /--warn/},
-		{name: '--idle-after 5x', args: () => ['--idle-after', '5x', '--db', db], pattern: /--idle-after "5x"/},
+		{name: '--idle-after 5x', args: () => ['--idle-after', '5x', '--db', db], pattern: /--idle-after: "5x"/},
 		{name: '--idle-in-transaction-after soon', args: () => ['--idle-in-transaction-after', 'soon', '--db', db], pattern: /--idle-in-transaction-after/},
 		{name: '--pool ftp://x', args: () => ['--pool', 'ftp://x', '--db', db], pattern: /ftp:/},
 		{name: '--db notaurl', args: () => ['--db', 'notaurl'], pattern: /notaurl/},
@@ -30,6 +30,14 @@ describe('lifeguard with bad input', () => {
 		{name: 'an unknown command', args: () => ['frobnicate', '--db', db], pattern: /unknown command "frobnicate"/},
 		{name: 'timeline without a file', args: () => ['timeline'], pattern: /timeline FILE/},
 		{name: 'timeline with two files', args: () => ['timeline', 'a.jsonl', 'b.jsonl'], pattern: /timeline FILE/},
+		{name: '--db twice (meow printed its stack trace)', args: () => ['--db', db, '--db', db], pattern: /^lifeguard: --db: given 2 times; give it once$/},
+		{name: '--interval twice', args: () => ['--interval', '1', '--interval', '2', '--db', db], pattern: /^lifeguard: --interval: given 2 times/},
+		{name: '--db with a malformed %-escape (was "URI malformed", exit 1)', args: () => ['--db', 'postgres://u@127.0.0.1/%E0%A4%A'], pattern: /^lifeguard: --db: invalid connection URL ".*": malformed %-escape$/},
+		{name: "--db '' (fell back to the PG* variables)", args: () => ['--db', ''], pattern: /^lifeguard: --db: empty value$/},
+		{name: "--pool '' (was ignored)", args: () => ['--pool', '', '--db', db], pattern: /^lifeguard: --pool: empty value$/},
+		{name: '--db without a value', args: () => ['--db'], pattern: /^lifeguard: --db: missing value$/},
+		{name: '--json=abc (was read as false)', args: () => ['--json=abc', '--db', db], pattern: /^lifeguard: --json: takes no value/},
+		{name: '--scenario outside demo (was ignored)', args: () => ['--scenario', 'server-full', '--db', db], pattern: /^lifeguard: --scenario: only for lifeguard demo$/},
 		{name: 'check with an extra argument', args: () => ['check', 'extra', '--db', db], pattern: /extra/},
 	];
 
@@ -42,9 +50,23 @@ describe('lifeguard with bad input', () => {
 	}
 
 	test('a password in a bad --db is masked in the message', async () => {
-		const result = await runCli(['--db', 'postgres://u:hunter22@127.0.0.1:99999/db']);
-		const line = assertOneLineFailure(result, 2);
-		assert.doesNotMatch(result.stdout + result.stderr, /hunter22/, line);
+		for (const url of ['postgres://u:hunter22@127.0.0.1:99999/db', 'postgres://u:hunter22%zz@127.0.0.1/db']) {
+			const result = await runCli(['--db', url]);
+			const line = assertOneLineFailure(result, 2, /^lifeguard: --db: /);
+			assert.doesNotMatch(result.stdout + result.stderr, /hunter22/, line);
+		}
+	});
+
+	test('DATABASE_URL with a malformed %-escape names DATABASE_URL: one line, exit 2', async () => {
+		const result = await runCli([], {env: {DATABASE_URL: 'postgres://u:hunter22%zz@127.0.0.1/db'}});
+		const line = assertOneLineFailure(result, 2, /^lifeguard: DATABASE_URL: invalid connection URL "postgres:\/\/u:\*\*\*@127\.0\.0\.1\/db": malformed %-escape$/);
+		assert.doesNotMatch(result.stderr, /hunter22/, line);
+	});
+
+	test('control characters in a bad value are shown, never sent to the terminal', async () => {
+		const result = await runCli(['--interval', '\u001B]0;pwned\u0007', '--db', db]);
+		assertOneLineFailure(result, 2, /^lifeguard: --interval: "␛]0;pwned␇" is not a number$/);
+		assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000B-\u001F]/);
 	});
 
 	test('PGCONNECT_TIMEOUT that is not a number: one line, exit 2', async () => {

@@ -38,7 +38,6 @@ describe('lifeguard timeline', () => {
 		assert.equal(result.stderr, '');
 		const markdown = result.stdout;
 		assert.match(markdown, /^# Incident timeline$/m);
-		assert.match(markdown, /^Target: postgres:\/\/app:\*\*\*@127\.0\.0\.1:5432\/app$/m);
 		assert.match(markdown, /^Span: 2026-03-14 09:58 to 10:09 UTC \(11 min\)$/m);
 		const bullets = nonEmptyLines(markdown).filter(line => line.startsWith('- **'));
 		assert.equal(bullets.length, EVENTS.length, markdown);

@@ -61,6 +61,27 @@ describe('resolveTarget', () => {
 		assert.throws(() => resolveTarget('postgres://u@h/db?sslmode=sometimes', {HOME: home}), /invalid sslmode "sometimes"/);
 		assert.throws(() => resolveTarget('mysql://u@h/db', {HOME: home}), /invalid connection string/);
 	});
+
+	test('errors name where the bad value came from; a malformed %-escape is a TargetError, masked', () => {
+		const cases: Array<[string | undefined, Record<string, string>, string]> = [
+			['postgres://u:hunter%zz2@h/db', {}, '--db: invalid connection URL "postgres://u:***@h/db": malformed %-escape'],
+			['postgres://u@h/%E0%A4%A', {}, '--db: invalid connection URL "postgres://u@h/%E0%A4%A": malformed %-escape'],
+			[undefined, {DATABASE_URL: 'postgres://u:hunter%zz2@h/db'}, 'DATABASE_URL: invalid connection URL "postgres://u:***@h/db": malformed %-escape'],
+			['postgres://u@h/db?sslmode=sometimes', {}, '--db: invalid sslmode "sometimes" (use disable, allow, prefer, require, verify-ca or verify-full)'],
+			[undefined, {PGSSLMODE: 'sometimes'}, 'PGSSLMODE: invalid sslmode "sometimes" (use disable, allow, prefer, require, verify-ca or verify-full)'],
+			[undefined, {PGPORT: 'abc'}, 'PGPORT: invalid port "abc"'],
+			[undefined, {PGCONNECT_TIMEOUT: 'soon'}, 'PGCONNECT_TIMEOUT: invalid connect_timeout "soon"'],
+			['host=h connect_timeout=soon', {}, '--db: invalid connect_timeout "soon"'],
+			['\u001B]0;pwned\u0007', {}, '--db: invalid connection string "␛]0;pwned␇": expected postgres://user@host:port/database or host=... dbname=...'],
+		];
+		for (const [db, env, message] of cases) {
+			assert.throws(() => resolveTarget(db, {HOME: home, ...env}), (error: Error) => {
+				assert.ok(error instanceof TargetError, String(error));
+				assert.equal(error.message, message);
+				return true;
+			});
+		}
+	});
 });
 
 describe('~/.pgpass', () => {

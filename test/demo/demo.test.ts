@@ -6,7 +6,9 @@ import path from 'node:path';
 import {describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {demoOptions, scenarios} from '../../source/demo/scenarios.js';
+import {MAX_WAITING} from '../../source/demo/simulated-app.js';
 import {startDemo, type Demo} from '../../source/demo/start-demo.js';
+import {suspectMessage, suspectPools, suspectSample, type SuspectSample} from '../../source/model/suspected-pools.js';
 import {collectOnce} from '../../source/one-shot.js';
 import {buildOptions} from '../../source/options.js';
 import type {FindingCode, PoolMetrics} from '../../source/model/types.js';
@@ -14,6 +16,10 @@ import {pollUntil} from '../helpers/postgres.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FINDING_WITHIN_MS = 15_000;
+/** The issue's promise: pressing + until the max is 30 takes waiting to 0 within 15 s. */
+const DRAIN_WITHIN_MS = 15_000;
+/** The issue's promise: the --no-endpoint demo shows pool-suspected within 60 s of start. */
+const BLIND_FINDING_WITHIN_MS = 60_000;
 
 async function shotOf(demo: Demo) {
 	const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
@@ -23,7 +29,7 @@ async function shotOf(demo: Demo) {
 async function waitForFinding(demo: Demo, code: FindingCode, startedAtMs: number) {
 	const shot = await pollUntil(async () => {
 		const latest = await shotOf(demo);
-		return latest.findings.some(finding => finding.code === code) ? latest : undefined;
+		return latest.picture.findings.some(finding => finding.code === code) ? latest : undefined;
 	}, {timeoutMs: FINDING_WITHIN_MS - (Date.now() - startedAtMs), everyMs: 250, what: `finding ${code}`});
 	return shot;
 }
@@ -54,37 +60,56 @@ describe('lifeguard demo', {concurrency: false}, () => {
 				const tookMs = Date.now() - startedAtMs;
 				t.diagnostic(`${scenario.name}: ${scenario.finding} after ${tookMs} ms (start-up included)`);
 				assert.ok(tookMs < FINDING_WITHIN_MS);
-				assert.equal(shot.observation.pools[0]?.metrics?.label, 'checkout');
+				assert.equal(shot.picture.pools[0]?.metrics?.label, 'checkout');
 
 				if (scenario.name === 'pool-too-small') {
-					// Wait for the full ramp, then apply the fix the finding asks for.
+					// Open loop: at max 5 the queue grows; five presses of + (max 30) drain it; back at 5 it refills.
 					const before = await pollUntil(async () => {
 						const metrics = await poolMetrics(demo);
-						return metrics.waiting !== null && metrics.waiting >= 150 ? metrics : undefined;
-					}, {timeoutMs: 10_000, what: 'demand ramped up'});
+						return metrics.waiting !== null && metrics.waiting >= 100 ? metrics : undefined;
+					}, {timeoutMs: 15_000, everyMs: 250, what: 'the queue growing at max 5'});
 					assert.equal(before.max, 5);
 					assert.equal(demo.poolControl.raise(), 'pool checkout max 5 → 10');
-					while (demo.app.pool.options.max! < 50) {
+					while (demo.app.pool.options.max! < 30) {
 						demo.poolControl.raise();
 					}
 
-					const after = await pollUntil(async () => {
+					const raisedAtMs = Date.now();
+					const drained = await pollUntil(async () => {
 						const metrics = await poolMetrics(demo);
-						return metrics.waiting !== null && metrics.waiting < before.waiting! - 30 && (metrics.open ?? 0) > 40 ? metrics : undefined;
-					}, {timeoutMs: 5000, what: 'the queue draining after raising the max'});
-					assert.equal(after.max, 50);
-					assert.equal(demo.poolControl.lower(), 'pool checkout max 50 → 45');
+						return metrics.waiting === 0 ? metrics : undefined;
+					}, {timeoutMs: DRAIN_WITHIN_MS, everyMs: 250, what: `waiting at 0 within ${DRAIN_WITHIN_MS} ms of max 30`});
+					t.diagnostic(`pool-too-small: ${before.waiting} waiting at max 5; 0 waiting ${Date.now() - raisedAtMs} ms after max 30`);
+					assert.equal(drained.max, 30);
+					assert.ok(drained.open! <= 30, `open ${drained.open}`);
+
+					assert.equal(demo.poolControl.lower(), 'pool checkout max 30 → 25');
+					while (demo.app.pool.options.max! > 5) {
+						demo.poolControl.lower();
+					}
+
+					const loweredAtMs = Date.now();
+					const refilled = await pollUntil(async () => {
+						const metrics = await poolMetrics(demo);
+						return metrics.waiting !== null && metrics.waiting >= 50 ? metrics : undefined;
+					}, {timeoutMs: 10_000, everyMs: 250, what: 'the queue coming back at max 5'});
+					t.diagnostic(`pool-too-small: ${refilled.waiting} waiting ${Date.now() - loweredAtMs} ms after max 5`);
+					assert.equal(refilled.max, 5);
+					// Bounded: requests that wait longer than the acquire timeout give up, reported as timeouts.
+					await pollUntil(async () => ((await poolMetrics(demo)).timeoutsTotal ?? 0) > 0, {timeoutMs: 10_000, everyMs: 250, what: 'requests timing out'});
+					assert.ok(demo.app.timeouts() > 0);
+					assert.ok(demo.app.waiting() <= MAX_WAITING);
 				}
 
 				if (scenario.name === 'server-full') {
-					assert.ok(shot.findings.some(finding => finding.code === 'idle-hoarding'));
+					assert.ok(shot.picture.findings.some(finding => finding.code === 'idle-hoarding'));
 					await pollUntil(() => demo.app.failures() > 0, {what: 'refused application connections'});
 					assert.equal(demo.app.lastFailure(), '53300');
 					// The operator's fix: terminate the leaked idle sessions over the open monitor connection.
 					await demo.postgres.client()!.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'report-job'`);
 					await pollUntil(async () => {
 						const latest = await shotOf(demo);
-						return !latest.findings.some(finding => finding.code === 'server-saturated') && (latest.observation.pools[0]?.metrics?.open ?? 0) >= 3;
+						return !latest.picture.findings.some(finding => finding.code === 'server-saturated') && (latest.picture.pools[0]?.metrics?.open ?? 0) >= 3;
 					}, {timeoutMs: 8000, what: 'the server recovering (the leak does not refill)'});
 				}
 			} finally {
@@ -94,6 +119,36 @@ describe('lifeguard demo', {concurrency: false}, () => {
 			await assertNothingLeft(demo.dataDir);
 		});
 	}
+
+	test('--no-endpoint: the pool publishes nothing, and the server side alone suspects checkout within 60 s', async t => {
+		const startedAtMs = Date.now();
+		const demo = await startDemo('pool-too-small', {handleSignals: false, isPoolPublished: false});
+		try {
+			assert.equal(demo.poolSpec, null);
+			assert.deepEqual(demo.poolCollectors, []);
+			const history: SuspectSample[] = [];
+			const [suspect] = await pollUntil(async () => {
+				const reading = await demo.postgres.poll();
+				if (!reading.ok) {
+					return undefined;
+				}
+
+				const {snapshot} = reading;
+				const usable = snapshot.maxConnections - snapshot.superuserReservedConnections - snapshot.reservedForRoleConnections;
+				history.push(suspectSample(snapshot, usable - snapshot.connections));
+				const suspects = suspectPools(history);
+				return suspects.length > 0 ? suspects : undefined;
+			}, {timeoutMs: BLIND_FINDING_WITHIN_MS - (Date.now() - startedAtMs), everyMs: 500, what: 'checkout suspected from the server side'});
+			t.diagnostic(`--no-endpoint: ${suspectMessage(suspect!)} (${Date.now() - startedAtMs} ms after start)`);
+			assert.equal(suspect!.application, 'checkout');
+			assert.equal(suspect!.ceiling, 5);
+			assert.match(suspectMessage(suspect!), /^checkout \(127\.0\.0\.1\) has held exactly 5 connections, all busy, for \d+ s and never more/);
+		} finally {
+			await demo.stop();
+		}
+
+		await assertNothingLeft(demo.dataDir);
+	});
 
 	test('SIGTERM to a process running the demo stops the server and removes its directory', async () => {
 		const child = spawn(process.execPath, ['--import', 'tsx', 'test/demo/demo-child.ts', 'server-full'], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});

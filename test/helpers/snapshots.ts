@@ -9,6 +9,7 @@ import type {
 	StateCounts,
 	Thresholds,
 } from '../../source/model/types.js';
+import type {KeyPress} from '../../source/keys/bindings.js';
 
 /** 12:00:00 UTC on 2025-03-14: a fixed "now" for tests. */
 export const baseTimeMs = Date.UTC(2025, 2, 14, 12, 0, 0);
@@ -43,6 +44,7 @@ export function serverSnapshot(overrides: ServerOverrides = {}): ServerSnapshot 
 		databases: [{name: 'app', connections: 13, limit: null}],
 		users: [{name: 'app', connections: 13, limit: null}],
 		applications: [{name: 'api', connections: 13, idle: 12}],
+		clientGroups: [{application: 'api', client: '10.0.0.7', connections: 13, active: 1, busy: 1}],
 		sessions: [],
 		sessionsOmitted: 0,
 		...rest,
@@ -84,13 +86,15 @@ export function poolMetrics(overrides: Partial<PoolMetrics> = {}): PoolMetrics {
 		waiting: 0,
 		oldestWaitSeconds: 0,
 		timeoutsTotal: 0,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 		...overrides,
 	};
 }
 
 /** What a source exposes, nothing else: every field not given is null (not exposed). */
 export function exposedPool(fields: Partial<PoolMetrics> & {label: string | null}): PoolMetrics {
-	return {max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, ...fields};
+	return {max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null, ...fields};
 }
 
 type PoolOverrides = Omit<Partial<PoolStatus>, 'metrics'> & {metrics?: Partial<PoolMetrics> | null};
@@ -117,4 +121,9 @@ export function observation(overrides: Partial<Observation> = {}): Observation {
 		server: overrides.server === undefined ? serverSnapshot({takenAtMs: atMs}) : overrides.server,
 		pools: overrides.pools ?? [],
 	};
+}
+
+/** A key press with nothing held: what `useInput` passes for a plain letter. */
+export function keyPress(overrides: Partial<KeyPress> = {}): KeyPress {
+	return {upArrow: false, downArrow: false, pageUp: false, pageDown: false, return: false, escape: false, backspace: false, delete: false, ctrl: false, meta: false, ...overrides};
 }

@@ -53,17 +53,31 @@ describe('pool-saturated', () => {
 			],
 		},
 		{
-			name: 'a pool at its max with nobody waiting is not saturated',
+			name: 'a pool at its max with nobody waiting is not saturated: it is busy, at the critical line',
 			history: now(serverSnapshot(), [poolStatus({metrics: {active: 5, max: 5, waiting: 0}})]),
-			expected: [],
+			expected: [
+				{
+					code: 'pool-busy',
+					level: 'critical',
+					subject: 'api',
+					message: 'Pool api is 5/5 busy (100%), nobody waiting yet; the server has 84 free slots. The next burst will queue: raise its max if the server has room.',
+				},
+			],
 		},
 		{
-			name: 'waiters below the max are not saturation',
+			name: 'waiters below the max are not saturation: the pool cannot open connections',
 			history: now(serverSnapshot(), [poolStatus({metrics: {active: 3, max: 5, waiting: 2}})]),
-			expected: [],
+			expected: [
+				{
+					code: 'pool-waiting',
+					level: 'warning',
+					subject: 'api',
+					message: 'Pool api has requests waiting below its max (3/5 busy, 2 waiting (oldest 0.0 s)): it cannot open connections fast enough; check its logs for refused logins.',
+				},
+			],
 		},
 		{
-			name: 'waiters behind a full server are the server’s problem',
+			name: 'waiters behind a full server: raising the pool would not help',
 			history: now(
 				serverSnapshot({connections: 97, states: {active: 90, idle: 7}, applications: [{name: 'api', connections: 97, idle: 7}], users: [{name: 'app', connections: 97, limit: null}]}),
 				[poolStatus({metrics: saturatedApi})],
@@ -75,6 +89,12 @@ describe('pool-saturated', () => {
 					subject: 'server',
 					message:
 						'Server at 100% of usable connections (97/97): top consumers api 97 (7 idle); by user app 97. Terminate idle sessions or lower pool sizes.',
+				},
+				{
+					code: 'pool-waiting',
+					level: 'critical',
+					subject: 'api',
+					message: "Pool api has requests waiting (5/5 busy, 812 waiting (oldest 3.2 s)) behind a full server (97/97): free server slots first; raising the pool's max will not help.",
 				},
 			],
 		},
@@ -96,7 +116,7 @@ describe('pool-saturated', () => {
 					level: 'warning',
 					subject: 'api',
 					message:
-						"Pool api may be saturated: 7 connections busy, 1 request waiting, and its max is unknown, while the server has 1 free slot. Check the pool's max and raise it if it is the limit.",
+						"Pool api may be saturated: 7 busy, 1 waiting, and its max is unknown, while the server has 1 free slot. Check the pool's max and raise it if it is the limit.",
 				},
 			],
 		},
@@ -468,7 +488,7 @@ describe('while disconnected', () => {
 					level: 'critical',
 					subject: 'api',
 					message:
-						"Pool api is saturated: 5/5 connections busy, 812 requests waiting (oldest 3.2 s); the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.",
+						"Pool api has requests waiting: 5/5 busy, 812 waiting (oldest 3.2 s); the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.",
 				},
 				{
 					code: 'pool-endpoint-down',

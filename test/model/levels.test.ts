@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import {
 	freeConnections,
 	levelForRatio,
-	poolLevel,
 	serverLevel,
-	timeoutsPerMinute,
 	usableConnections,
 	usedRatio,
 	waitingForMs,
 	worstLevel,
 } from '../../source/model/levels.js';
+import {derivePicture, type PoolLevel} from '../../source/model/picture.js';
+import {poolRates} from '../../source/model/rates.js';
 import type {Level, Observation, PoolMetrics, PoolStatus} from '../../source/model/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
@@ -64,8 +64,19 @@ function poolAt(atMs: number, metrics: Partial<PoolMetrics> | null, extra: Parti
 	return observation({atMs, pools: [poolStatus({metrics, sampledAtMs: atMs, ...extra})]});
 }
 
+/** The pool's level on the frame; a level other than ok always comes with a finding about the pool. */
+function poolLevel(history: Observation[], name: string): PoolLevel | undefined {
+	const {picture} = derivePicture(history, defaultThresholds, {});
+	const view = picture.pools.find(pool => pool.name === name);
+	if (view && view.level !== 'ok' && view.level !== 'unknown') {
+		assert.ok(picture.findings.some(finding => finding.subject === name && finding.level === view.level), `a ${view.level} pool without its finding: ${JSON.stringify(picture.findings)}`);
+	}
+
+	return view?.level;
+}
+
 describe('pool levels', () => {
-	const single: Array<{name: string; metrics: Partial<PoolMetrics> | null; extra?: Partial<PoolStatus>; expected: Level}> = [
+	const single: Array<{name: string; metrics: Partial<PoolMetrics> | null; extra?: Partial<PoolStatus>; expected: PoolLevel}> = [
 		{name: 'quiet pool', metrics: {active: 2, max: 10, waiting: 0}, expected: 'ok'},
 		{name: '8/10 busy', metrics: {active: 8, max: 10, waiting: 0}, expected: 'warning'},
 		{name: '7/10 busy', metrics: {active: 7, max: 10, waiting: 0}, expected: 'ok'},
@@ -77,27 +88,22 @@ describe('pool levels', () => {
 		{name: 'nothing known', metrics: {active: null, max: null, waiting: null}, expected: 'ok'},
 		{name: 'waiting unknown, 9/10 busy', metrics: {active: 9, max: 10, waiting: null}, expected: 'warning'},
 		{name: 'max 0 judged by waiting only', metrics: {active: 0, max: 0, waiting: 0}, expected: 'ok'},
-		{name: 'endpoint down, no metrics', metrics: null, extra: {error: 'connect ECONNREFUSED'}, expected: 'ok'},
+		{name: 'endpoint down, no metrics', metrics: null, extra: {error: 'connect ECONNREFUSED'}, expected: 'unknown'},
 		{
-			name: 'endpoint down keeps the last metrics',
+			name: 'endpoint down: its last metrics prove nothing now',
 			metrics: {active: 10, max: 10, waiting: 3},
 			extra: {error: 'timeout after 2000 ms'},
-			expected: 'critical',
+			expected: 'unknown',
 		},
 	];
 	for (const {name, metrics, extra, expected} of single) {
 		it(`${name} → ${expected}`, () => {
-			assert.equal(poolLevel([poolAt(baseTimeMs, metrics, extra)], 'api', defaultThresholds), expected);
+			assert.equal(poolLevel([poolAt(baseTimeMs, metrics, extra)], 'api'), expected);
 		});
 	}
 
-	it('is ok for a pool the latest observation does not hold', () => {
-		assert.equal(poolLevel([poolAt(baseTimeMs, {active: 10, max: 10, waiting: 3})], 'worker', defaultThresholds), 'ok');
-		assert.equal(poolLevel([], 'api', defaultThresholds), 'ok');
-	});
-
 	const waitingOnly = {active: 3, max: 10, waiting: 2};
-	const persistence: Array<{name: string; history: Observation[]; expected: Level; waitingMs: number | null}> = [
+	const persistence: Array<{name: string; history: Observation[]; expected: PoolLevel; waitingMs: number | null}> = [
 		{
 			name: 'waiters for 10 s',
 			history: [0, 5000, 10_000].map(offset => poolAt(baseTimeMs + offset, waitingOnly)),
@@ -145,13 +151,13 @@ describe('pool levels', () => {
 	];
 	for (const {name, history, expected, waitingMs} of persistence) {
 		it(`${name} → ${expected}`, () => {
-			assert.equal(poolLevel(history, 'api', defaultThresholds), expected);
+			assert.equal(poolLevel(history, 'api'), expected);
 			assert.equal(waitingForMs(history, 'api'), waitingMs);
 		});
 	}
 });
 
-describe('timeouts per minute', () => {
+describe('rates from counters', () => {
 	const at = (offsetMs: number, timeoutsTotal: number | null, sampledOffsetMs = offsetMs): Observation =>
 		observation({
 			atMs: baseTimeMs + offsetMs,
@@ -173,13 +179,47 @@ describe('timeouts per minute', () => {
 	];
 	for (const {name, history, expected} of cases) {
 		it(`${name} → ${String(expected)}`, () => {
-			assert.equal(timeoutsPerMinute(history, 'api'), expected);
+			assert.equal(poolRates(history, 'api', 120_000).timeoutsPerMinute, expected);
 		});
 	}
+
+	it('only the last 30 s count by default: a fix shows within half a minute', () => {
+		assert.equal(poolRates([at(0, 0), at(60_000, 100), at(75_000, 100), at(90_000, 100)], 'api').timeoutsPerMinute, 0);
+	});
+
+	const waits = (offsetMs: number, waitsTotal: number | null, waitSecondsTotal: number | null): Observation =>
+		observation({atMs: baseTimeMs + offsetMs, pools: [poolStatus({metrics: {waitsTotal, waitSecondsTotal, waiting: null}, sampledAtMs: baseTimeMs + offsetMs})]});
+	it('waits per second and the mean wait come from the two wait counters', () => {
+		const rates = poolRates([waits(0, 100, 40), waits(10_000, 131, 53.02)], 'api');
+		assert.equal(rates.waitsPerSecond, 3.1);
+		assert.equal(Math.round(rates.meanWaitSeconds! * 1000), 420);
+	});
+
+	it('the first sample has no rate yet, and a restart is no negative rate', () => {
+		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null});
+		const restarted = poolRates([waits(0, 500, 200), waits(10_000, 20, 8)], 'api');
+		assert.equal(restarted.waitsPerSecond, 2);
+		assert.equal(restarted.meanWaitSeconds, 0.4);
+	});
+
+	it('no waits in the window: a rate of 0 and no mean', () => {
+		assert.deepEqual(poolRates([waits(0, 100, 40), waits(10_000, 100, 40)], 'api'), {waitsPerSecond: 0, meanWaitSeconds: null, waitingAverage: 0, timeoutsPerMinute: 0});
+	});
 });
 
-it('a pool whose requests time out now is a warning even while it looks idle', () => {
-	const at = (atMs: number, timeoutsTotal: number) => observation({atMs, pools: [poolStatus({sampledAtMs: atMs, metrics: {active: 0, max: 5, waiting: 0, timeoutsTotal}})]});
-	assert.equal(poolLevel([at(baseTimeMs, 10), at(baseTimeMs + 1000, 10)], 'api', defaultThresholds), 'ok');
-	assert.equal(poolLevel([at(baseTimeMs, 10), at(baseTimeMs + 1000, 15)], 'api', defaultThresholds), 'warning');
+describe('every pool level has its finding', () => {
+	it('requests timing out make a warning, even while the pool looks idle', () => {
+		const at = (atMs: number, timeoutsTotal: number) => observation({atMs, pools: [poolStatus({sampledAtMs: atMs, metrics: {active: 0, max: 5, waiting: 0, timeoutsTotal}})]});
+		assert.equal(poolLevel([at(baseTimeMs, 10), at(baseTimeMs + 1000, 10)], 'api'), 'ok');
+		assert.equal(poolLevel([at(baseTimeMs, 10), at(baseTimeMs + 1000, 15)], 'api'), 'warning');
+	});
+
+	it('a growing wait counter at max is saturation, like a waiting gauge (Go database/sql)', () => {
+		const at = (offsetMs: number, waitsTotal: number) => observation({atMs: baseTimeMs + offsetMs, pools: [poolStatus({sampledAtMs: baseTimeMs + offsetMs, metrics: {active: 2, max: 2, idle: 0, waiting: null, waitsTotal, waitSecondsTotal: waitsTotal * 0.4}})]});
+		const history = [at(0, 100), at(1000, 103), at(2000, 106)];
+		assert.equal(poolLevel(history, 'api'), 'critical');
+		const {picture} = derivePicture(history, defaultThresholds, {});
+		assert.equal(picture.findings[0]?.code, 'pool-saturated');
+		assert.match(picture.findings[0]!.message, /2\/2 busy, waits 3\.0\/s, avg 400 ms/);
+	});
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {parsePoolSpec} from '../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../../source/connection/pool-endpoint.js';
 import {applyPoolReading, placeholderPool, poolDisplayName} from '../../source/model/pool-status.js';
 import type {PoolReading} from '../../source/model/types.js';
 import {baseTimeMs, exposedPool} from '../helpers/snapshots.js';
@@ -38,4 +38,12 @@ test('an endpoint that never answered is one row with its error and no metrics',
 	assert.deepEqual(applyPoolReading([], dead, {ok: false, error: 'connection refused'}, baseTimeMs), [
 		{name: 'dead', endpoint: 'http://127.0.0.1:1/x', format: null, metrics: null, sampledAtMs: null, error: 'connection refused'},
 	]);
+});
+
+test('a pool label or an error from an endpoint cannot drive the terminal', () => {
+	const endpoint = parsePoolSpec('http://127.0.0.1:9/metrics');
+	const pools = applyPoolReading([], endpoint, {ok: true, format: 'prometheus', pools: [exposedPool({label: 'pool\u001B]0;pwned\u0007\nSECOND', active: 1})]}, 0);
+	assert.equal(pools[0]?.name, 'pool␛]0;pwned␇␊SECOND');
+	const failed = applyPoolReading(pools, endpoint, {ok: false, error: 'HTTP 500 \u001B[2J'}, 1);
+	assert.equal(failed[0]?.error, 'HTTP 500 ␛[2J');
 });

@@ -1,18 +1,24 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {alertThreshold, formatCheck, type CheckInput, type CheckResult} from '../../source/output/check.js';
-import {diagnose} from '../../source/model/diagnosis.js';
 import {serverLevel} from '../../source/model/levels.js';
-import type {Thresholds} from '../../source/model/types.js';
+import {pictureOf} from '../../source/model/picture.js';
+import type {Finding, PoolStatus, ServerSnapshot, Thresholds} from '../../source/model/types.js';
 import {defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
-const base: CheckInput = {server: serverSnapshot(), pools: [], findings: [], thresholds: defaultThresholds};
-
-/** Findings as the real command gets them: from diagnose() over one observation. */
-function diagnosed(input: Omit<CheckInput, 'findings' | 'thresholds'>): CheckInput {
-	const findings = diagnose([observation({server: input.server, pools: input.pools})], defaultThresholds);
-	return {...input, findings, thresholds: defaultThresholds};
+/** What the real command prints: the one picture of one observation. */
+function diagnosed(input: {server?: ServerSnapshot | null; pools?: PoolStatus[]; error?: string}): CheckInput {
+	const picture = pictureOf(observation({server: input.server === undefined ? serverSnapshot() : input.server, pools: input.pools ?? []}), defaultThresholds);
+	return {picture, thresholds: defaultThresholds, ...(input.error ? {error: input.error} : {})};
 }
+
+/** A picture with the given findings, as a future finding might read. */
+function withFindings(findings: Finding[]): CheckInput {
+	const input = diagnosed({});
+	return {...input, picture: {...input.picture, findings, level: findings.some(finding => finding.level === 'critical') ? 'critical' : 'warning'}};
+}
+
+const base = diagnosed({});
 
 describe('formatCheck', () => {
 	const cases: Array<{name: string; input: CheckInput; expected: CheckResult}> = [
@@ -26,7 +32,7 @@ describe('formatCheck', () => {
 		},
 		{
 			name: 'OK with two quiet pools',
-			input: {...base, pools: [poolStatus(), poolStatus({name: 'worker', metrics: {active: 1, max: 4, waiting: null, timeoutsTotal: null}})]},
+			input: diagnosed({pools: [poolStatus(), poolStatus({name: 'worker', metrics: {active: 1, max: 4, waiting: null, timeoutsTotal: null}})]}),
 			expected: {
 				exitCode: 0,
 				line:
@@ -34,12 +40,12 @@ describe('formatCheck', () => {
 			},
 		},
 		{
-			name: 'WARNING from a pool with waiters below its max, without a finding',
+			name: 'WARNING from a pool with waiters below its max, with the finding that says why',
 			input: diagnosed({server: serverSnapshot(), pools: [poolStatus({metrics: {active: 3, waiting: 2}}), poolStatus({name: 'worker'})]}),
 			expected: {
 				exitCode: 1,
 				line:
-					"LIFEGUARD WARNING - 13/97 connections (13%), pool api warning, 1 pool ok | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=3;;;0;10 'pool_api_waiting'=2 'pool_api_timeouts'=0c 'pool_worker_active'=2;;;0;10 'pool_worker_waiting'=0 'pool_worker_timeouts'=0c",
+					"LIFEGUARD WARNING - Pool api has requests waiting below its max (3/10 busy, 2 waiting (oldest 0.0 s)): it cannot open connections fast enough; check its logs for refused logins. | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=3;;;0;10 'pool_api_waiting'=2 'pool_api_timeouts'=0c 'pool_worker_active'=2;;;0;10 'pool_worker_waiting'=0 'pool_worker_timeouts'=0c",
 			},
 		},
 		{
@@ -70,21 +76,20 @@ describe('formatCheck', () => {
 			},
 		},
 		{
-			name: 'CRITICAL from the server level alone, even with no findings given',
-			input: {...base, server: serverSnapshot({connections: 93})},
+			name: 'CRITICAL from the server level, with its finding',
+			input: diagnosed({server: serverSnapshot({connections: 93})}),
 			expected: {
 				exitCode: 2,
-				line: 'LIFEGUARD CRITICAL - 93/97 connections (96%) | connections=93;77;92;0;97 lock_waiting=0 hidden=0',
+				line: 'LIFEGUARD CRITICAL - Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes. | connections=93;77;92;0;97 lock_waiting=0 hidden=0',
 			},
 		},
 		{
 			name: 'UNKNOWN when the server cannot be reached; pool numbers still reported',
-			input: {
-				...base,
+			input: diagnosed({
 				server: null,
 				pools: [poolStatus({metrics: {active: 1, max: 5, waiting: 0, timeoutsTotal: null}})],
 				error: 'connect ECONNREFUSED 127.0.0.1:5432 (postgres://app:***@127.0.0.1/app)',
-			},
+			}),
 			expected: {
 				exitCode: 3,
 				line:
@@ -93,15 +98,12 @@ describe('formatCheck', () => {
 		},
 		{
 			name: 'UNKNOWN without a reason; a failed endpoint\'s stale numbers left out',
-			input: {...base, server: null, pools: [poolStatus({error: 'HTTP 500'})]},
+			input: diagnosed({server: null, pools: [poolStatus({error: 'HTTP 500'})]}),
 			expected: {exitCode: 3, line: 'LIFEGUARD UNKNOWN - no data from the server'},
 		},
 		{
 			name: 'a pipe or newline in a message cannot break the format',
-			input: {
-				...base,
-				findings: [{code: 'pool-endpoint-down', level: 'warning', subject: 'api', message: 'bad | thing\nsecond line'}],
-			},
+			input: withFindings([{code: 'pool-endpoint-down', level: 'warning', subject: 'api', message: 'bad | thing\nsecond line'}]),
 			expected: {
 				exitCode: 1,
 				line: 'LIFEGUARD WARNING - bad / thing second line | connections=13;77;92;0;97 lock_waiting=0 hidden=0',
@@ -115,13 +117,10 @@ describe('formatCheck', () => {
 	}
 
 	it('picks the worst finding even when the list is not sorted', () => {
-		const result = formatCheck({
-			...base,
-			findings: [
-				{code: 'privileges-partial', level: 'warning', subject: 'server', message: 'partial'},
-				{code: 'lock-contention', level: 'critical', subject: 'pid 1', message: 'locks'},
-			],
-		});
+		const result = formatCheck(withFindings([
+			{code: 'privileges-partial', level: 'warning', subject: 'server', message: 'partial'},
+			{code: 'lock-contention', level: 'critical', subject: 'pid 1', message: 'locks'},
+		]));
 		assert.equal(result.exitCode, 2);
 		assert.match(result.line, /^LIFEGUARD CRITICAL - locks \(\+1 more finding\) \| /);
 	});

@@ -3,170 +3,141 @@ import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {renderTimeline} from '../../source/output/timeline.js';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
-import {levelEvents, logNumbers, logTime} from '../../source/model/log-events.js';
-import {baseTimeMs, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
+import {type DashboardAction, type DashboardState, initialState, update} from '../../source/model/dashboard.js';
+import type {LogEvent} from '../../source/model/log-events.js';
+import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/model/types.js';
+import {renderTimeline} from '../../source/output/timeline.js';
+import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
 
-// A recorded log across midnight, as `--log` writes it, with one torn line and one stray line.
-const recorded = [
-	'{"at":"2025-03-14T23:52:10.123Z","type":"start","target":"postgres://app:***@db.internal:5432/app","version":"16.4","limits":{"maxConnections":100,"superuserReserved":3,"reservedForRole":0,"usable":97}}',
-	'{"at":"2025-03-14T23:55:02.000Z","type":"level","subject":"api","from":"warning","to":"critical","numbers":{"server":{"used":13,"usable":97},"pools":[{"name":"api","active":5,"max":5,"waiting":812}]}}',
-	'{"at":"2025-03-14T23:55:02.000Z","type":"finding","code":"pool-saturated","level":"critical","subject":"api","message":"Pool api is saturated: 5/5 connections busy, 812 requests waiting (oldest 3.2 s), while the server has 84 free slots. The pool\'s limit is the bottleneck: raise the pool\'s max (the server has room)."}',
-	'{"at":"2025-03-14T23:57:40.000Z","type":"flag","note":"bus is full, paging the DB team","numbers":{"server":{"used":13,"usable":97},"pools":[{"name":"api","active":5,"max":5,"waiting":812},{"name":"worker","active":null,"max":null,"waiting":null}]},"findings":[{"code":"pool-saturated","level":"critical","subject":"api"}]}',
-	'{"at":"2025-03-14T23:58:00.000Z","type":"endpoint-down","subject":"worker","reason":"connect ECONNREFUSED 10.0.0.8:9090"}',
-	'{"at":"2025-03-14T23:59:30.000Z","type":"level","subject":"server","from":"ok","to":"warning","numbers":{"server":{"used":80,"usable":97},"pools":[]}}',
-	'{"at":"2025-03-15T00:01:12.000Z","type":"terminate","sessions":[{"pid":101,"user":"worker","application":"leaky-worker","state":"idle","outcome":"done"},{"pid":102,"user":"worker","application":"leaky-worker","state":"idle","outcome":"done"},{"pid":103,"user":"worker","application":"leaky-worker","state":"idle","outcome":"done"},{"pid":104,"user":"worker","application":"leaky-worker","state":"active","outcome":"skipped","reason":"changed"}]}',
-	'{"at":"2025-03-15T00:01:40.000Z","type":"cancel","sessions":[{"pid":200,"user":"app","application":"migrate","state":"active","outcome":"failed","reason":"permission denied"}]}',
-	'{"at":"2025-03-15T00:02:00.000Z","type":"disconnect","reason":"server closed the connection unexpectedly"}',
-	'{"at":"2025-03-15T00:02:15.000Z","type":"reconnect"}',
-	'{"at":"2025-03-15T00:03:00.000Z","type":"endpoint-up","subject":"worker"}',
-	'{"at":"2025-03-15T00:04:00.000Z","type":"level","subject":"pid 4711","from":"ok","to":"warning","numbers":{"server":{"used":60,"usable":97},"pools":[]}}',
-	'{"at":"2025-03-15T00:09:59.000Z","type":"quit"}',
-	'{"at":"2025-03-15T00:10:00.000Z","type":"fl',
-	'[1,2,3]',
-	'',
-].join('\n');
+const dir = mkdtempSync(join(tmpdir(), 'lifeguard-timeline-'));
+after(() => rmSync(dir, {recursive: true, force: true}));
 
-describe('renderTimeline', () => {
-	it('renders a recorded log, line by line', () => {
-		const {markdown, skipped} = renderTimeline(recorded);
-		assert.equal(skipped, 2);
-		assert.deepEqual(markdown.split('\n'), [
-			'# Incident timeline',
-			'',
-			'Target: postgres://app:***@db.internal:5432/app',
-			'',
-			'Span: 2025-03-14 23:52 to 2025-03-15 00:09 UTC (17 min)',
-			'',
-			'## 2025-03-14',
-			'',
-			'- **23:52 UTC:** Started watching postgres://app:***@db.internal:5432/app (PostgreSQL 16.4, 97 usable of 100 connections)',
-			'- **23:55 UTC:** Pool api went from warning to critical (5/5 busy, 812 waiting)',
-			"- **23:55 UTC:** Finding (critical): Pool api is saturated: 5/5 connections busy, 812 requests waiting (oldest 3.2 s), while the server has 84 free slots. The pool's limit is the bottleneck: raise the pool's max (the server has room).",
-			'- **23:57 UTC:** Flag: "bus is full, paging the DB team" (server 13/97, api 5/5 busy 812 waiting, worker n/a); open findings: pool-saturated (api)',
-			'- **23:58 UTC:** Pool worker endpoint down: connect ECONNREFUSED 10.0.0.8:9090',
-			'- **23:59 UTC:** Server went from ok to warning (80/97 connections)',
-			'',
-			'## 2025-03-15',
-			'',
-			'- **00:01 UTC:** Terminated 3 sessions (pids 101, 102, 103); skipped 1 (changed)',
-			'- **00:01 UTC:** Cancelled 0 queries; failed 1 (permission denied)',
-			'- **00:02 UTC:** Lost the connection to the server: server closed the connection unexpectedly',
-			'- **00:02 UTC:** Reconnected to the server',
-			'- **00:03 UTC:** Pool worker endpoint back up',
-			'- **00:04 UTC:** pid 4711 went from ok to warning',
-			'- **00:09 UTC:** Stopped watching',
-			'',
-			'_Skipped 2 lines that were not valid log events._',
-			'',
+const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+const api: PoolEndpoint = {name: 'api', url: 'http://u:hunter2@127.0.0.1:9/pool.json', maskedUrl: 'http://u:***@127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
+const server = (atMs: number, connections: number, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>
+	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({takenAtMs: atMs, connections, ...overrides}), isReconnected: false}, atMs});
+const pool = (atMs: number, metrics: Partial<PoolMetrics>): DashboardAction =>
+	({type: 'pool-polled', endpoint: api, reading: {ok: true, format: 'json', pools: [exposedPool({label: null, ...metrics})]}, atMs});
+const key = (atMs: number, input: string): DashboardAction => ({type: 'key', input, key: keyPress(), atMs});
+
+/** Run the real model over the actions and write every log effect through the real writer. */
+function recordedLog(name: string, actions: DashboardAction[]): string {
+	const path = join(dir, name);
+	const log = openIncidentLog(path, {secrets: ['hunter2']});
+	let state: DashboardState = initialState(defaultThresholds, {pools: []});
+	log.write({at: new Date(baseTimeMs).toISOString(), type: 'start', target: 'postgres://app:hunter2@127.0.0.1/app', version: '16.4', limits: null});
+	for (const action of actions) {
+		const step = update(state, action);
+		state = step.state;
+		for (const effect of step.effects) {
+			if (effect.type === 'log') {
+				assert.deepEqual(log.write(effect.event), {ok: true});
+			}
+		}
+	}
+
+	log.close();
+	return readFileSync(path, 'utf8');
+}
+
+describe('a log written by a real run renders with its numbers', () => {
+	it('every level line has the numbers of its subject, and its reason', () => {
+		const minute = 60_000;
+		const text = recordedLog('round-trip.jsonl', [
+			server(baseTimeMs, 13),
+			pool(baseTimeMs + 500, {max: 5, active: 2, idle: 3, waiting: 0}),
+			pool(baseTimeMs + minute, {max: 5, active: 5, idle: 0, waiting: 12}),
+			pool(baseTimeMs + minute + 1000, {max: 5, active: 5, idle: 0, waiting: 812}),
+			server(baseTimeMs + minute + 1100, 93),
+			key(baseTimeMs + 2 * minute, 'f'),
+			key(baseTimeMs + 2 * minute, 'paging the DB team\r'),
+			pool(baseTimeMs + 3 * minute, {max: 30, active: 12, idle: 18, waiting: 0}),
+			pool(baseTimeMs + 3 * minute + 1000, {max: 30, active: 12, idle: 18, waiting: 0}),
+			pool(baseTimeMs + 3 * minute + 2000, {max: 30, active: 12, idle: 18, waiting: 0}),
+			key(baseTimeMs + 4 * minute, 'q'),
 		]);
+		assert.equal(text.includes('hunter2'), false);
+		const markdown = renderTimeline(text).markdown;
+		const levelLines = markdown.split('\n').filter(line => line.includes(' went from '));
+		assert.deepEqual(levelLines, [
+			'- **12:01 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max.',
+			'- **12:01 UTC:** Server went from ok to critical (93/97 connections): Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
+			'- **12:03 UTC:** Pool api went from critical to ok (12/30 busy, 0 waiting); waiting rose from 12 at 12:01 to 812 at 12:01',
+		]);
+		assert.match(markdown, /- \*\*12:02 UTC:\*\* Flag: "paging the DB team" \(server 93\/97, api 5\/5 busy 812 waiting\); open findings: pool-saturated \(api\), server-saturated \(server\)/);
+		assert.match(markdown, /- \*\*12:04 UTC:\*\* Stopped watching/);
+		assert.match(markdown, /Started watching postgres:\/\/app:\*\*\*@127\.0\.0\.1\/app/);
 	});
 
-	const small: Array<{name: string; jsonl: string; lines: string[]; skipped: number}> = [
+	it('a level that flaps is one line: how often, between which levels, from when to when', () => {
+		const actions: DashboardAction[] = [];
+		// Three polls at 90 %, three at 50 %, seven times: each swing is real (past the hysteresis).
+		for (let cycle = 0; cycle < 7; cycle++) {
+			for (let poll = 0; poll < 6; poll++) {
+				const atMs = baseTimeMs + ((cycle * 6) + poll) * 3000;
+				actions.push(server(atMs, poll < 3 ? 88 : 48));
+			}
+		}
+
+		const text = recordedLog('flapping.jsonl', actions);
+		const levels = text.split('\n').filter(line => line.includes('"type":"level"'));
+		assert.equal(levels.length, 14, 'the log keeps every change');
+		const bullets = renderTimeline(text).markdown.split('\n').filter(line => line.startsWith('- '));
+		assert.deepEqual(bullets.slice(1), ['- **12:00 UTC:** Server flapped 14 times between ok and warning from 12:00 to 12:02 UTC; last ok (48/97 connections)']);
+	});
+});
+
+describe('renderTimeline on odd input', () => {
+	const cases: Array<{name: string; jsonl: string; lines: string[]}> = [
+		{name: 'an empty log', jsonl: '', lines: ['# Incident timeline', '', 'No events.', '']},
 		{
-			name: 'an empty log',
-			jsonl: '',
-			skipped: 0,
-			lines: ['# Incident timeline', '', 'Target: unknown (the log has no start event)', '', 'No events.', ''],
+			name: 'only garbage, a bad date, an event without a type, an unknown type',
+			jsonl: 'not json\n{"at":"yesterday","type":"quit"}\n{"at":"2025-03-14T12:00:00Z"}\n{"at":"2025-03-14T12:00:00Z","type":"snapshot"}\n[1,2]\n{"at":"2025-03-14T12:00:00Z","type":"fl',
+			lines: ['# Incident timeline', '', 'No events.', '', '_Skipped 6 lines that were not valid log events._', ''],
 		},
 		{
-			name: 'only garbage, a bad date and an event without a type',
-			jsonl: 'not json\n{"at":"yesterday","type":"quit"}\n{"at":"2025-03-14T12:00:00Z"}\n',
-			skipped: 3,
-			lines: [
-				'# Incident timeline',
-				'',
-				'Target: unknown (the log has no start event)',
-				'',
-				'No events.',
-				'',
-				'_Skipped 3 lines that were not valid log events._',
-				'',
-			],
-		},
-		{
-			name: 'a hand-edited note with a newline and a password, a single terminated session, an unknown type',
+			name: 'a hand-edited note with a newline and a password; a day boundary',
 			jsonl: [
-				'{"at":"2025-03-14T12:00:00Z","type":"flag","note":"tried postgres://u:hunter2@h/db\\nno luck","numbers":{"server":null,"pools":[]},"findings":[]}',
-				'{"at":"2025-03-14T12:00:30Z","type":"terminate","sessions":[{"pid":7,"outcome":"done"}]}',
-				'{"at":"2025-03-14T14:05:00Z","type":"snapshot"}',
+				'{"at":"2025-03-14T23:59:00Z","type":"flag","note":"tried postgres://u:hunter2@h/db\\nno luck","numbers":{"server":null,"pools":[]},"findings":[]}',
+				'{"at":"2025-03-15T00:00:30Z","type":"terminate","sessions":[{"pid":7,"outcome":"done"},{"pid":8,"outcome":"skipped","reason":"changed"}]}',
 			].join('\n'),
-			skipped: 0,
 			lines: [
 				'# Incident timeline',
 				'',
-				'Target: unknown (the log has no start event)',
-				'',
-				'Span: 2025-03-14 12:00 to 14:05 UTC (2 h 5 min)',
-				'',
 				'## 2025-03-14',
 				'',
-				'- **12:00 UTC:** Flag: "tried postgres://u:***@h/db no luck" (server disconnected)',
-				'- **12:00 UTC:** Terminated 1 session (pid 7)',
-				'- **14:05 UTC:** snapshot event',
+				'- **23:59 UTC:** Flag: "tried postgres://u:***@h/db no luck" (server disconnected)',
 				'',
-			],
-		},
-		{
-			name: 'one unreadable line among events',
-			jsonl: '{"at":"2025-03-14T12:00:00Z","type":"quit"}\n{oops',
-			skipped: 1,
-			lines: [
-				'# Incident timeline',
+				'## 2025-03-15',
 				'',
-				'Target: unknown (the log has no start event)',
+				'- **00:00 UTC:** Terminated 1 session (pid 7); skipped 1 (changed)',
 				'',
-				'Span: 2025-03-14 12:00 to 12:00 UTC (under a minute)',
-				'',
-				'## 2025-03-14',
-				'',
-				'- **12:00 UTC:** Stopped watching',
-				'',
-				'_Skipped 1 line that was not a valid log event._',
+				'Span: 2025-03-14 23:59 to 2025-03-15 00:00 UTC (1 min)',
 				'',
 			],
 		},
 	];
-	for (const {name, jsonl, lines, skipped} of small) {
+	for (const {name, jsonl, lines} of cases) {
 		it(name, () => {
-			const result = renderTimeline(jsonl);
-			assert.deepEqual(result.markdown.split('\n'), lines);
-			assert.equal(result.skipped, skipped);
+			assert.deepEqual(renderTimeline(jsonl).markdown.split('\n'), lines);
 		});
 	}
-});
 
-describe('a log written by openIncidentLog renders', () => {
-	const dir = mkdtempSync(join(tmpdir(), 'lifeguard-timeline-'));
-	after(() => rmSync(dir, {recursive: true, force: true}));
-
-	it('round-trips start, level and quit', () => {
-		const path = join(dir, 'incident.jsonl');
-		const log = openIncidentLog(path);
-		const server = serverSnapshot();
-		log.write({at: logTime(baseTimeMs), type: 'start', target: 'postgres://app:hunter2@db/app', version: server.version, limits: null});
-		const latest = observation({
-			atMs: baseTimeMs + 5 * 60_000,
-			server,
-			pools: [poolStatus({metrics: {active: 5, max: 5, waiting: 812}})],
-		});
-		for (const event of levelEvents([{subject: 'api', from: 'warning', to: 'critical'}], latest)) {
-			log.write(event);
-		}
-
-		log.write({at: logTime(baseTimeMs + 7 * 60_000), type: 'flag', note: 'paging', numbers: logNumbers(server, latest.pools), findings: []});
-		log.close();
-		assert.deepEqual(renderTimeline(readFileSync(path, 'utf8')).markdown.split('\n').slice(2, -1), [
-			'Target: postgres://app:***@db/app',
-			'',
-			'Span: 2025-03-14 12:00 to 12:07 UTC (7 min)',
-			'',
-			'## 2025-03-14',
-			'',
-			'- **12:00 UTC:** Started watching postgres://app:***@db/app (PostgreSQL 16.4)',
-			'- **12:05 UTC:** Pool api went from warning to critical (5/5 busy, 812 waiting)',
-			'- **12:07 UTC:** Flag: "paging" (server 13/97, api 5/5 busy 812 waiting)',
-		]);
+	it('no control byte from a log reaches the reader\'s terminal', () => {
+		const hostile = ['\u001B]0;pwned\u0007', '\u001B]52;c;ZWNobyBwd25lZA==\u0007', '\u001B[2J', 'x\u009B31m', 'a\b\bb', 'user\u202Eevil', 'pool\r\nSECOND'];
+		const events: LogEvent[] = [
+			{at: '2025-03-14T12:00:00Z', type: 'start', target: hostile.join(' '), version: hostile[0]!, limits: null},
+			{at: '2025-03-14T12:00:01Z', type: 'level', subject: hostile[1]!, pool: hostile[2], from: 'ok', to: 'critical', message: hostile.join(''), numbers: {server: null, pools: [{name: hostile[2]!, active: 1, max: 2, waiting: 3, waitsPerSecond: null, timeoutsPerMinute: null}]}},
+			{at: '2025-03-14T12:00:02Z', type: 'flag', note: hostile.join(''), numbers: {server: null, pools: []}, findings: [{code: 'pool-saturated', level: 'critical', subject: hostile[3]!}]},
+			{at: '2025-03-14T12:00:03Z', type: 'terminate', sessions: [{pid: 1, user: hostile[4]!, application: hostile[5]!, state: 'idle', outcome: 'failed', reason: hostile[6]}]},
+			{at: '2025-03-14T12:00:04Z', type: 'endpoint-down', subject: hostile[0]!, reason: hostile[1]!},
+			{at: '2025-03-14T12:00:05Z', type: 'disconnect', reason: hostile.join('')},
+		];
+		const markdown = renderTimeline(events.map(event => JSON.stringify(event)).join('\n')).markdown;
+		assert.doesNotMatch(markdown, CONTROL);
+		assert.match(markdown, /␛\]0;pwned␇/, 'the attempt stays visible');
+		assert.equal(markdown.split('\n').filter(line => line.startsWith('- ')).length, events.length, 'one bullet per event: no line break got through');
 	});
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {isSafeText, safeQueryText, safeText} from '../../source/text/sanitize.js';
+import {isSafeText, safeJson, safeQueryText, safeText} from '../../source/text/sanitize.js';
 
 // Every byte a terminal would act on: none may survive.
 const hostile = {
@@ -42,4 +42,14 @@ test('ordinary text, wide characters and emoji pass unchanged', () => {
 test('query text: line breaks and tabs become one space, other controls stay visible', () => {
 	assert.equal(safeQueryText('select 1\n\tfrom t\r\nwhere x'), 'select 1 from t where x');
 	assert.equal(safeQueryText("select '\u001B[2J'"), "select '␛[2J'");
+});
+
+test('safeJson: exact strings once parsed, no control or bidi byte in the text', () => {
+	const value = {all: Object.values(hostile), c1: '\u009B', bidi: '\u202E\u2066', lineSeparator: '\u2028', del: '\u007F', wide: '中文🚨\u200B'};
+	const text = safeJson(value, 2);
+	assert.deepEqual(JSON.parse(text), value);
+	assert.doesNotMatch(text.replaceAll('\n', ''), TERMINAL_CONTROL);
+	assert.match(text, /\\u009b/);
+	assert.match(text, /中文🚨/, 'printable text stays as it is');
+	assert.equal(safeJson({a: 1}), '{"a":1}');
 });

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {renderToString} from 'ink';
 import type {ReactElement} from 'react';
-import {PoolsPanel, type PoolRow} from '../../source/ui/components/pools-panel.js';
+import type {PoolLevel, PoolView} from '../../source/model/picture.js';
+import {PoolsPanel, poolLine} from '../../source/ui/components/pools-panel.js';
 import {ServerGauge} from '../../source/ui/components/server-gauge.js';
 import {columnsFor, SessionList} from '../../source/ui/components/session-list.js';
 import {FindingsBanner} from '../../source/ui/components/findings-banner.js';
 import {compactDuration, segmentedBar} from '../../source/ui/format.js';
+import {cellWidth} from '../../source/text/width.js';
 import {layoutFor} from '../../source/ui/layout.js';
 import {ThemeContext} from '../../source/ui/theme.js';
 import {baseTimeMs, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
@@ -59,41 +61,68 @@ describe('the session list', () => {
 		assert.match(line, /^\s+7 app\s+api\s+idle tx abrt\s+1h02m SELECT 1/);
 	});
 
-	test('compact durations', () => {
-		assert.deepEqual([0.42, 42, 312, 7380, 100_000, null].map(value => compactDuration(value)), ['0.4s', '42s', '5m12s', '2h03m', '1d03h', '-']);
+	test('durations are coarse past a few seconds, so a steady screen is not redrawn every second', () => {
+		assert.deepEqual([0.42, 7.9, 42, 44, 45, 312, 7380, 100_000, null].map(value => compactDuration(value)), ['0s', '7s', '40s', '40s', '45s', '5m', '2h03m', '1d03h', '-']);
+	});
+
+	test('wide and zero-width characters never push a row past its width', () => {
+		const wide = [
+			session({pid: 1, application: '注文サービス注文サービス', query: `select '${'注文'.repeat(60)}'`}),
+			session({pid: 2, user: '🐘🐘🐘🐘🐘🐘🐘', query: `select '${'e\u0301'.repeat(80)}' -- 👩‍👩‍👧`}),
+		];
+		for (const width of [80, 120]) {
+			const lines = plain(<SessionList sessions={wide} selectedPid={1} marked={{}} height={3} width={width} isStale={false} title=""/>, width).split('\n');
+			assert.equal(lines.length, 3, 'no row wrapped');
+			for (const line of lines) {
+				assert.ok(cellWidth(line) <= width, `${cellWidth(line)} cells at ${width}: ${line}`);
+			}
+		}
 	});
 });
 
 describe('pools and findings', () => {
-	const row = (overrides: Parameters<typeof poolStatus>[0], level: PoolRow['level'] = 'ok', timeouts: number | null = null): PoolRow =>
-		({pool: poolStatus(overrides), level, timeoutsPerMinute: timeouts});
+	const row = (overrides: Parameters<typeof poolStatus>[0], level: PoolLevel = 'ok', timeouts: number | null = null, waitsPerSecond: number | null = null): PoolView =>
+		({...poolStatus(overrides), level, sinceMs: null, rates: {timeoutsPerMinute: timeouts, waitsPerSecond, meanWaitSeconds: waitsPerSecond === null ? null : 0.42, waitingAverage: null}});
 
 	test('a saturated pool shows active/max, WAITING and its level; unknown is n/a, never 0', () => {
-		const text = plain(<PoolsPanel rows={[
+		const text = plain(<PoolsPanel pools={[
 			row({name: 'api', metrics: {max: 5, active: 5, idle: 0, waiting: 812, oldestWaitSeconds: null, timeoutsTotal: null}}, 'critical'),
 			row({name: 'go-svc', metrics: {max: 20, active: 3, idle: 4, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null}}),
 		]} nowMs={baseTimeMs} maxLines={3} width={120}/>, 120);
-		assert.match(text, /Pool {4}CRIT api\s+\[████████] 5\/5 {2}WAITING 812 {2}idle 0 {2}oldest n\/a {2}timeouts n\/a/);
-		assert.match(text, /OK {3}go-svc\s+\[█·······] 3\/20 {2}WAITING n\/a {2}idle 4/);
+		assert.match(text, /Pool {4}CRIT api\s+\[████████] 5\/5 {2}WAITING 812 {2}oldest n\/a {2}timeouts n\/a {2}idle 0/);
+		assert.match(text, /OK {3}go-svc\s+\[█·······] 3\/20 {2}WAITING n\/a {2}oldest n\/a {2}timeouts n\/a {2}idle 4/);
 	});
 
 	test('a failing endpoint keeps its last numbers with the error and their age', () => {
-		const text = plain(<PoolsPanel rows={[row({name: 'api', error: 'timed out after 2000 ms', sampledAtMs: baseTimeMs - 12_000})]} nowMs={baseTimeMs} maxLines={3} width={160}/>, 160);
-		assert.match(text, /ERROR timed out after 2000 ms \(last good 12s ago\)/);
+		const text = plain(<PoolsPanel pools={[row({name: 'api', error: 'timed out after 2000 ms', sampledAtMs: baseTimeMs - 12_000}, 'unknown')]} nowMs={baseTimeMs} maxLines={3} width={160}/>, 160);
+		assert.match(text, /DOWN api .* ERROR timed out after 2000 ms \(last good 10s ago\)/);
+	});
+
+	test('at 80 columns the numbers that tell the story stay, the bar goes first', () => {
+		const line = poolLine(row({name: 'checkout', metrics: {max: 5, active: 4, idle: 1, waiting: 0, oldestWaitSeconds: null, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 72);
+		assert.equal(line, 'WARN checkout       4/5  WAITING 0  oldest n/a  timeouts 95/min  idle 1 ');
+		const wide = poolLine(row({name: 'checkout', metrics: {max: 5, active: 4, idle: 1, waiting: 0, oldestWaitSeconds: null, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 112);
+		assert.match(wide, /\[██████··] 4\/5 {2}WAITING 0 {2}oldest n\/a {2}timeouts 95\/min {2}idle 1/);
+	});
+
+	test('a source with only wait counters shows the wait rate, and says when it has none yet', () => {
+		const counters = {max: 2, active: 2, idle: 0, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: 131, waitSecondsTotal: 53};
+		assert.match(poolLine(row({name: 'go-svc', metrics: counters}, 'critical', null, 3.1), baseTimeMs, 72), /CRIT go-svc\s+2\/2 {2}waits 3\.1\/s, avg 420 ms/);
+		assert.match(poolLine(row({name: 'go-svc', metrics: counters}), baseTimeMs, 72), /2\/2 {2}waits: rate after 2nd sample/);
 	});
 
 	test('40 pools: the worst rows and a summary line', () => {
-		const rows = Array.from({length: 40}, (_, index) => row({name: `app-${index}`, metrics: {waiting: index < 2 ? 10 : 0}}, index < 2 ? 'critical' : 'ok'));
-		const lines = plain(<PoolsPanel rows={rows} nowMs={baseTimeMs} maxLines={4} width={100}/>, 100).split('\n');
+		const rows = Array.from({length: 40}, (_, index) => row({name: `app-${index}`, metrics: {waiting: index < 2 ? 10 : 0}, error: index === 39 ? 'HTTP 500' : null}, index < 2 ? 'critical' : (index === 39 ? 'unknown' : 'ok')));
+		const lines = plain(<PoolsPanel pools={rows} nowMs={baseTimeMs} maxLines={4} width={100}/>, 100).split('\n');
 		assert.equal(lines.length, 4);
 		assert.match(lines[0]!, /app-0 /);
-		assert.match(lines[3]!, /\+37 more pools: 0 critical, 0 warning, 37 ok, 0 failing; 0 waiting/);
+		assert.match(lines[3]!, /\+37 more pools: 0 critical, 0 warning, 36 ok, 1 failing; 0 waiting/, 'a failing pool is counted once');
 	});
 
 	test('the banner names the finding, its level in words and since when', () => {
 		const text = plain(<FindingsBanner
 			findings={[{code: 'pool-saturated', level: 'critical', subject: 'api', message: 'Pool api is saturated'}, {code: 'privileges-partial', level: 'warning', subject: 'server', message: 'partial'}]}
-			alarms={{'pool-saturated api': {sinceMs: Date.UTC(2026, 10, 26, 14, 5, 12)}}} maxLines={3} width={80}/>, 80);
+			alarms={{'pool api': {sinceMs: Date.UTC(2026, 10, 26, 14, 5, 12)}}} maxLines={3} width={80}/>, 80);
 		assert.match(text, /^ CRIT {2}since 14:05:12 Pool api is saturated$/m);
 		assert.match(text, /^ WARN {2}partial$/m);
 	});
@@ -102,18 +131,19 @@ describe('pools and findings', () => {
 test('the layout never exceeds rows - 1 and keeps room for sessions at 80×24', () => {
 	for (const [rows, findings, pools] of [[24, 0, 0], [24, 3, 3], [24, 9, 40], [40, 9, 40]] as const) {
 		const layout = layoutFor(rows, findings, pools, 1);
-		const used = 5 + 1 + layout.breakdownLines + layout.findingLines + layout.poolLines + layout.listRows;
+		const used = 5 + 1 + layout.breakdownLines + layout.historyLines + layout.findingLines + layout.poolLines + layout.listRows;
 		assert.equal(used, rows - 1, `${rows} rows, ${findings} findings, ${pools} pools`);
-		assert.ok(layout.listRows >= 6, `${layout.listRows} session rows`);
+		assert.ok(layout.listRows >= 5, `${layout.listRows} session rows`);
 	}
 });
 
-test('the worst finding wraps onto a second line at 80 columns; the rest are counted', () => {
+test('the worst finding wraps onto as many lines as its next step needs (up to 3); the rest are counted', () => {
 	const findings = ['a', 'b', 'c', 'd'].map(subject => ({code: 'pool-saturated' as const, level: 'critical' as const, subject, message: `Pool ${subject} is saturated: 5/5 connections busy, 812 requests waiting, while the server has 95 free slots. The pool's limit is the bottleneck: raise the pool's max.`}));
 	const lines = plain(<FindingsBanner findings={findings} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
 	assert.equal(lines.length, 4);
 	assert.match(lines[0]!, /^ CRIT {2}Pool a is saturated/);
-	assert.match(lines[1]!, /the bottleneck: raise/);
-	assert.match(lines[2]!, /^ CRIT {2}Pool b /);
-	assert.match(lines[3]!, /\+2 more findings/);
+	assert.match(lines.slice(0, 3).join(' '), /raise the pool's max\./, 'the next step is on screen');
+	assert.match(lines[3]!, /\+3 more findings/);
+	const short = plain(<FindingsBanner findings={findings.map(finding => ({...finding, message: `Pool ${finding.subject} is saturated: raise its max.`}))} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
+	assert.match(short[1]!, /^ CRIT {2}Pool b /, 'a short worst finding takes one line');
 });

@@ -2,7 +2,9 @@
 // collect() never throws and never outlasts its timeout, whatever the server does.
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../model/types.js';
-import {collectHttp} from './http-collector.js';
+import {createHttpCollector} from './http-collector.js';
+import {poolSelector} from '../../connection/pool-endpoint.js';
+import {selectPool} from './select-pool.js';
 import {createPgBouncerCollector} from './pgbouncer-collector.js';
 
 export type PoolCollector = {
@@ -20,13 +22,9 @@ export type PoolCollectorOptions = {
 const BACKSTOP_SLACK_MS = 250;
 
 export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollectorOptions = {}): PoolCollector {
-	const inner =
-		endpoint.kind === 'pgbouncer'
-			? createPgBouncerCollector(endpoint)
-			: {
-					collect: async (timeoutMs: number) => collectHttp(endpoint, {timeoutMs, maxBytes: options.maxBytes}),
-					async close() {},
-				};
+	const inner = endpoint.kind === 'pgbouncer' ? createPgBouncerCollector(endpoint) : createHttpCollector(endpoint, {maxBytes: options.maxBytes});
+	// `#pool=NAME`: one pool out of an exposition with many (never sent to the server)
+	const selector = poolSelector(endpoint.url);
 	return {
 		endpoint,
 		async collect(timeoutMs) {
@@ -37,7 +35,8 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 				}, timeoutMs + BACKSTOP_SLACK_MS);
 			});
 			try {
-				return await Promise.race([inner.collect(timeoutMs), backstop]);
+				const reading = await Promise.race([inner.collect(timeoutMs), backstop]);
+				return selector === null ? reading : selectPool(reading, selector);
 			} catch (error) {
 				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), urlSecrets(endpoint.url)).replace(/\s+/g, ' ')};
 			} finally {

@@ -50,10 +50,18 @@ function numberAt(entry: Entry, key: string): number | null {
 
 const difference = (total: number | null, part: number | null): number | null => (total === null || part === null ? null : Math.max(0, total - part));
 
-type CountKeys = {total: string; idle: string; waiting: string; oldestWait?: string; timeouts?: string};
+type CountKeys = {total: string; idle: string; waiting: string; oldestWait?: string; timeouts?: string; waits?: string; waitSeconds?: string};
 
-/** lifeguard's payload: `{"name":"api","max":5,"total":5,"idle":0,"waiting":812, oldestWaitSeconds?, timeoutsTotal?}` */
-const LIFEGUARD_KEYS: CountKeys = {total: 'total', idle: 'idle', waiting: 'waiting', oldestWait: 'oldestWaitSeconds', timeouts: 'timeoutsTotal'};
+/** lifeguard's payload: `{"name":"api","max":5,"total":5,"idle":0,"waiting":812, oldestWaitSeconds?, timeoutsTotal?, waitsTotal?, waitSecondsTotal?}` */
+const LIFEGUARD_KEYS: CountKeys = {
+	total: 'total',
+	idle: 'idle',
+	waiting: 'waiting',
+	oldestWait: 'oldestWaitSeconds',
+	timeouts: 'timeoutsTotal',
+	waits: 'waitsTotal',
+	waitSeconds: 'waitSecondsTotal',
+};
 /** node-postgres: `{totalCount, idleCount, waitingCount, max?}` */
 const PG_POOL_KEYS: CountKeys = {total: 'totalCount', idle: 'idleCount', waiting: 'waitingCount'};
 
@@ -74,6 +82,8 @@ function fromCounts(entry: Entry, label: string | null, keys: CountKeys): PoolMe
 		waiting: numberAt(entry, keys.waiting),
 		oldestWaitSeconds: keys.oldestWait ? numberAt(entry, keys.oldestWait) : null,
 		timeoutsTotal: keys.timeouts ? numberAt(entry, keys.timeouts) : null,
+		waitsTotal: keys.waits ? numberAt(entry, keys.waits) : null,
+		waitSecondsTotal: keys.waitSeconds ? numberAt(entry, keys.waitSeconds) : null,
 	};
 }
 
@@ -94,6 +104,9 @@ function fromPsycopg(entry: Entry, label: string | null): PoolMetrics | null {
 		waiting: numberAt(entry, 'requests_waiting') ?? 0,
 		oldestWaitSeconds: null,
 		timeoutsTotal: numberAt(entry, 'requests_errors') ?? 0,
+		// Counters since the pool started (pop_stats() would reset them: lifeguard only calls get_stats)
+		waitsTotal: numberAt(entry, 'requests_queued') ?? 0,
+		waitSecondsTotal: (numberAt(entry, 'requests_wait_ms') ?? 0) / 1000,
 	};
 }
 
@@ -112,5 +125,7 @@ function fromSequelize(entry: Entry, label: string | null): PoolMetrics | null {
 		waiting: numberAt(entry, 'waiting'),
 		oldestWaitSeconds: null,
 		timeoutsTotal: null,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 	};
 }

@@ -16,7 +16,7 @@ export type PgBouncerOptions = {
 	now?: () => number;
 };
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defaultPoolSize: number | null};
 
 export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): PgBouncerCollector {
@@ -139,6 +139,9 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 			waiting: number(row['cl_waiting']),
 			oldestWaitSeconds: maxwait === null ? null : maxwait + (maxwaitUs ?? 0) / 1e6,
 			timeoutsTotal: null,
+			// SHOW STATS total_wait_time is per database, not per pool, and counts no waits
+			waitsTotal: null,
+			waitSecondsTotal: null,
 		});
 	}
 
@@ -162,11 +165,15 @@ export function effectivePoolSize(sizes: Sizes, database: string, user: string):
 
 async function readSizes(client: pg.Client): Promise<Sizes> {
 	// Each one optional: poolers that mimic the console (pgcat, Odyssey) lack some commands.
-	// SHOW USERS has pool_size only from 1.23; before, it lists name and pool_mode.
 	const show = async (command: string): Promise<Row[]> => client.query(command).then(result => result.rows as Row[], () => []);
 	const databases = await show('SHOW DATABASES');
 	const users = await show('SHOW USERS');
 	const config = await show('SHOW CONFIG');
+	return sizesFromRows(databases, users, config);
+}
+
+/** Pool sizes from `SHOW DATABASES`, `SHOW USERS` (pool_size only from 1.23) and `SHOW CONFIG` rows. */
+export function sizesFromRows(databases: Row[], users: Row[], config: Row[]): Sizes {
 	const byDatabase = new Map<string, number>();
 	for (const row of databases) {
 		const name = text(row['name']);

@@ -6,8 +6,8 @@ import type {PromExposition, PromSample} from './prometheus-text.js';
 type Labels = Record<string, string>;
 type Field = Exclude<keyof PoolMetrics, 'label'>;
 
-/** One series: a sample name, optionally restricted to some label values. */
-type Series = {name: string; where?: (labels: Labels) => boolean};
+/** One series: a sample name, optionally restricted to some label values, optionally rescaled (ns → s). */
+type Series = {name: string; where?: (labels: Labels) => boolean; scale?: number};
 /** Alternatives in order of preference; the series of one alternative are summed. */
 type FieldSpec = Series[][];
 
@@ -80,7 +80,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 						pool.sums.set(field, sums);
 					}
 
-					sums[alternativeIndex] = (sums[alternativeIndex] ?? 0) + sample.value;
+					sums[alternativeIndex] = (sums[alternativeIndex] ?? 0) + sample.value * (series.scale ?? 1);
 				}
 			}
 		}
@@ -105,7 +105,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 }
 
 function emptyMetrics(label: string | null): PoolMetrics {
-	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null};
+	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null};
 }
 
 // --- helpers to keep the table readable ---
@@ -115,6 +115,8 @@ const oneOf = (...names: string[]): FieldSpec => names.map(name => [{name}]);
 /** A counter with or without `_total` (text 0.0.4 exporters differ; OpenMetrics always adds it). */
 const counter = (...bases: string[]): FieldSpec => bases.flatMap(base => [[{name: `${base}_total`}], [{name: base}]]);
 const sumOf = (...names: string[]): FieldSpec => [names.map(name => ({name}))];
+/** A counter in another unit, with or without `_total`: `scaled(1e-9, 'x_nanoseconds')`. */
+const scaledCounter = (scale: number, ...bases: string[]): FieldSpec => bases.flatMap(base => [[{name: `${base}_total`, scale}], [{name: base, scale}]]);
 /** The first of these labels present names the pool; '' when none (one unnamed pool). */
 const keyFrom = (...labelNames: string[]) => (labels: Labels): string => {
 	for (const name of labelNames) {
@@ -179,7 +181,8 @@ const RECOGNIZERS: Recognizer[] = [
 		},
 	},
 	{
-		// Go database/sql: client_golang's DBStats collector, and dlmiddlecote/sqlstats. No waiting gauge.
+		// Go database/sql: client_golang's DBStats collector, and dlmiddlecote/sqlstats. No waiting
+		// gauge: DBStats.WaitCount (counted when a wait starts) and WaitDuration (credited when it ends).
 		id: 'go_sql',
 		key: keyFrom('db_name'),
 		fields: {
@@ -187,6 +190,8 @@ const RECOGNIZERS: Recognizer[] = [
 			open: oneOf('go_sql_open_connections', 'go_sql_stats_connections_open'),
 			active: oneOf('go_sql_in_use_connections', 'go_sql_stats_connections_in_use'),
 			idle: oneOf('go_sql_idle_connections', 'go_sql_stats_connections_idle'),
+			waitsTotal: counter('go_sql_wait_count', 'go_sql_stats_connections_waited_for'),
+			waitSecondsTotal: counter('go_sql_wait_duration_seconds', 'go_sql_stats_connections_blocked_seconds'),
 		},
 		finish(metrics) {
 			if (metrics.max === 0) {
@@ -196,7 +201,8 @@ const RECOGNIZERS: Recognizer[] = [
 	},
 	{
 		// pgx pools: IBM/pgxpoolprometheus, exaring/otelpgx (pgxpool_*), cmackenzie1 (pgx_pool_*).
-		// No waiting gauge; canceled acquires are the closest thing to timeouts.
+		// No waiting gauge; canceled acquires are the closest thing to timeouts. Waits: acquires that found
+		// the pool empty. Wait time only from otelpgx (pgx ≥ 5.7.3): acquire_duration covers every acquire.
 		id: 'pgxpool',
 		key: keyFrom('db_client_connection_pool_name', 'pool', 'db', 'db_name', 'database', 'pool_name'),
 		fields: {
@@ -205,6 +211,8 @@ const RECOGNIZERS: Recognizer[] = [
 			active: oneOf('pgxpool_acquired_conns', 'pgxpool_acquired_connections', 'pgx_pool_acquire_connections'),
 			idle: oneOf('pgxpool_idle_conns', 'pgxpool_idle_connections', 'pgx_pool_idle_connections'),
 			timeoutsTotal: counter('pgxpool_canceled_acquire_count', 'pgxpool_canceled_acquires', 'pgx_pool_canceled_acquire_count'),
+			waitsTotal: counter('pgxpool_empty_acquire', 'pgxpool_empty_acquire_count', 'pgx_pool_empty_acquire_count'),
+			waitSecondsTotal: scaledCounter(1e-9, 'pgxpool_empty_acquire_wait_time_nanoseconds', 'pgxpool_empty_acquire_wait_time'),
 		},
 	},
 	{
@@ -229,6 +237,24 @@ const RECOGNIZERS: Recognizer[] = [
 		},
 	},
 	{
+		// Debian's prometheus-pgbouncer-exporter (Christopher Baines' project, not prometheus-community's):
+		// SHOW POOLS cl_active / cl_waiting by PgBouncer database and user, SHOW DATABASES pool_size by the
+		// *server* database. active is cl_active: clients linked to a server connection, which is the
+		// busy count in session pooling (in transaction pooling it also counts clients between transactions).
+		id: 'pgbouncer_exporter_debian',
+		key(labels) {
+			const {database, user} = labels;
+			return database === undefined || user === undefined || database === 'pgbouncer' ? null : `${database}/${user}`;
+		},
+		fields: {
+			active: oneOf('pgbouncer_active_clients'),
+			waiting: oneOf('pgbouncer_waiting_clients'),
+		},
+		finish(metrics, labels, index) {
+			metrics.max = debianPoolSize(index.get('pgbouncer_pool_size') ?? [], labels['database']!);
+		},
+	},
+	{
 		// Agroal (Quarkus)
 		id: 'agroal',
 		key: keyFrom('datasource'),
@@ -250,3 +276,19 @@ const RECOGNIZERS: Recognizer[] = [
 		},
 	},
 ];
+
+/**
+ * The Debian exporter labels pool_size by the server database (`SHOW DATABASES` column `database`),
+ * the client gauges by the PgBouncer database. Same name: that row. Otherwise the size is known only
+ * when every server database (the admin one aside) has the same size; ambiguous → null, never a guess.
+ */
+function debianPoolSize(sizes: readonly PromSample[], database: string): number | null {
+	const usable = sizes.filter(sample => Number.isFinite(sample.value));
+	const named = new Set(usable.filter(sample => sample.labels['database'] === database).map(sample => sample.value));
+	if (named.size > 0) {
+		return named.size === 1 ? [...named][0]! : null;
+	}
+
+	const others = new Set(usable.filter(sample => sample.labels['database'] !== 'pgbouncer').map(sample => sample.value));
+	return others.size === 1 ? [...others][0]! : null;
+}

@@ -1,5 +1,5 @@
-import {Box, Text} from 'ink';
 import type {ServerSnapshot} from '../../model/types.js';
+import {type Line, span} from '../lines.js';
 
 type Entry = {name: string; connections: number; limit?: number | null; idle?: number};
 
@@ -19,13 +19,9 @@ function describe(entries: readonly Entry[], limit: number): string {
 }
 
 /** Top databases, users and applications by connections, with their limits where set. */
-export function Breakdown({snapshot, width, isStale}: {snapshot: ServerSnapshot; width: number; isStale: boolean}) {
-	return (
-		<Box flexDirection="column" width={width}>
-			<Text wrap="truncate-end" dimColor={isStale}><Text bold>Apps    </Text>{describe(snapshot.applications, 4)}</Text>
-			<Text wrap="truncate-end" dimColor={isStale}>
-				<Text bold>Users   </Text>{describe(snapshot.users, 3)}<Text bold>   DBs </Text>{describe(snapshot.databases, 3)}
-			</Text>
-		</Box>
-	);
+export function breakdownView(snapshot: ServerSnapshot, isStale: boolean): Line[] {
+	return [
+		{spans: [span('Apps    ', {isBold: true}), span(describe(snapshot.applications, 4))], isDim: isStale},
+		{spans: [span('Users   ', {isBold: true}), span(describe(snapshot.users, 3)), span('   DBs ', {isBold: true}), span(describe(snapshot.databases, 3))], isDim: isStale},
+	];
 }

@@ -1,17 +1,18 @@
-// The whole frame as a pure function of the dashboard state and the terminal size: App wires it to
-// keys and pollers, the benchmark draws it directly.
-import {Box, Text} from 'ink';
+// The whole frame as a pure function of the dashboard state and the terminal size: lines of text,
+// drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
+// benchmark draws them directly.
 import {type DashboardState, sessionsInView} from '../../model/dashboard.js';
-import {levelRank, poolLevel, serverLevel, timeoutsPerMinute} from '../../model/levels.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
-import {Breakdown} from './breakdown.js';
-import {FindingsBanner} from './findings-banner.js';
-import {Header, headerLines} from './header.js';
-import {ConfirmDialog, HelpScreen} from './overlays.js';
-import {PoolsPanel, type PoolRow} from './pools-panel.js';
-import {ServerGauge} from './server-gauge.js';
-import {SessionList} from './session-list.js';
-import {StatusLine} from './status-line.js';
+import {type Line, Lines, plainLine} from '../lines.js';
+import {breakdownView} from './breakdown.js';
+import {bannerView, findingRows} from './findings-banner.js';
+import {headerLines, headerView} from './header.js';
+import {historyView} from './history-strip.js';
+import {confirmView, helpView} from './overlays.js';
+import {poolsView} from './pools-panel.js';
+import {gaugeView} from './server-gauge.js';
+import {sessionListView} from './session-list.js';
+import {statusView} from './status-line.js';
 
 export type DashboardProps = {
 	state: DashboardState;
@@ -19,71 +20,103 @@ export type DashboardProps = {
 	target: string;
 	columns: number;
 	rows: number;
-	/** The demo's `+` / `-` keys exist: the help lists them. */
-	hasPoolControl?: boolean;
 };
 
-/** Worst first; a failing endpoint before a quiet one; then the longest queue. */
-export function poolRows(state: DashboardState): PoolRow[] {
-	return state.pools
-		.map(pool => ({pool, level: poolLevel(state.history, pool.name, state.thresholds), timeoutsPerMinute: timeoutsPerMinute(state.history, pool.name)}))
-		.sort((a, b) => levelRank(b.level) - levelRank(a.level) || Number(b.pool.error !== null) - Number(a.pool.error !== null)
-			|| (b.pool.metrics?.waiting ?? 0) - (a.pool.metrics?.waiting ?? 0) || a.pool.name.localeCompare(b.pool.name));
-}
-
 /** Session rows the list shows for this state at this size (PgUp / PgDn move by it). */
-export function listRowsFor(state: DashboardState, rows: number): number {
-	return layoutFor(rows, state.findings.length, state.pools.length, headerLines(state.serverError) - 1).listRows;
+export function listRowsFor(state: DashboardState, columns: number, rows: number): number {
+	return layoutOf(state, columns, rows).listRows;
 }
 
-export function Dashboard({state, target, columns, rows, hasPoolControl = false}: DashboardProps) {
+function layoutOf(state: DashboardState, columns: number, rows: number) {
+	const {findings, alarms, pools} = state.shown;
+	const firstRows = findings[0] ? findingRows(findings[0], alarms, columns) : 1;
+	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1, firstRows);
+}
+
+/** Rows a set of lines takes on screen. */
+const rowsOf = (lines: readonly Line[]) => lines.reduce((sum, line) => sum + (line.height ?? 1), 0);
+
+/** `lines`, cut or padded with empty lines to exactly `rows` rows. */
+function exactly(lines: readonly Line[], rows: number): Line[] {
+	const out: Line[] = [];
+	for (const line of lines) {
+		if (rowsOf(out) + (line.height ?? 1) > rows) {
+			break;
+		}
+
+		out.push(line);
+	}
+
+	while (rowsOf(out) < rows) {
+		// A space, not '': Ink gives an empty text no height.
+		out.push(plainLine(' '));
+	}
+
+	return out;
+}
+
+/**
+ * The frame's lines. Everything above the list comes from one Picture (`state.shown`), so the
+ * banner, the gauge and the pool rows always tell one story; while paused that picture, and so the
+ * whole frame, stands still.
+ */
+export function dashboardLines({state, target, columns, rows}: DashboardProps): Line[] {
 	if (isTooSmall(columns, rows)) {
-		return <Text wrap="truncate-end">{`Too small: ${columns}×${rows}, lifeguard needs ${MIN_COLUMNS}×${MIN_ROWS}`}</Text>;
+		return [plainLine(`Too small: ${columns}×${rows}, lifeguard needs ${MIN_COLUMNS}×${MIN_ROWS}`)];
 	}
 
 	const width = columns;
-	const layout = layoutFor(rows, state.findings.length, state.pools.length, headerLines(state.serverError) - 1);
-	const {server, mode} = state;
+	const picture = state.shown;
+	const layout = layoutOf(state, columns, rows);
+	const {mode} = state;
+	// The gauge shows the picture's snapshot, or the last one while disconnected (dimmed as stale).
+	const server = picture.server ?? state.server;
 	const isStale = state.serverError !== null;
-	// Time is the latest observation's: the frame changes at most once per poll.
-	const nowMs = state.history.at(-1)?.atMs ?? 0;
-	let body;
+	// Time is the picture's: the frame changes at most once per reading.
+	const nowMs = picture.atMs;
+	let body: Line[];
 	if (mode.kind === 'help') {
-		body = <HelpScreen isReadOnly={state.isReadOnly} hasPoolControl={hasPoolControl} height={layout.listRows + 1} width={width}/>;
+		body = helpView({isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, height: layout.listRows + 1});
 	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
-		body = <ConfirmDialog action={mode.action} targets={mode.targets} isRunning={mode.kind === 'signalling'} height={layout.listRows + 1} width={width}/>;
+		body = confirmView({action: mode.action, targets: mode.targets, isRunning: mode.kind === 'signalling', height: layout.listRows + 1});
 	} else {
-		const omitted = server?.sessionsOmitted ? `(+${server.sessionsOmitted} not fetched)` : '';
-		body = <SessionList sessions={sessionsInView(state)} selectedPid={state.selectedPid} marked={state.marked} height={layout.listRows} width={width} isStale={isStale} title={omitted}/>;
+		const omitted = state.server?.sessionsOmitted ? `(+${state.server.sessionsOmitted} not fetched)` : '';
+		body = sessionListView({sessions: sessionsInView(state), selectedPid: state.selectedPid, marked: state.marked, height: layout.listRows, width, isStale, title: omitted});
 	}
 
-	return (
-		<Box flexDirection="column" width={width} height={layout.height}>
-			<Header
-				target={target}
-				version={server?.version ?? null}
-				takenAtMs={server?.takenAtMs ?? null}
-				nowMs={nowMs}
-				isPaused={state.isPaused}
-				error={state.serverError}
-				isDisconnected={state.disconnectedSinceMs !== null}
-				width={width}
-			/>
-			<FindingsBanner findings={state.findings} alarms={state.alarms} maxLines={layout.findingLines} width={width}/>
-			{server ? <ServerGauge snapshot={server} level={serverLevel(server, state.thresholds)} sinceMs={state.alarms['server']?.sinceMs} width={width} isStale={isStale}/> : <Box height={2}><Text>connecting…</Text></Box>}
-			<PoolsPanel rows={poolRows(state)} nowMs={nowMs} maxLines={layout.poolLines} width={width}/>
-			{server && layout.breakdownLines > 0 ? <Breakdown snapshot={server} width={width} isStale={isStale}/> : null}
-			<Box flexGrow={1} flexDirection="column">{body}</Box>
-			<StatusLine
-				mode={mode}
-				notice={state.notice}
-				lastFlag={state.lastFlag}
-				filter={state.filter}
-				sort={state.sort}
-				markedCount={Object.keys(state.marked).length}
-				isReadOnly={state.isReadOnly}
-				nowMs={nowMs}
-			/>
-		</Box>
-	);
+	const header = headerView({
+		target,
+		version: server?.version ?? null,
+		takenAtMs: server?.takenAtMs ?? null,
+		nowMs,
+		isPaused: state.isPaused,
+		error: state.serverError,
+		isDisconnected: state.disconnectedSinceMs !== null,
+	});
+	const gauge = server
+		? gaugeView({snapshot: server, level: picture.serverLevel, sinceMs: picture.serverSinceMs ?? undefined, width, isStale})
+		: [plainLine('connecting…'), plainLine(' ')];
+	return [
+		...header,
+		...exactly(bannerView({findings: picture.findings, alarms: picture.alarms, maxLines: layout.findingLines, width}), layout.findingLines),
+		...gauge,
+		...exactly(poolsView({pools: picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
+		...(server && layout.breakdownLines > 0 ? breakdownView(server, isStale) : exactly([], layout.breakdownLines)),
+		...(layout.historyLines > 0 ? [historyView(picture, width)] : []),
+		...exactly(body, layout.listRows + 1),
+		statusView({
+			mode,
+			notice: state.notice,
+			lastFlag: state.lastFlag,
+			filter: state.filter,
+			sort: state.sort,
+			markedCount: Object.keys(state.marked).length,
+			isReadOnly: state.isReadOnly,
+			nowMs,
+		}),
+	];
+}
+
+export function Dashboard(props: DashboardProps) {
+	return <Lines lines={dashboardLines(props)} width={props.columns}/>;
 }

@@ -1,52 +1,64 @@
-import {Box, Text} from 'ink';
+import {alarmSubject} from '../../model/diagnosis.js';
 import type {Finding} from '../../model/types.js';
 import {LEVEL_TAG} from '../format.js';
-import {levelColor, useTheme} from '../theme.js';
+import {type Line, Lines, span} from '../lines.js';
+import {MAX_FIRST_FINDING_ROWS} from '../layout.js';
+import {cellWidth} from '../../text/width.js';
 
-/** The worst finding gets two lines (its next step must not be cut off), the others one each. */
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
-	/** The model's alarms: when each finding (code + subject) began, for "since 14:05:12". */
+	/** The model's alarms: when each subject's level began, for "since 14:05:12". */
 	alarms: Record<string, {sinceMs: number}>;
 	maxLines: number;
-	width: number;
 };
-
-/** The same key the model's alarms use. */
-export const findingKey = (finding: Finding) => `${finding.code} ${finding.subject}`;
 
 function clock(ms: number): string {
 	return new Date(ms).toISOString().slice(11, 19);
 }
 
-/** The diagnosis, worst first, one line each: where the bottleneck is, in plain words. */
-export function FindingsBanner({findings, alarms, maxLines, width}: FindingsBannerProps) {
-	const {isColor} = useTheme();
+function bannerText(finding: Finding, since: number | undefined): string {
+	return ` ${since === undefined ? '' : `since ${clock(since)} `}${finding.message}`;
+}
+
+/** Rows a finding needs to be read whole at this width: 1 to 3. */
+export function findingRows(finding: Finding, alarms: FindingsBannerProps['alarms'], width: number): number {
+	const cells = cellWidth(` ${LEVEL_TAG[finding.level]} `) + cellWidth(bannerText(finding, alarms[alarmSubject(finding)]?.sinceMs));
+	// Wrapping breaks at spaces, so allow a few cells per row for the word that moves down.
+	return Math.min(MAX_FIRST_FINDING_ROWS, Math.max(1, Math.ceil(cells / Math.max(1, width - 8))));
+}
+
+/**
+ * The diagnosis, worst first, one line each: where the bottleneck is, in plain words. The worst
+ * finding gets two lines, so its next step is not cut off on a narrow terminal.
+ */
+export function bannerView({findings, alarms, maxLines, width}: FindingsBannerProps & {width: number}): Line[] {
 	if (findings.length === 0 || maxLines <= 0) {
-		return null;
+		return [];
 	}
 
-	// The worst finding may take two lines, so its next step is not cut off on a narrow terminal.
-	const firstLines = maxLines >= 3 || maxLines > findings.length ? 2 : 1;
+	const firstLines = Math.min(findingRows(findings[0]!, alarms, width), maxLines - (findings.length > 1 && maxLines > 2 ? 1 : 0));
 	const room = maxLines - firstLines;
 	const others = findings.slice(1);
 	const shown = [findings[0]!, ...(others.length > room ? others.slice(0, room - 1) : others)];
 	const rest = findings.length - shown.length;
-	return (
-		<Box flexDirection="column" width={width}>
-			{shown.map((finding, index) => {
-				const since = alarms[findingKey(finding)]?.sinceMs;
-				const lines = index === 0 ? firstLines : 1;
-				return (
-					<Box key={findingKey(finding)} height={lines} overflow="hidden">
-						<Text wrap={lines > 1 ? 'wrap' : 'truncate-end'}>
-							<Text bold inverse color={levelColor(finding.level, isColor)}>{` ${LEVEL_TAG[finding.level]} `}</Text>
-							{' '}{since === undefined ? '' : `since ${clock(since)} `}{finding.message}
-						</Text>
-					</Box>
-				);
-			})}
-			{rest > 0 ? <Text wrap="truncate-end" dimColor>  +{rest} more finding{rest === 1 ? '' : 's'} (lifeguard --json lists all)</Text> : null}
-		</Box>
-	);
+	const lines: Line[] = shown.map((finding, index): Line => {
+		const since = alarms[alarmSubject(finding)]?.sinceMs;
+		const height = index === 0 ? firstLines : 1;
+		return {
+			spans: [
+				span(` ${LEVEL_TAG[finding.level]} `, {isBold: true, isInverse: true, tone: finding.level}),
+				span(bannerText(finding, since)),
+			],
+			...(height > 1 ? {wrap: 'wrap', height} : {}),
+		};
+	});
+	if (rest > 0) {
+		lines.push({spans: [span(`  +${rest} more finding${rest === 1 ? '' : 's'} (lifeguard --json lists all)`)], isDim: true});
+	}
+
+	return lines;
+}
+
+export function FindingsBanner(props: FindingsBannerProps & {width: number}) {
+	return <Lines lines={bannerView(props)} width={props.width}/>;
 }

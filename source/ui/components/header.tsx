@@ -1,6 +1,5 @@
-import {Box, Text} from 'ink';
+import {type Line, span} from '../lines.js';
 import {ageText} from '../format.js';
-import {useTheme} from '../theme.js';
 
 export type HeaderProps = {
 	target: string;
@@ -11,15 +10,13 @@ export type HeaderProps = {
 	/** Set while the last poll failed: the data shown is the last good one. */
 	error: string | null;
 	isDisconnected: boolean;
-	width: number;
 };
 
 /** Lines the header takes: a second one names the error while polls fail. */
 export const headerLines = (error: string | null) => (error ? 2 : 1);
 
 // Status first and the target last, so a narrow terminal cuts the target, never the status.
-export function Header({target, version, takenAtMs, nowMs, isPaused, error, isDisconnected, width}: HeaderProps) {
-	const {isColor} = useTheme();
+export function headerView({target, version, takenAtMs, nowMs, isPaused, error, isDisconnected}: HeaderProps): Line[] {
 	const age = takenAtMs === null ? 'waiting for data' : `${error ? 'last data' : 'updated'} ${ageText(takenAtMs, nowMs)}`;
 	let state = '';
 	if (isDisconnected) {
@@ -30,15 +27,14 @@ export function Header({target, version, takenAtMs, nowMs, isPaused, error, isDi
 		state = 'PAUSED (p resumes)';
 	}
 
-	return (
-		<Box width={width} flexDirection="column">
-			<Text wrap="truncate-end">
-				<Text bold>lifeguard</Text>
-				{state ? ' ' : ''}
-				<Text bold color={isColor ? (error ? 'red' : 'yellow') : undefined} inverse={Boolean(state)}>{state ? ` ${state} ` : ''}</Text>
-				{version ? `  PG ${version}` : ''}  {age}  {target}
-			</Text>
-			{error ? <Text wrap="truncate-end" color={isColor ? 'red' : undefined}>{`  ${error}`}</Text> : null}
-		</Box>
-	);
+	const lines: Line[] = [{spans: [
+		span('lifeguard', {isBold: true}),
+		...(state ? [span(' '), span(` ${state} `, {isBold: true, isInverse: true, tone: error ? 'error' : 'notice'})] : []),
+		span(`${version ? `  PG ${version}` : ''}  ${age}  ${target}`),
+	]}];
+	if (error) {
+		lines.push({spans: [span(`  ${error}`)], tone: 'error'});
+	}
+
+	return lines;
 }

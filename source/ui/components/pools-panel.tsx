@@ -1,66 +1,86 @@
-import {Box, Text} from 'ink';
-import type {Level, PoolStatus} from '../../model/types.js';
+import {waitRateText} from '../../model/diagnosis.js';
+import type {PoolLevel, PoolView} from '../../model/picture.js';
 import {ageText, compactDuration, fit, LEVEL_TAG, segmentedBar} from '../format.js';
-import {levelColor, useTheme} from '../theme.js';
-
-export type PoolRow = {pool: PoolStatus; level: Level; timeoutsPerMinute: number | null};
+import {type Line, Lines, span} from '../lines.js';
+import {cellWidth} from '../../text/width.js';
 
 const na = (value: number | null) => (value === null ? 'n/a' : String(value));
 
-/** Level first and the numbers that matter next, so a narrow terminal cuts only the extras. */
-export function poolLine(row: PoolRow, nowMs: number, width: number): string {
-	const {pool} = row;
-	// A failing endpoint with nothing to show is DOWN, not OK.
-	const tag = pool.error && !pool.metrics ? 'DOWN' : LEVEL_TAG[row.level];
-	const head = `${tag.padEnd(4)} ${fit(pool.name, 14)}`;
+/** The queue: the waiting gauge, else the wait rate from counters, saying so on the first sample. */
+function queueText(pool: PoolView): string {
+	const {metrics} = pool;
+	if (metrics?.waiting !== null && metrics?.waiting !== undefined) {
+		return `WAITING ${metrics.waiting}`;
+	}
+
+	if (metrics?.waitsTotal !== null && metrics?.waitsTotal !== undefined) {
+		return pool.rates.waitsPerSecond === null ? 'waits: rate after 2nd sample' : waitRateText(pool.rates);
+	}
+
+	return 'WAITING n/a';
+}
+
+/**
+ * Level, name, busy/max, the queue, oldest wait, timeouts, idle: in that order of value, so a narrow
+ * terminal drops the bar first and then the extras, never a number that tells the story.
+ */
+export function poolLine(pool: PoolView, nowMs: number, width: number): string {
+	const head = `${LEVEL_TAG[pool.level].padEnd(4)} ${fit(pool.name, 14)}`;
 	if (!pool.metrics) {
 		return fit(`${head} no data: ${pool.error ?? 'waiting for the first sample'}`, width);
 	}
 
-	const {metrics} = pool;
+	const {metrics, rates} = pool;
+	const numbers = [
+		`${na(metrics.active)}/${na(metrics.max)}`,
+		queueText(pool),
+		...(pool.error ? [`ERROR ${pool.error} (last good ${pool.sampledAtMs === null ? 'never' : ageText(pool.sampledAtMs, nowMs)})`] : []),
+		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactDuration(metrics.oldestWaitSeconds)}`,
+		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
+		`idle ${na(metrics.idle)}`,
+	];
 	const barWidth = 8;
 	const bar = metrics.max === null || metrics.active === null
 		? fit('?', barWidth)
 		: segmentedBar([{count: metrics.active, glyph: '█'}], metrics.max, barWidth, '·');
-	const parts = [
-		`${head} [${bar}] ${na(metrics.active)}/${na(metrics.max)}`,
-		`WAITING ${na(metrics.waiting)}`,
-		`idle ${na(metrics.idle)}`,
-		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactDuration(metrics.oldestWaitSeconds)}`,
-		`timeouts ${row.timeoutsPerMinute === null ? 'n/a' : `${row.timeoutsPerMinute.toFixed(0)}/min`}`,
-	];
-	const error = pool.error ? `  ERROR ${pool.error} (last good ${pool.sampledAtMs === null ? 'never' : ageText(pool.sampledAtMs, nowMs)})` : '';
-	// An error is news: it goes before the extras.
-	return fit(parts.slice(0, 2).join('  ') + error + '  ' + parts.slice(2).join('  '), width);
-}
-
-export type PoolsPanelProps = {rows: readonly PoolRow[]; nowMs: number; maxLines: number; width: number};
-
-/** One line per pool, worst first; with many pools, the worst rows and a summary line. */
-export function PoolsPanel({rows, nowMs, maxLines, width}: PoolsPanelProps) {
-	const {isColor} = useTheme();
-	if (rows.length === 0 || maxLines <= 0) {
-		return null;
+	const withBar = `${head} [${bar}] ${numbers.join('  ')}`;
+	if (cellWidth(withBar) <= width) {
+		return fit(withBar, width);
 	}
 
-	const shown = rows.length > maxLines ? rows.slice(0, maxLines - 1) : rows;
-	const hidden = rows.slice(shown.length);
-	const count = (level: Level) => hidden.filter(row => row.level === level).length;
-	const failing = hidden.filter(row => row.pool.error !== null).length;
-	const waiting = hidden.reduce((sum, row) => sum + (row.pool.metrics?.waiting ?? 0), 0);
-	return (
-		<Box flexDirection="column" width={width}>
-			{shown.map(row => (
-				<Text key={`${row.pool.endpoint}#${row.pool.name}`} wrap="truncate-end">
-					<Text bold>Pool    </Text>
-					<Text color={levelColor(row.level, isColor)} bold={(row.pool.metrics?.waiting ?? 0) > 0}>{poolLine(row, nowMs, width - 8)}</Text>
-				</Text>
-			))}
-			{hidden.length > 0 ? (
-				<Text wrap="truncate-end" dimColor>
-					{`        +${hidden.length} more pools: ${count('critical')} critical, ${count('warning')} warning, ${count('ok')} ok, ${failing} failing; ${waiting} waiting`}
-				</Text>
-			) : null}
-		</Box>
-	);
+	// Without the bar, as many whole numbers as fit.
+	let line = `${head} ${numbers[0]}`;
+	for (const part of numbers.slice(1)) {
+		if (cellWidth(`${line}  ${part}`) > width) {
+			break;
+		}
+
+		line += `  ${part}`;
+	}
+
+	return fit(line, width);
+}
+
+export type PoolsPanelProps = {pools: readonly PoolView[]; nowMs: number; maxLines: number; width: number};
+
+/** One line per pool, worst first; with many pools, the worst rows and a summary line. */
+export function poolsView({pools, nowMs, maxLines, width}: PoolsPanelProps): Line[] {
+	if (pools.length === 0 || maxLines <= 0) {
+		return [];
+	}
+
+	const shown = pools.length > maxLines ? pools.slice(0, maxLines - 1) : pools;
+	const hidden = pools.slice(shown.length);
+	const count = (level: PoolLevel) => hidden.filter(pool => pool.level === level).length;
+	const waiting = hidden.reduce((sum, pool) => sum + (pool.metrics?.waiting ?? 0), 0);
+	const lines: Line[] = shown.map(pool => ({spans: [span('Pool    ', {isBold: true}), span(poolLine(pool, nowMs, width - 8), {tone: pool.level, isBold: pool.level === 'critical'})]}));
+	if (hidden.length > 0) {
+		lines.push({spans: [span(`        +${hidden.length} more pools: ${count('critical')} critical, ${count('warning')} warning, ${count('ok')} ok, ${count('unknown')} failing; ${waiting} waiting`)], isDim: true});
+	}
+
+	return lines;
+}
+
+export function PoolsPanel(props: PoolsPanelProps) {
+	return <Lines lines={poolsView(props)} width={props.width}/>;
 }

@@ -1,16 +1,14 @@
-import {Box, Text} from 'ink';
 import {freeConnections, usableConnections, usedRatio} from '../../model/levels.js';
 import type {Level, ServerSnapshot} from '../../model/types.js';
 import {LEVEL_TAG, percent, segmentedBar} from '../format.js';
-import {levelColor, useTheme} from '../theme.js';
+import {type Line, Lines, span} from '../lines.js';
 
 export const GLYPHS = {active: '█', lock: '▓', idleInTransaction: '▒', idle: '░', other: '▪', free: '·'} as const;
 
 export type ServerGaugeProps = {snapshot: ServerSnapshot; level: Level; width: number; isStale: boolean; /** When the current level began (shown unless ok). */ sinceMs?: number};
 
 /** Client connections against usable slots (max_connections minus reserved), split by state. */
-export function ServerGauge({snapshot, level, width, isStale, sinceMs}: ServerGaugeProps) {
-	const {isColor} = useTheme();
+export function gaugeView({snapshot, level, width, isStale, sinceMs}: ServerGaugeProps): Line[] {
 	const usable = usableConnections(snapshot);
 	const {states} = snapshot;
 	const idleInTransaction = states.idleInTransaction + states.idleInTransactionAborted;
@@ -35,13 +33,12 @@ export function ServerGauge({snapshot, level, width, isStale, sinceMs}: ServerGa
 		`${GLYPHS.other} other ${states.other + 1}${snapshot.hidden ? ` + hidden ${snapshot.hidden}` : ''}`,
 		`max ${snapshot.maxConnections} − ${reserved} reserved`,
 	].join('  ');
-	return (
-		<Box flexDirection="column" width={width}>
-			<Text wrap="truncate-end" dimColor={isStale}>
-				<Text bold>Server  </Text>[<Text color={levelColor(level, isColor)}>{bar}</Text>]
-				<Text bold={level !== 'ok'} color={levelColor(level, isColor)}>{summary}</Text>
-			</Text>
-			<Text wrap="truncate-end" dimColor={isStale}>{'        '}{legend}</Text>
-		</Box>
-	);
+	return [
+		{spans: [span('Server  ', {isBold: true}), span('['), span(bar, {tone: level}), span(']'), span(summary, {isBold: level !== 'ok', tone: level})], isDim: isStale},
+		{spans: [span(`        ${legend}`)], isDim: isStale},
+	];
+}
+
+export function ServerGauge(props: ServerGaugeProps) {
+	return <Lines lines={gaugeView(props)} width={props.width}/>;
 }

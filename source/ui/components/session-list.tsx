@@ -1,7 +1,7 @@
-import {Box, Text} from 'ink';
 import type {Session} from '../../model/types.js';
 import {compactDuration, fit} from '../format.js';
-import {useTheme} from '../theme.js';
+import {type Line, Lines, span} from '../lines.js';
+import {cellWidth} from '../../text/width.js';
 
 type Column = {
 	title: string;
@@ -56,7 +56,7 @@ export function sessionLine(session: Session, columns: Column[], width: number, 
 	const mark = `${isSelected ? '>' : ' '}${isMarked ? '*' : ' '}`;
 	const cells = columns.map(column => fit(column.value(session).replace(/\s+/g, ' '), column.width, column.align));
 	const prefix = `${mark}${cells.join(' ')} `;
-	return prefix + fit(session.query.replace(/\s+/g, ' '), Math.max(0, width - prefix.length));
+	return prefix + fit(session.query.replace(/\s+/g, ' '), Math.max(0, width - cellWidth(prefix)));
 }
 
 export type SessionListProps = {
@@ -79,34 +79,33 @@ export function windowStart(count: number, selectedIndex: number, height: number
 	return Math.min(Math.max(0, selectedIndex - Math.floor(height / 2)), count - height);
 }
 
-export function SessionList({sessions, selectedPid, marked, height, width, isStale, title}: SessionListProps) {
-	const {isColor} = useTheme();
+/** The list: a title line, then one line per session in the window around the selection. */
+export function sessionListView({sessions, selectedPid, marked, height, width, isStale, title}: SessionListProps): Line[] {
 	const columns = columnsFor(width);
 	const selectedIndex = sessions.findIndex(session => session.pid === selectedPid);
 	const start = windowStart(sessions.length, selectedIndex, height);
 	const rows = sessions.slice(start, start + height);
 	const header = `  ${columns.map(column => fit(column.title, column.width, column.align)).join(' ')} QUERY`;
 	const position = sessions.length > height ? ` ${start + 1}-${start + rows.length} of ${sessions.length}` : '';
-	return (
-		<Box flexDirection="column" width={width}>
-			<Text bold wrap="truncate-end">{fit(header, width - position.length - title.length - 1)}{position} {title}</Text>
-			{rows.length === 0 ? <Text dimColor>  (no sessions{isStale ? '' : ' match'})</Text> : null}
-			{rows.map(session => {
-				const isSelected = session.pid === selectedPid;
-				const isMarked = marked[session.pid] !== undefined;
-				const isLockWaiting = session.waitEventType === 'Lock';
-				return (
-					<Text
-						key={session.pid}
-						wrap="truncate-end"
-						inverse={isSelected}
-						dimColor={isStale && !isSelected}
-						color={isColor && !isSelected ? (isLockWaiting ? 'red' : (session.state?.startsWith('idle in transaction') ? 'yellow' : undefined)) : undefined}
-					>
-						{sessionLine(session, columns, width, isMarked, isSelected)}
-					</Text>
-				);
-			})}
-		</Box>
-	);
+	const lines: Line[] = [{spans: [span(`${fit(header, width - position.length - title.length - 1)}${position} ${title}`)], isBold: true}];
+	if (rows.length === 0) {
+		lines.push({spans: [span(`  (no sessions${isStale ? '' : ' match'})`)], isDim: true});
+	}
+
+	for (const session of rows) {
+		const isSelected = session.pid === selectedPid;
+		const isLockWaiting = session.waitEventType === 'Lock';
+		lines.push({
+			spans: [span(sessionLine(session, columns, width, marked[session.pid] !== undefined, isSelected))],
+			isInverse: isSelected,
+			isDim: isStale && !isSelected,
+			tone: isSelected ? undefined : (isLockWaiting ? 'critical' : (session.state?.startsWith('idle in transaction') ? 'warning' : undefined)),
+		});
+	}
+
+	return lines;
+}
+
+export function SessionList(props: SessionListProps) {
+	return <Lines lines={sessionListView(props)} width={props.width}/>;
 }

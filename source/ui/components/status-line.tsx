@@ -1,8 +1,8 @@
-import {Text} from 'ink';
-import {BINDINGS} from '../../keys/bindings.js';
+import {keyBar} from '../../keys/bindings.js';
 import type {Mode} from '../../model/dashboard.js';
 import {SORT_LABELS, type SortKey} from '../../model/session-view.js';
 import {ageText} from '../format.js';
+import {type Line, span} from '../lines.js';
 
 export type StatusLineProps = {
 	mode: Mode;
@@ -18,13 +18,13 @@ export type StatusLineProps = {
 const NOTICE_MS = 15_000;
 
 /** The bottom line: a prompt while typing, else the latest notice, else the keys. */
-export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, nowMs}: StatusLineProps) {
+export function statusView({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, nowMs}: StatusLineProps): Line {
 	if (mode.kind === 'filter') {
-		return <Text wrap="truncate-start">Filter: {mode.draft}█  (Enter applies, Esc clears)</Text>;
+		return {spans: [span(`Filter: ${mode.draft}█  (Enter applies, Esc clears)`)], wrap: 'truncate-start'};
 	}
 
-	if (mode.kind === 'flag') {
-		return <Text wrap="truncate-start">Flag note: {mode.draft}█  (Enter records, Esc cancels)</Text>;
+	if (mode.kind === 'note') {
+		return {spans: [span(`Flag note: ${mode.draft}█  (Enter records, Esc cancels)`)], wrap: 'truncate-start'};
 	}
 
 	const facts = [
@@ -35,10 +35,8 @@ export function StatusLine({mode, notice, lastFlag, filter, sort, markedCount, i
 		lastFlag ? `flag ${ageText(lastFlag.atMs, nowMs)}: "${lastFlag.note}"` : '',
 	].filter(Boolean).join(' | ');
 	if (notice && nowMs - notice.atMs < NOTICE_MS) {
-		return <Text wrap="truncate-end"><Text bold>{notice.text}</Text>  {facts}</Text>;
+		return {spans: [span(notice.text, {isBold: true}), span(`  ${facts}`)]};
 	}
 
-	const keys = BINDINGS.filter(binding => binding.isInBar && !(binding.isDangerous && isReadOnly))
-		.map(binding => `${binding.keys} ${binding.command}`).join('  ');
-	return <Text wrap="truncate-end">{facts}  <Text dimColor>{keys}</Text></Text>;
+	return {spans: [span(`${facts}  `), span(keyBar(isReadOnly), {isDim: true})]};
 }

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import type {PoolReading} from '../../../source/model/types.js';
-import {parsePoolSpec} from '../../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {detectFormat} from '../../../source/collectors/pools/http-collector.js';
 import {freePort} from '../../helpers/postgres.js';
@@ -154,13 +154,26 @@ function handle(request: http.IncomingMessage, response: http.ServerResponse): v
 		}
 
 		default: {
+			// Spring Boot Actuator, one JSON document per meter, as recorded by scripts/fixtures/hikaricp.sh
+			const actuator = actuatorPages[path.replace(/^\/app/, '')];
+			if (path.startsWith('/app/actuator/') && actuator) {
+				send(200, 'application/vnd.spring-boot.actuator.v3+json', JSON.stringify(actuator));
+				break;
+			}
+
 			send(404, 'text/plain', 'not found');
 		}
 	}
 }
 
+const actuatorPages = JSON.parse(fixture('corpus/hikaricp-2.7.9+actuator-format.json')) as Record<string, unknown>;
+let connectionsAccepted = 0;
+
 before(async () => {
 	server = http.createServer(handle);
+	server.on('connection', () => {
+		connectionsAccepted++;
+	});
 	await new Promise<void>(resolve => {
 		server.listen(0, '127.0.0.1', resolve);
 	});
@@ -307,4 +320,116 @@ test('format detection', () => {
 	assert.equal(detectFormat('text/plain; version=0.0.4', '[{"totalCount":1}]'), 'json');
 	assert.equal(detectFormat('text/plain; version=0.0.4', 'a 1'), 'prometheus');
 	assert.equal(detectFormat('', '\n{"pools":[]}'), 'json');
+});
+
+test('keep-alive: polls of one endpoint reuse one TCP connection; close() lets it go', async () => {
+	const collector = createPoolCollector(parsePoolSpec(url('/micrometer')));
+	const before = connectionsAccepted;
+	try {
+		for (let poll = 0; poll < 3; poll++) {
+			const reading = await collector.collect(2000);
+			assert.ok(reading.ok);
+		}
+
+		assert.equal(connectionsAccepted - before, 1, 'three polls, one connection');
+	} finally {
+		await collector.close();
+	}
+
+	// A second collector (another endpoint entry) has its own agent.
+	const other = createPoolCollector(parsePoolSpec(url('/micrometer')));
+	try {
+		assert.ok((await other.collect(2000)).ok);
+		assert.equal(connectionsAccepted - before, 2);
+	} finally {
+		await other.close();
+	}
+});
+
+test('keep-alive: a failed poll drops its socket and the next poll opens a fresh one', async () => {
+	const collector = createPoolCollector(parsePoolSpec(url('/micrometer')));
+	try {
+		assert.ok((await collector.collect(2000)).ok);
+		const before = connectionsAccepted;
+		const failing = createPoolCollector(parsePoolSpec(url('/missing')));
+		try {
+			assert.deepEqual(await failing.collect(2000), {ok: false, error: 'HTTP 404 Not Found'});
+		} finally {
+			await failing.close();
+		}
+
+		assert.ok((await collector.collect(2000)).ok);
+		assert.equal(connectionsAccepted - before, 1, 'only the failing collector connected');
+	} finally {
+		await collector.close();
+	}
+});
+
+test('actuator+http://: HikariCP meters read one by one from Spring Boot Actuator JSON', async () => {
+	const {reading} = await collect(`orders=actuator+${url('/app/actuator')}`);
+	assert.deepEqual(reading, {
+		ok: true,
+		format: 'json',
+		pools: [
+			{label: 'HikariPool-1', max: 2, open: 2, active: 2, idle: 0, waiting: 6, oldestWaitSeconds: null, timeoutsTotal: 0, waitsTotal: null, waitSecondsTotal: null},
+		],
+	});
+});
+
+test('actuator+http:// without Actuator there: one line naming the missing meter', async () => {
+	const {error} = await collectError(`actuator+${url('/nothing/actuator')}`);
+	assert.equal(error, "actuator: hikaricp.connections not found (is HikariCP's Micrometer binding on?)");
+});
+
+test('#pool=NAME picks one pool out of an exposition with two, and names the choices when absent', async () => {
+	const {reading} = await collect(`${url('/micrometer')}#pool=reporting`);
+	assert.ok(reading.ok);
+	assert.deepEqual(reading.pools.map(pool => [pool.label, pool.max]), [['reporting', 4]]);
+	const {error} = await collectError(`${url('/micrometer')}#pool=HikariPool-9`);
+	assert.equal(error, 'no pool "HikariPool-9" in response (found: HikariPool-1, reporting)');
+});
+
+test('keep-alive: a kept socket the server has dropped is retried once on a fresh one, within the timeout', async () => {
+	// This server serves one request per connection, then drops the connection when it is reused.
+	const served = new WeakSet<object>();
+	let connections = 0;
+	const dropping = http.createServer((request, response) => {
+		if (served.has(request.socket)) {
+			request.socket.destroy();
+			return;
+		}
+
+		served.add(request.socket);
+		response.writeHead(200, {'content-type': PROM});
+		response.end(fixture('micrometer-hikari.prom'));
+	});
+	dropping.on('connection', () => {
+		connections++;
+	});
+	await new Promise<void>(resolve => {
+		dropping.listen(0, '127.0.0.1', resolve);
+	});
+	const collector = createPoolCollector(parsePoolSpec(`http://127.0.0.1:${(dropping.address() as AddressInfo).port}/metrics`));
+	try {
+		for (let poll = 0; poll < 3; poll++) {
+			const reading = await collector.collect(2000);
+			assert.ok(reading.ok, `poll ${poll}: ${reading.ok ? '' : reading.error}`);
+		}
+
+		assert.equal(connections, 3, 'each poll after the first found its kept socket dropped and opened one more');
+	} finally {
+		await collector.close();
+		dropping.closeAllConnections();
+		await new Promise(resolve => {
+			dropping.close(resolve);
+		});
+	}
+});
+
+test('actuator+http:// with #pool=NAME asks only for that pool', async () => {
+	const {reading} = await collect(`actuator+${url('/app/actuator')}#pool=HikariPool-1`);
+	assert.ok(reading.ok);
+	assert.deepEqual(reading.pools.map(pool => [pool.label, pool.active, pool.waiting]), [['HikariPool-1', 2, 6]]);
+	const {error} = await collectError(`actuator+${url('/app/actuator')}#pool=other`);
+	assert.equal(error, 'no pool "other" in response (found: HikariPool-1)');
 });

@@ -17,6 +17,13 @@ test('lifeguard payload', () => {
 	});
 });
 
+test('lifeguard payload wait counters', () => {
+	assert.deepEqual(poolsFromJson({pools: [{name: 'api', max: 2, total: 2, idle: 0, waiting: 6, waitsTotal: 40, waitSecondsTotal: 12.5}]}), {
+		ok: true,
+		pools: [pool({label: 'api', max: 2, open: 2, active: 2, idle: 0, waiting: 6, waitsTotal: 40, waitSecondsTotal: 12.5})],
+	});
+});
+
 test('a single pg.Pool-shaped object, without and with max', () => {
 	assert.deepEqual(poolsFromJson({totalCount: 7, idleCount: 2, waitingCount: 3}), {
 		ok: true,
@@ -46,7 +53,7 @@ test('psycopg get_stats(): missing zero-valued keys read as 0', () => {
 	// pool_available is left out by psycopg when it is 0
 	assert.deepEqual(poolsFromJson(fixture('psycopg-stats.json')), {
 		ok: true,
-		pools: [pool({label: null, max: 20, open: 20, active: 20, idle: 0, waiting: 7, timeoutsTotal: 2})],
+		pools: [pool({label: null, max: 20, open: 20, active: 20, idle: 0, waiting: 7, timeoutsTotal: 2, waitsTotal: 310, waitSecondsTotal: 88.21})],
 	});
 });
 

@@ -3,7 +3,7 @@ import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
-import {parsePoolSpec} from '../../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector, type PoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {effectivePoolSize, poolsFromShowPools} from '../../../source/collectors/pools/pgbouncer-collector.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../../helpers/postgres.js';
@@ -96,6 +96,8 @@ test('waiting clients, oldest wait, pool sizes from SHOW DATABASES / SHOW CONFIG
 		waiting: 2,
 		oldestWaitSeconds: null,
 		timeoutsTotal: null,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 	});
 	assert.ok(app.oldestWaitSeconds! > 0 && app.oldestWaitSeconds! < 30, `oldest wait ${app.oldestWaitSeconds}`);
 	assert.deepEqual(poolOf(reading, 'reports/postgres'), {
@@ -107,6 +109,8 @@ test('waiting clients, oldest wait, pool sizes from SHOW DATABASES / SHOW CONFIG
 		waiting: 0,
 		oldestWaitSeconds: 0,
 		timeoutsTotal: null,
+		waitsTotal: null,
+		waitSecondsTotal: null,
 	});
 });
 
@@ -195,9 +199,9 @@ test('SHOW POOLS mapping across versions (column names, not positions)', () => {
 		{database: 'auto', user: 'web', cl_waiting: 1, sv_active: 0, maxwait: 7},
 	];
 	assert.deepEqual(poolsFromShowPools(rows, sizes), [
-		{label: 'app/web', max: 20, open: 20, active: 18, idle: 1, waiting: 12, oldestWaitSeconds: 3.25, timeoutsTotal: null},
-		{label: 'app/batch', max: 5, open: 5, active: 2, idle: 3, waiting: 0, oldestWaitSeconds: 0, timeoutsTotal: null},
-		{label: 'auto/web', max: 10, open: 0, active: 0, idle: null, waiting: 1, oldestWaitSeconds: 7, timeoutsTotal: null},
+		{label: 'app/web', max: 20, open: 20, active: 18, idle: 1, waiting: 12, oldestWaitSeconds: 3.25, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null},
+		{label: 'app/batch', max: 5, open: 5, active: 2, idle: 3, waiting: 0, oldestWaitSeconds: 0, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null},
+		{label: 'auto/web', max: 10, open: 0, active: 0, idle: null, waiting: 1, oldestWaitSeconds: 7, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null},
 	]);
 	assert.equal(poolsFromShowPools(rows, null)[0]?.max, null);
 	assert.equal(effectivePoolSize({byDatabase: new Map(), byUser: new Map(), defaultPoolSize: null}, 'x', 'y'), null);

@@ -36,17 +36,38 @@ test('OpenTelemetry semconv: new names from instrumentation-pg, old names from t
 	]);
 });
 
-test('Go database/sql: waiting not exposed, max 0 means unlimited', () => {
+test('Go database/sql: waiting not exposed but wait counters are, max 0 means unlimited', () => {
 	assert.deepEqual(fixturePools('go-sql.prom'), [
-		pool({label: 'inventory', max: 25, open: 25, active: 25, idle: 0, waiting: null}),
-		pool({label: 'sessions', max: null, open: 4, active: 1, idle: 3, waiting: null}),
+		pool({label: 'inventory', max: 25, open: 25, active: 25, idle: 0, waiting: null, waitsTotal: 918_273, waitSecondsTotal: 77_211.930_221}),
+		pool({label: 'sessions', max: null, open: 4, active: 1, idle: 3, waiting: null, waitsTotal: 0, waitSecondsTotal: 0}),
 	]);
+});
+
+test('Go database/sql through dlmiddlecote/sqlstats: waited_for / blocked_seconds', () => {
+	const text = [
+		'go_sql_stats_connections_max_open{db_name="main"} 4',
+		'go_sql_stats_connections_in_use{db_name="main"} 4',
+		'go_sql_stats_connections_waited_for{db_name="main"} 12',
+		'go_sql_stats_connections_blocked_seconds{db_name="main"} 3.5',
+	].join('\n');
+	assert.deepEqual(poolsOf(text), [pool({label: 'main', max: 4, active: 4, waitsTotal: 12, waitSecondsTotal: 3.5})]);
 });
 
 test('pgxpool (IBM collector): no waiting, canceled acquires as timeouts', () => {
 	assert.deepEqual(fixturePools('pgxpool.prom'), [
-		pool({label: 'ledger', max: 16, open: 16, active: 16, idle: 0, waiting: null, timeoutsTotal: 7}),
+		// acquire_duration_ns covers every acquire, not only the waits: no wait seconds from it
+		pool({label: 'ledger', max: 16, open: 16, active: 16, idle: 0, waiting: null, timeoutsTotal: 7, waitsTotal: 40_211}),
 	]);
+});
+
+test('otelpgx: empty acquires and their wait time in nanoseconds', () => {
+	const text = [
+		'pgxpool_max_connections{db_client_connection_pool_name="127.0.0.1:5432/app"} 2',
+		'pgxpool_acquired_connections{db_client_connection_pool_name="127.0.0.1:5432/app"} 2',
+		'pgxpool_empty_acquire_total{db_client_connection_pool_name="127.0.0.1:5432/app"} 6',
+		'pgxpool_empty_acquire_wait_time_nanoseconds_total{db_client_connection_pool_name="127.0.0.1:5432/app"} 2.5e9',
+	].join('\n');
+	assert.deepEqual(poolsOf(text), [pool({label: '127.0.0.1:5432/app', max: 2, active: 2, waitsTotal: 6, waitSecondsTotal: 2.5})]);
 });
 
 test('pgxpool (cmackenzie1 collector, pgx_pool_*)', () => {
@@ -70,6 +91,41 @@ test('pgbouncer_exporter: database/user pools, max from SHOW DATABASES pool_size
 test('pgbouncer_exporter without database metrics: max stays null', () => {
 	assert.deepEqual(poolsOf('pgbouncer_pools_client_waiting_connections{database="db",user="u"} 3\n'), [
 		pool({label: 'db/u', waiting: 3}),
+	]);
+});
+
+test('Debian prometheus-pgbouncer-exporter: pool_size joined by server database, admin database skipped', () => {
+	const text = [
+		'pgbouncer_active_clients{database="pgbouncer",user="stats"} 1.0',
+		'pgbouncer_active_clients{database="shop",user="web"} 20.0',
+		'pgbouncer_active_clients{database="shop",user="batch"} 3.0',
+		'pgbouncer_waiting_clients{database="pgbouncer",user="stats"} 0.0',
+		'pgbouncer_waiting_clients{database="shop",user="web"} 6.0',
+		'pgbouncer_waiting_clients{database="shop",user="batch"} 0.0',
+		'pgbouncer_pool_size{database="shop"} 20.0',
+		'pgbouncer_pool_size{database="pgbouncer"} 2.0',
+		'pgbouncer_reserve_pool{database="shop"} 0.0',
+		'pgbouncer_used_servers 23.0',
+	].join('\n');
+	assert.deepEqual(poolsOf(text), [
+		pool({label: 'shop/batch', max: 20, active: 3, waiting: 0}),
+		pool({label: 'shop/web', max: 20, active: 20, waiting: 6}),
+	]);
+});
+
+test('Debian prometheus-pgbouncer-exporter: a PgBouncer database named unlike its server database', () => {
+	const clients = ['pgbouncer_active_clients{database="app",user="u"} 2.0', 'pgbouncer_waiting_clients{database="app",user="u"} 6.0'];
+	// One server database: its size is the pool's
+	assert.deepEqual(poolsOf([...clients, 'pgbouncer_pool_size{database="postgres"} 2.0', 'pgbouncer_pool_size{database="pgbouncer"} 5.0'].join('\n')), [
+		pool({label: 'app/u', max: 2, active: 2, waiting: 6}),
+	]);
+	// Two server databases of different sizes: which one is unknown, so no max rather than a guess
+	assert.deepEqual(poolsOf([...clients, 'pgbouncer_pool_size{database="a"} 2.0', 'pgbouncer_pool_size{database="b"} 5.0'].join('\n')), [
+		pool({label: 'app/u', active: 2, waiting: 6}),
+	]);
+	// Two PgBouncer databases on one server database with different sizes: ambiguous too
+	assert.deepEqual(poolsOf([...clients, 'pgbouncer_pool_size{database="app"} 2.0', 'pgbouncer_pool_size{database="app"} 5.0'].join('\n')), [
+		pool({label: 'app/u', active: 2, waiting: 6}),
 	]);
 });
 

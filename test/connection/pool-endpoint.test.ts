@@ -1,6 +1,8 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parsePoolSpec, parsePoolSpecs} from '../../../source/collectors/pools/endpoint.js';
+import {parsePoolSpec, parsePoolSpecs, poolSelector} from '../../source/connection/pool-endpoint.js';
+import {selectPool} from '../../source/collectors/pools/select-pool.js';
+import {exposedPool} from '../helpers/snapshots.js';
 
 test('http(s) URLs are detected, NAME= is optional', () => {
 	assert.deepEqual(parsePoolSpec('http://api:9464/metrics'), {
@@ -42,6 +44,32 @@ test('forced formats strip their prefix', () => {
 	});
 });
 
+test('actuator+http(s):// keeps its scheme for the collector, masked like any URL', () => {
+	assert.deepEqual(parsePoolSpec('orders=actuator+https://ops:s3cret@orders:8443/actuator'), {
+		name: 'orders',
+		url: 'actuator+https://ops:s3cret@orders:8443/actuator',
+		maskedUrl: 'actuator+https://ops:***@orders:8443/actuator',
+		kind: 'http',
+		forcedFormat: 'json',
+	});
+});
+
+test('#pool=NAME picks one pool; any other fragment is refused', () => {
+	assert.equal(poolSelector(parsePoolSpec('http://api:8080/actuator/prometheus#pool=HikariPool-1').url), 'HikariPool-1');
+	assert.equal(poolSelector(parsePoolSpec('pgbouncer://stats@b:6432/pgbouncer#pool=app%2Fweb').url), 'app/web');
+	assert.equal(poolSelector('http://api/metrics'), null);
+	assert.throws(() => parsePoolSpec('http://u:topsecret@api/metrics#db=x'), {
+		message: '--pool "http://u:***@api/metrics#db=x": unsupported fragment "#db=x" (use #pool=NAME to pick one pool)',
+	});
+});
+
+test('selectPool keeps the named pool, or fails naming the pools there are', () => {
+	const pools = [exposedPool({label: 'HikariPool-1', active: 1}), exposedPool({label: 'reporting', active: 2})];
+	assert.deepEqual(selectPool({ok: true, format: 'prometheus', pools}, 'reporting'), {ok: true, format: 'prometheus', pools: [pools[1]]});
+	assert.deepEqual(selectPool({ok: true, format: 'prometheus', pools}, 'nope'), {ok: false, error: 'no pool "nope" in response (found: HikariPool-1, reporting)'});
+	assert.deepEqual(selectPool({ok: false, error: 'connection refused'}, 'nope'), {ok: false, error: 'connection refused'});
+});
+
 test('pgbouncer:// is the admin console', () => {
 	assert.deepEqual(parsePoolSpec('bouncer=pgbouncer://stats:s3cret@bouncer:6432/pgbouncer'), {
 		name: 'bouncer',
@@ -54,10 +82,10 @@ test('pgbouncer:// is the admin console', () => {
 
 test('bad specs throw one masked line', () => {
 	const cases: Array<[string, string]> = [
-		['ftp://x', '--pool "ftp://x": unsupported scheme "ftp:" (use http(s)://, prom+http(s)://, json+http(s)://, pgbouncer://)'],
-		['db=postgres://u:topsecret@db/app', '--pool "db=postgres://u:***@db/app": unsupported scheme "postgres:" (use http(s)://, prom+http(s)://, json+http(s)://, pgbouncer://)'],
+		['ftp://x', '--pool "ftp://x": unsupported scheme "ftp:" (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'],
+		['db=postgres://u:topsecret@db/app', '--pool "db=postgres://u:***@db/app": unsupported scheme "postgres:" (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'],
 		['orders=', '--pool "orders=": missing URL'],
-		['localhost:9090', '--pool "localhost:9090": not a URL (use http(s)://, prom+http(s)://, json+http(s)://, pgbouncer://)'],
+		['localhost:9090', '--pool "localhost:9090": not a URL (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'],
 		['http://', '--pool "http://": invalid URL'],
 		['http://u:topsecret@[::1', '--pool "http://u:***@[::1": invalid URL'],
 		['pgbouncer:///pgbouncer', '--pool "pgbouncer:///pgbouncer": missing host'],

@@ -1,0 +1,294 @@
+// I/O of `lifeguard doctor`: read every part the checks need, each on its own so one refusal (a
+// missing privilege, a pooler without some SHOW command) leaves the rest of the review standing.
+// Plain values out; a part that failed carries its one-line, masked reason.
+import pg from 'pg';
+import type {PoolCollector} from '../collectors/pools/create-collector.js';
+import {describeQueryError} from '../connection/describe-error.js';
+import {maskText, urlSecrets} from '../connection/mask.js';
+import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
+import type {PoolEndpoint, PoolStatus} from '../model/types.js';
+import {
+	APPLICATION_USAGE, CLIENT_CONNECTIONS, DATABASES, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES,
+	PGBOUNCER_LISTS, PGBOUNCER_POOLS, ROLE_AND_DATABASE_SETTINGS, SERVER_SETTINGS,
+} from './queries.js';
+import type {
+	ApplicationUsage, DatabaseLimit, DoctorInput, LoginRole, MonitorPrivileges, Part, PgBouncerConfig, PgBouncerDatabase,
+	PoolCapacity, RoleDatabaseSetting, ServerSettings, Setting,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+type Queryable = Pick<pg.Client, 'query'>;
+
+export type ReadOptions = {
+	client: Queryable;
+	/** Masked out of every error line. */
+	password?: string;
+	poolCollectors: readonly PoolCollector[];
+	poolTimeoutMs: number;
+	warnRatio: number;
+	now?: () => number;
+};
+
+export async function readDoctorInput(options: ReadOptions): Promise<DoctorInput> {
+	const {client, password} = options;
+	const now = options.now ?? Date.now;
+	// The pools and PgBouncer consoles answer concurrently with the server's reads.
+	const poolsPromise = readPools(options.poolCollectors, options.poolTimeoutMs, now);
+	const bouncersPromise = Promise.all(options.poolCollectors
+		.filter(collector => collector.endpoint.kind === 'pgbouncer')
+		.map(async collector => ({endpoint: collector.endpoint.maskedUrl, config: await readPgBouncerConfig(collector.endpoint, options.poolTimeoutMs)})));
+	// One statement at a time on the one connection; each part fails alone.
+	const settings = await part(client, password, SERVER_SETTINGS, mapSettings);
+	const privileges = await part(client, password, MONITOR_PRIVILEGES, rows => mapPrivileges(rows[0]!));
+	const activity = await part(client, password, CLIENT_CONNECTIONS, rows => ({connections: Number(rows[0]!['connections']), hidden: Number(rows[0]!['hidden'])}));
+	const roles = await part(client, password, LOGIN_ROLES, rows => rows.map(row => mapRole(row)));
+	const databases = await part(client, password, DATABASES, rows => rows.map(row => mapDatabase(row)));
+	const roleSettings = await part(client, password, ROLE_AND_DATABASE_SETTINGS, rows => rows.map(row => mapRoleSetting(row)));
+	const applications = await part(client, password, APPLICATION_USAGE, rows => rows.map(row => mapApplication(row)));
+	const [pools, pgbouncers] = await Promise.all([poolsPromise, bouncersPromise]);
+	return {settings, privileges, activity, roles, databases, roleSettings, applications, pools, pgbouncers, warnRatio: options.warnRatio};
+}
+
+async function part<T>(client: Queryable, password: string | undefined, sql: string, map: (rows: Row[]) => T): Promise<Part<T>> {
+	try {
+		const result = await client.query(sql);
+		return {ok: true, value: map(result.rows as Row[])};
+	} catch (error) {
+		return {ok: false, error: describeQueryError(error, password)};
+	}
+}
+
+export function mapSettings(rows: Row[]): ServerSettings {
+	const settings: Record<string, Setting> = {};
+	for (const row of rows) {
+		settings[String(row['name'])] = {value: String(row['setting']), unit: row['unit'] === null ? null : String(row['unit']), source: String(row['source'])};
+	}
+
+	const integer = (name: string, fallback: number) => (settings[name] ? Number(settings[name].value) : fallback);
+	const version = settings['server_version']?.value ?? '';
+	return {
+		// "15.20 (Debian 15.20-0+deb12u1)" -> "15.20"
+		version: version.split(' ')[0] ?? version,
+		versionNum: integer('server_version_num', 0),
+		maxConnections: integer('max_connections', 0),
+		superuserReservedConnections: integer('superuser_reserved_connections', 0),
+		reservedConnections: integer('reserved_connections', 0),
+		settings,
+	};
+}
+
+function mapPrivileges(row: Row): MonitorPrivileges {
+	return {
+		role: String(row['role']),
+		isSuperuser: row['is_superuser'] === true,
+		canReadAllStats: row['can_read_all_stats'] === true,
+		canSignalBackend: row['can_signal_backend'] === true,
+		canUseReserved: row['can_use_reserved'] === null ? null : row['can_use_reserved'] === true,
+		isUnixSocket: row['is_unix_socket'] === true,
+	};
+}
+
+function limitOf(value: unknown): number | null {
+	const limit = Number(value);
+	// -1 = unlimited; -2 marks an invalid database (interrupted DROP DATABASE).
+	return Number.isFinite(limit) && limit >= 0 ? limit : null;
+}
+
+function mapRole(row: Row): LoginRole {
+	return {name: String(row['name']), isSuperuser: row['is_superuser'] === true, connectionLimit: limitOf(row['connection_limit']), connections: Number(row['connections'])};
+}
+
+function mapDatabase(row: Row): DatabaseLimit {
+	return {name: String(row['name']), connectionLimit: limitOf(row['connection_limit']), connections: Number(row['connections'])};
+}
+
+/** setconfig is text[] of "name=value"; node-postgres parses it into an array of strings. */
+export function mapRoleSetting(row: Row): RoleDatabaseSetting {
+	const settings: Record<string, string> = {};
+	for (const entry of (row['settings'] as string[] | null) ?? []) {
+		const equals = entry.indexOf('=');
+		if (equals > 0) {
+			settings[entry.slice(0, equals)] = entry.slice(equals + 1);
+		}
+	}
+
+	return {role: row['role'] === null ? null : String(row['role']), database: row['database'] === null ? null : String(row['database']), settings};
+}
+
+function mapApplication(row: Row): ApplicationUsage {
+	return {application: String(row['application']), role: String(row['role']), database: String(row['database']), connections: Number(row['connections'])};
+}
+
+// --- pools ---------------------------------------------------------------------------------------
+
+async function readPools(collectors: readonly PoolCollector[], timeoutMs: number, now: () => number): Promise<PoolCapacity[]> {
+	const readings = await Promise.all(collectors.map(async collector => collector.collect(timeoutMs)));
+	const atMs = now();
+	let statuses: PoolStatus[] = collectors.map(collector => placeholderPool(collector.endpoint));
+	for (const [index, collector] of collectors.entries()) {
+		statuses = applyPoolReading(statuses, collector.endpoint, readings[index]!, atMs);
+	}
+
+	return poolCapacities(statuses);
+}
+
+/**
+ * Pools as the capacity arithmetic wants them: one instance per endpoint that reports a pool of that
+ * name (`--pool api=http://a … --pool api=http://b` is one pool on two instances).
+ */
+export function poolCapacities(statuses: readonly PoolStatus[]): PoolCapacity[] {
+	const byName = new Map<string, PoolStatus[]>();
+	for (const status of statuses) {
+		byName.set(status.name, [...(byName.get(status.name) ?? []), status]);
+	}
+
+	return [...byName].map(([name, group]) => {
+		const maxima = group.map(status => status.metrics?.max ?? null);
+		const known = maxima.filter((max): max is number => max !== null);
+		const sum = (pick: (status: PoolStatus) => number | null) => group.reduce<number | null>((total, status) => {
+			const value = status.metrics ? pick(status) : null;
+			return total === null || value === null ? null : total + value;
+		}, 0);
+		const answered = group.filter(status => status.metrics !== null);
+		return {
+			name,
+			// The largest when instances differ: the arithmetic should not promise room that is not there.
+			maxPerInstance: known.length === group.length ? Math.max(...known) : null,
+			instances: group.length,
+			observed: answered.length === group.length
+				? {active: sum(status => status.metrics!.active), open: sum(status => status.metrics!.open), waiting: sum(status => status.metrics!.waiting)}
+				: null,
+			isPgBouncer: group.every(status => status.format === 'pgbouncer'),
+			error: group.map(status => status.error).find(error => error !== null) ?? null,
+		};
+	});
+}
+
+// --- PgBouncer console ---------------------------------------------------------------------------
+
+/** SHOW CONFIG / DATABASES / POOLS / LISTS on the admin console, within `timeoutMs`. */
+export async function readPgBouncerConfig(endpoint: PoolEndpoint, timeoutMs: number): Promise<Part<PgBouncerConfig>> {
+	const secrets = urlSecrets(endpoint.url);
+	const client = new pg.Client(consoleConfig(endpoint.url, timeoutMs));
+	// No startup parameters beyond user and database: PgBouncer rejects unknown ones.
+	const parameters = (client as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
+	parameters['options'] = undefined;
+	parameters['application_name'] = undefined;
+	client.on('error', () => undefined);
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => {
+			reject(new Error(`timed out after ${timeoutMs} ms`));
+		}, timeoutMs);
+	});
+	const attempt = (async () => {
+		await client.connect();
+		const show = async (command: string): Promise<Row[] | null> => client.query(command).then(result => result.rows as Row[], () => null);
+		const config = await show(PGBOUNCER_CONFIG);
+		if (config === null) {
+			throw new Error('SHOW CONFIG refused (the console user needs admin_users or stats_users)');
+		}
+
+		const databases = (await show(PGBOUNCER_DATABASES)) ?? [];
+		const pools = (await show(PGBOUNCER_POOLS)) ?? [];
+		const lists = await show(PGBOUNCER_LISTS);
+		return mapPgBouncer(endpoint.maskedUrl, config, databases, pools, lists);
+	})();
+	try {
+		return {ok: true, value: await Promise.race([attempt, timeout])};
+	} catch (error) {
+		attempt.catch(() => undefined);
+		return {ok: false, error: `pgbouncer: ${maskText(error instanceof Error ? error.message : String(error), secrets).replaceAll(/\s+/g, ' ')}`};
+	} finally {
+		clearTimeout(timer);
+		const internal = client as unknown as {connection?: {stream?: {destroy(): void}}};
+		await Promise.race([client.end().catch(() => undefined), new Promise(resolve => {
+			setTimeout(resolve, 500).unref();
+		})]);
+		internal.connection?.stream?.destroy();
+	}
+}
+
+export function mapPgBouncer(endpoint: string, config: Row[], databases: Row[], pools: Row[], lists: Row[] | null): PgBouncerConfig {
+	const setting = (key: string) => number(config.find(row => row['key'] === key)?.['value']);
+	const usersByDatabase = new Map<string, Set<string>>();
+	let clientsFromPools = 0;
+	for (const row of pools) {
+		const database = text(row['database']);
+		const user = text(row['user']);
+		if (database === null || user === null || database === 'pgbouncer') {
+			continue;
+		}
+
+		usersByDatabase.set(database, (usersByDatabase.get(database) ?? new Set()).add(user));
+		for (const [column, value] of Object.entries(row)) {
+			if (column.startsWith('cl_') && column !== 'cl_cancel_req') {
+				clientsFromPools += number(value) ?? 0;
+			}
+		}
+	}
+
+	const mapped: PgBouncerDatabase[] = databases
+		.filter(row => text(row['name']) !== null && text(row['name']) !== 'pgbouncer')
+		.map(row => {
+			const name = text(row['name'])!;
+			const forceUser = text(row['force_user']) ?? null;
+			return {
+				name,
+				poolSize: nonNegative(row['pool_size']),
+				reservePool: nonNegative(row['reserve_pool'] ?? row['reserve_pool_size']),
+				maxDbConnections: number(row['max_connections']),
+				forceUser: forceUser === '' ? null : forceUser,
+				users: [...(usersByDatabase.get(name) ?? [])].sort(),
+			};
+		});
+	const usedClients = lists?.find(row => row['list'] === 'used_clients');
+	return {
+		endpoint,
+		defaultPoolSize: setting('default_pool_size'),
+		reservePoolSize: setting('reserve_pool_size'),
+		maxDbConnections: setting('max_db_connections'),
+		maxClientConn: setting('max_client_conn'),
+		queryWaitTimeoutSeconds: setting('query_wait_timeout'),
+		databases: mapped,
+		clients: usedClients ? number(usedClients['items']) : clientsFromPools,
+	};
+}
+
+function consoleConfig(url: string, timeoutMs: number): pg.ClientConfig {
+	const parsed = new URL(url);
+	const sslmode = parsed.searchParams.get('sslmode');
+	return {
+		host: parsed.hostname.replace(/^\[|\]$/g, ''),
+		port: Number(parsed.port || 6432),
+		user: decodeURIComponent(parsed.username) || undefined,
+		password: decodeURIComponent(parsed.password) || undefined,
+		database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer',
+		ssl: sslmode === 'require' || sslmode === 'no-verify' ? {rejectUnauthorized: false} : sslmode === 'verify-ca' || sslmode === 'verify-full',
+		connectionTimeoutMillis: timeoutMs,
+	};
+}
+
+function text(value: unknown): string | null {
+	return typeof value === 'string' ? value : null;
+}
+
+/** int4 arrives as number, int8 / numeric and SHOW CONFIG values as text. */
+function number(value: unknown): number | null {
+	if (typeof value === 'number') {
+		return Number.isFinite(value) ? value : null;
+	}
+
+	if (typeof value === 'string' && value.trim() !== '') {
+		const parsed = Number(value.trim());
+		return Number.isFinite(parsed) ? parsed : null;
+	}
+
+	return null;
+}
+
+/** A pool size column: negative (-1) or empty means "use the default". */
+function nonNegative(value: unknown): number | null {
+	const parsed = number(value);
+	return parsed === null || parsed < 0 ? null : parsed;
+}

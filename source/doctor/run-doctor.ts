@@ -1,0 +1,59 @@
+// `lifeguard doctor`: read, judge, print, and the exit code (0 all pass, 1 warnings, 2 failures,
+// 3 could not check). Used by the CLI and by `lifeguard demo --doctor` on the demo's own server.
+import type pg from 'pg';
+import type {PoolCollector} from '../collectors/pools/create-collector.js';
+import {renderDoctorReport} from '../output/doctor-table.js';
+import {doctorJson, doctorMarkdown, doctorPlain} from '../output/doctor-text.js';
+import {exitCodeFor, runChecks} from './checks.js';
+import {readDoctorInput} from './read.js';
+import type {DoctorReport} from './types.js';
+
+export type DoctorFormat = 'terminal' | 'plain' | 'json' | 'markdown';
+
+export type DoctorRun = {
+	/** Masked target, as the screen shows it. */
+	target: string;
+	password?: string;
+	/** Opened with openMonitorClient(target, {isServerDefaults: true}); the caller closes it. */
+	client: Pick<pg.Client, 'query'>;
+	poolCollectors: readonly PoolCollector[];
+	poolTimeoutMs: number;
+	warnRatio: number;
+	format: DoctorFormat;
+	/** Terminal width for the 'terminal' format. */
+	columns?: number;
+	/** Colour on the terminal (off under NO_COLOR, TERM=dumb). */
+	isColor?: boolean;
+};
+
+export async function reviewConfiguration(run: DoctorRun): Promise<DoctorReport> {
+	const input = await readDoctorInput({client: run.client, password: run.password, poolCollectors: run.poolCollectors, poolTimeoutMs: run.poolTimeoutMs, warnRatio: run.warnRatio});
+	return {target: run.target, checks: runChecks(input)};
+}
+
+export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, columns = 80, isColor = true): string {
+	switch (format) {
+		case 'json': {
+			return JSON.stringify(doctorJson(report), null, 2);
+		}
+
+		case 'markdown': {
+			return doctorMarkdown(report);
+		}
+
+		case 'terminal': {
+			return renderDoctorReport(report, columns, isColor);
+		}
+
+		default: {
+			return doctorPlain(report);
+		}
+	}
+}
+
+/** Review, print to `write`, and return the exit code. */
+export async function runDoctor(run: DoctorRun, write: (text: string) => void): Promise<0 | 1 | 2 | 3> {
+	const report = await reviewConfiguration(run);
+	write(`${formatDoctorReport(report, run.format, run.columns, run.isColor)}\n`);
+	return exitCodeFor(report.checks);
+}

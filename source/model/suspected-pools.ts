@@ -1,0 +1,262 @@
+// pool-suspected: a capped application pool inferred from the server side alone, for the pools
+// nobody pointed lifeguard at. A pool that has hit its max holds exactly max connections, all of them
+// busy (the next queued request takes a released connection at once), and never opens one more, even
+// though the server has room: the requests queue inside the application, where the server cannot
+// see them. Pure: the history of samples (oldest first, last = now) is the only input.
+import type {ClientGroup, Level, ServerSnapshot} from './types.js';
+
+/**
+ * How long a group must sit busy at its ceiling before it is suspected. 30 s: a burst fills a pool for
+ * a few seconds and lets go, a capped pool under sustained demand stays there; 30 polls at the default
+ * 1 s interval are plenty of evidence, and the finding still appears in the first minute of an
+ * incident, when it matters.
+ */
+export const SUSPECT_WINDOW_MS = 30_000;
+/** Suspected for this long: critical. Two minutes of requests queueing is an outage, not a blip. */
+export const SUSPECT_CRITICAL_MS = 120_000;
+/**
+ * Busy connections / connections over the window. 0.9, not 1: a poll can catch a connection in the
+ * instant between release and the next request, or one being replaced (max lifetime); a pool with real
+ * slack idles far more than 10 % of the time. A mostly idle pool is never a bottleneck.
+ */
+export const SUSPECT_BUSY_SHARE = 0.9;
+/** Share of the window's samples at exactly the ceiling: the rest may dip below (a connection replaced), never above. */
+export const SUSPECT_AT_CEILING_SHARE = 0.8;
+/**
+ * Ceilings below this are not suspected: one busy connection is as likely a single worker running a
+ * long query or a batch as a pool capped at 1.
+ */
+export const SUSPECT_MIN_CEILING = 2;
+/** Fewer samples than this in the window is not evidence (a slow --interval). */
+export const SUSPECT_MIN_SAMPLES = 3;
+/**
+ * History to keep: enough to see a suspect turn critical and say how long it has lasted. "held for"
+ * never reads longer than this.
+ */
+export const SUSPECT_HISTORY_MS = 5 * 60_000;
+
+/** One application instance's connections at one moment, from `ServerSnapshot.clientGroups`. */
+export type GroupSample = ClientGroup & {
+	/** application + client address: the instance's identity across samples. */
+	key: string;
+};
+
+/** What the detector keeps per poll: small and complete (no session rows). */
+export type SuspectSample = {
+	atMs: number;
+	groups: GroupSample[];
+	/** Slots an ordinary role could still open (usable minus connections); see levels' freeConnections. */
+	serverFree: number;
+};
+
+export type Suspect = {
+	application: string;
+	/** The instance's address; null for the application across its instances (instances > 1), or a Unix socket. */
+	client: string | null;
+	/** 1 for an instance; the number of suspected instances for an application across addresses. */
+	instances: number;
+	/** Connections each suspected instance holds at its ceiling (the largest, if they differ). */
+	ceiling: number;
+	/** Connections the suspected instances hold in all, now. */
+	connections: number;
+	/** Busy / connections over the window, 0–1. */
+	busyShare: number;
+	/** Since when it has sat busy at the ceiling (within the history kept). */
+	sinceMs: number;
+	heldForMs: number;
+	/** The server's free slots now. */
+	serverFree: number;
+	level: Exclude<Level, 'ok'>;
+};
+
+export type SuspectOptions = {
+	/** Applications whose pool endpoint is configured: the measured pool speaks for them. */
+	excludedApplications?: ReadonlySet<string>;
+};
+
+export function groupKey(application: string, client: string | null): string {
+	return `${application}\u0000${client ?? ''}`;
+}
+
+export function groupSamples(snapshot: Pick<ServerSnapshot, 'clientGroups'>): GroupSample[] {
+	return snapshot.clientGroups.map(group => ({...group, key: groupKey(group.application, group.client)}));
+}
+
+/** The sample to append to the detector's history after each successful poll. */
+export function suspectSample(snapshot: Pick<ServerSnapshot, 'clientGroups' | 'takenAtMs'>, serverFree: number): SuspectSample {
+	return {atMs: snapshot.takenAtMs, groups: groupSamples(snapshot), serverFree};
+}
+
+/** The history with `sample` appended and samples older than `keepMs` before it dropped (a new array). */
+export function appendSuspectSample(history: readonly SuspectSample[], sample: SuspectSample, keepMs = SUSPECT_HISTORY_MS): SuspectSample[] {
+	const oldestMs = sample.atMs - keepMs;
+	const first = history.findIndex(entry => entry.atMs >= oldestMs);
+	return [...(first === -1 ? [] : history.slice(first)), sample];
+}
+
+/**
+ * Suspected groups at the latest sample, worst first. Per instance (application + address); an
+ * application with several suspected instances is reported once, across its addresses.
+ */
+export function suspectPools(history: readonly SuspectSample[], options: SuspectOptions = {}): Suspect[] {
+	const latest = history.at(-1);
+	if (!latest || latest.serverFree <= 0) {
+		return [];
+	}
+
+	const excluded = options.excludedApplications ?? new Set<string>();
+	const instances: Suspect[] = [];
+	for (const group of latest.groups) {
+		if (excluded.has(group.application)) {
+			continue;
+		}
+
+		const suspect = suspectInstance(history, group);
+		if (suspect) {
+			instances.push(suspect);
+		}
+	}
+
+	const byApplication = new Map<string, Suspect[]>();
+	for (const suspect of instances) {
+		byApplication.set(suspect.application, [...(byApplication.get(suspect.application) ?? []), suspect]);
+	}
+
+	const suspects = [...byApplication.values()].map(group => (group.length === 1 ? group[0]! : acrossInstances(group)));
+	return suspects.sort((a, b) => Number(b.level === 'critical') - Number(a.level === 'critical') || b.connections - a.connections || a.application.localeCompare(b.application));
+}
+
+function suspectInstance(history: readonly SuspectSample[], group: GroupSample): Suspect | null {
+	const latest = history.at(-1)!;
+	const ceiling = group.connections;
+	if (ceiling < SUSPECT_MIN_CEILING) {
+		return null;
+	}
+
+	// The run: back from now while the group is there, never above the ceiling, and the server has room.
+	const run: Array<{atMs: number; connections: number; busy: number}> = [];
+	for (let index = history.length - 1; index >= 0; index--) {
+		const sample = history[index]!;
+		const seen = sample.groups.find(entry => entry.key === group.key);
+		if (!seen || seen.connections === 0 || seen.connections > ceiling || sample.serverFree <= 0) {
+			break;
+		}
+
+		run.push({atMs: sample.atMs, connections: seen.connections, busy: Math.min(seen.busy, seen.connections)});
+	}
+
+	// Oldest first, starting where it first reached the ceiling (the ramp up to it is not "held").
+	run.reverse();
+	const firstAtCeiling = run.findIndex(sample => sample.connections === ceiling);
+	const held = run.slice(firstAtCeiling);
+
+	const windowStartMs = latest.atMs - SUSPECT_WINDOW_MS;
+	const window = held.filter(sample => sample.atMs >= windowStartMs);
+	if (held.length === 0 || held[0]!.atMs > windowStartMs || window.length < SUSPECT_MIN_SAMPLES) {
+		return null;
+	}
+
+	const atCeiling = window.filter(sample => sample.connections === ceiling).length / window.length;
+	const busyShare = shareBusy(window);
+	if (atCeiling < SUSPECT_AT_CEILING_SHARE || busyShare < SUSPECT_BUSY_SHARE) {
+		return null;
+	}
+
+	// Held busy since: the longest stretch back from now whose busy share stays at the threshold, so a
+	// pool that sat idle at its ceiling for an hour before getting busy is not "busy for an hour".
+	let sinceMs = latest.atMs;
+	let busy = 0;
+	let connections = 0;
+	for (let index = held.length - 1; index >= 0; index--) {
+		busy += held[index]!.busy;
+		connections += held[index]!.connections;
+		// Starting at a busy sample: an idle stretch before the busy one is not part of it.
+		if (busy >= SUSPECT_BUSY_SHARE * connections && held[index]!.busy >= SUSPECT_BUSY_SHARE * held[index]!.connections) {
+			sinceMs = held[index]!.atMs;
+		}
+	}
+
+	const heldForMs = latest.atMs - sinceMs;
+	if (heldForMs < SUSPECT_WINDOW_MS) {
+		return null;
+	}
+
+	return {
+		application: group.application,
+		client: group.client,
+		instances: 1,
+		ceiling,
+		connections: ceiling,
+		busyShare,
+		sinceMs,
+		heldForMs,
+		serverFree: latest.serverFree,
+		level: heldForMs >= SUSPECT_CRITICAL_MS ? 'critical' : 'warning',
+	};
+}
+
+function shareBusy(samples: ReadonlyArray<{connections: number; busy: number}>): number {
+	const connections = samples.reduce((sum, sample) => sum + sample.connections, 0);
+	return connections === 0 ? 0 : samples.reduce((sum, sample) => sum + sample.busy, 0) / connections;
+}
+
+function acrossInstances(group: readonly Suspect[]): Suspect {
+	const connections = group.reduce((sum, suspect) => sum + suspect.connections, 0);
+	// The share weighted by connections; "since" is the latest instance's start: all of them held that long.
+	const busyShare = group.reduce((sum, suspect) => sum + (suspect.busyShare * suspect.connections), 0) / connections;
+	const sinceMs = Math.max(...group.map(suspect => suspect.sinceMs));
+	const heldForMs = Math.min(...group.map(suspect => suspect.heldForMs));
+	return {
+		application: group[0]!.application,
+		client: null,
+		instances: group.length,
+		ceiling: Math.max(...group.map(suspect => suspect.ceiling)),
+		connections,
+		busyShare,
+		sinceMs,
+		heldForMs,
+		serverFree: group[0]!.serverFree,
+		level: heldForMs >= SUSPECT_CRITICAL_MS ? 'critical' : 'warning',
+	};
+}
+
+/** The finding's subject: `checkout (10.0.0.5)`, `checkout` across instances. */
+export function suspectSubject(suspect: Suspect): string {
+	const name = suspect.application === '' ? '(no application name)' : suspect.application;
+	return suspect.instances === 1 && suspect.client !== null ? `${name} (${suspect.client})` : name;
+}
+
+/** The finding's text: what was seen, the likely cause ("probably": batch workers look alike), the next step. */
+export function suspectMessage(suspect: Suspect): string {
+	const all = suspect.busyShare >= 0.995 ? 'all busy' : `${Math.round(suspect.busyShare * 100)}% busy`;
+	const held = `for ${duration(suspect.heldForMs / 1000)} and never more, while the server has ${count(suspect.serverFree, 'free slot')}`;
+	const next = 'Check its pool max, or add --pool to see the queue.';
+	if (suspect.instances === 1) {
+		return `${suspectSubject(suspect)} has held exactly ${count(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling} and requests are likely queueing in the application. ${next}`;
+	}
+
+	const isUniform = suspect.connections === suspect.instances * suspect.ceiling;
+	const shape = isUniform
+		? `${suspect.instances} instances × ${count(suspect.ceiling, 'connection')}`
+		: `${suspect.instances} instances, ${count(suspect.connections, 'connection')} in all (up to ${suspect.ceiling} each)`;
+	const cap = isUniform ? `capped at ${suspect.ceiling} each` : 'capped';
+	return `${suspectSubject(suspect)}: ${shape}, ${all}, ${held}: its pools are probably ${cap} and requests are likely queueing in the application. ${next}`;
+}
+
+function count(value: number, noun: string): string {
+	return `${value} ${noun}${value === 1 ? '' : 's'}`;
+}
+
+/** 45 s, 2 min 5 s, 1 h 3 min: whole seconds, as the findings write them. */
+function duration(seconds: number): string {
+	const whole = Math.floor(seconds);
+	if (whole < 60) {
+		return `${whole} s`;
+	}
+
+	if (whole < 3600) {
+		return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+	}
+
+	return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
+}

@@ -1,0 +1,143 @@
+// Flags -> Options: every bad command line is one OptionsError line naming the flag; good ones give
+// the values and defaults documented in --help. The CLI's exit code 2 is tested in test/cli/bad-input.
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {OptionsError, parseCommandLine} from '../source/options.js';
+
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+describe('bad command lines: one line naming the flag', () => {
+	const cases: Array<{argv: string[]; env?: Record<string, string>; message: string}> = [
+		// Repeated single-value flags (meow printed a stack trace)
+		{argv: ['--db', 'postgres://a@h/x', '--db', 'postgres://b@h/y'], message: '--db: given 2 times; give it once'},
+		{argv: ['--interval', '1', '--interval=2'], message: '--interval: given 2 times; give it once'},
+		{argv: ['--log', 'a', '--log', 'b', '--log', 'c'], message: '--log: given 3 times; give it once'},
+		{argv: ['--warn', '50', '--warn', '60'], message: '--warn: given 2 times; give it once'},
+		// Empty and missing values (--db '' fell back to the PG* variables, --pool '' was ignored)
+		{argv: ['--db', ''], message: '--db: empty value'},
+		{argv: ['--db='], message: '--db: empty value'},
+		{argv: ['--db', '  '], message: '--db: empty value'},
+		{argv: ['--pool', ''], message: '--pool: empty value'},
+		{argv: ['--pool', 'http://a/m', '--pool='], message: '--pool: empty value'},
+		{argv: ['--log', ''], message: '--log: empty value'},
+		{argv: ['--idle-after', ''], message: '--idle-after: empty value'},
+		{argv: ['--interval', ''], message: '--interval: empty value'},
+		{argv: ['--db'], message: '--db: missing value'},
+		{argv: ['--interval', '--db', 'postgres://h/x'], message: '--interval: missing value'},
+		// Numbers
+		{argv: ['--interval', 'abc'], message: '--interval: "abc" is not a number'},
+		{argv: ['--interval', 'Infinity'], message: '--interval: "Infinity" is not a number'},
+		{argv: ['--interval', 'NaN'], message: '--interval: "NaN" is not a number'},
+		{argv: ['--interval', '1e1'], message: '--interval: "1e1" is not a number'},
+		{argv: ['--interval', '0x10'], message: '--interval: "0x10" is not a number'},
+		{argv: ['--interval', '2s'], message: '--interval: "2s" is not a number'},
+		{argv: ['--interval', '-1'], message: '--interval: -1 is out of range (0.2 to 60 seconds)'},
+		{argv: ['--interval', '0'], message: '--interval: 0 is out of range (0.2 to 60 seconds)'},
+		{argv: ['--interval', '100'], message: '--interval: 100 is out of range (0.2 to 60 seconds)'},
+		{argv: ['--pool-timeout', '0'], message: '--pool-timeout: 0 is out of range (0.1 to 60 seconds)'},
+		{argv: ['--warn', '0'], message: '--warn: 0 is out of range (1 to 100 percent)'},
+		{argv: ['--critical', '101'], message: '--critical: 101 is out of range (1 to 100 percent)'},
+		{argv: ['--warn', 'high'], message: '--warn: "high" is not a number'},
+		{argv: ['--warn', '90', '--critical', '80'], message: '--critical: 80 is below --warn 90'},
+		{argv: ['--warn', '96'], message: '--critical: 95 is below --warn 96'},
+		// Durations
+		{argv: ['--idle-after', '5x'], message: '--idle-after: "5x" is not a duration (use e.g. 30s, 5m or 1h)'},
+		{argv: ['--idle-after', '-5s'], message: '--idle-after: "-5s" is not a duration (use e.g. 30s, 5m or 1h)'},
+		{argv: ['--idle-in-transaction-after', 'soon'], message: '--idle-in-transaction-after: "soon" is not a duration (use e.g. 30s, 5m or 1h)'},
+		// Switches
+		{argv: ['--json=abc'], message: '--json: takes no value (got "abc")'},
+		{argv: ['--no-bell=1'], message: '--no-bell: takes no value (got "1")'},
+		{argv: ['--bell', '--no-bell'], message: '--bell and --no-bell: give one'},
+		// Unknown flags, commands and arguments
+		{argv: ['--bogus'], message: 'unknown flag --bogus (see lifeguard --help)'},
+		{argv: ['--colour=always', '-x'], message: 'unknown flags --colour, -x (see lifeguard --help)'},
+		{argv: ['frobnicate'], message: 'unknown command "frobnicate" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
+		{argv: ['postgres://h/db'], message: 'unknown command "postgres://h/db" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
+		{argv: ['check', 'extra'], message: 'unexpected argument "extra"'},
+		{argv: ['timeline'], message: 'usage: lifeguard timeline FILE'},
+		{argv: ['timeline', 'a', 'b'], message: 'usage: lifeguard timeline FILE'},
+		{argv: ['timeline', ''], message: 'timeline: empty FILE'},
+		{argv: ['--scenario', 'server-full'], message: '--scenario: only for lifeguard demo'},
+		{argv: ['--scenario', ''], message: '--scenario: empty value'},
+		// Pools: named by their source, masked
+		{argv: ['--pool', 'ftp://x'], message: '--pool "ftp://x": unsupported scheme "ftp:" (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'},
+		{argv: ['--pool', 'http://u:hunter22@[::1'], message: '--pool "http://u:***@[::1": invalid URL'},
+		{argv: [], env: {LIFEGUARD_POOLS: 'localhost:9090'}, message: 'LIFEGUARD_POOLS "localhost:9090": not a URL (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'},
+		// Controls in what is echoed are shown, never sent
+		{argv: ['--interval', '\u001B]0;pwned\u0007'], message: '--interval: "␛]0;pwned␇" is not a number'},
+		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
+		{argv: ['--\u009B31m'], message: 'unknown flag --\\x9b31m (see lifeguard --help)'},
+		{argv: ['--interval', 'x'.repeat(200)], message: `--interval: "${'x'.repeat(59)}…" is not a number`},
+	];
+
+	for (const {argv, env, message} of cases) {
+		test(JSON.stringify(argv), () => {
+			assert.throws(() => parseCommandLine(argv, env ?? {}), (error: unknown) => {
+				assert.ok(error instanceof OptionsError, String(error));
+				assert.equal(error.message, message);
+				assert.doesNotMatch(error.message, CONTROL);
+				assert.doesNotMatch(error.message, /hunter22/);
+				return true;
+			});
+		});
+	}
+});
+
+describe('good command lines', () => {
+	test('defaults', () => {
+		const options = parseCommandLine([], {});
+		assert.equal(options.command, 'watch');
+		assert.equal(options.db, undefined);
+		assert.equal(options.intervalMs, 1000);
+		assert.equal(options.poolTimeoutMs, 2000);
+		assert.deepEqual(options.thresholds, {warnRatio: 0.8, criticalRatio: 0.95, idleInTransactionSeconds: 60});
+		assert.equal(options.idleAfterSeconds, 300);
+		assert.equal(options.isJson, false);
+		assert.equal(options.isReadOnly, false);
+		assert.equal(options.isBell, true);
+		assert.deepEqual(options.pools, []);
+	});
+
+	test('every flag, in both spellings', () => {
+		const options = parseCommandLine([
+			'check', '--db=postgres://u@h/d', '--json', '--interval', '0.5', '--pool', 'a=http://a/m', '--pool=http://b/m',
+			'--pool-timeout', '1.5', '--warn=70', '--critical', '90', '--idle-after', '10m', '--idle-in-transaction-after=30s',
+			'--read-only', '--log', 'x.jsonl', '--no-bell',
+		], {});
+		assert.equal(options.command, 'check');
+		assert.equal(options.db, 'postgres://u@h/d');
+		assert.equal(options.isJson, true);
+		assert.equal(options.intervalMs, 500);
+		assert.deepEqual(options.pools.map(pool => pool.name), ['a', null]);
+		assert.equal(options.poolTimeoutMs, 1500);
+		assert.deepEqual(options.thresholds, {warnRatio: 0.7, criticalRatio: 0.9, idleInTransactionSeconds: 30});
+		assert.equal(options.idleAfterSeconds, 600);
+		assert.equal(options.isReadOnly, true);
+		assert.equal(options.logFile, 'x.jsonl');
+		assert.equal(options.isBell, false);
+	});
+
+	test('a value may start with one dash; camelCase flags as meow read them; repeated switches agree', () => {
+		assert.equal(parseCommandLine(['--log', '-odd-name.jsonl'], {}).logFile, '-odd-name.jsonl');
+		assert.equal(parseCommandLine(['--idleAfter', '2m'], {}).idleAfterSeconds, 120);
+		assert.equal(parseCommandLine(['--json', '--json'], {}).isJson, true);
+		assert.equal(parseCommandLine(['--warn', '95', '--critical', '95'], {}).thresholds.criticalRatio, 0.95);
+	});
+
+	test('timeline FILE and demo --scenario', () => {
+		assert.equal(parseCommandLine(['timeline', 'incident.jsonl'], {}).timelineFile, 'incident.jsonl');
+		assert.equal(parseCommandLine(['timeline', '--', '--odd.jsonl'], {}).timelineFile, '--odd.jsonl');
+		assert.equal(parseCommandLine(['demo', '--scenario', 'server-full'], {}).scenario, 'server-full');
+	});
+
+	test('--pool and LIFEGUARD_POOLS merge; an empty LIFEGUARD_POOLS is no pool', () => {
+		assert.equal(parseCommandLine(['--pool', 'http://a/m'], {LIFEGUARD_POOLS: 'http://a/m http://b/m'}).pools.length, 2);
+		assert.deepEqual(parseCommandLine([], {LIFEGUARD_POOLS: '  '}).pools, []);
+	});
+});
+
+test('--no-endpoint: the demo publishes no pool endpoint; default publishes; other commands refuse it', () => {
+	assert.equal(parseCommandLine(['demo'], {}).hasDemoEndpoint, true);
+	assert.equal(parseCommandLine(['demo', '--no-endpoint'], {}).hasDemoEndpoint, false);
+	assert.throws(() => parseCommandLine(['--no-endpoint'], {}), (error: unknown) => error instanceof OptionsError && error.message === '--no-endpoint: only for lifeguard demo');
+});
