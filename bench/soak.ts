@@ -32,6 +32,11 @@ if (!(MINUTES > 0 && MINUTES <= 24 * 60) || !(SESSIONS > 0) || !(CHURN_PER_SECON
 	process.exit(2);
 }
 
+const median = (values: readonly number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted.length === 0 ? Number.NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
 const PRINT_EVERY_MS = 30_000;
 const SAMPLE_EVERY_MS = 5000;
 /** Growth is measured from here: the caches and the heap have reached their working size by then. */
@@ -84,10 +89,15 @@ await runBounded('soak', (MINUTES + 10) * 60_000, async () => {
 	const final = samples.at(-1)!;
 	const baseline = samples.find(sample => sample.minute >= BASELINE_MINUTE) ?? samples[0]!;
 	const peak = Math.max(...samples.map(sample => sample.rssBytes));
-	const growth = final.rssBytes - baseline.rssBytes;
+	// RSS is a saw-tooth (the heap fills with garbage, a major GC empties it; ±15 MB here): two single
+	// samples can differ by a tooth. Growth compares medians of the samples over 2 minutes at each end.
+	const span = Math.min(2, (final.minute - baseline.minute) / 2);
+	const around = (from: number, to: number) => median(samples.filter(sample => sample.minute >= from && sample.minute <= to).map(sample => sample.rssBytes));
+	const growth = around(final.minute - span, final.minute) - around(baseline.minute, baseline.minute + span);
 	const cpuSeconds = ((await treeTicks(program.pid)) - ticks0) / CLK_TCK;
 	console.log(`\n## Soak result (${MINUTES} min; ended ${new Date().toISOString()})`);
-	console.log(`- VmRSS at minute ${baseline.minute.toFixed(1)}: ${mb(baseline.rssBytes)}; at the end (minute ${final.minute.toFixed(1)}): ${mb(final.rssBytes)}; growth ${(growth / 1024 / 1024).toFixed(1)} MB (${(growth / 1024 / 1024 / Math.max(final.minute - baseline.minute, 1 / 60)).toFixed(2)} MB/min)`);
+	console.log(`- VmRSS at minute ${baseline.minute.toFixed(1)}: ${mb(baseline.rssBytes)}; at the end (minute ${final.minute.toFixed(1)}): ${mb(final.rssBytes)}`);
+	console.log(`- growth, median of ${span.toFixed(1)} min at each end: ${(growth / 1024 / 1024).toFixed(1)} MB (${(growth / 1024 / 1024 / Math.max(final.minute - baseline.minute, 1 / 60)).toFixed(2)} MB/min)`);
 	console.log(`- peak VmRSS sampled every ${SAMPLE_EVERY_MS / 1000} s: ${mb(peak)}; client CPU ${(cpuSeconds / MINUTES).toFixed(1)} s per minute`);
 	console.log(`- ${peak <= TARGETS.rssMb * 1024 * 1024 ? 'PASS' : 'FAIL'}  RSS ≤ ${TARGETS.rssMb} MB throughout: ${mb(peak)}`);
 	console.log(`- ${growth <= TARGETS.growthMb * 1024 * 1024 ? 'PASS' : 'FAIL'}  growth ≤ ${TARGETS.growthMb} MB from minute ${BASELINE_MINUTE} to the end: ${(growth / 1024 / 1024).toFixed(1)} MB`);
