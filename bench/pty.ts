@@ -12,7 +12,7 @@ export type PtyProgram = {
 	pid: number;
 	/** Bytes the program wrote to its terminal so far. */
 	terminalBytes: () => number;
-	/** The last few KB of terminal output (for error messages). */
+	/** The last 16 KB of terminal output (for error messages and --dump). */
 	tail: () => string;
 	/** From now on, watch the output for `pattern`; the function says whether it has appeared since. */
 	watchFor: (pattern: RegExp) => () => boolean;
@@ -36,7 +36,7 @@ export async function startInPty(argv: readonly string[], options: {columns: num
 	const collect = (chunk: Buffer) => {
 		bytes += chunk.length;
 		const text = chunk.toString('utf8');
-		tail = (tail + text).slice(-4000);
+		tail = (tail + text).slice(-16_000);
 		for (const watcher of watchers) {
 			// A little of the previous chunk, so a match split across two chunks is found.
 			const window = watcher.carry + text;

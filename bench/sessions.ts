@@ -62,14 +62,17 @@ function step(session: Session, sql: string, after: (session: Session) => void =
 	});
 }
 
-/** Back to plain idle: cancel what runs, end what is open (used when the mode changes). */
+/**
+ * Back to plain idle: cancel what runs, end what is open (used when the mode changes). Sessions already
+ * idle are left alone, so their time in state keeps counting from when they went idle.
+ */
 async function settle() {
 	const running = sessions.filter(session => session.isBusy).map(session => session.pid);
 	if (running.length > 0) {
 		await control!.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [running]);
 	}
 
-	await Promise.all(sessions.map(async session => {
+	await Promise.all(sessions.filter(session => session.isInTransaction || running.includes(session.pid)).map(async session => {
 		await session.client.query('rollback').catch(() => undefined);
 		session.isInTransaction = false;
 	}));
