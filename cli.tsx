@@ -6,7 +6,6 @@ import './source/runtime-env.js';
 import process from 'node:process';
 import {createReadStream} from 'node:fs';
 import {once} from 'node:events';
-import {createInterface} from 'node:readline';
 import meow from 'meow';
 import {createPoolCollector} from './source/collectors/pools/create-collector.js';
 import {createPostgresSource} from './source/collectors/postgres-activity.js';
@@ -21,7 +20,7 @@ import {OptionsError, parseCommandLine, type Options} from './source/options.js'
 import {formatCheck} from './source/output/check.js';
 import {snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
-import {createTimeline} from './source/output/timeline.js';
+import {streamTimeline} from './source/output/timeline.js';
 import {safeJson, safeText} from './source/text/sanitize.js';
 import {watch, WatchError} from './source/watch.js';
 
@@ -141,25 +140,18 @@ async function main(options: Options): Promise<number> {
 	}
 }
 
-/** Stream the log through the timeline: memory does not grow with the file. */
+/** Stream the log through the timeline: memory grows neither with the file nor with its lines. */
 async function printTimeline(file: string): Promise<number> {
-	const timeline = createTimeline();
-	const write = async (lines: string[]) => {
-		if (lines.length > 0 && !process.stdout.write(`${lines.join('\n')}\n`)) {
-			await once(process.stdout, 'drain');
-		}
-	};
-
 	try {
-		const input = createReadStream(file, {encoding: 'utf8'});
-		for await (const line of createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})) {
-			await write(timeline.push(line));
-		}
+		await streamTimeline(createReadStream(file), async text => {
+			if (!process.stdout.write(text)) {
+				await once(process.stdout, 'drain');
+			}
+		});
 	} catch (error) {
 		return fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
 	}
 
-	await write(timeline.end());
 	return 0;
 }
 

@@ -11,7 +11,7 @@ import {terminalSvg} from './terminal-svg.js';
 // Before Ink and its colour library load: the fake terminal is not a TTY, colours are wanted anyway.
 process.env['FORCE_COLOR'] = '1';
 const {render} = await import('ink');
-const {demoOptions, scenarios} = await import('../source/demo/scenarios.js');
+const {demoOptions} = await import('../source/demo/scenarios.js');
 const {startDemo} = await import('../source/demo/start-demo.js');
 const {initialState} = await import('../source/model/dashboard.js');
 const {placeholderPool} = await import('../source/model/pool-status.js');
@@ -22,15 +22,18 @@ const {liveSources} = await import('../source/watch.js');
 
 const COLUMNS = 100;
 const ROWS = 30;
-const TIMEOUT_MS = 40_000;
+const TIMEOUT_MS = 60_000;
 
-/** What each picture must show: the finding's own words, plus the moment worth showing. */
-const READY: Record<string, RegExp[]> = {
-	'pool-too-small': [/Pool checkout is saturated.*\b1\d\d (?:requests )?waiting/, /WAITING 1\d\d/],
-	'server-full': [/Server at \d+% of usable connections/, /timeouts [1-9]/],
-	'idle-in-transaction': [/has been idle in transaction for/],
-	'lock-contention': [/waited on locks for/],
-};
+type Picture = {file: string; scenario: string; title: string; isPoolPublished: boolean; ready: RegExp[]};
+
+/** Each picture, and what it must show: the finding's own words, plus the moment worth showing. */
+const PICTURES: Picture[] = [
+	{file: 'pool-too-small', scenario: 'pool-too-small', title: 'lifeguard demo', isPoolPublished: true, ready: [/Pool checkout is saturated.*\b1\d\d (?:requests )?waiting/, /WAITING 1\d\d/, /History slots .*█/]},
+	{file: 'no-endpoint', scenario: 'pool-too-small', title: 'lifeguard demo --no-endpoint', isPoolPublished: false, ready: [/probably capped at 5/, /History slots .*█/]},
+	{file: 'server-full', scenario: 'server-full', title: 'lifeguard demo --scenario server-full', isPoolPublished: true, ready: [/Server at \d+% of usable connections/, /timeouts [1-9]/]},
+	{file: 'idle-in-transaction', scenario: 'idle-in-transaction', title: 'lifeguard demo --scenario idle-in-transaction', isPoolPublished: true, ready: [/has been idle in transaction for/]},
+	{file: 'lock-contention', scenario: 'lock-contention', title: 'lifeguard demo --scenario lock-contention', isPoolPublished: true, ready: [/waited on locks for/]},
+];
 
 // This file runs from media/ (tsx) or dist/media/ (npm run media); the pictures go to media/.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,9 +63,10 @@ class FakeStdin extends EventEmitter {
 
 const plainText = (frame: string) => frame.replaceAll(/\u001B\[[\d;]*[A-Za-z]/g, '');
 
-async function picture(name: string): Promise<{file: string; seconds: number}> {
+async function take(picture: Picture): Promise<{file: string; seconds: number}> {
 	const startedAtMs = Date.now();
-	const demo = await startDemo(name);
+	const name = picture.file;
+	const demo = await startDemo(picture.scenario, {isPoolPublished: picture.isPoolPublished});
 	try {
 		const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
 		const stdout = new FakeStdout();
@@ -81,7 +85,7 @@ async function picture(name: string): Promise<{file: string; seconds: number}> {
 			{stdout: stdout as unknown as NodeJS.WriteStream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false},
 		);
 		try {
-			const wanted = READY[name] ?? [];
+			const wanted = picture.ready;
 			const deadline = Date.now() + TIMEOUT_MS;
 			while (!wanted.every(pattern => pattern.test(plainText(stdout.lastFrame)))) {
 				if (Date.now() > deadline) {
@@ -95,7 +99,7 @@ async function picture(name: string): Promise<{file: string; seconds: number}> {
 
 			const file = path.join(mediaDir, `${name}.svg`);
 			const frame = stdout.lastFrame.replace(/\n+$/, '');
-			await writeFile(file, terminalSvg(frame, {columns: COLUMNS, rows: ROWS - 1, title: `lifeguard demo --scenario ${name}`}));
+			await writeFile(file, terminalSvg(frame, {columns: COLUMNS, rows: ROWS - 1, title: picture.title}));
 			return {file, seconds: (Date.now() - startedAtMs) / 1000};
 		} finally {
 			app.unmount();
@@ -106,8 +110,8 @@ async function picture(name: string): Promise<{file: string; seconds: number}> {
 }
 
 const only = process.argv.slice(2);
-for (const {name} of scenarios.filter(scenario => only.length === 0 || only.includes(scenario.name))) {
-	const {file, seconds} = await picture(name);
+for (const picture of PICTURES.filter(candidate => only.length === 0 || only.includes(candidate.file))) {
+	const {file, seconds} = await take(picture);
 	process.stdout.write(`${path.relative(process.cwd(), file)}  (${seconds.toFixed(1)} s)\n`);
 }
 

@@ -1,6 +1,6 @@
 // A terminal frame (text with ANSI SGR colours) as an SVG picture: a dark rect and one monospace
-// <text> per line. Each line is padded to the full width and given a textLength, so columns line up
-// whatever monospace font the viewer has.
+// <text> per line, given a textLength of its own cells, so columns line up whatever monospace font
+// the viewer has.
 
 export type SvgOptions = {columns: number; rows: number; title?: string};
 
@@ -108,6 +108,24 @@ function backgrounds(runs: readonly Run[], y: number): string[] {
 	return rects;
 }
 
+/** The runs without the blanks at the end of the line (a blank with a background stays). */
+function trimEnd(runs: readonly Run[]): Run[] {
+	const out = [...runs];
+	while (out.length > 0) {
+		const last = out.at(-1)!;
+		const hasBackground = last.style.isInverse || last.style.bg !== null;
+		const text = hasBackground ? last.text : last.text.replace(/ +$/, '');
+		if (text.length > 0) {
+			out[out.length - 1] = {...last, text};
+			break;
+		}
+
+		out.pop();
+	}
+
+	return out;
+}
+
 export function terminalSvg(frame: string, options: SvgOptions): string {
 	const lines = frame.split('\n').slice(0, options.rows);
 	const width = (options.columns * CELL_WIDTH) + (2 * PAD);
@@ -117,18 +135,22 @@ export function terminalSvg(frame: string, options: SvgOptions): string {
 	for (const [index, line] of lines.entries()) {
 		const parsed = parseAnsiLine(line, style);
 		style = parsed.style;
-		const used = parsed.runs.reduce((sum, run) => sum + [...run.text].length, 0);
-		const runs = used < options.columns ? [...parsed.runs, {text: ' '.repeat(options.columns - used), style: plain()}] : parsed.runs;
+		// Trailing blanks carry nothing, and browsers leave them out of textLength (the line would
+		// stretch): each line is as long as its text, spaces inside kept (white-space: pre).
+		const runs = trimEnd(parsed.runs);
+		const used = runs.reduce((sum, run) => sum + [...run.text].length, 0);
 		const y = PAD + FONT_SIZE + (index * LINE_HEIGHT);
 		body.push(...backgrounds(runs, y));
-		body.push(`<text x="${PAD}" y="${y}" textLength="${(options.columns * CELL_WIDTH).toFixed(1)}" lengthAdjust="spacingAndGlyphs">${runs.map(run => tspan(run)).join('')}</text>`);
+		if (used > 0) {
+			body.push(`<text xml:space="preserve" x="${PAD}" y="${y}" textLength="${(used * CELL_WIDTH).toFixed(1)}" lengthAdjust="spacingAndGlyphs">${runs.map(run => tspan(run)).join('')}</text>`);
+		}
 	}
 
 	return [
 		`<svg xmlns="http://www.w3.org/2000/svg" width="${width.toFixed(0)}" height="${height}" viewBox="0 0 ${width.toFixed(0)} ${height}" role="img">`,
 		options.title ? `<title>${escapeXml(options.title)}</title>` : '',
 		`<rect width="100%" height="100%" rx="6" fill="${BACKGROUND}"/>`,
-		`<g font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace" font-size="${FONT_SIZE}" fill="${FOREGROUND}" xml:space="preserve">`,
+		`<g font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace" font-size="${FONT_SIZE}" fill="${FOREGROUND}" xml:space="preserve" style="white-space: pre">`,
 		...body,
 		'</g>',
 		'</svg>',

@@ -1,5 +1,5 @@
 // SQL of `lifeguard doctor`, named by intent, one constant per question. Each one is read on its own,
-// so a role that may not run one still gets the rest of the review (reference/postgres.md §1.5).
+// so a role that may not run one still gets the rest of the review: some settings views need privileges a monitoring role may lack.
 
 /** The settings the review judges, as this session sees them, with where each value came from. */
 export const SERVER_SETTINGS = `

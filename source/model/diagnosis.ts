@@ -240,6 +240,15 @@ function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
 		return null;
 	}
 
+	if (pool.isInvalidReading) {
+		return {
+			code: 'pool-endpoint-down',
+			level: 'warning',
+			subject: pool.name,
+			message: `Pool ${pool.name}: its endpoint reports an impossible reading (${pool.error}), so its numbers are not shown. Check the application's pool metrics at ${pool.endpoint}.`,
+		};
+	}
+
 	const last =
 		pool.sampledAtMs === null
 			? 'no good sample yet'

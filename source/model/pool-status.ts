@@ -41,13 +41,16 @@ export function applyPoolReading(pools: readonly PoolStatus[], endpoint: PoolEnd
 	const others = pools.filter(pool => pool.endpoint !== endpoint.maskedUrl);
 	const mine = pools.filter(pool => pool.endpoint === endpoint.maskedUrl);
 	if (reading.ok) {
-		const fresh = reading.pools.map(metrics => ({
+		const omitted = reading.omittedPools ? {omittedPools: reading.omittedPools} : {};
+		const fresh = reading.pools.map((metrics): PoolStatus => ({
 			name: poolDisplayName(endpoint, metrics.label, reading.pools.length),
 			endpoint: endpoint.maskedUrl,
 			format: reading.format,
-			metrics,
-			sampledAtMs: atMs,
-			error: null,
+			// Impossible numbers are no numbers: the row says what was wrong instead.
+			...(metrics.error === undefined
+				? {metrics, sampledAtMs: atMs, error: null}
+				: {metrics: null, sampledAtMs: null, error: safeText(metrics.error), isInvalidReading: true}),
+			...omitted,
 		}));
 		return [...others, ...fresh];
 	}

@@ -111,10 +111,22 @@ export type PoolMetrics = {
 	waitsTotal: number | null;
 	/** Cumulative seconds spent waiting for a connection (a counter). */
 	waitSecondsTotal: number | null;
+	/**
+	 * Set when the endpoint reported something impossible for this pool (a negative count, a max of 0,
+	 * an infinite value, a duplicate series): one line such as "invalid value -5 for waiting", built by
+	 * lifeguard from its own words and numbers (no outside text). Every number above is then null.
+	 */
+	error?: string;
 };
 
 export type PoolReading =
-	| {ok: true; format: PoolFormat; pools: PoolMetrics[]}
+	| {
+		ok: true;
+		format: PoolFormat;
+		pools: PoolMetrics[];
+		/** Pools the endpoint reported beyond the cap (200), left out of `pools`; absent when none. */
+		omittedPools?: number;
+	}
 	| {ok: false; error: string};
 
 export type Level = 'ok' | 'warning' | 'critical';
@@ -164,6 +176,10 @@ export type PoolStatus = {
 	sampledAtMs: number | null;
 	/** The endpoint's latest failure (one line, masked), null when its last poll succeeded. */
 	error: string | null;
+	/** The endpoint answered, but with impossible numbers for this pool: `error` says which. */
+	isInvalidReading?: boolean;
+	/** Pools the endpoint reported beyond lifeguard's cap, on each of its rows; absent when none. */
+	omittedPools?: number;
 };
 
 export type Thresholds = {

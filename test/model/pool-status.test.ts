@@ -47,3 +47,15 @@ test('a pool label or an error from an endpoint cannot drive the terminal', () =
 	const failed = applyPoolReading(pools, endpoint, {ok: false, error: 'HTTP 500 \u001B[2J'}, 1);
 	assert.equal(failed[0]?.error, 'HTTP 500 ␛[2J');
 });
+
+test('a pool with impossible numbers is a row with its reason, not numbers; the cap is carried', () => {
+	const endpoint = parsePoolSpec('http://127.0.0.1:9/metrics');
+	const pools = applyPoolReading([], endpoint, {ok: true, format: 'prometheus', omittedPools: 14_800, pools: [
+		{...exposedPool({label: 'bad'}), error: 'invalid value -5 for waiting'},
+		exposedPool({label: 'good', active: 1, max: 5}),
+	]}, baseTimeMs);
+	assert.deepEqual(pools.map(pool => [pool.name, pool.metrics === null, pool.error, pool.isInvalidReading ?? false, pool.omittedPools]), [
+		['bad', true, 'invalid value -5 for waiting', true, 14_800],
+		['good', false, null, false, 14_800],
+	]);
+});

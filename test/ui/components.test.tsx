@@ -6,7 +6,7 @@ import type {PoolLevel, PoolView} from '../../source/model/picture.js';
 import {PoolsPanel, poolLine} from '../../source/ui/components/pools-panel.js';
 import {ServerGauge} from '../../source/ui/components/server-gauge.js';
 import {columnsFor, SessionList} from '../../source/ui/components/session-list.js';
-import {FindingsBanner} from '../../source/ui/components/findings-banner.js';
+import {FindingsBanner, wrappedRows} from '../../source/ui/components/findings-banner.js';
 import {compactDuration, segmentedBar} from '../../source/ui/format.js';
 import {cellWidth} from '../../source/text/width.js';
 import {layoutFor} from '../../source/ui/layout.js';
@@ -146,4 +146,24 @@ test('the worst finding wraps onto as many lines as its next step needs (up to 3
 	assert.match(lines[3]!, /\+3 more findings/);
 	const short = plain(<FindingsBanner findings={findings.map(finding => ({...finding, message: `Pool ${finding.subject} is saturated: raise its max.`}))} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
 	assert.match(short[1]!, /^ CRIT {2}Pool b /, 'a short worst finding takes one line');
+});
+
+test('the rows a finding needs are counted as Ink wraps it, so no row is left empty', () => {
+	for (const width of [60, 80, 120]) {
+		for (const length of [10, 70, 79, 80, 81, 150, 230]) {
+			const message = Array.from({length: Math.ceil(length / 6)}, (_, index) => `word${index % 10}`).join(' ').slice(0, length);
+			const finding = {code: 'pool-saturated' as const, level: 'critical' as const, subject: 'api', message};
+			const drawn = plain(<FindingsBanner findings={[finding]} alarms={{}} maxLines={3} width={width}/>, width).split('\n');
+			const rows = Math.min(3, wrappedRows(` CRIT  ${message}`, width));
+			assert.equal(drawn.filter(line => line.trim() !== '').length, Math.min(drawn.length, rows), `${length} at ${width}: ${JSON.stringify(drawn)}`);
+		}
+	}
+});
+
+test('an impossible reading shows its reason as BAD; pools beyond the cap are counted', () => {
+	const bad: PoolView = {...poolStatus({name: 'api', metrics: null, error: 'invalid value -5 for waiting'}), isInvalidReading: true, omittedPools: 14_800, level: 'unknown', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null}};
+	const text = plain(<PoolsPanel pools={[bad]} nowMs={baseTimeMs} maxLines={3} width={120}/>, 120);
+	assert.match(text, /Pool {4}BAD {2}api\s+impossible reading: invalid value -5 for waiting/);
+	assert.match(text, /\+14800 not fetched/);
+	assert.doesNotMatch(text, /-5\//);
 });

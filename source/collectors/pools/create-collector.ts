@@ -6,6 +6,7 @@ import {createHttpCollector} from './http-collector.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
 import {selectPool} from './select-pool.js';
 import {createPgBouncerCollector} from './pgbouncer-collector.js';
+import {capPools} from './validate-pools.js';
 
 export type PoolCollector = {
 	endpoint: PoolEndpoint;
@@ -36,7 +37,8 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 			});
 			try {
 				const reading = await Promise.race([inner.collect(timeoutMs), backstop]);
-				return selector === null ? reading : selectPool(reading, selector);
+				// The cap after `#pool=`: a selected pool is found even among 15,000.
+				return capPools(selector === null ? reading : selectPool(reading, selector));
 			} catch (error) {
 				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), urlSecrets(endpoint.url)).replace(/\s+/g, ' ')};
 			} finally {

@@ -11,6 +11,7 @@ import {poolSelector} from '../../connection/pool-endpoint.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';
 import {parsePrometheusText} from './prometheus-text.js';
+import {validatePool} from './validate-pools.js';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
@@ -148,7 +149,7 @@ async function readActuator(base: URL, only: string | null, agent: http.Agent, t
 			return {ok: false, error: `actuator: no hikaricp.connections.* meter for pool "${pool}"`};
 		}
 
-		result.push(metrics);
+		result.push(validatePool(metrics));
 	}
 
 	return {ok: true, format: 'json', pools: result};

@@ -1,6 +1,7 @@
 // JSON pool endpoints: lifeguard's own payload (`lifeguard/pool-stats`), a pg.Pool-shaped object,
 // psycopg_pool `get_stats()`, sequelize-pool getters; alone, in an array, or under `pools`.
 import type {PoolMetrics} from '../../model/types.js';
+import {invalidPool, validatePool} from './validate-pools.js';
 
 export type JsonPoolsResult = {ok: true; pools: PoolMetrics[]} | {ok: false; error: string};
 
@@ -22,6 +23,8 @@ export function poolsFromJson(body: unknown): JsonPoolsResult {
 	}
 
 	const pools: PoolMetrics[] = [];
+	// A name given twice: one row, an error (its numbers would otherwise be two pools under one name).
+	const byName = new Map<string, {at: number; count: number}>();
 	for (const {value, label} of entries) {
 		if (!isObject(value)) {
 			continue;
@@ -29,9 +32,22 @@ export function poolsFromJson(body: unknown): JsonPoolsResult {
 
 		const name = typeof value['name'] === 'string' ? value['name'] : label;
 		const metrics = fromCounts(value, name, LIFEGUARD_KEYS) ?? fromCounts(value, name, PG_POOL_KEYS) ?? fromPsycopg(value, name) ?? fromSequelize(value, name);
-		if (metrics) {
-			pools.push(metrics);
+		if (!metrics) {
+			continue;
 		}
+
+		const first = name === null ? undefined : byName.get(name);
+		if (first) {
+			first.count++;
+			pools[first.at] = invalidPool(name, `duplicate pool name (${first.count} entries)`);
+			continue;
+		}
+
+		if (name !== null) {
+			byName.set(name, {at: pools.length, count: 1});
+		}
+
+		pools.push(validatePool(metrics));
 	}
 
 	return pools.length > 0 ? {ok: true, pools} : {ok: false, error: EXPECTED};
@@ -43,9 +59,10 @@ function isObject(value: unknown): value is Entry {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A number as sent (JSON's 1e999 is Infinity): `validatePool` judges it. A non-number is not exposed. */
 function numberAt(entry: Entry, key: string): number | null {
 	const value = entry[key];
-	return typeof value === 'number' && Number.isFinite(value) ? value : null;
+	return typeof value === 'number' ? value : null;
 }
 
 const difference = (total: number | null, part: number | null): number | null => (total === null || part === null ? null : Math.max(0, total - part));

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+import {validatePool} from './validate-pools.js';
 
 export type PgBouncerCollector = {
 	collect(timeoutMs: number): Promise<PoolReading>;
@@ -130,7 +131,7 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 		const svUsed = number(row['sv_used']);
 		const maxwait = number(row['maxwait']);
 		const maxwaitUs = number(row['maxwait_us']);
-		pools.push({
+		pools.push(validatePool({
 			label: `${database}/${user}`,
 			max: sizes ? effectivePoolSize(sizes, database, user) : null,
 			open,
@@ -142,7 +143,7 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 			// SHOW STATS total_wait_time is per database, not per pool, and counts no waits
 			waitsTotal: null,
 			waitSecondsTotal: null,
-		});
+		}));
 	}
 
 	return pools;

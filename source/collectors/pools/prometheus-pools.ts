@@ -1,10 +1,11 @@
 // Recognise pool families in a parsed exposition and group them by the pool-key label
-// (reference §8.2 mapping table). A field no family exposes stays null: "n/a", never 0.
+// (the table below, one entry per family). A field no family exposes stays null: "n/a", never 0.
 import type {PoolMetrics} from '../../model/types.js';
 import type {PromExposition, PromSample} from './prometheus-text.js';
+import {invalidPool, invalidValue, validatePool} from './validate-pools.js';
 
 type Labels = Record<string, string>;
-type Field = Exclude<keyof PoolMetrics, 'label'>;
+type Field = Exclude<keyof PoolMetrics, 'label' | 'error'>;
 
 /** One series: a sample name, optionally restricted to some label values, optionally rescaled (ns → s). */
 type Series = {name: string; where?: (labels: Labels) => boolean; scale?: number};
@@ -52,12 +53,27 @@ export function poolsFromExposition(exposition: PromExposition): PoolMetrics[] {
 
 function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetrics[] {
 	// One pass over the recognizer's series: key → field → per-alternative sums (null = not exposed).
-	// Keys keep the first labels seen, so `finish` can join other families.
-	const pools = new Map<string, {labels: Labels; sums: Map<Field, Array<number | null>>}>();
+	// Keys keep the first labels seen, so `finish` can join other families. Each sample is checked as
+	// it is read: an impossible value, or a second sample of one series for one pool (which would
+	// otherwise be summed), makes that pool an error; the other pools are not affected.
+	// Every (field, alternative) has a slot in one flat array per pool: few allocations per pool, as an
+	// endpoint may describe 15,000 of them.
 	const specs = Object.entries(recognizer.fields) as Array<[Field, FieldSpec]>;
-	for (const [field, spec] of specs) {
+	const offsets: number[] = [];
+	let slots = 0;
+	for (const [, spec] of specs) {
+		offsets.push(slots);
+		slots += spec.length;
+	}
+
+	// `lastSeries`: the series that last gave this pool a sample; the same one again is a duplicate.
+	const pools = new Map<string, {labels: Labels; sums: Array<number | null>; lastSeries: number; error: string | null}>();
+	let seriesId = 0;
+	for (const [fieldIndex, [field, spec]] of specs.entries()) {
 		for (const [alternativeIndex, alternative] of spec.entries()) {
+			const slot = offsets[fieldIndex]! + alternativeIndex;
 			for (const series of alternative) {
+				seriesId++;
 				for (const sample of index.get(series.name) ?? []) {
 					const key = recognizer.key(sample.labels);
 					if (key === null) {
@@ -66,33 +82,54 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 
 					let pool = pools.get(key);
 					if (!pool) {
-						pool = {labels: sample.labels, sums: new Map()};
+						pool = {labels: sample.labels, sums: new Array<number | null>(slots).fill(null), lastSeries: 0, error: null};
 						pools.set(key, pool);
 					}
 
-					if ((series.where && !series.where(sample.labels)) || !Number.isFinite(sample.value)) {
+					// NaN is "no value" in Prometheus (a Micrometer gauge whose pool is gone): not exposed.
+					if ((series.where && !series.where(sample.labels)) || Number.isNaN(sample.value)) {
 						continue;
 					}
 
-					let sums = pool.sums.get(field);
-					if (!sums) {
-						sums = spec.map(() => null);
-						pool.sums.set(field, sums);
+					if (pool.lastSeries === seriesId) {
+						pool.error ??= `duplicate series ${series.name}`;
+						continue;
 					}
 
-					sums[alternativeIndex] = (sums[alternativeIndex] ?? 0) + sample.value * (series.scale ?? 1);
+					pool.lastSeries = seriesId;
+					// A max of 0 is judged after `finish` (go_sql: 0 = unlimited).
+					const problem = invalidValue(field, sample.value, {isZeroMaxAllowed: true});
+					if (problem !== null) {
+						pool.error ??= `${problem} (${series.name})`;
+						continue;
+					}
+
+					pool.sums[slot] = (pool.sums[slot] ?? 0) + sample.value * (series.scale ?? 1);
 				}
 			}
 		}
 	}
 
 	// Sorted by key: some exporters iterate hash maps, and rows must not jump between scrapes.
-	const keys = [...pools.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+	// (The default sort compares UTF-16 code units, as `<` does, and is the cheaper one.)
+	const keys = [...pools.keys()].sort();
 	return keys.map(key => {
-		const {labels, sums} = pools.get(key)!;
-		const metrics = emptyMetrics(key === '' ? null : key);
-		for (const [field, values] of sums) {
-			metrics[field] = values.find(value => value !== null) ?? null;
+		const {labels, sums, error} = pools.get(key)!;
+		const label = key === '' ? null : key;
+		if (error !== null) {
+			return invalidPool(label, error);
+		}
+
+		const metrics = emptyMetrics(label);
+		for (let fieldIndex = 0; fieldIndex < specs.length; fieldIndex++) {
+			const [field, spec] = specs[fieldIndex]!;
+			for (let alternativeIndex = 0; alternativeIndex < spec.length; alternativeIndex++) {
+				const value = sums[offsets[fieldIndex]! + alternativeIndex];
+				if (value !== null && value !== undefined) {
+					metrics[field] = value; // the first alternative exposed wins
+					break;
+				}
+			}
 		}
 
 		if (metrics.open === null && metrics.active !== null && metrics.idle !== null) {
@@ -100,7 +137,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex): PoolMetric
 		}
 
 		recognizer.finish?.(metrics, labels, index);
-		return metrics;
+		return validatePool(metrics);
 	});
 }
 
@@ -232,8 +269,12 @@ const RECOGNIZERS: Recognizer[] = [
 		},
 		finish(metrics, labels, index) {
 			// SHOW DATABASES rows are keyed by the PgBouncer database name (`name`), not `database`
-			const row = (index.get('pgbouncer_databases_pool_size') ?? []).find(sample => sample.labels['name'] === labels['database']);
-			metrics.max = row && Number.isFinite(row.value) ? row.value : null;
+			const sizes = valuesByLabel(index.get('pgbouncer_databases_pool_size'), 'name').get(labels['database']!) ?? [];
+			if (sizes.length > 1) {
+				metrics.error = 'duplicate series pgbouncer_databases_pool_size';
+			}
+
+			metrics.max = sizes[0] ?? null;
 		},
 	},
 	{
@@ -251,7 +292,7 @@ const RECOGNIZERS: Recognizer[] = [
 			waiting: oneOf('pgbouncer_waiting_clients'),
 		},
 		finish(metrics, labels, index) {
-			metrics.max = debianPoolSize(index.get('pgbouncer_pool_size') ?? [], labels['database']!);
+			metrics.max = debianPoolSize(index.get('pgbouncer_pool_size'), labels['database']!);
 		},
 	},
 	{
@@ -282,13 +323,66 @@ const RECOGNIZERS: Recognizer[] = [
  * the client gauges by the PgBouncer database. Same name: that row. Otherwise the size is known only
  * when every server database (the admin one aside) has the same size; ambiguous → null, never a guess.
  */
-function debianPoolSize(sizes: readonly PromSample[], database: string): number | null {
-	const usable = sizes.filter(sample => Number.isFinite(sample.value));
-	const named = new Set(usable.filter(sample => sample.labels['database'] === database).map(sample => sample.value));
+function debianPoolSize(sizes: readonly PromSample[] | undefined, database: string): number | null {
+	const named = new Set(valuesByLabel(sizes, 'database').get(database));
 	if (named.size > 0) {
 		return named.size === 1 ? [...named][0]! : null;
 	}
 
-	const others = new Set(usable.filter(sample => sample.labels['database'] !== 'pgbouncer').map(sample => sample.value));
+	const others = otherThanAdmin(sizes);
 	return others.size === 1 ? [...others][0]! : null;
+}
+
+// Joins between families are looked up in maps built once per exposition: a search per pool would be
+// quadratic (15,000 pools: seconds of CPU, past the endpoint's time budget).
+const byLabelCache = new WeakMap<readonly PromSample[], Map<string, Map<string, number[]>>>();
+
+/** label value → the values (NaN left out) of the samples that carry it, in exposition order. */
+function valuesByLabel(samples: readonly PromSample[] | undefined, labelName: string): Map<string, number[]> {
+	if (!samples) {
+		return new Map();
+	}
+
+	let perLabel = byLabelCache.get(samples);
+	if (!perLabel) {
+		perLabel = new Map();
+		byLabelCache.set(samples, perLabel);
+	}
+
+	let values = perLabel.get(labelName);
+	if (!values) {
+		values = new Map();
+		for (const sample of samples) {
+			const value = sample.labels[labelName];
+			if (value !== undefined && !Number.isNaN(sample.value)) {
+				const list = values.get(value);
+				if (list) {
+					list.push(sample.value);
+				} else {
+					values.set(value, [sample.value]);
+				}
+			}
+		}
+
+		perLabel.set(labelName, values);
+	}
+
+	return values;
+}
+
+const othersCache = new WeakMap<readonly PromSample[], Set<number>>();
+
+/** The distinct sizes of every server database but PgBouncer's admin one. */
+function otherThanAdmin(samples: readonly PromSample[] | undefined): Set<number> {
+	if (!samples) {
+		return new Set();
+	}
+
+	let others = othersCache.get(samples);
+	if (!others) {
+		others = new Set(samples.filter(sample => !Number.isNaN(sample.value) && sample.labels['database'] !== 'pgbouncer').map(sample => sample.value));
+		othersCache.set(samples, others);
+	}
+
+	return others;
 }

@@ -1,5 +1,5 @@
 // lifeguard's own Prometheus text 0.0.4 / OpenMetrics 1.0 parser. The npm ones are unmaintained and
-// throw on NaN, `:` in names, `}` inside label values or exemplars (reference §7.5). A hand-written
+// throw on NaN, `:` in names, `}` inside label values or exemplars (see the cases in test/collectors/pools/prometheus-text.test.ts). A hand-written
 // scanner keeps a 1 MB scrape well under a frame's budget. Malformed lines are counted, never thrown.
 
 export type PromSample = {

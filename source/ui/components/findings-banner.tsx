@@ -20,11 +20,34 @@ function bannerText(finding: Finding, since: number | undefined): string {
 	return ` ${since === undefined ? '' : `since ${clock(since)} `}${finding.message}`;
 }
 
-/** Rows a finding needs to be read whole at this width: 1 to 3. */
+/** Rows a finding needs to be read whole at this width (word-wrapped as Ink wraps): 1 to 3. */
 export function findingRows(finding: Finding, alarms: FindingsBannerProps['alarms'], width: number): number {
-	const cells = cellWidth(` ${LEVEL_TAG[finding.level]} `) + cellWidth(bannerText(finding, alarms[alarmSubject(finding)]?.sinceMs));
-	// Wrapping breaks at spaces, so allow a few cells per row for the word that moves down.
-	return Math.min(MAX_FIRST_FINDING_ROWS, Math.max(1, Math.ceil(cells / Math.max(1, width - 8))));
+	const text = ` ${LEVEL_TAG[finding.level]} ${bannerText(finding, alarms[alarmSubject(finding)]?.sinceMs)}`;
+	return Math.min(MAX_FIRST_FINDING_ROWS, wrappedRows(text, width));
+}
+
+/** How many rows greedy word wrapping takes; a word longer than a row is cut across rows. */
+export function wrappedRows(text: string, width: number): number {
+	const columns = Math.max(1, width);
+	let rows = 1;
+	let used = 0;
+	for (const word of text.split(' ')) {
+		const size = cellWidth(word);
+		const needed = used === 0 ? size : used + 1 + size;
+		if (needed <= columns) {
+			used = needed;
+			continue;
+		}
+
+		if (used > 0) {
+			rows++;
+		}
+
+		rows += Math.floor(Math.max(0, size - 1) / columns);
+		used = size % columns || (size > 0 ? columns : 0);
+	}
+
+	return rows;
 }
 
 /**

@@ -25,9 +25,11 @@ function queueText(pool: PoolView): string {
  * terminal drops the bar first and then the extras, never a number that tells the story.
  */
 export function poolLine(pool: PoolView, nowMs: number, width: number): string {
-	const head = `${LEVEL_TAG[pool.level].padEnd(4)} ${fit(pool.name, 14)}`;
+	const tag = pool.isInvalidReading ? 'BAD' : LEVEL_TAG[pool.level];
+	const head = `${tag.padEnd(4)} ${fit(pool.name, 14)}`;
 	if (!pool.metrics) {
-		return fit(`${head} no data: ${pool.error ?? 'waiting for the first sample'}`, width);
+		const why = pool.isInvalidReading ? `impossible reading: ${pool.error}` : `no data: ${pool.error ?? 'waiting for the first sample'}`;
+		return fit(`${head} ${why}`, width);
 	}
 
 	const {metrics, rates} = pool;
@@ -73,9 +75,21 @@ export function poolsView({pools, nowMs, maxLines, width}: PoolsPanelProps): Lin
 	const hidden = pools.slice(shown.length);
 	const count = (level: PoolLevel) => hidden.filter(pool => pool.level === level).length;
 	const waiting = hidden.reduce((sum, pool) => sum + (pool.metrics?.waiting ?? 0), 0);
-	const lines: Line[] = shown.map(pool => ({spans: [span('Pool    ', {isBold: true}), span(poolLine(pool, nowMs, width - 8), {tone: pool.level, isBold: pool.level === 'critical'})]}));
+	// Pools an endpoint reported beyond the cap: counted once per endpoint.
+	const omitted = [...new Map(pools.filter(pool => pool.omittedPools).map(pool => [pool.endpoint, pool.omittedPools ?? 0])).values()].reduce((sum, count) => sum + count, 0);
+	// With no summary line, the count of pools not fetched ends the last row, within its width.
+	const tail = hidden.length === 0 && omitted > 0 ? `  +${omitted} not fetched` : '';
+	const lines: Line[] = shown.map((pool, index) => {
+		const suffix = index === shown.length - 1 ? tail : '';
+		return {spans: [
+			span('Pool    ', {isBold: true}),
+			span(poolLine(pool, nowMs, width - 8 - suffix.length), {tone: pool.level, isBold: pool.level === 'critical'}),
+			...(suffix ? [span(suffix, {isDim: true})] : []),
+		]};
+	});
+	const notFetched = omitted > 0 ? `; +${omitted} not fetched (over 200 on one endpoint)` : '';
 	if (hidden.length > 0) {
-		lines.push({spans: [span(`        +${hidden.length} more pools: ${count('critical')} critical, ${count('warning')} warning, ${count('ok')} ok, ${count('unknown')} failing; ${waiting} waiting`)], isDim: true});
+		lines.push({spans: [span(`        +${hidden.length} more pools: ${count('critical')} critical, ${count('warning')} warning, ${count('ok')} ok, ${count('unknown')} failing; ${waiting} waiting${notFetched}`)], isDim: true});
 	}
 
 	return lines;
