@@ -28,8 +28,8 @@ function newestMtimeMs(entry: string): number {
 
 /**
  * dist/cli.js, rebuilt when missing or older than a source file. The test script usually builds
- * first; this keeps a single file runnable on its own. tsc emits even with type errors elsewhere,
- * so only a missing binary is fatal.
+ * first; this keeps a single file runnable on its own. The build (scripts/build.mjs: tsc, then the
+ * esbuild bundle) bundles even with type errors elsewhere, so only a missing binary is fatal.
  */
 export function ensureBuilt(): void {
 	const sources = Math.max(newestMtimeMs(path.join(REPO_ROOT, 'cli.tsx')), newestMtimeMs(path.join(REPO_ROOT, 'source')));
@@ -37,7 +37,7 @@ export function ensureBuilt(): void {
 		return;
 	}
 
-	spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {cwd: REPO_ROOT, stdio: 'ignore'});
+	spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], {cwd: REPO_ROOT, stdio: 'ignore'});
 	assert.ok(existsSync(CLI), `${CLI} is missing: npm run build failed`);
 }
 

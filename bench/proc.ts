@@ -1,0 +1,79 @@
+// What a process costs, read from /proc like `top` does: CPU ticks (utime + stime) and resident memory,
+// for one process or its whole tree. Linux only.
+import {readdir, readFile} from 'node:fs/promises';
+
+/** Clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
+export const CLK_TCK = 100;
+
+export const sleep = async (ms: number) => new Promise<void>(resolve => {
+	setTimeout(resolve, ms);
+});
+
+/** utime + stime of one process, in ticks; undefined once it is gone. */
+export async function cpuTicks(pid: number): Promise<number | undefined> {
+	const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+	if (stat === undefined) {
+		return undefined;
+	}
+
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The process and all its descendants (via /proc/PID/task/TID/children). */
+export async function processTree(pid: number): Promise<number[]> {
+	const all = [pid];
+	for (let i = 0; i < all.length; i++) {
+		const tasks = await readdir(`/proc/${all[i]!}/task`).catch(() => []);
+		for (const task of tasks) {
+			const children = await readFile(`/proc/${all[i]!}/task/${task}/children`, 'utf8').catch(() => '');
+			for (const child of children.trim().split(/\s+/).filter(Boolean)) {
+				all.push(Number(child));
+			}
+		}
+	}
+
+	return all;
+}
+
+/** CPU ticks of a process tree; processes that ended in between are not counted. */
+export async function treeTicks(pid: number): Promise<number> {
+	let total = 0;
+	for (const member of await processTree(pid)) {
+		total += (await cpuTicks(member)) ?? 0;
+	}
+
+	return total;
+}
+
+export type Memory = {rssBytes: number; hwmBytes: number};
+
+export async function memory(pid: number): Promise<Memory | undefined> {
+	const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+	if (status === undefined) {
+		return undefined;
+	}
+
+	const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+	return {rssBytes: kib('VmRSS'), hwmBytes: kib('VmHWM')};
+}
+
+/** Sum of VmRSS and of VmHWM over a process tree. */
+export async function treeMemory(pid: number): Promise<Memory> {
+	let rssBytes = 0;
+	let hwmBytes = 0;
+	for (const member of await processTree(pid)) {
+		const reading = await memory(member);
+		rssBytes += reading?.rssBytes ?? 0;
+		hwmBytes += reading?.hwmBytes ?? 0;
+	}
+
+	return {rssBytes, hwmBytes};
+}
+
+export async function comm(pid: number): Promise<string> {
+	return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+}
+
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
