@@ -79,6 +79,8 @@ export type Effect =
 export type Step = {state: DashboardState; effects: Effect[]};
 
 export const HISTORY_WINDOW_MS = 120_000;
+/** The pool-suspected detector takes at most one sample a second. */
+const SUSPECT_SAMPLE_MS = 1000;
 
 export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; idleAfterSeconds?: number};
 
@@ -156,22 +158,28 @@ function markIdle(state: DashboardState, idleAfterSeconds: number): DashboardSta
 	return {...state, marked, idleMarkStage: stage};
 }
 
-// Older observations need only the counts: their session lists would hold minutes of memory. One
-// stripped copy per snapshot, however many observations share it.
+// Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
+// their session lists, per-name counts and fleet members would hold minutes of memory at --interval
+// 0.2 with names that come and go. One stripped copy per snapshot, however many observations share it.
 const stripped = new WeakMap<ServerSnapshot, ServerSnapshot>();
-function withoutSessions(entry: Observation): Observation {
-	const {server} = entry;
-	if (!server || server.sessions.length === 0) {
-		return entry;
+const strippedPools = new WeakMap<PoolStatus[], PoolStatus[]>();
+function withoutDetail(entry: Observation): Observation {
+	const {server, pools} = entry;
+	let strippedServer = server;
+	if (server && (server.sessions.length > 0 || server.applications.length > 0 || server.clientGroups.length > 0)) {
+		strippedServer = stripped.get(server) ?? {...server, sessions: [], applications: [], users: [], databases: [], clientGroups: []};
+		stripped.set(server, strippedServer);
 	}
 
-	let copy = stripped.get(server);
-	if (!copy) {
-		copy = {...server, sessions: []};
-		stripped.set(server, copy);
+	let lighterPools = pools;
+	if (pools.some(pool => (pool.metrics?.fleet?.members.length ?? 0) > 0)) {
+		lighterPools = strippedPools.get(pools) ?? pools.map(pool => (pool.metrics?.fleet
+			? {...pool, metrics: {...pool.metrics, fleet: {...pool.metrics.fleet, members: []}}}
+			: pool));
+		strippedPools.set(pools, lighterPools);
 	}
 
-	return {...entry, server: copy};
+	return strippedServer === server && lighterPools === pools ? entry : {...entry, server: strippedServer, pools: lighterPools};
 }
 
 /** A new reading of any source: one derivation of everything, its level changes logged once. */
@@ -180,7 +188,7 @@ function observe(state: DashboardState, atMs: number, server: ServerSnapshot | n
 	const earlier = state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS);
 	const last = earlier.length - 1;
 	if (last >= 0) {
-		earlier[last] = withoutSessions(earlier[last]!);
+		earlier[last] = withoutDetail(earlier[last]!);
 	}
 
 	const history = [...earlier, observation];
@@ -218,7 +226,11 @@ function serverPolled(state: DashboardState, reading: ServerReading, atMs: numbe
 			log.push({at: logTime(atMs), type: 'reconnect'});
 		}
 
-		const suspectHistory = appendSuspectSample(state.suspectHistory, suspectSample(reading.snapshot, freeConnections(reading.snapshot)));
+		// One sample a second is evidence enough over a 30 s window, whatever --interval is.
+		const lastSample = state.suspectHistory.at(-1);
+		const suspectHistory = lastSample && reading.snapshot.takenAtMs - lastSample.atMs < SUSPECT_SAMPLE_MS
+			? state.suspectHistory
+			: appendSuspectSample(state.suspectHistory, suspectSample(reading.snapshot, freeConnections(reading.snapshot)));
 		const connected = {...state, serverError: null, disconnectedSinceMs: null, suspectHistory};
 		const next = isFrozen(state) || state.isPaused
 			? {...connected, heldServer: reading.snapshot}
