@@ -28,6 +28,7 @@ const codeOrder: readonly FindingCode[] = [
 	'pool-timeouts',
 	'pool-busy',
 	'pool-suspected',
+	'fleet-over-capacity',
 	'idle-hoarding',
 	'idle-in-transaction',
 	'lock-contention',
@@ -51,6 +52,7 @@ export function diagnose(history: readonly Observation[], thresholds: Thresholds
 
 	// Disconnected: the last server numbers are stale, so only the pools speak.
 	if (server) {
+		push(findings, fleetOverCapacity(latest.pools, server));
 		for (const suspect of context.suspects ?? []) {
 			findings.push({code: 'pool-suspected', level: suspect.level, subject: suspectSubject(suspect), message: suspectMessage(suspect)});
 		}
@@ -123,7 +125,9 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 
 	const subject = pool.name;
 	const rates = poolRates(history, pool.name);
-	const atMax = isPoolAtMax(metrics);
+	// A fleet's numbers are sums: it is at its max where its instances are, not where the sums meet.
+	const {fleet} = metrics;
+	const atMax = fleet ? (fleet.atMax === null ? null : fleet.atMax > 0) : isPoolAtMax(metrics);
 	const busy = metrics.max === null ? `${metrics.active ?? '?'} busy` : `${metrics.active ?? '?'}/${metrics.max} busy`;
 	const hasWaiters = metrics.waiting !== null && metrics.waiting > 0;
 	const isWaitingByRate = !hasWaiters && ((rates.waitsPerSecond ?? 0) > 0 || (rates.waitingAverage ?? 0) > 0);
@@ -187,6 +191,17 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 	}
 
 	const room = `while the server has ${plural(free, 'free slot')}`;
+	const fleet = pool.metrics?.fleet;
+	if (atMax === true && fleet) {
+		const perInstance = fleet.maxPerInstance === null ? 'their max' : `their max of ${fleet.maxPerInstance}`;
+		return {
+			code: 'pool-saturated',
+			level: 'critical',
+			subject,
+			message: `Pool ${subject} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room}: raise the pool's max (worst: ${fleet.worst.instance}).`,
+		};
+	}
+
 	if (atMax === true) {
 		return {
 			code: 'pool-saturated',
@@ -214,6 +229,30 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 		level: lasting ? 'critical' : 'warning',
 		subject,
 		message: `Pool ${subject} has requests waiting below its max (${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}): it cannot open connections fast enough; check its logs for refused logins.`,
+	};
+}
+
+/**
+ * Fleets read through Prometheus whose pools, all opened at once, would need more connections than the
+ * server has usable slots: the day everything scales out, new logins fail.
+ */
+function fleetOverCapacity(pools: readonly PoolStatus[], server: ServerSnapshot): Finding | null {
+	const fleets = pools.filter(pool => pool.error === null && pool.metrics?.fleet && pool.metrics.max !== null);
+	const total = fleets.reduce((sum, pool) => sum + pool.metrics!.max!, 0);
+	const usable = usableConnections(server);
+	if (fleets.length === 0 || total <= usable) {
+		return null;
+	}
+
+	const parts = fleets.map(pool => {
+		const {fleet, max} = pool.metrics!;
+		return fleet!.maxPerInstance === null ? `${pool.name} ${max}` : `${pool.name} ${fleet!.instances} × ${fleet!.maxPerInstance}`;
+	});
+	return {
+		code: 'fleet-over-capacity',
+		level: 'warning',
+		subject: 'fleet',
+		message: `The fleet's pools can open ${total} connections (${parts.join(' + ')}) but the server has ${usable} usable slots: when every instance fills its pool, logins fail. Lower the pools' max or raise max_connections.`,
 	};
 }
 

@@ -66,6 +66,13 @@ function increase(samples: readonly Sample[], pick: (metrics: PoolMetrics) => nu
 }
 
 export function poolRates(history: readonly Observation[], poolName: string, windowMs = RATE_WINDOW_MS): PoolRates {
+	// A source that computed its own rates (Prometheus' rate() for a fleet) is taken at its word.
+	const own = history.at(-1)?.pools.find(pool => pool.name === poolName)?.metrics?.sourceRates;
+	if (own) {
+		const {waitsPerSecond, waitingAverage, timeoutsPerMinute} = own;
+		return {waitsPerSecond, waitingAverage, timeoutsPerMinute, meanWaitSeconds: waitsPerSecond !== null && waitsPerSecond > 0 && waitingAverage !== null ? waitingAverage / waitsPerSecond : null};
+	}
+
 	const nowMs = history.at(-1)?.atMs ?? 0;
 	const samples = samplesOf(history, poolName, nowMs - windowMs);
 	const seconds = samples.length >= 2 ? (samples.at(-1)!.atMs - samples[0]!.atMs) / 1000 : 0;

@@ -185,6 +185,7 @@ export type FindingCode =
 	| 'pool-timeouts'
 	| 'pool-busy'
 	| 'pool-suspected'
+	| 'fleet-over-capacity'
 	| 'server-saturated'
 	| 'idle-hoarding'
 	| 'idle-in-transaction'

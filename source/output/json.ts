@@ -70,6 +70,8 @@ function poolJson(pool: PoolView) {
 		waitsPerSecond: round(pool.rates.waitsPerSecond),
 		meanWaitSeconds: round(pool.rates.meanWaitSeconds),
 		timeoutsPerMinute: round(pool.rates.timeoutsPerMinute, 1),
+		// --prometheus: the numbers above are sums over the service's instances, listed worst first.
+		fleet: metrics?.fleet ?? null,
 		level: pool.level,
 		error: pool.error,
 		sampledAt: pool.sampledAtMs === null ? null : new Date(pool.sampledAtMs).toISOString(),

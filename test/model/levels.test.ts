@@ -223,3 +223,29 @@ describe('every pool level has its finding', () => {
 		assert.match(picture.findings[0]!.message, /2\/2 busy, waits 3\.0\/s, avg 400 ms/);
 	});
 });
+
+describe('fleets read through Prometheus', () => {
+	const member = (instance: string, active: number, waiting: number) => ({instance, max: 10, open: 10, active, idle: 10 - active, waiting, oldestWaitSeconds: null, sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: null}, isAtMax: active >= 10});
+	const fleetPool = (name: string, members: Array<ReturnType<typeof member>>) => poolStatus({name, metrics: {
+		max: members.length * 10, open: members.length * 10, active: members.reduce((sum, each) => sum + each.active, 0), idle: 0,
+		waiting: members.reduce((sum, each) => sum + each.waiting, 0), timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null,
+		sourceRates: {waitsPerSecond: 3, waitingAverage: 1.2, timeoutsPerMinute: 0},
+		fleet: {service: name, pool: null, instances: members.length, atMax: members.filter(each => each.isAtMax).length, maxPerInstance: 10, worst: members[0]!, members},
+	}});
+
+	it('one instance at its max with waiters is saturation, named with the instance count, though the sums have room', () => {
+		const pool = fleetPool('checkout', [member('pod-1', 10, 7), member('pod-2', 3, 0)]);
+		const {picture} = derivePicture([observation({pools: [pool]})], defaultThresholds, {});
+		assert.equal(picture.pools[0]?.level, 'critical');
+		assert.equal(picture.findings[0]?.code, 'pool-saturated');
+		assert.match(picture.findings[0]!.message, /1 of 2 instances at their max of 10, 7 waiting, while the server has 84 free slots: raise the pool's max \(worst: pod-1\)/);
+		assert.deepEqual(picture.pools[0]?.rates, {waitsPerSecond: 3, waitingAverage: 1.2, timeoutsPerMinute: 0, meanWaitSeconds: 0.4});
+	});
+
+	it('fleets whose pools together exceed the usable slots: a finding with the arithmetic', () => {
+		const many = Array.from({length: 10}, (_, index) => member(`pod-${index}`, 1, 0));
+		const {picture} = derivePicture([observation({pools: [fleetPool('checkout', many), fleetPool('billing', many.slice(0, 2))]})], defaultThresholds, {});
+		const finding = picture.findings.find(candidate => candidate.code === 'fleet-over-capacity');
+		assert.match(finding?.message ?? '', /can open 120 connections \(checkout 10 × 10 \+ billing 2 × 10\) but the server has 97 usable slots/);
+	});
+});

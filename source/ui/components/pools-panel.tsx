@@ -13,7 +13,7 @@ function queueText(pool: PoolView): string {
 		return `WAITING ${metrics.waiting}`;
 	}
 
-	if (metrics?.waitsTotal !== null && metrics?.waitsTotal !== undefined) {
+	if (metrics?.sourceRates || (metrics?.waitsTotal !== null && metrics?.waitsTotal !== undefined)) {
 		return pool.rates.waitsPerSecond === null ? 'waits: rate after 2nd sample' : waitRateText(pool.rates);
 	}
 
@@ -33,9 +33,12 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 	}
 
 	const {metrics, rates} = pool;
+	const {fleet} = metrics;
 	const numbers = [
 		`${na(metrics.active)}/${na(metrics.max)}`,
 		queueText(pool),
+		// A fleet: how many instances, and how many sit at their max.
+		...(fleet ? [`${fleet.instances} inst`, `${fleet.atMax === null ? 'n/a' : fleet.atMax} at max`] : []),
 		...(pool.error ? [`ERROR ${pool.error} (last good ${pool.sampledAtMs === null ? 'never' : ageText(pool.sampledAtMs, nowMs)})`] : []),
 		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactDuration(metrics.oldestWaitSeconds)}`,
 		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
