@@ -171,5 +171,5 @@ test('an impossible reading shows its reason as BAD; pools beyond the cap are co
 test('a fleet row: sums, instances and how many sit at their max', () => {
 	const fleetRow: PoolView = {...poolStatus({name: 'checkout/HikariPool-1', metrics: {max: 400, active: 400, idle: 0, waiting: 1930, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null,
 		fleet: {service: 'checkout', pool: 'HikariPool-1', instances: 40, atMax: 38, maxPerInstance: 10, worst: {instance: 'pod-7', max: 10, open: 10, active: 10, idle: 0, waiting: 90, oldestWaitSeconds: null, sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: null}, isAtMax: true}, members: []}}}), level: 'critical', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null}};
-	assert.match(poolLine(fleetRow, baseTimeMs, 72), /^CRIT checkout\/Hikar… 400\/400 {2}WAITING 1930 {2}40 inst {2}38 at max/);
+	assert.match(poolLine(fleetRow, baseTimeMs, 72), /^CRIT checkout\/Hika… 400\/400 {2}WAITING 1930 {2}40 inst {2}38 at max/);
 });
