@@ -3,6 +3,7 @@
 import {CLEAR_MARGIN, freeConnections, heldThresholds, isPoolAtMax, levelForRatio, levelRank, persistentWaitingMs, serverLevel, usableConnections, usedRatio, waitingForMs} from './levels.js';
 import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
 import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
+import {formatDuration, plural} from './words.js';
 import type {Finding, FindingCode, Level, Observation, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
 
 export type DiagnosisContext = {
@@ -516,28 +517,6 @@ function oldest(seconds: number | null): string {
 
 function appName(name: string): string {
 	return name === '' ? '(no application_name)' : name;
-}
-
-export function plural(count: number, noun: string): string {
-	return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/** 42 s, 5 min 12 s, 2 h 3 min: an age an operator reads at a glance. */
-export function formatDuration(seconds: number): string {
-	if (seconds < 10 && !Number.isInteger(seconds)) {
-		return `${seconds.toFixed(1)} s`; // 5.4 s must not read as the 5 s limit it passed
-	}
-
-	const whole = Math.floor(seconds);
-	if (whole < 60) {
-		return `${whole} s`;
-	}
-
-	if (whole < 3600) {
-		return `${Math.floor(whole / 60)} min ${whole % 60} s`;
-	}
-
-	return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
 }
 
 /** A role name as GRANT needs it: bare when it is a plain lower-case identifier, quoted otherwise. */

@@ -4,6 +4,7 @@
 // though the server has room: the requests queue inside the application, where the server cannot
 // see them. Pure: the history of samples (oldest first, last = now) is the only input.
 import type {ClientGroup, Level, ServerSnapshot} from './types.js';
+import {formatDuration as duration} from './words.js';
 
 /**
  * How long a group must sit busy at its ceiling before it is suspected. 30 s: a burst fills a pool for
@@ -245,18 +246,4 @@ export function suspectMessage(suspect: Suspect): string {
 
 function count(value: number, noun: string): string {
 	return `${value} ${noun}${value === 1 ? '' : 's'}`;
-}
-
-/** 45 s, 2 min 5 s, 1 h 3 min: whole seconds, as the findings write them. */
-function duration(seconds: number): string {
-	const whole = Math.floor(seconds);
-	if (whole < 60) {
-		return `${whole} s`;
-	}
-
-	if (whole < 3600) {
-		return `${Math.floor(whole / 60)} min ${whole % 60} s`;
-	}
-
-	return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
 }

@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {diagnose, formatDuration, rootBlockers} from '../../source/model/diagnosis.js';
+import {diagnose, rootBlockers} from '../../source/model/diagnosis.js';
+import {formatDuration} from '../../source/model/words.js';
 import type {Finding, Observation, PoolMetrics, ServerSnapshot} from '../../source/model/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
 
@@ -131,7 +132,7 @@ describe('pool-saturated', () => {
 					level: 'warning',
 					subject: 'api',
 					message:
-						'Pool api endpoint is down: connect ECONNREFUSED 10.0.0.7:9090 (last good sample 42 s ago). Check that the application is up and its metrics endpoint answers at http://10.0.0.7:9090/metrics.',
+						'Pool api endpoint is down: connect ECONNREFUSED 10.0.0.7:9090 (last good sample 40 s ago). Check that the application is up and its metrics endpoint answers at http://10.0.0.7:9090/metrics.',
 				},
 			],
 		},
@@ -243,7 +244,7 @@ describe('idle-in-transaction', () => {
 					level: 'warning',
 					subject: 'pid 4711',
 					message:
-						'pid 4711 (billing / invoicer) has been idle in transaction for 1 min 1 s, blocking nobody yet. Find why the application leaves the transaction open, or set idle_in_transaction_session_timeout.',
+						'pid 4711 (billing / invoicer) has been idle in transaction for 1 min, blocking nobody yet. Find why the application leaves the transaction open, or set idle_in_transaction_session_timeout.',
 				},
 			],
 		},
@@ -265,7 +266,7 @@ describe('idle-in-transaction', () => {
 					level: 'critical',
 					subject: 'pid 4711',
 					message:
-						'pid 4711 (billing / invoicer) has been idle in an aborted transaction for 5 min 12 s, blocking 2 sessions; 1 more session idle in transaction over 60 s. Terminate pid 4711 to release its locks, and set idle_in_transaction_session_timeout.',
+						'pid 4711 (billing / invoicer) has been idle in an aborted transaction for 5 min, blocking 2 sessions; 1 more session idle in transaction over 60 s. Terminate pid 4711 to release its locks, and set idle_in_transaction_session_timeout.',
 				},
 			],
 		},
@@ -367,7 +368,7 @@ describe('lock-contention', () => {
 					level: 'critical',
 					subject: 'pid 200',
 					message:
-						"1 session has waited on locks for 1 min 1 s, behind pid 200 (active, migrate). Cancel pid 200's query, or terminate it if its work can be lost.",
+						"1 session has waited on locks for 1 min, behind pid 200 (active, migrate). Cancel pid 200's query, or terminate it if its work can be lost.",
 				},
 			],
 		},
@@ -535,9 +536,9 @@ describe('formatDuration', () => {
 		[0, '0 s'],
 		[5.5, '5.5 s'],
 		[9, '9 s'],
-		[42.7, '42 s'],
-		[61, '1 min 1 s'],
-		[312, '5 min 12 s'],
+		[42.7, '40 s'],
+		[61, '1 min'],
+		[312, '5 min'],
 		[3700, '1 h 1 min'],
 	];
 	for (const [seconds, expected] of cases) {

@@ -207,7 +207,7 @@ describe('suspectMessage', () => {
 		['one instance, the issue example', base,
 			'checkout (10.0.0.5) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5 and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
 		['not quite all busy, minutes, one free slot', {...base, busyShare: 0.93, heldForMs: 125_000, serverFree: 1},
-			'checkout (10.0.0.5) has held exactly 5 connections, 93% busy, for 2 min 5 s and never more, while the server has 1 free slot: its pool is probably capped at 5 and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
+			'checkout (10.0.0.5) has held exactly 5 connections, 93% busy, for 2 min and never more, while the server has 1 free slot: its pool is probably capped at 5 and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
 		['many instances', {...base, client: null, instances: 12, connections: 60, serverFree: 31},
 			'checkout: 12 instances × 5 connections, all busy, for 45 s and never more, while the server has 31 free slots: its pools are probably capped at 5 each and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
 		['instances with different ceilings', {...base, client: null, instances: 3, connections: 14},

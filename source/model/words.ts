@@ -1,0 +1,30 @@
+// How findings write counts and durations: plain words an operator reads at a glance.
+
+export function plural(count: number, noun: string): string {
+	return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * 5.4 s, 45 s, 5 min, 2 h 3 min. Coarse past ten seconds (5 s steps, then whole minutes), so a
+ * finding that lasts does not change its words, and the frame, every second.
+ */
+export function formatDuration(seconds: number): string {
+	if (seconds < 10 && !Number.isInteger(seconds)) {
+		return `${Math.max(0, seconds).toFixed(1)} s`; // 5.4 s must not read as the 5 s limit it passed
+	}
+
+	const whole = Math.max(0, Math.floor(seconds));
+	if (whole < 10) {
+		return `${whole} s`;
+	}
+
+	if (whole < 60) {
+		return `${whole - (whole % 5)} s`;
+	}
+
+	if (whole < 3600) {
+		return `${Math.floor(whole / 60)} min`;
+	}
+
+	return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
+}
