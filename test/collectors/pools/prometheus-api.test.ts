@@ -105,8 +105,10 @@ test('a service of three instances: sums, instances at their max, the worst inst
 	const source = collector(prometheus!.url);
 	const reading = await readUntil(source, current => {
 		const pool = byLabel(current, 'checkout/HikariPool-1');
-		return pool?.fleet?.instances === 3 && (pool.sourceRates?.timeoutsPerMinute ?? 0) > 0;
-	}, 'three checkout instances and a timeout rate');
+		// rate() needs two scrapes of each instance's counter: wait until every instance has one.
+		return pool?.fleet?.instances === 3 && (pool.sourceRates?.timeoutsPerMinute ?? 0) > 0
+			&& pool.fleet.members.every(member => member.sourceRates.timeoutsPerMinute !== null);
+	}, 'three checkout instances, each with a timeout rate');
 	assert.ok(reading.ok);
 	assert.equal(reading.format, 'prometheus');
 
@@ -141,7 +143,7 @@ test('every corpus family reads the same through Prometheus as scraped directly 
 	assert.ok(expected.length >= Object.keys(CORPUS_JOBS).length, 'every corpus file has a pool');
 	const reading = await readUntil(source, current => current.ok
 		&& expected.every(({job, pool}) => byLabel(current, pool.label === null ? job : `${job}/${pool.label}`) !== undefined)
-		&& byLabel(current, 'go-sql/app')?.sourceRates?.waitsPerSecond !== null, 'every corpus family, with go_sql wait rates');
+		&& byLabel(current, 'go-sql/app')?.sourceRates?.waitsPerSecond !== null && byLabel(current, 'go-sql/app')?.sourceRates?.waitingAverage !== null, 'every corpus family, with go_sql wait rates');
 	assert.ok(reading.ok);
 	assert.ok(reading.pools.every(pool => pool.fleet?.service !== 'checkout'), 'the selector keeps checkout out');
 	for (const {job, pool} of expected) {
