@@ -11,7 +11,7 @@ import {poolSelector} from '../../connection/pool-endpoint.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';
 import {parsePrometheusText} from './prometheus-text.js';
-import {validatePool} from './validate-pools.js';
+import {noMetrics, validatePool} from './validate-pools.js';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
@@ -120,18 +120,7 @@ async function readActuator(base: URL, only: string | null, agent: http.Agent, t
 
 	const result: PoolMetrics[] = [];
 	for (const pool of pools.slice(0, ACTUATOR_MAX_POOLS)) {
-		const metrics: PoolMetrics = {
-			label: pool,
-			max: null,
-			open: null,
-			active: null,
-			idle: null,
-			waiting: null,
-			oldestWaitSeconds: null,
-			timeoutsTotal: null,
-			waitsTotal: null,
-			waitSecondsTotal: null,
-		};
+		const metrics: PoolMetrics = noMetrics(pool);
 		for (const [field, meter] of Object.entries(ACTUATOR_METERS) as Array<[keyof typeof ACTUATOR_METERS, string]>) {
 			const response = await fetchMeter(meter, pool);
 			if (!response.ok) {
@@ -352,7 +341,8 @@ async function get(url: URL, accept: string, agent: http.Agent, timeoutMs: numbe
 	});
 }
 
-function describeError(error: unknown, hostname: string): string {
+/** A request's failure in one short line (shared by the pool endpoints and the Prometheus API). */
+export function describeError(error: unknown, hostname: string): string {
 	const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
 	const message = error instanceof Error ? error.message : String(error);
 	switch (code) {
@@ -386,7 +376,7 @@ function describeError(error: unknown, hostname: string): string {
 	}
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
 	return text.replace(/\s+/g, ' ').trim();
 }
 

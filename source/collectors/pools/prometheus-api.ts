@@ -10,6 +10,7 @@ import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../model/types.js';
 import {fleetPools, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';
 import {familyNames, type FamilyNames} from './prometheus-pools.js';
+import {describeError, oneLine} from './http-collector.js';
 
 /** A fleet of 500 instances answers a few MiB per family; a runaway selector is cut here. */
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
@@ -188,7 +189,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 					// The cap counts decompressed bytes.
 					stream = response.pipe(zlib.createGunzip());
 					response.on('error', error => {
-						settle({ok: false, error: describe(error, url.hostname)});
+						settle({ok: false, error: describeError(error, url.hostname)});
 					});
 				}
 
@@ -214,7 +215,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 					settle({ok: true, status, statusText, body: Buffer.concat(chunks).toString('utf8')});
 				});
 				stream.on('error', error => {
-					settle({ok: false, error: describe(error, url.hostname)});
+					settle({ok: false, error: describeError(error, url.hostname)});
 				});
 				response.on('close', () => {
 					if (!response.complete) {
@@ -225,7 +226,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 		);
 		outgoing.on('error', error => {
 			const code = (error as {code?: string}).code;
-			settle({ok: false, error: describe(error, url.hostname), isStaleSocket: outgoing.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')});
+			settle({ok: false, error: describeError(error, url.hostname), isStaleSocket: outgoing.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')});
 		});
 		outgoing.end(body);
 	});
@@ -233,37 +234,4 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 
 function isLoopback(hostname: string): boolean {
 	return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
-function describe(error: unknown, hostname: string): string {
-	const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
-	const message = error instanceof Error ? error.message : String(error);
-	switch (code) {
-		case 'ECONNREFUSED': {
-			return 'connection refused';
-		}
-
-		case 'ECONNRESET':
-		case 'EPIPE': {
-			return 'connection reset';
-		}
-
-		case 'ENOTFOUND':
-		case 'EAI_AGAIN': {
-			return `host not found: ${hostname}`;
-		}
-
-		case 'Z_DATA_ERROR':
-		case 'Z_BUF_ERROR': {
-			return 'invalid gzip body';
-		}
-
-		default: {
-			return message === 'socket hang up' ? 'connection reset' : message;
-		}
-	}
-}
-
-function oneLine(text: string): string {
-	return text.replace(/\s+/g, ' ').trim();
 }

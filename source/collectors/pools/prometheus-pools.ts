@@ -2,7 +2,7 @@
 // (the table below, one entry per family). A field no family exposes stays null: "n/a", never 0.
 import type {PoolMetrics} from '../../model/types.js';
 import type {PromExposition, PromSample} from './prometheus-text.js';
-import {invalidPool, invalidValue, validatePool} from './validate-pools.js';
+import {invalidPool, invalidValue, noMetrics, validatePool} from './validate-pools.js';
 
 type Labels = Record<string, string>;
 type Field = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet'>;
@@ -143,7 +143,7 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex, options: {c
 			return invalidPool(label, error);
 		}
 
-		const metrics = emptyMetrics(label);
+		const metrics = noMetrics(label);
 		for (let fieldIndex = 0; fieldIndex < specs.length; fieldIndex++) {
 			const [field, spec] = specs[fieldIndex]!;
 			for (let alternativeIndex = 0; alternativeIndex < spec.length; alternativeIndex++) {
@@ -164,9 +164,6 @@ function applyRecognizer(recognizer: Recognizer, index: SampleIndex, options: {c
 	});
 }
 
-function emptyMetrics(label: string | null): PoolMetrics {
-	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null};
-}
 
 // --- helpers to keep the table readable ---
 

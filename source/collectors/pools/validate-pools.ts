@@ -45,21 +45,14 @@ export function invalidValue(field: NumberField, value: number, {isZeroMaxAllowe
 	return isValid ? null : `invalid value ${formatValue(value)} for ${field}`;
 }
 
+/** A pool with no number exposed yet: every field null ("n/a", never 0). */
+export function noMetrics(label: string | null): PoolMetrics {
+	return {label, max: null, open: null, active: null, idle: null, waiting: null, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null};
+}
+
 /** The pool as an error: its label kept, every number null (shown as no number, never as 0). */
 export function invalidPool(label: string | null, error: string): PoolMetrics {
-	return {
-		label,
-		max: null,
-		open: null,
-		active: null,
-		idle: null,
-		waiting: null,
-		oldestWaitSeconds: null,
-		timeoutsTotal: null,
-		waitsTotal: null,
-		waitSecondsTotal: null,
-		error,
-	};
+	return {...noMetrics(label), error};
 }
 
 /** The pool as it is when every number is possible; otherwise the error of its first impossible one. */
