@@ -3,6 +3,7 @@
 // Plain values out; a part that failed carries its one-line, masked reason.
 import pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
+import {columnNumber, columnText} from '../collectors/pools/pgbouncer-collector.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
 import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
@@ -210,12 +211,12 @@ export async function readPgBouncerConfig(endpoint: PoolEndpoint, timeoutMs: num
 }
 
 export function mapPgBouncer(endpoint: string, config: Row[], databases: Row[], pools: Row[], lists: Row[] | null): PgBouncerConfig {
-	const setting = (key: string) => number(config.find(row => row['key'] === key)?.['value']);
+	const setting = (key: string) => columnNumber(config.find(row => row['key'] === key)?.['value']);
 	const usersByDatabase = new Map<string, Set<string>>();
 	let clientsFromPools = 0;
 	for (const row of pools) {
-		const database = text(row['database']);
-		const user = text(row['user']);
+		const database = columnText(row['database']);
+		const user = columnText(row['user']);
 		if (database === null || user === null || database === 'pgbouncer') {
 			continue;
 		}
@@ -223,21 +224,21 @@ export function mapPgBouncer(endpoint: string, config: Row[], databases: Row[], 
 		usersByDatabase.set(database, (usersByDatabase.get(database) ?? new Set()).add(user));
 		for (const [column, value] of Object.entries(row)) {
 			if (column.startsWith('cl_') && column !== 'cl_cancel_req') {
-				clientsFromPools += number(value) ?? 0;
+				clientsFromPools += columnNumber(value) ?? 0;
 			}
 		}
 	}
 
 	const mapped: PgBouncerDatabase[] = databases
-		.filter(row => text(row['name']) !== null && text(row['name']) !== 'pgbouncer')
+		.filter(row => columnText(row['name']) !== null && columnText(row['name']) !== 'pgbouncer')
 		.map(row => {
-			const name = text(row['name'])!;
-			const forceUser = text(row['force_user']) ?? null;
+			const name = columnText(row['name'])!;
+			const forceUser = columnText(row['force_user']) ?? null;
 			return {
 				name,
 				poolSize: nonNegative(row['pool_size']),
 				reservePool: nonNegative(row['reserve_pool'] ?? row['reserve_pool_size']),
-				maxDbConnections: number(row['max_connections']),
+				maxDbConnections: columnNumber(row['max_connections']),
 				forceUser: forceUser === '' ? null : forceUser,
 				users: [...(usersByDatabase.get(name) ?? [])].sort(),
 			};
@@ -251,7 +252,7 @@ export function mapPgBouncer(endpoint: string, config: Row[], databases: Row[], 
 		maxClientConn: setting('max_client_conn'),
 		queryWaitTimeoutSeconds: setting('query_wait_timeout'),
 		databases: mapped,
-		clients: usedClients ? number(usedClients['items']) : clientsFromPools,
+		clients: usedClients ? columnNumber(usedClients['items']) : clientsFromPools,
 	};
 }
 
@@ -269,26 +270,8 @@ function consoleConfig(url: string, timeoutMs: number): pg.ClientConfig {
 	};
 }
 
-function text(value: unknown): string | null {
-	return typeof value === 'string' ? value : null;
-}
-
-/** int4 arrives as number, int8 / numeric and SHOW CONFIG values as text. */
-function number(value: unknown): number | null {
-	if (typeof value === 'number') {
-		return Number.isFinite(value) ? value : null;
-	}
-
-	if (typeof value === 'string' && value.trim() !== '') {
-		const parsed = Number(value.trim());
-		return Number.isFinite(parsed) ? parsed : null;
-	}
-
-	return null;
-}
-
 /** A pool size column: negative (-1) or empty means "use the default". */
 function nonNegative(value: unknown): number | null {
-	const parsed = number(value);
+	const parsed = columnNumber(value);
 	return parsed === null || parsed < 0 ? null : parsed;
 }

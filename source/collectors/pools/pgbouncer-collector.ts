@@ -109,8 +109,8 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetrics[] {
 	const pools: PoolMetrics[] = [];
 	for (const row of rows) {
-		const database = text(row['database']);
-		const user = text(row['user']);
+		const database = columnText(row['database']);
+		const user = columnText(row['user']);
 		if (database === null || user === null || database === 'pgbouncer') {
 			continue;
 		}
@@ -119,25 +119,25 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 		for (const [column, value] of Object.entries(row)) {
 			// sv_total (PgDog) already is the sum
 			if (column.startsWith('sv_') && column !== 'sv_total') {
-				const count = number(value);
+				const count = columnNumber(value);
 				if (count !== null) {
 					open = (open ?? 0) + count;
 				}
 			}
 		}
 
-		open = number(row['sv_total']) ?? open;
-		const svIdle = number(row['sv_idle']);
-		const svUsed = number(row['sv_used']);
-		const maxwait = number(row['maxwait']);
-		const maxwaitUs = number(row['maxwait_us']);
+		open = columnNumber(row['sv_total']) ?? open;
+		const svIdle = columnNumber(row['sv_idle']);
+		const svUsed = columnNumber(row['sv_used']);
+		const maxwait = columnNumber(row['maxwait']);
+		const maxwaitUs = columnNumber(row['maxwait_us']);
 		pools.push(validatePool({
 			label: `${database}/${user}`,
 			max: sizes ? effectivePoolSize(sizes, database, user) : null,
 			open,
-			active: number(row['sv_active']),
+			active: columnNumber(row['sv_active']),
 			idle: svIdle === null && svUsed === null ? null : (svIdle ?? 0) + (svUsed ?? 0),
-			waiting: number(row['cl_waiting']),
+			waiting: columnNumber(row['cl_waiting']),
 			oldestWaitSeconds: maxwait === null ? null : maxwait + (maxwaitUs ?? 0) / 1e6,
 			timeoutsTotal: null,
 			// SHOW STATS total_wait_time is per database, not per pool, and counts no waits
@@ -177,8 +177,8 @@ async function readSizes(client: pg.Client): Promise<Sizes> {
 export function sizesFromRows(databases: Row[], users: Row[], config: Row[]): Sizes {
 	const byDatabase = new Map<string, number>();
 	for (const row of databases) {
-		const name = text(row['name']);
-		const size = number(row['pool_size']);
+		const name = columnText(row['name']);
+		const size = columnNumber(row['pool_size']);
 		if (name !== null && size !== null) {
 			byDatabase.set(name, size);
 		}
@@ -186,15 +186,15 @@ export function sizesFromRows(databases: Row[], users: Row[], config: Row[]): Si
 
 	const byUser = new Map<string, number>();
 	for (const row of users) {
-		const name = text(row['name']);
-		const size = number(row['pool_size']);
+		const name = columnText(row['name']);
+		const size = columnNumber(row['pool_size']);
 		if (name !== null && size !== null) {
 			byUser.set(name, size);
 		}
 	}
 
 	const setting = config.find(row => row['key'] === 'default_pool_size');
-	return {byDatabase, byUser, defaultPoolSize: setting ? number(setting['value']) : null};
+	return {byDatabase, byUser, defaultPoolSize: setting ? columnNumber(setting['value']) : null};
 }
 
 function clientConfig(url: string): pg.ClientConfig {
@@ -236,12 +236,13 @@ function describe(error: unknown, secrets: string[], user: string): string {
 	return `pgbouncer: ${maskText(message, secrets).replace(/\s+/g, ' ').trim()}`;
 }
 
-function text(value: unknown): string | null {
+/** A console column as text, or null. */
+export function columnText(value: unknown): string | null {
 	return typeof value === 'string' ? value : null;
 }
 
-/** int4 arrives as number, int8 / numeric as string, SHOW USERS pool_size as padded text. */
-function number(value: unknown): number | null {
+/** A console or catalog column as a number: int4 arrives as number, int8 / numeric and SHOW values as (padded) text. */
+export function columnNumber(value: unknown): number | null {
 	if (typeof value === 'number') {
 		return Number.isFinite(value) ? value : null;
 	}
