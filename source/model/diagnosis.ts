@@ -378,7 +378,8 @@ function idleInTransaction(server: ServerSnapshot, thresholds: Thresholds): Find
 		return null;
 	}
 
-	const counted = server.sessions.filter(s => s.blockedBy.includes(pid)).length;
+	// Directly or down a chain, as lock-contention counts them: one number for one thing on the frame.
+	const counted = Math.max(server.sessions.filter(s => s.blockedBy.includes(pid)).length, rootBlockers(server.sessions).get(pid) ?? 0);
 	const blocking = summary?.pid === pid ? Math.max(counted, summary.blocking) : counted;
 	const who = oldestSession ? ` (${oldestSession.user ?? 'unknown user'} / ${appName(oldestSession.application)})` : '';
 	const state = oldestSession?.state === 'idle in transaction (aborted)' ? 'idle in an aborted transaction' : 'idle in transaction';

@@ -547,3 +547,17 @@ describe('formatDuration', () => {
 		});
 	}
 });
+
+describe('one number for one thing', () => {
+	it('an idle transaction blocking a chain: it and lock-contention count the same sessions', () => {
+		const blocker = session({pid: 10, state: 'idle in transaction', stateSeconds: 120, backendStartMicros: '10'});
+		const waiters = [
+			session({pid: 11, state: 'active', waitEventType: 'Lock', blockedBy: [10], stateSeconds: 30, backendStartMicros: '11'}),
+			session({pid: 12, state: 'active', waitEventType: 'Lock', blockedBy: [11], stateSeconds: 30, backendStartMicros: '12'}),
+			session({pid: 13, state: 'active', waitEventType: 'Lock', blockedBy: [11], stateSeconds: 30, backendStartMicros: '13'}),
+		];
+		const findings = diagnose([observation({server: serverSnapshot({lockWaiting: 3, sessions: [blocker, ...waiters]})})], defaultThresholds);
+		assert.match(findings.find(finding => finding.code === 'idle-in-transaction')!.message, /blocking 3 sessions/);
+		assert.match(findings.find(finding => finding.code === 'lock-contention')!.message, /^3 sessions have waited on locks/);
+	});
+});
