@@ -11,7 +11,7 @@
 // The `exit` hook is synchronous: it stops the servers the process started (postgres, pgbouncer run
 // detached from our fate) with SIGQUIT, waits for them, then removes the directory.
 import type {ChildProcess} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -144,6 +144,12 @@ process.env['TMPDIR'] = RUN_DIR;
 process.on('exit', () => {
 	stopSync([...owned].filter(child => child.exitCode === null && child.signalCode === null).map(child => child.pid!));
 	rmSync(RUN_DIR, {recursive: true, force: true, maxRetries: 5});
+	// The last run out removes the root too: a finished test run leaves nothing in the temp dir.
+	try {
+		rmdirSync(TEST_TMP_ROOT);
+	} catch {
+		// Another test process still has its run directory there.
+	}
 });
 
 for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
