@@ -91,26 +91,35 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 }
 
 /**
- * All `--pool` values, then LIFEGUARD_POOLS (whitespace-separated); exact repeats are dropped. An
- * empty `--pool ''` is an error (a script that lost its variable), an empty LIFEGUARD_POOLS is not.
+ * The values of a repeatable flag, then its environment variable's (whitespace-separated), each
+ * with where it came from; exact repeats are dropped. An empty flag value is an error (a script that
+ * lost its variable), an empty variable is not.
  */
-export function parsePoolSpecs(list: readonly string[], envValue?: string): PoolEndpoint[] {
+function specsOf(list: readonly string[], envValue: string | undefined, flag: string, variable: string): Array<[spec: string, source: string]> {
 	if (list.some(spec => spec.trim() === '')) {
-		throw new Error('--pool: empty value');
+		throw new Error(`${flag}: empty value`);
 	}
 
 	const specs = new Map<string, string>();
 	for (const spec of list) {
-		specs.set(spec.trim(), '--pool');
+		specs.set(spec.trim(), flag);
 	}
 
 	for (const spec of (envValue ?? '').split(/\s+/).filter(spec => spec.length > 0)) {
 		if (!specs.has(spec)) {
-			specs.set(spec, 'LIFEGUARD_POOLS');
+			specs.set(spec, variable);
 		}
 	}
 
-	return [...specs].map(([spec, source]) => parsePoolSpec(spec, source));
+	return [...specs];
+}
+
+/**
+ * All `--pool` values, then LIFEGUARD_POOLS (whitespace-separated); exact repeats are dropped. An
+ * empty `--pool ''` is an error (a script that lost its variable), an empty LIFEGUARD_POOLS is not.
+ */
+export function parsePoolSpecs(list: readonly string[], envValue?: string): PoolEndpoint[] {
+	return specsOf(list, envValue, '--pool', 'LIFEGUARD_POOLS').map(([spec, source]) => parsePoolSpec(spec, source));
 }
 
 /** The pool named by a `#pool=NAME` fragment, or null when the URL has none. */
@@ -172,22 +181,7 @@ export function parsePrometheusSpec(spec: string, source: string, context: {sele
 
 /** All `--prometheus` values, then LIFEGUARD_PROMETHEUS (whitespace-separated); exact repeats dropped. */
 export function parsePrometheusSpecs(list: readonly string[], envValue: string | undefined, context: {selector: string | null; token: string | null}): PoolEndpoint[] {
-	if (list.some(spec => spec.trim() === '')) {
-		throw new Error('--prometheus: empty value');
-	}
-
-	const specs = new Map<string, string>();
-	for (const spec of list) {
-		specs.set(spec.trim(), '--prometheus');
-	}
-
-	for (const spec of (envValue ?? '').split(/\s+/).filter(spec => spec.length > 0)) {
-		if (!specs.has(spec)) {
-			specs.set(spec, 'LIFEGUARD_PROMETHEUS');
-		}
-	}
-
-	return [...specs].map(([spec, source]) => parsePrometheusSpec(spec, source, context));
+	return specsOf(list, envValue, '--prometheus', 'LIFEGUARD_PROMETHEUS').map(([spec, source]) => parsePrometheusSpec(spec, source, context));
 }
 
 const LABEL_MATCHER = String.raw`[a-zA-Z_]\w*\s*(?:=~|!~|!=|=)\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|` + '`[^`]*`)';

@@ -3,7 +3,7 @@
 // Plain values out; a part that failed carries its one-line, masked reason.
 import pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
-import {columnNumber, columnText} from '../collectors/pools/pgbouncer-collector.js';
+import {columnNumber, columnText, consoleClientConfig} from '../collectors/pools/pgbouncer-collector.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
 import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
@@ -170,7 +170,7 @@ export function poolCapacities(statuses: readonly PoolStatus[]): PoolCapacity[] 
 /** SHOW CONFIG / DATABASES / POOLS / LISTS on the admin console, within `timeoutMs`. */
 export async function readPgBouncerConfig(endpoint: PoolEndpoint, timeoutMs: number): Promise<Part<PgBouncerConfig>> {
 	const secrets = urlSecrets(endpoint.url);
-	const client = new pg.Client(consoleConfig(endpoint.url, timeoutMs));
+	const client = new pg.Client({...consoleClientConfig(endpoint.url), connectionTimeoutMillis: timeoutMs});
 	// No startup parameters beyond user and database: PgBouncer rejects unknown ones.
 	const parameters = (client as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
 	parameters['options'] = undefined;
@@ -253,20 +253,6 @@ export function mapPgBouncer(endpoint: string, config: Row[], databases: Row[], 
 		queryWaitTimeoutSeconds: setting('query_wait_timeout'),
 		databases: mapped,
 		clients: usedClients ? columnNumber(usedClients['items']) : clientsFromPools,
-	};
-}
-
-function consoleConfig(url: string, timeoutMs: number): pg.ClientConfig {
-	const parsed = new URL(url);
-	const sslmode = parsed.searchParams.get('sslmode');
-	return {
-		host: parsed.hostname.replace(/^\[|\]$/g, ''),
-		port: Number(parsed.port || 6432),
-		user: decodeURIComponent(parsed.username) || undefined,
-		password: decodeURIComponent(parsed.password) || undefined,
-		database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer',
-		ssl: sslmode === 'require' || sslmode === 'no-verify' ? {rejectUnauthorized: false} : sslmode === 'verify-ca' || sslmode === 'verify-full',
-		connectionTimeoutMillis: timeoutMs,
 	};
 }
 

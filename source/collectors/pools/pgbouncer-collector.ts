@@ -44,7 +44,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		// A local reference: an attempt abandoned by a timeout must not pick up the next call's client.
 		let active = client;
 		if (!active) {
-			const fresh = new pg.Client(clientConfig(endpoint.url));
+			const fresh = new pg.Client(consoleClientConfig(endpoint.url));
 			// No startup parameters beyond user and database: PgBouncer rejects unknown ones, and
 			// node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment.
 			const parameters = (fresh as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
@@ -197,7 +197,8 @@ export function sizesFromRows(databases: Row[], users: Row[], config: Row[]): Si
 	return {byDatabase, byUser, defaultPoolSize: setting ? columnNumber(setting['value']) : null};
 }
 
-function clientConfig(url: string): pg.ClientConfig {
+/** The PgBouncer admin console's connection, from a `pgbouncer://` URL (doctor reads the same console). */
+export function consoleClientConfig(url: string): pg.ClientConfig {
 	const parsed = new URL(url);
 	const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer';
 	const sslmode = parsed.searchParams.get('sslmode');
