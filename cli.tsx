@@ -13,12 +13,12 @@ import {SCREEN_SESSION_ROW_CAP} from './source/collectors/postgres-queries.js';
 import {describeConnectionError} from './source/connection/describe-error.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
-import {resolveTarget, TargetError} from './source/connection/target.js';
+import {type NamedTarget, resolveTargets, TargetError} from './source/connection/target.js';
 import {keysHelpText} from './source/keys/bindings.js';
-import {collectOnce} from './source/one-shot.js';
+import {collectServers, type ServerShot} from './source/one-shot.js';
 import {OptionsError, parseCommandLine, type Options} from './source/options.js';
-import {formatCheck} from './source/output/check.js';
-import {snapshotJson} from './source/output/json.js';
+import {formatCheck, formatServersCheck} from './source/output/check.js';
+import {serversJson, snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
 import {streamTimeline} from './source/output/timeline.js';
 import {safeJson, safeText} from './source/text/sanitize.js';
@@ -27,7 +27,7 @@ import {watch, WatchError} from './source/watch.js';
 // meow only answers --help and --version; the flags are read and checked by options.ts.
 meow(`
 	Usage
-	  $ lifeguard [--db URL] [options]      live dashboard
+	  $ lifeguard [--db URL] [options]      live dashboard (--db NAME=URL, repeated: several servers)
 	  $ lifeguard check [--db URL]          one line for Nagios/Icinga/cron; exit 0/1/2/3
 	  $ lifeguard doctor [--db URL]         review the configuration; exit 0/1/2/3
 	  $ lifeguard timeline FILE             an incident log (--log) as a Markdown timeline
@@ -38,7 +38,9 @@ meow(`
 	PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT and ~/.pgpass, as psql reads them.
 
 	Options
-	  --db URL                        postgres://user@host:5432/db (the password is never shown)
+	  --db [NAME=]URL                 postgres://user@host:5432/db (the password is never shown);
+	                                  repeat for several servers: --db primary=… --db replica=…
+	                                  (the pools are judged against the first)
 	  --pool [NAME=]URL               a pool endpoint, repeatable: http(s)://, prom+http(s)://,
 	                                  json+http(s)://, pgbouncer://user:pass@host:6432/pgbouncer
 	                                  (also LIFEGUARD_POOLS, space-separated)
@@ -81,66 +83,98 @@ async function main(options: Options): Promise<number> {
 		return runDemo(options);
 	}
 
-	let target;
+	let named: NamedTarget[];
 	try {
-		target = resolveTarget(options.db, process.env);
+		named = resolveTargets(options.dbs, process.env);
 	} catch (error) {
 		return fail((error as Error).message, error instanceof TargetError ? 2 : 1);
 	}
 
 	const isCheck = options.command === 'check';
 	const isDoctor = options.command === 'doctor';
-	let client;
-	try {
+	const isSeveral = named.length > 1;
+	// Every server's one connection, opened at once; one that is down among several is shown as down.
+	const opened = await Promise.allSettled(named.map(async ({target}) =>
 		// doctor judges the server's own timeouts: no session settings of lifeguard's in the way.
-		client = await openMonitorClient(target, {isServerDefaults: isDoctor});
-	} catch (error) {
-		const reason = describeConnectionError(error, target);
+		openMonitorClient(target, {isServerDefaults: isDoctor})));
+	const reasons = opened.map((result, index) => (result.status === 'rejected' ? describeConnectionError(result.reason, named[index]!.target) : null));
+	if (!isSeveral && reasons[0]) {
 		if (isCheck) {
-			process.stdout.write(`LIFEGUARD UNKNOWN - ${reason}\n`);
+			process.stdout.write(`LIFEGUARD UNKNOWN - ${reasons[0]}\n`);
 			return 3;
 		}
 
-		return fail(reason, isDoctor ? 3 : 1);
+		return fail(reasons[0], isDoctor ? 3 : 1);
 	}
 
+	const clients = opened.map(result => (result.status === 'fulfilled' ? result.value : null));
 	if (isDoctor) {
 		const {runDoctorCommand} = await import('./source/doctor/command.js');
-		return runDoctorCommand(options, target, client);
+		return runDoctorCommand(options, named[0]!.target, clients[0]!);
 	}
 
 	const now = () => Date.now();
 	const isInteractive = !options.isJson && !isCheck && process.stdout.isTTY && process.stdin.isTTY;
+	if (isInteractive && reasons.every(Boolean)) {
+		return fail(`no server answered: ${named.map((each, index) => `${each.name}: ${reasons[index]}`).join('; ')}`, 1);
+	}
+
 	// The screen shows a few dozen rows: it ships fewer than --json does.
-	const postgres = createPostgresSource(target, client, now, isInteractive ? {sessionRowCap: SCREEN_SESSION_ROW_CAP} : {});
+	const sources = named.map(({target}, index) => createPostgresSource(target, clients[index]!, now, isInteractive ? {sessionRowCap: SCREEN_SESSION_ROW_CAP} : {}));
 	const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
 	const closeAll = async () => {
-		await Promise.all([postgres.close(), ...poolCollectors.map(async collector => collector.close())]);
+		await Promise.all([...sources.map(async source => source.close()), ...poolCollectors.map(async collector => collector.close())]);
 	};
 
 	try {
 		if (!isInteractive) {
-			const shot = await collectOnce({postgres, poolCollectors, poolTimeoutMs: options.poolTimeoutMs, thresholds: options.thresholds, now, role: target.user});
-			if (isCheck) {
-				const result = formatCheck({picture: shot.picture, thresholds: options.thresholds, error: shot.error ?? undefined});
-				process.stdout.write(`${result.line}\n`);
-				return result.exitCode;
-			}
-
-			if (!shot.picture.server) {
-				return fail(shot.error ?? 'no data', 1);
-			}
-
-			process.stdout.write(options.isJson
-				? `${safeJson(snapshotJson({target: target.display, picture: shot.picture}), 2)}\n`
-				: `${plainSummary(target.display, shot.picture)}\n`);
-			return 0;
+			const shots = await collectServers({
+				servers: named.map(({name, target}, index) => ({name, target: target.display, role: target.user, postgres: clients[index] ? sources[index]! : null, error: reasons[index] ?? undefined})),
+				poolCollectors,
+				poolTimeoutMs: options.poolTimeoutMs,
+				thresholds: options.thresholds,
+				now,
+			});
+			return printShots(options, shots);
 		}
 
-		return await watch(options, {target: target.display, password: target.password, role: target.user, postgres, poolCollectors});
+		return await watch(options, {
+			servers: named.map(({name, target}, index) => ({name, target: target.display, password: target.password, role: target.user, postgres: sources[index]!, startError: reasons[index] ?? undefined})),
+			poolCollectors,
+		});
 	} finally {
 		await closeAll();
 	}
+}
+
+/** --json, `check` or the plain summary of one reading of every server. */
+function printShots(options: Options, shots: readonly ServerShot[]): number {
+	const {thresholds} = options;
+	if (options.command === 'check') {
+		const result = shots.length === 1
+			? formatCheck({picture: shots[0]!.picture, thresholds, error: shots[0]!.error ?? undefined})
+			: formatServersCheck(shots.map(shot => ({name: shot.name!, picture: shot.picture, thresholds, error: shot.error ?? undefined})));
+		process.stdout.write(`${result.line}\n`);
+		return result.exitCode;
+	}
+
+	const first = shots[0]!;
+	if (shots.length === 1) {
+		if (!first.picture.server) {
+			return fail(first.error ?? 'no data', 1);
+		}
+
+		process.stdout.write(options.isJson
+			? `${safeJson(snapshotJson({target: first.target, picture: first.picture}), 2)}\n`
+			: `${plainSummary(first.target, first.picture)}\n`);
+		return 0;
+	}
+
+	process.stdout.write(options.isJson
+		? `${safeJson(serversJson(shots), 2)}\n`
+		: `${shots.map(shot => (shot.picture.server ? plainSummary(`${shot.name}: ${shot.target}`, shot.picture) : `lifeguard ${shot.name}: ${shot.target}\n${shot.error ?? 'no data'}`)).join('\n\n')}\n`);
+	// Some data is better than none, but a script must know a server was not read.
+	return shots.every(shot => shot.picture.server) ? 0 : 1;
 }
 
 /** Stream the log through the timeline: memory grows neither with the file nor with its lines. */

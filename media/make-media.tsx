@@ -14,6 +14,7 @@ const {render} = await import('ink');
 const {demoOptions} = await import('../source/demo/scenarios.js');
 const {startDemo} = await import('../source/demo/start-demo.js');
 const {initialState} = await import('../source/model/dashboard.js');
+const {deskOf} = await import('../source/model/desk.js');
 const {placeholderPool} = await import('../source/model/pool-status.js');
 const {buildOptions} = await import('../source/options.js');
 const {App} = await import('../source/ui/app.js');
@@ -73,9 +74,9 @@ async function take(picture: Picture): Promise<{file: string; seconds: number}> 
 		const app = render(
 			<ThemeContext.Provider value={{isColor: true}}>
 				<App
-					initial={initialState(options.thresholds, {role: demo.target.user, pools: demo.poolCollectors.map(collector => placeholderPool(collector.endpoint)), hasPoolControl: true, idleAfterSeconds: options.idleAfterSeconds})}
-					target={demo.target.display}
-					{...liveSources(demo.postgres, demo.poolCollectors)}
+					initial={deskOf([initialState(options.thresholds, {role: demo.target.user, pools: demo.poolCollectors.map(collector => placeholderPool(collector.endpoint)), hasPoolControl: true, idleAfterSeconds: options.idleAfterSeconds})])}
+					targets={[demo.target.display]}
+					{...liveSources([demo.postgres], demo.poolCollectors)}
 					intervalMs={options.intervalMs}
 					poolTimeoutMs={options.poolTimeoutMs}
 					now={() => Date.now()}

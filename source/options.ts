@@ -11,9 +11,13 @@ export class OptionsError extends Error {}
 
 export type Command = 'watch' | 'check' | 'timeline' | 'demo' | 'doctor';
 
+/** One `--db [NAME=]URL`: the name is null when not given (a single server needs none). */
+export type DbSpec = {name: string | null; text: string};
+
 export type Options = {
 	command: Command;
-	db: string | undefined;
+	/** The servers to watch, in the order given; empty: DATABASE_URL or the libpq variables. */
+	dbs: DbSpec[];
 	isJson: boolean;
 	intervalMs: number;
 	pools: PoolEndpoint[];
@@ -33,7 +37,7 @@ export type Options = {
 	isDoctor: boolean;
 };
 
-/** The flags, as typed (kebab-case). `value` flags take one argument; `pool` and `prometheus` may repeat. */
+/** The flags, as typed (kebab-case). `value` flags take one argument; `db`, `pool` and `prometheus` may repeat. */
 const FLAGS = {
 	db: 'value',
 	json: 'switch',
@@ -61,7 +65,7 @@ const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 type ValueFlag = {[Name in FlagName]: typeof FLAGS[Name] extends 'value' ? Name : never}[FlagName];
 type SwitchFlag = Exclude<FlagName, ValueFlag>;
-const REPEATABLE = new Set<FlagName>(['pool', 'prometheus']);
+const REPEATABLE = new Set<FlagName>(['db', 'pool', 'prometheus']);
 
 /** What the command line said: every value of every value flag, and every setting of every switch. */
 export type ParsedFlags = {
@@ -235,6 +239,44 @@ function prometheusEndpoints(flags: ParsedFlags, env: Record<string, string | un
 	}
 }
 
+// libpq's keywords: `host=db dbname=app` is a connection string, `primary=postgres://…` a named one.
+const CONNINFO_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'user', 'dbname', 'password', 'passfile', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name', 'connect_timeout', 'options', 'service', 'target_session_attrs', 'keepalives']);
+const MAX_SERVERS = 8;
+
+/**
+ * `--db [NAME=]URL`, repeatable: several servers on one screen. A name is letters, digits, `.`, `_`
+ * and `-`; names are unique. Unnamed servers among several are named by host and port later.
+ */
+export function parseDbSpecs(values: readonly string[]): DbSpec[] {
+	const specs = values.map((value): DbSpec => {
+		if (value.trim() === '') {
+			throw new OptionsError('--db: empty value');
+		}
+
+		const match = /^([A-Za-z][\w.-]{0,31})=(.*)$/s.exec(value);
+		if (!match || CONNINFO_KEYWORDS.has(match[1]!.toLowerCase())) {
+			return {name: null, text: value};
+		}
+
+		if (match[2]!.trim() === '') {
+			throw new OptionsError(`--db: ${quote(match[1]!)} has no URL (use --db NAME=postgres://…)`);
+		}
+
+		return {name: match[1]!, text: match[2]!};
+	});
+	if (specs.length > MAX_SERVERS) {
+		throw new OptionsError(`--db: given ${specs.length} times; at most ${MAX_SERVERS} servers fit one screen`);
+	}
+
+	const names = specs.flatMap(spec => (spec.name === null ? [] : [spec.name]));
+	const repeated = names.find((name, index) => names.indexOf(name) !== index);
+	if (repeated !== undefined) {
+		throw new OptionsError(`--db: the name ${quote(repeated)} is given twice; each server needs its own`);
+	}
+
+	return specs;
+}
+
 /** The whole command line (process.argv.slice(2)) and the environment -> Options. */
 export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>): Options {
 	const {positionals, flags} = parseArgv(argv);
@@ -294,11 +336,15 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 	}
 
 	pools.push(...prometheusEndpoints(flags, env));
+	const dbs = parseDbSpecs(flags.values?.db ?? []);
+	if (dbs.length > 1 && command === 'doctor') {
+		throw new OptionsError('--db: doctor reviews one server at a time; give one --db');
+	}
 
 	const duration = (name: 'idle-after' | 'idle-in-transaction-after', fallback: string) => parseDuration(single(flags, name) ?? fallback, name);
 	return {
 		command,
-		db: single(flags, 'db'),
+		dbs,
 		isJson: switchOf(flags, 'json', false),
 		intervalMs: numberFlag(flags, 'interval', 1, 0.2, 60, ' seconds') * 1000,
 		pools,

@@ -6,21 +6,31 @@ import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
 import {maskText} from './connection/mask.js';
 import {signalSessions} from './actions/terminate.js';
-import {initialState, update} from './model/dashboard.js';
+import {initialState} from './model/dashboard.js';
+import {type DeskEffect, deskOf, updateDesk} from './model/desk.js';
 import {logTime, startLimits} from './model/log-events.js';
 import {placeholderPool} from './model/pool-status.js';
 import type {SignalKind, SignalResult} from './model/signal-results.js';
-import type {Session} from './model/types.js';
+import type {ServerReading, Session} from './model/types.js';
 import type {Options} from './options.js';
 import {App, type PoolControl} from './ui/app.js';
 import {ThemeContext} from './ui/theme.js';
 import type {DashboardDeps} from './ui/use-dashboard.js';
 
-export type WatchSources = {
+/** One watched server: its name among several (null alone), masked target, and its one connection. */
+export type WatchedServer = {
+	name: string | null;
 	target: string;
 	password: string | undefined;
 	role: string;
 	postgres: PostgresSource;
+	/** Why its connection could not be opened at start (one of several): shown down, retried by polls. */
+	startError?: string;
+};
+
+export type WatchSources = {
+	/** In `--db` order; the pools are judged against the first. */
+	servers: WatchedServer[];
 	poolCollectors: PoolCollector[];
 	poolControl?: PoolControl;
 };
@@ -42,53 +52,78 @@ async function signalWith(postgres: PostgresSource, action: SignalKind, targets:
 	return signalSessions(client, action, targets.map(session => ({...session, backendStartMicros: session.backendStartMicros ?? ''})));
 }
 
-/** The dashboard's I/O, from the server's source and the pool collectors. */
-export function liveSources(postgres: PostgresSource, poolCollectors: readonly PoolCollector[]): Pick<DashboardDeps, 'poll' | 'pools' | 'signal'> {
+/** The dashboard's I/O, from each server's source and the pool collectors. */
+export function liveSources(postgres: readonly PostgresSource[], poolCollectors: readonly PoolCollector[]): Pick<DashboardDeps, 'servers' | 'pools'> {
 	return {
-		poll: async () => postgres.poll(),
+		servers: postgres.map(source => ({
+			poll: async () => source.poll(),
+			signal: async (action, targets) => signalWith(source, action, targets),
+		})),
 		pools: poolCollectors,
-		signal: async (action, targets) => signalWith(postgres, action, targets),
 	};
 }
 
 /** The live screen, until q, Ctrl-C or SIGTERM. */
 export async function watch(options: Options, sources: WatchSources): Promise<number> {
+	const {servers} = sources;
+	const secrets = servers.map(server => server.password);
 	let log: IncidentLog | undefined;
 	if (options.logFile) {
 		try {
-			log = openIncidentLog(options.logFile, {secrets: [sources.password]});
+			log = openIncidentLog(options.logFile, {secrets});
 		} catch (error) {
-			throw new WatchError(maskText((error as Error).message, [sources.password]), 2);
+			throw new WatchError(maskText((error as Error).message, secrets), 2);
 		}
 	}
 
 	const now = () => Date.now();
-	const first = await sources.postgres.poll();
-	log?.write({
-		at: logTime(now()),
-		type: 'start',
-		target: sources.target,
-		version: first.ok ? first.snapshot.version : null,
-		limits: first.ok ? startLimits(first.snapshot) : null,
-	});
-	const empty = initialState(options.thresholds, {
+	const isSeveral = servers.length > 1;
+	// Every server's first reading at once: the first frame shows data, the pollers start an interval later.
+	const firsts = await Promise.all(servers.map(async (server): Promise<ServerReading> => (server.startError
+		? {ok: false, error: server.startError, isDisconnected: true}
+		: server.postgres.poll())));
+	for (const [index, server] of servers.entries()) {
+		const first = firsts[index]!;
+		log?.write({
+			at: logTime(now()),
+			...(isSeveral ? {server: server.name ?? server.target} : {}),
+			type: 'start',
+			target: server.target,
+			version: first.ok ? first.snapshot.version : null,
+			limits: first.ok ? startLimits(first.snapshot) : null,
+		});
+	}
+
+	const pools = sources.poolCollectors.map(collector => placeholderPool(collector.endpoint));
+	const boards = servers.map((server, index) => initialState(options.thresholds, {
 		isReadOnly: options.isReadOnly,
-		role: sources.role,
-		pools: sources.poolCollectors.map(collector => placeholderPool(collector.endpoint)),
+		role: server.role,
+		// The pools are judged against the first server.
+		pools: index === 0 ? pools : [],
 		hasPoolControl: Boolean(sources.poolControl),
+		hasServers: isSeveral,
 		idleAfterSeconds: options.idleAfterSeconds,
-	});
-	// The first frame shows data at once, and the poller starts one interval later. Findings that
-	// already hold are logged like any later change.
-	const started = first.ok ? update(empty, {type: 'server-polled', reading: first, atMs: now()}) : {state: empty, effects: []};
+	}));
+	let desk = deskOf(boards, servers.map(server => (isSeveral ? server.name : null)));
+	// Findings that already hold are logged like any later change.
+	const initialEffects: DeskEffect[] = [];
+	for (const [index, first] of firsts.entries()) {
+		// A lone server that fails its first poll is polled again at once; one of several shows why it is down.
+		if (first.ok || isSeveral) {
+			const step = updateDesk(desk, {type: 'server-polled', server: index, reading: first, atMs: now()});
+			desk = step.desk;
+			initialEffects.push(...step.effects);
+		}
+	}
+
 	const isColor = !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
 	const app = render(
 		<ThemeContext.Provider value={{isColor}}>
 			<App
-				initial={started.state}
-				initialEffects={started.effects}
-				target={sources.target}
-				{...liveSources(sources.postgres, sources.poolCollectors)}
+				initial={desk}
+				initialEffects={initialEffects}
+				targets={servers.map(server => server.target)}
+				{...liveSources(servers.map(server => server.postgres), sources.poolCollectors)}
 				intervalMs={options.intervalMs}
 				poolTimeoutMs={options.poolTimeoutMs}
 				now={now}

@@ -9,7 +9,11 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 describe('bad command lines: one line naming the flag', () => {
 	const cases: Array<{argv: string[]; env?: Record<string, string>; message: string}> = [
 		// Repeated single-value flags (meow printed a stack trace)
-		{argv: ['--db', 'postgres://a@h/x', '--db', 'postgres://b@h/y'], message: '--db: given 2 times; give it once'},
+		// Several servers: names unique, each with a URL, at most 8, one for doctor
+		{argv: ['--db', 'a=postgres://a@h/x', '--db', 'a=postgres://b@h/y'], message: '--db: the name "a" is given twice; each server needs its own'},
+		{argv: ['--db', 'primary='], message: '--db: "primary" has no URL (use --db NAME=postgres://…)'},
+		{argv: Array.from({length: 9}, (_, index) => `--db=s${index}=postgres://h/x`), message: '--db: given 9 times; at most 8 servers fit one screen'},
+		{argv: ['doctor', '--db', 'postgres://a@h/x', '--db', 'postgres://b@h/y'], message: '--db: doctor reviews one server at a time; give one --db'},
 		{argv: ['--interval', '1', '--interval=2'], message: '--interval: given 2 times; give it once'},
 		{argv: ['--log', 'a', '--log', 'b', '--log', 'c'], message: '--log: given 3 times; give it once'},
 		{argv: ['--warn', '50', '--warn', '60'], message: '--warn: given 2 times; give it once'},
@@ -96,10 +100,20 @@ describe('bad command lines: one line naming the flag', () => {
 });
 
 describe('good command lines', () => {
+	test('--db NAME=URL, repeated: several servers in order; a connection string is not a name', () => {
+		const options = parseCommandLine(['--db', 'primary=postgres://u@h1/d', '--db=replica-1=postgresql://u@h2/d?sslmode=require', '--db', 'host=h3 dbname=d', '--db', 'postgres://h4/d'], {});
+		assert.deepEqual(options.dbs, [
+			{name: 'primary', text: 'postgres://u@h1/d'},
+			{name: 'replica-1', text: 'postgresql://u@h2/d?sslmode=require'},
+			{name: null, text: 'host=h3 dbname=d'},
+			{name: null, text: 'postgres://h4/d'},
+		]);
+	});
+
 	test('defaults', () => {
 		const options = parseCommandLine([], {});
 		assert.equal(options.command, 'watch');
-		assert.equal(options.db, undefined);
+		assert.deepEqual(options.dbs, []);
 		assert.equal(options.intervalMs, 1000);
 		assert.equal(options.poolTimeoutMs, 2000);
 		assert.deepEqual(options.thresholds, {warnRatio: 0.8, criticalRatio: 0.95, idleInTransactionSeconds: 60});
@@ -117,7 +131,7 @@ describe('good command lines', () => {
 			'--read-only', '--log', 'x.jsonl', '--no-bell',
 		], {});
 		assert.equal(options.command, 'check');
-		assert.equal(options.db, 'postgres://u@h/d');
+		assert.deepEqual(options.dbs, [{name: null, text: 'postgres://u@h/d'}]);
 		assert.equal(options.isJson, true);
 		assert.equal(options.intervalMs, 500);
 		assert.deepEqual(options.pools.map(pool => pool.name), ['a', null]);

@@ -128,7 +128,8 @@ export type PostgresSource = {
 	close(): Promise<void>;
 };
 
-export function createPostgresSource(target: Target, initialClient: pg.Client, now: () => number, options: {sessionRowCap?: number} = {}): PostgresSource {
+/** `initialClient` null: the server was down at start (one of several); the first poll connects. */
+export function createPostgresSource(target: Target, initialClient: pg.Client | null, now: () => number, options: {sessionRowCap?: number} = {}): PostgresSource {
 	const sessionRowCap = options.sessionRowCap ?? SESSION_ROW_CAP;
 	let current: pg.Client | null = initialClient;
 	let isClosed = false;
@@ -148,7 +149,9 @@ export function createPostgresSource(target: Target, initialClient: pg.Client, n
 		});
 	};
 
-	watch(initialClient);
+	if (initialClient) {
+		watch(initialClient);
+	}
 
 	return {
 		async poll() {

@@ -192,3 +192,39 @@ export function resolveTarget(dbFlag: string | undefined, env: Env): Target {
 		display,
 	};
 }
+
+/** One of the servers `--db [NAME=]URL` names; `name` is null for a lone server. */
+export type NamedTarget = {name: string | null; target: Target};
+
+/**
+ * Every `--db` (none: DATABASE_URL and the libpq variables). Among several, an unnamed server is
+ * called by its host and port (its database too, when that alone tells two apart), and an error
+ * names the server it is about.
+ */
+export function resolveTargets(specs: ReadonlyArray<{name: string | null; text: string}>, env: Env): NamedTarget[] {
+	if (specs.length <= 1) {
+		return [{name: null, target: resolveTarget(specs[0]?.text, env)}];
+	}
+
+	const resolved = specs.map((spec, index) => {
+		try {
+			return {name: spec.name, target: resolveTarget(spec.text, env)};
+		} catch (error) {
+			const which = spec.name ?? `number ${index + 1}`;
+			throw new TargetError((error as Error).message.replace(/^--db: /, `--db ${which}: `));
+		}
+	});
+	const hostPort = ({target}: NamedTarget) => safeText(`${target.host.startsWith('/') ? 'local' : target.host}:${target.port}`);
+	const named = resolved.map(each => ({...each, name: each.name ?? hostPort(each)}));
+	const unique = named.map((each, index) => {
+		const isAmbiguous = named.some((other, otherIndex) => otherIndex !== index && other.name === each.name);
+		return isAmbiguous ? {...each, name: `${each.name}/${safeText(each.target.database)}`} : each;
+	});
+	const names = unique.map(each => each.name);
+	const repeated = names.find((name, index) => names.indexOf(name) !== index);
+	if (repeated !== undefined) {
+		throw new TargetError(`--db: ${repeated} is given twice`);
+	}
+
+	return unique;
+}

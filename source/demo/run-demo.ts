@@ -37,10 +37,7 @@ export async function runDemo(options: Options): Promise<number> {
 
 	try {
 		return await watch(demoOptions(scenario, options), {
-			target: demo.target.display,
-			password: demo.password,
-			role: demo.target.user,
-			postgres: demo.postgres,
+			servers: [{name: null, target: demo.target.display, password: demo.password, role: demo.target.user, postgres: demo.postgres}],
 			poolCollectors: demo.poolCollectors,
 			poolControl: demo.poolControl,
 		});

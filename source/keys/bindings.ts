@@ -14,13 +14,16 @@ export type KeyPress = {
 	delete: boolean;
 	ctrl: boolean;
 	meta: boolean;
+	/** Ink sets these; a chunk of typed text carries a tab as '\t' instead. */
+	tab?: boolean;
+	shift?: boolean;
 };
 
 export type ModeKind = 'list' | 'filter' | 'note' | 'confirm' | 'signalling' | 'help';
 
 export type Command =
 	| 'quit' | 'help' | 'close-help' | 'up' | 'down' | 'page-up' | 'page-down' | 'pause' | 'sort' | 'filter' | 'clear-filter'
-	| 'mark' | 'mark-idle' | 'unmark' | 'terminate' | 'cancel' | 'flag' | 'raise-pool' | 'lower-pool'
+	| 'mark' | 'mark-idle' | 'unmark' | 'terminate' | 'cancel' | 'flag' | 'raise-pool' | 'lower-pool' | 'next-server' | 'previous-server'
 	| 'type' | 'erase' | 'submit' | 'discard' | 'confirm' | 'decline';
 
 export type Binding = {
@@ -34,6 +37,8 @@ export type Binding = {
 	isInBar?: boolean;
 	/** Only where the host offers it (the demo's simulated pool). */
 	isOptional?: boolean;
+	/** Only with several servers (`--db` given more than once). */
+	isMultiServer?: boolean;
 	/** Listed on the help screen and in the README (the prompts' own keys are not). */
 	isListed?: boolean;
 	matches: (input: string, key: KeyPress) => boolean;
@@ -48,6 +53,8 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'down', keys: '↓/j', description: 'select the next session', modes: LIST, isListed: true, matches: (input, key) => key.downArrow || input === 'j'},
 	{command: 'page-up', keys: 'PgUp', description: 'one page up', modes: LIST, isListed: true, matches: (_input, key) => key.pageUp},
 	{command: 'page-down', keys: 'PgDn', description: 'one page down', modes: LIST, isListed: true, matches: (_input, key) => key.pageDown},
+	{command: 'next-server', keys: 'Tab/]', description: 'several --db: show the next server\'s sessions (list, filter and actions follow it)', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && !key.shift) || input === '\t' || input === ']'},
+	{command: 'previous-server', keys: 'Shift-Tab/[', description: 'several --db: show the previous server\'s sessions', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && Boolean(key.shift)) || input === '['},
 	{command: 'filter', keys: '/', description: 'filter by user, database, application, client, query (Enter applies, Esc clears)', modes: LIST, isInBar: true, isListed: true, matches: input => input === '/'},
 	{command: 'sort', keys: 's', description: 'cycle the sort: time in state, state, pid, user, database, application', modes: LIST, isInBar: true, isListed: true, matches: input => input === 's'},
 	{command: 'pause', keys: 'p', description: 'pause / resume the display (polling, alarms and the log go on)', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'p'},
@@ -73,7 +80,7 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'decline', keys: 'any other key', description: 'no', modes: ['confirm'], matches: () => true},
 ];
 
-export type KeyContext = {isReadOnly: boolean; hasPoolControl: boolean};
+export type KeyContext = {isReadOnly: boolean; hasPoolControl: boolean; hasServers?: boolean};
 
 export type Resolved = {binding: Binding; isRefused: boolean};
 
@@ -91,7 +98,7 @@ export function resolveKey(mode: ModeKind, input: string, key: KeyPress, context
 	}
 
 	const binding = BINDINGS.find(candidate => candidate.modes.includes(mode) && candidate.matches(input, key)
-		&& (!candidate.isOptional || context.hasPoolControl));
+		&& (!candidate.isOptional || context.hasPoolControl) && (!candidate.isMultiServer || Boolean(context.hasServers)));
 	if (!binding) {
 		return null;
 	}
@@ -106,8 +113,8 @@ export function keyBar(isReadOnly: boolean): string {
 }
 
 /** The bindings the help screen, `--help` and the README list. */
-export function listedBindings(hasPoolControl: boolean): Binding[] {
-	return BINDINGS.filter(binding => binding.isListed && (!binding.isOptional || hasPoolControl));
+export function listedBindings(hasPoolControl: boolean, hasServers = true): Binding[] {
+	return BINDINGS.filter(binding => binding.isListed && (!binding.isOptional || hasPoolControl) && (!binding.isMultiServer || hasServers));
 }
 
 /** `--help`'s key paragraph. */

@@ -55,6 +55,8 @@ export type DashboardState = {
 	thresholds: Thresholds;
 	isReadOnly: boolean;
 	hasPoolControl: boolean;
+	/** One of several servers on the screen: Tab and [ ] switch between them. */
+	hasServers: boolean;
 	/** --idle-after, for `i`. */
 	idleAfterSeconds: number;
 	role: string | undefined;
@@ -74,6 +76,8 @@ export type Effect =
 	| {type: 'signal'; action: SignalKind; targets: Session[]}
 	| {type: 'refresh'}
 	| {type: 'adjust-pool'; direction: 'raise' | 'lower'}
+	/** Several servers: show the next (1) or previous (-1) one. */
+	| {type: 'switch-server'; delta: 1 | -1}
 	| {type: 'quit'};
 
 export type Step = {state: DashboardState; effects: Effect[]};
@@ -82,7 +86,7 @@ export const HISTORY_WINDOW_MS = 120_000;
 /** The pool-suspected detector takes at most one sample a second. */
 const SUSPECT_SAMPLE_MS = 1000;
 
-export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; idleAfterSeconds?: number};
+export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; hasServers?: boolean; idleAfterSeconds?: number};
 
 export function initialState(thresholds: Thresholds, options: InitialOptions = {}): DashboardState {
 	return {
@@ -108,6 +112,7 @@ export function initialState(thresholds: Thresholds, options: InitialOptions = {
 		thresholds,
 		isReadOnly: options.isReadOnly ?? false,
 		hasPoolControl: options.hasPoolControl ?? false,
+		hasServers: options.hasServers ?? false,
 		idleAfterSeconds: options.idleAfterSeconds ?? 300,
 		role: options.role,
 	};
@@ -351,7 +356,7 @@ function typed(state: DashboardState, input: string, key: KeyPress, atMs: number
 }
 
 function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: number, pageRows: number): Step {
-	const context: KeyContext = {isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl};
+	const context: KeyContext = {isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, hasServers: state.hasServers};
 	const resolved = resolveKey(modeKind(state), input, key, context);
 	if (!resolved) {
 		return {state, effects: []};
@@ -384,12 +389,12 @@ function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: n
 		}
 
 		case 'pause': {
-			if (state.isPaused) {
-				const resumed = {...state, isPaused: false, shown: state.live};
-				return same(state.heldServer && !isFrozen(state) ? applySnapshot(resumed, state.heldServer) : resumed);
-			}
+			return same(withPause(state, !state.isPaused));
+		}
 
-			return same({...state, isPaused: true});
+		case 'next-server':
+		case 'previous-server': {
+			return {state, effects: [{type: 'switch-server', delta: command === 'next-server' ? 1 : -1}]};
 		}
 
 		case 'sort': {
@@ -464,6 +469,20 @@ function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: n
 			return same(closed.heldServer && !closed.isPaused ? applySnapshot(closed, closed.heldServer) : closed);
 		}
 	}
+}
+
+/** Pause or resume the display; with several servers, the screen pauses all of them at once. */
+export function withPause(state: DashboardState, isPaused: boolean): DashboardState {
+	if (isPaused === state.isPaused) {
+		return state;
+	}
+
+	if (isPaused) {
+		return {...state, isPaused: true};
+	}
+
+	const resumed = {...state, isPaused: false, shown: state.live};
+	return state.heldServer && !isFrozen(state) ? applySnapshot(resumed, state.heldServer) : resumed;
 }
 
 function submit(state: DashboardState, atMs: number): Step {

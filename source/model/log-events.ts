@@ -35,7 +35,8 @@ export type SessionOutcome = {
 
 export type StartLimits = {maxConnections: number; superuserReserved: number; reservedForRole: number; usable: number};
 
-export type LogEvent = {at: string} & (
+/** `server`: the server's name when several are watched (`--db NAME=URL`), absent for one. */
+export type LogEvent = {at: string; server?: string} & (
 	| {type: 'start'; /** Masked connection target. */ target: string; version: string | null; limits: StartLimits | null}
 	| {
 			type: 'level';

@@ -16,22 +16,48 @@ export type CheckExitCode = 0 | 1 | 2 | 3;
 export type CheckResult = {exitCode: CheckExitCode; line: string};
 
 const exitCodes: Record<Level, CheckExitCode> = {ok: 0, warning: 1, critical: 2};
-const statuses: Record<Level, string> = {ok: 'OK', warning: 'WARNING', critical: 'CRITICAL'};
 
 export function formatCheck(input: CheckInput): CheckResult {
+	const parts = checkParts(input);
+	return {exitCode: parts.exitCode, line: withPerfdata(`LIFEGUARD ${STATUS_OF_EXIT[parts.exitCode]} - ${clean(parts.summary)}`, parts.perfdata)};
+}
+
+type CheckParts = {exitCode: CheckExitCode; summary: string; perfdata: string[]};
+
+function checkParts(input: CheckInput, labelPrefix = ''): CheckParts {
 	const {picture, thresholds} = input;
 	const {server, pools, findings} = picture;
 	const poolsPerf = pools.flatMap(pool => poolPerfdata(pool));
 	if (!server) {
-		const reason = input.error ?? 'no data from the server';
-		return {exitCode: 3, line: withPerfdata(`LIFEGUARD UNKNOWN - ${clean(reason)}`, poolsPerf)};
+		return {exitCode: 3, summary: input.error ?? 'no data from the server', perfdata: poolsPerf};
 	}
 
 	// Every level on the picture has its finding, so the worst finding is the status.
-	const level = picture.level;
 	const summary = findings.length > 0 ? findingSummary(findings) : quietSummary(server, pools);
-	const perfdata = [...serverPerfdata(server, thresholds), ...poolsPerf];
-	return {exitCode: exitCodes[level], line: withPerfdata(`LIFEGUARD ${statuses[level]} - ${clean(summary)}`, perfdata)};
+	return {exitCode: exitCodes[picture.level], summary, perfdata: [...serverPerfdata(server, thresholds, labelPrefix), ...poolsPerf]};
+}
+
+const STATUS_OF_EXIT: Record<CheckExitCode, string> = {0: 'OK', 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN'};
+// Which server's status the line reports: a critical one before one that cannot be read, which goes
+// before a warning (a server nobody can read may be the one that is full).
+const SEVERITY: Record<CheckExitCode, number> = {0: 0, 1: 1, 3: 2, 2: 3};
+
+/**
+ * Several servers: the worst server's status and summary, naming it, then how the others stand;
+ * perfdata of every server, its labels prefixed with the server's name.
+ */
+export function formatServersCheck(servers: ReadonlyArray<{name: string} & CheckInput>): CheckResult {
+	const parts = servers.map(server => ({name: server.name, ...checkParts(server, `${server.name}_`)}));
+	let worst = parts[0]!;
+	for (const each of parts) {
+		if (SEVERITY[each.exitCode] > SEVERITY[worst.exitCode]) {
+			worst = each;
+		}
+	}
+
+	const others = parts.filter(each => each !== worst).map(each => `${each.name} ${STATUS_OF_EXIT[each.exitCode]}`);
+	const summary = `${worst.name}: ${worst.summary}${others.length > 0 ? `; ${others.join(', ')}` : ''}`;
+	return {exitCode: worst.exitCode, line: withPerfdata(`LIFEGUARD ${STATUS_OF_EXIT[worst.exitCode]} - ${clean(summary)}`, parts.flatMap(each => each.perfdata))};
 }
 
 function findingSummary(findings: readonly Finding[]): string {
@@ -74,14 +100,15 @@ export function alertThreshold(usable: number, thresholds: Thresholds, level: 'w
 	return count - 1;
 }
 
-function serverPerfdata(server: ServerSnapshot, thresholds: Thresholds): string[] {
+function serverPerfdata(server: ServerSnapshot, thresholds: Thresholds, prefix: string): string[] {
 	const usable = usableConnections(server);
 	const warn = alertThreshold(usable, thresholds, 'warning');
 	const crit = alertThreshold(usable, thresholds, 'critical');
+	const name = (metric: string) => (prefix ? label(`${prefix}${metric}`) : metric);
 	return [
-		`connections=${server.connections};${warn};${crit};0;${usable}`,
-		`lock_waiting=${server.lockWaiting}`,
-		`hidden=${server.hidden}`,
+		`${name('connections')}=${server.connections};${warn};${crit};0;${usable}`,
+		`${name('lock_waiting')}=${server.lockWaiting}`,
+		`${name('hidden')}=${server.hidden}`,
 	];
 }
 

@@ -2,6 +2,7 @@
 import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
 import type {Picture, PoolView} from '../model/picture.js';
 import type {ServerSnapshot} from '../model/types.js';
+import type {ServerShot} from '../one-shot.js';
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
@@ -32,6 +33,30 @@ export function snapshotJson(input: {target: string; picture: Picture}) {
 		sessionsOmitted: server.sessionsOmitted,
 		pools: picture.pools.map(pool => poolJson(pool)),
 		findings: picture.findings,
+	};
+}
+
+/**
+ * Several servers: the first one's fields as `--json` prints them for one (its sessions, the pools
+ * judged against it), every server's findings naming it, `targets` (the names, in `--db` order) and
+ * `servers[]`, each with the fields `server` has, its name, masked target, level and error.
+ */
+export function serversJson(shots: readonly ServerShot[]) {
+	const first = shots[0]!;
+	const base = first.picture.server
+		? snapshotJson({target: first.target, picture: first.picture})
+		: {takenAt: new Date(first.picture.atMs).toISOString(), target: first.target, server: null, sessions: [], sessionsOmitted: 0, pools: first.picture.pools.map(pool => poolJson(pool))};
+	return {
+		...base,
+		findings: shots.flatMap(shot => shot.picture.findings.map(finding => ({...finding, server: shot.name}))),
+		targets: shots.map(shot => shot.name),
+		servers: shots.map(shot => ({
+			name: shot.name,
+			target: shot.target,
+			level: shot.picture.server ? shot.picture.serverLevel : 'unknown',
+			error: shot.error,
+			...(shot.picture.server ? serverJson(shot.picture.server) : {}),
+		})),
 	};
 }
 

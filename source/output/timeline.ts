@@ -41,7 +41,9 @@ export function createTimeline(): TimelineWriter {
 			day = eventDay;
 		}
 
-		out.push(maskText(`- **${clock(event.atMs)} UTC:** ${text}`));
+		// Several servers: every line names the one it is about.
+		const server = typeof event.server === 'string' ? `${safeQueryText(event.server).trim()}: ` : '';
+		out.push(maskText(`- **${clock(event.atMs)} UTC:** ${server}${text}`));
 		return out;
 	};
 
@@ -77,7 +79,7 @@ export function createTimeline(): TimelineWriter {
 			isStarted = true;
 			firstMs ??= event.atMs;
 			lastMs = event.atMs;
-			if (event.type === 'level' && run && run.last.subject === event.subject && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
+			if (event.type === 'level' && run && run.last.subject === event.subject && run.last.server === event.server && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
 				run = {...run, second: run.second ?? event, last: event, count: run.count + 1, levels: run.levels.add(event.to)};
 				return out;
 			}

@@ -1,7 +1,7 @@
 // Wiring only: the model decides, the components draw, the hook runs time, I/O and effects.
 import {useApp, useInput} from 'ink';
-import type {DashboardState} from '../model/dashboard.js';
-import {listRowsFor} from './components/dashboard.js';
+import type {Desk} from '../model/desk.js';
+import {deskListRows} from './components/dashboard.js';
 import {Lines} from './lines.js';
 import {type DashboardDeps, useDashboard} from './use-dashboard.js';
 import {useViewport} from './use-viewport.js';
@@ -9,17 +9,17 @@ import {useViewport} from './use-viewport.js';
 export type {PoolControl} from './use-dashboard.js';
 
 export type AppProps = Omit<DashboardDeps, 'exit'> & {
-	initial: DashboardState;
-	/** Masked target. */
-	target: string;
+	initial: Desk;
+	/** Masked targets, one per server. */
+	targets: readonly string[];
 };
 
 export function App(props: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useViewport();
-	const {lines, store, press} = useDashboard(props.initial, {...props, exit}, {columns, rows, target: props.target});
+	const {lines, store, press} = useDashboard(props.initial, {...props, exit}, {columns, rows, targets: props.targets});
 	useInput((input, key) => {
-		press(input, key, listRowsFor(store.current, columns, rows));
+		press(input, key, deskListRows(store.current, columns, rows));
 	});
 	return <Lines lines={lines} width={columns}/>;
 }

@@ -3,9 +3,9 @@
 // faster than React renders still see the latest state.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
-import {dashboardLines} from './components/dashboard.js';
+import {deskLines} from './components/dashboard.js';
 import {sameLines} from './lines.js';
-import {type DashboardAction, type DashboardState, type Effect, update} from '../model/dashboard.js';
+import {type Desk, type DeskAction, type DeskEffect, updateDesk} from '../model/desk.js';
 import type {LogEvent} from '../model/log-events.js';
 import type {SignalKind, SignalResult} from '../model/signal-results.js';
 import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../model/types.js';
@@ -15,11 +15,17 @@ export type PoolSource = {endpoint: PoolEndpoint; collect(timeoutMs: number): Pr
 
 export type PoolControl = {raise(): string; lower(): string};
 
-export type DashboardDeps = {
+/** One watched server: its poll over its one connection, and its terminate / cancel. */
+export type ServerFeed = {
 	poll: () => Promise<ServerReading>;
-	pools: readonly PoolSource[];
 	/** Terminate or cancel: the result of each target, never a throw. */
 	signal: (action: SignalKind, targets: Session[]) => Promise<SignalResult[]>;
+};
+
+export type DashboardDeps = {
+	/** In the desk's board order; the pools belong to the first. */
+	servers: readonly ServerFeed[];
+	pools: readonly PoolSource[];
 	intervalMs: number;
 	poolTimeoutMs: number;
 	now: () => number;
@@ -31,45 +37,44 @@ export type DashboardDeps = {
 	/** The demo's live pool size control (`+` / `-`). */
 	poolControl?: PoolControl;
 	/** Effects of the step that made the initial state (findings already present at start). */
-	initialEffects?: readonly Effect[];
+	initialEffects?: readonly DeskEffect[];
 	exit: () => void;
 };
 
-/** What the frame is drawn from besides the state: the terminal's size and the masked target. */
-export type FrameContext = {columns: number; rows: number; target: string};
+/** What the frame is drawn from besides the state: the terminal's size and the masked targets. */
+export type FrameContext = {columns: number; rows: number; targets: readonly string[]};
 
-export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame: FrameContext) {
+export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
-	const serverPoller = useRef<Poller | null>(null);
+	const serverPollers = useRef<Poller[]>([]);
 	const depsRef = useRef(deps);
 	const frameRef = useRef(frame);
 	frameRef.current = frame;
-	const linesOf = (state: DashboardState) => dashboardLines({state, ...frameRef.current});
-	const [lines, setLines] = useState(() => linesOf(initial));
+	const [lines, setLines] = useState(() => deskLines({desk: initial, ...frameRef.current}));
 	const drawn = useRef(lines);
 
 	/** Commit a frame only when what it shows changed: an identical frame still costs Ink a full layout. */
 	const draw = useCallback(() => {
-		const next = dashboardLines({state: store.current, ...frameRef.current});
+		const next = deskLines({desk: store.current, ...frameRef.current});
 		if (!sameLines(next, drawn.current)) {
 			drawn.current = next;
 			setLines(next);
 		}
 	}, []);
 
-	const dispatch = useCallback((action: DashboardAction) => {
-		const step = update(store.current, action);
-		store.current = step.state;
+	const dispatch = useCallback((action: DeskAction) => {
+		const step = updateDesk(store.current, action);
+		store.current = step.desk;
 		draw();
 		run(step.effects);
 	}, [draw]); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
 
 	// A resize changes the frame without any reading.
-	useEffect(draw, [draw, frame.columns, frame.rows, frame.target]);
+	useEffect(draw, [draw, frame.columns, frame.rows, frame.targets]);
 
 	/** The only code that performs what the model decided. */
-	function run(effects: readonly Effect[]) {
-		const {log, ring, signal, poolControl, now, exit} = depsRef.current;
+	function run(effects: readonly DeskEffect[]) {
+		const {log, ring, servers, poolControl, now, exit} = depsRef.current;
 		for (const effect of effects) {
 			switch (effect.type) {
 				case 'log': {
@@ -88,14 +93,18 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame
 				}
 
 				case 'signal': {
-					void signal(effect.action, effect.targets).then(results => {
-						dispatch({type: 'signal-finished', action: effect.action, results, atMs: now()});
-					});
+					const feed = servers[effect.server];
+					if (feed) {
+						void feed.signal(effect.action, effect.targets).then(results => {
+							dispatch({type: 'signal-finished', server: effect.server, action: effect.action, results, atMs: now()});
+						});
+					}
+
 					break;
 				}
 
 				case 'refresh': {
-					serverPoller.current?.pollNow();
+					serverPollers.current[effect.server]?.pollNow();
 					break;
 				}
 
@@ -116,19 +125,20 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame
 	}
 
 	useEffect(() => {
-		const {poll, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects} = depsRef.current;
+		const {servers, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects} = depsRef.current;
 		run(initialEffects ?? []);
-		serverPoller.current = startPoller({
-			task: poll,
+		// One poller per server: a server that hangs or drops delays no other.
+		serverPollers.current = servers.map((feed, server) => startPoller({
+			task: feed.poll,
 			intervalMs,
 			// The caller's first snapshot is already in the initial state: no second query at start.
-			firstDelayMs: store.current.server ? intervalMs : 0,
+			firstDelayMs: store.current.boards[server]?.server ? intervalMs : 0,
 			timer,
 			isFailure: reading => !reading.ok,
 			onResult(reading) {
-				dispatch({type: 'server-polled', reading, atMs: now()});
+				dispatch({type: 'server-polled', server, reading, atMs: now()});
 			},
-		});
+		}));
 		const poolPollers = pools.map(source => startPoller({
 			task: async () => source.collect(poolTimeoutMs),
 			intervalMs,
@@ -140,7 +150,10 @@ export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame
 			},
 		}));
 		return () => {
-			serverPoller.current?.stop();
+			for (const poller of serverPollers.current) {
+				poller.stop();
+			}
+
 			for (const poller of poolPollers) {
 				poller.stop();
 			}

@@ -3,7 +3,9 @@
 import {render} from 'ink-testing-library';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
 import {type DashboardState, initialState, type InitialOptions} from '../../source/model/dashboard.js';
+import {type Desk, deskOf} from '../../source/model/desk.js';
 import {App, type AppProps} from '../../source/ui/app.js';
+import type {ServerFeed} from '../../source/ui/use-dashboard.js';
 import {ThemeContext} from '../../source/ui/theme.js';
 import {pollUntil} from './postgres.js';
 import {defaultThresholds} from './snapshots.js';
@@ -18,7 +20,13 @@ export type RenderOptions = {
 	ready?: RegExp;
 	/** The state to start from instead of an empty one (the first reading already folded in). */
 	initialState?: DashboardState;
-} & Pick<AppProps, 'poll' | 'pools' | 'signal'> & Partial<Pick<AppProps, 'ring' | 'intervalMs' | 'poolControl' | 'target' | 'initialEffects'>>;
+	/** Several servers: the desk to start from (instead of initial / initialState). */
+	desk?: Desk;
+	/** One server: its poll and signal (several: `servers`). */
+	poll?: ServerFeed['poll'];
+	signal?: ServerFeed['signal'];
+	target?: string;
+} & Pick<AppProps, 'pools'> & Partial<Pick<AppProps, 'ring' | 'intervalMs' | 'poolControl' | 'initialEffects' | 'servers' | 'targets'>>;
 
 export type RenderedApp = ReturnType<typeof render> & {
 	frame(): string;
@@ -34,12 +42,11 @@ export async function renderApp(options: RenderOptions): Promise<RenderedApp> {
 	const instance = render(
 		<ThemeContext.Provider value={{isColor: false}}>
 			<App
-				initial={options.initialState ?? initialState(defaultThresholds, {idleAfterSeconds: 0, ...options.initial})}
+				initial={options.desk ?? deskOf([options.initialState ?? initialState(defaultThresholds, {idleAfterSeconds: 0, ...options.initial})])}
 				initialEffects={options.initialEffects}
-				target={options.target ?? 'postgres://test:***@127.0.0.1/test'}
-				poll={options.poll}
+				targets={options.targets ?? [options.target ?? 'postgres://test:***@127.0.0.1/test']}
+				servers={options.servers ?? [{poll: options.poll!, signal: options.signal!}]}
 				pools={options.pools}
-				signal={options.signal}
 				intervalMs={options.intervalMs ?? 200}
 				poolTimeoutMs={1000}
 				now={() => Date.now()}

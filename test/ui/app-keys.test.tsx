@@ -9,7 +9,8 @@ import type {SignalKind, SignalResult} from '../../source/model/signal-results.j
 import type {ServerReading, Session} from '../../source/model/types.js';
 import {pollUntil} from '../helpers/postgres.js';
 import {renderApp} from '../helpers/render-app.js';
-import {initialState, update} from '../../source/model/dashboard.js';
+import {initialState} from '../../source/model/dashboard.js';
+import {deskOf, updateDesk} from '../../source/model/desk.js';
 import {defaultThresholds, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const ESC = '\u001B';
@@ -203,8 +204,8 @@ describe('key flows without a database', () => {
 	test('a finding that already holds on the first frame is in the log', async () => {
 		const logFile = path.join(directory, 'start.jsonl');
 		const server = scriptedServer({connections: 95, sessions});
-		const first = update(initialState(defaultThresholds), {type: 'server-polled', reading: await server.poll(), atMs: Date.now()});
-		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, logFile, initialState: first.state, initialEffects: first.effects, ready: /CRIT/});
+		const first = updateDesk(deskOf([initialState(defaultThresholds)]), {type: 'server-polled', server: 0, reading: await server.poll(), atMs: Date.now()});
+		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, logFile, desk: first.desk, initialEffects: first.effects, ready: /CRIT/});
 		try {
 			await pollUntil(() => readFileSync(logFile, 'utf8').includes('"type":"level"'), {what: 'the start finding logged'});
 			const levels = readFileSync(logFile, 'utf8').trim().split('\n').map(line => JSON.parse(line) as {type: string; subject?: string; to?: string; code?: string}).filter(event => event.type === 'level');

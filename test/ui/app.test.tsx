@@ -36,7 +36,7 @@ async function renderReal(options: {columns: number; rows: number; isReadOnly?: 
 	const target = resolveTarget(server.url, {HOME: '/nonexistent'});
 	const postgres = createPostgresSource(target, await openMonitorClient(target), () => Date.now());
 	sources.push(postgres);
-	return renderApp({...options, ...liveSources(postgres, []), target: target.display, secrets: [server.password], initial: {isReadOnly: options.isReadOnly}});
+	return renderApp({...options, ...liveSources([postgres], []), target: target.display, secrets: [server.password], initial: {isReadOnly: options.isReadOnly}});
 }
 
 describe('the screen', () => {

@@ -2,8 +2,12 @@
 // drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
 // benchmark draws them directly.
 import {type DashboardState, sessionsInView} from '../../model/dashboard.js';
+import {type Desk, deskFindings, isMultiServer, selectedBoard, serverName} from '../../model/desk.js';
+import type {Picture} from '../../model/picture.js';
+import {cellWidth} from '../../text/width.js';
+import {fit} from '../format.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
-import {type Line, Lines, plainLine} from '../lines.js';
+import {type Line, Lines, plainLine, span} from '../lines.js';
 import {breakdownView} from './breakdown.js';
 import {bannerView, findingRows} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
@@ -22,17 +26,44 @@ export type DashboardProps = {
 	rows: number;
 };
 
+/** Several servers: the desk, and one masked target per server. */
+export type DeskProps = {
+	desk: Desk;
+	targets: readonly string[];
+	columns: number;
+	rows: number;
+};
+
+/** What a frame of several servers adds to one board's frame. */
+type DeskParts = {
+	/** Every server's findings, each naming its server. */
+	findings: Pick<Picture, 'findings' | 'alarms'>;
+	/** One line per server, then the selected server's legend: in place of the gauge. */
+	servers: Line[];
+	/** The pools, as judged against the first server. */
+	pools: Picture['pools'];
+	/** Beside the list's title: whose sessions these are. */
+	listName: string;
+};
+
 /** Session rows the list shows for this state at this size (PgUp / PgDn move by it). */
 export function listRowsFor(state: DashboardState, columns: number, rows: number): number {
 	return layoutOf(state, columns, rows).listRows;
 }
 
-function layoutOf(state: DashboardState, columns: number, rows: number) {
-	const {findings, alarms, pools} = state.shown;
-	const firstRows = findings[0] ? findingRows(findings[0], alarms, columns) : 1;
-	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1, firstRows);
+/** The same for the selected server of a desk. */
+export function deskListRows(desk: Desk, columns: number, rows: number): number {
+	return isMultiServer(desk) ? layoutOf(selectedBoard(desk), columns, rows, deskParts(desk, columns)).listRows : listRowsFor(selectedBoard(desk), columns, rows);
 }
 
+function layoutOf(state: DashboardState, columns: number, rows: number, parts?: DeskParts) {
+	const {findings, alarms} = parts?.findings ?? state.shown;
+	const pools = parts?.pools ?? state.shown.pools;
+	const firstRows = findings[0] ? findingRows(findings[0], alarms, columns) : 1;
+	// The servers panel takes the gauge's two lines and one more per server beyond the first.
+	const serverLines = parts ? parts.servers.length - 2 : 0;
+	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + serverLines, firstRows);
+}
 /** Rows a set of lines takes on screen. */
 const rowsOf = (lines: readonly Line[]) => lines.reduce((sum, line) => sum + (line.height ?? 1), 0);
 
@@ -61,13 +92,59 @@ function exactly(lines: readonly Line[], rows: number): Line[] {
  * whole frame, stands still.
  */
 export function dashboardLines({state, target, columns, rows}: DashboardProps): Line[] {
+	return frameLines(state, target, columns, rows);
+}
+
+/**
+ * Several servers: the frame of the selected server's board, with every server's findings, a servers
+ * panel in place of the gauge, and the first server's pools. One server: exactly its own frame.
+ */
+export function deskLines({desk, targets, columns, rows}: DeskProps): Line[] {
+	const board = selectedBoard(desk);
+	if (!isMultiServer(desk)) {
+		return frameLines(board, targets[0] ?? '', columns, rows);
+	}
+
+	const name = serverName(desk, desk.selected);
+	return frameLines(board, `${name}: ${targets[desk.selected] ?? ''}`, columns, rows, deskParts(desk, columns));
+}
+
+function deskParts(desk: Desk, width: number): DeskParts {
+	const names = desk.boards.map((_board, index) => serverName(desk, index));
+	const nameWidth = Math.max(...names.map(name => cellWidth(name)));
+	const servers = desk.boards.map((board, index) => {
+		const label = `${index === desk.selected ? '▸' : ' '}${names[index]!.padEnd(nameWidth)} `;
+		return serverLine(board, label, width);
+	});
+	const selected = selectedBoard(desk);
+	const snapshot = selected.shown.server ?? selected.server;
+	const legend = snapshot
+		? gaugeView({snapshot, level: selected.shown.serverLevel, width, isStale: selected.serverError !== null, label: ' '.repeat(nameWidth + 2)})[1]!
+		: plainLine(' ');
+	return {findings: deskFindings(desk), servers: [...servers, legend], pools: desk.boards[0]!.shown.pools, listName: `▸ ${names[desk.selected]!}`};
+}
+
+/** One server's line of the servers panel: its bar and numbers, or why there are none. */
+function serverLine(board: DashboardState, label: string, width: number): Line {
+	const snapshot = board.shown.server ?? board.server;
+	if (board.disconnectedSinceMs !== null || !snapshot) {
+		const why = board.serverError ? `: ${board.serverError}` : '';
+		const state = board.disconnectedSinceMs === null ? 'connecting…' : 'DISCONNECTED, retrying';
+		return {spans: [span(label, {isBold: true}), span(state, {isBold: true, tone: board.serverError ? 'error' : undefined}), span(fit(why, Math.max(0, width - cellWidth(label) - state.length)))]};
+	}
+
+	return gaugeView({snapshot, level: board.shown.serverLevel, sinceMs: board.shown.serverSinceMs ?? undefined, width, isStale: board.serverError !== null, label})[0]!;
+}
+
+function frameLines(state: DashboardState, target: string, columns: number, rows: number, parts?: DeskParts): Line[] {
 	if (isTooSmall(columns, rows)) {
 		return [plainLine(`Too small: ${columns}×${rows}, lifeguard needs ${MIN_COLUMNS}×${MIN_ROWS}`)];
 	}
 
 	const width = columns;
 	const picture = state.shown;
-	const layout = layoutOf(state, columns, rows);
+	const layout = layoutOf(state, columns, rows, parts);
+	const {findings, alarms} = parts?.findings ?? picture;
 	const {mode} = state;
 	// The gauge shows the picture's snapshot, or the last one while disconnected (dimmed as stale).
 	const server = picture.server ?? state.server;
@@ -76,12 +153,13 @@ export function dashboardLines({state, target, columns, rows}: DashboardProps): 
 	const nowMs = picture.atMs;
 	let body: Line[];
 	if (mode.kind === 'help') {
-		body = helpView({isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, height: layout.listRows + 1});
+		body = helpView({isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, hasServers: state.hasServers, height: layout.listRows + 1});
 	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
 		body = confirmView({action: mode.action, targets: mode.targets, isRunning: mode.kind === 'signalling', height: layout.listRows + 1});
 	} else {
 		const omitted = state.server?.sessionsOmitted ? `(+${state.server.sessionsOmitted} not fetched)` : '';
-		body = sessionListView({sessions: sessionsInView(state), selectedPid: state.selectedPid, marked: state.marked, height: layout.listRows, width, isStale, title: omitted});
+		const title = [omitted, parts?.listName ?? ''].filter(Boolean).join(' ');
+		body = sessionListView({sessions: sessionsInView(state), selectedPid: state.selectedPid, marked: state.marked, height: layout.listRows, width, isStale, title});
 	}
 
 	const header = headerView({
@@ -93,14 +171,14 @@ export function dashboardLines({state, target, columns, rows}: DashboardProps): 
 		error: state.serverError,
 		isDisconnected: state.disconnectedSinceMs !== null,
 	});
-	const gauge = server
+	const gauge = parts?.servers ?? (server
 		? gaugeView({snapshot: server, level: picture.serverLevel, sinceMs: picture.serverSinceMs ?? undefined, width, isStale})
-		: [plainLine('connecting…'), plainLine(' ')];
+		: [plainLine('connecting…'), plainLine(' ')]);
 	return [
 		...header,
-		...exactly(bannerView({findings: picture.findings, alarms: picture.alarms, maxLines: layout.findingLines, width}), layout.findingLines),
+		...exactly(bannerView({findings, alarms, maxLines: layout.findingLines, width}), layout.findingLines),
 		...gauge,
-		...exactly(poolsView({pools: picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
+		...exactly(poolsView({pools: parts?.pools ?? picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
 		...(server && layout.breakdownLines > 0 ? breakdownView(server, isStale) : exactly([], layout.breakdownLines)),
 		...(layout.historyLines > 0 ? [historyView(picture, width)] : []),
 		...exactly(body, layout.listRows + 1),

@@ -6,8 +6,8 @@ import {compactDuration, fit} from '../format.js';
 import {type Line, span} from '../lines.js';
 import {shortState} from './session-list.js';
 
-export function helpView({isReadOnly, hasPoolControl, height}: {isReadOnly: boolean; hasPoolControl: boolean; height: number}): Line[] {
-	const bindings = listedBindings(hasPoolControl);
+export function helpView({isReadOnly, hasPoolControl, hasServers = false, height}: {isReadOnly: boolean; hasPoolControl: boolean; hasServers?: boolean; height: number}): Line[] {
+	const bindings = listedBindings(hasPoolControl, hasServers);
 	const lines = [
 		...bindings.map(binding => {
 			const disabled = binding.isDangerous && isReadOnly ? ' (disabled: read-only)' : '';

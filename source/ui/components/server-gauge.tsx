@@ -2,20 +2,30 @@ import {freeConnections, usableConnections, usedRatio} from '../../model/levels.
 import type {Level, ServerSnapshot} from '../../model/types.js';
 import {LEVEL_TAG, percent, segmentedBar} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
+import {cellWidth} from '../../text/width.js';
 
 export const GLYPHS = {active: '█', lock: '▓', idleInTransaction: '▒', idle: '░', other: '▪', free: '·'} as const;
 
-export type ServerGaugeProps = {snapshot: ServerSnapshot; level: Level; width: number; isStale: boolean; /** When the current level began (shown unless ok). */ sinceMs?: number};
+export type ServerGaugeProps = {
+	snapshot: ServerSnapshot;
+	level: Level;
+	width: number;
+	isStale: boolean;
+	/** When the current level began (shown unless ok). */
+	sinceMs?: number;
+	/** What the bar is labelled with: `Server  `, or a server's name among several. */
+	label?: string;
+};
 
 /** Client connections against usable slots (max_connections minus reserved), split by state. */
-export function gaugeView({snapshot, level, width, isStale, sinceMs}: ServerGaugeProps): Line[] {
+export function gaugeView({snapshot, level, width, isStale, sinceMs, label = 'Server  '}: ServerGaugeProps): Line[] {
 	const usable = usableConnections(snapshot);
 	const {states} = snapshot;
 	const idleInTransaction = states.idleInTransaction + states.idleInTransactionAborted;
 	// Padded so the bar keeps its width from one refresh to the next.
 	const since = level !== 'ok' && sinceMs !== undefined ? ` since ${new Date(sinceMs).toISOString().slice(11, 19)}` : '';
 	const summary = ` ${snapshot.connections}/${usable} ${percent(usedRatio(snapshot))}  free ${freeConnections(snapshot)}  ${LEVEL_TAG[level]}${since}`.padEnd(32);
-	const barWidth = Math.max(10, width - 'Server  []'.length - summary.length);
+	const barWidth = Math.max(10, width - cellWidth(label) - '[]'.length - summary.length);
 	// lifeguard's own backend and hidden rows hold slots too: shown as "other".
 	const bar = segmentedBar([
 		{count: states.active - snapshot.lockWaiting, glyph: GLYPHS.active},
@@ -34,8 +44,8 @@ export function gaugeView({snapshot, level, width, isStale, sinceMs}: ServerGaug
 		`max ${snapshot.maxConnections} − ${reserved} reserved`,
 	].join('  ');
 	return [
-		{spans: [span('Server  ', {isBold: true}), span('['), span(bar, {tone: level}), span(']'), span(summary, {isBold: level !== 'ok', tone: level})], isDim: isStale},
-		{spans: [span(`        ${legend}`)], isDim: isStale},
+		{spans: [span(label, {isBold: true}), span('['), span(bar, {tone: level}), span(']'), span(summary, {isBold: level !== 'ok', tone: level})], isDim: isStale},
+		{spans: [span(`${' '.repeat(cellWidth(label))}${legend}`)], isDim: isStale},
 	];
 }
 

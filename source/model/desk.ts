@@ -1,0 +1,175 @@
+// Several servers on one screen (`--db NAME=URL`, repeated): one board, a whole DashboardState, per
+// server, so each keeps its own list, selection, marks, alarms and history. The pools are judged
+// against the first server (where the applications' pools connect, by convention the primary).
+// Readings and keys are routed to their board here; each board's effects come back tagged with its
+// server, and the screen's pause holds for all of them at once.
+import {alarmSubject} from './diagnosis.js';
+import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './dashboard.js';
+import {levelRank} from './levels.js';
+import type {LogEvent} from './log-events.js';
+import type {Picture} from './picture.js';
+import type {SignalKind} from './signal-results.js';
+import type {Finding, ServerReading, Session} from './types.js';
+
+export type Desk = {
+	/** One name per server, in `--db` order; a lone server's is null (nothing to tell apart). */
+	names: ReadonlyArray<string | null>;
+	boards: DashboardState[];
+	/** The board whose sessions the list shows and the actions apply to. */
+	selected: number;
+};
+
+export type DeskAction =
+	| {type: 'server-polled'; server: number; reading: ServerReading; atMs: number}
+	| {type: 'signal-finished'; server: number; action: SignalKind; results: Extract<DashboardAction, {type: 'signal-finished'}>['results']; atMs: number}
+	| Exclude<DashboardAction, {type: 'server-polled' | 'signal-finished'}>;
+
+export type DeskEffect =
+	| {type: 'log'; event: LogEvent}
+	| {type: 'ring'}
+	| {type: 'signal'; server: number; action: SignalKind; targets: Session[]}
+	| {type: 'refresh'; server: number}
+	| {type: 'adjust-pool'; direction: 'raise' | 'lower'}
+	| {type: 'quit'};
+
+export type DeskStep = {desk: Desk; effects: DeskEffect[]};
+
+export function deskOf(boards: DashboardState[], names: ReadonlyArray<string | null> = boards.map(() => null)): Desk {
+	return {names, boards, selected: 0};
+}
+
+export const isMultiServer = (desk: Desk) => desk.boards.length > 1;
+
+export const selectedBoard = (desk: Desk): DashboardState => desk.boards[desk.selected]!;
+
+/** The name a line about server `index` carries, or '' for a lone server. */
+export function serverName(desk: Desk, index: number): string {
+	return isMultiServer(desk) ? desk.names[index] ?? `server ${index + 1}` : '';
+}
+
+function withBoard(desk: Desk, index: number, board: DashboardState): Desk {
+	if (desk.boards[index] === board) {
+		return desk;
+	}
+
+	const boards = [...desk.boards];
+	boards[index] = board;
+	return {...desk, boards};
+}
+
+/** A board's effects as the desk's: its log lines name its server, its signals and refreshes go to it. */
+function tagged(desk: Desk, index: number, effects: readonly Effect[]): {effects: DeskEffect[]; switches: number} {
+	const name = serverName(desk, index);
+	const out: DeskEffect[] = [];
+	let switches = 0;
+	for (const effect of effects) {
+		switch (effect.type) {
+			case 'log': {
+				out.push(name ? {type: 'log', event: {...effect.event, server: name}} : effect);
+				break;
+			}
+
+			case 'signal': {
+				out.push({...effect, server: index});
+				break;
+			}
+
+			case 'refresh': {
+				out.push({type: 'refresh', server: index});
+				break;
+			}
+
+			case 'switch-server': {
+				switches += effect.delta;
+				break;
+			}
+
+			default: {
+				out.push(effect);
+			}
+		}
+	}
+
+	return {effects: out, switches};
+}
+
+function onBoard(desk: Desk, index: number, action: DashboardAction): DeskStep {
+	const board = desk.boards[index];
+	if (!board) {
+		return {desk, effects: []};
+	}
+
+	const step = update(board, action);
+	const {effects, switches} = tagged(desk, index, step.effects);
+	let next = withBoard(desk, index, step.state);
+	if (step.state.isPaused !== board.isPaused) {
+		// One screen, one pause: every server's part of the frame stands still or moves together.
+		next = {...next, boards: next.boards.map(each => withPause(each, step.state.isPaused))};
+	}
+
+	if (switches !== 0) {
+		next = switchTo(next, next.selected + switches);
+	}
+
+	return {desk: next, effects};
+}
+
+function switchTo(desk: Desk, index: number): Desk {
+	const count = desk.boards.length;
+	const selected = ((index % count) + count) % count;
+	const leaving = desk.boards[desk.selected]!;
+	// The help closes with the switch: it was opened over the list the operator just left.
+	const closed = leaving.mode.kind === 'help' ? withBoard(desk, desk.selected, {...leaving, mode: {kind: 'list'}}) : desk;
+	return {...closed, selected};
+}
+
+export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
+	switch (action.type) {
+		case 'server-polled': {
+			return onBoard(desk, action.server, {type: 'server-polled', reading: action.reading, atMs: action.atMs});
+		}
+
+		case 'signal-finished': {
+			return onBoard(desk, action.server, {type: 'signal-finished', action: action.action, results: action.results, atMs: action.atMs});
+		}
+
+		case 'pool-polled': {
+			return onBoard(desk, 0, action);
+		}
+
+		case 'key':
+		case 'notify': {
+			return onBoard(desk, desk.selected, action);
+		}
+	}
+}
+
+/**
+ * What the banner shows with several servers: every board's findings, each naming its server, worst
+ * first, with the alarms keyed as the banner looks them up. A lone server's picture is its own.
+ */
+export function deskFindings(desk: Desk): Pick<Picture, 'findings' | 'alarms'> {
+	if (!isMultiServer(desk)) {
+		const {findings, alarms} = selectedBoard(desk).shown;
+		return {findings, alarms};
+	}
+
+	const findings: Finding[] = [];
+	const alarms: Picture['alarms'] = {};
+	for (const [index, board] of desk.boards.entries()) {
+		const name = serverName(desk, index);
+		for (const finding of board.shown.findings) {
+			const named: Finding = {...finding, subject: `${name}: ${finding.subject}`, message: `${name}: ${finding.message}`};
+			const alarm = board.shown.alarms[alarmSubject(finding)];
+			if (alarm) {
+				alarms[alarmSubject(named)] = alarm;
+			}
+
+			findings.push(named);
+		}
+	}
+
+	// Stable: within a level, the servers keep their --db order.
+	findings.sort((a, b) => levelRank(b.level) - levelRank(a.level));
+	return {findings, alarms};
+}

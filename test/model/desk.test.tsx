@@ -1,0 +1,127 @@
+// Several servers on one screen: readings and keys reach the right board, effects name their server,
+// the pause holds for all, and the banner names each finding's server.
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {initialState} from '../../source/model/dashboard.js';
+import {type Desk, deskFindings, deskOf, type DeskStep, updateDesk} from '../../source/model/desk.js';
+import {render} from 'ink-testing-library';
+import {deskLines} from '../../source/ui/components/dashboard.js';
+import {Lines} from '../../source/ui/lines.js';
+import {baseTimeMs, defaultThresholds, keyPress, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
+
+function twoServers(): Desk {
+	const board = () => initialState(defaultThresholds, {hasServers: true, idleAfterSeconds: 0});
+	return deskOf([board(), board()], ['primary', 'replica']);
+}
+
+function polled(desk: Desk, server: number, connections: number, pid: number, atMs = baseTimeMs): DeskStep {
+	const snapshot = serverSnapshot({takenAtMs: atMs, connections, states: {idle: connections - 1}, sessions: [session({pid, state: 'idle', stateSeconds: 600, backendStartMicros: `${pid}000`})]});
+	return updateDesk(desk, {type: 'server-polled', server, reading: {ok: true, snapshot, isReconnected: false}, atMs});
+}
+
+/** The frame as the terminal shows it (Ink cuts long lines). */
+function screen(desk: Desk): string {
+	const lines = deskLines({desk, targets: ['postgres://u:***@p:5432/app', 'postgres://u:***@r:5432/app'], columns: 80, rows: 24});
+	const instance = render(<Lines lines={lines} width={80}/>);
+	const text = instance.lastFrame() ?? '';
+	instance.unmount();
+	return text;
+}
+
+function key(desk: Desk, input: string, extra: Parameters<typeof keyPress>[0] = {}): DeskStep {
+	return updateDesk(desk, {type: 'key', input, key: keyPress(extra), atMs: baseTimeMs + 1000});
+}
+
+describe('a desk of several servers', () => {
+	test('each reading lands on its own server; the list shows the selected one', () => {
+		let desk = polled(twoServers(), 0, 13, 101).desk;
+		desk = polled(desk, 1, 96, 202).desk;
+		assert.equal(desk.boards[0]!.server?.connections, 13);
+		assert.equal(desk.boards[1]!.server?.connections, 96);
+		assert.equal(desk.boards[0]!.selectedPid, 101);
+		assert.equal(desk.boards[1]!.selectedPid, 202);
+		assert.equal(desk.selected, 0);
+	});
+
+	test('Tab and ] go to the next server, Shift-Tab and [ to the previous, wrapping around', () => {
+		const desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
+		assert.equal(key(desk, '', {tab: true}).desk.selected, 1);
+		assert.equal(key(desk, ']').desk.selected, 1);
+		assert.equal(key(key(desk, ']').desk, ']').desk.selected, 0);
+		assert.equal(key(desk, '', {tab: true, shift: true}).desk.selected, 1);
+		assert.equal(key(desk, '[').desk.selected, 1);
+		// Typed in a chunk (keys that arrived together), a tab still switches.
+		assert.equal(key(desk, '\t').desk.selected, 1);
+	});
+
+	test('a lone server ignores Tab and [ ]', () => {
+		const lone = deskOf([initialState(defaultThresholds)]);
+		assert.equal(key(lone, ']').desk.selected, 0);
+		assert.equal(key(lone, '', {tab: true}).desk, lone);
+	});
+
+	test('keys act on the selected server only: t confirms the replica\'s session, and the signal goes to the replica', () => {
+		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
+		desk = key(desk, ']').desk;
+		desk = key(desk, 't').desk;
+		assert.equal(desk.boards[1]!.mode.kind, 'confirm');
+		assert.equal(desk.boards[0]!.mode.kind, 'list');
+		const step = key(desk, 'y');
+		const signal = step.effects.find(effect => effect.type === 'signal');
+		assert.deepEqual(signal && {server: signal.server, pids: signal.targets.map(target => target.pid)}, {server: 1, pids: [202]});
+		const finished = updateDesk(step.desk, {type: 'signal-finished', server: 1, action: 'terminate', results: [{pid: 202, user: 'app', application: 'api', state: 'idle', outcome: 'terminated', detail: ''}], atMs: baseTimeMs + 2000});
+		const log = finished.effects.find(effect => effect.type === 'log');
+		assert.equal(log?.type === 'log' && log.event.server, 'replica');
+		assert.deepEqual(finished.effects.find(effect => effect.type === 'refresh'), {type: 'refresh', server: 1});
+	});
+
+	test('p pauses every server at once, and resumes them together', () => {
+		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
+		desk = key(desk, 'p').desk;
+		assert.deepEqual(desk.boards.map(board => board.isPaused), [true, true]);
+		// A reading while paused changes the live picture, not the shown one.
+		const paused = polled(desk, 1, 90, 202, baseTimeMs + 5000).desk;
+		assert.equal(paused.boards[1]!.shown.server?.connections, 20);
+		assert.equal(paused.boards[1]!.live.server?.connections, 90);
+		const resumed = key(key(paused, ']').desk, 'p').desk;
+		assert.deepEqual(resumed.boards.map(board => board.isPaused), [false, false]);
+		assert.equal(resumed.boards[1]!.shown.server?.connections, 90);
+	});
+
+	test('level changes are logged with the name of their server; pools go to the first server', () => {
+		const step = polled(twoServers(), 1, 96, 202);
+		const level = step.effects.find(effect => effect.type === 'log' && effect.event.type === 'level');
+		assert.equal(level?.type === 'log' && level.event.server, 'replica');
+		const pooled = updateDesk(step.desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs});
+		assert.equal(pooled.desk.boards[0]!.pools.length, 1);
+		assert.equal(pooled.desk.boards[1]!.pools.length, 0);
+	});
+
+	test('the banner holds every server\'s findings, worst first, each naming its server', () => {
+		let desk = polled(twoServers(), 0, 80, 101).desk;
+		desk = polled(desk, 1, 96, 202).desk;
+		const {findings, alarms} = deskFindings(desk);
+		assert.deepEqual([findings[0]!.level, findings[0]!.message.split(':')[0]], ['critical', 'replica']);
+		assert.ok(findings.some(finding => finding.level === 'warning' && finding.code === 'server-saturated' && finding.message.startsWith('primary: ')));
+		assert.ok(findings.every(finding => /^(primary|replica): /.test(finding.message) && finding.subject.startsWith(finding.message.split(':')[0]!)));
+		// The banner finds when each began under the named subject.
+		assert.ok(findings.every(finding => Object.keys(alarms).some(subject => subject.startsWith(finding.message.split(':')[0]!))));
+	});
+
+	test('the frame at 80×24: one line per server with its own numbers, the selected one marked, its name beside the list', () => {
+		let desk = polled(twoServers(), 0, 13, 101).desk;
+		desk = polled(desk, 1, 96, 202).desk;
+		assert.match(screen(desk), /CRIT .*replica: Server at 99%/);
+		desk = updateDesk(desk, {type: 'server-polled', server: 1, reading: {ok: false, error: 'cannot connect to postgres://u:***@r:5432/app: connection refused', isDisconnected: true}, atMs: baseTimeMs + 1000}).desk;
+		const text = screen(desk);
+		const lines = text.split('\n');
+		assert.equal(lines.length, 23);
+		assert.ok(lines.every(line => line.length <= 80));
+		assert.match(text, /^▸primary \[.*\] 13\/97 13%/m);
+		assert.match(text, /^ replica DISCONNECTED, retrying: cannot connect/m);
+		assert.match(text, /PID .*▸ primary$/m);
+		const switched = screen(key(desk, ']').desk);
+		assert.match(switched, /PID .*▸ replica$/m);
+		assert.match(switched, /^ primary \[/m);
+	});
+});
