@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import {maskText, maskUrl} from '../../source/connection/mask.js';
-import {lookupPgpass, resolveTarget, TargetError} from '../../source/connection/target.js';
+import {lookupPgpass, resolveTarget, resolveTargets, TargetError} from '../../source/connection/target.js';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'lifeguard-target-'));
 after(() => {
@@ -115,5 +115,26 @@ describe('masking', () => {
 
 	test('free text loses URL passwords and every known secret', () => {
 		assert.equal(maskText('failed: connect postgres://a:b%40c@h/d and pw=hunter2', ['hunter2']), 'failed: connect postgres://a:***@h/d and pw=***');
+	});
+});
+
+describe('resolveTargets: several servers', () => {
+	test('names given are kept; unnamed servers are called by host and port, and by database when that alone tells them apart', () => {
+		const targets = resolveTargets([
+			{name: 'primary', text: 'postgres://u@p:5432/app'},
+			{name: null, text: 'postgres://u@r:5433/app'},
+			{name: null, text: 'postgres://u@s/app'},
+			{name: null, text: 'postgres://u@s/other'},
+		], {HOME: home});
+		assert.deepEqual(targets.map(each => each.name), ['primary', 'r:5433', 's:5432/app', 's:5432/other']);
+		assert.equal(targets[1]!.target.port, 5433);
+	});
+
+	test('one server needs no name; an error among several names its server', () => {
+		assert.deepEqual(resolveTargets([], {HOME: home, DATABASE_URL: 'postgres://u@h/app'}).map(each => [each.name, each.target.host]), [[null, 'h']]);
+		assert.throws(() => resolveTargets([{name: 'primary', text: 'postgres://u@p/app'}, {name: 'replica', text: 'postgres://u@r/app?sslmode=sometimes'}], {HOME: home}),
+			(error: Error) => error instanceof TargetError && error.message === '--db replica: invalid sslmode "sometimes" (use disable, allow, prefer, require, verify-ca or verify-full)');
+		assert.throws(() => resolveTargets([{name: null, text: 'postgres://u@p/app'}, {name: null, text: 'postgres://v@p/app'}], {HOME: home}),
+			(error: Error) => error.message === '--db: p:5432/app is given twice');
 	});
 });

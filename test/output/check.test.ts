@@ -1,6 +1,6 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {alertThreshold, formatCheck, type CheckInput, type CheckResult} from '../../source/output/check.js';
+import {alertThreshold, formatCheck, formatServersCheck, type CheckInput, type CheckResult} from '../../source/output/check.js';
 import {serverLevel} from '../../source/model/levels.js';
 import {pictureOf} from '../../source/model/picture.js';
 import type {Finding, PoolStatus, ServerSnapshot, Thresholds} from '../../source/model/types.js';
@@ -146,5 +146,31 @@ describe('alertThreshold', () => {
 	it('gives 79 and 94 for 100 usable at 0.8/0.95 (the level turns at 80 and 95)', () => {
 		assert.equal(alertThreshold(100, defaultThresholds, 'warning'), 79);
 		assert.equal(alertThreshold(100, defaultThresholds, 'critical'), 94);
+	});
+});
+
+describe('check with several servers', () => {
+	const named = (name: string, input: CheckInput) => ({name, ...input});
+
+	it('reports the worst server by name, how the others stand, and every server\'s perfdata', () => {
+		const result = formatServersCheck([
+			named('primary', diagnosed({server: serverSnapshot({connections: 13})})),
+			named('replica', diagnosed({server: serverSnapshot({connections: 96, states: {idle: 95}})})),
+		]);
+		assert.equal(result.exitCode, 2);
+		assert.match(result.line, /^LIFEGUARD CRITICAL - replica: Server at 99% of usable connections \(96\/97\).*; primary OK \|/);
+		assert.match(result.line, /'primary_connections'=13;77;92;0;97 /);
+		assert.match(result.line, /'replica_connections'=96;77;92;0;97 /);
+	});
+
+	it('a server that cannot be read outranks a warning, not a critical one', () => {
+		const down = named('replica', diagnosed({server: null, error: 'cannot connect to postgres://u:***@r/app: connection refused'}));
+		const warning = named('primary', diagnosed({server: serverSnapshot({connections: 80, states: {idle: 79}})}));
+		const critical = named('primary', diagnosed({server: serverSnapshot({connections: 96, states: {idle: 95}})}));
+		const unknown = formatServersCheck([warning, down]);
+		assert.equal(unknown.exitCode, 3);
+		assert.match(unknown.line, /^LIFEGUARD UNKNOWN - replica: cannot connect to postgres:\/\/u:\*\*\*@r\/app: connection refused; primary WARNING \|/);
+		assert.equal(formatServersCheck([critical, down]).exitCode, 2);
+		assert.equal(formatServersCheck([named('a', diagnosed({})), named('b', diagnosed({}))]).exitCode, 0);
 	});
 });

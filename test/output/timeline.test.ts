@@ -141,3 +141,18 @@ describe('renderTimeline on odd input', () => {
 		assert.equal(markdown.split('\n').filter(line => line.startsWith('- ')).length, events.length, 'one bullet per event: no line break got through');
 	});
 });
+
+describe('a log of several servers', () => {
+	it('names the server on every line, and never folds one server\'s changes into another\'s', () => {
+		const level = (server: string, minute: number, from: string, to: string) => JSON.stringify({at: `2025-03-14T12:0${minute}:00Z`, server, type: 'level', subject: 'server', from, to, numbers: {server: {used: 96, usable: 97}, pools: []}});
+		const {markdown} = renderTimeline([
+			JSON.stringify({at: '2025-03-14T12:00:00Z', server: 'primary', type: 'start', target: 'postgres://u:***@p:5432/app', version: '15.20', limits: null}),
+			level('primary', 1, 'ok', 'critical'),
+			level('replica', 2, 'ok', 'critical'),
+			level('primary', 3, 'critical', 'ok'),
+		].join('\n'));
+		const bullets = markdown.split('\n').filter(line => line.startsWith('- '));
+		assert.deepEqual(bullets.map(line => /UTC:\*\* (\w+): /.exec(line)?.[1]), ['primary', 'primary', 'replica', 'primary']);
+		assert.match(bullets[2]!, /replica: Server went from ok to critical \(96\/97 connections\)/);
+	});
+});
