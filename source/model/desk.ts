@@ -3,11 +3,9 @@
 // against the first server (where the applications' pools connect, by convention the primary).
 // Readings and keys are routed to their board here; each board's effects come back tagged with its
 // server, and the screen's pause holds for all of them at once.
-import {alarmSubject} from './diagnosis.js';
+import {alarmSubject, sortFindings} from './diagnosis.js';
 import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './dashboard.js';
-import {levelRank} from './levels.js';
 import type {LogEvent} from './log-events.js';
-import type {Picture} from './picture.js';
 import type {SignalKind} from './signal-results.js';
 import type {Finding, ServerReading, Session} from './types.js';
 
@@ -148,16 +146,25 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
  * What the banner shows with several servers: every board's findings, each naming its server, worst
  * first, with the alarms keyed as the banner looks them up. A lone server's picture is its own.
  */
-export function deskFindings(desk: Desk): Pick<Picture, 'findings' | 'alarms'> {
+export type DeskFindings = {findings: Finding[]; alarms: Record<string, {sinceMs: number}>};
+
+export function deskFindings(desk: Desk): DeskFindings {
 	if (!isMultiServer(desk)) {
 		const {findings, alarms} = selectedBoard(desk).shown;
 		return {findings, alarms};
 	}
 
 	const findings: Finding[] = [];
-	const alarms: Picture['alarms'] = {};
+	const alarms: DeskFindings['alarms'] = {};
 	for (const [index, board] of desk.boards.entries()) {
 		const name = serverName(desk, index);
+		if (board.disconnectedSinceMs !== null) {
+			// A lone server's header says so; among several, the banner must, or the war room misses it.
+			const subject = `${name}: server`;
+			findings.push({code: 'server-unreachable', level: 'warning', subject, message: `${name}: cannot be read (${board.serverError ?? 'disconnected'}); retrying, the other servers go on.`});
+			alarms[subject] = {sinceMs: board.disconnectedSinceMs};
+		}
+
 		for (const finding of board.shown.findings) {
 			const named: Finding = {...finding, subject: `${name}: ${finding.subject}`, message: `${name}: ${finding.message}`};
 			const alarm = board.shown.alarms[alarmSubject(finding)];
@@ -169,7 +176,5 @@ export function deskFindings(desk: Desk): Pick<Picture, 'findings' | 'alarms'> {
 		}
 	}
 
-	// Stable: within a level, the servers keep their --db order.
-	findings.sort((a, b) => levelRank(b.level) - levelRank(a.level));
-	return {findings, alarms};
+	return {findings: sortFindings(findings), alarms};
 }

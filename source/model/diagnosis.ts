@@ -34,6 +34,7 @@ const codeOrder: readonly FindingCode[] = [
 	'idle-in-transaction',
 	'lock-contention',
 	'pool-endpoint-down',
+	'server-unreachable',
 	'privileges-partial',
 ];
 

@@ -191,7 +191,9 @@ export type FindingCode =
 	| 'idle-in-transaction'
 	| 'lock-contention'
 	| 'pool-endpoint-down'
-	| 'privileges-partial';
+	| 'privileges-partial'
+	/** One of several servers cannot be read (a lone server says so in the header instead). */
+	| 'server-unreachable';
 
 export type Finding = {
 	code: FindingCode;

@@ -119,6 +119,8 @@ describe('a desk of several servers', () => {
 		assert.ok(lines.every(line => line.length <= 80));
 		assert.match(text, /^▸primary \[.*\] 13\/97 13%/m);
 		assert.match(text, /^ replica DISCONNECTED, retrying: cannot connect/m);
+		// The banner says so too, with why: the war room reads the banner first.
+		assert.match(text.replaceAll('\n', ' '), /WARN .*replica: cannot be read \(cannot connect to +postgres:\/\/u:\*\*\*@r:5432\/app: connection refused\); retrying/);
 		assert.match(text, /PID .*▸ primary$/m);
 		const switched = screen(key(desk, ']').desk);
 		assert.match(switched, /PID .*▸ replica$/m);

@@ -2,7 +2,7 @@
 // drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
 // benchmark draws them directly.
 import {type DashboardState, sessionsInView} from '../../model/dashboard.js';
-import {type Desk, deskFindings, isMultiServer, selectedBoard, serverName} from '../../model/desk.js';
+import {type Desk, deskFindings, type DeskFindings, isMultiServer, selectedBoard, serverName} from '../../model/desk.js';
 import type {Picture} from '../../model/picture.js';
 import {cellWidth} from '../../text/width.js';
 import {fit} from '../format.js';
@@ -37,7 +37,7 @@ export type DeskProps = {
 /** What a frame of several servers adds to one board's frame. */
 type DeskParts = {
 	/** Every server's findings, each naming its server. */
-	findings: Pick<Picture, 'findings' | 'alarms'>;
+	findings: DeskFindings;
 	/** One line per server, then the selected server's legend: in place of the gauge. */
 	servers: Line[];
 	/** The pools, as judged against the first server. */
