@@ -5,6 +5,7 @@
 // server, and the screen's pause holds for all of them at once.
 import {alarmSubject, sortFindings} from './diagnosis.js';
 import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './dashboard.js';
+import {usableConnections} from './levels.js';
 import type {LogEvent} from './log-events.js';
 import type {SignalKind} from './signal-results.js';
 import type {Finding, ServerReading, Session} from './types.js';
@@ -63,7 +64,7 @@ function tagged(desk: Desk, index: number, effects: readonly Effect[]): {effects
 	for (const effect of effects) {
 		switch (effect.type) {
 			case 'log': {
-				out.push(name ? {type: 'log', event: {...effect.event, server: name}} : effect);
+				out.push(name ? {type: 'log', event: {...withEveryServer(desk, effect.event), server: name}} : effect);
 				break;
 			}
 
@@ -89,6 +90,20 @@ function tagged(desk: Desk, index: number, effects: readonly Effect[]): {effects
 	}
 
 	return {effects: out, switches};
+}
+
+/** A flag is about the whole screen: every server's slots and every open finding, each naming its server. */
+function withEveryServer(desk: Desk, event: LogEvent): LogEvent {
+	if (event.type !== 'flag') {
+		return event;
+	}
+
+	const servers = desk.boards.map((board, index) => {
+		const server = board.disconnectedSinceMs === null ? board.live.server : null;
+		return {name: serverName(desk, index), used: server?.connections ?? null, usable: server ? usableConnections(server) : null};
+	});
+	const findings = deskFindings(desk, 'live').findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject}));
+	return {...event, numbers: {...event.numbers, servers}, findings};
 }
 
 function onBoard(desk: Desk, index: number, action: DashboardAction): DeskStep {
@@ -148,9 +163,9 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
  */
 export type DeskFindings = {findings: Finding[]; alarms: Record<string, {sinceMs: number}>};
 
-export function deskFindings(desk: Desk): DeskFindings {
+export function deskFindings(desk: Desk, picture: 'shown' | 'live' = 'shown'): DeskFindings {
 	if (!isMultiServer(desk)) {
-		const {findings, alarms} = selectedBoard(desk).shown;
+		const {findings, alarms} = selectedBoard(desk)[picture];
 		return {findings, alarms};
 	}
 
@@ -165,9 +180,9 @@ export function deskFindings(desk: Desk): DeskFindings {
 			alarms[subject] = {sinceMs: board.disconnectedSinceMs};
 		}
 
-		for (const finding of board.shown.findings) {
+		for (const finding of board[picture].findings) {
 			const named: Finding = {...finding, subject: `${name}: ${finding.subject}`, message: `${name}: ${finding.message}`};
-			const alarm = board.shown.alarms[alarmSubject(finding)];
+			const alarm = board[picture].alarms[alarmSubject(finding)];
 			if (alarm) {
 				alarms[alarmSubject(named)] = alarm;
 			}

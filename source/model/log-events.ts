@@ -20,6 +20,8 @@ export type LogNumbers = {
 	/** null while disconnected */
 	server: {used: number; usable: number} | null;
 	pools: PoolNumbers[];
+	/** Several servers (on a flag): every one's slots, in `--db` order; null numbers while it is down. */
+	servers?: Array<{name: string; used: number | null; usable: number | null}>;
 };
 
 export type SessionOutcome = {

@@ -311,7 +311,15 @@ function levelNumbers(event: LevelEvent): string {
 }
 
 function flagNumbers(numbers: unknown): string {
-	const parts = [`server ${serverNumbers(numbers) ?? 'disconnected'}`];
+	const servers = asRecord(numbers)?.['servers'];
+	const parts = Array.isArray(servers)
+		? servers.map(item => {
+			const server = asRecord(item) ?? {};
+			const used = server['used'];
+			const usable = server['usable'];
+			return `${text(server['name'], '?')} ${typeof used === 'number' && typeof usable === 'number' ? `${used}/${usable}` : 'disconnected'}`;
+		})
+		: [`server ${serverNumbers(numbers) ?? 'disconnected'}`];
 	for (const pool of pools(numbers)) {
 		const poolText = poolParts(pool).join(' ');
 		parts.push(`${text(pool['name'], '?')}${poolText ? ` ${poolText}` : ' n/a'}`);

@@ -5,6 +5,7 @@ import {describe, test} from 'node:test';
 import {initialState} from '../../source/model/dashboard.js';
 import {type Desk, deskFindings, deskOf, type DeskStep, updateDesk} from '../../source/model/desk.js';
 import {render} from 'ink-testing-library';
+import {renderTimeline} from '../../source/output/timeline.js';
 import {deskLines} from '../../source/ui/components/dashboard.js';
 import {Lines} from '../../source/ui/lines.js';
 import {baseTimeMs, defaultThresholds, keyPress, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
@@ -95,6 +96,19 @@ describe('a desk of several servers', () => {
 		const pooled = updateDesk(step.desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs});
 		assert.equal(pooled.desk.boards[0]!.pools.length, 1);
 		assert.equal(pooled.desk.boards[1]!.pools.length, 0);
+	});
+
+	test('a flag holds every server\'s slots and open findings, and the timeline shows them', () => {
+		let desk = polled(twoServers(), 0, 13, 101).desk;
+		desk = polled(desk, 1, 96, 202).desk;
+		desk = key(desk, 'f').desk;
+		const step = updateDesk(desk, {type: 'key', input: 'replica full\r', key: keyPress(), atMs: baseTimeMs + 2000});
+		const flag = step.effects.find(effect => effect.type === 'log' && effect.event.type === 'flag');
+		assert.ok(flag?.type === 'log' && flag.event.type === 'flag');
+		assert.deepEqual(flag.event.numbers.servers, [{name: 'primary', used: 13, usable: 97}, {name: 'replica', used: 96, usable: 97}]);
+		assert.ok(flag.event.findings.some(finding => finding.level === 'critical' && finding.subject === 'replica: server'));
+		const {markdown} = renderTimeline(JSON.stringify(flag.event));
+		assert.match(markdown, /primary: Flag: "replica full" \(primary 13\/97, replica 96\/97\); open findings: server-saturated \(replica: server\)/);
 	});
 
 	test('the banner holds every server\'s findings, worst first, each naming its server', () => {
