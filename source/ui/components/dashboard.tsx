@@ -1,10 +1,12 @@
 // The whole frame as a pure function of the dashboard state and the terminal size: lines of text,
 // drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
 // benchmark draws them directly.
-import {type DashboardState, sessionsInView} from '../../model/dashboard.js';
+import {type DashboardState, rankedMembers, sessionsInView} from '../../model/dashboard.js';
+import {poolByKey, poolNameOfKey} from '../../model/drill-down.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
 import {type Line, Lines, plainLine} from '../lines.js';
 import {breakdownView} from './breakdown.js';
+import {membersView, poolsDrillView} from './drill-down.js';
 import {bannerView, findingRows} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
 import {historyView} from './history-strip.js';
@@ -79,6 +81,10 @@ export function dashboardLines({state, target, columns, rows}: DashboardProps): 
 		body = helpView({isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, height: layout.listRows + 1});
 	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
 		body = confirmView({action: mode.action, targets: mode.targets, isRunning: mode.kind === 'signalling', height: layout.listRows + 1});
+	} else if (mode.kind === 'pools') {
+		body = poolsDrillView({pools: picture.pools, selected: mode.selected, nowMs, height: layout.listRows, width});
+	} else if (mode.kind === 'members') {
+		body = membersView({pool: poolByKey(picture.pools, mode.pool), poolName: poolNameOfKey(mode.pool), ranked: rankedMembers(state), gone: mode.gone, selected: mode.selected, nowMs, height: layout.listRows, width});
 	} else {
 		const omitted = state.server?.sessionsOmitted ? `(+${state.server.sessionsOmitted} not fetched)` : '';
 		body = sessionListView({sessions: sessionsInView(state), selectedPid: state.selectedPid, marked: state.marked, height: layout.listRows, width, isStale, title: omitted});
@@ -112,6 +118,7 @@ export function dashboardLines({state, target, columns, rows}: DashboardProps): 
 			sort: state.sort,
 			markedCount: Object.keys(state.marked).length,
 			isReadOnly: state.isReadOnly,
+			hasPools: picture.pools.length > 0,
 			nowMs,
 		}),
 	];
