@@ -440,7 +440,8 @@ function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: n
 		case 'down':
 		case 'page-up':
 		case 'page-down': {
-			const rows = Math.max(1, pageRows);
+			// The instances list gives its first row to the pool's own line: a page is one row less.
+			const rows = Math.max(1, mode.kind === 'members' ? pageRows - 1 : pageRows);
 			const delta = {up: -1, down: 1, 'page-up': -rows, 'page-down': rows}[command];
 			return same(move(state, delta));
 		}
