@@ -100,3 +100,12 @@ test('an instance label with terminal controls, through the collector\'s groupin
 	assert.match(screen, /^> CRIT pod-\S*evil +10\/10 /m, 'the attempt stays visible, made harmless');
 	assert.match(screen, / checkout-7d9…a+-x2x9k +1\/10 /);
 });
+
+test('120×40: the rows add the oldest wait and the timeouts per instance, so the one behind the pool\'s timeouts shows', () => {
+	const timingOut = instance('pod-times-out', 10, 4, 10, {oldestWaitSeconds: 2.5, sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: 180}});
+	const state = [server, read([timingOut, instance('pod-calm', 2, 0, 10, {sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: 0}})]), enter, enter].reduce(reduce, initialState(defaultThresholds));
+	const screen = frame(state, 120, 40);
+	assert.match(screen, /LVL {2}INSTANCE \(2\) +BUSY\/MAX OPEN WAITING AT MAX OLDEST TIMEOUTS WHY/);
+	assert.match(screen, /^> CRIT pod-times-out +10\/10 +10 +4 AT MAX +2s +180\/min at max, queueing/m);
+	assert.match(screen, /^ {2}OK {3}pod-calm +2\/10 +2 +0 - +n\/a +0\/min 20% busy/m);
+});

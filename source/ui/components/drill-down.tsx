@@ -3,7 +3,7 @@
 // the same picture, so a row here and the panel above always show the same numbers.
 import {type GoneInstance, type InstanceLevel, poolKey, type RankedInstance} from '../../model/drill-down.js';
 import type {PoolView} from '../../model/picture.js';
-import {ageText, fit} from '../format.js';
+import {ageText, compactDuration, fit} from '../format.js';
 import {type Line, span} from '../lines.js';
 import {fitCellsMiddle} from '../../text/width.js';
 import {poolLine} from './pools-panel.js';
@@ -44,11 +44,17 @@ export function poolsDrillView({pools, selected, nowMs, height, width}: PoolsDri
 const MEMBER_TAG: Record<InstanceLevel, string> = {ok: 'OK', warning: 'WARN', critical: 'CRIT', unknown: 'n/a'};
 const na = (value: number | null) => (value === null ? 'n/a' : String(value));
 
+/** From this width on, the instance rows add the oldest wait and the timeouts, as the pool row does. */
+const WIDE_COLUMNS = 100;
+const extrasWidth = (width: number) => (width >= WIDE_COLUMNS ? 7 + 9 : 0);
+
 /** Cells of the instance column: what the fixed columns and a readable reason leave, up to 40. */
 function instanceWidth(width: number): number {
 	// cursor 2, level 5, then busy/max 9, open 5, waiting 8, at max 7, each with its space; the reason at least 18
-	return Math.max(8, Math.min(40, width - 2 - 5 - 9 - 5 - 8 - 7 - 1 - 18));
+	return Math.max(8, Math.min(40, width - 2 - 5 - 9 - 5 - 8 - 7 - extrasWidth(width) - 1 - 18));
 }
+
+const timeoutsText = (perMinute: number | null) => (perMinute === null ? 'n/a' : `${Math.round(perMinute)}/min`);
 
 function memberLine(member: RankedInstance, instanceCells: number, width: number, isSelected: boolean): string {
 	const busy = `${na(member.active)}/${na(member.max)}`;
@@ -59,6 +65,7 @@ function memberLine(member: RankedInstance, instanceCells: number, width: number
 		fit(na(member.open), 4, 'right'),
 		fit(na(member.waiting), 7, 'right'),
 		fit(member.isAtMax ? 'AT MAX' : '-', 6),
+		...(extrasWidth(width) > 0 ? [fit(member.oldestWaitSeconds === null ? 'n/a' : compactDuration(member.oldestWaitSeconds), 6, 'right'), fit(timeoutsText(member.sourceRates.timeoutsPerMinute), 8, 'right')] : []),
 	];
 	return fit(`${isSelected ? '>' : ' '} ${cells.join(' ')} ${member.reason}`, width);
 }
@@ -98,7 +105,7 @@ export function membersView({pool, poolName, ranked, gone, selected, nowMs, heig
 	const selectedIndex = keys.indexOf(selected ?? '\u0000');
 	const start = windowStart(keys.length, selectedIndex, rowsHeight);
 	const instanceCells = instanceWidth(width);
-	const header = `  ${fit('LVL', 4)} ${fit(`INSTANCE (${ranked.length}${gone.length > 0 ? `, ${gone.length} gone` : ''})`, instanceCells)} ${fit('BUSY/MAX', 8, 'right')} ${fit('OPEN', 4, 'right')} ${fit('WAITING', 7, 'right')} ${fit('AT MAX', 6)} WHY`;
+	const header = `  ${fit('LVL', 4)} ${fit(`INSTANCE (${ranked.length}${gone.length > 0 ? `, ${gone.length} gone` : ''})`, instanceCells)} ${fit('BUSY/MAX', 8, 'right')} ${fit('OPEN', 4, 'right')} ${fit('WAITING', 7, 'right')} ${fit('AT MAX', 6)}${extrasWidth(width) > 0 ? ` ${fit('OLDEST', 6, 'right')} ${fit('TIMEOUTS', 8, 'right')}` : ''} WHY`;
 	const lines: Line[] = [head, titleLine(header, position(start, Math.min(rowsHeight, keys.length - start), keys.length, rowsHeight), width)];
 	if (keys.length === 0) {
 		lines.push({spans: [span(pool.metrics?.fleet ? '  (no instances)' : '  (not a fleet pool: no instances)')], isDim: true});

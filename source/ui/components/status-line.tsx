@@ -30,14 +30,16 @@ export function statusView({mode, notice, lastFlag, filter, sort, markedCount, i
 		return {spans: [span(`Flag note: ${mode.draft}█  (Enter records, Esc cancels)`)], wrap: 'truncate-start'};
 	}
 
-	if (mode.kind === 'pools' || mode.kind === 'members') {
-		const where = mode.kind === 'pools' ? 'pools' : `instances of ${poolNameOfKey(mode.pool)}`;
+	// The help opened from the drill-down says where Esc returns to.
+	const drill = mode.kind === 'help' && mode.back ? mode.back : mode;
+	if (drill.kind === 'pools' || drill.kind === 'members') {
+		const where = drill.kind === 'pools' ? 'pools' : `instances of ${poolNameOfKey(drill.pool)}`;
 		const drillFacts = [where, isReadOnly ? 'READ-ONLY' : ''].filter(Boolean).join(' | ');
 		if (notice && nowMs - notice.atMs < NOTICE_MS) {
 			return {spans: [span(notice.text, {isBold: true}), span(`  ${drillFacts}`)]};
 		}
 
-		return {spans: [span(`${drillFacts}  `), span(`↑↓ select  ${keyBar(isReadOnly, mode.kind)}`, {isDim: true})]};
+		return {spans: [span(`${drillFacts}  `), span(`↑↓ select  ${keyBar(isReadOnly, drill.kind)}`, {isDim: true})]};
 	}
 
 	const facts = [
