@@ -19,11 +19,12 @@ export type KeyPress = {
 	shift?: boolean;
 };
 
-export type ModeKind = 'list' | 'filter' | 'note' | 'confirm' | 'signalling' | 'help';
+export type ModeKind = 'list' | 'filter' | 'note' | 'confirm' | 'signalling' | 'help' | 'pools' | 'members';
 
 export type Command =
 	| 'quit' | 'help' | 'close-help' | 'up' | 'down' | 'page-up' | 'page-down' | 'pause' | 'sort' | 'filter' | 'clear-filter'
 	| 'mark' | 'mark-idle' | 'unmark' | 'terminate' | 'cancel' | 'flag' | 'raise-pool' | 'lower-pool' | 'next-server' | 'previous-server'
+	| 'pools' | 'instances' | 'back'
 	| 'type' | 'erase' | 'submit' | 'discard' | 'confirm' | 'decline';
 
 export type Binding = {
@@ -45,19 +46,24 @@ export type Binding = {
 };
 
 const LIST: readonly ModeKind[] = ['list', 'help'];
+/** The pools drill-down: the pool rows, then one fleet pool's instances. */
+const DRILL: readonly ModeKind[] = ['pools', 'members'];
+/** Where a cursor moves: the session list, and the drill-down's rows. */
+const ROWS: readonly ModeKind[] = [...LIST, ...DRILL];
 const TEXT: readonly ModeKind[] = ['filter', 'note'];
 const plain = (key: KeyPress) => !key.ctrl && !key.meta;
 
 export const BINDINGS: readonly Binding[] = [
-	{command: 'up', keys: '↑/k', description: 'select the previous session (the selection follows its pid)', modes: LIST, isListed: true, matches: (input, key) => key.upArrow || input === 'k'},
-	{command: 'down', keys: '↓/j', description: 'select the next session', modes: LIST, isListed: true, matches: (input, key) => key.downArrow || input === 'j'},
-	{command: 'page-up', keys: 'PgUp', description: 'one page up', modes: LIST, isListed: true, matches: (_input, key) => key.pageUp},
-	{command: 'page-down', keys: 'PgDn', description: 'one page down', modes: LIST, isListed: true, matches: (_input, key) => key.pageDown},
+	{command: 'up', keys: '↑/k', description: 'select the previous row (a session follows its pid, a pool its name, an instance its label)', modes: ROWS, isListed: true, matches: (input, key) => key.upArrow || input === 'k'},
+	{command: 'down', keys: '↓/j', description: 'select the next row', modes: ROWS, isListed: true, matches: (input, key) => key.downArrow || input === 'j'},
+	{command: 'page-up', keys: 'PgUp', description: 'one page up', modes: ROWS, isListed: true, matches: (_input, key) => key.pageUp},
+	{command: 'page-down', keys: 'PgDn', description: 'one page down', modes: ROWS, isListed: true, matches: (_input, key) => key.pageDown},
+	{command: 'pools', keys: 'Enter', description: 'list the pools worst first, with a cursor (--pool, --prometheus)', modes: ['list'], isListed: true, matches: (_input, key) => key.return},
 	{command: 'next-server', keys: 'Tab/]', description: 'several --db: show the next server\'s sessions (list, filter and actions follow it)', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && !key.shift) || input === '\t' || input === ']'},
 	{command: 'previous-server', keys: 'Shift-Tab/[', description: 'several --db: show the previous server\'s sessions', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && Boolean(key.shift)) || input === '['},
 	{command: 'filter', keys: '/', description: 'filter by user, database, application, client, query (Enter applies, Esc clears)', modes: LIST, isInBar: true, isListed: true, matches: input => input === '/'},
 	{command: 'sort', keys: 's', description: 'cycle the sort: time in state, state, pid, user, database, application', modes: LIST, isInBar: true, isListed: true, matches: input => input === 's'},
-	{command: 'pause', keys: 'p', description: 'pause / resume the display (polling, alarms and the log go on)', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'p'},
+	{command: 'pause', keys: 'p', description: 'pause / resume the display (polling, alarms and the log go on)', modes: ROWS, isInBar: true, isListed: true, matches: input => input === 'p'},
 	{command: 'mark', keys: 'space', description: 'mark / unmark the selected session', modes: LIST, isListed: true, matches: input => input === ' '},
 	{command: 'mark-idle', keys: 'i', description: 'mark idle sessions past --idle-after in the filter; again: add idle in transaction', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'i'},
 	{command: 'unmark', keys: 'u', description: 'unmark all', modes: LIST, isListed: true, matches: input => input === 'u'},
@@ -66,10 +72,12 @@ export const BINDINGS: readonly Binding[] = [
 	{command: 'flag', keys: 'f', description: 'flag saturation with a note in the incident log', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'f'},
 	{command: 'raise-pool', keys: '+', description: 'demo only: raise the simulated pool\'s max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '+'},
 	{command: 'lower-pool', keys: '-', description: 'demo only: lower the simulated pool\'s max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '-'},
+	{command: 'instances', keys: 'Enter', description: 'on a fleet pool (--prometheus): its instances, worst first, live', modes: ['pools'], isInBar: true, isListed: true, matches: (_input, key) => key.return},
+	{command: 'back', keys: 'Esc', description: 'in the pools or instances: back one level (instances, pools, sessions)', modes: DRILL, isInBar: true, isListed: true, matches: (_input, key) => key.escape},
 	{command: 'close-help', keys: '?/Esc', description: 'close the help', modes: ['help'], matches: (input, key) => input === '?' || key.escape},
-	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', modes: ['list'], isInBar: true, isListed: true, matches: input => input === '?'},
+	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', modes: ['list', ...DRILL], isInBar: true, isListed: true, matches: input => input === '?'},
 	{command: 'clear-filter', keys: 'Esc', description: 'clear the filter', modes: ['list'], matches: (_input, key) => key.escape},
-	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'q'},
+	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', modes: ROWS, isInBar: true, isListed: true, matches: input => input === 'q'},
 	// The prompts: filter and flag note.
 	{command: 'submit', keys: 'Enter', description: 'apply the filter / record the note', modes: TEXT, matches: (_input, key) => key.return},
 	{command: 'discard', keys: 'Esc', description: 'clear the filter / drop the note', modes: TEXT, matches: (_input, key) => key.escape},
@@ -106,9 +114,10 @@ export function resolveKey(mode: ModeKind, input: string, key: KeyPress, context
 	return {binding, isRefused: Boolean(binding.isDangerous && context.isReadOnly)};
 }
 
-/** The one-line key bar of the list. */
-export function keyBar(isReadOnly: boolean): string {
-	return BINDINGS.filter(binding => binding.isInBar && !(binding.isDangerous && isReadOnly))
+/** The one-line key bar of a mode: the list's, or the drill-down's; `Enter pools` only when there are pools. */
+export function keyBar(isReadOnly: boolean, mode: ModeKind = 'list', hasPools = false): string {
+	return BINDINGS.filter(binding => (binding.isInBar || (binding.command === 'pools' && hasPools)) && binding.modes.includes(mode)
+		&& !(binding.isDangerous && isReadOnly))
 		.map(binding => `${binding.keys} ${binding.command}`).join('  ');
 }
 

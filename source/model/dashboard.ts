@@ -4,8 +4,9 @@
 import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
 import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from './log-events.js';
 import {freeConnections} from './levels.js';
-import {derivePicture, emptyPicture, type Picture} from './picture.js';
+import {derivePicture, emptyPicture, type Picture, type PoolView} from './picture.js';
 import {applyPoolReading} from './pool-status.js';
+import {type GoneInstance, memberKeys, moveKey, poolByKey, poolKey, rankInstances, reconcileKey, updateGone} from './drill-down.js';
 import {moveSelection, reconcileSelection} from './selection.js';
 import {nextSortKey, visibleSessions, type SortKey} from './session-view.js';
 import {type SignalKind, type SignalResult, summarizeResults} from './signal-results.js';
@@ -18,11 +19,22 @@ export type {SignalKind} from './signal-results.js';
 export type Mode =
 	| {kind: 'list'}
 	| {kind: 'filter'; draft: string}
-	| {kind: 'help'}
+	/** `back`: the drill-down mode the help was opened from, to return to. */
+	| {kind: 'help'; back?: DrillMode}
 	/** Targets are captured when the dialog opens; the list is frozen until it closes. */
 	| {kind: 'confirm'; action: SignalKind; targets: Session[]}
 	| {kind: 'signalling'; action: SignalKind; targets: Session[]}
-	| {kind: 'note'; draft: string};
+	| {kind: 'note'; draft: string}
+	| DrillMode;
+
+/**
+ * The pools drill-down. The cursor follows a key (a pool's endpoint and name, an instance's label);
+ * `index` is where it was, for when its row leaves. `gone`: instances seen in this drill-down that
+ * the latest reading no longer has, newest first.
+ */
+export type DrillMode =
+	| {kind: 'pools'; selected: string | null; index: number}
+	| {kind: 'members'; pool: string; selected: string | null; index: number; gone: GoneInstance[]};
 
 export type DashboardState = {
 	/** Last good snapshot the list shows; kept (and shown as stale) while disconnected. */
@@ -210,7 +222,42 @@ function observe(state: DashboardState, atMs: number, server: ServerSnapshot | n
 		effects.push({type: 'ring'});
 	}
 
-	return {state: {...state, history, live: picture, shown: state.isPaused ? state.shown : picture}, effects};
+	const shown = state.isPaused ? state.shown : picture;
+	return {state: withDrillDown({...state, history, live: picture, shown}, state.shown), effects};
+}
+
+/** The drill-down after the frame's picture changed from `before`: the cursor on its key, the instances that left. */
+function withDrillDown(state: DashboardState, before: Picture): DashboardState {
+	const {mode} = state;
+	if (mode.kind !== 'pools' && mode.kind !== 'members') {
+		return state;
+	}
+
+	if (state.shown === before) {
+		return state;
+	}
+
+	if (mode.kind === 'pools') {
+		return {...state, mode: {...mode, ...cursorOf(reconcileKey({key: mode.selected, index: mode.index}, state.shown.pools.map(poolKey)))}};
+	}
+
+	const members = (pools: readonly PoolView[]) => poolByKey(pools, mode.pool)?.metrics?.fleet?.members ?? null;
+	const gone = updateGone(mode.gone, members(before.pools), members(state.shown.pools), before.atMs);
+	const keys = memberKeys(rankedMembers(state), gone);
+	return {...state, mode: {...mode, gone, ...cursorOf(reconcileKey({key: mode.selected, index: mode.index}, keys))}};
+}
+
+const cursorOf = ({key, index}: {key: string | null; index: number}) => ({selected: key, index});
+
+/** The shown pool's instances, ranked as the members view shows them; none when it is no fleet or gone. */
+export function rankedMembers(state: DashboardState): ReturnType<typeof rankInstances> {
+	const {mode, shown} = state;
+	if (mode.kind !== 'members') {
+		return [];
+	}
+
+	const fleet = poolByKey(shown.pools, mode.pool)?.metrics?.fleet;
+	return fleet ? rankInstances(fleet.members, state.thresholds, shown.server) : [];
 }
 
 /** The newest server snapshot, whether or not the list shows it yet. */
@@ -374,16 +421,32 @@ function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: n
 			return {state, effects: [{type: 'log', event: {at: logTime(atMs), type: 'quit'}}, {type: 'quit'}]};
 		}
 
-		case 'help':
+		case 'help': {
+			return same({...state, mode: mode.kind === 'pools' || mode.kind === 'members' ? {kind: 'help', back: mode} : {kind: 'help'}});
+		}
+
 		case 'close-help': {
-			return same({...state, mode: mode.kind === 'help' ? {kind: 'list'} : {kind: 'help'}});
+			return same({...state, mode: mode.kind === 'help' && mode.back ? mode.back : {kind: 'list'}});
+		}
+
+		case 'pools': {
+			return same(openPools(state, atMs));
+		}
+
+		case 'instances': {
+			return same(openInstances(state, atMs));
+		}
+
+		case 'back': {
+			return same(back(state));
 		}
 
 		case 'up':
 		case 'down':
 		case 'page-up':
 		case 'page-down': {
-			const rows = Math.max(1, pageRows);
+			// The instances list gives its first row to the pool's own line: a page is one row less.
+			const rows = Math.max(1, mode.kind === 'members' ? pageRows - 1 : pageRows);
 			const delta = {up: -1, down: 1, 'page-up': -rows, 'page-down': rows}[command];
 			return same(move(state, delta));
 		}
@@ -481,7 +544,7 @@ export function withPause(state: DashboardState, isPaused: boolean): DashboardSt
 		return {...state, isPaused: true};
 	}
 
-	const resumed = {...state, isPaused: false, shown: state.live};
+	const resumed = withDrillDown({...state, isPaused: false, shown: state.live}, state.shown);
 	return state.heldServer && !isFrozen(state) ? applySnapshot(resumed, state.heldServer) : resumed;
 }
 
@@ -507,7 +570,62 @@ function submit(state: DashboardState, atMs: number): Step {
 	return {state: {...state, mode: {kind: 'list'}, lastFlag: {note, atMs}}, effects: [{type: 'log', event}]};
 }
 
+function openPools(state: DashboardState, atMs: number): DashboardState {
+	const keys = state.shown.pools.map(poolKey);
+	if (keys.length === 0) {
+		return {...state, notice: {text: 'no pools to list: --pool URL or --prometheus URL adds them', atMs}};
+	}
+
+	// The worst pool first: the cursor starts on it.
+	return {...state, mode: {kind: 'pools', selected: keys[0]!, index: 0}};
+}
+
+function openInstances(state: DashboardState, atMs: number): DashboardState {
+	const {mode} = state;
+	if (mode.kind !== 'pools') {
+		return state;
+	}
+
+	const cursor = reconcileKey({key: mode.selected, index: mode.index}, state.shown.pools.map(poolKey));
+	const pool = cursor.key === null ? null : poolByKey(state.shown.pools, cursor.key);
+	if (!pool) {
+		return state;
+	}
+
+	const fleet = pool.metrics?.fleet;
+	if (!fleet) {
+		const why = pool.metrics ? 'one endpoint\'s pool, not a fleet read through --prometheus' : 'no numbers yet';
+		return {...state, mode: {...mode, ...cursorOf(cursor)}, notice: {text: `${pool.name}: ${why}, so no instances to list`, atMs}};
+	}
+
+	const opened: DashboardState = {...state, mode: {kind: 'members', pool: poolKey(pool), selected: null, index: 0, gone: []}};
+	const first = rankedMembers(opened)[0];
+	return {...opened, mode: {kind: 'members', pool: poolKey(pool), selected: first?.instance ?? null, index: 0, gone: []}};
+}
+
+/** Esc: instances → pools (on the pool they belong to) → sessions. */
+function back(state: DashboardState): DashboardState {
+	const {mode} = state;
+	if (mode.kind === 'members') {
+		const keys = state.shown.pools.map(poolKey);
+		const index = Math.max(0, keys.indexOf(mode.pool));
+		return {...state, mode: {kind: 'pools', selected: mode.pool, index}};
+	}
+
+	return {...state, mode: {kind: 'list'}};
+}
+
 function move(state: DashboardState, delta: number): DashboardState {
+	const {mode} = state;
+	if (mode.kind === 'pools') {
+		return {...state, mode: {...mode, ...cursorOf(moveKey({key: mode.selected, index: mode.index}, state.shown.pools.map(poolKey), delta))}};
+	}
+
+	if (mode.kind === 'members') {
+		const keys = memberKeys(rankedMembers(state), mode.gone);
+		return {...state, mode: {...mode, ...cursorOf(moveKey({key: mode.selected, index: mode.index}, keys, delta))}};
+	}
+
 	const visible = sessionsInView(state);
 	const selection = moveSelection({pid: state.selectedPid, index: state.selectedIndex}, visible, delta);
 	return {...state, selectedPid: selection.pid, selectedIndex: selection.index};

@@ -3,6 +3,7 @@
 // against the first server (where the applications' pools connect, by convention the primary).
 // Readings and keys are routed to their board here; each board's effects come back tagged with its
 // server, and the screen's pause holds for all of them at once.
+import {resolveKey} from '../keys/bindings.js';
 import {alarmSubject, sortFindings} from './diagnosis.js';
 import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './dashboard.js';
 import {usableConnections} from './levels.js';
@@ -150,7 +151,14 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
 			return onBoard(desk, 0, action);
 		}
 
-		case 'key':
+		case 'key': {
+			// The pools belong to the first server: Enter opens them there, whichever server was shown.
+			const board = selectedBoard(desk);
+			const isPools = desk.selected !== 0 && board.mode.kind === 'list'
+				&& resolveKey('list', action.input, action.key, {isReadOnly: board.isReadOnly, hasPoolControl: board.hasPoolControl, hasServers: true})?.binding.command === 'pools';
+			return isPools ? onBoard(switchTo(desk, 0), 0, action) : onBoard(desk, desk.selected, action);
+		}
+
 		case 'notify': {
 			return onBoard(desk, desk.selected, action);
 		}

@@ -1,6 +1,7 @@
 // The diagnosis: names the bottleneck in one plain line per finding, with the number that proves it
 // and the next step. Pure: the history (oldest first, last = now) is the only input besides thresholds.
 import {CLEAR_MARGIN, freeConnections, heldThresholds, isPoolAtMax, levelForRatio, levelRank, persistentWaitingMs, serverLevel, usableConnections, usedRatio, waitingForMs} from './levels.js';
+import {rankInstances} from './drill-down.js';
 import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
 import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
 import {formatDuration, plural} from './words.js';
@@ -136,7 +137,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 	const findings: Finding[] = [];
 	if (hasWaiters || (isWaitingByRate && atMax === true)) {
 		const queue = hasWaiters ? `${metrics.waiting} waiting${oldest(metrics.oldestWaitSeconds)}` : waitRateText(rates);
-		findings.push(waitingFinding(history, pool, server, {busy, queue, atMax}));
+		findings.push(waitingFinding(history, pool, server, {busy, queue, atMax}, thresholds));
 	}
 
 	const timeouts = rates.timeoutsPerMinute ?? 0;
@@ -169,7 +170,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 	return findings;
 }
 
-function waitingFinding(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, facts: {busy: string; queue: string; atMax: boolean | null}): Finding {
+function waitingFinding(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, facts: {busy: string; queue: string; atMax: boolean | null}, thresholds: Thresholds): Finding {
 	const subject = pool.name;
 	const {busy, queue, atMax} = facts;
 	if (!server) {
@@ -196,11 +197,13 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 	const fleet = pool.metrics?.fleet;
 	if (atMax === true && fleet) {
 		const perInstance = fleet.maxPerInstance === null ? 'their max' : `their max of ${fleet.maxPerInstance}`;
+		// The instance the drill-down lists first (Enter on the pool row), judged the same way.
+		const worst = rankInstances(fleet.members, thresholds, server)[0]?.instance ?? fleet.worst.instance;
 		return {
 			code: 'pool-saturated',
 			level: 'critical',
 			subject,
-			message: `Pool ${subject} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room}: raise the pool's max (worst: ${fleet.worst.instance}).`,
+			message: `Pool ${subject} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room}: raise the pool's max (worst: ${worst}).`,
 		};
 	}
 

@@ -54,3 +54,48 @@ export function truncateCells(text: string, width: number): string {
 
 	return cellWidth(text) > width ? `${sliceCells(text, width - 1)}…` : text;
 }
+
+/** The longest suffix of `text` that fits `width` cells, cut at a grapheme boundary. */
+export function sliceCellsEnd(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (PRINTABLE_ASCII.test(text)) {
+		return text.slice(Math.max(0, text.length - width));
+	}
+
+	const parts = [...graphemes.segment(text)].map(part => part.segment);
+	let used = 0;
+	let start = parts.length;
+	while (start > 0) {
+		const size = stringWidth(parts[start - 1]!);
+		if (used + size > width) {
+			break;
+		}
+
+		used += size;
+		start--;
+	}
+
+	return parts.slice(start).join('');
+}
+
+/**
+ * Cut to `width` cells with an ellipsis in the middle when too long, then pad: instance labels
+ * (`checkout-7d9f8b6c5d-x2x9k`, `10.0.3.17:8080`) differ at their ends, so both ends stay.
+ */
+export function fitCellsMiddle(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (cellWidth(text) <= width) {
+		return text + ' '.repeat(width - cellWidth(text));
+	}
+
+	const tail = sliceCellsEnd(text, Math.floor((width - 1) / 2));
+	const head = sliceCells(text, width - 1 - cellWidth(tail));
+	const cut = `${head}…${tail}`;
+	return cut + ' '.repeat(Math.max(0, width - cellWidth(cut)));
+}

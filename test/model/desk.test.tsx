@@ -55,6 +55,16 @@ describe('a desk of several servers', () => {
 		assert.equal(key(desk, '\t').desk.selected, 1);
 	});
 
+	test('Enter opens the pools where they are judged, on the first server, from whichever server is shown', () => {
+		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
+		desk = updateDesk(desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs}).desk;
+		desk = key(desk, ']').desk;
+		const opened = key(desk, '', {return: true}).desk;
+		assert.equal(opened.selected, 0);
+		assert.equal(opened.boards[0]!.mode.kind, 'pools');
+		assert.equal(opened.boards[1]!.mode.kind, 'list');
+	});
+
 	test('a lone server ignores Tab and [ ]', () => {
 		const lone = deskOf([initialState(defaultThresholds)]);
 		assert.equal(key(lone, ']').desk.selected, 0);

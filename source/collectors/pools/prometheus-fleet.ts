@@ -97,6 +97,14 @@ export function fleetPools(samples: readonly VectorSample[]): PoolMetrics[] {
 		// Counters arrive as rate() values: fractions per second, not whole counts.
 		const pools = poolsFromExposition({samples: instanceSamples, types: new Map(), units: new Map(), malformedLines: 0, hasEof: false}, {countersAreRates: true});
 		for (const metrics of pools) {
+			// Only counter rates and no gauge: the instance stopped reporting (its gauges went stale at
+			// once, while rate()'s 1 m window still holds its old counter samples). Counting it would say
+			// "14 inst" over the sums of 13, and list an instance of no numbers instead of a gone one.
+			const hasGauge = [metrics.max, metrics.open, metrics.active, metrics.idle, metrics.waiting, metrics.oldestWaitSeconds].some(value => value !== null);
+			if (!hasGauge && metrics.error === undefined) {
+				continue;
+			}
+
 			const key = `${service}\u0000${metrics.label ?? ''}`;
 			let pool = byPool.get(key);
 			if (!pool) {

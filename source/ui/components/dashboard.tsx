@@ -1,14 +1,16 @@
 // The whole frame as a pure function of the dashboard state and the terminal size: lines of text,
 // drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
 // benchmark draws them directly.
-import {type DashboardState, sessionsInView} from '../../model/dashboard.js';
+import {type DashboardState, rankedMembers, sessionsInView} from '../../model/dashboard.js';
 import {type Desk, deskFindings, type DeskFindings, isMultiServer, selectedBoard, serverName} from '../../model/desk.js';
+import {poolByKey, poolNameOfKey} from '../../model/drill-down.js';
 import type {Picture} from '../../model/picture.js';
 import {cellWidth} from '../../text/width.js';
 import {fit} from '../format.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
 import {type Line, Lines, plainLine, span} from '../lines.js';
 import {breakdownView} from './breakdown.js';
+import {membersView, poolsDrillView} from './drill-down.js';
 import {bannerView, findingRows} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
 import {historyView} from './history-strip.js';
@@ -156,6 +158,10 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 		body = helpView({isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, hasServers: state.hasServers, height: layout.listRows + 1});
 	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
 		body = confirmView({action: mode.action, targets: mode.targets, isRunning: mode.kind === 'signalling', height: layout.listRows + 1});
+	} else if (mode.kind === 'pools') {
+		body = poolsDrillView({pools: picture.pools, selected: mode.selected, nowMs, height: layout.listRows, width});
+	} else if (mode.kind === 'members') {
+		body = membersView({pool: poolByKey(picture.pools, mode.pool), poolName: poolNameOfKey(mode.pool), ranked: rankedMembers(state), gone: mode.gone, selected: mode.selected, nowMs, height: layout.listRows, width});
 	} else {
 		const omitted = state.server?.sessionsOmitted ? `(+${state.server.sessionsOmitted} not fetched)` : '';
 		const title = [omitted, parts?.listName ?? ''].filter(Boolean).join(' ');
@@ -190,6 +196,7 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 			sort: state.sort,
 			markedCount: Object.keys(state.marked).length,
 			isReadOnly: state.isReadOnly,
+			hasPools: (parts?.pools ?? picture.pools).length > 0,
 			nowMs,
 		}),
 	];

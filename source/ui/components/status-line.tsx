@@ -1,5 +1,6 @@
 import {keyBar} from '../../keys/bindings.js';
 import type {Mode} from '../../model/dashboard.js';
+import {poolNameOfKey} from '../../model/drill-down.js';
 import {SORT_LABELS, type SortKey} from '../../model/session-view.js';
 import {ageText} from '../format.js';
 import {type Line, span} from '../lines.js';
@@ -12,19 +13,33 @@ export type StatusLineProps = {
 	sort: SortKey;
 	markedCount: number;
 	isReadOnly: boolean;
+	/** The list's key bar offers Enter for the pools only when there are some. */
+	hasPools?: boolean;
 	nowMs: number;
 };
 
 const NOTICE_MS = 15_000;
 
 /** The bottom line: a prompt while typing, else the latest notice, else the keys. */
-export function statusView({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, nowMs}: StatusLineProps): Line {
+export function statusView({mode, notice, lastFlag, filter, sort, markedCount, isReadOnly, hasPools = false, nowMs}: StatusLineProps): Line {
 	if (mode.kind === 'filter') {
 		return {spans: [span(`Filter: ${mode.draft}█  (Enter applies, Esc clears)`)], wrap: 'truncate-start'};
 	}
 
 	if (mode.kind === 'note') {
 		return {spans: [span(`Flag note: ${mode.draft}█  (Enter records, Esc cancels)`)], wrap: 'truncate-start'};
+	}
+
+	// The help opened from the drill-down says where Esc returns to.
+	const drill = mode.kind === 'help' && mode.back ? mode.back : mode;
+	if (drill.kind === 'pools' || drill.kind === 'members') {
+		const where = drill.kind === 'pools' ? 'pools' : `instances of ${poolNameOfKey(drill.pool)}`;
+		const drillFacts = [where, isReadOnly ? 'READ-ONLY' : ''].filter(Boolean).join(' | ');
+		if (notice && nowMs - notice.atMs < NOTICE_MS) {
+			return {spans: [span(notice.text, {isBold: true}), span(`  ${drillFacts}`)]};
+		}
+
+		return {spans: [span(`${drillFacts}  `), span(`↑↓ select  ${keyBar(isReadOnly, drill.kind)}`, {isDim: true})]};
 	}
 
 	const facts = [
@@ -38,5 +53,5 @@ export function statusView({mode, notice, lastFlag, filter, sort, markedCount, i
 		return {spans: [span(notice.text, {isBold: true}), span(`  ${facts}`)]};
 	}
 
-	return {spans: [span(`${facts}  `), span(keyBar(isReadOnly), {isDim: true})]};
+	return {spans: [span(`${facts}  `), span(keyBar(isReadOnly, 'list', hasPools), {isDim: true})]};
 }

@@ -44,3 +44,16 @@ test('outside text in labels is made safe where it enters the model', () => {
 		assert.doesNotMatch(text, /[\u0000-\u001F\u007F-\u009F]/);
 	}
 });
+
+test('an instance with only counter rates left (its gauges stale, rate()\'s window not yet) stopped reporting: not counted, not listed', () => {
+	const job = {job: 'orders', pool: 'P'};
+	const [pool] = fleetPools([
+		at('hikaricp_connections_max', {...job, instance: 'a'}, '10'),
+		at('hikaricp_connections_active', {...job, instance: 'a'}, '4'),
+		rate('hikaricp_connections_timeout_total', {...job, instance: 'a'}, '0'),
+		rate('hikaricp_connections_timeout_total', {...job, instance: 'gone'}, '0.1'),
+	]);
+	assert.deepEqual([pool!.fleet!.instances, pool!.max, pool!.fleet!.maxPerInstance], [1, 10, 10]);
+	assert.deepEqual(pool!.fleet!.members.map(member => member.instance), ['a']);
+	assert.equal(pool!.sourceRates!.timeoutsPerMinute, 0, 'the gone instance\'s rate is not the fleet\'s');
+});

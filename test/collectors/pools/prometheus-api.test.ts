@@ -10,7 +10,9 @@ import {createPoolCollector, type PoolCollector} from '../../../source/collector
 import {familyNames, poolsFromExposition} from '../../../source/collectors/pools/prometheus-pools.js';
 import {parsePrometheusText} from '../../../source/collectors/pools/prometheus-text.js';
 import {parsePrometheusSelector, parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
+import {type DashboardAction, initialState, reduce} from '../../../source/model/dashboard.js';
 import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import {dashboardLines} from '../../../source/ui/components/dashboard.js';
 import {freePort, pollUntil} from '../../helpers/postgres.js';
 import {
 	hikariExposition,
@@ -22,6 +24,7 @@ import {
 	type FixtureServer,
 	type TestPrometheus,
 } from '../../helpers/prometheus.js';
+import {defaultThresholds, keyPress, serverSnapshot} from '../../helpers/snapshots.js';
 
 const missing = prometheusBinary() === null ? PROMETHEUS_MISSING : null;
 const CORPUS = new URL('../../fixtures/pools/corpus/', import.meta.url);
@@ -245,4 +248,40 @@ test('one query per family per refresh, all POSTed with the bearer token; the to
 	assert.ok(requests.every(request => request.path === '/prometheus/api/v1/query' && request.authorization === `Bearer ${token}`));
 	assert.ok(requests.every(request => request.query!.includes('namespace="shop"')), 'the selector is in every query');
 	assert.ok(requests.some(request => request.query!.includes('rate({__name__="hikaricp_connections_timeout_total",namespace="shop"}[1m])')));
+});
+
+test('the drill-down on a real fleet: Enter, Enter lists the three instances worst first with the numbers Prometheus holds; one that stops reporting shows as GONE', async t => {
+	if (missing) {
+		t.skip(missing);
+		return;
+	}
+
+	const source = collector(prometheus!.url);
+	const hasThree = (current: PoolReading) => byLabel(current, 'checkout/HikariPool-1')?.fleet?.instances === 3;
+	const first = await readUntil(source, hasThree, 'three checkout instances');
+	const key = (atMs: number): DashboardAction => ({type: 'key', input: '', key: keyPress({return: true}), atMs, pageRows: 8});
+	const polled = (reading: PoolReading, atMs: number): DashboardAction => ({type: 'pool-polled', endpoint: source.endpoint, reading, atMs});
+	const server: DashboardAction = {type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: 1000, connections: 40})}, atMs: 1000};
+	let state = [server, polled(first, 1000), key(1000), key(1000)].reduce(reduce, initialState(defaultThresholds));
+	const screen = () => dashboardLines({state, target: 'postgres://x@127.0.0.1/x', columns: 80, rows: 24}).map(line => line.spans.map(part => part.text).join(''));
+	const [a, b, c] = fixtures.slice(0, 3).map(fixture => fixture.target);
+	const rowOf = (target: string) => screen().find(line => line.includes(` ${target} `)) ?? `no row for ${target}`;
+	assert.match(rowOf(a!), /^> CRIT 127\.0\.0\.1:\d+ +10\/10 +10 +7 AT MAX at max, queueing/);
+	assert.match(rowOf(b!), /^ {2}CRIT 127\.0\.0\.1:\d+ +10\/10 +10 +3 AT MAX at max, queueing/);
+	assert.match(rowOf(c!), /^ {2}OK {3}127\.0\.0\.1:\d+ +4\/10 +10 +0 - +40% busy/);
+	const lines = screen();
+	assert.ok(lines.indexOf(rowOf(a!)) < lines.indexOf(rowOf(b!)) && lines.indexOf(rowOf(b!)) < lines.indexOf(rowOf(c!)), 'worst first');
+
+	// C stops exposing the pool: Prometheus marks its series stale at the next scrape.
+	const body = hikariExposition([{pool: 'HikariPool-1', max: 10, active: 4, idle: 6, pending: 0}, {pool: 'ReportsPool', max: 5, active: 0, idle: 5, pending: 0}]);
+	fixtures[2]!.setBody('');
+	try {
+		const second = await readUntil(source, current => byLabel(current, 'checkout/HikariPool-1')?.fleet?.instances === 2, 'two checkout instances');
+		state = reduce(state, polled(second, 6000));
+		assert.match(rowOf(c!), /^ {2}GONE 127\.0\.0\.1:\d+ +not in the latest reading; last seen 5s ago/);
+		assert.match(screen().join('\n'), /INSTANCE \(2, 1 gone\)/);
+		assert.match(screen().join('\n'), /Pool {4}CRIT checkout\S* +20\/20 {2}WAITING \d+ {2}2 inst {2}2 at max/);
+	} finally {
+		fixtures[2]!.setBody(body);
+	}
 });
