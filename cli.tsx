@@ -170,6 +170,10 @@ function printShots(options: Options, shots: readonly ServerShot[]): number {
 		return 0;
 	}
 
+	if (shots.every(shot => !shot.picture.server)) {
+		return fail(`no server answered: ${shots.map(shot => `${shot.name}: ${shot.error ?? 'no data'}`).join('; ')}`, 1);
+	}
+
 	process.stdout.write(options.isJson
 		? `${safeJson(serversJson(shots), 2)}\n`
 		: `${shots.map(shot => (shot.picture.server ? plainSummary(`${shot.name}: ${shot.target}`, shot.picture) : `lifeguard ${shot.name}: ${shot.target}\n${shot.error ?? 'no data'}`)).join('\n\n')}\n`);

@@ -12,7 +12,7 @@ import {liveSources} from '../../source/watch.js';
 import {renderApp} from '../helpers/render-app.js';
 import {externalServer, freePort, Sessions, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 import {defaultThresholds} from '../helpers/snapshots.js';
-import {ensureBuilt, runCli} from './helpers.js';
+import {assertOneLineFailure, ensureBuilt, runCli} from './helpers.js';
 
 const external = externalServer();
 const skip = external ? false : 'LIFEGUARD_TEST_DATABASE_URL is not set: two servers need the machine\'s PostgreSQL besides the embedded one';
@@ -118,4 +118,14 @@ describe('two real servers at once', {skip}, () => {
 			await Promise.all(sources.map(async source => source.close()));
 		}
 	});
+});
+
+test('several servers and none answers: one line naming each, exit 1 (the plain summary and --json alike)', async () => {
+	ensureBuilt();
+	const [first, second] = [await freePort(), await freePort()];
+	for (const mode of [[], ['--json']]) {
+		const result = await runCli([...mode, '--db', `a=postgres://u:hunter2@127.0.0.1:${first}/x`, '--db', `b=postgres://u@127.0.0.1:${second}/x`]);
+		assertOneLineFailure(result, 1, new RegExp(`^lifeguard: no server answered: a: cannot connect to postgres://u:\\*\\*\\*@127\\.0\\.0\\.1:${first}/x: .*; b: cannot connect to postgres://u@127\\.0\\.0\\.1:${second}/x: `));
+		assert.doesNotMatch(result.stderr + result.stdout, /hunter2/);
+	}
 });
