@@ -3,7 +3,10 @@
 // Loopback only: one fixture server exposes every instance's series with an `instance` label, scraped
 // every second with honor_labels; Prometheus' config and data live in a temporary directory removed on
 // exit, error, Ctrl-C and the watchdog. Env: BENCH_INSTANCES (500), BENCH_REFRESHES (60),
-// BENCH_SCRAPE_SECONDS (5).
+// BENCH_SCRAPE_SECONDS (5). Then a Prometheus that hangs, answers 500 or an error JSON: each refresh must
+// end within the per-endpoint timeout and say why.
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import process from 'node:process';
 import {createPoolCollector} from '../source/collectors/pools/create-collector.js';
@@ -96,7 +99,53 @@ async function main(): Promise<number> {
 	console.log(`load average while measuring: ${os.loadavg().map(load => load.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
 	const isMet = percentile(wallMs, 95) <= 250;
 	console.log(`target p95 ≤ 250 ms: ${isMet ? 'met' : 'NOT met'}`);
-	return isMet ? 0 : 1;
+	const isBoundedWhenBroken = await brokenPrometheus();
+	return isMet && isBoundedWhenBroken ? 0 : 1;
+}
+
+const TIMEOUT_MS = 2000;
+
+/**
+ * A Prometheus that hangs, answers 500, or answers an error JSON: each refresh must end within the
+ * per-endpoint timeout (plus a little scheduling) and say why.
+ */
+async function brokenPrometheus(): Promise<boolean> {
+	const behaviours: Array<[string, (response: http.ServerResponse) => void]> = [
+		['hangs', () => undefined],
+		['answers 500', response => {
+			response.writeHead(500, {'content-type': 'text/plain'}).end('internal error');
+		}],
+		['answers an error JSON', response => {
+			response.writeHead(400, {'content-type': 'application/json'}).end(JSON.stringify({status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:1: parse error'}));
+		}],
+	];
+	let isBounded = true;
+	for (const [what, behave] of behaviours) {
+		const server = http.createServer((_request, response) => {
+			behave(response);
+		});
+		await new Promise<void>(resolve => {
+			server.listen(0, '127.0.0.1', resolve);
+		});
+		const collector = createPoolCollector(parsePrometheusSpec(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, '--prometheus', {selector: null, token: null}));
+		const times: number[] = [];
+		let reason = '';
+		for (let refresh = 0; refresh < 5; refresh++) {
+			const started = performance.now();
+			const reading = await collector.collect(TIMEOUT_MS);
+			times.push(performance.now() - started);
+			reason = reading.ok ? 'no error' : reading.error;
+		}
+
+		await collector.close();
+		server.closeAllConnections();
+		server.close();
+		const worst = Math.max(...times);
+		isBounded &&= worst <= TIMEOUT_MS + 250 && reason !== 'no error';
+		console.log(`a Prometheus that ${what}: refresh max ${worst.toFixed(0)} ms (timeout ${TIMEOUT_MS} ms), reason "${reason}"`);
+	}
+
+	return isBounded;
 }
 
 try {
