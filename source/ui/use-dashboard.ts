@@ -4,7 +4,7 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
 import {dashboardLines} from './components/dashboard.js';
-import {sameLines} from './lines.js';
+import {type Line, sameLines} from './lines.js';
 import {type DashboardAction, type DashboardState, type Effect, update} from '../model/dashboard.js';
 import type {LogEvent} from '../model/log-events.js';
 import type {SignalKind, SignalResult} from '../model/signal-results.js';
@@ -38,22 +38,61 @@ export type DashboardDeps = {
 /** What the frame is drawn from besides the state: the terminal's size and the masked target. */
 export type FrameContext = {columns: number; rows: number; target: string};
 
+/**
+ * State the frame never reads (dashboardLines draws `shown`, not `live`; `server`, not `heldServer`).
+ * A poll while paused changes only these, so it needs no frame: computing one costs more CPU than the
+ * poll itself. A field not listed here counts as drawn, so a new one can only cost a frame, never
+ * leave a stale one. test/ui/frame-memo.test.ts checks that dashboardLines reads none of them.
+ */
+export const FIELDS_NOT_DRAWN: ReadonlySet<keyof DashboardState> = new Set(['history', 'suspectHistory', 'live', 'heldServer', 'pools']);
+
+function isSameFrame(a: {state: DashboardState; frame: FrameContext}, b: {state: DashboardState; frame: FrameContext}): boolean {
+	if (a.frame.columns !== b.frame.columns || a.frame.rows !== b.frame.rows || a.frame.target !== b.frame.target) {
+		return false;
+	}
+
+	const keys = Object.keys(b.state) as Array<keyof DashboardState>;
+	return keys.length === Object.keys(a.state).length
+		&& keys.every(key => FIELDS_NOT_DRAWN.has(key) || a.state[key] === b.state[key]);
+}
+
+/**
+ * The frame's lines for a state and a size, recomputed only when something the frame reads changed
+ * (by identity: the model makes new objects for what it changes). isChanged: the lines differ from the
+ * previous call's.
+ */
+export function frameMemo(linesOf: (state: DashboardState, frame: FrameContext) => Line[]) {
+	let last: {state: DashboardState; frame: FrameContext; lines: Line[]} | undefined;
+	return (state: DashboardState, frame: FrameContext): {lines: Line[]; isChanged: boolean} => {
+		const next = {state, frame};
+		if (last && isSameFrame(last, next)) {
+			last = {...next, lines: last.lines};
+			return {lines: last.lines, isChanged: false};
+		}
+
+		const computed = linesOf(state, frame);
+		const isChanged = !last || !sameLines(computed, last.lines);
+		const lines = isChanged || !last ? computed : last.lines;
+		last = {...next, lines};
+		return {lines, isChanged};
+	};
+}
+
 export function useDashboard(initial: DashboardState, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
 	const serverPoller = useRef<Poller | null>(null);
 	const depsRef = useRef(deps);
 	const frameRef = useRef(frame);
 	frameRef.current = frame;
-	const linesOf = (state: DashboardState) => dashboardLines({state, ...frameRef.current});
-	const [lines, setLines] = useState(() => linesOf(initial));
-	const drawn = useRef(lines);
+	const memo = useRef<ReturnType<typeof frameMemo> | null>(null);
+	memo.current ??= frameMemo((state, context) => dashboardLines({state, ...context}));
+	const [lines, setLines] = useState(() => memo.current!(initial, frame).lines);
 
 	/** Commit a frame only when what it shows changed: an identical frame still costs Ink a full layout. */
 	const draw = useCallback(() => {
-		const next = dashboardLines({state: store.current, ...frameRef.current});
-		if (!sameLines(next, drawn.current)) {
-			drawn.current = next;
-			setLines(next);
+		const next = memo.current!(store.current, frameRef.current);
+		if (next.isChanged) {
+			setLines(next.lines);
 		}
 	}, []);
 
