@@ -27,8 +27,8 @@ const SESSIONS = Number(values.sessions);
 const CHURN_PER_SECOND = Number(values.churn);
 const COLUMNS = Number(values.columns);
 const ROWS = Number(values.rows);
-if (!(MINUTES > 0 && MINUTES <= 24 * 60) || !(SESSIONS > 0) || !(CHURN_PER_SECOND >= 0)) {
-	console.error('usage: npm run soak -- --minutes N (1 to 1440) [--interval 0.2] [--sessions 50] [--churn 5] [--bin dist/cli.js] [--node-flags FLAGS]');
+if (!(MINUTES > 0 && MINUTES <= 24 * 60) || !(SESSIONS > 0) || !(CHURN_PER_SECOND >= 0) || !(COLUMNS > 0) || !(ROWS > 0)) {
+	console.error('usage: npm run soak -- --minutes N (1 to 1440) [--interval 0.2] [--sessions 50] [--churn 5] [--columns 160] [--rows 45] [--bin dist/cli.js] [--node-flags FLAGS]');
 	process.exit(2);
 }
 

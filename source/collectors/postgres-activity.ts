@@ -6,7 +6,7 @@ import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
 import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
 import {safeQueryText, safeText} from '../text/sanitize.js';
-import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from './postgres-queries.js';
+import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS, SNAPSHOT_STATEMENT_NAME} from './postgres-queries.js';
 
 export type {ServerReading} from '../model/types.js';
 
@@ -128,11 +128,36 @@ export type PostgresSource = {
 	close(): Promise<void>;
 };
 
+/**
+ * A named statement the server does not have (26000), or has already under that name (42P05): what a
+ * transaction-pooling PgBouncer (before 1.21's prepared-statement support) does to named statements,
+ * since each transaction may run on another server connection.
+ */
+const LOST_STATEMENT_CODES = new Set(['26000', '42P05']);
+
 /** `initialClient` null: the server was down at start (one of several); the first poll connects. */
 export function createPostgresSource(target: Target, initialClient: pg.Client | null, now: () => number, options: {sessionRowCap?: number} = {}): PostgresSource {
 	const sessionRowCap = options.sessionRowCap ?? SESSION_ROW_CAP;
 	let current: pg.Client | null = initialClient;
 	let isClosed = false;
+	// Named until the connection proves it cannot keep a prepared statement; then unnamed for good.
+	let isNamed = true;
+	const snapshotQuery = async (client: pg.Client) => {
+		if (!isNamed) {
+			return client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS, [sessionRowCap]);
+		}
+
+		try {
+			return await client.query<SnapshotRow>({name: SNAPSHOT_STATEMENT_NAME, text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [sessionRowCap]});
+		} catch (error) {
+			if (!LOST_STATEMENT_CODES.has((error as {code?: string}).code ?? '')) {
+				throw error;
+			}
+
+			isNamed = false;
+			return client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS, [sessionRowCap]);
+		}
+	};
 
 	const drop = () => {
 		const broken = current;
@@ -173,7 +198,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 
 			const client = current;
 			try {
-				const result = await client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS, [sessionRowCap]);
+				const result = await snapshotQuery(client);
 				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!, now()), isReconnected};
 			} catch (error) {
 				const code = (error as {code?: string}).code;

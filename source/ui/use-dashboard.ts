@@ -4,7 +4,8 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
 import {deskLines} from './components/dashboard.js';
-import {sameLines} from './lines.js';
+import {type Line, sameLines} from './lines.js';
+import type {DashboardState} from '../model/dashboard.js';
 import {type Desk, type DeskAction, type DeskEffect, updateDesk} from '../model/desk.js';
 import type {LogEvent} from '../model/log-events.js';
 import type {SignalKind, SignalResult} from '../model/signal-results.js';
@@ -44,21 +45,66 @@ export type DashboardDeps = {
 /** What the frame is drawn from besides the state: the terminal's size and the masked targets. */
 export type FrameContext = {columns: number; rows: number; targets: readonly string[]};
 
+/**
+ * State the frame never reads (dashboardLines draws `shown`, not `live`; `server`, not `heldServer`).
+ * A poll while paused changes only these, so it needs no frame: computing one costs more CPU than the
+ * poll itself. A field not listed here counts as drawn, so a new one can only cost a frame, never
+ * leave a stale one. test/ui/frame-memo.test.ts checks that dashboardLines reads none of them.
+ */
+export const FIELDS_NOT_DRAWN: ReadonlySet<keyof DashboardState> = new Set(['history', 'suspectHistory', 'live', 'heldServer', 'pools']);
+
+function isSameBoard(a: DashboardState, b: DashboardState): boolean {
+	const keys = Object.keys(b) as Array<keyof DashboardState>;
+	return keys.length === Object.keys(a).length
+		&& keys.every(key => FIELDS_NOT_DRAWN.has(key) || a[key] === b[key]);
+}
+
+function isSameFrame(a: {desk: Desk; frame: FrameContext}, b: {desk: Desk; frame: FrameContext}): boolean {
+	if (a.frame.columns !== b.frame.columns || a.frame.rows !== b.frame.rows || a.frame.targets !== b.frame.targets) {
+		return false;
+	}
+
+	return a.desk.selected === b.desk.selected && a.desk.names === b.desk.names && a.desk.boards.length === b.desk.boards.length
+		&& a.desk.boards.every((board, index) => isSameBoard(board, b.desk.boards[index]!));
+}
+
+/**
+ * The frame's lines for a state and a size, recomputed only when something the frame reads changed
+ * (by identity: the model makes new objects for what it changes). isChanged: the lines differ from the
+ * previous call's.
+ */
+export function frameMemo(linesOf: (desk: Desk, frame: FrameContext) => Line[]) {
+	let last: {desk: Desk; frame: FrameContext; lines: Line[]} | undefined;
+	return (desk: Desk, frame: FrameContext): {lines: Line[]; isChanged: boolean} => {
+		const next = {desk, frame};
+		if (last && isSameFrame(last, next)) {
+			last = {...next, lines: last.lines};
+			return {lines: last.lines, isChanged: false};
+		}
+
+		const computed = linesOf(desk, frame);
+		const isChanged = !last || !sameLines(computed, last.lines);
+		const lines = isChanged || !last ? computed : last.lines;
+		last = {...next, lines};
+		return {lines, isChanged};
+	};
+}
+
 export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
 	const serverPollers = useRef<Poller[]>([]);
 	const depsRef = useRef(deps);
 	const frameRef = useRef(frame);
 	frameRef.current = frame;
-	const [lines, setLines] = useState(() => deskLines({desk: initial, ...frameRef.current}));
-	const drawn = useRef(lines);
+	const memo = useRef<ReturnType<typeof frameMemo> | null>(null);
+	memo.current ??= frameMemo((desk, context) => deskLines({desk, ...context}));
+	const [lines, setLines] = useState(() => memo.current!(initial, frame).lines);
 
 	/** Commit a frame only when what it shows changed: an identical frame still costs Ink a full layout. */
 	const draw = useCallback(() => {
-		const next = deskLines({desk: store.current, ...frameRef.current});
-		if (!sameLines(next, drawn.current)) {
-			drawn.current = next;
-			setLines(next);
+		const next = memo.current!(store.current, frameRef.current);
+		if (next.isChanged) {
+			setLines(next.lines);
 		}
 	}, []);
 

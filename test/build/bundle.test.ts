@@ -25,6 +25,12 @@ describe('the bundle', () => {
 		assert.deepEqual(foreign, [], 'packages the slim install would not have');
 	});
 
+	test('is ASCII: V8 holds a script\'s source for the life of the process, one byte per character only without characters above U+00FF', () => {
+		const text = readFileSync(CLI, 'utf8');
+		const wide = [...new Set(text.match(/[^\u0000-\u007F]/g) ?? [])];
+		assert.deepEqual(wide, []);
+	});
+
 	test('the package ships the bundle and lifeguard/pool-stats, and depends on nothing but the optional demo server', () => {
 		const packageJson = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as {dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; exports: Record<string, {types: string; default: string}>};
 		assert.deepEqual(Object.keys(packageJson.dependencies ?? {}), []);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 import {createPostgresSource, type PostgresSource, type ServerReading} from '../../source/collectors/postgres-activity.js';
+import {SNAPSHOT_STATEMENT_NAME} from '../../source/collectors/postgres-queries.js';
 import {startPoller} from '../../source/polling/poller.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
@@ -79,6 +80,38 @@ for (const kind of serverKinds()) {
 			const wl = shot.applications.filter(app => app.name.startsWith(`${workload.prefix}-idle-`));
 			assert.equal(wl.length, 3);
 			assert.ok(wl.every(app => app.connections === 1 && app.idle === 1));
+		});
+
+		test('the snapshot is parsed once per connection and planned once: a named statement the server reuses', async () => {
+			const fresh = await sourceFor(server.url);
+			try {
+				for (let poll = 0; poll < 8; poll++) {
+					await snapshot(fresh);
+				}
+
+				const {rows} = await fresh.client()!.query<{generic: string; custom: string}>('select generic_plans as generic, custom_plans as custom from pg_prepared_statements where name = $1', [SNAPSHOT_STATEMENT_NAME]);
+				assert.equal(rows.length, 1, 'one prepared statement for every poll');
+				// Five custom plans, then the plan cache settles on the generic plan and plans no more.
+				assert.equal(Number(rows[0]!.generic) + Number(rows[0]!.custom), 8);
+				assert.ok(Number(rows[0]!.generic) >= 1, `generic ${rows[0]!.generic}, custom ${rows[0]!.custom}`);
+			} finally {
+				await fresh.close();
+			}
+		});
+
+		test('a prepared statement the server lost (as behind a transaction-pooling PgBouncer) costs no poll: unnamed from then on', async () => {
+			const fresh = await sourceFor(server.url);
+			try {
+				await snapshot(fresh);
+				// The client still believes the statement is prepared; the server answers 26000.
+				await fresh.client()!.query(`deallocate ${SNAPSHOT_STATEMENT_NAME}`);
+				assert.ok((await snapshot(fresh)).connections > 0);
+				assert.ok((await snapshot(fresh)).connections > 0);
+				const {rows} = await fresh.client()!.query('select name from pg_prepared_statements');
+				assert.deepEqual(rows, [], 'no statement prepared again');
+			} finally {
+				await fresh.close();
+			}
 		});
 
 		test('session identity: backend_start to the microsecond, ISO in UTC', async () => {
