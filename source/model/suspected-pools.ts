@@ -88,11 +88,44 @@ export function suspectSample(snapshot: Pick<ServerSnapshot, 'clientGroups' | 't
 	return {atMs: snapshot.takenAtMs, groups: groupSamples(snapshot), serverFree};
 }
 
-/** The history with `sample` appended and samples older than `keepMs` before it dropped (a new array). */
+// Each sample's groups by key, built once: the detector looks every group up in every sample of the
+// window at every poll (groups × samples lookups), which a linear search made groups² × samples.
+// Keyed by the list, which unchanged samples share (see appendSuspectSample).
+const indexes = new WeakMap<readonly GroupSample[], ReadonlyMap<string, GroupSample>>();
+function groupsByKey(sample: SuspectSample): ReadonlyMap<string, GroupSample> {
+	let index = indexes.get(sample.groups);
+	if (!index) {
+		index = new Map(sample.groups.map(group => [group.key, group]));
+		indexes.set(sample.groups, index);
+	}
+
+	return index;
+}
+
+const isSameGroup = (a: GroupSample, b: GroupSample) => a.key === b.key && a.connections === b.connections && a.active === b.active && a.busy === b.busy;
+
+/**
+ * The history with `sample` appended and samples older than `keepMs` before it dropped (a new array).
+ * A group that did not change since the previous sample is that sample's very object (strings
+ * included), and an unchanged sample shares its whole list: five minutes of a steady server hold
+ * one copy of each group, not one per second.
+ */
 export function appendSuspectSample(history: readonly SuspectSample[], sample: SuspectSample, keepMs = SUSPECT_HISTORY_MS): SuspectSample[] {
 	const oldestMs = sample.atMs - keepMs;
 	const first = history.findIndex(entry => entry.atMs >= oldestMs);
-	return [...(first === -1 ? [] : history.slice(first)), sample];
+	const previous = history.at(-1);
+	let kept = sample;
+	if (previous) {
+		const before = groupsByKey(previous);
+		const groups = sample.groups.map(group => {
+			const old = before.get(group.key);
+			return old && isSameGroup(old, group) ? old : group;
+		});
+		const isUnchanged = groups.length === previous.groups.length && groups.every((group, index) => group === previous.groups[index]);
+		kept = {...sample, groups: isUnchanged ? previous.groups : groups};
+	}
+
+	return [...(first === -1 ? [] : history.slice(first)), kept];
 }
 
 /**
@@ -138,7 +171,7 @@ function suspectInstance(history: readonly SuspectSample[], group: GroupSample):
 	const run: Array<{atMs: number; connections: number; busy: number}> = [];
 	for (let index = history.length - 1; index >= 0; index--) {
 		const sample = history[index]!;
-		const seen = sample.groups.find(entry => entry.key === group.key);
+		const seen = groupsByKey(sample).get(group.key);
 		if (!seen || seen.connections === 0 || seen.connections > ceiling || sample.serverFree <= 0) {
 			break;
 		}

@@ -177,6 +177,20 @@ describe('suspectPools', () => {
 	});
 });
 
+describe('appendSuspectSample shares what did not change', () => {
+	test('an unchanged sample keeps the previous list; a changed group is new, the others the same objects', () => {
+		const at = (atMs: number, busy: number) => ({atMs, groups: [group('api', '10.0.0.1', {connections: 10, busy: 10}), group('worker', '10.0.0.2', {connections: 4, busy})], serverFree: 50});
+		let samples = appendSuspectSample([], at(baseTimeMs, 1));
+		samples = appendSuspectSample(samples, at(baseTimeMs + 1000, 1));
+		assert.equal(samples[1]!.groups, samples[0]!.groups);
+		samples = appendSuspectSample(samples, at(baseTimeMs + 2000, 3));
+		assert.notEqual(samples[2]!.groups, samples[1]!.groups);
+		assert.equal(samples[2]!.groups[0], samples[1]!.groups[0]);
+		assert.notEqual(samples[2]!.groups[1], samples[1]!.groups[1]);
+		assert.deepEqual(samples.map(sample => sample.groups.map(entry => entry.busy)), [[10, 1], [10, 1], [10, 3]]);
+	});
+});
+
 describe('appendSuspectSample', () => {
 	test('keeps the last keepMs before the new sample, in order, without changing the old array', () => {
 		const old = history(10, () => []);
