@@ -517,7 +517,8 @@ function percent(ratio: number): number {
 }
 
 function oldest(seconds: number | null): string {
-	return seconds === null ? '' : ` (oldest ${seconds.toFixed(1)} s)`;
+	// As the pool row counts it (whole seconds cut, never rounded up), so the two never disagree.
+	return seconds === null ? '' : ` (oldest ${formatDuration(seconds)})`;
 }
 
 function appName(name: string): string {

@@ -10,7 +10,9 @@ export function plural(count: number, noun: string): string {
  */
 export function formatDuration(seconds: number): string {
 	if (seconds < 10 && !Number.isInteger(seconds)) {
-		return `${Math.max(0, seconds).toFixed(1)} s`; // 5.4 s must not read as the 5 s limit it passed
+		// 5.4 s must not read as the 5 s limit it passed. Tenths cut, not rounded: 2.96 s is "2.9 s"
+		// beside a row's "2s", never "3.0 s".
+		return `${(Math.floor(Math.max(0, seconds) * 10) / 10).toFixed(1)} s`;
 	}
 
 	const whole = Math.max(0, Math.floor(seconds));

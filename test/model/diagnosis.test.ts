@@ -2,6 +2,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {diagnose, rootBlockers} from '../../source/model/diagnosis.js';
 import {formatDuration} from '../../source/model/words.js';
+import {compactDuration} from '../../source/ui/format.js';
 import type {Finding, Observation, PoolMetrics, ServerSnapshot} from '../../source/model/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
 
@@ -73,7 +74,7 @@ describe('pool-saturated', () => {
 					code: 'pool-waiting',
 					level: 'warning',
 					subject: 'api',
-					message: 'Pool api has requests waiting below its max (3/5 busy, 2 waiting (oldest 0.0 s)): it cannot open connections fast enough; check its logs for refused logins.',
+					message: 'Pool api has requests waiting below its max (3/5 busy, 2 waiting (oldest 0 s)): it cannot open connections fast enough; check its logs for refused logins.',
 				},
 			],
 		},
@@ -535,6 +536,9 @@ describe('formatDuration', () => {
 	const cases: Array<[number, string]> = [
 		[0, '0 s'],
 		[5.5, '5.5 s'],
+		// Cut, not rounded: beside a pool row's "2s" a finding never says "3.0 s".
+		[2.96, '2.9 s'],
+		[9.99, '9.9 s'],
 		[9, '9 s'],
 		[42.7, '40 s'],
 		[61, '1 min'],
@@ -560,4 +564,11 @@ describe('one number for one thing', () => {
 		assert.match(findings.find(finding => finding.code === 'idle-in-transaction')!.message, /blocking 3 sessions/);
 		assert.match(findings.find(finding => finding.code === 'lock-contention')!.message, /^3 sessions have waited on locks/);
 	});
+});
+
+it('a pool\'s oldest wait reads the same in its finding as on its row', () => {
+	const metrics = {waiting: 148, oldestWaitSeconds: 2.96};
+	const finding = diagnose([observation({pools: [poolStatus({metrics: {max: 5, active: 5, idle: 0, open: 5, ...metrics}})]})], defaultThresholds)[0]!;
+	assert.match(finding.message, /148 waiting \(oldest 2\.9 s\)/);
+	assert.equal(compactDuration(metrics.oldestWaitSeconds), '2s');
 });

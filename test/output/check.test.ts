@@ -45,7 +45,7 @@ describe('formatCheck', () => {
 			expected: {
 				exitCode: 1,
 				line:
-					"LIFEGUARD WARNING - Pool api has requests waiting below its max (3/10 busy, 2 waiting (oldest 0.0 s)): it cannot open connections fast enough; check its logs for refused logins. | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=3;;;0;10 'pool_api_waiting'=2 'pool_api_timeouts'=0c 'pool_worker_active'=2;;;0;10 'pool_worker_waiting'=0 'pool_worker_timeouts'=0c",
+					"LIFEGUARD WARNING - Pool api has requests waiting below its max (3/10 busy, 2 waiting (oldest 0 s)): it cannot open connections fast enough; check its logs for refused logins. | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=3;;;0;10 'pool_api_waiting'=2 'pool_api_timeouts'=0c 'pool_worker_active'=2;;;0;10 'pool_worker_waiting'=0 'pool_worker_timeouts'=0c",
 			},
 		},
 		{
