@@ -598,9 +598,9 @@ function openInstances(state: DashboardState, atMs: number): DashboardState {
 		return {...state, mode: {...mode, ...cursorOf(cursor)}, notice: {text: `${pool.name}: ${why}, so no instances to list`, atMs}};
 	}
 
-	const opened: DashboardState = {...state, mode: {kind: 'members', pool: poolKey(pool), selected: null, index: 0, gone: []}};
-	const first = rankedMembers(opened)[0];
-	return {...opened, mode: {kind: 'members', pool: poolKey(pool), selected: first?.instance ?? null, index: 0, gone: []}};
+	// The cursor starts on the worst instance.
+	const first = rankInstances(fleet.members, state.thresholds, state.shown.server)[0];
+	return {...state, mode: {kind: 'members', pool: poolKey(pool), selected: first?.instance ?? null, index: 0, gone: []}};
 }
 
 /** Esc: instances → pools (on the pool they belong to) → sessions. */

@@ -33,7 +33,7 @@ export function createTimeline(): TimelineWriter {
 	let run: Run | null = null;
 	let isStarted = false;
 
-	const bullet = (event: Event, text: string): string[] => {
+	const bullet = (event: Event, sentence: string): string[] => {
 		const out: string[] = [];
 		const eventDay = new Date(event.atMs).toISOString().slice(0, 10);
 		if (eventDay !== day) {
@@ -42,8 +42,8 @@ export function createTimeline(): TimelineWriter {
 		}
 
 		// Several servers: every line names the one it is about.
-		const server = typeof event.server === 'string' ? `${safeQueryText(event.server).trim()}: ` : '';
-		out.push(maskText(`- **${clock(event.atMs)} UTC:** ${server}${text}`));
+		const server = typeof event.server === 'string' ? `${text(event.server, '')}: ` : '';
+		out.push(maskText(`- **${clock(event.atMs)} UTC:** ${server}${sentence}`));
 		return out;
 	};
 
@@ -313,12 +313,7 @@ function levelNumbers(event: LevelEvent): string {
 function flagNumbers(numbers: unknown): string {
 	const servers = asRecord(numbers)?.['servers'];
 	const parts = Array.isArray(servers)
-		? servers.map(item => {
-			const server = asRecord(item) ?? {};
-			const used = server['used'];
-			const usable = server['usable'];
-			return `${text(server['name'], '?')} ${typeof used === 'number' && typeof usable === 'number' ? `${used}/${usable}` : 'disconnected'}`;
-		})
+		? servers.map(item => `${text(asRecord(item)?.['name'], '?')} ${serverNumbers({server: item}) ?? 'disconnected'}`)
 		: [`server ${serverNumbers(numbers) ?? 'disconnected'}`];
 	for (const pool of pools(numbers)) {
 		const poolText = poolParts(pool).join(' ');

@@ -91,11 +91,10 @@ export function fitCellsMiddle(text: string, width: number): string {
 	}
 
 	if (cellWidth(text) <= width) {
-		return text + ' '.repeat(width - cellWidth(text));
+		return fitCells(text, width);
 	}
 
 	const tail = sliceCellsEnd(text, Math.floor((width - 1) / 2));
 	const head = sliceCells(text, width - 1 - cellWidth(tail));
-	const cut = `${head}…${tail}`;
-	return cut + ' '.repeat(Math.max(0, width - cellWidth(cut)));
+	return fitCells(`${head}…${tail}`, width);
 }

@@ -1,7 +1,7 @@
 // The pools drill-down, in the session list's place: the pool rows worst first with a cursor, then
 // one fleet pool's instances worst first. Pool rows are the pools panel's own lines (poolLine) from
 // the same picture, so a row here and the panel above always show the same numbers.
-import {type GoneInstance, type InstanceLevel, poolKey, type RankedInstance} from '../../model/drill-down.js';
+import {type GoneInstance, type InstanceLevel, memberKeys, poolKey, type RankedInstance} from '../../model/drill-down.js';
 import type {PoolView} from '../../model/picture.js';
 import {ageText, compactDuration, fit} from '../format.js';
 import {type Line, span} from '../lines.js';
@@ -100,7 +100,7 @@ export function membersView({pool, poolName, ranked, gone, selected, nowMs, heig
 	}
 
 	const head: Line = {spans: [span('Pool    ', {isBold: true}), span(poolLine(pool, nowMs, width - 8), {tone: pool.level, isBold: pool.level === 'critical'})]};
-	const keys = [...ranked.map(member => member.instance), ...gone.map(entry => entry.instance)];
+	const keys = memberKeys(ranked, gone);
 	const rowsHeight = Math.max(1, height - 1);
 	const selectedIndex = keys.indexOf(selected ?? '\u0000');
 	const start = windowStart(keys.length, selectedIndex, rowsHeight);
