@@ -111,6 +111,11 @@ async function main(options: Options): Promise<number> {
 	}
 
 	const clients = opened.map(result => (result.status === 'fulfilled' ? result.value : null));
+	// `check` reports even this (UNKNOWN, naming each); every other output needs one server's data.
+	if (!isCheck && reasons.every(Boolean)) {
+		return fail(noServerAnswered(named.map(({name}, index) => ({name, error: reasons[index] ?? null}))), 1);
+	}
+
 	if (isDoctor) {
 		const {runDoctorCommand} = await import('./source/doctor/command.js');
 		return runDoctorCommand(options, named[0]!.target, clients[0]!);
@@ -118,12 +123,9 @@ async function main(options: Options): Promise<number> {
 
 	const now = () => Date.now();
 	const isInteractive = !options.isJson && !isCheck && process.stdout.isTTY && process.stdin.isTTY;
-	if (isInteractive && reasons.every(Boolean)) {
-		return fail(`no server answered: ${named.map((each, index) => `${each.name}: ${reasons[index]}`).join('; ')}`, 1);
-	}
 
 	// The screen shows a few dozen rows: it ships fewer than --json does.
-	const sources = named.map(({target}, index) => createPostgresSource(target, clients[index]!, now, isInteractive ? {sessionRowCap: SCREEN_SESSION_ROW_CAP} : {}));
+	const sources = named.map(({target}, index) => createPostgresSource(target, clients[index] ?? null, now, isInteractive ? {sessionRowCap: SCREEN_SESSION_ROW_CAP} : {}));
 	const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
 	const closeAll = async () => {
 		await Promise.all([...sources.map(async source => source.close()), ...poolCollectors.map(async collector => collector.close())]);
@@ -174,7 +176,7 @@ function printShots(options: Options, shots: readonly ServerShot[]): number {
 	}
 
 	if (shots.every(shot => !shot.picture.server)) {
-		return fail(`no server answered: ${shots.map(shot => `${shot.name}: ${shot.error ?? 'no data'}`).join('; ')}`, 1);
+		return fail(noServerAnswered(shots), 1);
 	}
 
 	process.stdout.write(options.isJson
@@ -182,6 +184,10 @@ function printShots(options: Options, shots: readonly ServerShot[]): number {
 		: `${shots.map(shot => (shot.picture.server ? plainSummary(`${shot.name}: ${shot.target}`, shot.picture) : `lifeguard ${shot.name}: ${shot.target}\n${shot.error ?? 'no data'}`)).join('\n\n')}\n`);
 	// Some data is better than none, but a script must know a server was not read.
 	return shots.every(shot => shot.picture.server) ? 0 : 1;
+}
+
+function noServerAnswered(servers: ReadonlyArray<{name: string | null; error: string | null}>): string {
+	return `no server answered: ${servers.map(({name, error}) => `${name}: ${error ?? 'no data'}`).join('; ')}`;
 }
 
 /** Stream the log through the timeline: memory grows neither with the file nor with its lines. */

@@ -86,7 +86,7 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		const first = firsts[index]!;
 		log?.write({
 			at: logTime(now()),
-			...(isSeveral ? {server: server.name ?? server.target} : {}),
+			...(server.name ? {server: server.name} : {}),
 			type: 'start',
 			target: server.target,
 			version: first.ok ? first.snapshot.version : null,
@@ -104,7 +104,7 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		hasServers: isSeveral,
 		idleAfterSeconds: options.idleAfterSeconds,
 	}));
-	let desk = deskOf(boards, servers.map(server => (isSeveral ? server.name : null)));
+	let desk = deskOf(boards, servers.map(server => server.name));
 	// Findings that already hold are logged like any later change.
 	const initialEffects: DeskEffect[] = [];
 	for (const [index, first] of firsts.entries()) {

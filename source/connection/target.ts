@@ -215,10 +215,16 @@ export function resolveTargets(specs: ReadonlyArray<{name: string | null; text: 
 		}
 	});
 	const hostPort = ({target}: NamedTarget) => safeText(`${target.host.startsWith('/') ? 'local' : target.host}:${target.port}`);
-	const named = resolved.map(each => ({...each, name: each.name ?? hostPort(each)}));
-	const unique = named.map((each, index) => {
-		const isAmbiguous = named.some((other, otherIndex) => otherIndex !== index && other.name === each.name);
-		return isAmbiguous ? {...each, name: `${each.name}/${safeText(each.target.database)}`} : each;
+	const generated = resolved.map(each => (each.name === null ? hostPort(each) : null));
+	// Only a name lifeguard made up is lengthened; a name the operator gave stays as given.
+	const unique = resolved.map((each, index) => {
+		const name = generated[index] ?? null;
+		if (name === null) {
+			return each;
+		}
+
+		const isAmbiguous = generated.some((other, otherIndex) => otherIndex !== index && other === name);
+		return {...each, name: isAmbiguous ? `${name}/${safeText(each.target.database)}` : name};
 	});
 	const names = unique.map(each => each.name);
 	const repeated = names.find((name, index) => names.indexOf(name) !== index);

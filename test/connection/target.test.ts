@@ -136,5 +136,8 @@ describe('resolveTargets: several servers', () => {
 			(error: Error) => error instanceof TargetError && error.message === '--db replica: invalid sslmode "sometimes" (use disable, allow, prefer, require, verify-ca or verify-full)');
 		assert.throws(() => resolveTargets([{name: null, text: 'postgres://u@p/app'}, {name: null, text: 'postgres://v@p/app'}], {HOME: home}),
 			(error: Error) => error.message === '--db: p:5432/app is given twice');
+		// A name the operator gave is never lengthened into another one.
+		assert.throws(() => resolveTargets([{name: 'a', text: 'postgres://u@p/x'}, {name: 'a', text: 'postgres://u@r/y'}], {HOME: home}),
+			(error: Error) => error.message === '--db: a is given twice');
 	});
 });
