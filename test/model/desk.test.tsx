@@ -6,7 +6,7 @@ import {initialState} from '../../source/model/dashboard.js';
 import {type Desk, deskFindings, deskOf, type DeskStep, updateDesk} from '../../source/model/desk.js';
 import {render} from 'ink-testing-library';
 import {renderTimeline} from '../../source/output/timeline.js';
-import {deskLines} from '../../source/ui/components/dashboard.js';
+import {deskLines, deskListRows} from '../../source/ui/components/dashboard.js';
 import {Lines} from '../../source/ui/lines.js';
 import {baseTimeMs, defaultThresholds, keyPress, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
 
@@ -130,6 +130,18 @@ describe('a desk of several servers', () => {
 		assert.ok(findings.every(finding => /^(primary|replica): /.test(finding.message) && finding.subject.startsWith(finding.message.split(':')[0]!)));
 		// The banner finds when each began under the named subject.
 		assert.ok(findings.every(finding => Object.keys(alarms).some(subject => subject.startsWith(finding.message.split(':')[0]!))));
+	});
+
+	test('PgDn moves by the rows the servers panel leaves the list', () => {
+		let desk = polled(twoServers(), 0, 13, 101).desk;
+		const sessions = Array.from({length: 40}, (_, index) => session({pid: 500 + index, state: 'idle', stateSeconds: 600 - index, backendStartMicros: String(index)}));
+		desk = updateDesk(desk, {type: 'server-polled', server: 1, reading: {ok: true, snapshot: serverSnapshot({connections: 41, states: {idle: 40}, sessions}), isReconnected: false}, atMs: baseTimeMs}).desk;
+		desk = key(desk, ']').desk;
+		const rows = deskListRows(desk, 80, 24);
+		const shown = screen(desk).split('\n').filter(line => /^[> ] +5\d\d /.test(line)).length;
+		assert.equal(rows, shown);
+		// Less than one server's frame would give: the panel's extra line comes out of the list.
+		assert.equal(rows, deskListRows(deskOf([desk.boards[1]!]), 80, 24) - 1);
 	});
 
 	test('the frame at 80×24: one line per server with its own numbers, the selected one marked, its name beside the list', () => {

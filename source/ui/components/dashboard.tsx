@@ -36,36 +36,36 @@ export type DeskProps = {
 	rows: number;
 };
 
-/** What a frame of several servers adds to one board's frame. */
-type DeskParts = {
+/** What the layout of a frame of several servers depends on (cheap: no lines drawn). */
+type DeskShape = {
 	/** Every server's findings, each naming its server. */
 	findings: DeskFindings;
-	/** One line per server, then the selected server's legend: in place of the gauge. */
-	servers: Line[];
 	/** The pools, as judged against the first server. */
 	pools: Picture['pools'];
+	/** The servers panel takes the gauge's two lines and one more per server beyond the first. */
+	extraGaugeLines: number;
+};
+
+/** What a frame of several servers adds to one board's frame. */
+type DeskParts = DeskShape & {
+	/** One line per server, then the selected server's legend: in place of the gauge. */
+	servers: Line[];
 	/** Beside the list's title: whose sessions these are. */
 	listName: string;
 };
 
-/** Session rows the list shows for this state at this size (PgUp / PgDn move by it). */
-export function listRowsFor(state: DashboardState, columns: number, rows: number): number {
-	return layoutOf(state, columns, rows).listRows;
-}
-
-/** The same for the selected server of a desk. */
+/** Session rows the list of the selected server shows at this size (PgUp / PgDn move by it). */
 export function deskListRows(desk: Desk, columns: number, rows: number): number {
-	return isMultiServer(desk) ? layoutOf(selectedBoard(desk), columns, rows, deskParts(desk, columns)).listRows : listRowsFor(selectedBoard(desk), columns, rows);
+	return layoutOf(selectedBoard(desk), columns, rows, isMultiServer(desk) ? deskShape(desk) : undefined).listRows;
 }
 
-function layoutOf(state: DashboardState, columns: number, rows: number, parts?: DeskParts) {
-	const {findings, alarms} = parts?.findings ?? state.shown;
-	const pools = parts?.pools ?? state.shown.pools;
+function layoutOf(state: DashboardState, columns: number, rows: number, shape?: DeskShape) {
+	const {findings, alarms} = shape?.findings ?? state.shown;
+	const pools = shape?.pools ?? state.shown.pools;
 	const firstRows = findings[0] ? findingRows(findings[0], alarms, columns) : 1;
-	// The servers panel takes the gauge's two lines and one more per server beyond the first.
-	const serverLines = parts ? parts.servers.length - 2 : 0;
-	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + serverLines, firstRows);
+	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + (shape?.extraGaugeLines ?? 0), firstRows);
 }
+
 /** Rows a set of lines takes on screen. */
 const rowsOf = (lines: readonly Line[]) => lines.reduce((sum, line) => sum + (line.height ?? 1), 0);
 
@@ -111,6 +111,10 @@ export function deskLines({desk, targets, columns, rows}: DeskProps): Line[] {
 	return frameLines(board, `${name}: ${targets[desk.selected] ?? ''}`, columns, rows, deskParts(desk, columns));
 }
 
+function deskShape(desk: Desk): DeskShape {
+	return {findings: deskFindings(desk), pools: desk.boards[0]!.shown.pools, extraGaugeLines: desk.boards.length - 1};
+}
+
 function deskParts(desk: Desk, width: number): DeskParts {
 	const names = desk.boards.map((_board, index) => serverName(desk, index));
 	const nameWidth = Math.max(...names.map(name => cellWidth(name)));
@@ -123,7 +127,7 @@ function deskParts(desk: Desk, width: number): DeskParts {
 	const legend = snapshot
 		? gaugeView({snapshot, level: selected.shown.serverLevel, width, isStale: selected.serverError !== null, label: ' '.repeat(nameWidth + 2)})[1]!
 		: plainLine(' ');
-	return {findings: deskFindings(desk), servers: [...servers, legend], pools: desk.boards[0]!.shown.pools, listName: `▸ ${names[desk.selected]!}`};
+	return {...deskShape(desk), servers: [...servers, legend], listName: `▸ ${names[desk.selected]!}`};
 }
 
 /** One server's line of the servers panel: its bar and numbers, or why there are none. */
