@@ -129,33 +129,38 @@ export function fleetPools(samples: readonly VectorSample[]): PoolMetrics[] {
 	const keys = [...byPool.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 	return keys.map(key => {
 		const {service, pool, members} = byPool.get(key)!;
-		members.sort(byWorst);
-		const maxes = new Set(members.map(member => member.max));
-		const hasMax = members.some(member => member.max !== null);
-		const fleet: PoolFleet = {
-			service: safeText(service),
-			pool: pool === null ? null : safeText(pool),
-			instances: members.length,
-			atMax: hasMax ? members.filter(member => member.isAtMax).length : null,
-			maxPerInstance: maxes.size === 1 && hasMax ? members[0]!.max : null,
-			worst: members[0]!,
-			members,
-		};
-		const pick = (field: 'max' | 'open' | 'active' | 'idle' | 'waiting') => sumOf(members.map(member => member[field]));
-		const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field]));
-		return {
-			label: pool === null ? service : `${service}/${pool}`,
-			max: pick('max'),
-			open: pick('open'),
-			active: pick('active'),
-			idle: pick('idle'),
-			waiting: pick('waiting'),
-			oldestWaitSeconds: maxOf(members.map(member => member.oldestWaitSeconds)),
-			timeoutsTotal: null,
-			waitsTotal: null,
-			waitSecondsTotal: null,
-			sourceRates: {waitsPerSecond: rate('waitsPerSecond'), waitingAverage: rate('waitingAverage'), timeoutsPerMinute: rate('timeoutsPerMinute')},
-			fleet,
-		};
+		return servicePool(service, pool, members);
 	});
+}
+
+/** One service pool from its instances: sums, the instances worst first, and how many are at their max. */
+export function servicePool(service: string, pool: string | null, instances: readonly PoolInstance[]): PoolMetrics {
+	const members = [...instances].sort(byWorst);
+	const maxes = new Set(members.map(member => member.max));
+	const hasMax = members.some(member => member.max !== null);
+	const fleet: PoolFleet = {
+		service: safeText(service),
+		pool: pool === null ? null : safeText(pool),
+		instances: members.length,
+		atMax: hasMax ? members.filter(member => member.isAtMax).length : null,
+		maxPerInstance: maxes.size === 1 && hasMax ? members[0]!.max : null,
+		worst: members[0]!,
+		members,
+	};
+	const pick = (field: 'max' | 'open' | 'active' | 'idle' | 'waiting') => sumOf(members.map(member => member[field]));
+	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field]));
+	return {
+		label: pool === null ? service : `${service}/${pool}`,
+		max: pick('max'),
+		open: pick('open'),
+		active: pick('active'),
+		idle: pick('idle'),
+		waiting: pick('waiting'),
+		oldestWaitSeconds: maxOf(members.map(member => member.oldestWaitSeconds)),
+		timeoutsTotal: null,
+		waitsTotal: null,
+		waitSecondsTotal: null,
+		sourceRates: {waitsPerSecond: rate('waitsPerSecond'), waitingAverage: rate('waitingAverage'), timeoutsPerMinute: rate('timeoutsPerMinute')},
+		fleet,
+	};
 }
