@@ -3,6 +3,7 @@
 import {type ChildProcess, fork} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import type pg from 'pg';
 import type {SessionsMode, SessionsReply, SessionsRequest} from './sessions.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,6 +62,12 @@ export async function runBounded(name: string, watchdogMs: number, main: () => P
 	}
 
 	process.exit(exitCode);
+}
+
+/** The pids of the backends an application holds (by application_name), read over `admin`. */
+export async function backendPids(admin: pg.Client, applicationName: string): Promise<number[]> {
+	const {rows} = await admin.query<{pid: number}>('select pid from pg_stat_activity where application_name = $1', [applicationName]);
+	return rows.map(row => row.pid);
 }
 
 export type Sessions = {setMode: (mode: SessionsMode) => Promise<void>; count: number};

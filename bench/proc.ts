@@ -37,14 +37,40 @@ export async function processTree(pid: number): Promise<number[]> {
 	return all;
 }
 
-/** CPU ticks of a process tree; processes that ended in between are not counted. */
-export async function treeTicks(pid: number): Promise<number> {
+/** CPU ticks of some processes (a server's backends, say); those that ended are not counted. */
+export async function sumTicks(pids: readonly number[]): Promise<number> {
 	let total = 0;
-	for (const member of await processTree(pid)) {
-		total += (await cpuTicks(member)) ?? 0;
+	for (const pid of pids) {
+		total += (await cpuTicks(pid)) ?? 0;
 	}
 
 	return total;
+}
+
+/** CPU ticks of a process tree; processes that ended in between are not counted. */
+export async function treeTicks(pid: number): Promise<number> {
+	return sumTicks(await processTree(pid));
+}
+
+/** Poll `check` until it holds; after `timeoutMs`, fail naming `what` and the last error it threw. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let last: unknown;
+	for (;;) {
+		try {
+			if (await check()) {
+				return;
+			}
+		} catch (error) {
+			last = error;
+		}
+
+		if (Date.now() > deadline) {
+			throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+		}
+
+		await sleep(everyMs);
+	}
 }
 
 export type Memory = {rssBytes: number; hwmBytes: number};

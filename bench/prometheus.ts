@@ -8,6 +8,7 @@ import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {freePort} from '../source/demo/embedded-server.js';
+import {waitFor} from './proc.js';
 
 export const PROMETHEUS_BINARY = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'].find(candidate => existsSync(candidate));
 
@@ -44,21 +45,6 @@ export function fleetExposition(nowMs: number, {instances, pools}: Pick<FleetOpt
 	}
 
 	return `${lines.join('\n')}\n`;
-}
-
-export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (await check().catch(() => false)) {
-			return;
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 200);
-		});
-	}
-
-	throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Start the fixture and Prometheus, and wait until every pool series has a rate. */
@@ -116,14 +102,14 @@ export async function startFleetPrometheus(options: FleetOptions): Promise<Fleet
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}`;
 		prometheus = spawn(PROMETHEUS_BINARY, [`--config.file=${config}`, `--storage.tsdb.path=${path.join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {stdio: 'ignore'});
-		await until(async () => (await fetch(`${url}/-/ready`)).ok, 30_000, 'prometheus to be ready');
+		await waitFor('prometheus to be ready', async () => (await fetch(`${url}/-/ready`)).ok, 30_000, 200);
 		const count = async (query: string) => {
 			const body = await (await fetch(`${url}/api/v1/query?${new URLSearchParams({query})}`)).json() as {data?: {result?: Array<{value: [number, string]}>}};
 			return Number(body.data?.result?.[0]?.value[1] ?? 0);
 		};
 
 		const series = options.instances * options.pools.length;
-		await until(async () => (await count('count(hikaricp_connections_max)')) === series && (await count('count(rate(hikaricp_connections_timeout_total[1m]))')) === series, 60_000 + (options.scrapeSeconds * 3000), `${series} pool series with rates`);
+		await waitFor(`${series} pool series with rates`, async () => (await count('count(hikaricp_connections_max)')) === series && (await count('count(rate(hikaricp_connections_timeout_total[1m]))')) === series, 60_000 + (options.scrapeSeconds * 3000), 200);
 		return {url, series, stop, kill};
 	} catch (error) {
 		await stop();

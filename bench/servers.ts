@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import pg from 'pg';
-import {binArgv, CLI, onCleanup, runBounded, startSessions, type Sessions} from './harness.js';
-import {CLK_TCK, cpuTicks, mb, sleep, treeMemory, treeTicks} from './proc.js';
+import {backendPids, binArgv, CLI, onCleanup, runBounded, startSessions, type Sessions} from './harness.js';
+import {CLK_TCK, mb, sleep, sumTicks, treeMemory, treeTicks, waitFor} from './proc.js';
 import {startFleetPrometheus} from './prometheus.js';
 import {type PtyProgram, startInPty} from './pty.js';
 import {startServer, type BenchServer} from './server.js';
@@ -48,38 +48,27 @@ async function backendsOf(world: World, applicationName: string): Promise<number
 	admin.on('error', () => undefined);
 	await admin.connect();
 	try {
-		const {rows} = await admin.query<{pid: number}>('select pid from pg_stat_activity where application_name = $1', [applicationName]);
-		return rows.map(row => row.pid);
+		return await backendPids(admin, applicationName);
 	} finally {
 		await admin.end().catch(() => undefined);
 	}
 }
 
-/** Each watcher's backends on every server, once every watcher is connected to every server it watches. */
-async function findBackends(worlds: readonly World[], applicationName: string, perWorld: number, program: PtyProgram): Promise<Array<{port: number; pid: number}>> {
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		const found = await Promise.all(worlds.map(async world => (await backendsOf(world, applicationName)).map(pid => ({port: world.server.port, pid}))));
-		if (found.every(list => list.length >= perWorld)) {
-			return found.flat();
-		}
-
-		if (Date.now() > deadline || !program.isRunning()) {
-			throw new Error(`${applicationName}: backends not found; its terminal ended with ${JSON.stringify(program.tail().slice(-400))}`);
-		}
-
-		await sleep(200);
-	}
-}
-
-async function backendTicks(backends: ReadonlyArray<{pid: number}>): Promise<number> {
-	let total = 0;
-	for (const {pid} of backends) {
-		total += (await cpuTicks(pid)) ?? 0;
+/** A watcher's backends on every server it watches, once it is connected to all of them. */
+async function findBackends(worlds: readonly World[], applicationName: string, program: PtyProgram): Promise<Array<{port: number; pid: number}>> {
+	let found: Array<Array<{port: number; pid: number}>> = [];
+	await waitFor(`${applicationName}'s backends`, async () => {
+		found = program.isRunning() ? await Promise.all(worlds.map(async world => (await backendsOf(world, applicationName)).map(pid => ({port: world.server.port, pid})))) : [];
+		return !program.isRunning() || found.every(list => list.length > 0);
+	}, 30_000, 200);
+	if (!program.isRunning()) {
+		throw new Error(`${applicationName} exited at start: ${JSON.stringify(program.tail().slice(-400))}`);
 	}
 
-	return total;
+	return found.flat();
 }
+
+const backendTicks = async (backends: ReadonlyArray<{pid: number}>) => sumTicks(backends.map(({pid}) => pid));
 
 async function measure(watchers: readonly Watcher[]): Promise<Map<string, Reading>> {
 	const before = await Promise.all(watchers.map(async watcher => ({client: await treeTicks(watcher.program.pid), server: await backendTicks(watcher.backends)})));
@@ -129,12 +118,12 @@ await runBounded('servers', STEADY_WARMUP_MS + (2 * WINDOW_MS) + (6 * 60_000), a
 	const databases = worlds.flatMap((world, index) => ['--db', `s${index + 1}=postgres://postgres@127.0.0.1:${world.server.port}/postgres`]);
 	const lifeguard = await startInPty([...binArgv(values.bin!, undefined), ...databases, '--prometheus', fleet.url, '--interval', '1', '--no-bell'], {...size, env});
 	onCleanup(async () => lifeguard.stop('q'));
-	const watchers: Watcher[] = [{name: 'lifeguard', program: lifeguard, backends: await findBackends(worlds, 'lifeguard', 1, lifeguard)}];
+	const watchers: Watcher[] = [{name: 'lifeguard', program: lifeguard, backends: await findBackends(worlds, 'lifeguard', lifeguard)}];
 	if (hasPgActivity) {
 		for (const [index, world] of worlds.entries()) {
 			const program = await startInPty([values['pg-activity']!, '-h', '127.0.0.1', '-p', String(world.server.port), '-U', 'postgres', '-d', 'postgres', '--refresh', '1'], {...size, env});
 			onCleanup(async () => program.stop('q'));
-			watchers.push({name: `pg_activity ${index + 1}`, program, backends: await findBackends([world], 'pg_activity', 1, program)});
+			watchers.push({name: `pg_activity ${index + 1}`, program, backends: await findBackends([world], 'pg_activity', program)});
 		}
 	}
 

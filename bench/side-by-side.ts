@@ -17,8 +17,8 @@ import path from 'node:path';
 import os from 'node:os';
 import {parseArgs} from 'node:util';
 import pg from 'pg';
-import {binArgv, CLI, onCleanup, runBounded, startSessions} from './harness.js';
-import {CLK_TCK, cpuTicks, mb, sleep, treeMemory, treeTicks} from './proc.js';
+import {backendPids, binArgv, CLI, onCleanup, runBounded, startSessions} from './harness.js';
+import {CLK_TCK, mb, sleep, sumTicks, treeMemory, treeTicks, waitFor} from './proc.js';
 import {type PtyProgram, startInPty} from './pty.js';
 import {startServer} from './server.js';
 import type {SessionsMode} from './sessions.js';
@@ -69,31 +69,6 @@ async function machineTicks(): Promise<{busy: number; total: number}> {
 	const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
 	const total = fields.reduce((sum, value) => sum + value, 0);
 	return {busy: total - idle, total};
-}
-
-async function backendPids(admin: pg.Client, applicationName: string): Promise<number[]> {
-	const {rows} = await admin.query<{pid: number}>('select pid from pg_stat_activity where application_name = $1', [applicationName]);
-	return rows.map(row => row.pid);
-}
-
-async function sumTicks(pids: readonly number[]): Promise<number> {
-	let total = 0;
-	for (const pid of pids) {
-		total += (await cpuTicks(pid)) ?? 0;
-	}
-
-	return total;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await sleep(100);
-	}
 }
 
 async function measure(tools: readonly Tool[], pauseSeen: Map<string, () => boolean>): Promise<{readings: Map<string, Reading>; machineBusyPercent: number}> {
