@@ -143,20 +143,20 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 	// Named until the connection proves it cannot keep a prepared statement; then unnamed for good.
 	let isNamed = true;
 	const snapshotQuery = async (client: pg.Client) => {
-		if (!isNamed) {
-			return client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS, [sessionRowCap]);
-		}
+		const statement = {text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [sessionRowCap]};
+		if (isNamed) {
+			try {
+				return await client.query<SnapshotRow>({...statement, name: SNAPSHOT_STATEMENT_NAME});
+			} catch (error) {
+				if (!LOST_STATEMENT_CODES.has((error as {code?: string}).code ?? '')) {
+					throw error;
+				}
 
-		try {
-			return await client.query<SnapshotRow>({name: SNAPSHOT_STATEMENT_NAME, text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [sessionRowCap]});
-		} catch (error) {
-			if (!LOST_STATEMENT_CODES.has((error as {code?: string}).code ?? '')) {
-				throw error;
+				isNamed = false;
 			}
-
-			isNamed = false;
-			return client.query<SnapshotRow>(SNAPSHOT_OF_CLIENT_CONNECTIONS, [sessionRowCap]);
 		}
+
+		return client.query<SnapshotRow>(statement);
 	};
 
 	const drop = () => {
