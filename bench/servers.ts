@@ -40,7 +40,7 @@ if (!(SERVERS >= 1 && SERVERS <= 8) || !(SESSIONS > 0) || !(WINDOW_MS > 0 && WIN
 }
 
 type World = {server: BenchServer; sessions: Sessions};
-type Watcher = {name: string; program: PtyProgram; backends: Array<{port: number; pid: number}>};
+type Watcher = {name: string; program: PtyProgram; backends: number[]};
 type Reading = {clientCpuSPerMin: number; serverCpuSPerMin: number; rssBytes: number; hwmBytes: number};
 
 async function backendsOf(world: World, applicationName: string): Promise<number[]> {
@@ -55,10 +55,10 @@ async function backendsOf(world: World, applicationName: string): Promise<number
 }
 
 /** A watcher's backends on every server it watches, once it is connected to all of them. */
-async function findBackends(worlds: readonly World[], applicationName: string, program: PtyProgram): Promise<Array<{port: number; pid: number}>> {
-	let found: Array<Array<{port: number; pid: number}>> = [];
+async function findBackends(worlds: readonly World[], applicationName: string, program: PtyProgram): Promise<number[]> {
+	let found: number[][] = [];
 	await waitFor(`${applicationName}'s backends`, async () => {
-		found = program.isRunning() ? await Promise.all(worlds.map(async world => (await backendsOf(world, applicationName)).map(pid => ({port: world.server.port, pid})))) : [];
+		found = program.isRunning() ? await Promise.all(worlds.map(async world => backendsOf(world, applicationName))) : [];
 		return !program.isRunning() || found.every(list => list.length > 0);
 	}, 30_000, 200);
 	if (!program.isRunning()) {
@@ -68,10 +68,8 @@ async function findBackends(worlds: readonly World[], applicationName: string, p
 	return found.flat();
 }
 
-const backendTicks = async (backends: ReadonlyArray<{pid: number}>) => sumTicks(backends.map(({pid}) => pid));
-
 async function measure(watchers: readonly Watcher[]): Promise<Map<string, Reading>> {
-	const before = await Promise.all(watchers.map(async watcher => ({client: await treeTicks(watcher.program.pid), server: await backendTicks(watcher.backends)})));
+	const before = await Promise.all(watchers.map(async watcher => ({client: await treeTicks(watcher.program.pid), server: await sumTicks(watcher.backends)})));
 	const started = Date.now();
 	await sleep(WINDOW_MS);
 	const minutes = (Date.now() - started) / 60_000;
@@ -84,7 +82,7 @@ async function measure(watchers: readonly Watcher[]): Promise<Map<string, Readin
 		const memory = await treeMemory(watcher.program.pid);
 		readings.set(watcher.name, {
 			clientCpuSPerMin: ((await treeTicks(watcher.program.pid)) - before[index]!.client) / CLK_TCK / minutes,
-			serverCpuSPerMin: ((await backendTicks(watcher.backends)) - before[index]!.server) / CLK_TCK / minutes,
+			serverCpuSPerMin: ((await sumTicks(watcher.backends)) - before[index]!.server) / CLK_TCK / minutes,
 			rssBytes: memory.rssBytes,
 			hwmBytes: memory.hwmBytes,
 		});
