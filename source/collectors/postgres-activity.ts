@@ -40,7 +40,20 @@ type SnapshotRow = {
  * fraction (…:00.59406+00:00): always six digits, so backendStart reads as the µs identity it is.
  */
 export function isoUtc(value: string | null): string | null {
-	return value === null ? null : value.replace(/(?:\.(\d+))?\+00(?::00)?$/, (_match, fraction: string | undefined) => `.${(fraction ?? '').padEnd(6, '0')}Z`);
+	if (value === null) {
+		return null;
+	}
+
+	// String steps, not a regular expression: three timestamps per session row per poll.
+	const zone = value.endsWith('+00:00') ? 6 : (value.endsWith('+00') ? 3 : 0);
+	if (zone === 0) {
+		return value;
+	}
+
+	const local = value.slice(0, -zone);
+	const dot = local.lastIndexOf('.');
+	const fraction = dot === -1 ? '' : local.slice(dot + 1);
+	return `${dot === -1 ? local : local.slice(0, dot)}.${fraction.padEnd(6, '0')}Z`;
 }
 
 // Server data is made safe here, once, as it enters: every string another party controls (query text,
@@ -53,7 +66,26 @@ type SessionText = keyof RawSessionText;
 const SESSION_TEXT: ReadonlyArray<Exclude<SessionText, 'query'>> = ['user', 'database', 'application', 'client', 'waitEventType', 'waitEvent'];
 
 export function safeSession(session: Session): Session {
-	const safe: Session = {...session, query: safeQueryText(session.query)};
+	// One object literal with every field: a spread copy of the row object gets a hidden class of its
+	// own in V8, and 7,900 of them (2 MB) were counted in a heap snapshot after five minutes at 0.2 s.
+	const safe: Session = {
+		pid: session.pid,
+		user: session.user,
+		database: session.database,
+		application: session.application,
+		client: session.client,
+		state: session.state,
+		stateSeconds: session.stateSeconds,
+		backendStart: session.backendStart,
+		backendStartMicros: session.backendStartMicros,
+		xactStart: session.xactStart,
+		queryStart: session.queryStart,
+		waitEventType: session.waitEventType,
+		waitEvent: session.waitEvent,
+		blockedBy: session.blockedBy,
+		query: safeQueryText(session.query),
+		isSuperuser: session.isSuperuser,
+	};
 	let raw: RawSessionText | undefined;
 	if (safe.query !== session.query) {
 		raw = {query: session.query};
@@ -104,13 +136,20 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 		databases: row.databases.map(safeCount),
 		users: row.users.map(safeCount),
 		applications: row.applications.map(safeCount),
-		clientGroups: row.client_groups.map(group => ({...group, application: safeText(group.application), client: group.client === null ? null : safeText(group.client)})),
-		sessions: row.sessions.map(session => safeSession({
-			...session,
-			backendStart: isoUtc(session.backendStart),
-			xactStart: isoUtc(session.xactStart),
-			queryStart: isoUtc(session.queryStart),
+		clientGroups: row.client_groups.map(group => ({
+			application: safeText(group.application),
+			client: group.client === null ? null : safeText(group.client),
+			connections: group.connections,
+			active: group.active,
+			busy: group.busy,
 		})),
+		sessions: row.sessions.map(session => {
+			// The row object is the parser's and goes with this poll: its timestamps are fixed in place.
+			session.backendStart = isoUtc(session.backendStart);
+			session.xactStart = isoUtc(session.xactStart);
+			session.queryStart = isoUtc(session.queryStart);
+			return safeSession(session);
+		}),
 		sessionsOmitted: row.sessions_omitted,
 		privileges: {
 			isSuperuser: row.is_superuser,

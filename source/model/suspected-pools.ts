@@ -80,7 +80,16 @@ export function groupKey(application: string, client: string | null): string {
 }
 
 export function groupSamples(snapshot: Pick<ServerSnapshot, 'clientGroups'>): GroupSample[] {
-	return snapshot.clientGroups.map(group => ({...group, key: groupKey(group.application, group.client)}));
+	// A literal, not `{...group, key}`: V8 gave every spread copy a hidden class of its own, and five
+	// minutes of history held thousands of them (a heap snapshot at --interval 0.2 with churning names).
+	return snapshot.clientGroups.map(group => ({
+		application: group.application,
+		client: group.client,
+		connections: group.connections,
+		active: group.active,
+		busy: group.busy,
+		key: groupKey(group.application, group.client),
+	}));
 }
 
 /** The sample to append to the detector's history after each successful poll. */
@@ -122,7 +131,7 @@ export function appendSuspectSample(history: readonly SuspectSample[], sample: S
 			return old && isSameGroup(old, group) ? old : group;
 		});
 		const isUnchanged = groups.length === previous.groups.length && groups.every((group, index) => group === previous.groups[index]);
-		kept = {...sample, groups: isUnchanged ? previous.groups : groups};
+		kept = {atMs: sample.atMs, groups: isUnchanged ? previous.groups : groups, serverFree: sample.serverFree};
 	}
 
 	return [...(first === -1 ? [] : history.slice(first)), kept];

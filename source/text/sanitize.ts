@@ -24,7 +24,8 @@ function visible(character: string): string {
 
 /** Every control and bidi mark replaced by a visible stand-in: for names and labels. */
 export function safeText(text: string): string {
-	return text.replaceAll(UNSAFE, visible);
+	// Nearly every name is safe already: one test, and the very same string back.
+	return isSafeText(text) ? text : text.replaceAll(UNSAFE, visible);
 }
 
 /**
@@ -32,7 +33,7 @@ export function safeText(text: string): string {
  * other control is made visible as in `safeText`.
  */
 export function safeQueryText(text: string): string {
-	return safeText(text.replaceAll(LAYOUT_WHITESPACE, ' '));
+	return isSafeText(text) ? text : safeText(text.replaceAll(LAYOUT_WHITESPACE, ' '));
 }
 
 /** True when the text holds nothing that `safeText` would replace. */
