@@ -15,7 +15,7 @@ export type HelpProps = {isReadOnly: boolean; hasPoolControl: boolean; hasServer
 /** Between two columns of the help. */
 const GAP = 2;
 /** The narrowest column: the longest key (11 cells), two spaces and a short description (26 cells at most). */
-const MIN_COLUMN_WIDTH = 37;
+const MIN_COLUMN_WIDTH = 39;
 
 function helpEntries({isReadOnly, hasPoolControl, hasServers = false}: HelpProps): HelpEntry[] {
 	return [
