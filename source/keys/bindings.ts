@@ -31,6 +31,8 @@ export type Binding = {
 	command: Command;
 	keys: string;
 	description: string;
+	/** The description in a half-width column at 80 (26 cells), where the help needs two columns. */
+	short?: string;
 	modes: readonly ModeKind[];
 	/** Sends a signal to sessions: refused in --read-only. */
 	isDangerous?: boolean;
@@ -54,28 +56,28 @@ const TEXT: readonly ModeKind[] = ['filter', 'note'];
 const plain = (key: KeyPress) => !key.ctrl && !key.meta;
 
 export const BINDINGS: readonly Binding[] = [
-	{command: 'up', keys: '↑/k', description: 'select the previous row (a session follows its pid, a pool its name, an instance its label)', modes: ROWS, isListed: true, matches: (input, key) => key.upArrow || input === 'k'},
+	{command: 'up', keys: '↑/k', description: 'select the previous row (a session follows its pid, a pool its name, an instance its label)', short: 'select the previous row', modes: ROWS, isListed: true, matches: (input, key) => key.upArrow || input === 'k'},
 	{command: 'down', keys: '↓/j', description: 'select the next row', modes: ROWS, isListed: true, matches: (input, key) => key.downArrow || input === 'j'},
 	{command: 'page-up', keys: 'PgUp', description: 'one page up', modes: ROWS, isListed: true, matches: (_input, key) => key.pageUp},
 	{command: 'page-down', keys: 'PgDn', description: 'one page down', modes: ROWS, isListed: true, matches: (_input, key) => key.pageDown},
-	{command: 'pools', keys: 'Enter', description: 'list the pools worst first, with a cursor (--pool, --prometheus)', modes: ['list'], isListed: true, matches: (_input, key) => key.return},
-	{command: 'next-server', keys: 'Tab/]', description: 'several --db: show the next server\'s sessions (list, filter and actions follow it)', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && !key.shift) || input === '\t' || input === ']'},
-	{command: 'previous-server', keys: 'Shift-Tab/[', description: 'several --db: show the previous server\'s sessions', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && Boolean(key.shift)) || input === '['},
-	{command: 'filter', keys: '/', description: 'filter by user, database, application, client, query (Enter applies, Esc clears)', modes: LIST, isInBar: true, isListed: true, matches: input => input === '/'},
-	{command: 'sort', keys: 's', description: 'cycle the sort: time in state, state, pid, user, database, application', modes: LIST, isInBar: true, isListed: true, matches: input => input === 's'},
-	{command: 'pause', keys: 'p', description: 'pause / resume the display (polling, alarms and the log go on)', modes: ROWS, isInBar: true, isListed: true, matches: input => input === 'p'},
-	{command: 'mark', keys: 'space', description: 'mark / unmark the selected session', modes: LIST, isListed: true, matches: input => input === ' '},
-	{command: 'mark-idle', keys: 'i', description: 'mark idle sessions past --idle-after in the filter; again: add idle in transaction', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'i'},
+	{command: 'pools', keys: 'Enter', description: 'list the pools worst first, with a cursor (--pool, --prometheus)', short: 'list pools, worst first', modes: ['list'], isListed: true, matches: (_input, key) => key.return},
+	{command: 'next-server', keys: 'Tab/]', description: 'several --db: show the next server\'s sessions (list, filter and actions follow it)', short: 'show the next server', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && !key.shift) || input === '\t' || input === ']'},
+	{command: 'previous-server', keys: 'Shift-Tab/[', description: 'several --db: show the previous server\'s sessions', short: 'show the previous server', modes: LIST, isMultiServer: true, isListed: true, matches: (input, key) => (Boolean(key.tab) && Boolean(key.shift)) || input === '['},
+	{command: 'filter', keys: '/', description: 'filter by user, database, application, client, query (Enter applies, Esc clears)', short: 'filter the sessions', modes: LIST, isInBar: true, isListed: true, matches: input => input === '/'},
+	{command: 'sort', keys: 's', description: 'cycle the sort: time in state, state, pid, user, database, application', short: 'cycle the sort', modes: LIST, isInBar: true, isListed: true, matches: input => input === 's'},
+	{command: 'pause', keys: 'p', description: 'pause / resume the display (polling, alarms and the log go on)', short: 'pause / resume the display', modes: ROWS, isInBar: true, isListed: true, matches: input => input === 'p'},
+	{command: 'mark', keys: 'space', description: 'mark / unmark the selected session', short: 'mark / unmark the session', modes: LIST, isListed: true, matches: input => input === ' '},
+	{command: 'mark-idle', keys: 'i', description: 'mark idle sessions past --idle-after in the filter; again: add idle in transaction', short: 'mark idle; again: +idle tx', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'i'},
 	{command: 'unmark', keys: 'u', description: 'unmark all', modes: LIST, isListed: true, matches: input => input === 'u'},
-	{command: 'terminate', keys: 't', description: 'terminate the marked (or selected) sessions, after a confirmation that defaults to No', modes: LIST, isDangerous: true, isInBar: true, isListed: true, matches: input => input === 't'},
-	{command: 'cancel', keys: 'c', description: 'cancel the running query of the marked (or selected) active sessions, after confirmation', modes: LIST, isDangerous: true, isListed: true, matches: input => input === 'c'},
-	{command: 'flag', keys: 'f', description: 'flag saturation with a note in the incident log', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'f'},
-	{command: 'raise-pool', keys: '+', description: 'demo only: raise the simulated pool\'s max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '+'},
-	{command: 'lower-pool', keys: '-', description: 'demo only: lower the simulated pool\'s max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '-'},
-	{command: 'instances', keys: 'Enter', description: 'on a fleet pool (--prometheus): its instances, worst first, live', modes: ['pools'], isInBar: true, isListed: true, matches: (_input, key) => key.return},
-	{command: 'back', keys: 'Esc', description: 'in the pools or instances: back one level (instances, pools, sessions)', modes: DRILL, isInBar: true, isListed: true, matches: (_input, key) => key.escape},
+	{command: 'terminate', keys: 't', description: 'terminate the marked (or selected) sessions, after a confirmation that defaults to No', short: 'terminate (y/N)', modes: LIST, isDangerous: true, isInBar: true, isListed: true, matches: input => input === 't'},
+	{command: 'cancel', keys: 'c', description: 'cancel the running query of the marked (or selected) active sessions, after confirmation', short: 'cancel queries (y/N)', modes: LIST, isDangerous: true, isListed: true, matches: input => input === 'c'},
+	{command: 'flag', keys: 'f', description: 'flag saturation with a note in the incident log', short: 'flag: note in incident log', modes: LIST, isInBar: true, isListed: true, matches: input => input === 'f'},
+	{command: 'raise-pool', keys: '+', description: 'demo only: raise the simulated pool\'s max', short: 'demo: raise the pool max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '+'},
+	{command: 'lower-pool', keys: '-', description: 'demo only: lower the simulated pool\'s max', short: 'demo: lower the pool max', modes: LIST, isOptional: true, isListed: true, matches: input => input === '-'},
+	{command: 'instances', keys: 'Enter', description: 'on a fleet pool (--prometheus): its instances, worst first, live', short: 'a fleet pool\'s instances', modes: ['pools'], isInBar: true, isListed: true, matches: (_input, key) => key.return},
+	{command: 'back', keys: 'Esc', description: 'in the pools or instances: back one level (instances, pools, sessions)', short: 'pools: back one level', modes: DRILL, isInBar: true, isListed: true, matches: (_input, key) => key.escape},
 	{command: 'close-help', keys: '?/Esc', description: 'close the help', modes: ['help'], matches: (input, key) => input === '?' || key.escape},
-	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', modes: ['list', ...DRILL], isInBar: true, isListed: true, matches: input => input === '?'},
+	{command: 'help', keys: '?', description: 'help (again or Esc closes it)', short: 'help (? or Esc closes)', modes: ['list', ...DRILL], isInBar: true, isListed: true, matches: input => input === '?'},
 	{command: 'clear-filter', keys: 'Esc', description: 'clear the filter', modes: ['list'], matches: (_input, key) => key.escape},
 	{command: 'quit', keys: 'q', description: 'quit (also Ctrl-C)', modes: ROWS, isInBar: true, isListed: true, matches: input => input === 'q'},
 	// The prompts: filter and flag note.

@@ -14,7 +14,7 @@ import {membersView, poolsDrillView} from './drill-down.js';
 import {bannerView, findingRows} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
 import {historyView} from './history-strip.js';
-import {confirmView, helpView} from './overlays.js';
+import {confirmView, helpRows, helpView} from './overlays.js';
 import {poolsView} from './pools-panel.js';
 import {gaugeView} from './server-gauge.js';
 import {sessionListView} from './session-list.js';
@@ -157,21 +157,6 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 	const isStale = state.serverError !== null;
 	// Time is the picture's: the frame changes at most once per reading.
 	const nowMs = picture.atMs;
-	let body: Line[];
-	if (mode.kind === 'help') {
-		body = helpView({isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, hasServers: state.hasServers, height: layout.listRows + 1});
-	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
-		body = confirmView({action: mode.action, targets: mode.targets, isRunning: mode.kind === 'signalling', height: layout.listRows + 1});
-	} else if (mode.kind === 'pools') {
-		body = poolsDrillView({pools: picture.pools, selected: mode.selected, nowMs, height: layout.listRows, width});
-	} else if (mode.kind === 'members') {
-		body = membersView({pool: poolByKey(picture.pools, mode.pool), poolName: poolNameOfKey(mode.pool), ranked: rankedMembers(state), gone: mode.gone, selected: mode.selected, nowMs, height: layout.listRows, width});
-	} else {
-		const omitted = state.server?.sessionsOmitted ? `(+${state.server.sessionsOmitted} not fetched)` : '';
-		const title = [omitted, parts?.listName ?? ''].filter(Boolean).join(' ');
-		body = sessionListView({sessions: sessionsInView(state), selectedPid: state.selectedPid, marked: state.marked, height: layout.listRows, width, isStale, title});
-	}
-
 	const header = headerView({
 		target,
 		version: server?.version ?? null,
@@ -184,14 +169,41 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 	const gauge = parts?.servers ?? (server
 		? gaugeView({snapshot: server, level: picture.serverLevel, sinceMs: picture.serverSinceMs ?? undefined, width, isStale})
 		: [plainLine('connecting…'), plainLine(' ')]);
+	// Between the header and the body, top to bottom: the help may take their rows, the lowest first.
+	const panes: Line[][] = [
+		exactly(bannerView({findings, alarms, maxLines: layout.findingLines, width}), layout.findingLines),
+		gauge,
+		exactly(poolsView({pools: parts?.pools ?? picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
+		server && layout.breakdownLines > 0 ? breakdownView(server, isStale) : exactly([], layout.breakdownLines),
+		layout.historyLines > 0 ? [historyView(picture, width)] : [],
+	];
+	let bodyRows = layout.listRows + 1;
+	let body: Line[];
+	if (mode.kind === 'help') {
+		const help = {isReadOnly: state.isReadOnly, hasPoolControl: state.hasPoolControl, hasServers: state.hasServers, width};
+		// Every key must show at 80×24: the help takes the rows of the panes above it, the lowest
+		// first, until it fits. The header and the status line always stay.
+		while (bodyRows < helpRows(help) && panes.length > 0) {
+			bodyRows += rowsOf(panes.pop()!);
+		}
+
+		body = helpView({...help, height: bodyRows});
+	} else if (mode.kind === 'confirm' || mode.kind === 'signalling') {
+		body = confirmView({action: mode.action, targets: mode.targets, isRunning: mode.kind === 'signalling', height: layout.listRows + 1});
+	} else if (mode.kind === 'pools') {
+		body = poolsDrillView({pools: picture.pools, selected: mode.selected, nowMs, height: layout.listRows, width});
+	} else if (mode.kind === 'members') {
+		body = membersView({pool: poolByKey(picture.pools, mode.pool), poolName: poolNameOfKey(mode.pool), ranked: rankedMembers(state), gone: mode.gone, selected: mode.selected, nowMs, height: layout.listRows, width});
+	} else {
+		const omitted = state.server?.sessionsOmitted ? `(+${state.server.sessionsOmitted} not fetched)` : '';
+		const title = [omitted, parts?.listName ?? ''].filter(Boolean).join(' ');
+		body = sessionListView({sessions: sessionsInView(state), selectedPid: state.selectedPid, marked: state.marked, height: layout.listRows, width, isStale, title});
+	}
+
 	return [
 		...header,
-		...exactly(bannerView({findings, alarms, maxLines: layout.findingLines, width}), layout.findingLines),
-		...gauge,
-		...exactly(poolsView({pools: parts?.pools ?? picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
-		...(server && layout.breakdownLines > 0 ? breakdownView(server, isStale) : exactly([], layout.breakdownLines)),
-		...(layout.historyLines > 0 ? [historyView(picture, width)] : []),
-		...exactly(body, layout.listRows + 1),
+		...panes.flat(),
+		...exactly(body, bodyRows),
 		statusView({
 			mode,
 			notice: state.notice,

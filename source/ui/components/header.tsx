@@ -1,4 +1,4 @@
-import {type Line, span} from '../lines.js';
+import {type Line, type Span, span} from '../lines.js';
 import {ageText} from '../format.js';
 
 export type HeaderProps = {
@@ -15,21 +15,24 @@ export type HeaderProps = {
 /** Lines the header takes: a second one names the error while polls fail. */
 export const headerLines = (error: string | null) => (error ? 2 : 1);
 
-// Status first and the target last, so a narrow terminal cuts the target, never the status.
+// Status first and the target last, so a narrow terminal cuts the target, never the status. Every
+// state that holds shows: paused and disconnected at once is a frozen frame of a server that is gone.
 export function headerView({target, version, takenAtMs, nowMs, isPaused, error, isDisconnected}: HeaderProps): Line[] {
 	const age = takenAtMs === null ? 'waiting for data' : `${error ? 'last data' : 'updated'} ${ageText(takenAtMs, nowMs)}`;
-	let state = '';
-	if (isDisconnected) {
-		state = 'DISCONNECTED, retrying';
-	} else if (error) {
-		state = 'STALE';
-	} else if (isPaused) {
-		state = 'PAUSED (p resumes)';
+	const failure = isDisconnected ? 'DISCONNECTED, retrying' : (error ? 'STALE' : '');
+	const states: Span[] = [];
+	if (isPaused) {
+		// Beside a failure the hint goes, so that at 80 columns the age of the data still shows.
+		states.push(span(failure ? ' PAUSED ' : ' PAUSED (p resumes) ', {isBold: true, isInverse: true, tone: 'notice'}));
+	}
+
+	if (failure) {
+		states.push(span(` ${failure} `, {isBold: true, isInverse: true, tone: 'error'}));
 	}
 
 	const lines: Line[] = [{spans: [
 		span('lifeguard', {isBold: true}),
-		...(state ? [span(' '), span(` ${state} `, {isBold: true, isInverse: true, tone: error ? 'error' : 'notice'})] : []),
+		...states.flatMap(state => [span(' '), state]),
 		span(`${version ? `  PG ${version}` : ''}  ${age}  ${target}`),
 	]}];
 	if (error) {

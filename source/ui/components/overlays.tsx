@@ -2,23 +2,78 @@
 import {listedBindings} from '../../keys/bindings.js';
 import type {SignalKind} from '../../model/dashboard.js';
 import type {Session} from '../../model/types.js';
+import {cellWidth} from '../../text/width.js';
 import {compactDuration, fit} from '../format.js';
-import {type Line, span} from '../lines.js';
+import {type Line, plainLine, span} from '../lines.js';
 import {shortState} from './session-list.js';
 
-export function helpView({isReadOnly, hasPoolControl, hasServers = false, height}: {isReadOnly: boolean; hasPoolControl: boolean; hasServers?: boolean; height: number}): Line[] {
-	const bindings = listedBindings(hasPoolControl, hasServers);
-	const lines = [
-		...bindings.map(binding => {
-			const disabled = binding.isDangerous && isReadOnly ? ' (disabled: read-only)' : '';
-			return `${binding.keys.padStart(6)}  ${binding.description}${disabled}`;
-		}),
-		'   Esc  close a prompt, dialog or this help',
-	];
+/** A line of the help: a listed binding, or the Esc that closes whatever is open. */
+type HelpEntry = {keys: string; description: string; short: string; isDisabled: boolean};
+
+export type HelpProps = {isReadOnly: boolean; hasPoolControl: boolean; hasServers?: boolean; width: number};
+
+/** Between two columns of the help. */
+const GAP = 2;
+/** The narrowest column: the longest key (11 cells), two spaces and a short description (26 cells at most). */
+const MIN_COLUMN_WIDTH = 39;
+
+function helpEntries({isReadOnly, hasPoolControl, hasServers = false}: HelpProps): HelpEntry[] {
 	return [
-		{spans: [span(`Keys${lines.length > height - 1 ? ` (${lines.length - height + 1} more: widen the terminal)` : ''}`)], isBold: true},
-		...lines.slice(0, Math.max(0, height - 1)).map(line => ({spans: [span(line)]})),
+		...listedBindings(hasPoolControl, hasServers).map(binding => ({
+			keys: binding.keys,
+			description: binding.description,
+			short: binding.short ?? binding.description,
+			isDisabled: Boolean(binding.isDangerous && isReadOnly),
+		})),
+		{keys: 'Esc', description: 'close a prompt, dialog or this help', short: 'close prompt, dialog, help', isDisabled: false},
 	];
+}
+
+const mostColumns = (width: number) => Math.max(1, Math.floor((width + GAP) / (MIN_COLUMN_WIDTH + GAP)));
+
+/** Rows the help needs at this width in as many columns as the width takes: its title and the entries. */
+export function helpRows(props: HelpProps): number {
+	return 1 + Math.ceil(helpEntries(props).length / mostColumns(props.width));
+}
+
+/**
+ * Every key and what it does in `height` rows: in as few columns as fit (one has room for the long
+ * descriptions), each entry long where its column has room, else short. The frame gives the help the
+ * rows it needs (helpRows), so a key is left off, and said so, only below 80×24.
+ */
+export function helpView(props: HelpProps & {height: number}): Line[] {
+	const entries = helpEntries(props);
+	const rows = Math.max(1, props.height - 1);
+	const most = mostColumns(props.width);
+	let columns = 1;
+	while (columns < most && Math.ceil(entries.length / columns) > rows) {
+		columns++;
+	}
+
+	// Down the first column, then the next: the table's order, which groups related keys.
+	const perColumn = Math.min(rows, Math.ceil(entries.length / columns));
+	const shown = Math.min(entries.length, perColumn * columns);
+	const columnWidth = Math.floor((props.width - (GAP * (columns - 1))) / columns);
+	const cells = Array.from({length: columns}, (_, column) => {
+		const part = entries.slice(column * perColumn, Math.min(shown, (column + 1) * perColumn));
+		// Keys right-aligned to the column's longest, so the descriptions start in one place.
+		const keyWidth = Math.max(0, ...part.map(entry => cellWidth(entry.keys)));
+		return part.map(entry => helpCell(entry, keyWidth, columnWidth));
+	});
+	const hidden = entries.length - shown;
+	return [
+		{spans: [span(`Keys${hidden > 0 ? ` (${hidden} more: enlarge the terminal)` : ''}`, {isBold: true}), span('  (? or Esc closes)')]},
+		...Array.from({length: perColumn}, (_, row) => plainLine(cells.map(column => column[row] ?? '').join(' '.repeat(GAP)).trimEnd() || ' ')),
+	];
+}
+
+function helpCell(entry: HelpEntry, keyWidth: number, width: number): string {
+	const room = width - keyWidth - 2;
+	const texts = entry.isDisabled
+		? [`${entry.description} (disabled: read-only)`, `${entry.description} (disabled)`, `${entry.short} (disabled: read-only)`, `${entry.short} (disabled)`]
+		: [entry.description, entry.short];
+	const text = texts.find(candidate => cellWidth(candidate) <= room) ?? texts.at(-1)!;
+	return fit(`${' '.repeat(keyWidth - cellWidth(entry.keys))}${entry.keys}  ${text}`, width);
 }
 
 export function confirmView({action, targets, isRunning, height}: {action: SignalKind; targets: readonly Session[]; isRunning: boolean; height: number}): Line[] {
