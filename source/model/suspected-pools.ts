@@ -170,6 +170,11 @@ export function suspectPools(history: readonly SuspectSample[], options: Suspect
 }
 
 function suspectInstance(history: readonly SuspectSample[], group: GroupSample): Suspect | null {
+	return group.connections >= SUSPECT_MIN_CEILING && mayBeHeld(history, group) ? heldSuspect(history, group) : null;
+}
+
+/** The whole judgement, over all the history kept (exported for the test that mayBeHeld never disagrees). */
+export function heldSuspect(history: readonly SuspectSample[], group: GroupSample): Suspect | null {
 	const latest = history.at(-1)!;
 	const ceiling = group.connections;
 	if (ceiling < SUSPECT_MIN_CEILING) {
@@ -236,6 +241,35 @@ function suspectInstance(history: readonly SuspectSample[], group: GroupSample):
 		serverFree: latest.serverFree,
 		level: heldForMs >= SUSPECT_CRITICAL_MS ? 'critical' : 'warning',
 	};
+}
+
+/**
+ * False when the window alone rules the group out, which is the answer for nearly every group at every
+ * poll: then the history before the window is not walked. It never rules out a group that
+ * suspectInstance would report: a run broken inside the window starts after the window does, and a
+ * run that spans it has exactly the window's samples in its window.
+ */
+export function mayBeHeld(history: readonly SuspectSample[], group: GroupSample): boolean {
+	const windowStartMs = history.at(-1)!.atMs - SUSPECT_WINDOW_MS;
+	let samples = 0;
+	let atCeiling = 0;
+	let busy = 0;
+	let connections = 0;
+	for (let index = history.length - 1; index >= 0 && history[index]!.atMs >= windowStartMs; index--) {
+		const sample = history[index]!;
+		const seen = groupsByKey(sample).get(group.key);
+		if (!seen || seen.connections === 0 || seen.connections > group.connections || sample.serverFree <= 0) {
+			return false;
+		}
+
+		samples++;
+		atCeiling += seen.connections === group.connections ? 1 : 0;
+		busy += Math.min(seen.busy, seen.connections);
+		connections += seen.connections;
+	}
+
+	// The same divisions as suspectInstance, so a share exactly at a threshold is judged alike.
+	return samples >= SUSPECT_MIN_SAMPLES && atCeiling / samples >= SUSPECT_AT_CEILING_SHARE && busy / connections >= SUSPECT_BUSY_SHARE;
 }
 
 function shareBusy(samples: ReadonlyArray<{connections: number; busy: number}>): number {

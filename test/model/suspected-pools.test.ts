@@ -4,6 +4,8 @@ import {
 	appendSuspectSample,
 	groupKey,
 	groupSamples,
+	heldSuspect,
+	mayBeHeld,
 	SUSPECT_BUSY_SHARE,
 	SUSPECT_CRITICAL_MS,
 	SUSPECT_WINDOW_MS,
@@ -234,4 +236,37 @@ describe('suspectMessage', () => {
 			assert.equal(suspectMessage(suspect), expected);
 		});
 	}
+});
+
+test('mayBeHeld, the window-only shortcut, never rules out a group the whole judgement would report', () => {
+	// Random histories near the thresholds (a fixed seed: the same histories every run), judged both ways.
+	let seed = 7;
+	const random = () => {
+		seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return seed / 2_147_483_648;
+	};
+
+	let reported = 0;
+	let shortcut = 0;
+	for (let round = 0; round < 400; round++) {
+		const ceiling = 2 + Math.floor(random() * 4);
+		const seconds = 20 + Math.floor(random() * 160);
+		const dipEvery = 2 + Math.floor(random() * 40);
+		const idleEvery = 3 + Math.floor(random() * 30);
+		const outageAt = random() < 0.3 ? Math.floor(random() * seconds) : -1;
+		const samples = history(seconds, capped(age => {
+			const connections = (age + 1) % dipEvery === 0 ? ceiling - 1 : ceiling;
+			return {connections, busy: (age + 1) % idleEvery === 0 ? connections - 1 : connections};
+		}), age => (age === outageAt ? 0 : 10));
+		const latest = samples.at(-1)!.groups[0]!;
+		const isReported = heldSuspect(samples, latest) !== null;
+		const mayBe = mayBeHeld(samples, latest);
+		assert.ok(!isReported || mayBe, `round ${round}: reported, but the shortcut ruled it out`);
+		reported += isReported ? 1 : 0;
+		shortcut += mayBe ? 0 : 1;
+	}
+
+	// Both outcomes occur, so the property was tested, not passed vacuously.
+	assert.ok(reported > 20, `only ${reported} histories reported`);
+	assert.ok(shortcut > 20, `the shortcut ruled out only ${shortcut}`);
 });
