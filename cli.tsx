@@ -1,9 +1,12 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --heap-growing-percent=20 --no-memory-reducer
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --heap-growing-percent=20 --no-memory-reducer --single-threaded
 // (A 1 MB young generation: a dashboard allocates little per frame, and the default 16 MB costs
 // ~30 MB of resident memory for nothing. The old generation grows 20 % past what survived the last
 // collection instead of up to 4×: 150 -> 100 MB at --interval 0.2. No memory reducer: its idle-time
 // collections cost a paused screen 0.24 instead of 0.14 s CPU a minute. Two malloc arenas (glibc), not
-// one per thread: 6 MB less. Measured in bench/README.md.)
+// one per thread: 6 MB less; freed malloc memory above 128 kB goes back to the system instead of
+// staying as the heap's high-water mark (compiler zones: [heap] 15 -> 9 MB). V8 single-threaded: its
+// collector and compiler run on the main thread, which holds 3-5 MB less, for no more CPU on a screen
+// this small. Measured in bench/README.md.)
 // Composition root: flags -> options -> collectors -> render or print -> close connections.
 import './source/runtime-env.js';
 import process from 'node:process';

@@ -128,7 +128,13 @@ export function appendSuspectSample(history: readonly SuspectSample[], sample: S
 		const before = groupsByKey(previous);
 		const groups = sample.groups.map(group => {
 			const old = before.get(group.key);
-			return old && isSameGroup(old, group) ? old : group;
+			if (!old || isSameGroup(old, group)) {
+				return old ?? group;
+			}
+
+			// The same instance with new counts keeps the previous sample's strings, not this poll's
+			// copies: at --interval 0.2 with 50 busy instances that was 1.5 MB over the five minutes.
+			return {application: old.application, client: old.client, connections: group.connections, active: group.active, busy: group.busy, key: old.key};
 		});
 		const isUnchanged = groups.length === previous.groups.length && groups.every((group, index) => group === previous.groups[index]);
 		kept = {atMs: sample.atMs, groups: isUnchanged ? previous.groups : groups, serverFree: sample.serverFree};
