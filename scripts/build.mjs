@@ -166,6 +166,10 @@ export function bundleOptions(plugin) {
 		define: {'process.env.NODE_ENV': '"production"'},
 		logOverride: {'assign-to-define': 'silent'},
 		legalComments: 'eof',
+		// V8 keeps the script's source in the heap for the life of the process: whitespace and syntax
+		// minified, 1.66 -> 1.24 MB of it. Names stay, so a profile or an error still reads.
+		minifyWhitespace: true,
+		minifySyntax: true,
 		logLevel: 'warning',
 		metafile: true,
 	};
