@@ -154,13 +154,10 @@ export function suspectPools(history: readonly SuspectSample[], options: Suspect
 	}
 
 	const excluded = options.excludedApplications ?? new Set<string>();
+	const candidates = latest.groups.filter(group => !excluded.has(group.application) && group.connections >= SUSPECT_MIN_CEILING);
 	const instances: Suspect[] = [];
-	for (const group of latest.groups) {
-		if (excluded.has(group.application)) {
-			continue;
-		}
-
-		const suspect = suspectInstance(history, group);
+	for (const group of mayBeHeld(history, candidates)) {
+		const suspect = heldSuspect(history, group);
 		if (suspect) {
 			instances.push(suspect);
 		}
@@ -175,11 +172,7 @@ export function suspectPools(history: readonly SuspectSample[], options: Suspect
 	return suspects.sort((a, b) => Number(b.level === 'critical') - Number(a.level === 'critical') || b.connections - a.connections || a.application.localeCompare(b.application));
 }
 
-function suspectInstance(history: readonly SuspectSample[], group: GroupSample): Suspect | null {
-	return group.connections >= SUSPECT_MIN_CEILING && mayBeHeld(history, group) ? heldSuspect(history, group) : null;
-}
-
-/** The whole judgement, over all the history kept (exported for the test that mayBeHeld never disagrees). */
+/** The whole judgement of one group, over all the history kept (exported for the test that mayBeHeld never disagrees). */
 export function heldSuspect(history: readonly SuspectSample[], group: GroupSample): Suspect | null {
 	const latest = history.at(-1)!;
 	const ceiling = group.connections;
@@ -250,32 +243,41 @@ export function heldSuspect(history: readonly SuspectSample[], group: GroupSampl
 }
 
 /**
- * False when the window alone rules the group out, which is the answer for nearly every group at every
- * poll: then the history before the window is not walked. It never rules out a group that
- * suspectInstance would report: a run broken inside the window starts after the window does, and a
- * run that spans it has exactly the window's samples in its window.
+ * The groups the window alone does not rule out, which is nearly none at nearly every poll: the history
+ * before the window is walked for those only, and each sample is looked up once for all of them. It
+ * never rules out a group that heldSuspect would report: a run broken inside the window starts after
+ * the window does, and a run that spans it has exactly the window's samples in its window.
  */
-export function mayBeHeld(history: readonly SuspectSample[], group: GroupSample): boolean {
-	const windowStartMs = history.at(-1)!.atMs - SUSPECT_WINDOW_MS;
-	let samples = 0;
-	let atCeiling = 0;
-	let busy = 0;
-	let connections = 0;
-	for (let index = history.length - 1; index >= 0 && history[index]!.atMs >= windowStartMs; index--) {
+export function mayBeHeld(history: readonly SuspectSample[], groups: readonly GroupSample[]): GroupSample[] {
+	const windowStartMs = (history.at(-1)?.atMs ?? 0) - SUSPECT_WINDOW_MS;
+	const tallies = groups.map(group => ({group, samples: 0, atCeiling: 0, busy: 0, connections: 0, isOut: false}));
+	let open = tallies.length;
+	for (let index = history.length - 1; open > 0 && index >= 0 && history[index]!.atMs >= windowStartMs; index--) {
 		const sample = history[index]!;
-		const seen = groupsByKey(sample).get(group.key);
-		if (!seen || seen.connections === 0 || seen.connections > group.connections || sample.serverFree <= 0) {
-			return false;
-		}
+		const byKey = groupsByKey(sample);
+		for (const tally of tallies) {
+			if (tally.isOut) {
+				continue;
+			}
 
-		samples++;
-		atCeiling += seen.connections === group.connections ? 1 : 0;
-		busy += Math.min(seen.busy, seen.connections);
-		connections += seen.connections;
+			const seen = byKey.get(tally.group.key);
+			if (!seen || seen.connections === 0 || seen.connections > tally.group.connections || sample.serverFree <= 0) {
+				tally.isOut = true;
+				open--;
+				continue;
+			}
+
+			tally.samples++;
+			tally.atCeiling += seen.connections === tally.group.connections ? 1 : 0;
+			tally.busy += Math.min(seen.busy, seen.connections);
+			tally.connections += seen.connections;
+		}
 	}
 
-	// The same divisions as suspectInstance, so a share exactly at a threshold is judged alike.
-	return samples >= SUSPECT_MIN_SAMPLES && atCeiling / samples >= SUSPECT_AT_CEILING_SHARE && busy / connections >= SUSPECT_BUSY_SHARE;
+	// The same divisions as heldSuspect, so a share exactly at a threshold is judged alike.
+	return tallies
+		.filter(tally => !tally.isOut && tally.samples >= SUSPECT_MIN_SAMPLES && tally.atCeiling / tally.samples >= SUSPECT_AT_CEILING_SHARE && tally.busy / tally.connections >= SUSPECT_BUSY_SHARE)
+		.map(tally => tally.group);
 }
 
 function shareBusy(samples: ReadonlyArray<{connections: number; busy: number}>): number {
