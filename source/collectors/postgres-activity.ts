@@ -185,7 +185,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 		const statement = {text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [sessionRowCap]};
 		if (isNamed) {
 			try {
-				return await client.query<SnapshotRow>({...statement, name: SNAPSHOT_STATEMENT_NAME});
+				return await client.query<{snapshot: SnapshotRow}>({...statement, name: SNAPSHOT_STATEMENT_NAME});
 			} catch (error) {
 				if (!LOST_STATEMENT_CODES.has((error as {code?: string}).code ?? '')) {
 					throw error;
@@ -195,7 +195,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 			}
 		}
 
-		return client.query<SnapshotRow>(statement);
+		return client.query<{snapshot: SnapshotRow}>(statement);
 	};
 
 	const drop = () => {
@@ -238,7 +238,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 			const client = current;
 			try {
 				const result = await snapshotQuery(client);
-				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!, now()), isReconnected};
+				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!.snapshot, now()), isReconnected};
 			} catch (error) {
 				const code = (error as {code?: string}).code;
 				// A statement or lock timeout leaves the connection usable; anything else may not.
