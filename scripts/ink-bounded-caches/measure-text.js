@@ -7,8 +7,8 @@
 import widestLine from 'widest-line';
 import {BoundedCache, register} from './bounded-cache.js';
 
-/** Far more distinct strings than one frame lays out, even on a large terminal. */
-const MEASURE_TEXT_CACHE_CAPACITY = 4096;
+/** Far more distinct strings than one frame lays out (one Text per line: 45 at 160×45); see wrap-text.js. */
+const MEASURE_TEXT_CACHE_CAPACITY = 1024;
 const cache = new BoundedCache(MEASURE_TEXT_CACHE_CAPACITY);
 
 const measureText = text => {

@@ -11,8 +11,12 @@ import wrapAnsi from 'wrap-ansi';
 import cliTruncate from 'cli-truncate';
 import {BoundedCache, register} from './bounded-cache.js';
 
-/** Far more distinct (text, width, wrap) triples than one frame lays out, even on a large terminal. */
-const WRAP_TEXT_CACHE_CAPACITY = 4096;
+/**
+ * Far more distinct (text, width, wrap) triples than one frame lays out: a frame is one Text per line,
+ * 45 at 160×45. At 4096 (both caches) the live heap after 2.5 minutes at --interval 0.2 was 1.1 MB larger
+ * (14.9 against 13.8 MB after a forced collection), for the same CPU.
+ */
+const WRAP_TEXT_CACHE_CAPACITY = 1024;
 const cache = new BoundedCache(WRAP_TEXT_CACHE_CAPACITY);
 
 const wrapText = (text, maxWidth, wrapType) => {
