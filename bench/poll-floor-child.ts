@@ -1,15 +1,15 @@
 // One layer of a paused lifeguard's work, once a second, in a process of its own so that /proc counts
 // it alone (see poll-floor.ts). Modes, each adding to the one before:
 //   timer     a 1 s timer and nothing else: Node's own floor
-//   select-1  `select 1` over one connection (node-postgres, named statement)
+//   select-1  `select 1` over a monitor connection like lifeguard's (node-postgres, named statement)
 //   snapshot  the snapshot statement, parsed by node-postgres, not mapped
 //   collect   lifeguard's collector: the statement, then the row mapped and made display-safe
 //   model     the collector's readings through updateDesk on a paused board (alarms, findings, history)
 // Runs the V8 flags of the bin's #! line (the parent passes them). Prints nothing; exits after
 // `seconds`, or when the parent goes away.
-import pg from 'pg';
 import {createPostgresSource} from '../source/collectors/postgres-activity.js';
 import {SNAPSHOT_OF_CLIENT_CONNECTIONS, SCREEN_SESSION_ROW_CAP} from '../source/collectors/postgres-queries.js';
+import {openMonitorClient} from '../source/connection/monitor-client.js';
 import {resolveTarget} from '../source/connection/target.js';
 import {initialState, withPause} from '../source/model/dashboard.js';
 import {deskOf, updateDesk} from '../source/model/desk.js';
@@ -35,8 +35,7 @@ async function main() {
 	const options = parseCommandLine(['--db', url!], process.env);
 	const target = resolveTarget(url, process.env);
 	if (mode === 'select-1' || mode === 'snapshot') {
-		const client = new pg.Client({host: target.host, port: target.port, user: target.user, database: target.database, password: target.password});
-		await client.connect();
+		const client = await openMonitorClient(target);
 		const statement = mode === 'select-1'
 			? {name: 'floor_select_1', text: 'select 1'}
 			: {name: 'floor_snapshot', text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [SCREEN_SESSION_ROW_CAP]};

@@ -73,7 +73,7 @@ function helpCell(entry: HelpEntry, keyWidth: number, width: number): string {
 		? [`${entry.description} (disabled: read-only)`, `${entry.description} (disabled)`, `${entry.short} (disabled: read-only)`, `${entry.short} (disabled)`]
 		: [entry.description, entry.short];
 	const text = texts.find(candidate => cellWidth(candidate) <= room) ?? texts.at(-1)!;
-	return fit(`${' '.repeat(keyWidth - cellWidth(entry.keys))}${entry.keys}  ${text}`, width);
+	return fit(`${fit(entry.keys, keyWidth, 'right')}  ${text}`, width);
 }
 
 export function confirmView({action, targets, isRunning, height}: {action: SignalKind; targets: readonly Session[]; isRunning: boolean; height: number}): Line[] {
