@@ -89,6 +89,11 @@ async function main(options: Options): Promise<number> {
 		return runDemo(options);
 	}
 
+	if (options.logFile !== undefined && !(process.stdout.isTTY && process.stdin.isTTY)) {
+		// options.ts refuses --log with --json, check and doctor; here the plain summary would ignore it.
+		return fail('--log: only the live screen keeps an incident log, and it needs a terminal; without one lifeguard prints one summary', 2);
+	}
+
 	let named: NamedTarget[];
 	try {
 		named = resolveTargets(options.dbs, process.env);

@@ -251,9 +251,27 @@ function describe(event: Event): string {
 		}
 
 		case 'quit': {
-			return 'Stopped watching';
+			return `Stopped watching${flagFindings(event.findings)}`;
+		}
+
+		case 'fold': {
+			return folded(event);
 		}
 	}
+}
+
+/** A fold line of the log: a subject that flapped, or changes over the log's budget, counted. */
+function folded(event: Extract<Event, {type: 'fold'}>): string {
+	const from = Date.parse(String(event.from));
+	const to = Date.parse(String(event.to));
+	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
+	const count = typeof event.count === 'number' ? event.count : '?';
+	if (event.reason === 'flapping') {
+		return `${text(event.subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
+	}
+
+	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
+	return `The log was over its budget: ${count} changes of ${typeof event.subjects === 'number' ? event.subjects : '?'} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
 }
 
 /** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
