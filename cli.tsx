@@ -17,6 +17,7 @@ import {createPoolCollector} from './source/collectors/pools/create-collector.js
 import {createPostgresSource} from './source/collectors/postgres-activity.js';
 import {SCREEN_SESSION_ROW_CAP} from './source/collectors/postgres-queries.js';
 import {describeConnectionError} from './source/connection/describe-error.js';
+import {exitProcess, guardOutput} from './source/hang-up.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
 import {type NamedTarget, resolveTargets, TargetError} from './source/connection/target.js';
@@ -76,7 +77,7 @@ meow(`
 function fail(message: string, exitCode: number): never {
 	// One printable line, whatever the message quotes.
 	console.error(`lifeguard: ${safeText(message)}`);
-	process.exit(exitCode);
+	return exitProcess(exitCode);
 }
 
 async function main(options: Options): Promise<number> {
@@ -220,6 +221,8 @@ try {
 	fail(error instanceof OptionsError ? error.message : String(error), 2);
 }
 
+// A reader that stops reading (`| head -c1`) or a terminal that went away is no error of ours.
+guardOutput();
 process.on('uncaughtException', error => {
 	// Never a stack trace on the operator's screen; the message is masked like everything else.
 	fail(maskText(error.message), 1);
@@ -227,4 +230,4 @@ process.on('uncaughtException', error => {
 
 process.exitCode = await main(options).catch((error: Error) => fail(maskText(error.message), error instanceof WatchError ? error.exitCode : 1));
 // Sockets of slow endpoints may linger; the work is done.
-process.exit();
+exitProcess();
