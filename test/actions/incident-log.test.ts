@@ -5,7 +5,6 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {maskStrings, openIncidentLog} from '../../source/actions/incident-log.js';
-import {FOLD_LIMITS} from '../../source/model/log-fold.js';
 import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/model/log-events.js';
 import {pictureOf} from '../../source/model/picture.js';
 import {pollUntil} from '../helpers/postgres.js';
@@ -144,7 +143,7 @@ describe('openIncidentLog', () => {
 
 	it('writes a due fold line on its own, with nothing else coming; close writes the pending ones', async () => {
 		const path = join(dir, 'folded.jsonl');
-		const limits = {...FOLD_LIMITS, flapWritten: 1, foldSpanMs: 50};
+		const limits = {burstBytes: 256 * 1024, bytesPerMinute: 720 * 1024, flapWindowMs: 120_000, flapWritten: 1, foldSpanMs: 50};
 		let nowMs = baseTimeMs;
 		const log = openIncidentLog(path, {foldLimits: limits, now: () => nowMs});
 		for (const [index, type] of (['disconnect', 'reconnect', 'disconnect'] as const).entries()) {
