@@ -110,5 +110,6 @@ export function exitProcess(code?: number): never {
 		}
 	}
 
-	return process.exit(code);
+	// process.exit(undefined) would reset process.exitCode to 0: call it with no argument then.
+	return code === undefined ? process.exit() : process.exit(code);
 }

@@ -39,6 +39,8 @@ export function openIncidentLog(path: string, options: IncidentLogOptions = {}):
 	const folder = createLogFolder(options.foldLimits);
 	let open: number | null = fd;
 	let timer: NodeJS.Timeout | undefined;
+	// Fold lines written at close carry the time of the last event, the log's own clock.
+	let lastAtMs: number | null = null;
 
 	const append = (line: string): WriteResult => {
 		if (open === null) {
@@ -93,8 +95,10 @@ export function openIncidentLog(path: string, options: IncidentLogOptions = {}):
 			}
 
 			const line = lineOf(event);
-			const atMs = Date.parse(event.at);
-			const {before, isWritten} = folder.admit(event, Number.isNaN(atMs) ? now() : atMs, Buffer.byteLength(line));
+			const parsedMs = Date.parse(event.at);
+			const atMs = Number.isNaN(parsedMs) ? now() : parsedMs;
+			lastAtMs = Math.max(lastAtMs ?? atMs, atMs);
+			const {before, isWritten} = folder.admit(event, atMs, Buffer.byteLength(line));
 			const folds = appendAll(before);
 			const result = isWritten ? append(line) : {ok: true} as const;
 			arm();
@@ -104,7 +108,7 @@ export function openIncidentLog(path: string, options: IncidentLogOptions = {}):
 			clearTimeout(timer);
 			timer = undefined;
 			if (open !== null) {
-				appendAll(folder.flush(now()));
+				appendAll(folder.flush(lastAtMs ?? now()));
 				const closing = open;
 				open = null;
 				closeSync(closing);

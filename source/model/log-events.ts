@@ -92,6 +92,8 @@ export type FoldEvent =
 		to: string;
 		/** Where it was left: a level, or `down` / `up` / `disconnected` / `connected`. */
 		last: string;
+		/** A level subject's numbers at its last change. */
+		numbers?: LevelNumbers;
 	}
 	| {
 		type: 'fold';

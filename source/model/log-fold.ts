@@ -9,7 +9,7 @@
 // Start, quit, flags, terminations and cancels are the operator's and are always written; so is the
 // server's own level and its connection (bounded by the flap rule). Pure: time comes from the
 // events; the writer (actions/incident-log.ts) asks for due fold lines on a timer.
-import {type FoldEvent, type LogEvent, logTime} from './log-events.js';
+import {type FoldEvent, type LevelNumbers, type LogEvent, logTime} from './log-events.js';
 
 export type FoldLimits = {
 	burstBytes: number;
@@ -34,7 +34,7 @@ const EXAMPLES = 3;
 
 type Foldable = Extract<LogEvent, {type: 'level' | 'disconnect' | 'reconnect' | 'endpoint-down' | 'endpoint-up'}>;
 
-type Run = {subject: string; pool?: string; server?: string; count: number; firstMs: number; lastMs: number; last: string};
+type Run = {subject: string; pool?: string; server?: string; count: number; firstMs: number; lastMs: number; last: string; numbers?: LevelNumbers};
 type Overflow = {count: number; firstMs: number; lastMs: number; subjects: Set<string>; examples: string[]};
 type Tracked = {written: number[]; run: Run | null};
 
@@ -126,6 +126,7 @@ export function createLogFolder(limits: FoldLimits = FOLD_LIMITS): LogFolder {
 		from: logTime(run.firstMs),
 		to: logTime(run.lastMs),
 		last: run.last,
+		...(run.numbers === undefined ? {} : {numbers: run.numbers}),
 	});
 
 	/** Fold lines whose span is over (all of them when `isAll`), oldest first. */
@@ -208,6 +209,9 @@ export function createLogFolder(limits: FoldLimits = FOLD_LIMITS): LogFolder {
 				entry.run.count++;
 				entry.run.lastMs = atMs;
 				entry.run.last = last;
+				if (event.type === 'level') {
+					entry.run.numbers = event.numbers;
+				}
 			} else if (isOverBudget) {
 				addToOverflow(atMs, subject, 1);
 			} else {

@@ -84,6 +84,14 @@ export function createTimeline(): TimelineWriter {
 				return out;
 			}
 
+			// The log's own fold of the same flapping subject continues the run.
+			if (event.type === 'fold' && event.reason === 'flapping' && run && run.last.subject === event.subject && run.last.server === event.server
+				&& typeof event.count === 'number' && (event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
+				const last: LevelEvent = {...run.last, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: Date.parse(String(event.to)) || event.atMs};
+				run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
+				return out;
+			}
+
 			out.push(...flush());
 			if (event.type === 'level') {
 				run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};

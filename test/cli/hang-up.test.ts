@@ -101,8 +101,8 @@ describe('a reader that stops reading', () => {
 
 	for (const {name, args, exitCode} of [
 		{name: '--json', args: ['--json'], exitCode: 0},
-		// check's status is its verdict, printed or not: OK here.
-		{name: 'check', args: ['check'], exitCode: 0},
+		// check's status is its verdict, printed or not: WARNING here (the quiet server is over 1 %).
+		{name: 'check', args: ['check', '--warn', '1', '--critical', '99'], exitCode: 1},
 	]) {
 		test(`${name} into a closed pipe: its own exit status, nothing on stderr`, async () => {
 			const child = spawn(process.execPath, [CLI, ...args, '--db', server!.url], {cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']});

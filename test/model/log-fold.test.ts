@@ -96,6 +96,8 @@ describe('log folding', () => {
 		assert.deepEqual(folds(written).map(event => ({...event, at: undefined})), [{
 			at: undefined, type: 'fold', reason: 'flapping', subject: 'pool api', pool: 'api', count: 8,
 			from: logTime(baseTimeMs + 20_000), to: logTime(baseTimeMs + 55_000), last: 'ok',
+			// The numbers of its last change, as a level line would carry them.
+			numbers: {pools: [{name: 'api', active: 10, max: 10, waiting: 40, waitsPerSecond: null, timeoutsPerMinute: null}]},
 		}]);
 	});
 
