@@ -99,8 +99,9 @@ export type FoldEvent =
 		type: 'fold';
 		reason: 'budget';
 		count: number;
-		/** Distinct subjects among them, counted up to FOLD_SUBJECT_COUNT_CAP. */
+		/** Distinct subjects among them, counted up to FOLD_SUBJECT_COUNT_CAP (then `subjectsCapped`: at least that many). */
 		subjects: number;
+		subjectsCapped?: true;
 		/** The first few subjects folded. */
 		examples: string[];
 		from: string;

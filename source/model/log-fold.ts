@@ -159,7 +159,8 @@ export function createLogFolder(limits: FoldLimits = FOLD_LIMITS): LogFolder {
 		if (overflow && (isAll || atMs >= overflow.firstMs + limits.foldSpanMs)) {
 			const done: Overflow = overflow;
 			overflow = null;
-			const line: LogEvent = {at: logTime(atMs), type: 'fold', reason: 'budget', count: done.count, subjects: done.subjects.size, examples: done.examples, from: logTime(done.firstMs), to: logTime(done.lastMs)};
+			const isCapped = done.subjects.size >= FOLD_SUBJECT_COUNT_CAP;
+			const line: LogEvent = {at: logTime(atMs), type: 'fold', reason: 'budget', count: done.count, subjects: done.subjects.size, ...(isCapped ? {subjectsCapped: true} : {}), examples: done.examples, from: logTime(done.firstMs), to: logTime(done.lastMs)};
 			// The one line written over the budget: without it the folded changes would be lost.
 			tokens -= bytesOf(line);
 			out.push(line);

@@ -279,7 +279,8 @@ function folded(event: Extract<Event, {type: 'fold'}>): string {
 	}
 
 	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
-	return `The log was over its budget: ${count} changes of ${typeof event.subjects === 'number' ? event.subjects : '?'} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
+	const subjects = `${event.subjectsCapped === true ? 'at least ' : ''}${typeof event.subjects === 'number' ? event.subjects : '?'}`;
+	return `The log was over its budget: ${count} changes of ${subjects} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
 }
 
 /** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */

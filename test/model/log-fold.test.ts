@@ -3,7 +3,7 @@
 // in, the operator's own events are always written, and the timeline reads the fold lines back.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {createLogFolder, FOLD_LIMITS} from '../../source/model/log-fold.js';
+import {createLogFolder, FOLD_LIMITS, FOLD_SUBJECT_COUNT_CAP} from '../../source/model/log-fold.js';
 import {type LogEvent, logTime} from '../../source/model/log-events.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {baseTimeMs} from '../helpers/snapshots.js';
@@ -124,6 +124,9 @@ describe('log folding', () => {
 		const budget = folds(written).filter(event => event.reason === 'budget');
 		assert.ok(budget.length >= 3, `one budget fold a minute: ${budget.length}`);
 		assert.ok(budget.every(event => event.reason === 'budget' && event.subjects > 1000 && event.examples.length === 3));
+		// 24,000 new pools a minute: the distinct count stops at its cap, and says so.
+		assert.ok(budget.every(event => event.reason === 'budget' && event.subjects === FOLD_SUBJECT_COUNT_CAP && event.subjectsCapped === true));
+		assert.match(renderTimeline(JSON.stringify(budget[0])).markdown, new RegExp(`changes of at least ${FOLD_SUBJECT_COUNT_CAP} subjects`));
 		// Once over, the rest of the minute is one line, not a trickle of arbitrary survivors.
 		const total = written.reduce((sum, line) => sum + line.bytes, 0);
 		assert.ok(total < 1.5 * 1024 * 1024, `${total} bytes in 3 minutes`);
