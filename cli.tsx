@@ -61,7 +61,7 @@ meow(`
 	  --idle-after DURATION           what \`i\` marks: idle at least this long (default 5m)
 	  --idle-in-transaction-after D   idle-in-transaction finding threshold (default 60s)
 	  --read-only                     disable terminate and cancel
-	  --log FILE                      append an incident log (JSON Lines)
+	  --log FILE                      live screen: append an incident log (JSON Lines, new file 0600)
 	  --no-bell                       no terminal bell when something turns critical
 	  --json                          print one snapshot as JSON and exit (doctor: the report)
 	  --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
