@@ -17,10 +17,10 @@ import {createPoolCollector} from './source/collectors/pools/create-collector.js
 import {createPostgresSource} from './source/collectors/postgres-activity.js';
 import {SCREEN_SESSION_ROW_CAP} from './source/collectors/postgres-queries.js';
 import {describeConnectionError} from './source/connection/describe-error.js';
-import {exitProcess, guardOutput} from './source/hang-up.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
 import {type NamedTarget, resolveTargets, TargetError} from './source/connection/target.js';
+import {exitProcess, guardOutput} from './source/hang-up.js';
 import {keysHelpText} from './source/keys/bindings.js';
 import {collectServers, type ServerShot} from './source/one-shot.js';
 import {OptionsError, parseCommandLine, type Options} from './source/options.js';

@@ -5,10 +5,10 @@ import {openIncidentLog, type IncidentLog} from './actions/incident-log.js';
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
 import {maskText} from './connection/mask.js';
+import {watchHangUp} from './hang-up.js';
 import {signalSessions} from './actions/terminate.js';
 import {initialState} from './model/dashboard.js';
 import {type DeskEffect, deskOf, updateDesk} from './model/desk.js';
-import {watchHangUp} from './hang-up.js';
 import {logTime, startLimits} from './model/log-events.js';
 import {placeholderPool} from './model/pool-status.js';
 import type {SignalKind, SignalResult} from './model/signal-results.js';
@@ -78,7 +78,6 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		try {
 			log = openIncidentLog(options.logFile, {secrets});
 		} catch (error) {
-			hangUp.dispose();
 			throw new WatchError(maskText((error as Error).message, secrets), 2);
 		}
 	}

@@ -79,43 +79,13 @@ function subjectOf(event: Foldable): {subject: string; last: string} {
 }
 
 export function createLogFolder(limits: FoldLimits = FOLD_LIMITS): LogFolder {
-	let tokens = limits.burstBytes;
-	let refilledMs: number | null = null;
-	const tracked = new Map<string, Tracked>();
-	let overflow: Overflow | null = null;
-	let prunedMs = Number.NEGATIVE_INFINITY;
-	// The earliest time a fold line is due: events before it skip the walk over every subject.
-	let nextDue = Number.POSITIVE_INFINITY;
+	return new Folder(limits);
+}
 
-	const refill = (atMs: number) => {
-		if (refilledMs !== null && atMs > refilledMs) {
-			tokens = Math.min(limits.burstBytes, tokens + ((atMs - refilledMs) * limits.bytesPerMinute / 60_000));
-		}
+const bytesOf = (event: LogEvent) => Buffer.byteLength(JSON.stringify(event)) + 1;
 
-		refilledMs = Math.max(refilledMs ?? atMs, atMs);
-	};
-
-	const bytesOf = (event: LogEvent) => Buffer.byteLength(JSON.stringify(event)) + 1;
-
-	const addToOverflow = (atMs: number, subject: string, count: number, firstMs = atMs) => {
-		if (!overflow) {
-			overflow = {count: 0, firstMs, lastMs: atMs, subjects: new Set(), examples: []};
-			nextDue = Math.min(nextDue, firstMs + limits.foldSpanMs);
-		}
-
-		overflow.count += count;
-		overflow.firstMs = Math.min(overflow.firstMs, firstMs);
-		overflow.lastMs = Math.max(overflow.lastMs, atMs);
-		if (overflow.subjects.size < FOLD_SUBJECT_COUNT_CAP) {
-			overflow.subjects.add(subject);
-		}
-
-		if (overflow.examples.length < EXAMPLES && !overflow.examples.includes(subject)) {
-			overflow.examples.push(subject);
-		}
-	};
-
-	const runLine = (run: Run, atMs: number): FoldEvent & LogEvent => ({
+function runLine(run: Run, atMs: number): FoldEvent & LogEvent {
+	return {
 		at: logTime(atMs),
 		...(run.server === undefined ? {} : {server: run.server}),
 		type: 'fold',
@@ -127,107 +97,192 @@ export function createLogFolder(limits: FoldLimits = FOLD_LIMITS): LogFolder {
 		to: logTime(run.lastMs),
 		last: run.last,
 		...(run.numbers === undefined ? {} : {numbers: run.numbers}),
-	});
+	};
+}
+
+function overflowLine(overflow: Overflow, atMs: number): FoldEvent & LogEvent {
+	const isCapped = overflow.subjects.size >= FOLD_SUBJECT_COUNT_CAP;
+	return {
+		at: logTime(atMs),
+		type: 'fold',
+		reason: 'budget',
+		count: overflow.count,
+		subjects: overflow.subjects.size,
+		...(isCapped ? {subjectsCapped: true} : {}),
+		examples: overflow.examples,
+		from: logTime(overflow.firstMs),
+		to: logTime(overflow.lastMs),
+	};
+}
+
+class Folder implements LogFolder {
+	private tokens: number;
+	private refilledMs: number | null = null;
+	private readonly tracked = new Map<string, Tracked>();
+	private overflow: Overflow | null = null;
+	private prunedMs = Number.NEGATIVE_INFINITY;
+	// The earliest time a fold line is due: events before it skip the walk over every subject.
+	private nextDue = Number.POSITIVE_INFINITY;
+
+	constructor(private readonly limits: FoldLimits) {
+		this.tokens = limits.burstBytes;
+	}
+
+	admit(event: LogEvent, atMs: number, bytes: number): {before: LogEvent[]; isWritten: boolean} {
+		const before = this.collect(atMs, event.type === 'quit');
+		this.prune(atMs);
+		this.refill(atMs);
+		if (!isFoldable(event)) {
+			this.tokens -= bytes;
+			return {before, isWritten: true};
+		}
+
+		const {subject, last} = subjectOf(event);
+		const key = `${event.server ?? ''}\u0000${subject}`;
+		const entry = this.tracked.get(key) ?? {written: [], run: null};
+		entry.written = entry.written.filter(ms => ms > atMs - this.limits.flapWindowMs);
+		let isWritten = false;
+		if (entry.run || entry.written.length >= this.limits.flapWritten) {
+			this.foldIntoRun(entry, event, {subject, last}, atMs);
+		} else if (isOverBudgetFoldable(event) && (this.overflow !== null || this.tokens < bytes)) {
+			this.addToOverflow(atMs, subject, 1);
+		} else {
+			this.tokens -= bytes;
+			entry.written.push(atMs);
+			isWritten = true;
+		}
+
+		if (entry.run || entry.written.length > 0) {
+			this.tracked.set(key, entry);
+		}
+
+		return {before, isWritten};
+	}
+
+	due(atMs: number): LogEvent[] {
+		return this.collect(atMs, false);
+	}
+
+	flush(atMs: number): LogEvent[] {
+		return this.collect(atMs, true);
+	}
+
+	nextDueMs(): number | null {
+		return Number.isFinite(this.nextDue) ? this.nextDue : null;
+	}
+
+	private foldIntoRun(entry: Tracked, event: Foldable, {subject, last}: {subject: string; last: string}, atMs: number) {
+		if (!entry.run) {
+			this.nextDue = Math.min(this.nextDue, atMs + this.limits.foldSpanMs);
+			entry.run = {
+				subject,
+				...(event.type === 'level' && event.pool !== undefined ? {pool: event.pool} : {}),
+				...(event.server === undefined ? {} : {server: event.server}),
+				count: 0,
+				firstMs: atMs,
+				lastMs: atMs,
+				last,
+			};
+		}
+
+		entry.run.count++;
+		entry.run.lastMs = atMs;
+		entry.run.last = last;
+		if (event.type === 'level') {
+			entry.run.numbers = event.numbers;
+		}
+	}
+
+	private refill(atMs: number) {
+		if (this.refilledMs !== null && atMs > this.refilledMs) {
+			this.tokens = Math.min(this.limits.burstBytes, this.tokens + ((atMs - this.refilledMs) * this.limits.bytesPerMinute / 60_000));
+		}
+
+		this.refilledMs = Math.max(this.refilledMs ?? atMs, atMs);
+	}
+
+	private addToOverflow(atMs: number, subject: string, count: number, firstMs = atMs) {
+		if (!this.overflow) {
+			this.overflow = {count: 0, firstMs, lastMs: atMs, subjects: new Set(), examples: []};
+			this.nextDue = Math.min(this.nextDue, firstMs + this.limits.foldSpanMs);
+		}
+
+		const overflow = this.overflow;
+		overflow.count += count;
+		overflow.firstMs = Math.min(overflow.firstMs, firstMs);
+		overflow.lastMs = Math.max(overflow.lastMs, atMs);
+		if (overflow.subjects.size < FOLD_SUBJECT_COUNT_CAP) {
+			overflow.subjects.add(subject);
+		}
+
+		if (overflow.examples.length < EXAMPLES && !overflow.examples.includes(subject)) {
+			overflow.examples.push(subject);
+		}
+	}
 
 	/** Fold lines whose span is over (all of them when `isAll`), oldest first. */
-	const collect = (atMs: number, isAll: boolean): LogEvent[] => {
-		if (!isAll && atMs < nextDue) {
+	private collect(atMs: number, isAll: boolean): LogEvent[] {
+		if (!isAll && atMs < this.nextDue) {
 			return [];
 		}
 
-		const out: LogEvent[] = [];
-		nextDue = Number.POSITIVE_INFINITY;
-		for (const entry of tracked.values()) {
-			const {run} = entry;
-			if (run && !isAll && atMs < run.firstMs + limits.foldSpanMs) {
-				nextDue = Math.min(nextDue, run.firstMs + limits.foldSpanMs);
-			} else if (run) {
-				entry.run = null;
-				const line = runLine(run, atMs);
-				const bytes = bytesOf(line);
-				refill(atMs);
-				// A flap line is budgeted like any change: over the budget it joins the budget's fold.
-				if (tokens >= bytes) {
-					tokens -= bytes;
-					out.push(line);
-				} else {
-					addToOverflow(run.lastMs, run.subject, run.count, run.firstMs);
-				}
-			}
-		}
-
-		if (overflow && (isAll || atMs >= overflow.firstMs + limits.foldSpanMs)) {
-			const done: Overflow = overflow;
-			overflow = null;
-			const isCapped = done.subjects.size >= FOLD_SUBJECT_COUNT_CAP;
-			const line: LogEvent = {at: logTime(atMs), type: 'fold', reason: 'budget', count: done.count, subjects: done.subjects.size, ...(isCapped ? {subjectsCapped: true} : {}), examples: done.examples, from: logTime(done.firstMs), to: logTime(done.lastMs)};
+		this.nextDue = Number.POSITIVE_INFINITY;
+		const out = this.collectRuns(atMs, isAll);
+		const {overflow} = this;
+		if (overflow && (isAll || atMs >= overflow.firstMs + this.limits.foldSpanMs)) {
+			this.overflow = null;
+			const line = overflowLine(overflow, atMs);
 			// The one line written over the budget: without it the folded changes would be lost.
-			tokens -= bytesOf(line);
+			this.tokens -= bytesOf(line);
 			out.push(line);
 		} else if (overflow) {
-			nextDue = Math.min(nextDue, overflow.firstMs + limits.foldSpanMs);
+			this.nextDue = Math.min(this.nextDue, overflow.firstMs + this.limits.foldSpanMs);
 		}
 
 		return out;
-	};
+	}
+
+	private collectRuns(atMs: number, isAll: boolean): LogEvent[] {
+		const out: LogEvent[] = [];
+		for (const entry of this.tracked.values()) {
+			const {run} = entry;
+			if (!run) {
+				continue;
+			}
+
+			if (!isAll && atMs < run.firstMs + this.limits.foldSpanMs) {
+				this.nextDue = Math.min(this.nextDue, run.firstMs + this.limits.foldSpanMs);
+				continue;
+			}
+
+			entry.run = null;
+			const line = runLine(run, atMs);
+			const bytes = bytesOf(line);
+			this.refill(atMs);
+			// A flap line is budgeted like any change: over the budget it joins the budget's fold.
+			if (this.tokens >= bytes) {
+				this.tokens -= bytes;
+				out.push(line);
+			} else {
+				this.addToOverflow(run.lastMs, run.subject, run.count, run.firstMs);
+			}
+		}
+
+		return out;
+	}
 
 	/** Forget subjects with no run and no written change in the flap window (at most once a span). */
-	const prune = (atMs: number) => {
-		if (atMs - prunedMs < limits.foldSpanMs) {
+	private prune(atMs: number) {
+		if (atMs - this.prunedMs < this.limits.foldSpanMs) {
 			return;
 		}
 
-		prunedMs = atMs;
-		for (const [key, entry] of tracked) {
-			entry.written = entry.written.filter(ms => ms > atMs - limits.flapWindowMs);
+		this.prunedMs = atMs;
+		for (const [key, entry] of this.tracked) {
+			entry.written = entry.written.filter(ms => ms > atMs - this.limits.flapWindowMs);
 			if (!entry.run && entry.written.length === 0) {
-				tracked.delete(key);
+				this.tracked.delete(key);
 			}
 		}
-	};
-
-	return {
-		admit(event, atMs, bytes) {
-			const before = collect(atMs, event.type === 'quit');
-			prune(atMs);
-			refill(atMs);
-			if (!isFoldable(event)) {
-				tokens -= bytes;
-				return {before, isWritten: true};
-			}
-
-			const {subject, last} = subjectOf(event);
-			const key = `${event.server ?? ''}\u0000${subject}`;
-			const entry = tracked.get(key) ?? {written: [], run: null};
-			entry.written = entry.written.filter(ms => ms > atMs - limits.flapWindowMs);
-			const isOverBudget = isOverBudgetFoldable(event) && (overflow !== null || tokens < bytes);
-			if (entry.run || entry.written.length >= limits.flapWritten) {
-				if (!entry.run) {
-					nextDue = Math.min(nextDue, atMs + limits.foldSpanMs);
-				}
-
-				entry.run ??= {subject, ...(event.type === 'level' && event.pool !== undefined ? {pool: event.pool} : {}), ...(event.server === undefined ? {} : {server: event.server}), count: 0, firstMs: atMs, lastMs: atMs, last};
-				entry.run.count++;
-				entry.run.lastMs = atMs;
-				entry.run.last = last;
-				if (event.type === 'level') {
-					entry.run.numbers = event.numbers;
-				}
-			} else if (isOverBudget) {
-				addToOverflow(atMs, subject, 1);
-			} else {
-				tokens -= bytes;
-				entry.written.push(atMs);
-			}
-
-			if (entry.run || entry.written.length > 0) {
-				tracked.set(key, entry);
-			}
-
-			return {before, isWritten: !entry.run && !isOverBudget};
-		},
-		due: atMs => collect(atMs, false),
-		flush: atMs => collect(atMs, true),
-		nextDueMs: () => (Number.isFinite(nextDue) ? nextDue : null),
-	};
+	}
 }
