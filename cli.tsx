@@ -20,6 +20,7 @@ import {describeConnectionError} from './source/connection/describe-error.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
 import {type NamedTarget, resolveTargets, TargetError} from './source/connection/target.js';
+import {exitProcess, guardOutput} from './source/hang-up.js';
 import {keysHelpText} from './source/keys/bindings.js';
 import {collectServers, type ServerShot} from './source/one-shot.js';
 import {OptionsError, parseCommandLine, type Options} from './source/options.js';
@@ -60,7 +61,7 @@ meow(`
 	  --idle-after DURATION           what \`i\` marks: idle at least this long (default 5m)
 	  --idle-in-transaction-after D   idle-in-transaction finding threshold (default 60s)
 	  --read-only                     disable terminate and cancel
-	  --log FILE                      append an incident log (JSON Lines)
+	  --log FILE                      live screen: append an incident log (JSON Lines, new file 0600)
 	  --no-bell                       no terminal bell when something turns critical
 	  --json                          print one snapshot as JSON and exit (doctor: the report)
 	  --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
@@ -76,7 +77,7 @@ meow(`
 function fail(message: string, exitCode: number): never {
 	// One printable line, whatever the message quotes.
 	console.error(`lifeguard: ${safeText(message)}`);
-	process.exit(exitCode);
+	return exitProcess(exitCode);
 }
 
 async function main(options: Options): Promise<number> {
@@ -87,6 +88,11 @@ async function main(options: Options): Promise<number> {
 	if (options.command === 'demo') {
 		const {runDemo} = await import('./source/demo/run-demo.js');
 		return runDemo(options);
+	}
+
+	if (options.logFile !== undefined && !(process.stdout.isTTY && process.stdin.isTTY)) {
+		// options.ts refuses --log with --json, check and doctor; here the plain summary would ignore it.
+		return fail('--log: only the live screen keeps an incident log, and it needs a terminal; without one lifeguard prints one summary', 2);
 	}
 
 	let named: NamedTarget[];
@@ -215,6 +221,8 @@ try {
 	fail(error instanceof OptionsError ? error.message : String(error), 2);
 }
 
+// A reader that stops reading (`| head -c1`) or a terminal that went away is no error of ours.
+guardOutput();
 process.on('uncaughtException', error => {
 	// Never a stack trace on the operator's screen; the message is masked like everything else.
 	fail(maskText(error.message), 1);
@@ -222,4 +230,4 @@ process.on('uncaughtException', error => {
 
 process.exitCode = await main(options).catch((error: Error) => fail(maskText(error.message), error instanceof WatchError ? error.exitCode : 1));
 // Sockets of slow endpoints may linger; the work is done.
-process.exit();
+exitProcess();

@@ -318,6 +318,14 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		throw new OptionsError(`--critical: ${criticalPercent} is below --warn ${warnPercent}`);
 	}
 
+	const logFile = single(flags, 'log');
+	const isJson = switchOf(flags, 'json', false);
+	if (logFile !== undefined && (command === 'check' || command === 'doctor' || command === 'timeline' || isJson || isDoctor)) {
+		// One snapshot has no course to log: refused rather than silently ignored.
+		const mode = isDoctor ? 'demo --doctor' : (isJson ? `${command === 'watch' ? '' : `${command} `}--json` : command);
+		throw new OptionsError(`--log: only the live screen keeps an incident log; ${mode} prints one report and writes none`);
+	}
+
 	const scenario = single(flags, 'scenario');
 	if (scenario !== undefined && command !== 'demo') {
 		throw new OptionsError('--scenario: only for lifeguard demo');
@@ -345,7 +353,7 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 	return {
 		command,
 		dbs,
-		isJson: switchOf(flags, 'json', false),
+		isJson,
 		intervalMs: numberFlag(flags, 'interval', 1, 0.2, 60, ' seconds') * 1000,
 		pools,
 		poolTimeoutMs: numberFlag(flags, 'pool-timeout', 2, 0.1, 60, ' seconds') * 1000,
@@ -356,7 +364,7 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		},
 		idleAfterSeconds: duration('idle-after', '5m'),
 		isReadOnly: switchOf(flags, 'read-only', false),
-		logFile: single(flags, 'log'),
+		logFile,
 		isBell: switchOf(flags, 'bell', true),
 		timelineFile: command === 'timeline' ? rest[0] : undefined,
 		scenario,

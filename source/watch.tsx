@@ -5,6 +5,7 @@ import {openIncidentLog, type IncidentLog} from './actions/incident-log.js';
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
 import {maskText} from './connection/mask.js';
+import {watchHangUp} from './hang-up.js';
 import {signalSessions} from './actions/terminate.js';
 import {initialState} from './model/dashboard.js';
 import {type DeskEffect, deskOf, updateDesk} from './model/desk.js';
@@ -63,9 +64,14 @@ export function liveSources(postgres: readonly PostgresSource[], poolCollectors:
 	};
 }
 
-/** The live screen, until q, Ctrl-C or SIGTERM. */
+/**
+ * The live screen, until q, Ctrl-C, a signal (SIGHUP, SIGTERM, SIGINT) or the terminal going away:
+ * each one stops polling, logs `quit` with the findings still open, and returns 0.
+ */
 export async function watch(options: Options, sources: WatchSources): Promise<number> {
 	const {servers} = sources;
+	// Before anything else: a hang-up during the first polls still ends with a quit line.
+	const hangUp = watchHangUp();
 	const secrets = servers.map(server => server.password);
 	let log: IncidentLog | undefined;
 	if (options.logFile) {
@@ -133,20 +139,13 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 				} : undefined}
 				ring={options.isBell ? () => process.stdout.write('\u0007') : undefined}
 				poolControl={sources.poolControl}
+				subscribeHangUp={hangUp.subscribe}
 			/>
 		</ThemeContext.Provider>,
 		{patchConsole: false, maxFps: 10, exitOnCtrlC: false},
 	);
-	const onSignal = () => {
-		log?.write({at: logTime(now()), type: 'quit'});
-		app.unmount();
-	};
-
-	process.once('SIGTERM', onSignal);
-	process.once('SIGHUP', onSignal);
 	await app.waitUntilExit();
-	process.off('SIGTERM', onSignal);
-	process.off('SIGHUP', onSignal);
+	hangUp.dispose();
 	log?.close();
 	return 0;
 }

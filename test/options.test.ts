@@ -16,6 +16,13 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['doctor', '--db', 'postgres://a@h/x', '--db', 'postgres://b@h/y'], message: '--db: doctor reviews one server at a time; give one --db'},
 		{argv: ['--interval', '1', '--interval=2'], message: '--interval: given 2 times; give it once'},
 		{argv: ['--log', 'a', '--log', 'b', '--log', 'c'], message: '--log: given 3 times; give it once'},
+		// --log where no log is kept: refused, not ignored
+		{argv: ['check', '--log', '/nonexistent/x'], message: '--log: only the live screen keeps an incident log; check prints one report and writes none'},
+		{argv: ['--json', '--log', 'x'], message: '--log: only the live screen keeps an incident log; --json prints one report and writes none'},
+		{argv: ['check', '--json', '--log', 'x'], message: '--log: only the live screen keeps an incident log; check --json prints one report and writes none'},
+		{argv: ['doctor', '--log', 'x'], message: '--log: only the live screen keeps an incident log; doctor prints one report and writes none'},
+		{argv: ['timeline', 'f.jsonl', '--log', 'x'], message: '--log: only the live screen keeps an incident log; timeline prints one report and writes none'},
+		{argv: ['demo', '--doctor', '--log', 'x'], message: '--log: only the live screen keeps an incident log; demo --doctor prints one report and writes none'},
 		{argv: ['--warn', '50', '--warn', '60'], message: '--warn: given 2 times; give it once'},
 		// Empty and missing values (--db '' fell back to the PG* variables, --pool '' was ignored)
 		{argv: ['--db', ''], message: '--db: empty value'},
@@ -128,7 +135,7 @@ describe('good command lines', () => {
 		const options = parseCommandLine([
 			'check', '--db=postgres://u@h/d', '--json', '--interval', '0.5', '--pool', 'a=http://a/m', '--pool=http://b/m',
 			'--pool-timeout', '1.5', '--warn=70', '--critical', '90', '--idle-after', '10m', '--idle-in-transaction-after=30s',
-			'--read-only', '--log', 'x.jsonl', '--no-bell',
+			'--read-only', '--no-bell',
 		], {});
 		assert.equal(options.command, 'check');
 		assert.deepEqual(options.dbs, [{name: null, text: 'postgres://u@h/d'}]);
@@ -139,8 +146,10 @@ describe('good command lines', () => {
 		assert.deepEqual(options.thresholds, {warnRatio: 0.7, criticalRatio: 0.9, idleInTransactionSeconds: 30});
 		assert.equal(options.idleAfterSeconds, 600);
 		assert.equal(options.isReadOnly, true);
-		assert.equal(options.logFile, 'x.jsonl');
 		assert.equal(options.isBell, false);
+		// The live screen's own flag (check and --json refuse it).
+		assert.equal(parseCommandLine(['--log', 'x.jsonl'], {}).logFile, 'x.jsonl');
+		assert.equal(parseCommandLine(['--log=x.jsonl'], {}).logFile, 'x.jsonl');
 	});
 
 	test('a value may start with one dash; camelCase flags as meow read them; repeated switches agree', () => {

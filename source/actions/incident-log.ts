@@ -1,7 +1,11 @@
 // `--log FILE`: append one JSON line per event and write it at once, so a crash or a kill -9 loses
-// nothing already seen. A few lines a minute: synchronous writes on an 'a' descriptor are simplest.
-import {closeSync, openSync, writeSync} from 'node:fs';
+// nothing already written. Synchronous writes on an append descriptor are simplest. The file holds
+// role names, client addresses and findings: a new one is created 0600, and only a regular file is
+// written to (a symlink, FIFO, directory or device is refused). What it may grow by is bounded by
+// model/log-fold.ts: folded changes become one line, due at most a minute later, on a timer here.
+import {closeSync, constants, fstatSync, lstatSync, openSync, type Stats, writeSync} from 'node:fs';
 import {maskText} from '../connection/mask.js';
+import {createLogFolder, type FoldLimits} from '../model/log-fold.js';
 import type {LogEvent} from '../model/log-events.js';
 
 export type WriteResult = {ok: true} | {ok: false; error: string};
@@ -15,47 +19,150 @@ export type IncidentLog = {
 export type IncidentLogOptions = {
 	/** Known secrets (the password) to mask verbatim, beyond URL and keyword masking. */
 	secrets?: ReadonlyArray<string | undefined>;
+	/** The fold's budget and spans (tests shorten them). */
+	foldLimits?: FoldLimits;
+	now?: () => number;
 };
 
-/** Open FILE for append, creating it. Throws an Error with a one-line message when it cannot. */
-export function openIncidentLog(path: string, options: IncidentLogOptions = {}): IncidentLog {
-	let fd: number | null;
-	try {
-		fd = openSync(path, 'a');
-	} catch (error) {
-		throw new Error(`Cannot open the incident log ${path} for append: ${reason(error)}`);
-	}
+/** The mode of a new log: it names roles, client addresses and findings. */
+export const LOG_FILE_MODE = 0o600;
 
+// O_NOFOLLOW: a symlink planted at the path is refused, not followed. O_NONBLOCK: a FIFO never blocks
+// start-up waiting for a reader (it is refused below); on a regular file it changes nothing.
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Open FILE for append, creating it 0600. Throws an Error with a one-line message naming the path. */
+export function openIncidentLog(path: string, options: IncidentLogOptions = {}): IncidentLog {
+	const fd = openRegularFile(path);
 	const secrets = options.secrets ?? [];
+	const now = options.now ?? Date.now;
+	const folder = createLogFolder(options.foldLimits);
+	let open: number | null = fd;
+	let timer: NodeJS.Timeout | undefined;
+	// Fold lines written at close carry the time of the last event, the log's own clock.
+	let lastAtMs: number | null = null;
+
+	const append = (line: string): WriteResult => {
+		if (open === null) {
+			return {ok: false, error: 'the incident log is closed'};
+		}
+
+		try {
+			const bytes = Buffer.from(line, 'utf8');
+			let written = 0;
+			while (written < bytes.length) {
+				written += writeSync(open, bytes, written, bytes.length - written);
+			}
+
+			return {ok: true};
+		} catch (error) {
+			return {ok: false, error: `Cannot write to the incident log ${path}: ${reason(error)}`};
+		}
+	};
+
+	// The last line of defence: callers mask already, but a log outlives the screen.
+	const lineOf = (event: LogEvent) => `${JSON.stringify(maskStrings(event, secrets))}\n`;
+	const appendAll = (events: readonly LogEvent[]): WriteResult => {
+		let result: WriteResult = {ok: true};
+		for (const event of events) {
+			const each = append(lineOf(event));
+			result = result.ok ? each : result;
+		}
+
+		return result;
+	};
+
+	/** A fold line is due even when nothing else happens: written by a timer, not kept for the next event. */
+	const arm = () => {
+		const dueMs = folder.nextDueMs();
+		if (timer !== undefined || dueMs === null || open === null) {
+			return;
+		}
+
+		timer = setTimeout(() => {
+			timer = undefined;
+			appendAll(folder.due(now()));
+			arm();
+		}, Math.max(0, dueMs - now()));
+		timer.unref();
+	};
+
 	return {
 		path,
 		write(event) {
-			if (fd === null) {
+			if (open === null) {
 				return {ok: false, error: 'the incident log is closed'};
 			}
 
-			try {
-				// The last line of defence: callers mask already, but a log outlives the screen.
-				const line = `${JSON.stringify(maskStrings(event, secrets))}\n`;
-				const bytes = Buffer.from(line, 'utf8');
-				let written = 0;
-				while (written < bytes.length) {
-					written += writeSync(fd, bytes, written, bytes.length - written);
-				}
-
-				return {ok: true};
-			} catch (error) {
-				return {ok: false, error: `Cannot write to the incident log ${path}: ${reason(error)}`};
-			}
+			const line = lineOf(event);
+			const parsedMs = Date.parse(event.at);
+			const atMs = Number.isNaN(parsedMs) ? now() : parsedMs;
+			lastAtMs = Math.max(lastAtMs ?? atMs, atMs);
+			const {before, isWritten} = folder.admit(event, atMs, Buffer.byteLength(line));
+			const folds = appendAll(before);
+			const result = isWritten ? append(line) : {ok: true} as const;
+			arm();
+			return folds.ok ? result : folds;
 		},
 		close() {
-			if (fd !== null) {
-				const open = fd;
-				fd = null;
-				closeSync(open);
+			clearTimeout(timer);
+			timer = undefined;
+			if (open !== null) {
+				appendAll(folder.flush(lastAtMs ?? now()));
+				const closing = open;
+				open = null;
+				closeSync(closing);
 			}
 		},
 	};
+}
+
+/** An append descriptor on a regular file, or an Error that says what the path is instead. */
+function openRegularFile(path: string): number {
+	let fd: number;
+	try {
+		fd = openSync(path, OPEN_FLAGS, LOG_FILE_MODE);
+	} catch (error) {
+		throw new Error(`Cannot open the incident log ${path} for append: ${notRegular(path) ?? reason(error)}`);
+	}
+
+	const stat = fstatSync(fd);
+	if (!stat.isFile()) {
+		closeSync(fd);
+		throw new Error(`Cannot open the incident log ${path} for append: ${kindOf(stat)}, not a regular file`);
+	}
+
+	return fd;
+}
+
+/** What stands at the path when it is not a regular file ("is a symbolic link"), else null. */
+function notRegular(path: string): string | null {
+	try {
+		const stat = lstatSync(path);
+		return stat.isFile() ? null : `${kindOf(stat)}, not a regular file`;
+	} catch {
+		return null;
+	}
+}
+
+function kindOf(stat: Stats): string {
+	if (stat.isSymbolicLink()) {
+		return 'it is a symbolic link';
+	}
+
+	if (stat.isFIFO()) {
+		return 'it is a FIFO';
+	}
+
+	if (stat.isDirectory()) {
+		return 'it is a directory';
+	}
+
+	if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+		return 'it is a device';
+	}
+
+	return stat.isSocket() ? 'it is a socket' : 'it is not a file';
 }
 
 /** A copy of a JSON-like value with every string (keys included) masked. */

@@ -7,7 +7,7 @@ import {resolveKey} from '../keys/bindings.js';
 import {alarmSubject, sortFindings} from './diagnosis.js';
 import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './dashboard.js';
 import {usableConnections} from './levels.js';
-import type {LogEvent} from './log-events.js';
+import {type LogEvent, logTime, type OpenFinding} from './log-events.js';
 import type {SignalKind} from './signal-results.js';
 import type {Finding, ServerReading, Session} from './types.js';
 
@@ -22,6 +22,8 @@ export type Desk = {
 export type DeskAction =
 	| {type: 'server-polled'; server: number; reading: ServerReading; atMs: number}
 	| {type: 'signal-finished'; server: number; action: SignalKind; results: Extract<DashboardAction, {type: 'signal-finished'}>['results']; atMs: number}
+	/** The terminal went away or a signal asked to stop: quit as `q` does. */
+	| {type: 'hung-up'; atMs: number}
 	| Exclude<DashboardAction, {type: 'server-polled' | 'signal-finished'}>;
 
 export type DeskEffect =
@@ -65,7 +67,13 @@ function tagged(desk: Desk, index: number, effects: readonly Effect[]): {effects
 	for (const effect of effects) {
 		switch (effect.type) {
 			case 'log': {
-				out.push(name ? {type: 'log', event: {...withEveryServer(desk, effect.event), server: name}} : effect);
+				if (effect.event.type === 'quit') {
+					// The whole screen stops: every server's open findings, no one server's name.
+					out.push({type: 'log', event: quitEvent(desk, effect.event.at)});
+				} else {
+					out.push(name ? {type: 'log', event: {...withEveryServer(desk, effect.event), server: name}} : effect);
+				}
+
 				break;
 			}
 
@@ -103,8 +111,17 @@ function withEveryServer(desk: Desk, event: LogEvent): LogEvent {
 		const server = board.disconnectedSinceMs === null ? board.live.server : null;
 		return {name: serverName(desk, index), used: server?.connections ?? null, usable: server ? usableConnections(server) : null};
 	});
-	const findings = deskFindings(desk, 'live').findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject}));
-	return {...event, numbers: {...event.numbers, servers}, findings};
+	return {...event, numbers: {...event.numbers, servers}, findings: openFindings(desk)};
+}
+
+/** Every server's findings as they stand, each naming its server when there are several. */
+function openFindings(desk: Desk): OpenFinding[] {
+	return deskFindings(desk, 'live').findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject}));
+}
+
+/** The last line of a log: when the screen stopped, and what was still open then. */
+function quitEvent(desk: Desk, at: string): LogEvent {
+	return {at, type: 'quit', findings: openFindings(desk)};
 }
 
 function onBoard(desk: Desk, index: number, action: DashboardAction): DeskStep {
@@ -161,6 +178,10 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
 
 		case 'notify': {
 			return onBoard(desk, desk.selected, action);
+		}
+
+		case 'hung-up': {
+			return {desk, effects: [{type: 'log', event: quitEvent(desk, logTime(action.atMs))}, {type: 'quit'}]};
 		}
 	}
 }

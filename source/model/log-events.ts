@@ -1,9 +1,10 @@
 // The incident log's one contract: one JSON object per line, each a fact with its time, written by
 // the live screen (actions/incident-log.ts) and read back by `lifeguard timeline` through
-// parseLogEvent below. Each change is one event: a level line carries its finding and its numbers.
+// parseLogEvent below. Each change is one event: a level line carries its finding and its subject's
+// numbers. What the log may grow by is bounded in model/log-fold.ts.
 import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
-import type {Picture} from './picture.js';
+import type {Picture, PoolView} from './picture.js';
 import type {FindingCode, Level, ServerSnapshot} from './types.js';
 
 export type PoolNumbers = {
@@ -15,7 +16,7 @@ export type PoolNumbers = {
 	timeoutsPerMinute: number | null;
 };
 
-/** The numbers that back a level change or a flag: what the operator saw at that moment. */
+/** The numbers that back a flag: what the operator saw at that moment. */
 export type LogNumbers = {
 	/** null while disconnected */
 	server: {used: number; usable: number} | null;
@@ -23,6 +24,15 @@ export type LogNumbers = {
 	/** Several servers (on a flag): every one's slots, in `--db` order; null numbers while it is down. */
 	servers?: Array<{name: string; used: number | null; usable: number | null}>;
 };
+
+/**
+ * A level line's numbers: its own subject's only (the server's slots, or its pool's row), so a line
+ * stays small however many pools there are. A subject without numbers (a pid, privileges) has none.
+ */
+export type LevelNumbers = Partial<Pick<LogNumbers, 'server' | 'pools'>>;
+
+/** A finding still open, as a flag or a quit line lists it. */
+export type OpenFinding = {code: FindingCode; level: Exclude<Level, 'ok'>; subject: string};
 
 export type SessionOutcome = {
 	pid: number;
@@ -51,18 +61,52 @@ export type LogEvent = {at: string; server?: string} & (
 			/** The finding behind the new level (none when it cleared). */
 			code?: FindingCode;
 			message?: string;
-			numbers: LogNumbers;
+			numbers: LevelNumbers;
 			/** On a clear: how the subject's number moved while it stood ("waiting rose from 12 to 812"). */
 			course?: {what: 'connections' | 'waiting'; from: number; fromAt: string; peak: number; peakAt: string};
 	  }
-	| {type: 'flag'; note: string; numbers: LogNumbers; findings: Array<{code: FindingCode; level: Exclude<Level, 'ok'>; subject: string}>}
+	| {type: 'flag'; note: string; numbers: LogNumbers; findings: OpenFinding[]}
 	| {type: 'terminate' | 'cancel'; sessions: SessionOutcome[]}
 	| {type: 'disconnect'; reason: string}
 	| {type: 'reconnect'}
 	| {type: 'endpoint-down'; subject: string; reason: string}
 	| {type: 'endpoint-up'; subject: string}
-	| {type: 'quit'}
+	/** findings: those still open when the screen stopped (q, a signal, the terminal gone). */
+	| {type: 'quit'; findings?: OpenFinding[]}
+	| FoldEvent
 );
+
+/**
+ * What the log did not write one by one (model/log-fold.ts): a subject that flapped, or changes over
+ * the log's byte budget (a label set that churns). `from`/`to`: the first and last event folded.
+ */
+export type FoldEvent =
+	| {
+		type: 'fold';
+		reason: 'flapping';
+		/** As its events name it: `pool api`, `server`, `connection` or `endpoint URL`. */
+		subject: string;
+		pool?: string;
+		count: number;
+		from: string;
+		to: string;
+		/** Where it was left: a level, or `down` / `up` / `disconnected` / `connected`. */
+		last: string;
+		/** A level subject's numbers at its last change. */
+		numbers?: LevelNumbers;
+	}
+	| {
+		type: 'fold';
+		reason: 'budget';
+		count: number;
+		/** Distinct subjects among them, counted up to FOLD_SUBJECT_COUNT_CAP (then `subjectsCapped`: at least that many). */
+		subjects: number;
+		subjectsCapped?: true;
+		/** The first few subjects folded. */
+		examples: string[];
+		from: string;
+		to: string;
+	};
 
 export type LogEventType = LogEvent['type'];
 
@@ -72,17 +116,21 @@ export function logTime(atMs: number): string {
 }
 
 export function logNumbers(picture: Picture): LogNumbers {
-	const {server} = picture;
+	return {server: serverNumbers(picture), pools: picture.pools.map(pool => poolNumbers(pool))};
+}
+
+function serverNumbers({server}: Picture): LogNumbers['server'] {
+	return server ? {used: server.connections, usable: usableConnections(server)} : null;
+}
+
+function poolNumbers(pool: PoolView): PoolNumbers {
 	return {
-		server: server ? {used: server.connections, usable: usableConnections(server)} : null,
-		pools: picture.pools.map(pool => ({
-			name: pool.name,
-			active: pool.metrics?.active ?? null,
-			max: pool.metrics?.max ?? null,
-			waiting: pool.metrics?.waiting ?? null,
-			waitsPerSecond: round(pool.rates.waitsPerSecond),
-			timeoutsPerMinute: round(pool.rates.timeoutsPerMinute),
-		})),
+		name: pool.name,
+		active: pool.metrics?.active ?? null,
+		max: pool.metrics?.max ?? null,
+		waiting: pool.metrics?.waiting ?? null,
+		waitsPerSecond: round(pool.rates.waitsPerSecond),
+		timeoutsPerMinute: round(pool.rates.timeoutsPerMinute),
 	};
 }
 
@@ -97,25 +145,44 @@ export function startLimits(server: ServerSnapshot): StartLimits {
 	};
 }
 
-/** The `level` events of one derivation, each change written once, with the numbers of its frame. */
+/**
+ * The `level` events of one derivation, each change written once, with its own subject's numbers from
+ * its frame: the server's slots, or its pool's row (none when the pool has gone).
+ */
 export function levelEvents(changes: readonly AlarmChange[], picture: Picture): LogEvent[] {
-	const numbers = logNumbers(picture);
-	return changes.map(change => ({
-		at: logTime(change.atMs),
-		type: 'level',
-		subject: change.subject,
-		...(change.subject.startsWith('pool ') ? {pool: change.subject.slice('pool '.length)} : {}),
-		from: change.from,
-		to: change.to,
-		...(change.finding && change.to !== 'ok' ? {code: change.finding.code, message: change.finding.message} : {}),
-		numbers,
-		...(change.course ? {course: {what: change.course.what, from: change.course.from, fromAt: logTime(change.course.fromMs), peak: change.course.peak, peakAt: logTime(change.course.peakMs)}} : {}),
-	}));
+	const pools = changes.some(change => change.subject.startsWith('pool ')) ? new Map(picture.pools.map(pool => [pool.name, pool])) : null;
+	return changes.map(change => {
+		const pool = change.subject.startsWith('pool ') ? change.subject.slice('pool '.length) : undefined;
+		return {
+			at: logTime(change.atMs),
+			type: 'level',
+			subject: change.subject,
+			...(pool === undefined ? {} : {pool}),
+			from: change.from,
+			to: change.to,
+			...(change.finding && change.to !== 'ok' ? {code: change.finding.code, message: change.finding.message} : {}),
+			numbers: ownNumbers(picture, change.subject, pool === undefined ? undefined : pools?.get(pool) ?? null),
+			...(change.course ? {course: {what: change.course.what, from: change.course.from, fromAt: logTime(change.course.fromMs), peak: change.course.peak, peakAt: logTime(change.course.peakMs)}} : {}),
+		};
+	});
+}
+
+/** The subject's own numbers: the server's slots, its pool's row (none for a pool that has gone), or none. */
+function ownNumbers(picture: Picture, subject: string, pool: PoolView | null | undefined): LevelNumbers {
+	if (subject === 'server') {
+		return {server: serverNumbers(picture)};
+	}
+
+	if (pool === undefined) {
+		return {};
+	}
+
+	return {pools: pool ? [poolNumbers(pool)] : []};
 }
 
 // --- reading ---
 
-const TYPES: ReadonlySet<string> = new Set<LogEventType>(['start', 'level', 'flag', 'terminate', 'cancel', 'disconnect', 'reconnect', 'endpoint-down', 'endpoint-up', 'quit']);
+const TYPES: ReadonlySet<string> = new Set<LogEventType>(['start', 'level', 'flag', 'terminate', 'cancel', 'disconnect', 'reconnect', 'endpoint-down', 'endpoint-up', 'quit', 'fold']);
 
 /**
  * One line of a log back into an event, or null when it is not one. A log may be cut short, hand

@@ -84,6 +84,14 @@ export function createTimeline(): TimelineWriter {
 				return out;
 			}
 
+			// The log's own fold of the same flapping subject continues the run.
+			if (event.type === 'fold' && event.reason === 'flapping' && run && run.last.subject === event.subject && run.last.server === event.server
+				&& typeof event.count === 'number' && (event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
+				const last: LevelEvent = {...run.last, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: Date.parse(String(event.to)) || event.atMs};
+				run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
+				return out;
+			}
+
 			out.push(...flush());
 			if (event.type === 'level') {
 				run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
@@ -251,9 +259,28 @@ function describe(event: Event): string {
 		}
 
 		case 'quit': {
-			return 'Stopped watching';
+			return `Stopped watching${flagFindings(event.findings)}`;
+		}
+
+		case 'fold': {
+			return folded(event);
 		}
 	}
+}
+
+/** A fold line of the log: a subject that flapped, or changes over the log's budget, counted. */
+function folded(event: Extract<Event, {type: 'fold'}>): string {
+	const from = Date.parse(String(event.from));
+	const to = Date.parse(String(event.to));
+	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
+	const count = typeof event.count === 'number' ? event.count : '?';
+	if (event.reason === 'flapping') {
+		return `${text(event.subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
+	}
+
+	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
+	const subjects = `${event.subjectsCapped === true ? 'at least ' : ''}${typeof event.subjects === 'number' ? event.subjects : '?'}`;
+	return `The log was over its budget: ${count} changes of ${subjects} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
 }
 
 /** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */

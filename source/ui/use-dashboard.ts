@@ -39,6 +39,11 @@ export type DashboardDeps = {
 	poolControl?: PoolControl;
 	/** Effects of the step that made the initial state (findings already present at start). */
 	initialEffects?: readonly DeskEffect[];
+	/**
+	 * Calls back once when the screen must stop without a key (the terminal went away, a signal):
+	 * at once if that already happened. Returns the unsubscribe.
+	 */
+	subscribeHangUp?: (listener: () => void) => () => void;
 	exit: () => void;
 };
 
@@ -93,6 +98,7 @@ export function frameMemo(linesOf: (desk: Desk, frame: FrameContext) => Line[]) 
 export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
 	const serverPollers = useRef<Poller[]>([]);
+	const poolPollers = useRef<Poller[]>([]);
 	const depsRef = useRef(deps);
 	const frameRef = useRef(frame);
 	frameRef.current = frame;
@@ -163,6 +169,8 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 				}
 
 				case 'quit': {
+					// No reading may arrive after the quit line: stop polling before the tree unmounts.
+					stopPollers();
 					exit();
 					break;
 				}
@@ -170,8 +178,14 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 		}
 	}
 
+	function stopPollers() {
+		for (const poller of [...serverPollers.current, ...poolPollers.current]) {
+			poller.stop();
+		}
+	}
+
 	useEffect(() => {
-		const {servers, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects} = depsRef.current;
+		const {servers, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects, subscribeHangUp} = depsRef.current;
 		run(initialEffects ?? []);
 		// One poller per server: a server that hangs or drops delays no other.
 		serverPollers.current = servers.map((feed, server) => startPoller({
@@ -185,7 +199,7 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 				dispatch({type: 'server-polled', server, reading, atMs: now()});
 			},
 		}));
-		const poolPollers = pools.map(source => startPoller({
+		poolPollers.current = pools.map(source => startPoller({
 			task: async () => source.collect(poolTimeoutMs),
 			intervalMs,
 			timer,
@@ -195,14 +209,12 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 				dispatch({type: 'pool-polled', endpoint: source.endpoint, reading, atMs: now()});
 			},
 		}));
+		const unsubscribe = subscribeHangUp?.(() => {
+			dispatch({type: 'hung-up', atMs: now()});
+		});
 		return () => {
-			for (const poller of serverPollers.current) {
-				poller.stop();
-			}
-
-			for (const poller of poolPollers) {
-				poller.stop();
-			}
+			unsubscribe?.();
+			stopPollers();
 		};
 	}, [dispatch]); // eslint-disable-line react-hooks/exhaustive-deps -- run once; run reads refs only
 

@@ -1,11 +1,13 @@
 import {after, describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {maskStrings, openIncidentLog} from '../../source/actions/incident-log.js';
 import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/model/log-events.js';
 import {pictureOf} from '../../source/model/picture.js';
+import {pollUntil} from '../helpers/postgres.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-log-'));
@@ -113,7 +115,7 @@ describe('openIncidentLog', () => {
 		{
 			name: 'a directory',
 			path: dir,
-			message: `Cannot open the incident log ${dir} for append: illegal operation on a directory`,
+			message: `Cannot open the incident log ${dir} for append: it is a directory, not a regular file`,
 		},
 	];
 	for (const {name, path, message} of unopenable) {
@@ -127,13 +129,36 @@ describe('openIncidentLog', () => {
 		});
 	}
 
-	it('reports a failed write without throwing', {skip: !existsSync('/dev/full') && 'needs /dev/full'}, () => {
-		const log = openIncidentLog('/dev/full');
-		assert.deepEqual(log.write({at, type: 'quit'}), {
-			ok: false,
-			error: 'Cannot write to the incident log /dev/full: no space left on device',
-		});
+	it('reports a failed write without throwing', () => {
+		// A file size limit of 0 blocks (Node ignores SIGXFSZ): every write fails with EFBIG.
+		const path = join(dir, 'too-large.jsonl');
+		const program = `import {openIncidentLog} from ${JSON.stringify(new URL('../../source/actions/incident-log.ts', import.meta.url).href)};
+			const log = openIncidentLog(${JSON.stringify(path)});
+			process.stdout.write(JSON.stringify(log.write({at: ${JSON.stringify(at)}, type: 'quit'})));
+			log.close();`;
+		const child = spawnSync('sh', ['-c', 'ulimit -f 0 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, program], {encoding: 'utf8', timeout: 30_000});
+		assert.equal(child.status, 0, child.stderr);
+		assert.deepEqual(JSON.parse(child.stdout) as unknown, {ok: false, error: `Cannot write to the incident log ${path}: file too large`});
+	});
+
+	it('writes a due fold line on its own, with nothing else coming; close writes the pending ones', async () => {
+		const path = join(dir, 'folded.jsonl');
+		const limits = {burstBytes: 256 * 1024, bytesPerMinute: 720 * 1024, flapWindowMs: 120_000, flapWritten: 1, foldSpanMs: 50};
+		let nowMs = baseTimeMs;
+		const log = openIncidentLog(path, {foldLimits: limits, now: () => nowMs});
+		for (const [index, type] of (['disconnect', 'reconnect', 'disconnect'] as const).entries()) {
+			const event: LogEvent = type === 'disconnect' ? {at: logTime(baseTimeMs + index), type, reason: 'gone'} : {at: logTime(baseTimeMs + index), type};
+			log.write(event);
+		}
+
+		assert.deepEqual(readLines(path), [{at, type: 'disconnect', reason: 'gone'}]);
+		nowMs = baseTimeMs + 60;
+		await pollUntil(() => readLines(path).length === 2, {timeoutMs: 2000, what: 'the fold line'});
+		assert.deepEqual(readLines(path)[1], {at: logTime(nowMs), type: 'fold', reason: 'flapping', subject: 'connection', count: 2, from: logTime(baseTimeMs + 1), to: logTime(baseTimeMs + 2), last: 'disconnected'});
+		log.write({at: logTime(baseTimeMs + 61), type: 'reconnect'});
 		log.close();
+		// At close, at the time of the last event: the log's own clock.
+		assert.deepEqual(readLines(path).at(-1), {at: logTime(baseTimeMs + 61), type: 'fold', reason: 'flapping', subject: 'connection', count: 1, from: logTime(baseTimeMs + 61), to: logTime(baseTimeMs + 61), last: 'connected'});
 	});
 
 	it('refuses writes after close, and closes twice quietly', () => {
@@ -154,7 +179,21 @@ describe('maskStrings', () => {
 });
 
 describe('log event helpers', () => {
-	it('levelEvents: one event per change, with its finding and the numbers of its frame; null server while disconnected', () => {
+	it('levelEvents: a line carries its own subject\'s numbers only, however many pools there are', () => {
+		const pools = Array.from({length: 200}, (_, index) => poolStatus({name: `api/pool-${index}`, metrics: {active: 10, max: 10, waiting: index}}));
+		const picture = pictureOf(observation({atMs: baseTimeMs, pools}), defaultThresholds);
+		const change = (subject: string) => ({subject, from: 'ok' as const, to: 'warning' as const, atMs: baseTimeMs, finding: null});
+		const [pool, server, pid, gone] = levelEvents([change('pool api/pool-7'), change('server'), change('pid 42'), change('pool api/pool-999')], picture);
+		assert.deepEqual(pool?.type === 'level' && pool.numbers, {pools: [{name: 'api/pool-7', active: 10, max: 10, waiting: 7, waitsPerSecond: null, timeoutsPerMinute: null}]});
+		assert.deepEqual(server?.type === 'level' && server.numbers, {server: {used: 13, usable: 97}});
+		assert.deepEqual(pid?.type === 'level' && pid.numbers, {});
+		assert.deepEqual(gone?.type === 'level' && gone.numbers, {pools: []});
+		for (const event of [pool, server, pid, gone]) {
+			assert.ok(JSON.stringify(event).length < 400, JSON.stringify(event));
+		}
+	});
+
+	it('levelEvents: one event per change, with its finding and its own pool\'s numbers of its frame', () => {
 		const history = [observation({
 			atMs: baseTimeMs + 65_000,
 			server: null,
@@ -172,13 +211,7 @@ describe('log event helpers', () => {
 				to: 'critical',
 				code: 'pool-saturated',
 				message: finding.message,
-				numbers: {
-					server: null,
-					pools: [
-						{name: 'api', active: 5, max: 5, waiting: 812, waitsPerSecond: null, timeoutsPerMinute: null},
-						{name: 'worker', active: null, max: null, waiting: null, waitsPerSecond: null, timeoutsPerMinute: null},
-					],
-				},
+				numbers: {pools: [{name: 'api', active: 5, max: 5, waiting: 812, waitsPerSecond: null, timeoutsPerMinute: null}]},
 			},
 		]);
 	});

@@ -176,10 +176,15 @@ export class PtyRun {
 	output = '';
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null; atMs: number}>;
 
-	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number} & Place = {}) {
+	/**
+	 * `shell`: what the shell on the terminal runs, given the quoted node command line; it must print
+	 * `LGPID=<pid of node>` first. By default it prints its own pid and `exec`s node.
+	 */
+	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number; shell?: (node: string) => string} & Place = {}) {
 		const columns = options.columns ?? 80;
 		const rows = options.rows ?? 24;
-		const command = `stty cols ${columns} rows ${rows}; echo "LGPID=$$"; exec ${shellQuote(process.execPath)} ${[options.cli ?? CLI, ...args].map(arg => shellQuote(arg)).join(' ')}`;
+		const node = `${shellQuote(process.execPath)} ${[options.cli ?? CLI, ...args].map(arg => shellQuote(arg)).join(' ')}`;
+		const command = `stty cols ${columns} rows ${rows}; ${options.shell?.(node) ?? `echo "LGPID=$$"; exec ${node}`}`;
 		this.child = spawn('script', ['-qfec', command, '/dev/null'], {
 			cwd: options.cwd ?? REPO_ROOT,
 			env: cleanEnv({TERM: 'xterm-256color', COLUMNS: String(columns), LINES: String(rows), SHELL: '/bin/sh', ...options.env}),

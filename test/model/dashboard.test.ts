@@ -180,7 +180,7 @@ describe('effects as data', () => {
 		const {state, effects} = effectsOf(initialState(defaultThresholds), busy(baseTimeMs, 13), busy(baseTimeMs + 1000, 93), busy(baseTimeMs + 2000, 93));
 		const events = logged(effects);
 		assert.equal(events.length, 1);
-		assert.deepEqual({...events[0], message: undefined}, {at: '2025-03-14T12:00:01.000Z', type: 'level', subject: 'server', from: 'ok', to: 'critical', code: 'server-saturated', message: undefined, numbers: {server: {used: 93, usable: 97}, pools: []}});
+		assert.deepEqual({...events[0], message: undefined}, {at: '2025-03-14T12:00:01.000Z', type: 'level', subject: 'server', from: 'ok', to: 'critical', code: 'server-saturated', message: undefined, numbers: {server: {used: 93, usable: 97}}});
 		assert.equal(effects.filter(effect => effect.type === 'ring').length, 1);
 		assert.equal(state.live.alarms['server']?.sinceMs, baseTimeMs + 1000);
 		assert.equal(state.live.serverLevel, 'critical');

@@ -121,6 +121,31 @@ describe('a desk of several servers', () => {
 		assert.match(markdown, /primary: Flag: "replica full" \(primary 13\/97, replica 96\/97\); open findings: server-saturated \(replica: server\)/);
 	});
 
+	test('q and a hang-up both log quit with every server\'s open findings, then quit; the timeline lists them', () => {
+		let desk = polled(twoServers(), 0, 13, 101).desk;
+		desk = polled(desk, 1, 96, 202).desk;
+		const quitting = [key(desk, 'q'), updateDesk(desk, {type: 'hung-up', atMs: baseTimeMs + 1000})];
+		for (const step of quitting) {
+			assert.deepEqual(step.effects.map(effect => effect.type), ['log', 'quit']);
+			const [log] = step.effects;
+			assert.ok(log?.type === 'log' && log.event.type === 'quit');
+			// The whole screen stopped: the line names no one server, its findings name theirs.
+			assert.equal(log.event.server, undefined);
+			assert.equal(log.event.at, '2025-03-14T12:00:01.000Z');
+			assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: 'replica: server'});
+			assert.ok(log.event.findings.every(finding => /^(primary|replica): /.test(finding.subject)), JSON.stringify(log.event.findings));
+			assert.match(renderTimeline(JSON.stringify(log.event)).markdown, /Stopped watching; open findings: server-saturated \(replica: server\)/);
+		}
+	});
+
+	test('a lone server\'s quit lists its open findings too', () => {
+		const lone = deskOf([initialState(defaultThresholds)]);
+		const step = updateDesk(polled(lone, 0, 96, 101).desk, {type: 'hung-up', atMs: baseTimeMs + 1000});
+		const [log] = step.effects;
+		assert.ok(log?.type === 'log' && log.event.type === 'quit');
+		assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: 'server'});
+	});
+
 	test('the banner holds every server\'s findings, worst first, each naming its server', () => {
 		let desk = polled(twoServers(), 0, 80, 101).desk;
 		desk = polled(desk, 1, 96, 202).desk;
