@@ -215,6 +215,11 @@ try {
 	fail(error instanceof OptionsError ? error.message : String(error), 2);
 }
 
+for (const warning of options.warnings) {
+	// Once, before the screen: it stays in the terminal's scrollback above the first frame.
+	console.error(`lifeguard: warning: ${safeText(warning)}`);
+}
+
 process.on('uncaughtException', error => {
 	// Never a stack trace on the operator's screen; the message is masked like everything else.
 	fail(maskText(error.message), 1);
