@@ -19,8 +19,12 @@ import {describeError, oneLine} from './http-collector.js';
  * its size in heap), and the row says to narrow the selector.
  */
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
-/** All the answers of one refresh, together (they arrive side by side): what one refresh may hold. */
-const DEFAULT_MAX_REFRESH_BYTES = 12 * 1024 * 1024;
+/**
+ * All the answers of one refresh, together (they arrive side by side): what one refresh may hold.
+ * Two full answers; parsing and grouping them (~45,000 series) takes ~0.4 s of CPU, which the server's
+ * poller shares (measured: bench/README.md, hostile endpoints).
+ */
+const DEFAULT_MAX_REFRESH_BYTES = 8 * 1024 * 1024;
 /** The window of rate(): four scrapes at a 15 s interval. */
 export const RATE_WINDOW = '1m';
 
