@@ -46,7 +46,7 @@ export function guardConsole(client: pg.Client, caps: ConsoleCaps = {}): Console
 	const count = (chunk: Buffer) => {
 		bytes += chunk.length;
 		if (bytes > maxBytes) {
-			trip(`${command} answered more than ${formatBytes(maxBytes)}; connection closed`);
+			trip(`${command} answer over ${formatBytes(maxBytes)}; connection closed`);
 		}
 	};
 
@@ -64,7 +64,7 @@ export function guardConsole(client: pg.Client, caps: ConsoleCaps = {}): Console
 	connection.on('dataRow', () => {
 		rows++;
 		if (rows > maxRows) {
-			trip(`${command} answered more than ${maxRows} rows; connection closed`);
+			trip(`${command} answer over ${maxRows} rows; connection closed`);
 		}
 	});
 	return {

@@ -155,7 +155,7 @@ async function post(request: QueryRequest, body: string): Promise<Posted> {
 
 async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 	const {url, timeoutMs, maxBytes, refresh} = request;
-	const tooLarge = `prometheus: an answer larger than ${mebibytes(maxBytes)} (narrow it with --prometheus-selector)`;
+	const tooLarge = `prometheus: an answer over ${mebibytes(maxBytes)} (narrow --prometheus-selector)`;
 	const transport = url.protocol === 'https:' ? https : http;
 	return new Promise<Posted>(resolve => {
 		let isSettled = false;
@@ -226,7 +226,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 					size += chunk.length;
 					refresh.bytes += chunk.length;
 					const over = size > maxBytes ? tooLarge
-						: refresh.bytes > refresh.maxBytes ? `prometheus: answers larger than ${mebibytes(refresh.maxBytes)} in one refresh (narrow them with --prometheus-selector)` : null;
+						: refresh.bytes > refresh.maxBytes ? `prometheus: answers over ${mebibytes(refresh.maxBytes)} in one refresh (narrow --prometheus-selector)` : null;
 					if (over !== null) {
 						settle({ok: false, error: over});
 						stream.destroy();

@@ -35,7 +35,7 @@ describe('the PgBouncer console: rows and bytes per answer', () => {
 		const fake = await startFakeConsole({rowBytes: MIB, only: 'SHOW POOLS'});
 		t.after(fake.stop);
 		const reading = await consoleAt(fake).collect(10_000);
-		assert.deepEqual(reading, {ok: false, error: 'pgbouncer: SHOW POOLS answered more than 4 MiB; connection closed'});
+		assert.deepEqual(reading, {ok: false, error: 'pgbouncer: SHOW POOLS answer over 4 MiB; connection closed'});
 		await pollUntil(() => fake.stats().closed === fake.stats().connections, {timeoutMs: 5000, what: 'the console socket closed by lifeguard'});
 	});
 
@@ -43,7 +43,7 @@ describe('the PgBouncer console: rows and bytes per answer', () => {
 		const fake = await startFakeConsole({rowBytes: 10, rows: MAX_CONSOLE_ROWS * 3, only: 'SHOW DATABASES'});
 		t.after(fake.stop);
 		const reading = await consoleAt(fake).collect(10_000);
-		assert.deepEqual(reading, {ok: false, error: 'pgbouncer: SHOW DATABASES answered more than 10000 rows; connection closed'});
+		assert.deepEqual(reading, {ok: false, error: 'pgbouncer: SHOW DATABASES answer over 10000 rows; connection closed'});
 		await pollUntil(() => fake.stats().closed === fake.stats().connections, {timeoutMs: 5000, what: 'the console socket closed by lifeguard'});
 	});
 });
@@ -54,7 +54,7 @@ describe('the Prometheus API: bytes per answer and per refresh', () => {
 		const api = await startPrometheusApi(query => (query.includes('hikaricp_connections_max') ? body : EMPTY_VECTOR));
 		t.after(api.stop);
 		const reading = await prometheusAt(api).collect(10_000);
-		assert.deepEqual(reading, {ok: false, error: 'prometheus: an answer larger than 4 MiB (narrow it with --prometheus-selector)'});
+		assert.deepEqual(reading, {ok: false, error: 'prometheus: an answer over 4 MiB (narrow --prometheus-selector)'});
 	});
 
 	test('every family answering 3 MiB: the refresh is cut past 8 MiB in all', async t => {
@@ -63,7 +63,7 @@ describe('the Prometheus API: bytes per answer and per refresh', () => {
 		const api = await startPrometheusApi(() => body);
 		t.after(api.stop);
 		const reading = await prometheusAt(api).collect(10_000);
-		assert.deepEqual(reading, {ok: false, error: 'prometheus: answers larger than 8 MiB in one refresh (narrow them with --prometheus-selector)'});
+		assert.deepEqual(reading, {ok: false, error: 'prometheus: answers over 8 MiB in one refresh (narrow --prometheus-selector)'});
 	});
 
 	test('2,000 instances of one pool: all summed and counted, the 200 worst listed', async t => {
@@ -104,9 +104,9 @@ describe('lifeguard --json with both, against a real PostgreSQL', () => {
 		const json = JSON.parse(result.stdout) as {server: {connections: number} | null; pools: Array<{name: string; error: string | null; fleet: {instances: number; members: unknown[]; omittedMembers?: number} | null}>};
 		assert.ok(json.server && json.server.connections >= 1, 'the server part is there');
 		const byName = new Map(json.pools.map(pool => [pool.name, pool]));
-		assert.equal(byName.get('bouncer')?.error, 'pgbouncer: SHOW POOLS answered more than 4 MiB; connection closed');
+		assert.equal(byName.get('bouncer')?.error, 'pgbouncer: SHOW POOLS answer over 4 MiB; connection closed');
 		// Nine answers arrive side by side: one passes 4 MiB, or all of them 8 MiB together, first.
-		assert.match(byName.get('flood')?.error ?? '', /^prometheus: (an answer larger than 4 MiB \(narrow it|answers larger than 8 MiB in one refresh \(narrow them) with --prometheus-selector\)$/);
+		assert.match(byName.get('flood')?.error ?? '', /^prometheus: (an answer over 4 MiB|answers over 8 MiB in one refresh) \(narrow --prometheus-selector\)$/);
 		const kept = byName.get('fleet')?.fleet;
 		assert.deepEqual([kept?.instances, kept?.members.length, kept?.omittedMembers], [2000, 200, 1800], JSON.stringify(json.pools.map(pool => [pool.name, pool.error])));
 		assert.ok(result.stdout.length < 200_000, `--json is ${result.stdout.length} bytes`);
