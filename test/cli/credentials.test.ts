@@ -12,7 +12,7 @@ import path from 'node:path';
 import {after, afterEach, before, describe, test} from 'node:test';
 import {hikariVector, startPrometheusApi, type FakePrometheusApi} from '../helpers/hostile-endpoints.js';
 import {freePort, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
-import {assertOneLineFailure, createRole, ensureBuilt, hasScript, PtyRun, runCli, withAdmin, type CliResult} from './helpers.js';
+import {assertOneLineFailure, ensureBuilt, hasScript, PtyRun, runCli, withAdmin, type CliResult} from './helpers.js';
 
 /** A password with '@' in it: masked only to its first '@', it showed `puser:***@ss1Tail@host`. */
 const PASSWORD = 'Pa@ss1Tail';
