@@ -154,8 +154,7 @@ async function post(request: QueryRequest, body: string): Promise<Posted> {
 }
 
 async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
-	const {url, timeoutMs, maxBytes, refresh} = request;
-	const tooLarge = `prometheus: an answer over ${mebibytes(maxBytes)} (narrow --prometheus-selector)`;
+	const {url, timeoutMs} = request;
 	const transport = url.protocol === 'https:' ? https : http;
 	return new Promise<Posted>(resolve => {
 		let isSettled = false;
@@ -196,56 +195,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 				agent: request.agent,
 			},
 			response => {
-				const status = response.statusCode ?? 0;
-				const statusText = (response.statusMessage ?? '').trim() || http.STATUS_CODES[status] || '';
-				const encoding = (response.headers['content-encoding'] ?? '').toLowerCase();
-				let stream: Readable = response;
-				if (encoding === 'gzip') {
-					// The cap counts decompressed bytes.
-					stream = response.pipe(zlib.createGunzip());
-					response.on('error', error => {
-						settle({ok: false, error: describeError(error, url.hostname)});
-					});
-				}
-
-				const isJson = String(response.headers['content-type'] ?? '').includes('json');
-				if ((status < 200 || status > 299) && !isJson) {
-					settle({ok: false, error: `HTTP ${status}${statusText ? ` ${statusText}` : ''}`});
-					return;
-				}
-
-				const declared = Number(response.headers['content-length']);
-				if (encoding !== 'gzip' && Number.isFinite(declared) && declared > maxBytes) {
-					settle({ok: false, error: tooLarge});
-					return;
-				}
-
-				const chunks: Buffer[] = [];
-				let size = 0;
-				stream.on('data', (chunk: Buffer) => {
-					size += chunk.length;
-					refresh.bytes += chunk.length;
-					const over = size > maxBytes ? tooLarge
-						: refresh.bytes > refresh.maxBytes ? `prometheus: answers over ${mebibytes(refresh.maxBytes)} in one refresh (narrow --prometheus-selector)` : null;
-					if (over !== null) {
-						settle({ok: false, error: over});
-						stream.destroy();
-						return;
-					}
-
-					chunks.push(chunk);
-				});
-				stream.on('end', () => {
-					settle({ok: true, status, statusText, body: Buffer.concat(chunks).toString('utf8')});
-				});
-				stream.on('error', error => {
-					settle({ok: false, error: describeError(error, url.hostname)});
-				});
-				response.on('close', () => {
-					if (!response.complete) {
-						settle({ok: false, error: 'connection reset'});
-					}
-				});
+				readAnswer(response, request, settle);
 			},
 		);
 		outgoing.on('error', error => {
@@ -253,5 +203,61 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 			settle({ok: false, error: describeError(error, url.hostname), isStaleSocket: outgoing.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')});
 		});
 		outgoing.end(body);
+	});
+}
+
+/** One answer, decompressed, within its own cap and the refresh's: settled once, cut the moment a cap is passed. */
+function readAnswer(response: http.IncomingMessage, request: QueryRequest, settle: (result: Posted) => void): void {
+	const {url, maxBytes, refresh} = request;
+	const tooLarge = `prometheus: an answer over ${mebibytes(maxBytes)} (narrow --prometheus-selector)`;
+	const status = response.statusCode ?? 0;
+	const statusText = (response.statusMessage ?? '').trim() || http.STATUS_CODES[status] || '';
+	const encoding = (response.headers['content-encoding'] ?? '').toLowerCase();
+	let stream: Readable = response;
+	if (encoding === 'gzip') {
+		// The cap counts decompressed bytes.
+		stream = response.pipe(zlib.createGunzip());
+		response.on('error', error => {
+			settle({ok: false, error: describeError(error, url.hostname)});
+		});
+	}
+
+	const isJson = String(response.headers['content-type'] ?? '').includes('json');
+	if ((status < 200 || status > 299) && !isJson) {
+		settle({ok: false, error: `HTTP ${status}${statusText ? ` ${statusText}` : ''}`});
+		return;
+	}
+
+	const declared = Number(response.headers['content-length']);
+	if (encoding !== 'gzip' && Number.isFinite(declared) && declared > maxBytes) {
+		settle({ok: false, error: tooLarge});
+		return;
+	}
+
+	const chunks: Buffer[] = [];
+	let size = 0;
+	stream.on('data', (chunk: Buffer) => {
+		size += chunk.length;
+		refresh.bytes += chunk.length;
+		const over = size > maxBytes ? tooLarge
+			: refresh.bytes > refresh.maxBytes ? `prometheus: answers over ${mebibytes(refresh.maxBytes)} in one refresh (narrow --prometheus-selector)` : null;
+		if (over !== null) {
+			settle({ok: false, error: over});
+			stream.destroy();
+			return;
+		}
+
+		chunks.push(chunk);
+	});
+	stream.on('end', () => {
+		settle({ok: true, status, statusText, body: Buffer.concat(chunks).toString('utf8')});
+	});
+	stream.on('error', error => {
+		settle({ok: false, error: describeError(error, url.hostname)});
+	});
+	response.on('close', () => {
+		if (!response.complete) {
+			settle({ok: false, error: 'connection reset'});
+		}
 	});
 }
