@@ -40,8 +40,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		guard = null;
 		if (stale) {
 			// Destroy the socket: end() waits for a reply a hung server never sends.
-			const internal = stale as unknown as {connection?: {stream?: {destroy(): void}}};
-			internal.connection?.stream?.destroy();
+			destroySocket(stale);
 			stale.end().catch(() => undefined);
 		}
 	};
@@ -50,12 +49,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		// A local reference: an attempt abandoned by a timeout must not pick up the next call's client.
 		let active = client;
 		if (!active) {
-			const fresh = new pg.Client(consoleClientConfig(endpoint.url));
-			// No startup parameters beyond user and database: PgBouncer rejects unknown ones, and
-			// node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment.
-			const parameters = (fresh as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
-			parameters['options'] = undefined;
-			parameters['application_name'] = undefined;
+			const fresh = consoleClient(endpoint.url);
 			guard = guardConsole(fresh, options.caps);
 			fresh.on('error', () => {
 				if (client === fresh) {
@@ -109,11 +103,26 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 						setTimeout(resolve, 1000).unref();
 					}),
 				]);
-				const internal = closing as unknown as {connection?: {stream?: {destroy(): void}}};
-				internal.connection?.stream?.destroy();
+				destroySocket(closing);
 			}
 		},
 	};
+}
+
+/**
+ * A console client: no startup parameters beyond user and database (PgBouncer rejects unknown ones,
+ * and node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment).
+ */
+function consoleClient(url: string): pg.Client {
+	const client = new pg.Client(consoleClientConfig(url));
+	const parameters = (client as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
+	parameters['options'] = undefined;
+	parameters['application_name'] = undefined;
+	return client;
+}
+
+function destroySocket(client: pg.Client): void {
+	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
 /** Map `SHOW POOLS` rows (1.15–1.25, pgcat, Odyssey) to pools; the admin database is left out. */
