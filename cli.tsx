@@ -52,7 +52,10 @@ meow(`
 	                                  json+http(s)://, pgbouncer://user:pass@host:6432/pgbouncer
 	                                  (also LIFEGUARD_POOLS, space-separated)
 	  --prometheus [NAME=]URL         a fleet's pools through a Prometheus API, repeatable (also
-	                                  LIFEGUARD_PROMETHEUS; bearer token: LIFEGUARD_PROMETHEUS_TOKEN)
+	                                  LIFEGUARD_PROMETHEUS); basic auth in the URL, or a bearer
+	                                  token in LIFEGUARD_PROMETHEUS_TOKEN_<NAME> (or in
+	                                  LIFEGUARD_PROMETHEUS_TOKEN for the one endpoint without
+	                                  credentials of its own)
 	  --prometheus-selector '{...}'   label matchers added to every query: '{namespace="shop"}'
 	  --interval SECONDS              refresh interval, 0.2 to 60 (default 1)
 	  --pool-timeout SECONDS          per-endpoint timeout (default 2)
@@ -223,6 +226,12 @@ try {
 
 // A reader that stops reading (`| head -c1`) or a terminal that went away is no error of ours.
 guardOutput();
+
+for (const warning of options.warnings) {
+	// Once, before the screen: it stays in the terminal's scrollback above the first frame.
+	console.error(`lifeguard: warning: ${safeText(warning)}`);
+}
+
 process.on('uncaughtException', error => {
 	// Never a stack trace on the operator's screen; the message is masked like everything else.
 	fail(maskText(error.message), 1);

@@ -3,6 +3,7 @@
 // The command line is parsed here, not by meow (which only prints --help and --version): meow throws
 // a stack trace on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc`
 // into false, and none of those can be reported from its result.
+import {plainHttpWarning} from './connection/credentials.js';
 import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
 import type {PoolEndpoint, Thresholds} from './model/types.js';
 import {safeText} from './text/sanitize.js';
@@ -35,6 +36,8 @@ export type Options = {
 	isMarkdown: boolean;
 	/** demo: run doctor against the demo's server instead of the screen. */
 	isDoctor: boolean;
+	/** Printed once on stderr before anything else (credentials that would cross a network in clear text). */
+	warnings: string[];
 };
 
 /** The flags, as typed (kebab-case). `value` flags take one argument; `db`, `pool` and `prometheus` may repeat. */
@@ -221,14 +224,15 @@ export function parseDuration(text: string, flag: string): number {
 
 /**
  * `--prometheus [NAME=]URL` (repeatable) and LIFEGUARD_PROMETHEUS: pool endpoints of kind 'prometheus',
- * each with the `--prometheus-selector` matchers and the LIFEGUARD_PROMETHEUS_TOKEN bearer token.
+ * each with the `--prometheus-selector` matchers and its own credentials: the URL's userinfo, or a
+ * bearer token meant for it (LIFEGUARD_PROMETHEUS_TOKEN_<NAME>, or LIFEGUARD_PROMETHEUS_TOKEN for the
+ * one endpoint without credentials of its own).
  */
 function prometheusEndpoints(flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
 	const selectorText = single(flags, 'prometheus-selector');
-	const token = env['LIFEGUARD_PROMETHEUS_TOKEN']?.trim() || null;
 	try {
 		const selector = selectorText === undefined ? null : parsePrometheusSelector(selectorText);
-		const endpoints = parsePrometheusSpecs(flags.values?.prometheus ?? [], env['LIFEGUARD_PROMETHEUS'], {selector, token});
+		const endpoints = parsePrometheusSpecs(flags.values?.prometheus ?? [], env, selector);
 		if (selector !== null && endpoints.length === 0) {
 			throw new Error('--prometheus-selector: only with --prometheus URL (or LIFEGUARD_PROMETHEUS)');
 		}
@@ -344,6 +348,7 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 	}
 
 	pools.push(...prometheusEndpoints(flags, env));
+	const clearText = plainHttpWarning(pools);
 	const dbs = parseDbSpecs(flags.values?.db ?? []);
 	if (dbs.length > 1 && command === 'doctor') {
 		throw new OptionsError('--db: doctor reviews one server at a time; give one --db');
@@ -371,5 +376,6 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		hasDemoEndpoint,
 		isMarkdown,
 		isDoctor,
+		warnings: clearText === null ? [] : [clearText],
 	};
 }

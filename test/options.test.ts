@@ -86,6 +86,19 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['--prometheus', 'http://p:9090', '--prometheus-selector', '{a="1"}', '--prometheus-selector', '{b="2"}'], message: '--prometheus-selector: given 2 times; give it once'},
 		{argv: ['--prometheus-selector', '{namespace="shop"}'], message: '--prometheus-selector: only with --prometheus URL (or LIFEGUARD_PROMETHEUS)'},
 		{argv: ['--prometheus'], message: '--prometheus: missing value'},
+		// A %-escape that cannot be decoded: one line naming where it came from (it was "URI malformed",
+		// exit 1, at start for --prometheus and on every poll for --pool)
+		{argv: ['--prometheus', 'a=http://user:Pa%ss@host'], message: '--prometheus "a=http://user:***@host": malformed %-escape in the user or password (write a literal % as %25)'},
+		{argv: ['--pool', 'b=http://user:hunter22%zz@host/metrics'], message: '--pool "b=http://user:***@host/metrics": malformed %-escape in the user or password (write a literal % as %25)'},
+		{argv: ['--pool', 'actuator+http://us%er:hunter22@host/actuator'], message: '--pool "actuator+http://us%er:***@host/actuator": malformed %-escape in the user or password (write a literal % as %25)'},
+		{argv: ['--pool', 'pgbouncer://stats:Pa%ss@bouncer:6432/pgbouncer'], message: '--pool "pgbouncer://stats:***@bouncer:6432/pgbouncer": malformed %-escape in the user or password (write a literal % as %25)'},
+		{argv: ['--pool', 'pgbouncer://stats:hunter22@bouncer:6432/pg%bouncer'], message: '--pool "pgbouncer://stats:***@bouncer:6432/pg%bouncer": malformed %-escape in the database name (write a literal % as %25)'},
+		{argv: [], env: {LIFEGUARD_POOLS: 'http://u:hunter22%@h/m'}, message: 'LIFEGUARD_POOLS "http://u:***@h/m": malformed %-escape in the user or password (write a literal % as %25)'},
+		{argv: [], env: {LIFEGUARD_PROMETHEUS: 'http://u:hunter22%@h'}, message: 'LIFEGUARD_PROMETHEUS "http://u:***@h": malformed %-escape in the user or password (write a literal % as %25)'},
+		// Tokens go to one endpoint each, never beside the URL's own credentials
+		{argv: ['--prometheus', 'a=http://p1:9090', '--prometheus', 'http://p2:9090'], env: {LIFEGUARD_PROMETHEUS_TOKEN: 'hunter22'}, message: 'LIFEGUARD_PROMETHEUS_TOKEN: 2 --prometheus endpoints have no credentials of their own (a, http://p2:9090); it is sent to one only: name them (NAME=URL) and set LIFEGUARD_PROMETHEUS_TOKEN_NAME for each'},
+		{argv: ['--prometheus', 'prod=http://u:hunter22@p1:9090'], env: {LIFEGUARD_PROMETHEUS_TOKEN_PROD: 'hunter22-token'}, message: '--prometheus prod: its URL holds a user and LIFEGUARD_PROMETHEUS_TOKEN_PROD is set; give one of the two'},
+		{argv: ['--prometheus', 'eu-1=http://p1:9090', '--prometheus', 'eu.1=http://p2:9090'], message: '--prometheus: the names eu-1 and eu.1 both read LIFEGUARD_PROMETHEUS_TOKEN_EU_1; rename one'},
 		// Controls in what is echoed are shown, never sent
 		{argv: ['--interval', '\u001B]0;pwned\u0007'], message: '--interval: "␛]0;pwned␇" is not a number'},
 		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
@@ -165,10 +178,10 @@ describe('good command lines', () => {
 		assert.equal(parseCommandLine(['demo', '--scenario', 'server-full'], {}).scenario, 'server-full');
 	});
 
-	test('--prometheus (repeatable, NAME=URL) and LIFEGUARD_PROMETHEUS: pool endpoints with the selector and the token', () => {
+	test('--prometheus (repeatable, NAME=URL) and LIFEGUARD_PROMETHEUS: pool endpoints with the selector', () => {
 		const options = parseCommandLine(
 			['--pool', 'http://a/m', '--prometheus', 'prod=https://u:hunter22@prom.example/prometheus', '--prometheus=http://thanos:9090', '--prometheus-selector', ` {namespace="shop", env=~"prod|eu",} `],
-			{LIFEGUARD_PROMETHEUS: 'http://thanos:9090 http://mimir:8080', LIFEGUARD_PROMETHEUS_TOKEN: 'tok-123456'},
+			{LIFEGUARD_PROMETHEUS: 'http://thanos:9090 http://mimir:8080'},
 		);
 		assert.deepEqual(options.pools.map(pool => [pool.kind, pool.name, pool.maskedUrl]), [
 			['http', null, 'http://a/m'],
@@ -176,10 +189,38 @@ describe('good command lines', () => {
 			['prometheus', null, 'http://thanos:9090'],
 			['prometheus', null, 'http://mimir:8080'],
 		]);
-		assert.ok(options.pools.slice(1).every(pool => pool.selector === 'namespace="shop", env=~"prod|eu"' && pool.bearerToken === 'tok-123456'));
-		assert.doesNotMatch(JSON.stringify(options.pools.map(pool => pool.maskedUrl)), /hunter22|tok-123456/);
+		assert.ok(options.pools.slice(1).every(pool => pool.selector === 'namespace="shop", env=~"prod|eu"' && pool.bearerToken === null));
+		assert.doesNotMatch(JSON.stringify(options.pools.map(pool => pool.maskedUrl)), /hunter22/);
 		const bare = parseCommandLine(['--prometheus', 'http://p:9090', '--prometheus-selector', `job='checkout'`], {});
 		assert.deepEqual([bare.pools[0]!.selector, bare.pools[0]!.bearerToken], [`job='checkout'`, null]);
+	});
+
+	test('tokens: LIFEGUARD_PROMETHEUS_TOKEN_<NAME> for the endpoint NAME, LIFEGUARD_PROMETHEUS_TOKEN for the one without credentials, none beside userinfo', () => {
+		const tokens = (argv: string[], env: Record<string, string>) => parseCommandLine(argv, env).pools.map(pool => [pool.name, pool.bearerToken]);
+		// The shared token goes to the one endpoint without userinfo; the other keeps its basic auth alone.
+		assert.deepEqual(tokens(['--prometheus', 'a=http://u:pw@p1:9090', '--prometheus', 'b=http://p2:9090'], {LIFEGUARD_PROMETHEUS_TOKEN: 'shared'}), [['a', null], ['b', 'shared']]);
+		// Named tokens, per endpoint (names upper-cased, - and . as _); the shared one then fits the remaining one.
+		assert.deepEqual(
+			tokens(['--prometheus', 'eu-west=http://p1:9090', '--prometheus', 'us=http://p2:9090', '--prometheus', 'http://p3:9090'], {LIFEGUARD_PROMETHEUS_TOKEN_EU_WEST: 'eu', LIFEGUARD_PROMETHEUS_TOKEN_US: 'us', LIFEGUARD_PROMETHEUS_TOKEN: 'shared'}),
+			[['eu-west', 'eu'], ['us', 'us'], [null, 'shared']],
+		);
+		// Every endpoint has its own credentials: the shared token goes nowhere.
+		assert.deepEqual(tokens(['--prometheus', 'a=http://u:pw@p1:9090'], {LIFEGUARD_PROMETHEUS_TOKEN: 'shared'}), [['a', null]]);
+		// A token for a name nobody gave is not sent anywhere.
+		assert.deepEqual(tokens(['--prometheus', 'http://p1:9090'], {LIFEGUARD_PROMETHEUS_TOKEN_OTHER: 'x'}), [[null, null]]);
+	});
+
+	test('one warning when a token or a password would go over plain http to a host that is not loopback', () => {
+		const warnings = (argv: string[], env: Record<string, string> = {}) => parseCommandLine(argv, env).warnings;
+		assert.deepEqual(warnings(['--prometheus', 'http://prom.example:9090', '--pool', 'b=http://u:hunter22@app.example/metrics'], {LIFEGUARD_PROMETHEUS_TOKEN: 'hunter22-token'}), [
+			'plain http sends a password to http://u:***@app.example/metrics, a bearer token to http://prom.example:9090 readable by anyone on the network; use https://',
+		]);
+		assert.deepEqual(warnings(['--pool', 'actuator+http://u:hunter22@app.example/actuator']), ['plain http sends a password to actuator+http://u:***@app.example/actuator readable by anyone on the network; use https://']);
+		// https, loopback, no secret, or a console (its password never crosses in clear text): no warning
+		assert.deepEqual(warnings(['--prometheus', 'https://prom.example'], {LIFEGUARD_PROMETHEUS_TOKEN: 't'}), []);
+		assert.deepEqual(warnings(['--prometheus', 'http://127.0.0.1:9090', '--pool', 'http://u:p@localhost/m', '--pool', 'http://u:p@[::1]/m'], {LIFEGUARD_PROMETHEUS_TOKEN: 't'}), []);
+		assert.deepEqual(warnings(['--pool', 'http://u@app.example/m', '--pool', 'http://app.example/m']), []);
+		assert.deepEqual(warnings(['--pool', 'pgbouncer://u:p@bouncer.example:6432/pgbouncer']), []);
 	});
 
 	test('--pool and LIFEGUARD_POOLS merge; an empty LIFEGUARD_POOLS is no pool', () => {

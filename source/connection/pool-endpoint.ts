@@ -1,11 +1,34 @@
 // `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
 import type {PoolEndpoint} from '../model/types.js';
 import {safeText} from '../text/sanitize.js';
+import {urlUserinfo, withPrometheusTokens} from './credentials.js';
 import {maskText, maskUrl} from './mask.js';
 
 const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://';
 // A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
 const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
+
+/**
+ * Why the %-escapes of a URL's userinfo (and, for the PgBouncer console, its database) cannot be
+ * decoded, or null when they can. Checked once here, so no poll ever fails on "URI malformed".
+ */
+function malformedEscape(parsed: URL, kind: PoolEndpoint['kind']): string | null {
+	try {
+		urlUserinfo(parsed);
+	} catch {
+		return 'malformed %-escape in the user or password (write a literal % as %25)';
+	}
+
+	try {
+		if (kind === 'pgbouncer') {
+			decodeURIComponent(parsed.pathname);
+		}
+	} catch {
+		return 'malformed %-escape in the database name (write a literal % as %25)';
+	}
+
+	return null;
+}
 
 /**
  * Parse one `[NAME=]URL`. Throws an Error with one masked, printable line when the spec is unusable,
@@ -87,6 +110,11 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 		throw failure(`unsupported fragment "${parsed.hash}" (use #pool=NAME to pick one pool)`);
 	}
 
+	const malformed = malformedEscape(parsed, kind);
+	if (malformed !== null) {
+		throw failure(malformed);
+	}
+
 	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
 }
 
@@ -145,11 +173,12 @@ export function poolSelector(url: string): string | null {
 
 /**
  * Parse one `[NAME=]URL` of a Prometheus (or Thanos, Mimir, VictoriaMetrics: the same HTTP API). Basic
- * auth may sit in the URL; `token` (LIFEGUARD_PROMETHEUS_TOKEN) is sent as a bearer token instead.
+ * auth may sit in the URL; `token` is sent as a bearer token instead, and only to a URL without userinfo.
  */
-export function parsePrometheusSpec(spec: string, source: string, context: {selector: string | null; token: string | null}): PoolEndpoint {
+export function parsePrometheusSpec(spec: string, source: string, context: {selector: string | null; token?: string | null}): PoolEndpoint {
 	const trimmed = spec.trim();
-	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, context.token ? [context.token] : []).replace(/\s+/g, ' '))}": ${reason}`);
+	const token = context.token ?? null;
+	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, [token]).replace(/\s+/g, ' '))}": ${reason}`);
 	const named = NAME_PREFIX.exec(trimmed);
 	const name = named ? named[1]! : null;
 	const url = named ? named[2]!.trim() : trimmed;
@@ -176,12 +205,25 @@ export function parsePrometheusSpec(spec: string, source: string, context: {sele
 		throw failure('no query or fragment (use --prometheus-selector to narrow the series)');
 	}
 
-	return {name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: context.token};
+	const malformed = malformedEscape(parsed, 'prometheus');
+	if (malformed !== null) {
+		throw failure(malformed);
+	}
+
+	if (token !== null && urlUserinfo(parsed) !== null) {
+		throw failure('its URL holds a user, so no bearer token is sent to it');
+	}
+
+	return {name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
 }
 
-/** All `--prometheus` values, then LIFEGUARD_PROMETHEUS (whitespace-separated); exact repeats dropped. */
-export function parsePrometheusSpecs(list: readonly string[], envValue: string | undefined, context: {selector: string | null; token: string | null}): PoolEndpoint[] {
-	return specsOf(list, envValue, '--prometheus', 'LIFEGUARD_PROMETHEUS').map(([spec, source]) => parsePrometheusSpec(spec, source, context));
+/**
+ * All `--prometheus` values, then LIFEGUARD_PROMETHEUS (whitespace-separated); exact repeats dropped.
+ * Each gets its own credentials from the environment (see withPrometheusTokens).
+ */
+export function parsePrometheusSpecs(list: readonly string[], env: Readonly<Record<string, string | undefined>>, selector: string | null): PoolEndpoint[] {
+	const endpoints = specsOf(list, env['LIFEGUARD_PROMETHEUS'], '--prometheus', 'LIFEGUARD_PROMETHEUS').map(([spec, source]) => parsePrometheusSpec(spec, source, {selector}));
+	return withPrometheusTokens(endpoints, env);
 }
 
 const LABEL_MATCHER = String.raw`[a-zA-Z_]\w*\s*(?:=~|!~|!=|=)\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|` + '`[^`]*`)';

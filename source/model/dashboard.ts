@@ -242,7 +242,8 @@ function withDrillDown(state: DashboardState, before: Picture): DashboardState {
 	}
 
 	const members = (pools: readonly PoolView[]) => poolByKey(pools, mode.pool)?.metrics?.fleet?.members ?? null;
-	const gone = updateGone(mode.gone, members(before.pools), members(state.shown.pools), before.atMs);
+	const isCut = (poolByKey(state.shown.pools, mode.pool)?.metrics?.fleet?.omittedMembers ?? 0) > 0;
+	const gone = updateGone(mode.gone, members(before.pools), members(state.shown.pools), before.atMs, isCut);
 	const keys = memberKeys(rankedMembers(state), gone);
 	return {...state, mode: {...mode, gone, ...cursorOf(reconcileKey({key: mode.selected, index: mode.index}, keys))}};
 }

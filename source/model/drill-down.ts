@@ -108,12 +108,13 @@ export const MAX_GONE = 100;
 
 /**
  * Fold one new reading of the pool into the instances that left: those in the previous reading and
- * not in this one join, newest first; those back in this one leave the list.
+ * not in this one join, newest first; those back in this one leave the list. When the reading lists
+ * only the worst instances (`isCut`), one missing from it may just rank lower now: none joins.
  */
-export function updateGone(gone: readonly GoneInstance[], previous: readonly PoolInstance[] | null, current: readonly PoolInstance[] | null, previousAtMs: number): GoneInstance[] {
+export function updateGone(gone: readonly GoneInstance[], previous: readonly PoolInstance[] | null, current: readonly PoolInstance[] | null, previousAtMs: number, isCut = false): GoneInstance[] {
 	const present = new Set((current ?? []).map(member => member.instance));
 	const known = new Set(gone.map(entry => entry.instance));
-	const left = (previous ?? [])
+	const left = (isCut ? [] : previous ?? [])
 		.filter(member => !present.has(member.instance) && !known.has(member.instance))
 		.map(member => ({instance: member.instance, lastSeenAtMs: previousAtMs}));
 	return [...left, ...gone.filter(entry => !present.has(entry.instance))].slice(0, MAX_GONE);

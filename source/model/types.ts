@@ -163,8 +163,13 @@ export type PoolFleet = {
 	maxPerInstance: number | null;
 	/** The first of `members`. */
 	worst: PoolInstance;
-	/** Every instance, worst first: most waiting, then the fullest, then the most timeouts, then by name. */
+	/**
+	 * The instances, worst first: most waiting, then the fullest, then the most timeouts, then by name;
+	 * at most MAX_MEMBERS (200) of them. The sums and counts above are over every instance.
+	 */
 	members: PoolInstance[];
+	/** Instances beyond the MAX_MEMBERS worst, left out of `members`; absent when none. */
+	omittedMembers?: number;
 };
 
 export type PoolReading =

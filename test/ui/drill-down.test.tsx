@@ -109,3 +109,13 @@ test('120×40: the rows add the oldest wait and the timeouts per instance, so th
 	assert.match(screen, /^> CRIT pod-times-out +10\/10 +10 +4 AT MAX +2s +180\/min at max, queueing/m);
 	assert.match(screen, /^ {2}OK {3}pod-calm +2\/10 +2 +0 - +n\/a +0\/min 20% busy/m);
 });
+
+test('a fleet over 200 instances: the header says of how many, and an instance that only ranks lower now is not GONE', () => {
+	const many = (queueing: number) => Array.from({length: 1000}, (_, index) => instance(`pod-${String(index).padStart(4, '0')}`, index === queueing ? 10 : 2, index === queueing ? 5 : 0));
+	// pod-0999 queues, then pod-0998 does: pod-0999 falls out of the 200 kept, yet it still reports.
+	const state = [server, read(many(999)), enter, enter, read(many(998), baseTimeMs + 5000)].reduce(reduce, initialState(defaultThresholds));
+	const screen = frame(state, 120, 40);
+	assert.match(screen, /INSTANCE \(200 of 1000\)/);
+	assert.doesNotMatch(screen, /GONE|gone/);
+	assert.equal(rowOf(screen, 'pod-0998').waiting, 5);
+});

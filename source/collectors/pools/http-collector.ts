@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
+import {basicAuthorization} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
@@ -238,6 +239,7 @@ async function getFresh(url: URL, accept: string, agent: http.Agent, timeoutMs: 
 
 async function get(url: URL, accept: string, agent: http.Agent, timeoutMs: number, maxBytes: number): Promise<Fetched> {
 	const transport = url.protocol === 'https:' ? https : http;
+	const authorization = basicAuthorization(url);
 	return new Promise<Fetched>(resolve => {
 		let isSettled = false;
 		let isComplete = false;
@@ -265,9 +267,8 @@ async function get(url: URL, accept: string, agent: http.Agent, timeoutMs: numbe
 				port: url.port || undefined,
 				path: `${url.pathname}${url.search}`,
 				method: 'GET',
-				// Basic auth for protected actuators; the URL's password never reaches a screen (masked).
-				auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
-				headers: {accept, 'accept-encoding': 'gzip', 'user-agent': 'lifeguard'},
+				// Basic auth for protected endpoints; the URL's password never reaches a screen (masked).
+				headers: {accept, 'accept-encoding': 'gzip', 'user-agent': 'lifeguard', ...(authorization ? {authorization} : {})},
 				agent,
 			},
 			response => {

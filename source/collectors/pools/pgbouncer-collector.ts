@@ -2,9 +2,11 @@
 // (`SHOW DATABASES`, `SHOW USERS`, `SHOW CONFIG`) on the first call and then every ~30 s.
 // Simple query protocol only (no values, no names), columns read by name: they differ across versions.
 import pg from 'pg';
+import {urlUserinfo} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
 import {validatePool} from './validate-pools.js';
+import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
 
 export type PgBouncerCollector = {
 	collect(timeoutMs: number): Promise<PoolReading>;
@@ -15,6 +17,8 @@ export type PgBouncerOptions = {
 	/** How often pool sizes are re-read; default 30 s. */
 	sizesEveryMs?: number;
 	now?: () => number;
+	/** Rows and bytes one answer may hold (default: MAX_CONSOLE_ROWS, MAX_CONSOLE_BYTES). */
+	caps?: ConsoleCaps;
 };
 
 export type Row = Record<string, unknown>;
@@ -26,16 +30,17 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 	const secrets = urlSecrets(endpoint.url);
 	const user = userOf(endpoint.url);
 	let client: pg.Client | null = null;
+	let guard: ConsoleGuard | null = null;
 	let sizes: Sizes | null = null;
 	let sizesAtMs = 0;
 
 	const drop = () => {
 		const stale = client;
 		client = null;
+		guard = null;
 		if (stale) {
 			// Destroy the socket: end() waits for a reply a hung server never sends.
-			const internal = stale as unknown as {connection?: {stream?: {destroy(): void}}};
-			internal.connection?.stream?.destroy();
+			destroySocket(stale);
 			stale.end().catch(() => undefined);
 		}
 	};
@@ -44,12 +49,8 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		// A local reference: an attempt abandoned by a timeout must not pick up the next call's client.
 		let active = client;
 		if (!active) {
-			const fresh = new pg.Client(consoleClientConfig(endpoint.url));
-			// No startup parameters beyond user and database: PgBouncer rejects unknown ones, and
-			// node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment.
-			const parameters = (fresh as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
-			parameters['options'] = undefined;
-			parameters['application_name'] = undefined;
+			const fresh = consoleClient(endpoint.url);
+			guard = guardConsole(fresh, options.caps);
 			fresh.on('error', () => {
 				if (client === fresh) {
 					client = null; // reconnect on the next call
@@ -60,11 +61,13 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 			await fresh.connect();
 		}
 
+		const mine = guard;
 		if (!sizes || now() - sizesAtMs >= sizesEveryMs) {
-			sizes = await readSizes(active);
+			sizes = await readSizes(active, mine);
 			sizesAtMs = now();
 		}
 
+		mine?.begin('SHOW POOLS');
 		const pools = await active.query('SHOW POOLS');
 		return poolsFromShowPools(pools.rows as Row[], sizes);
 	};
@@ -82,8 +85,10 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 				return {ok: true, format: 'pgbouncer', pools: await Promise.race([attempt, timeout])};
 			} catch (error) {
 				attempt.catch(() => undefined); // the losing attempt may still fail later
+				// A cap reached destroyed the socket: say so, not "connection reset".
+				const capped = guard?.reason ?? null;
 				drop();
-				return {ok: false, error: describe(error, secrets, user)};
+				return {ok: false, error: capped === null ? describe(error, secrets, user) : `pgbouncer: ${capped}`};
 			} finally {
 				clearTimeout(timer);
 			}
@@ -98,11 +103,26 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 						setTimeout(resolve, 1000).unref();
 					}),
 				]);
-				const internal = closing as unknown as {connection?: {stream?: {destroy(): void}}};
-				internal.connection?.stream?.destroy();
+				destroySocket(closing);
 			}
 		},
 	};
+}
+
+/**
+ * A console client: no startup parameters beyond user and database (PgBouncer rejects unknown ones,
+ * and node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment).
+ */
+function consoleClient(url: string): pg.Client {
+	const client = new pg.Client(consoleClientConfig(url));
+	const parameters = (client as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
+	parameters['options'] = undefined;
+	parameters['application_name'] = undefined;
+	return client;
+}
+
+function destroySocket(client: pg.Client): void {
+	(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
 }
 
 /** Map `SHOW POOLS` rows (1.15–1.25, pgcat, Odyssey) to pools; the admin database is left out. */
@@ -164,9 +184,18 @@ export function effectivePoolSize(sizes: Sizes, database: string, user: string):
 	return sizes.defaultPoolSize;
 }
 
-async function readSizes(client: pg.Client): Promise<Sizes> {
+async function readSizes(client: pg.Client, guard: ConsoleGuard | null): Promise<Sizes> {
 	// Each one optional: poolers that mimic the console (pgcat, Odyssey) lack some commands.
-	const show = async (command: string): Promise<Row[]> => client.query(command).then(result => result.rows as Row[], () => []);
+	const show = async (command: string): Promise<Row[]> => {
+		guard?.begin(command);
+		return client.query(command).then(result => result.rows as Row[], () => {
+			if (guard?.reason) {
+				throw new Error(guard.reason); // a cap, not a missing command: the whole reading fails
+			}
+
+			return [];
+		});
+	};
 	const databases = await show('SHOW DATABASES');
 	const users = await show('SHOW USERS');
 	const config = await show('SHOW CONFIG');
@@ -200,13 +229,15 @@ export function sizesFromRows(databases: Row[], users: Row[], config: Row[]): Si
 /** The PgBouncer admin console's connection, from a `pgbouncer://` URL (doctor reads the same console). */
 export function consoleClientConfig(url: string): pg.ClientConfig {
 	const parsed = new URL(url);
+	// parsePoolSpec refused malformed %-escapes, so these decode.
 	const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer';
 	const sslmode = parsed.searchParams.get('sslmode');
+	const userinfo = urlUserinfo(parsed);
 	return {
 		host: parsed.hostname.replace(/^\[|\]$/g, ''),
 		port: Number(parsed.port || 6432),
-		user: decodeURIComponent(parsed.username) || undefined,
-		password: decodeURIComponent(parsed.password) || undefined,
+		user: userinfo?.user || undefined,
+		password: userinfo?.password || undefined,
 		database,
 		// node-postgres cannot fall back like libpq's "prefer": only an explicit require turns TLS on
 		ssl: sslmode === 'require' || sslmode === 'no-verify' ? {rejectUnauthorized: false} : sslmode === 'verify-ca' || sslmode === 'verify-full',
@@ -215,7 +246,7 @@ export function consoleClientConfig(url: string): pg.ClientConfig {
 
 function userOf(url: string): string {
 	try {
-		return decodeURIComponent(new URL(url).username);
+		return urlUserinfo(url)?.user ?? '';
 	} catch {
 		return '';
 	}

@@ -6,18 +6,29 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
+import {basicAuthorization, isLoopbackHost} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../model/types.js';
 import {fleetPools, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';
 import {familyNames, type FamilyNames} from './prometheus-pools.js';
 import {describeError, oneLine} from './http-collector.js';
 
-/** A fleet of 500 instances answers a few MiB per family; a runaway selector is cut here. */
-const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+/**
+ * A family's answer for 500 instances × 2 pools is 1 MiB: 4 MiB holds ~2,000 instances × 2 pools. A
+ * runaway selector (or a hostile server) is cut here, before the answer is parsed (parsing costs ~1.6×
+ * its size in heap), and the row says to narrow the selector.
+ */
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * All the answers of one refresh, together (they arrive side by side): what one refresh may hold.
+ * Two full answers; parsing and grouping them (~45,000 series) takes ~0.4 s of CPU, which the server's
+ * poller shares (measured: bench/README.md, hostile endpoints).
+ */
+const DEFAULT_MAX_REFRESH_BYTES = 8 * 1024 * 1024;
 /** The window of rate(): four scrapes at a 15 s interval. */
 export const RATE_WINDOW = '1m';
 
-export type PrometheusApiOptions = {maxBytes?: number};
+export type PrometheusApiOptions = {maxBytes?: number; maxRefreshBytes?: number};
 
 export type PrometheusApiCollector = {
 	collect(timeoutMs: number): Promise<PoolReading>;
@@ -54,23 +65,21 @@ export function queryUrl(base: string): URL {
 
 export function createPrometheusApiCollector(endpoint: PoolEndpoint, options: PrometheusApiOptions = {}): PrometheusApiCollector {
 	const secrets = [...urlSecrets(endpoint.url), ...(endpoint.bearerToken ? [endpoint.bearerToken] : [])];
-	const base = new URL(endpoint.url);
 	const target = queryUrl(endpoint.url);
-	const authorization = endpoint.bearerToken
-		? `Bearer ${endpoint.bearerToken}`
-		: base.username
-			? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-			: undefined;
+	// Parsing gave a token only to a URL without userinfo: each endpoint sends its own credentials.
+	const authorization = endpoint.bearerToken ? `Bearer ${endpoint.bearerToken}` : basicAuthorization(endpoint.url);
 	const families = familyNames();
 	const queries = families.map(family => familyQuery(family, endpoint.selector ?? null));
 	const transport = target.protocol === 'https:' ? https : http;
 	// One kept-alive socket per family: the queries of a refresh run side by side.
 	const agent = new transport.Agent({keepAlive: true, maxSockets: queries.length, keepAliveMsecs: 1000});
 	const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+	const maxRefreshBytes = options.maxRefreshBytes ?? DEFAULT_MAX_REFRESH_BYTES;
 	return {
 		async collect(timeoutMs) {
 			try {
-				const answers = await Promise.all(queries.map(async query => instantQuery({url: target, query, authorization, agent, timeoutMs, maxBytes})));
+				const refresh: Refresh = {bytes: 0, maxBytes: maxRefreshBytes};
+				const answers = await Promise.all(queries.map(async query => instantQuery({url: target, query, authorization, agent, timeoutMs, maxBytes, refresh})));
 				const failed = answers.find(answer => !answer.ok);
 				if (failed && !failed.ok) {
 					return {ok: false, error: oneLine(maskText(failed.error, secrets))};
@@ -97,7 +106,12 @@ export function createPrometheusApiCollector(endpoint: PoolEndpoint, options: Pr
 
 type Answer = {ok: true; samples: VectorSample[]} | {ok: false; error: string};
 
-type QueryRequest = {url: URL; query: string; authorization: string | undefined; agent: http.Agent; timeoutMs: number; maxBytes: number};
+/** What the answers of one refresh hold so far, together. */
+type Refresh = {bytes: number; maxBytes: number};
+
+type QueryRequest = {url: URL; query: string; authorization: string | undefined; agent: http.Agent; timeoutMs: number; maxBytes: number; refresh: Refresh};
+
+const mebibytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
 /** POST /api/v1/query (a form body: a family's query is too long for some proxies' URL limits). */
 async function instantQuery(request: QueryRequest): Promise<Answer> {
@@ -140,7 +154,7 @@ async function post(request: QueryRequest, body: string): Promise<Posted> {
 }
 
 async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
-	const {url, timeoutMs, maxBytes} = request;
+	const {url, timeoutMs} = request;
 	const transport = url.protocol === 'https:' ? https : http;
 	return new Promise<Posted>(resolve => {
 		let isSettled = false;
@@ -172,7 +186,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 					accept: 'application/json',
 					// Gzip over a network (a fleet's answer is MiBs); none on loopback, where it only costs CPU on
 					// both ends (measured: 62 → 80 ms for a 500-instance family on a loaded 2-CPU machine).
-					'accept-encoding': isLoopback(url.hostname) ? 'identity' : 'gzip',
+					'accept-encoding': isLoopbackHost(url.hostname) ? 'identity' : 'gzip',
 					'content-type': 'application/x-www-form-urlencoded',
 					'content-length': Buffer.byteLength(body),
 					'user-agent': 'lifeguard',
@@ -181,47 +195,7 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 				agent: request.agent,
 			},
 			response => {
-				const status = response.statusCode ?? 0;
-				const statusText = (response.statusMessage ?? '').trim() || http.STATUS_CODES[status] || '';
-				const encoding = (response.headers['content-encoding'] ?? '').toLowerCase();
-				let stream: Readable = response;
-				if (encoding === 'gzip') {
-					// The cap counts decompressed bytes.
-					stream = response.pipe(zlib.createGunzip());
-					response.on('error', error => {
-						settle({ok: false, error: describeError(error, url.hostname)});
-					});
-				}
-
-				const isJson = String(response.headers['content-type'] ?? '').includes('json');
-				if ((status < 200 || status > 299) && !isJson) {
-					settle({ok: false, error: `HTTP ${status}${statusText ? ` ${statusText}` : ''}`});
-					return;
-				}
-
-				const chunks: Buffer[] = [];
-				let size = 0;
-				stream.on('data', (chunk: Buffer) => {
-					size += chunk.length;
-					if (size > maxBytes) {
-						settle({ok: false, error: `response larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`});
-						stream.destroy();
-						return;
-					}
-
-					chunks.push(chunk);
-				});
-				stream.on('end', () => {
-					settle({ok: true, status, statusText, body: Buffer.concat(chunks).toString('utf8')});
-				});
-				stream.on('error', error => {
-					settle({ok: false, error: describeError(error, url.hostname)});
-				});
-				response.on('close', () => {
-					if (!response.complete) {
-						settle({ok: false, error: 'connection reset'});
-					}
-				});
+				readAnswer(response, request, settle);
 			},
 		);
 		outgoing.on('error', error => {
@@ -232,6 +206,58 @@ async function postOnce(request: QueryRequest, body: string): Promise<Posted> {
 	});
 }
 
-function isLoopback(hostname: string): boolean {
-	return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+/** One answer, decompressed, within its own cap and the refresh's: settled once, cut the moment a cap is passed. */
+function readAnswer(response: http.IncomingMessage, request: QueryRequest, settle: (result: Posted) => void): void {
+	const {url, maxBytes, refresh} = request;
+	const tooLarge = `prometheus: an answer over ${mebibytes(maxBytes)} (narrow --prometheus-selector)`;
+	const status = response.statusCode ?? 0;
+	const statusText = (response.statusMessage ?? '').trim() || http.STATUS_CODES[status] || '';
+	const encoding = (response.headers['content-encoding'] ?? '').toLowerCase();
+	let stream: Readable = response;
+	if (encoding === 'gzip') {
+		// The cap counts decompressed bytes.
+		stream = response.pipe(zlib.createGunzip());
+		response.on('error', error => {
+			settle({ok: false, error: describeError(error, url.hostname)});
+		});
+	}
+
+	const isJson = String(response.headers['content-type'] ?? '').includes('json');
+	if ((status < 200 || status > 299) && !isJson) {
+		settle({ok: false, error: `HTTP ${status}${statusText ? ` ${statusText}` : ''}`});
+		return;
+	}
+
+	const declared = Number(response.headers['content-length']);
+	if (encoding !== 'gzip' && Number.isFinite(declared) && declared > maxBytes) {
+		settle({ok: false, error: tooLarge});
+		return;
+	}
+
+	const chunks: Buffer[] = [];
+	let size = 0;
+	stream.on('data', (chunk: Buffer) => {
+		size += chunk.length;
+		refresh.bytes += chunk.length;
+		const over = size > maxBytes ? tooLarge
+			: refresh.bytes > refresh.maxBytes ? `prometheus: answers over ${mebibytes(refresh.maxBytes)} in one refresh (narrow --prometheus-selector)` : null;
+		if (over !== null) {
+			settle({ok: false, error: over});
+			stream.destroy();
+			return;
+		}
+
+		chunks.push(chunk);
+	});
+	stream.on('end', () => {
+		settle({ok: true, status, statusText, body: Buffer.concat(chunks).toString('utf8')});
+	});
+	stream.on('error', error => {
+		settle({ok: false, error: describeError(error, url.hostname)});
+	});
+	response.on('close', () => {
+		if (!response.complete) {
+			settle({ok: false, error: 'connection reset'});
+		}
+	});
 }

@@ -4,7 +4,7 @@
 import {safeText} from '../../text/sanitize.js';
 import type {PoolFleet, PoolInstance, PoolMetrics, SourceRates} from '../../model/types.js';
 import {poolsFromExposition} from './prometheus-pools.js';
-import type {PromSample} from './prometheus-text.js';
+import {parsePromNumber, type PromSample} from './prometheus-text.js';
 
 /** One series of an instant vector, as `/api/v1/query` answers it (`value: [time, "1.5"]`). */
 export type VectorSample = {metric: Record<string, string>; value: [number, string]};
@@ -22,13 +22,16 @@ function instanceOf(labels: Readonly<Record<string, string>>): string {
 	return labels['instance'] ?? labels['pod'] ?? '';
 }
 
-/** Prometheus writes non-finite values as "NaN", "+Inf", "-Inf". */
-function valueOf(text: string): number {
-	if (text === '+Inf') {
-		return Number.POSITIVE_INFINITY;
-	}
+/**
+ * The instances one service pool keeps, the worst: a screen lists a few dozen, and a fleet of 100,000
+ * series must not cost 100,000 objects in every frame's picture and in `--json` (it held 24.5 MB for
+ * one pool). 200 is the pools-per-endpoint cap too; sums and counts still cover every instance.
+ */
+export const MAX_MEMBERS = 200;
 
-	return text === '-Inf' ? Number.NEGATIVE_INFINITY : Number(text);
+/** Prometheus writes numbers as Go does (non-finite ones as "NaN", "+Inf", "-Inf"); anything else is no value. */
+function valueOf(text: unknown): number {
+	return typeof text === 'string' ? parsePromNumber(text) ?? Number.NaN : Number.NaN;
 }
 
 /** A counter field of PoolMetrics holds a per-second rate when it was read through rate(). */
@@ -88,7 +91,7 @@ export function fleetPools(samples: readonly VectorSample[]): PoolMetrics[] {
 			byInstance.set(key, group);
 		}
 
-		group.samples.push({name, labels, value: valueOf(sample.value[1]), timestamp: null});
+		group.samples.push({name, labels, value: valueOf(sample.value?.[1]), timestamp: null});
 	}
 
 	// (service, pool) → its instances
@@ -133,9 +136,10 @@ export function fleetPools(samples: readonly VectorSample[]): PoolMetrics[] {
 	});
 }
 
-/** One service pool from its instances: sums, the instances worst first, and how many are at their max. */
+/** One service pool from its instances: sums, the worst MAX_MEMBERS instances first, and how many are at their max. */
 export function servicePool(service: string, pool: string | null, instances: readonly PoolInstance[]): PoolMetrics {
 	const members = [...instances].sort(byWorst);
+	const kept = members.length > MAX_MEMBERS ? members.slice(0, MAX_MEMBERS) : members;
 	const maxes = new Set(members.map(member => member.max));
 	const hasMax = members.some(member => member.max !== null);
 	const fleet: PoolFleet = {
@@ -145,7 +149,8 @@ export function servicePool(service: string, pool: string | null, instances: rea
 		atMax: hasMax ? members.filter(member => member.isAtMax).length : null,
 		maxPerInstance: maxes.size === 1 && hasMax ? members[0]!.max : null,
 		worst: members[0]!,
-		members,
+		members: kept,
+		...(kept.length < members.length ? {omittedMembers: members.length - kept.length} : {}),
 	};
 	const pick = (field: 'max' | 'open' | 'active' | 'idle' | 'waiting') => sumOf(members.map(member => member[field]));
 	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field]));

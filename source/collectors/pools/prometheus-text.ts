@@ -67,16 +67,19 @@ export function parsePrometheusText(text: string): PromExposition {
 	return result;
 }
 
-/** Parse a Prometheus / OpenMetrics number: Go ParseFloat forms plus NaN and ±Inf in any case. */
-export function parsePromNumber(token: string): number | null {
-	if (token.length === 0) {
-		return null;
-	}
+/** Go's ParseFloat decimal form: sign, digits with an optional point, exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-	const value = Number(token);
-	if (!Number.isNaN(value)) {
-		// Number() accepts hex (0x10) and 'Infinity'; Go's ParseFloat accepts those too.
-		return value;
+/**
+ * Parse a Prometheus / OpenMetrics number as Prometheus does (textparse and expfmt: strconv.ParseFloat,
+ * refusing 'p', 'P' and '_'): decimals, NaN and ±Inf / ±Infinity in any case. Hex (`0x10`, which
+ * Number() reads as 16; Go's hex floats need a 'p' exponent, which Prometheus refuses), octal and
+ * binary forms are refused, and so is a decimal beyond the float range (ParseFloat's ErrRange).
+ */
+export function parsePromNumber(token: string): number | null {
+	if (DECIMAL.test(token)) {
+		const value = Number(token);
+		return Number.isFinite(value) ? value : null;
 	}
 
 	switch (token.toLowerCase()) {

@@ -105,7 +105,9 @@ export function membersView({pool, poolName, ranked, gone, selected, nowMs, heig
 	const selectedIndex = keys.indexOf(selected ?? '\u0000');
 	const start = windowStart(keys.length, selectedIndex, rowsHeight);
 	const instanceCells = instanceWidth(width);
-	const header = `  ${fit('LVL', 4)} ${fit(`INSTANCE (${ranked.length}${gone.length > 0 ? `, ${gone.length} gone` : ''})`, instanceCells)} ${fit('BUSY/MAX', 8, 'right')} ${fit('OPEN', 4, 'right')} ${fit('WAITING', 7, 'right')} ${fit('AT MAX', 6)}${extrasWidth(width) > 0 ? ` ${fit('OLDEST', 6, 'right')} ${fit('TIMEOUTS', 8, 'right')}` : ''} WHY`;
+	// Only the worst instances of a large fleet are kept: say of how many.
+	const omitted = pool.metrics?.fleet?.omittedMembers ?? 0;
+	const header = `  ${fit('LVL', 4)} ${fit(`INSTANCE (${ranked.length}${omitted > 0 ? ` of ${ranked.length + omitted}` : ''}${gone.length > 0 ? `, ${gone.length} gone` : ''})`, instanceCells)} ${fit('BUSY/MAX', 8, 'right')} ${fit('OPEN', 4, 'right')} ${fit('WAITING', 7, 'right')} ${fit('AT MAX', 6)}${extrasWidth(width) > 0 ? ` ${fit('OLDEST', 6, 'right')} ${fit('TIMEOUTS', 8, 'right')}` : ''} WHY`;
 	const lines: Line[] = [head, titleLine(header, position(start, Math.min(rowsHeight, keys.length - start), keys.length, rowsHeight), width)];
 	if (keys.length === 0) {
 		lines.push({spans: [span(pool.metrics?.fleet ? '  (no instances)' : '  (not a fleet pool: no instances)')], isDim: true});

@@ -3,7 +3,7 @@
 // series without an instance, the service label's precedence. The live path is prometheus-api.test.ts.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {fleetPools, type VectorSample} from '../../../source/collectors/pools/prometheus-fleet.js';
+import {fleetPools, MAX_MEMBERS, type VectorSample} from '../../../source/collectors/pools/prometheus-fleet.js';
 
 const at = (name: string, labels: Record<string, string>, value: string): VectorSample => ({metric: {__name__: name, ...labels}, value: [1_796_000_000, value]});
 const rate = (counter: string, labels: Record<string, string>, value: string): VectorSample => ({metric: {lifeguard_rate: counter, ...labels}, value: [1_796_000_000, value]});
@@ -56,4 +56,30 @@ test('an instance with only counter rates left (its gauges stale, rate()\'s wind
 	assert.deepEqual([pool!.fleet!.instances, pool!.max, pool!.fleet!.maxPerInstance], [1, 10, 10]);
 	assert.deepEqual(pool!.fleet!.members.map(member => member.instance), ['a']);
 	assert.equal(pool!.sourceRates!.timeoutsPerMinute, 0, 'the gone instance\'s rate is not the fleet\'s');
+});
+
+test('a fleet of 1,000 instances keeps the 200 worst as members and counts the rest; sums, counts and at-max cover all 1,000', () => {
+	const samples: VectorSample[] = [];
+	for (let index = 0; index < 1000; index++) {
+		const labels = {job: 'orders', pool: 'P', instance: `pod-${String(index).padStart(4, '0')}`};
+		// pod-0000…pod-0099 queue (the more the higher the index), the rest are calm
+		samples.push(at('hikaricp_connections_max', labels, '10'), at('hikaricp_connections_active', labels, index < 100 ? '10' : '2'), at('hikaricp_connections_pending', labels, index < 100 ? String(index + 1) : '0'));
+	}
+
+	const [pool] = fleetPools(samples);
+	const fleet = pool!.fleet!;
+	assert.deepEqual([fleet.instances, fleet.members.length, fleet.omittedMembers, fleet.atMax], [1000, MAX_MEMBERS, 800, 100]);
+	assert.equal(MAX_MEMBERS, 200);
+	assert.deepEqual([pool!.max, pool!.active, pool!.waiting], [10_000, 100 * 10 + 900 * 2, (100 * 101) / 2]);
+	assert.deepEqual(fleet.members.slice(0, 3).map(member => [member.instance, member.waiting]), [['pod-0099', 100], ['pod-0098', 99], ['pod-0097', 98]]);
+	assert.ok(fleet.members.slice(0, 100).every(member => member.isAtMax), 'every queueing instance is among the kept');
+	assert.equal(fleet.worst.instance, 'pod-0099');
+	// At the cap exactly, nothing is left out and nothing is said.
+	assert.equal(fleetPools(samples.slice(0, 3 * MAX_MEMBERS))[0]!.fleet!.omittedMembers, undefined);
+});
+
+test('values are read as Prometheus writes them: hex or garbage in an answer is no value, not a number', () => {
+	const labels = {job: 'orders', pool: 'P', instance: 'a'};
+	const [pool] = fleetPools([at('hikaricp_connections_max', labels, '0x10'), at('hikaricp_connections_active', labels, '4'), at('hikaricp_connections_pending', labels, '1e400')]);
+	assert.deepEqual([pool!.max, pool!.active, pool!.waiting], [null, 4, null]);
 });

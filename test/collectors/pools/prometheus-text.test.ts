@@ -83,6 +83,21 @@ test('numbers: Go ParseFloat forms and NaN/Inf in any case', () => {
 	assert.equal(parsePromNumber('-INF'), Number.NEGATIVE_INFINITY);
 	assert.equal(parsePromNumber(''), null);
 	assert.equal(parsePromNumber('1,5'), null);
+	assert.equal(parsePromNumber('5.'), 5);
+	assert.equal(parsePromNumber('.5'), 0.5);
+	assert.equal(parsePromNumber('+1e-3'), 0.001);
+});
+
+test('numbers Prometheus refuses are refused: hex (Number() read 0x10 as 16), octal, binary, digit separators, out of range', () => {
+	// prometheus/prometheus model/textparse and prometheus/common expfmt: strconv.ParseFloat, after
+	// refusing 'p', 'P' and '_'; Go's hex floats need a 'p' exponent, so no hex form gets through.
+	for (const token of ['0x10', '0X1F', '-0x10', '0x1p4', '0x1P-3', '0b101', '0o17', '1_000', '1e400', '-1e400', 'Infinityx', '+nan', '1e', 'e5', '.', '--1']) {
+		assert.equal(parsePromNumber(token), null, token);
+	}
+
+	const exposition = parsePrometheusText('hikaricp_connections_active{pool="a"} 0x10\nhikaricp_connections_max{pool="a"} 10\n');
+	assert.deepEqual(exposition.samples.map(sample => [sample.name, sample.value]), [['hikaricp_connections_max', 10]]);
+	assert.equal(exposition.malformedLines, 1);
 });
 
 // How fast is a benchmark's question (npm run bench), not a test's: a timed test fails on a busy machine.
