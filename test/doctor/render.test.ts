@@ -59,8 +59,8 @@ describe('doctor renderers', () => {
 	});
 
 	it('plain text and Markdown: outside strings made visible; JSON: exact', () => {
-		// Markdown escapes the stand-in's backslash so it renders as written.
-		for (const [text, shown] of [[doctorPlain(report), 'shop␛[2J\\u202e'], [doctorMarkdown(report), 'shop␛[2J\\\\u202e']] as const) {
+		// Markdown escapes the stand-in's backslash and the bracket, so they render as written.
+		for (const [text, shown] of [[doctorPlain(report), 'shop␛[2J\\u202e'], [doctorMarkdown(report), String.raw`shop␛\[2J\\u202e`]] as const) {
 			assert.doesNotMatch(text, /\u001B|\u202E/);
 			assert.ok(text.includes(shown), shown);
 		}
