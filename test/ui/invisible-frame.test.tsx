@@ -27,6 +27,7 @@ const HEADER = /^lifeguard {2}PG \d+/;
 describe('roles with invisible and disputed-width characters on the screen', {skip: hasTmux() ? false : 'tmux is not installed'}, () => {
 	let server: TestServer;
 	const clients: pg.Client[] = [];
+	const pids: number[] = [];
 	let source: PostgresSource | undefined;
 
 	before(async () => {
@@ -41,6 +42,7 @@ describe('roles with invisible and disputed-width characters on the screen', {sk
 			client.on('error', () => undefined);
 			await client.connect();
 			clients.push(client);
+			pids.push((await client.query<{pid: number}>('select pg_backend_pid() as pid')).rows[0]!.pid);
 		}
 	});
 
@@ -64,7 +66,8 @@ describe('roles with invisible and disputed-width characters on the screen', {sk
 	test('the real App: every character shown as its escape on its own row, every line fits, the header on line 1', async () => {
 		const target = resolveTarget(server.url, {HOME: '/nonexistent'});
 		source = createPostgresSource(target, await openMonitorClient(target), () => Date.now());
-		const app = await renderApp({columns: 120, rows: 60, ...liveSources([source], []), target: target.display, ready: /x\\u3164/});
+		// Ready when the last role's session has its row.
+		const app = await renderApp({columns: 120, rows: 60, ...liveSources([source], []), target: target.display, ready: new RegExp(`^[> ] +${pids.at(-1)} `, 'm')});
 		try {
 			for (const [columns, rows] of [[120, 60], [80, 24]] as const) {
 				app.resize(columns, rows);
@@ -91,7 +94,7 @@ describe('roles with invisible and disputed-width characters on the screen', {sk
 		const run = new TmuxRun([process.execPath, CLI, '--db', server.url], {columns: 80, rows: 24, env: cleanEnv({TERM: 'xterm-256color'})});
 		try {
 			// The session list is sorted by time in state: the Hangul role, connected first, leads it.
-			const screen = await run.waitFor(/^[> ] +\d+ sx-\\u3164/m, 'the row of the Hangul-filler role');
+			const screen = await run.waitFor(new RegExp(`^[> ] +${pids[0]} `, 'm'), 'the row of the Hangul-filler role');
 			assert.match(screen[0]!, HEADER, `line 1 is the header:\n${screen.join('\n')}`);
 			assert.ok(screen.some(line => line.startsWith('Server ')), `the gauge is on screen:\n${screen.join('\n')}`);
 			assert.match(screen.find(line => /^[> ] +\d+ sx-/.test(line)) ?? '', /^[> ] +\d+ sx-\\u3164… +idle +idle +\S+$/, 'one row, the name cut in its column');
