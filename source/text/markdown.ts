@@ -5,8 +5,9 @@
 
 // HTML is written as entities (a renderer that passes raw HTML shows them as text). Backslash
 // escapes: emphasis (* _ ~), code (`), links and images ([ ]; with both escaped, ( ) and ! mean
-// nothing), table cells (|) and the backslash itself. Parentheses stay as they are, for reading.
-const MARKDOWN_SPECIAL = /[\\`*_~[\]|<>&]/g;
+// nothing), table cells (|) and the backslash itself. Parentheses stay as they are, for reading, and
+// so does an underscore inside a word (statement_timeout): CommonMark never makes emphasis of it.
+const MARKDOWN_SPECIAL = /[\\`*~[\]|<>&]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
 const ENTITIES: Record<string, string> = {'<': '&lt;', '>': '&gt;', '&': '&amp;'};
 
 /** Text that renders as itself in Markdown (CommonMark, GFM), a table cell included. */
