@@ -7,18 +7,19 @@ import stringWidth from 'string-width';
 const PRINTABLE_ASCII = /^[\u0020-\u007E]*$/;
 const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 const MARK = /\p{M}/u;
-/** What terminals draw in cells of its own even inside a cluster. */
+/** Letters and skin tones: a terminal draws them in cells of their own, even inside a cluster. */
 const JOINING = /[\p{L}\p{Emoji_Modifier}]/u;
 /** Code points string-width already counts inside a cluster: Hangul jamo, half- and full-width forms. */
 const COUNTED_IN_CLUSTER = /[\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF00-\uFFEF]/u;
-/** A letter continues a cluster only after a mark (a virama), or as Thai or Lao SARA AM. */
+/** A letter continues a cluster only after a mark (a virama), or as Thai or Lao SARA AM; a skin tone follows an emoji. */
 const MAY_JOIN_LETTERS = /\p{M}\p{L}|[\u0E33\u0EB3\p{Emoji_Modifier}]/u;
 
 /**
  * The cells string-width leaves out of a grapheme cluster. It gives a cluster the width of its first
  * letter, but a conjunct (क्ष: a consonant, a virama, a consonant) or Thai SARA AM (กำ) is one cluster
- * that terminals draw letter by letter: two cells in tmux, xterm and VTE. Every letter after the
- * first adds its own width, and so does a skin tone after an emoji (👍🏽: four cells in tmux).
+ * that a terminal drawing code point by code point (tmux, as wcwidth does) draws letter by letter:
+ * two cells. Every letter after the first adds its own width, and so does a skin tone after an emoji
+ * (👍🏽: four cells in tmux). Measured in tmux by test/text/terminal-width.test.ts.
  */
 function extraLetterCells(cluster: string): number {
 	if (cluster.length === 1 || (cluster.length === 2 && cluster.codePointAt(0)! > 0xFF_FF)) {
