@@ -132,7 +132,23 @@ const isAlarmLevel: Valid = value => value === 'warning' || value === 'critical'
 const optional = (valid: Valid): Valid => value => value === undefined || valid(value);
 const nullable = (valid: Valid): Valid => value => value === null || valid(value);
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const shaped = (shape: Shape): Valid => value => isRecord(value) && Object.entries(shape).every(([key, valid]) => valid(value[key]));
+function shaped(shape: Shape): Valid {
+	const fields = Object.entries(shape);
+	return value => {
+		if (!isRecord(value)) {
+			return false;
+		}
+
+		for (const [key, valid] of fields) {
+			if (!valid(value[key])) {
+				return false;
+			}
+		}
+
+		return true;
+	};
+}
+
 const listOf = (valid: Valid): Valid => value => Array.isArray(value) && value.every(item => valid(item));
 
 const count = optional(nullable(isNumber));
@@ -177,6 +193,9 @@ const SHAPES: Record<LogEventType, Shape> = {
 	quit: {},
 };
 
+const VALID = Object.fromEntries(Object.entries(SHAPES).map(([type, shape]) => [type, shaped(shape)])) as Record<LogEventType, Valid>;
+const isServer = optional(isString);
+
 // What logTime writes, and what a hand edit may add: an offset instead of Z, no seconds or fraction.
 const LOG_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const FIRST_MS = Date.parse('0000-01-01T00:00:00Z');
@@ -202,13 +221,12 @@ export function parseLogEvent(line: string): (LogEvent & {atMs: number}) | null 
 		return null;
 	}
 
-	if (!isRecord(value) || typeof value['type'] !== 'string' || !Object.hasOwn(SHAPES, value['type'])) {
+	if (!isRecord(value) || typeof value['type'] !== 'string' || !Object.hasOwn(VALID, value['type'])) {
 		return null;
 	}
 
 	const atMs = logTimeMs(value['at']);
-	const shape = SHAPES[value['type'] as LogEventType];
-	if (atMs === null || !optional(isString)(value['server']) || !shaped(shape)(value)) {
+	if (atMs === null || !isServer(value['server']) || !VALID[value['type'] as LogEventType](value)) {
 		return null;
 	}
 
