@@ -27,7 +27,7 @@ import {OptionsError, parseCommandLine, type Options} from './source/options.js'
 import {formatCheck, formatServersCheck} from './source/output/check.js';
 import {serversJson, snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
-import {streamTimeline} from './source/output/timeline.js';
+import {streamTimeline} from './source/output/timeline-stream.js';
 import {safeJson, safeText} from './source/text/sanitize.js';
 import {watch, WatchError} from './source/watch.js';
 

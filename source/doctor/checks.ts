@@ -4,6 +4,7 @@ import type {
 	ApplicationUsage, Check, CheckId, CheckStatus, DoctorInput, LoginRole, Part, PgBouncerConfig, PoolCapacity,
 	RoleDatabaseSetting, ServerSettings,
 } from './types.js';
+import {sqlIdentifier} from '../text/sql-identifier.js';
 
 const TIMEOUT_UNITS_MS: Record<string, number> = {us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000};
 /** The base unit of each duration setting the review reads (as pg_settings.unit says). */
@@ -96,13 +97,6 @@ function couldNotRead(id: CheckId, ...parts: Array<Part<unknown>>): Check | null
 	const failed = parts.find(part => !part.ok);
 	return failed && !failed.ok ? check(id, 'unknown', `could not read: ${failed.error}`, null) : null;
 }
-
-/** An identifier as SQL wants it: bare when it is a plain lower-case name, else double-quoted. */
-export function quoteIdent(name: string): string {
-	return /^[a-z_][a-z\d_]*$/.test(name) && !SQL_KEYWORDS.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}
-
-const SQL_KEYWORDS = new Set(['all', 'user', 'role', 'table', 'select', 'group', 'order', 'default', 'public', 'database', 'analyse', 'analyze', 'and', 'or', 'not', 'from', 'to', 'with', 'limit', 'check', 'current_user', 'session_user']);
 
 export function usableSlots(settings: ServerSettings): number {
 	return settings.maxConnections - settings.superuserReservedConnections - settings.reservedConnections;
@@ -352,7 +346,7 @@ export function reservedSlots(input: DoctorInput): Check {
 
 	const settings = input.settings.value;
 	const privileges = input.privileges.value;
-	const role = quoteIdent(privileges.role);
+	const role = sqlIdentifier(privileges.role);
 	const numbers = {superuserReserved: settings.superuserReservedConnections, reserved: settings.reservedConnections};
 	if (privileges.isSuperuser) {
 		return settings.superuserReservedConnections > 0
@@ -421,8 +415,8 @@ function overridesText(rows: readonly RoleDatabaseSetting[], name: string): stri
 function fixForOff(name: string, off: readonly ZeroFinding[], serverMs: number | null, value: string, preferSystem: boolean): string {
 	const statements = new Set<string>();
 	for (const finding of off) {
-		const role = quoteIdent(finding.role);
-		const database = quoteIdent(finding.database);
+		const role = sqlIdentifier(finding.role);
+		const database = sqlIdentifier(finding.database);
 		switch (finding.origin) {
 			case 'role in database': {
 				statements.add(`ALTER ROLE ${role} IN DATABASE ${database} SET ${name} = '${value}';`);
@@ -644,7 +638,7 @@ export function roleConnectionLimit(input: DoctorInput): Check {
 	const subjects = input.roles.value
 		.filter(role => role.connectionLimit !== null && role.connectionLimit >= 0 && !role.isSuperuser)
 		.map(role => ({name: role.name, limit: role.connectionLimit!, connections: role.connections}));
-	return limitCheck(input, id, subjects, 'role', 'no login role has a CONNECTION LIMIT', (name, limit) => `ALTER ROLE ${quoteIdent(name)} CONNECTION LIMIT ${limit};`);
+	return limitCheck(input, id, subjects, 'role', 'no login role has a CONNECTION LIMIT', (name, limit) => `ALTER ROLE ${sqlIdentifier(name)} CONNECTION LIMIT ${limit};`);
 }
 
 export function databaseConnectionLimit(input: DoctorInput): Check {
@@ -657,7 +651,7 @@ export function databaseConnectionLimit(input: DoctorInput): Check {
 	const subjects = input.databases.value
 		.filter(database => database.connectionLimit !== null && database.connectionLimit >= 0)
 		.map(database => ({name: database.name, limit: database.connectionLimit!, connections: database.connections}));
-	return limitCheck(input, id, subjects, 'database', 'no database has a CONNECTION LIMIT', (name, limit) => `ALTER DATABASE ${quoteIdent(name)} CONNECTION LIMIT ${limit};`);
+	return limitCheck(input, id, subjects, 'database', 'no database has a CONNECTION LIMIT', (name, limit) => `ALTER DATABASE ${sqlIdentifier(name)} CONNECTION LIMIT ${limit};`);
 }
 
 export function pgbouncerMaxClientConn(input: DoctorInput): Check {
@@ -712,7 +706,7 @@ export function visibility(input: DoctorInput): Check {
 		return check(id, 'pass', `${privileges.role} ${privileges.isSuperuser ? 'is a superuser' : 'has pg_read_all_stats'}: every session's state, query and waits are visible`, null, {hidden});
 	}
 
-	return check(id, 'fail', `${privileges.role} has no pg_read_all_stats: ${hidden ?? '?'} other sessions show no state, query or wait (counted, not understood)`, `GRANT pg_monitor TO ${quoteIdent(privileges.role)};`, {hidden});
+	return check(id, 'fail', `${privileges.role} has no pg_read_all_stats: ${hidden ?? '?'} other sessions show no state, query or wait (counted, not understood)`, `GRANT pg_monitor TO ${sqlIdentifier(privileges.role)};`, {hidden});
 }
 
 export function signalBackend(input: DoctorInput): Check {
@@ -727,5 +721,5 @@ export function signalBackend(input: DoctorInput): Check {
 		return check(id, 'pass', `${privileges.role} ${privileges.isSuperuser ? 'is a superuser' : 'has pg_signal_backend'}: it may cancel and terminate other roles' sessions (not superusers')`, null);
 	}
 
-	return check(id, 'warn', `${privileges.role} has no pg_signal_backend: terminate and cancel work on its own sessions only`, `GRANT pg_signal_backend TO ${quoteIdent(privileges.role)}; -- if the operator means to terminate`, {});
+	return check(id, 'warn', `${privileges.role} has no pg_signal_backend: terminate and cancel work on its own sessions only`, `GRANT pg_signal_backend TO ${sqlIdentifier(privileges.role)}; -- if the operator means to terminate`, {});
 }

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import {renderDoctorReport} from '../output/doctor-table.js';
-import {doctorJson, doctorMarkdown, doctorPlain} from '../output/doctor-text.js';
+import {doctorJsonText, doctorMarkdown, doctorPlain} from '../output/doctor-text.js';
 import {exitCodeFor, runChecks} from './checks.js';
 import {readDoctorInput} from './read.js';
 import type {DoctorReport} from './types.js';
@@ -34,7 +34,7 @@ export async function reviewConfiguration(run: DoctorRun): Promise<DoctorReport>
 export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, columns = 80, isColor = true): string {
 	switch (format) {
 		case 'json': {
-			return JSON.stringify(doctorJson(report), null, 2);
+			return doctorJsonText(report);
 		}
 
 		case 'markdown': {

@@ -182,13 +182,119 @@ function ownNumbers(picture: Picture, subject: string, pool: PoolView | null | u
 
 // --- reading ---
 
-const TYPES: ReadonlySet<string> = new Set<LogEventType>(['start', 'level', 'flag', 'terminate', 'cancel', 'disconnect', 'reconnect', 'endpoint-down', 'endpoint-up', 'quit', 'fold']);
+// A log may be cut short, hand edited, written by an older version or by someone who means harm: each
+// line is checked against the contract above before the timeline relies on it. A value that is there
+// must have its type (levels are ok|warning|critical, pids integers, numbers finite); what the writer
+// always writes and the timeline needs must be there. A line that breaks it is no event. Strings are
+// still untrusted text: the caller makes them safe.
 
-/**
- * One line of a log back into an event, or null when it is not one. A log may be cut short, hand
- * edited or written by an older version: the shape is checked where the timeline relies on it, and
- * every string is read as untrusted text by the caller.
- */
+type Valid = (value: unknown) => boolean;
+type Shape = Record<string, Valid>;
+
+const isString: Valid = value => typeof value === 'string';
+const isNumber: Valid = value => typeof value === 'number' && Number.isFinite(value);
+const isPid: Valid = value => Number.isSafeInteger(value) && (value as number) > 0;
+const isLevel: Valid = value => value === 'ok' || value === 'warning' || value === 'critical';
+const isAlarmLevel: Valid = value => value === 'warning' || value === 'critical';
+const optional = (valid: Valid): Valid => value => value === undefined || valid(value);
+const nullable = (valid: Valid): Valid => value => value === null || valid(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+function shaped(shape: Shape): Valid {
+	const fields = Object.entries(shape);
+	return value => {
+		if (!isRecord(value)) {
+			return false;
+		}
+
+		for (const [key, valid] of fields) {
+			if (!valid(value[key])) {
+				return false;
+			}
+		}
+
+		return true;
+	};
+}
+
+const listOf = (valid: Valid): Valid => value => Array.isArray(value) && value.every(item => valid(item));
+
+const count = optional(nullable(isNumber));
+const NUMBERS = shaped({
+	server: optional(nullable(shaped({used: isNumber, usable: isNumber}))),
+	pools: optional(listOf(shaped({name: isString, active: count, max: count, waiting: count, waitsPerSecond: count, timeoutsPerMinute: count}))),
+	servers: optional(listOf(shaped({name: isString, used: count, usable: count}))),
+});
+const SESSIONS = listOf(shaped({
+	pid: isPid,
+	user: optional(nullable(isString)),
+	application: optional(isString),
+	state: optional(nullable(isString)),
+	outcome: value => value === 'done' || value === 'skipped' || value === 'failed',
+	reason: optional(isString),
+}));
+
+const OPEN_FINDINGS = listOf(shaped({code: isString, level: isAlarmLevel, subject: isString}));
+
+/** Each type's fields; `at`, `type` and `server` are checked for every line. */
+const SHAPES: Record<LogEventType, Shape> = {
+	start: {
+		target: isString,
+		version: optional(nullable(isString)),
+		limits: optional(nullable(shaped({maxConnections: isNumber, superuserReserved: optional(isNumber), reservedForRole: optional(isNumber), usable: isNumber}))),
+	},
+	level: {
+		subject: isString,
+		pool: optional(isString),
+		from: isLevel,
+		to: isLevel,
+		code: optional(isString),
+		message: optional(isString),
+		numbers: optional(NUMBERS),
+		course: optional(shaped({what: isString, from: isNumber, fromAt: value => logTimeMs(value) !== null, peak: isNumber, peakAt: value => logTimeMs(value) !== null})),
+	},
+	flag: {note: isString, numbers: optional(NUMBERS), findings: optional(OPEN_FINDINGS)},
+	terminate: {sessions: SESSIONS},
+	cancel: {sessions: SESSIONS},
+	disconnect: {reason: optional(isString)},
+	reconnect: {},
+	'endpoint-down': {subject: isString, reason: optional(isString)},
+	'endpoint-up': {subject: isString},
+	quit: {findings: optional(OPEN_FINDINGS)},
+	fold: {
+		reason: value => value === 'flapping' || value === 'budget',
+		subject: optional(isString),
+		pool: optional(isString),
+		count: isNumber,
+		from: value => logTimeMs(value) !== null,
+		to: value => logTimeMs(value) !== null,
+		last: optional(isString),
+		numbers: optional(NUMBERS),
+		subjects: optional(isNumber),
+		subjectsCapped: optional(value => value === true),
+		examples: optional(listOf(isString)),
+	},
+};
+
+const VALID = Object.fromEntries(Object.entries(SHAPES).map(([type, shape]) => [type, shaped(shape)])) as Record<LogEventType, Valid>;
+const isServer = optional(isString);
+
+// What logTime writes, and what a hand edit may add: an offset instead of Z, no seconds or fraction.
+const LOG_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const FIRST_MS = Date.parse('0000-01-01T00:00:00Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** The time of a line in ms, or null: in the format the writer uses, from year 0 to 9999 in UTC. */
+export function logTimeMs(at: unknown): number | null {
+	if (typeof at !== 'string' || !LOG_TIME.test(at)) {
+		return null;
+	}
+
+	const atMs = Date.parse(at);
+	// A heading is the date of an ISO string: a year past 9999 (+275760) has no such date.
+	return Number.isNaN(atMs) || atMs < FIRST_MS || atMs > LAST_MS ? null : atMs;
+}
+
+/** One line of a log back into an event, or null when it is not one that keeps the contract. */
 export function parseLogEvent(line: string): (LogEvent & {atMs: number}) | null {
 	let value: unknown;
 	try {
@@ -197,24 +303,14 @@ export function parseLogEvent(line: string): (LogEvent & {atMs: number}) | null 
 		return null;
 	}
 
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+	if (!isRecord(value) || typeof value['type'] !== 'string' || !Object.hasOwn(VALID, value['type'])) {
 		return null;
 	}
 
-	const record = value as Record<string, unknown>;
-	const {type, at} = record;
-	if (typeof type !== 'string' || typeof at !== 'string' || !TYPES.has(type)) {
+	const atMs = logTimeMs(value['at']);
+	if (atMs === null || !isServer(value['server']) || !VALID[value['type'] as LogEventType](value)) {
 		return null;
 	}
 
-	const atMs = Date.parse(at);
-	if (Number.isNaN(atMs)) {
-		return null;
-	}
-
-	if (type === 'level' && (typeof record['subject'] !== 'string' || typeof record['from'] !== 'string' || typeof record['to'] !== 'string')) {
-		return null;
-	}
-
-	return {...(record as LogEvent), atMs};
+	return {...(value as LogEvent), atMs};
 }

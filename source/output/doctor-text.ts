@@ -1,9 +1,11 @@
 // `lifeguard doctor` as text: the --json contract, plain text for pipes and files, Markdown for a
 // postmortem or a ticket. Every string from outside (names, labels, errors) goes through safeText in
-// text and Markdown; JSON carries them exactly (JSON.stringify escapes what needs escaping).
+// text and Markdown, and is escaped for Markdown there; JSON carries them exactly (safeJson escapes
+// what a terminal would act on).
 import {EXIT_CODES, overallStatus} from '../doctor/checks.js';
 import type {Check, CheckStatus, DoctorReport} from '../doctor/types.js';
-import {safeText} from '../text/sanitize.js';
+import {markdownCode, markdownText} from '../text/markdown.js';
+import {safeJson, safeText} from '../text/sanitize.js';
 
 export const STATUS_LABELS: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', unknown: 'UNKNOWN', skip: 'SKIP'};
 
@@ -13,6 +15,11 @@ export function doctorJson(report: DoctorReport): {target: string; checks: Check
 		target: report.target,
 		checks: report.checks.map(check => ({id: check.id, status: check.status, title: check.title, found: check.found, fix: check.fix, numbers: check.numbers})),
 	};
+}
+
+/** `doctor --json` as printed. */
+export function doctorJsonText(report: DoctorReport): string {
+	return safeJson(doctorJson(report), 2);
 }
 
 const ORDER: CheckStatus[] = ['fail', 'warn', 'unknown', 'pass', 'skip'];
@@ -55,20 +62,20 @@ export function doctorPlain(report: DoctorReport): string {
 	return lines.join('\n');
 }
 
-/** A Markdown table cell: no line breaks, no unescaped pipe. */
+/** A Markdown table cell: no line breaks, no unescaped pipe, no HTML, link or emphasis. */
 function cell(text: string): string {
-	return safeText(text).replaceAll('\\', '\\\\').replaceAll('|', '\\|');
+	return markdownText(safeText(text));
 }
 
 export function doctorMarkdown(report: DoctorReport): string {
 	const lines = [
-		`### Configuration review: \`${safeText(report.target).replaceAll('`', "'")}\``,
+		`### Configuration review: ${markdownCode(safeText(report.target))}`,
 		'',
 		'| status | check | found | fix |',
 		'| --- | --- | --- | --- |',
 		...worstFirst(report.checks).map(check => `| **${STATUS_LABELS[check.status]}** | ${cell(check.title)} | ${cell(check.found)} | ${check.fix ? cell(check.fix) : ''} |`),
 		'',
-		`${doctorSummary(report.checks)} (\`lifeguard doctor\`).`,
+		`${markdownText(doctorSummary(report.checks))} (\`lifeguard doctor\`).`,
 	];
 	return lines.join('\n');
 }

@@ -1,9 +1,11 @@
 // `lifeguard timeline FILE`: the incident log as a Markdown timeline to paste into a postmortem.
-// It streams: lines in, Markdown lines out, with memory that does not grow with the file. Events
-// are read through the log's own parser (model/log-events.ts), and every string in them is text
-// somebody else wrote: it is masked and made safe before it is printed.
+// It streams (timeline-stream.ts): lines in, Markdown lines out, with memory that does not grow with
+// the file. Events are read through the log's own parser (model/log-events.ts), which drops a line
+// that breaks the log's contract; every string in them is text somebody else wrote: it is masked,
+// made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
 import {maskText} from '../connection/mask.js';
-import {type LogEvent, parseLogEvent} from '../model/log-events.js';
+import {type LogEvent, logTimeMs, parseLogEvent} from '../model/log-events.js';
+import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
 
 type Event = LogEvent & {atMs: number};
@@ -43,7 +45,7 @@ export function createTimeline(): TimelineWriter {
 
 		// Several servers: every line names the one it is about.
 		const server = typeof event.server === 'string' ? `${text(event.server, '')}: ` : '';
-		out.push(maskText(`- **${clock(event.atMs)} UTC:** ${server}${sentence}`));
+		out.push(`- **${clock(event.atMs)} UTC:** ${server}${sentence}`);
 		return out;
 	};
 
@@ -58,9 +60,9 @@ export function createTimeline(): TimelineWriter {
 			return [done.first, ...(done.second ? [done.second] : [])].flatMap(event => bullet(event, describe(event)));
 		}
 
-		const levels = [...done.levels].join(' and ');
+		const levels = [...done.levels].map(level => text(level, '?')).join(' and ');
 		const numbers = levelNumbers(done.last);
-		return bullet(done.first, `${subjectName(done.first)} flapped ${done.count} times between ${levels} from ${clock(done.first.atMs)} to ${clock(done.last.atMs)} UTC; last ${done.last.to}${numbers ? ` (${numbers})` : ''}`);
+		return bullet(done.first, `${subjectName(done.first)} flapped ${done.count} times between ${levels} from ${clock(done.first.atMs)} to ${clock(done.last.atMs)} UTC; last ${text(done.last.to, '?')}${numbers ? ` (${numbers})` : ''}`);
 	};
 
 	return {
@@ -122,98 +124,6 @@ export function createTimeline(): TimelineWriter {
 	};
 }
 
-/** The longest log line read, in bytes; a longer one is skipped (and counted) without being held. */
-export const MAX_LINE_BYTES = 4 * 1024 * 1024;
-/** Output is written in pieces of about this many characters, not one write per line. */
-const WRITE_CHARS = 64 * 1024;
-
-/**
- * The timeline of a log read as a stream of bytes, written as it goes: memory depends neither on the
- * size of the file nor on the length of its lines (a line longer than `maxLineBytes` is skipped
- * while it streams past). Lines end at LF, a CR before it is dropped: as `renderTimeline` reads them.
- */
-export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES} = {}): Promise<void> {
-	const timeline = createTimeline();
-	let out: string[] = [];
-	let outChars = 0;
-	const flush = async () => {
-		if (out.length > 0) {
-			const text = `${out.join('\n')}\n`;
-			out = [];
-			outChars = 0;
-			await write(text);
-		}
-	};
-
-	const emit = async (lines: string[]) => {
-		for (const line of lines) {
-			out.push(line);
-			outChars += line.length + 1;
-		}
-
-		if (outChars >= WRITE_CHARS) {
-			await flush();
-		}
-	};
-
-	let pieces: Buffer[] = [];
-	let size = 0;
-	let isTooLong = false;
-	const append = (piece: Buffer) => {
-		if (isTooLong || piece.length === 0) {
-			return;
-		}
-
-		if (size + piece.length > maxLineBytes) {
-			isTooLong = true;
-			pieces = [];
-			size = 0;
-			return;
-		}
-
-		pieces.push(piece);
-		size += piece.length;
-	};
-
-	const endLine = (): string[] => {
-		if (isTooLong) {
-			isTooLong = false;
-			return timeline.skipLine();
-		}
-
-		let line = (pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size)).toString('utf8');
-		pieces = [];
-		size = 0;
-		if (line.endsWith('\r')) {
-			line = line.slice(0, -1);
-		}
-
-		return timeline.push(line);
-	};
-
-	for await (const chunk of input) {
-		let start = 0;
-		for (;;) {
-			const newline = chunk.indexOf(10, start);
-			if (newline === -1) {
-				append(chunk.subarray(start));
-				break;
-			}
-
-			append(chunk.subarray(start, newline));
-			await emit(endLine());
-			start = newline + 1;
-		}
-	}
-
-	if (size > 0 || isTooLong) {
-		await emit(endLine()); // a last line without its LF
-	}
-
-	await emit(timeline.end());
-	await flush();
-}
-
 /** The whole timeline of a log held in memory (tests, small logs). */
 export function renderTimeline(jsonl: string): {markdown: string} {
 	const timeline = createTimeline();
@@ -224,7 +134,7 @@ export function renderTimeline(jsonl: string): {markdown: string} {
 function describe(event: Event): string {
 	switch (event.type) {
 		case 'start': {
-			return `Started watching ${text(event.target, 'the server')}${startDetails(event)}`;
+			return `Started watching ${typeof event.target === 'string' ? markdownCode(oneLine(event.target)) : 'the server'}${startDetails(event)}`;
 		}
 
 		case 'level': {
@@ -286,13 +196,13 @@ function folded(event: Extract<Event, {type: 'fold'}>): string {
 /** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
 function courseText(course: unknown): string {
 	const record = asRecord(course);
-	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number' || typeof record['fromAt'] !== 'string' || typeof record['peakAt'] !== 'string') {
+	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number') {
 		return '';
 	}
 
-	const fromMs = Date.parse(record['fromAt']);
-	const peakMs = Date.parse(record['peakAt']);
-	if (Number.isNaN(fromMs) || Number.isNaN(peakMs) || record['peak'] <= record['from']) {
+	const fromMs = logTimeMs(record['fromAt']);
+	const peakMs = logTimeMs(record['peakAt']);
+	if (fromMs === null || peakMs === null || record['peak'] <= record['from']) {
 		return '';
 	}
 
@@ -365,7 +275,8 @@ function flagFindings(findings: unknown): string {
 function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
 	const list = Array.isArray(sessions) ? sessions.map(item => asRecord(item) ?? {}) : [];
 	const done = list.filter(s => s['outcome'] === 'done');
-	const pids = done.map(s => text(String(s['pid']), '?'));
+	// The parser let only integer pids through.
+	const pids = done.map(s => String(s['pid']));
 	const what = type === 'terminate' ? `Terminated ${count(done.length, 'session')}` : `Cancelled ${count(done.length, 'query', 'queries')}`;
 	const parts = [`${what}${pids.length > 0 ? ` (pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`];
 	for (const outcome of ['skipped', 'failed'] as const) {
@@ -417,10 +328,15 @@ function asRecord(value: unknown): Record<string, unknown> | null {
 	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
-/** A string from the log, one line, no control byte: a newline inside a note must not start a new Markdown block. */
+/**
+ * A string from the log as Markdown text: credentials masked, one line without a control character
+ * (a newline inside a note must not start a new Markdown block), Markdown and HTML escaped.
+ */
 function text(value: unknown, fallback: string): string {
-	return typeof value === 'string' ? safeQueryText(value).trim() : fallback;
+	return typeof value === 'string' ? markdownText(oneLine(value)) : fallback;
 }
+
+const oneLine = (value: string) => safeQueryText(maskText(value)).trim();
 
 function count(n: number, noun: string, pluralNoun = `${noun}s`): string {
 	return `${n} ${n === 1 ? noun : pluralNoun}`;

@@ -1,12 +1,59 @@
-// Widths in terminal cells, not UTF-16 units: a CJK character takes two cells, a combining mark or a
-// zero-width joiner none. Every cut and pad on screen goes through here, so a row never wraps.
+// Widths in terminal cells, not UTF-16 units: a CJK character takes two cells, a combining mark
+// none. Every cut and pad on screen goes through here, so a row never wraps. Characters that terminals
+// draw at widths of their own (zero-width and format characters, Hangul fillers…) never get here:
+// they are made visible where outside text enters (sanitize.ts).
 import stringWidth from 'string-width';
 
 const PRINTABLE_ASCII = /^[\u0020-\u007E]*$/;
 const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+const MARK = /\p{M}/u;
+/** Letters and skin tones: a terminal draws them in cells of their own, even inside a cluster. */
+const JOINING = /[\p{L}\p{Emoji_Modifier}]/u;
+/** Code points string-width already counts inside a cluster: Hangul jamo, half- and full-width forms. */
+const COUNTED_IN_CLUSTER = /[\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF00-\uFFEF]/u;
+/** A letter continues a cluster only after a mark (a virama), or as Thai or Lao SARA AM; a skin tone follows an emoji. */
+const MAY_JOIN_LETTERS = /\p{M}\p{L}|[\u0E33\u0EB3\p{Emoji_Modifier}]/u;
+
+/**
+ * The cells string-width leaves out of a grapheme cluster. It gives a cluster the width of its first
+ * letter, but a conjunct (क्ष: a consonant, a virama, a consonant) or Thai SARA AM (กำ) is one cluster
+ * that a terminal drawing code point by code point (tmux, as wcwidth does) draws letter by letter:
+ * two cells. Every letter after the first adds its own width, and so does a skin tone after an emoji
+ * (👍🏽: four cells in tmux). Measured in tmux by test/text/terminal-width.test.ts.
+ */
+function extraLetterCells(cluster: string): number {
+	if (cluster.length === 1 || (cluster.length === 2 && cluster.codePointAt(0)! > 0xFF_FF)) {
+		return 0; // one code point
+	}
+
+	let extra = 0;
+	let hasBase = false;
+	for (const character of cluster) {
+		if (!hasBase) {
+			hasBase = !MARK.test(character); // the base: counted by string-width
+		} else if (JOINING.test(character) && !COUNTED_IN_CLUSTER.test(character)) {
+			extra += stringWidth(character);
+		}
+	}
+
+	return extra;
+}
+
+const clusterWidth = (cluster: string) => stringWidth(cluster) + extraLetterCells(cluster);
 
 export function cellWidth(text: string): number {
-	return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+	if (PRINTABLE_ASCII.test(text)) {
+		return text.length;
+	}
+
+	let width = stringWidth(text);
+	if (MAY_JOIN_LETTERS.test(text)) {
+		for (const {segment} of graphemes.segment(text)) {
+			width += extraLetterCells(segment);
+		}
+	}
+
+	return width;
 }
 
 /** The longest prefix of `text` that fits `width` cells, cut at a grapheme boundary. */
@@ -22,7 +69,7 @@ export function sliceCells(text: string, width: number): string {
 	let used = 0;
 	let end = 0;
 	for (const {segment, index} of graphemes.segment(text)) {
-		const size = stringWidth(segment);
+		const size = clusterWidth(segment);
 		if (used + size > width) {
 			break;
 		}
@@ -69,7 +116,7 @@ export function sliceCellsEnd(text: string, width: number): string {
 	let used = 0;
 	let start = parts.length;
 	while (start > 0) {
-		const size = stringWidth(parts[start - 1]!);
+		const size = clusterWidth(parts[start - 1]!);
 		if (used + size > width) {
 			break;
 		}

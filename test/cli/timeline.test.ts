@@ -65,6 +65,16 @@ describe('lifeguard timeline', () => {
 		assert.equal(nonEmptyLines(result.stdout).filter(line => line.startsWith('- **')).length, 2);
 	});
 
+	test('a line that breaks the contract (a pid that is an object) is skipped: exit 0, no stack trace', async () => {
+		const file = path.join(dir, 'hostile.jsonl');
+		await writeFile(file, `${JSON.stringify(EVENTS[0])}\n{"at":"2026-03-14T10:00:00Z","type":"terminate","sessions":[{"pid":{"toString":1},"outcome":"done"}]}\n${JSON.stringify(EVENTS[4])}\n`);
+		const result = await runCli(['timeline', file]);
+		assert.equal(result.code, 0, result.stderr);
+		assert.equal(result.stderr, '');
+		assert.match(result.stdout, /_Skipped 1 line that was not a valid log event\._/);
+		assert.equal(nonEmptyLines(result.stdout).filter(line => line.startsWith('- **')).length, 2);
+	});
+
 	test('a missing file: one line, exit 1', async () => {
 		const missing = path.join(dir, 'no-such-log.jsonl');
 		const result = await runCli(['timeline', missing]);

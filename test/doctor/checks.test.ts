@@ -3,7 +3,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, formatDuration, idleInTransactionTimeout,
-	idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, quoteIdent, reservedSlots, roleConnectionLimit,
+	idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit,
 	runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility,
 } from '../../source/doctor/checks.js';
 import type {Check, CheckStatus, DoctorInput, MonitorPrivileges, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
@@ -364,13 +364,6 @@ describe('helpers', () => {
 		assert.deepEqual(effectiveSetting('statement_timeout', 'jobs', 'app', rows, 0), {ms: 2000, origin: 'database', database: 'app'});
 		assert.deepEqual(effectiveSetting('statement_timeout', 'jobs', 'other', rows, 0), {ms: 1000, origin: 'all roles', database: 'other'});
 		assert.deepEqual(effectiveSetting('statement_timeout', 'jobs', 'other', [], 5), {ms: 5, origin: 'server', database: 'other'});
-	});
-
-	it('quoteIdent', () => {
-		assert.equal(quoteIdent('shop'), 'shop');
-		assert.equal(quoteIdent('Shop'), '"Shop"');
-		assert.equal(quoteIdent('a"b'), '"a""b"');
-		assert.equal(quoteIdent('user'), '"user"');
 	});
 
 	it('pgbouncerServerConnections caps a database at max_db_connections', () => {

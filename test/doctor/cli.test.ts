@@ -96,14 +96,14 @@ describe('lifeguard doctor (built binary)', () => {
 			const statement = report.checks.find(check => check.id === 'statement-timeout')!;
 			assert.equal(statement.status, 'warn');
 			assert.ok(statement.found.includes(evil), 'the role name exactly as the server has it');
-			assert.ok(statement.fix!.includes(admin.escapeIdentifier(evil)), 'quoted in the SQL of the fix');
+			assert.ok(statement.fix!.includes(String.raw`U&"shop\001B[2J\0007"`), 'in the SQL of the fix with U& escapes (fix-sql.test.ts runs it)');
 			assert.equal(statement.numbers['serverMs'], 0);
 
-			for (const args of [['doctor'], ['doctor', '--markdown']]) {
+			for (const [args, shown] of [[['doctor'], 'shop␛[2J␇'], [['doctor', '--markdown'], String.raw`shop␛\[2J␇`]] as const) {
 				const text = await runCli([...args, '--db', server.url]);
 				assert.equal(text.code, 1, context(text));
 				assert.doesNotMatch(text.stdout, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/, `${args.join(' ')}: no control byte but newlines`);
-				assert.ok(text.stdout.includes('shop␛[2J␇'), `${args.join(' ')}: shown visibly`);
+				assert.ok(text.stdout.includes(shown), `${args.join(' ')}: shown visibly`);
 			}
 		} finally {
 			await sql(`drop role ${admin.escapeIdentifier(evil)}`);

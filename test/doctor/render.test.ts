@@ -1,11 +1,15 @@
 // The report's renderers at fixed widths: plain text asserted, as the terminal shows it.
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
+import {marked} from 'marked';
+import {formatDoctorReport} from '../../source/doctor/run-doctor.js';
 import type {Check, DoctorReport} from '../../source/doctor/types.js';
 import {renderDoctorReport, tableRows, wrapCells} from '../../source/output/doctor-table.js';
 import {doctorJson, doctorMarkdown, doctorPlain} from '../../source/output/doctor-text.js';
 import {cellWidth} from '../../source/text/width.js';
 import {stripAnsi} from '../cli/helpers.js';
+import {assertInertMarkdown, INVISIBLE, INVISIBLE_CHARACTERS, MARKDOWN_HOSTILE, TERMINAL_CONTROL_BUT_LF} from '../helpers/hostile.js';
+import {hasTmux, terminalCells} from '../helpers/terminal.js';
 
 const evil = 'shop\u001B[2J\u202E';
 const checks: Check[] = [
@@ -59,8 +63,8 @@ describe('doctor renderers', () => {
 	});
 
 	it('plain text and Markdown: outside strings made visible; JSON: exact', () => {
-		// Markdown escapes the stand-in's backslash so it renders as written.
-		for (const [text, shown] of [[doctorPlain(report), 'shop␛[2J\\u202e'], [doctorMarkdown(report), 'shop␛[2J\\\\u202e']] as const) {
+		// Markdown escapes the stand-in's backslash and the bracket, so they render as written.
+		for (const [text, shown] of [[doctorPlain(report), 'shop␛[2J\\u202e'], [doctorMarkdown(report), String.raw`shop␛\[2J\\u202e`]] as const) {
 			assert.doesNotMatch(text, /\u001B|\u202E/);
 			assert.ok(text.includes(shown), shown);
 		}
@@ -68,4 +72,60 @@ describe('doctor renderers', () => {
 		assert.ok(doctorJson(report).checks[1]!.found.includes(evil));
 		assert.match(doctorMarkdown(report), /^\| \*\*FAIL\*\* \| Capacity: pool size vs observed demand \| checkout: 5 of max 5/m);
 	});
+});
+
+describe('doctor renderers on hostile names (issue 19)', () => {
+	const controls = Array.from({length: 0x20}, (_, code) => String.fromCharCode(code)).concat(Array.from({length: 0x21}, (_, index) => String.fromCharCode(0x7F + index)));
+	const all = [...controls, ...INVISIBLE_CHARACTERS, '\uD800'];
+	const hostileReport = (text: string): DoctorReport => ({
+		target: `postgres://monitor:***@db:5432/${text}`,
+		checks: [
+			{id: 'role-connection-limit', status: 'fail', title: 'Role connection limits', found: `${text} limit 1, 1 connected`, fix: `ALTER ROLE "${text}" CONNECTION LIMIT 2;`, numbers: {}},
+			{id: 'pgbouncer-max-client-conn', status: 'warn', title: 'PgBouncer max_client_conn', found: `database ${text}: 3 clients`, fix: null, numbers: {}},
+		],
+	});
+
+	it('every control, invisible and disputed-width character: none raw in text, table, Markdown or JSON; JSON exact once parsed', () => {
+		for (let index = 0; index < all.length; index += 300) {
+			const text = all.slice(index, index + 300).join('');
+			const report = hostileReport(text);
+			const outputs = {
+				plain: doctorPlain(report),
+				markdown: doctorMarkdown(report),
+				table: stripAnsi(renderDoctorReport(report, 120)),
+				blocks: stripAnsi(renderDoctorReport(report, 80)),
+				json: formatDoctorReport(report, 'json'),
+			};
+			for (const [format, output] of Object.entries(outputs)) {
+				assert.doesNotMatch(output, TERMINAL_CONTROL_BUT_LF, format);
+				assert.doesNotMatch(output, INVISIBLE, format);
+			}
+
+			assert.match(outputs.json, /^[\u0020-\u007E\n]*$/, 'JSON: printable ASCII');
+			const parsed = JSON.parse(outputs.json) as {target: string; checks: Array<{found: string}>};
+			assert.equal(parsed.checks[0]!.found, report.checks[0]!.found.replace('\uD800', '\uFFFD'), 'JSON: the exact name (a lone surrogate as U+FFFD)');
+		}
+	});
+
+	it('the bordered table keeps its borders with a zero-width space in a name', async () => {
+		const text = stripAnsi(renderDoctorReport(hostileReport('shop\u200B'), 120));
+		const table = text.split('\n').filter(line => /^[┌│├└]/.test(line));
+		assert.ok(table.length > 4, text);
+		assert.ok(table.every(line => cellWidth(line) === cellWidth(table[0]!)), `every line of the table as wide as its top\n${text}`);
+		assert.match(text, /shop\\u200b/);
+		if (hasTmux()) {
+			const drawn = await terminalCells(table);
+			assert.deepEqual(drawn, table.map(() => drawn[0]), `as a terminal draws it\n${text}`);
+		}
+	});
+
+	for (const hostile of MARKDOWN_HOSTILE) {
+		it(`Markdown: ${hostile} in the target, a name and a fix renders as text, the table keeps its shape`, async () => {
+			const markdown = doctorMarkdown(hostileReport(hostile));
+			const html = await marked.parse(markdown, {gfm: true});
+			assertInertMarkdown(html, hostile);
+			assert.equal(html.match(/<tr>/g)?.length, 3, `a header and two rows\n${html}`);
+			assert.ok(html.split('<tr>').slice(1).every(row => row.match(/<t[hd]>/g)?.length === 4), `four cells a row\n${html}`);
+		});
+	}
 });

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {LogEvent} from '../../source/model/log-events.js';
-import {renderTimeline, streamTimeline} from '../../source/output/timeline.js';
+import {streamTimeline} from '../../source/output/timeline-stream.js';
+import {renderTimeline} from '../../source/output/timeline.js';
 import {HOSTILE} from '../helpers/hostile.js';
 
 async function* chunks(bytes: Buffer, size: number): AsyncGenerator<Buffer> {

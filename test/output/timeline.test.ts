@@ -68,7 +68,7 @@ describe('a log written by a real run renders with its numbers', () => {
 		]);
 		assert.match(markdown, /- \*\*12:02 UTC:\*\* Flag: "paging the DB team" \(server 93\/97, api 5\/5 busy 812 waiting\); open findings: pool-saturated \(api\), server-saturated \(server\)/);
 		assert.match(markdown, /- \*\*12:04 UTC:\*\* Stopped watching/);
-		assert.match(markdown, /Started watching postgres:\/\/app:\*\*\*@127\.0\.0\.1\/app/);
+		assert.match(markdown, /Started watching `postgres:\/\/app:\*\*\*@127\.0\.0\.1\/app`/);
 	});
 
 	it('a level that flaps is one line: how often, between which levels, from when to when', () => {
@@ -112,7 +112,7 @@ describe('renderTimeline on odd input', () => {
 				'',
 				'## 2025-03-14',
 				'',
-				'- **23:59 UTC:** Flag: "tried postgres://u:***@h/db no luck" (server disconnected)',
+				String.raw`- **23:59 UTC:** Flag: "tried postgres://u:\*\*\*@h/db no luck" (server disconnected)`,
 				'',
 				'## 2025-03-15',
 				'',

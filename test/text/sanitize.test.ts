@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {isSafeText, safeJson, safeQueryText, safeText} from '../../source/text/sanitize.js';
+import {INVISIBLE_CHARACTERS, NAMED_INVISIBLE, standIn} from '../helpers/hostile.js';
 
 // Every byte a terminal would act on: none may survive.
 const hostile = {
@@ -34,7 +35,7 @@ test('controls are shown visibly, so the attempt can be seen', () => {
 });
 
 test('ordinary text, wide characters and emoji pass unchanged', () => {
-	for (const text of ['checkout', 'select * from orders where id = $1', '注文サービス', '🐘 pg', 'café', 'a\u200Db']) {
+	for (const text of ['checkout', 'select * from orders where id = $1', '注文サービス', '🐘 pg', 'café', 'क्षत्रिय', '🇺🇸 👍🏽']) {
 		assert.equal(safeText(text), text);
 	}
 });
@@ -52,4 +53,34 @@ test('safeJson: exact strings once parsed, no control or bidi byte in the text',
 	assert.match(text, /\\u009b/);
 	assert.match(text, /中文🚨/, 'printable text stays as it is');
 	assert.equal(safeJson({a: 1}), '{"a":1}');
+});
+
+test('every invisible, format or disputed-width character and every control becomes its visible stand-in', () => {
+	const controls = Array.from({length: 0x20}, (_, code) => String.fromCharCode(code)).concat(Array.from({length: 0x21}, (_, index) => String.fromCharCode(0x7F + index)));
+	assert.ok(INVISIBLE_CHARACTERS.length > 4000, `${INVISIBLE_CHARACTERS.length} characters`);
+	for (const character of NAMED_INVISIBLE) {
+		assert.ok(INVISIBLE_CHARACTERS.includes(character), `U+${character.codePointAt(0)!.toString(16)} is in the sweep`);
+	}
+
+	for (const character of [...controls, ...INVISIBLE_CHARACTERS]) {
+		const name = `U+${character.codePointAt(0)!.toString(16)}`;
+		assert.equal(safeText(`sx-${character}x`), `sx-${standIn(character)}x`, name);
+		assert.equal(isSafeText(`sx-${character}x`), false, name);
+	}
+
+	// A lone surrogate is not text: shown as its escape too.
+	assert.equal(safeText('a\uD800b\uDC00'), String.raw`a\ud800b\udc00`);
+	assert.equal(safeText('😀'), '😀', 'a surrogate pair is one character');
+});
+
+test('safeJson: no invisible character or control raw in the text, exact once parsed; a lone surrogate is U+FFFD', () => {
+	const value = {characters: INVISIBLE_CHARACTERS.join(''), [`key${'\u202E'}`]: 'x'};
+	const text = safeJson(value);
+	assert.match(text, /^[\u0020-\u007E]*$/, 'printable ASCII only');
+	assert.deepEqual(JSON.parse(text), value);
+
+	const surrogates = safeJson({name: 'pool\uD800', pair: '😀', key: {'\uDC00': 1}, written: String.raw`\ud800`});
+	const parsed = JSON.parse(surrogates) as Record<string, unknown>;
+	assert.deepEqual(parsed, {name: 'pool\uFFFD', pair: '😀', key: {'\uFFFD': 1}, written: String.raw`\ud800`});
+	assert.doesNotMatch(surrogates.replaceAll('\\\\', ''), /\\ud[89a-f]/i, 'no surrogate escape a strict parser would reject');
 });
