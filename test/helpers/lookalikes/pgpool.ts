@@ -5,7 +5,7 @@
 // pgpool-II 4.3 caches no connection to the databases postgres, template0/1 and regression, and keys
 // its cache on the startup parameters (application_name included): by default the helper creates a
 // database of its own, so that the pool holds its backends; `ownDatabase: false` shows the turnover.
-import {execFile, spawn, type ChildProcess} from 'node:child_process';
+import {execFile, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {createHash, randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
@@ -21,6 +21,17 @@ const PGPOOL = '/usr/sbin/pgpool';
 const SETPRIV = '/usr/bin/setpriv';
 
 export const PGPOOL_MISSING = existsSync(PGPOOL) ? null : 'pgpool-II not installed: apt-get install pgpool2';
+
+/** `4.3.5`, or null without pgpool-II. */
+export function pgpoolVersion(): string | null {
+	if (PGPOOL_MISSING) {
+		return null;
+	}
+
+	// It prints its version on stderr.
+	const {stdout, stderr} = spawnSync(PGPOOL, ['--version'], {encoding: 'utf8'});
+	return /version (\S+)/.exec(`${stdout}${stderr}`)?.[1] ?? null;
+}
 
 export type PgpoolOptions = {
 	/** num_init_children; default 4 */
