@@ -10,16 +10,22 @@ export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/lookalikes/', 
 const IS_RECORDING = process.env['LIFEGUARD_RECORD_FIXTURES'] === '1';
 
 /**
- * When recording: write `live` as fixture `name` and return it. Otherwise: the recorded fixture, or
- * null when there is none of that name (another version of the pooler: the name carries it).
+ * When recording: write `live` as fixture `name` (text as it is, anything else as JSON) and return it.
+ * Otherwise: the recorded fixture, or null when there is none of that name (another version of the
+ * pooler: the name carries it).
  */
 export function recordedFixture<T>(name: string, live: T): T | null {
 	const file = path.join(FIXTURES_DIR, name);
 	if (IS_RECORDING) {
 		mkdirSync(FIXTURES_DIR, {recursive: true});
-		writeFileSync(file, `${JSON.stringify(live, null, '\t')}\n`);
+		writeFileSync(file, typeof live === 'string' ? live : `${JSON.stringify(live, null, '\t')}\n`);
 		return live;
 	}
 
-	return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as T : null;
+	if (!existsSync(file)) {
+		return null;
+	}
+
+	const text = readFileSync(file, 'utf8');
+	return (typeof live === 'string' ? text : JSON.parse(text)) as T;
 }
