@@ -83,10 +83,11 @@ export async function startPgpool(backend: TestServer, options: PgpoolOptions = 
 		'backend_clustering_mode = \'raw\'',
 		'listen_addresses = \'127.0.0.1\'',
 		`port = ${port}`,
-		`unix_socket_directories = '${directory}'`,
+		// TCP on loopback only: a socket path under a deep temporary directory can exceed 107 bytes.
+		'unix_socket_directories = \'\'',
 		'pcp_listen_addresses = \'127.0.0.1\'',
 		`pcp_port = ${pcpPort}`,
-		`pcp_socket_dir = '${directory}'`,
+		'pcp_socket_dir = \'\'',
 		`backend_hostname0 = '${backend.host}'`,
 		`backend_port0 = ${backend.port}`,
 		'backend_weight0 = 1',
@@ -150,7 +151,7 @@ export async function startPgpool(backend: TestServer, options: PgpoolOptions = 
 		}, {timeoutMs: 15_000, everyMs: 50, what: 'pgpool-II to start'});
 	} catch (error) {
 		await stop();
-		throw error;
+		throw new Error(`${(error as Error).message}\n${output}`);
 	}
 
 	const url = new URL(backend.url);
