@@ -9,7 +9,7 @@ import {resolveTarget} from '../../source/connection/target.js';
 import {probeConsole, errorFields, type ConsoleRows} from '../helpers/lookalikes/console-probe.js';
 import {recordedFixture} from '../helpers/lookalikes/fixtures.js';
 import {startBouncerLoad, type BouncerLoad} from '../helpers/lookalikes/pgbouncer-load.js';
-import {busyShare, localPortsTo, openServerView, type ActivitySample, type ServerView} from '../helpers/lookalikes/server-view.js';
+import {busyShare, openServerView, type ActivitySample, type ServerView} from '../helpers/lookalikes/server-view.js';
 import {PGBOUNCER_MISSING, pgbouncerBinary, pgbouncerVersion} from '../helpers/pgbouncer.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 
@@ -31,12 +31,10 @@ describe('PgBouncer, transaction pooling, default_pool_size 3', {skip: missing ?
 		await server?.stop();
 	});
 
-	/** PgBouncer's server connections: the backends whose client port is one of its sockets. */
-	const serverConnections = (load: BouncerLoad) => () => ({clientPorts: localPortsTo([load.bouncer.pid()!], server.port)});
-
 	/** Wait until PgBouncer holds its 3, then `count` samples of them. */
 	async function watchPool(load: BouncerLoad, count: number, isEnough: (samples: ActivitySample[]) => boolean = () => true): Promise<ActivitySample[]> {
-		const filter = serverConnections(load);
+		// PgBouncer's server connections: the backends whose client port is one of its sockets.
+		const filter = () => ({clientPorts: load.serverPorts()});
 		await pollUntil(async () => (await view.sample(filter())).rows.length === 3, {timeoutMs: 10_000, what: 'PgBouncer to open its 3 server connections'});
 		return view.watch(filter, {...WATCH, what: `${count} samples`, isEnough: samples => samples.length >= count && isEnough(samples)});
 	}

@@ -11,7 +11,7 @@ import {errorFields, probeConsole, rawStartupReply, type ConsoleProbe} from '../
 import {recordedFixture} from '../helpers/lookalikes/fixtures.js';
 import {startPgpoolLoad, type PgpoolLoad} from '../helpers/lookalikes/pgpool-load.js';
 import {PGPOOL_MISSING, pgpoolVersion, startPgpool} from '../helpers/lookalikes/pgpool.js';
-import {busyShare, descendantsOf, localPortsTo, openServerView, type ServerView} from '../helpers/lookalikes/server-view.js';
+import {busyShare, openServerView, type ServerView} from '../helpers/lookalikes/server-view.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 
 const tag = randomBytes(2).toString('hex');
@@ -31,7 +31,7 @@ describe('pgpool-II, raw mode, num_init_children 4, max_pool 1', {skip: PGPOOL_M
 	});
 
 	/** pgpool-II's backends: those whose client port is a socket of one of its processes. */
-	const backendsOf = (load: PgpoolLoad) => () => ({clientPorts: localPortsTo(descendantsOf(load.pgpool.pid), server.port)});
+	const backendsOf = (load: PgpoolLoad) => () => ({clientPorts: load.serverPorts()});
 
 	test('12 clients of one application reconnecting every 20 transactions: 4 cached backends, busy, doing new work; its SQL and PCP views show them', async t => {
 		const name = `pgpool-app-${tag}`;

@@ -86,6 +86,8 @@ function report(extra: Record<string, unknown> = {}): void {
 
 function stop(): void {
 	isStopping = true;
+	// A client still waiting to be let in (pgpool-II's listen queue) may not notice end(): exit anyway.
+	setTimeout(() => process.exit(0), 1000).unref();
 	for (const client of open) {
 		client.end().catch(() => undefined);
 	}

@@ -4,6 +4,7 @@
 import {startPgBouncer, type TestPgBouncer} from '../pgbouncer.js';
 import type {TestServer} from '../postgres.js';
 import {startServices, stopServices, type RunningService, type Service} from './pg-clients.js';
+import {localPortsTo} from './server-view.js';
 
 export type BouncerLoadOptions = {
 	/** default [{applicationName: 'bouncer-app', clients: 40}] */
@@ -22,6 +23,8 @@ export type BouncerLoad = {
 	poolSize: number;
 	/** In the order given; `process.pid` is the service's process. */
 	services: RunningService[];
+	/** The client_port, as the server shows it, of each of PgBouncer's server connections right now. */
+	serverPorts: () => number[];
 	stop: () => Promise<void>;
 };
 
@@ -42,6 +45,7 @@ export async function startBouncerLoad(backend: TestServer, options: BouncerLoad
 			bouncer,
 			poolSize,
 			services: running,
+			serverPorts: () => localPortsTo([bouncer.pid()!], backend.port),
 			async stop() {
 				await stopServices(running);
 				await bouncer.stop();

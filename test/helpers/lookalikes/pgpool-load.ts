@@ -4,6 +4,7 @@
 import type {TestServer} from '../postgres.js';
 import {startServices, stopServices, type RunningService, type Service} from './pg-clients.js';
 import {startPgpool, type PgpoolOptions, type TestPgpool} from './pgpool.js';
+import {descendantsOf, localPortsTo} from './server-view.js';
 
 export type PgpoolLoadOptions = PgpoolOptions & {
 	/** default [{applicationName: 'pgpool-app', clients: 12}] */
@@ -18,6 +19,8 @@ export type PgpoolLoadOptions = PgpoolOptions & {
 export type PgpoolLoad = {
 	pgpool: TestPgpool;
 	services: RunningService[];
+	/** The client_port, as the server shows it, of each backend connection its processes hold right now. */
+	serverPorts: () => number[];
 	stop: () => Promise<void>;
 };
 
@@ -32,6 +35,7 @@ export async function startPgpoolLoad(backend: TestServer, options: PgpoolLoadOp
 		return {
 			pgpool,
 			services: running,
+			serverPorts: () => localPortsTo(descendantsOf(pgpool.pid), backend.port),
 			async stop() {
 				await stopServices(running);
 				await pgpool.stop();

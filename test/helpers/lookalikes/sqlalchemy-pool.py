@@ -87,8 +87,10 @@ def main():
         print(json.dumps(status(engine.pool)), flush=True)
         stopping.wait(0.2)
     stopping.set()
+    # A second at most for all: a thread waiting for a checkout may wait up to pool_timeout.
+    joined_by = time.monotonic() + 1
     for thread in threads:
-        thread.join(2)
+        thread.join(max(0, joined_by - time.monotonic()))
     engine.dispose()
     print(json.dumps(status(engine.pool)), flush=True)
 
