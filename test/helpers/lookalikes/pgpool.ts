@@ -74,56 +74,15 @@ export async function startPgpool(backend: TestServer, options: PgpoolOptions = 
 	}
 
 	const directory = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-test-pgpool-'));
-	const [port, pcpPort] = [await freePort(), await freePort()];
+	const ports = {port: await freePort(), pcpPort: await freePort()};
+	const {port, pcpPort} = ports;
 	const numInitChildren = options.numInitChildren ?? 4;
 	const pcpUser = 'pcpadmin';
 	const pcpPassword = 'pcp-pw-2468';
 	const file = (name: string) => path.join(directory, name);
-	await writeFile(file('pgpool.conf'), [
-		'backend_clustering_mode = \'raw\'',
-		'listen_addresses = \'127.0.0.1\'',
-		`port = ${port}`,
-		// TCP on loopback only: a socket path under a deep temporary directory can exceed 107 bytes.
-		'unix_socket_directories = \'\'',
-		'pcp_listen_addresses = \'127.0.0.1\'',
-		`pcp_port = ${pcpPort}`,
-		'pcp_socket_dir = \'\'',
-		`backend_hostname0 = '${backend.host}'`,
-		`backend_port0 = ${backend.port}`,
-		'backend_weight0 = 1',
-		'backend_flag0 = \'DISALLOW_TO_FAILOVER\'',
-		// Authentication passes through to the backend (trust, or the embedded server's password).
-		'enable_pool_hba = off',
-		'pool_passwd = \'\'',
-		`num_init_children = ${numInitChildren}`,
-		`max_pool = ${options.maxPool ?? 1}`,
-		'log_destination = \'stderr\'',
-		`logdir = '${directory}'`,
-		`pid_file_name = '${file('pgpool.pid')}'`,
-		'health_check_period = 0',
-		'sr_check_period = 0',
-		'load_balance_mode = off',
-		'use_watchdog = off',
-		`memqcache_oiddir = '${file('oiddir')}'`,
-		'',
-	].join('\n'));
-	await writeFile(file('pcp.conf'), `${pcpUser}:${createHash('md5').update(pcpPassword).digest('hex')}\n`);
-	await writeFile(file('pool_hba.conf'), '');
-	// PCP reads its password from here (-w: never prompt); 0600 or it is ignored.
-	await writeFile(file('pcppass'), `127.0.0.1:${pcpPort}:${pcpUser}:${pcpPassword}\n`, {mode: 0o600});
+	await writeConfig(directory, backend, {...ports, numInitChildren, maxPool: options.maxPool ?? 1, pcpUser, pcpPassword});
 
-	const pgpoolArgs = ['-n', '-f', file('pgpool.conf'), '-F', file('pcp.conf'), '-a', file('pool_hba.conf')];
-	const child: ChildProcess = existsSync(SETPRIV)
-		? spawn(SETPRIV, ['--pdeathsig', 'SIGQUIT', '--', PGPOOL, ...pgpoolArgs], {stdio: ['ignore', 'pipe', 'pipe']})
-		: spawn(PGPOOL, pgpoolArgs, {stdio: ['ignore', 'pipe', 'pipe']});
-	ownProcess(child);
-	let output = '';
-	for (const stream of [child.stdout, child.stderr]) {
-		stream?.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-		});
-	}
-
+	const {child, output} = spawnPgpool(file);
 	const stop = async () => {
 		if (child.exitCode === null && child.signalCode === null) {
 			const exited = new Promise(resolve => {
@@ -144,14 +103,14 @@ export async function startPgpool(backend: TestServer, options: PgpoolOptions = 
 	try {
 		await pollUntil(() => {
 			if (child.exitCode !== null) {
-				throw new Error(`pgpool-II exited with ${child.exitCode}: ${output}`);
+				throw new Error(`pgpool-II exited with ${child.exitCode}: ${output()}`);
 			}
 
-			return /pgpool-II successfully started/.test(output);
+			return /pgpool-II successfully started/.test(output());
 		}, {timeoutMs: 15_000, everyMs: 50, what: 'pgpool-II to start'});
 	} catch (error) {
 		await stop();
-		throw new Error(`${(error as Error).message}\n${output}`);
+		throw new Error(`${(error as Error).message}\n${output()}`);
 	}
 
 	const url = new URL(backend.url);
@@ -174,7 +133,7 @@ export async function startPgpool(backend: TestServer, options: PgpoolOptions = 
 			});
 			return stdout;
 		},
-		log: () => output,
+		log: output,
 		stop,
 	};
 }
@@ -188,4 +147,59 @@ async function onBackend(backend: TestServer, sql: string): Promise<void> {
 	} finally {
 		await client.end().catch(() => undefined);
 	}
+}
+
+/** pgpool.conf, pcp.conf, an empty pool_hba.conf and the PCP password file, in `directory`. */
+async function writeConfig(directory: string, backend: TestServer, settings: {port: number; pcpPort: number; numInitChildren: number; maxPool: number; pcpUser: string; pcpPassword: string}): Promise<void> {
+	const {port, pcpPort, numInitChildren, pcpUser, pcpPassword} = settings;
+	const file = (name: string) => path.join(directory, name);
+	await writeFile(file('pgpool.conf'), [
+		'backend_clustering_mode = \'raw\'',
+		'listen_addresses = \'127.0.0.1\'',
+		`port = ${port}`,
+		// TCP on loopback only: a socket path under a deep temporary directory can exceed 107 bytes.
+		'unix_socket_directories = \'\'',
+		'pcp_listen_addresses = \'127.0.0.1\'',
+		`pcp_port = ${pcpPort}`,
+		'pcp_socket_dir = \'\'',
+		`backend_hostname0 = '${backend.host}'`,
+		`backend_port0 = ${backend.port}`,
+		'backend_weight0 = 1',
+		'backend_flag0 = \'DISALLOW_TO_FAILOVER\'',
+		// Authentication passes through to the backend (trust, or the embedded server's password).
+		'enable_pool_hba = off',
+		'pool_passwd = \'\'',
+		`num_init_children = ${numInitChildren}`,
+		`max_pool = ${settings.maxPool}`,
+		'log_destination = \'stderr\'',
+		`logdir = '${directory}'`,
+		`pid_file_name = '${file('pgpool.pid')}'`,
+		'health_check_period = 0',
+		'sr_check_period = 0',
+		'load_balance_mode = off',
+		'use_watchdog = off',
+		`memqcache_oiddir = '${file('oiddir')}'`,
+		'',
+	].join('\n'));
+	await writeFile(file('pcp.conf'), `${pcpUser}:${createHash('md5').update(pcpPassword).digest('hex')}\n`);
+	await writeFile(file('pool_hba.conf'), '');
+	// PCP reads its password from here (-w: never prompt); 0600 or it is ignored.
+	await writeFile(file('pcppass'), `127.0.0.1:${pcpPort}:${pcpUser}:${pcpPassword}\n`, {mode: 0o600});
+}
+
+/** pgpool-II in the foreground, owned by this process (and, where setpriv exists, ended with it). */
+function spawnPgpool(file: (name: string) => string): {child: ChildProcess; output: () => string} {
+	const pgpoolArgs = ['-n', '-f', file('pgpool.conf'), '-F', file('pcp.conf'), '-a', file('pool_hba.conf')];
+	const child: ChildProcess = existsSync(SETPRIV)
+		? spawn(SETPRIV, ['--pdeathsig', 'SIGQUIT', '--', PGPOOL, ...pgpoolArgs], {stdio: ['ignore', 'pipe', 'pipe']})
+		: spawn(PGPOOL, pgpoolArgs, {stdio: ['ignore', 'pipe', 'pipe']});
+	ownProcess(child);
+	let output = '';
+	for (const stream of [child.stdout, child.stderr]) {
+		stream?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+		});
+	}
+
+	return {child, output: () => output};
 }
