@@ -31,6 +31,12 @@ export type PgBouncerOptions = {
 	poolSize?: number;
 	/** Extra [databases] entries: name → pool_size. */
 	databasesWithPoolSize?: Record<string, number>;
+	/** pool_mode; default session */
+	poolMode?: 'session' | 'transaction';
+	/** max_client_conn; default 50 */
+	maxClientConn?: number;
+	/** More [pgbouncer] settings, e.g. {application_name_add_host: 1}. */
+	settings?: Record<string, string | number>;
 };
 
 export type TestPgBouncer = {
@@ -83,10 +89,11 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<TestPgB
 		`auth_type = ${authType}`,
 		`auth_file = ${path.join(directory, 'userlist.txt')}`,
 		`admin_users = ${adminUser}`,
-		'pool_mode = session',
+		`pool_mode = ${options.poolMode ?? 'session'}`,
 		`default_pool_size = ${options.poolSize ?? 2}`,
-		'max_client_conn = 50',
+		`max_client_conn = ${options.maxClientConn ?? 50}`,
 		'ignore_startup_parameters = extra_float_digits',
+		...Object.entries(options.settings ?? {}).map(([key, value]) => `${key} = ${value}`),
 		'',
 	].join('\n');
 	const userlist = [`"${adminUser}" "${secret(adminUser, adminPassword)}"`, `"${appUser}" "${secret(appUser, appPassword)}"`, ''].join('\n');

