@@ -4,6 +4,7 @@ import {render} from 'ink-testing-library';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
 import {type DashboardState, initialState, type InitialOptions} from '../../source/model/dashboard.js';
 import {type Desk, deskOf} from '../../source/model/desk.js';
+import type {LogEvent} from '../../source/model/log-events.js';
 import {App, type AppProps} from '../../source/ui/app.js';
 import type {ServerFeed} from '../../source/ui/use-dashboard.js';
 import {ThemeContext} from '../../source/ui/theme.js';
@@ -14,6 +15,8 @@ export type RenderOptions = {
 	columns: number;
 	rows: number;
 	logFile?: string;
+	/** Instead of a file: the log as the app sees it (an error string when a write failed). */
+	log?: (event: LogEvent) => string | null;
 	secrets?: string[];
 	initial?: InitialOptions;
 	/** The frame to wait for before the test starts. */
@@ -55,7 +58,7 @@ export async function renderApp(options: RenderOptions): Promise<RenderedApp> {
 				log={log ? event => {
 					const result = log.write(event);
 					return result.ok ? null : result.error;
-				} : undefined}
+				} : options.log}
 			/>
 		</ThemeContext.Provider>,
 	);

@@ -150,10 +150,13 @@ describe('key flows without a database', () => {
 
 	test('a log write that fails is shown on screen, and the flag is still taken', async () => {
 		const server = scriptedServer({connections: 13, sessions});
-		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, logFile: '/dev/full', ready: /reports/});
+		// A disk that fills up while watching, at the flag (openIncidentLog refuses /dev/full at start; its
+		// own write failures are tested in test/actions/incident-log.test.ts): what the screen does then.
+		const failure = 'Cannot write to the incident log /srv/x.log: no space left on device';
+		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, log: event => (event.type === 'flag' ? failure : null), ready: /reports/});
 		try {
 			await app.press('f', /Flag note: █/);
-			await app.press(`disk full${ENTER}`, /Cannot write to the incident log \/dev\/full: no space left on device/);
+			await app.press(`disk full${ENTER}`, /Cannot write to the incident log \/srv\/x\.log: no space left on device/);
 			assert.match(app.frame(), /flag just now: "disk full"/);
 		} finally {
 			app.close();
