@@ -173,12 +173,14 @@ export class PtyRun {
 	output = '';
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null; atMs: number}>;
 
-	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number} = {}) {
+	/** `program`: what runs `args` (default: this node with dist/cli.js; the single executable for its test). */
+	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number; program?: readonly string[]; cwd?: string} = {}) {
 		const columns = options.columns ?? 80;
 		const rows = options.rows ?? 24;
-		const command = `stty cols ${columns} rows ${rows}; echo "LGPID=$$"; exec ${shellQuote(process.execPath)} ${[CLI, ...args].map(arg => shellQuote(arg)).join(' ')}`;
+		const program = options.program ?? [process.execPath, CLI];
+		const command = `stty cols ${columns} rows ${rows}; echo "LGPID=$$"; exec ${[...program, ...args].map(arg => shellQuote(arg)).join(' ')}`;
 		this.child = spawn('script', ['-qfec', command, '/dev/null'], {
-			cwd: REPO_ROOT,
+			cwd: options.cwd ?? REPO_ROOT,
 			env: cleanEnv({TERM: 'xterm-256color', COLUMNS: String(columns), LINES: String(rows), SHELL: '/bin/sh', ...options.env}),
 			stdio: ['pipe', 'pipe', 'pipe'],
 		});
