@@ -12,7 +12,7 @@
 // 1.7 MB URL and its copies in the URL parser.)
 // It needs Linux x64 and Node 20; the result runs where this `node` runs.
 import {spawnSync} from 'node:child_process';
-import {chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {isBuiltin} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,6 +155,7 @@ async function holdingStderr(fn) {
 /** Inject `blob` into a copy of this machine's node at `output` (postject, as Node's docs do it). */
 async function inject(blob, output) {
 	const partial = `${output}.partial`;
+	mkdirSync(path.dirname(output), {recursive: true});
 	copyFileSync(process.execPath, partial);
 	chmodSync(partial, 0o755);
 	try {
