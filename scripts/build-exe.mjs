@@ -27,12 +27,13 @@ export const EXE = path.join(ROOT, 'dist', 'lifeguard-linux-x64');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /**
- * Each runtime setting of cli.tsx's #! line, and what the executable does instead. Node 20 reads no
- * option for a single executable (its command line is all the program's; the sea config's `execArgv`
- * came with Node 24), and by the time the script runs V8 has set up its heap and glibc its allocator:
- * what is left is V8 flags that V8 reads as it goes, set by v8.setFlagsFromString. The build fails on
- * a #! setting that is not here. A flag V8 reads only at start-up can break the process when set
- * later (--single-threaded does): the executable's test (test/release/) runs it with these.
+ * Each runtime setting of cli.tsx's #! line, and what the executable does instead. Node 20 takes no
+ * option from a single executable's command line (it is all the program's; the sea config's
+ * `execArgv` came later), NODE_OPTIONS refuses these V8 flags but --max-semi-space-size ("is not
+ * allowed in NODE_OPTIONS"), and by the time the script runs, V8 has set up its heap and glibc its
+ * allocator: what is left is V8 flags that V8 reads as it goes, set by v8.setFlagsFromString. The build
+ * fails on a #! setting that is not here. A flag V8 reads only at start-up can break the process when
+ * set later (--single-threaded does): the executable's test (test/release/) runs it with these.
  */
 export const EXE_SETTINGS = {
 	'--max-semi-space-size=1': {flag: '--semi-space-growth-factor=1', how: 'the young generation never grows past the 1 MB semi-space it starts with: the same bound'},
