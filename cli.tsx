@@ -29,6 +29,7 @@ import {serversJson, snapshotJson} from './source/output/json.js';
 import {plainSummary} from './source/output/summary.js';
 import {streamTimeline} from './source/output/timeline-stream.js';
 import {safeJson, safeText} from './source/text/sanitize.js';
+import {packageInfo} from './source/version.js';
 import {watch, WatchError} from './source/watch.js';
 
 // meow only answers --help and --version; the flags are read and checked by options.ts.
@@ -74,6 +75,8 @@ meow(`
 	Keys: ${keysHelpText()}.
 `, {
 	importMeta: import.meta,
+	// The build's version line (with its commit) and description: no package.json is read.
+	pkg: packageInfo,
 	allowUnknownFlags: true,
 });
 

