@@ -138,6 +138,19 @@ async function probe(world: World): Promise<string> {
 	}
 }
 
+/** How many of the poll floor's processes are connected to the world's server (by application_name). */
+async function connectedFloors(world: World): Promise<number> {
+	const admin = new pg.Client({connectionString: world.server.url, application_name: 'lifeguard-bench-admin'});
+	admin.on('error', () => undefined);
+	await admin.connect();
+	try {
+		const {rows} = await admin.query<{count: number}>('select count(*)::int as count from pg_stat_activity where application_name like \'lifeguard-bench-floor-%\'');
+		return rows[0]!.count;
+	} finally {
+		await admin.end().catch(() => undefined);
+	}
+}
+
 function pgActivityVersion(command: string): string | undefined {
 	const result = spawnSync(command, ['--version'], {encoding: 'utf8'});
 	return result.status === 0 ? result.stdout.trim() : undefined;
@@ -230,6 +243,8 @@ await runBounded('side-by-side', watchdogMs, async () => {
 		floors.set(mode, startFloor(mode, {bin: values.bin!, url: floorUrl, password: lifeguardWorld.server.password, seconds: floorSeconds}).pid!);
 	}
 
+	// Their start-up (node, the modules, the connection) is not the floor: the warm-up begins once both poll.
+	await waitFor('the poll floor\'s connections', async () => (await connectedFloors(lifeguardWorld)) === floors.size, 60_000, 200);
 	await sleep(WARMUP_MS);
 	await run('busy', 'busy', busySessions);
 	for (const tool of tools) {
