@@ -5,7 +5,7 @@
 // cleaned up: the server and its data directory go away on exit, error and Ctrl-C.
 import '../source/runtime-env.js';
 import {type ChildProcess, fork, spawn} from 'node:child_process';
-import {writeFile} from 'node:fs/promises';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,8 @@ import {liveFrame, renderFrame} from './frame.js';
 import type {IdleReply, IdleRequest} from './idle-clients.js';
 import {type BenchConfig, kb, type LevelResult, ms, pct, printLevel, table, verdicts} from './bench-report.js';
 import {firstFrames, type LiveReading, measureLive} from './live-process.js';
-import {checkLimits} from './proc.js';
+import {CLI} from './harness.js';
+import {checkLimits, sleep} from './proc.js';
 import {type BenchServer, startServer} from './server.js';
 import {timed} from './timed.js';
 
@@ -51,13 +52,9 @@ const CONFIG: BenchConfig = {polls: POLLS, columns: COLUMNS, rows: ROWS, liveWar
 const THRESHOLDS: Thresholds = {warnRatio: 0.8, criticalRatio: 0.95, idleInTransactionSeconds: 60};
 const PSQL = '/usr/bin/psql';
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLI = path.join(here, '..', 'cli.js');
 const IDLE_CHILD = path.join(here, 'idle-clients.js');
 
 // ---- small helpers ------------------------------------------------------------------------------------
-const sleep = async (ms: number) => new Promise<void>(resolve => {
-	setTimeout(resolve, ms);
-});
 const msSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 const cpuMs = (from: NodeJS.CpuUsage) => {
@@ -74,6 +71,8 @@ let server: BenchServer | undefined;
 let idleChild: ChildProcess | undefined;
 let monitor: PostgresSource | undefined;
 let cleaning: Promise<void> | undefined;
+/** A temporary directory for --json's output (removed by cleanup). */
+let scratch: string | undefined;
 
 async function cleanup(): Promise<void> {
 	cleaning ??= (async () => {
@@ -95,6 +94,9 @@ async function cleanup(): Promise<void> {
 		}
 
 		await server?.stop().catch(() => undefined);
+		if (scratch) {
+			await rm(scratch, {recursive: true, force: true});
+		}
 	})();
 	return cleaning;
 }
@@ -187,12 +189,15 @@ async function psqlSession(url: string): Promise<number[]> {
 	return [...result.stdout.matchAll(/^Time: ([\d.]+) ms/gm)].map(match => Number(match[1])).slice(2);
 }
 
-// ---- lifeguard start-up to first JSON ---------------------------------------------------------------------
-/** `lifeguard --db URL --json` through its #! line, as a script runs it: wall and CPU of each run. */
+/**
+ * `lifeguard --db URL --json > FILE` through its #! line, as a script runs it: wall and CPU of each run.
+ * To a file: into a pipe from node (a socket), lifeguard's exit can cut a long JSON short.
+ */
 async function startupToJson(url: string, expectConnections: number): Promise<Array<{wallMs: number; cpuMs: number | undefined}>> {
 	const times: Array<{wallMs: number; cpuMs: number | undefined}> = [];
+	scratch ??= await mkdtemp(path.join(os.tmpdir(), 'lifeguard-bench-json-'));
 	for (let i = 0; i < STARTUP_RUNS; i++) {
-		const result = await timed([CLI, '--db', url, '--json'], {NO_COLOR: '1'});
+		const result = await timed([CLI, '--db', url, '--json'], {NO_COLOR: '1'}, {stdoutFile: path.join(scratch, 'snapshot.json')});
 		if (result.code !== 0) {
 			throw new Error(`lifeguard --json exited ${result.code}: ${result.stderr.trim()}`);
 		}

@@ -2,6 +2,7 @@
 // writes them as the last line of stderr, after a marker, so no file is left behind).
 import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
+import {open, readFile} from 'node:fs/promises';
 
 const TIME = '/usr/bin/time';
 const MARKER = 'lifeguard-bench-time';
@@ -10,18 +11,31 @@ export type Timed = {wallMs: number; cpuMs: number | undefined; code: number | n
 
 const hasTime = () => existsSync(TIME);
 
-/** Run `argv` (killed after `timeoutMs`); `cpuMs` is undefined without /usr/bin/time. */
-export async function timed(argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Timed> {
+/**
+ * Run `argv` (killed after `timeoutMs`); `cpuMs` is undefined without /usr/bin/time. With `stdoutFile`,
+ * the command writes its standard output to that file (as `> FILE` would), read back into `stdout`.
+ */
+export async function timed(argv: readonly string[], env: NodeJS.ProcessEnv, options: {timeoutMs?: number; stdoutFile?: string} = {}): Promise<Timed> {
+	const file = options.stdoutFile === undefined ? undefined : await open(options.stdoutFile, 'w');
+	try {
+		const result = await run(argv, env, options.timeoutMs ?? 60_000, file?.fd);
+		return options.stdoutFile === undefined ? result : {...result, stdout: await readFile(options.stdoutFile, 'utf8')};
+	} finally {
+		await file?.close();
+	}
+}
+
+async function run(argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, stdoutFd: number | undefined): Promise<Timed> {
 	const isTimed = hasTime();
 	const [command, ...args] = isTimed ? [TIME, '-f', `${MARKER} %U %S`, ...argv] : argv;
 	const started = process.hrtime.bigint();
 	return new Promise((resolve, reject) => {
-		const child = spawn(command!, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(command!, args, {env: {...process.env, ...env}, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe']});
 		const output = {stdout: '', stderr: ''};
-		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
 			output.stdout += chunk;
 		});
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
 			output.stderr += chunk;
 		});
 		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
