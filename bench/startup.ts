@@ -44,12 +44,15 @@ await runBounded('startup', 10 * 60_000, async () => {
 	onCleanup(server.stop);
 	const env = {PGPASSWORD: server.password, NO_COLOR: '1'};
 	const db = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
+	const node: Run[] = [];
 	const help: Run[] = [];
 	const check: Run[] = [];
 	const json: Run[] = [];
 	// Once each untimed: the first run of a file pays for reading it from disk.
 	await timed([values.bin!, '--help'], env);
 	for (let i = 0; i < RUNS; i++) {
+		// Node itself, the floor under any bin: on a shared machine it says how slow the CPU is today.
+		node.push(await timed([process.execPath, '-e', '0'], env));
 		help.push(await timed([values.bin!, '--help'], env));
 		// 0 OK, 1 WARNING, 2 CRITICAL are answers; 3 (UNKNOWN) is a failure to check.
 		const checked = await timed([values.bin!, 'check', '--db', db], env);
@@ -69,6 +72,7 @@ await runBounded('startup', 10 * 60_000, async () => {
 	console.log(`\n## Start-up of ${values.bin!} (median of ${RUNS}, min–max; node ${process.version}; load ${os.loadavg()[0]!.toFixed(1)})\n`);
 	console.log('| command | wall | CPU (user + sys) |');
 	console.log('|---|---:|---:|');
+	summary('`node -e 0` (Node alone)', node);
 	summary('--help', help);
 	summary('check --db URL', check);
 	summary('--db URL --json', json);
