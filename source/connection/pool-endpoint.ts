@@ -78,9 +78,10 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 
 		case 'actuator+http':
 		case 'actuator+https': {
-			// The scheme stays in the URL: the HTTP collector reads it to walk Actuator's metric pages.
+			// Decided here, once: the collector walks Actuator's metric pages at the plain http(s) URL.
+			kind = 'actuator';
 			forcedFormat = 'json';
-			url = rest;
+			url = rest.slice(scheme.indexOf('+') + 1);
 			break;
 		}
 
@@ -115,7 +116,9 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 		throw failure(malformed);
 	}
 
-	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
+	// Shown as typed (`actuator+https://u:***@…`), masked as the URL that is really requested.
+	const shownScheme = kind === 'actuator' ? rest.slice(0, scheme.indexOf('+') + 1) : '';
+	return {name, url, maskedUrl: `${shownScheme}${maskUrl(url)}`, kind, forcedFormat};
 }
 
 /**
