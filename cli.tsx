@@ -20,7 +20,7 @@ import {describeConnectionError} from './source/connection/describe-error.js';
 import {maskText} from './source/connection/mask.js';
 import {openMonitorClient} from './source/connection/monitor-client.js';
 import {type NamedTarget, resolveTargets, TargetError} from './source/connection/target.js';
-import {exitProcess, guardOutput} from './source/hang-up.js';
+import {exitProcess, flushOutput, guardOutput} from './source/hang-up.js';
 import {keysHelpText} from './source/keys/bindings.js';
 import {collectServers, type ServerShot} from './source/one-shot.js';
 import {OptionsError, parseCommandLine, type Options} from './source/options.js';
@@ -238,5 +238,6 @@ process.on('uncaughtException', error => {
 });
 
 process.exitCode = await main(options).catch((error: Error) => fail(maskText(error.message), error instanceof WatchError ? error.exitCode : 1));
-// Sockets of slow endpoints may linger; the work is done.
+// What was printed reaches a slow reader whole; sockets of slow endpoints may linger, the work is done.
+await flushOutput();
 exitProcess();
