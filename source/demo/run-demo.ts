@@ -50,7 +50,7 @@ export async function runDemo(options: Options): Promise<number> {
 
 /** `demo --doctor`: the configuration review of the scenario's server and pool, printed, then stop. */
 async function runDemoDoctor(name: string, story: string, options: Options): Promise<number> {
-	const {reviewDemo, waitForScenario} = await import('../doctor/demo-doctor.js');
+	const {reviewDemo, waitForScenario} = await import('./doctor.js');
 	process.stderr.write(`lifeguard demo ${name}: ${story}. Starting PostgreSQL, then lifeguard doctor…\n`);
 	const demo = await startDemo(name);
 	try {

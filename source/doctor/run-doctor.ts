@@ -2,8 +2,8 @@
 // 3 could not check). Used by the CLI and by `lifeguard demo --doctor` on the demo's own server.
 import type pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
-import {renderDoctorReport} from '../output/doctor-table.js';
-import {doctorJsonText, doctorMarkdown, doctorPlain} from '../output/doctor-text.js';
+import {renderDoctorReport} from './render-table.js';
+import {doctorJsonText, doctorMarkdown, doctorPlain} from './render-text.js';
 import {exitCodeFor, runChecks} from './checks.js';
 import {readDoctorInput} from './read.js';
 import type {DoctorReport} from './types.js';

@@ -3,11 +3,11 @@
 // its simulated pool exactly as `lifeguard doctor` would, and stop everything.
 import process from 'node:process';
 import {openMonitorClient} from '../connection/monitor-client.js';
-import type {Demo} from '../demo/start-demo.js';
+import type {Demo} from './start-demo.js';
 import {collectOnce} from '../one-shot.js';
 import type {Options} from '../options.js';
-import {doctorFormat} from './command.js';
-import {runDoctor} from './run-doctor.js';
+import {doctorFormat} from '../doctor/command.js';
+import {runDoctor} from '../doctor/run-doctor.js';
 
 /** How long the scenario gets to show its finding before the review runs anyway. */
 const SCENARIO_WAIT_MS = 20_000;
