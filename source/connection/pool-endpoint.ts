@@ -30,6 +30,32 @@ function malformedEscape(parsed: URL, kind: PoolEndpoint['kind']): string | null
 	return null;
 }
 
+/** Each scheme, decided once here: what collects it, and the format when it is not detected. */
+const SCHEMES: Readonly<Record<string, Pick<PoolEndpoint, 'kind' | 'forcedFormat'>>> = {
+	http: {kind: 'http', forcedFormat: null},
+	https: {kind: 'http', forcedFormat: null},
+	'prom+http': {kind: 'http', forcedFormat: 'prometheus'},
+	'prom+https': {kind: 'http', forcedFormat: 'prometheus'},
+	'json+http': {kind: 'http', forcedFormat: 'json'},
+	'json+https': {kind: 'http', forcedFormat: 'json'},
+	// Spring Boot Actuator's metric pages, walked at the plain http(s) URL.
+	'actuator+http': {kind: 'actuator', forcedFormat: 'json'},
+	'actuator+https': {kind: 'actuator', forcedFormat: 'json'},
+	pgbouncer: {kind: 'pgbouncer', forcedFormat: null},
+};
+
+/** The URL parsed, with a host, and %-escapes that decode; or the reason it is unusable. */
+function usableUrl(url: string, kind: PoolEndpoint['kind']): URL | string {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return 'invalid URL';
+	}
+
+	return parsed.hostname ? (malformedEscape(parsed, kind) ?? parsed) : 'missing host';
+}
+
 /**
  * Parse one `[NAME=]URL`. Throws an Error with one masked, printable line when the spec is unusable,
  * naming where it came from (`--pool`, or `LIFEGUARD_POOLS`).
@@ -38,15 +64,9 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 	const trimmed = spec.trim();
 	// maskText, not maskUrl: the spec may start with NAME= and still hold user:password@
 	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed).replace(/\s+/g, ' '))}": ${reason}`);
-
-	let name: string | null = null;
-	let rest = trimmed;
 	const named = NAME_PREFIX.exec(trimmed);
-	if (named) {
-		name = named[1]!;
-		rest = named[2]!.trim();
-	}
-
+	const name = named ? named[1]! : null;
+	const rest = named ? named[2]!.trim() : trimmed;
 	if (rest.length === 0) {
 		throw failure('missing URL');
 	}
@@ -56,69 +76,26 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 		throw failure(`not a URL (${SCHEMES_HINT})`);
 	}
 
-	let url: string;
-	let kind: PoolEndpoint['kind'] = 'http';
-	let forcedFormat: PoolEndpoint['forcedFormat'] = null;
-	switch (scheme) {
-		case 'http':
-		case 'https': {
-			url = rest;
-			break;
-		}
-
-		case 'prom+http':
-		case 'prom+https':
-		case 'json+http':
-		case 'json+https': {
-			const plus = scheme.indexOf('+');
-			forcedFormat = scheme.startsWith('prom') ? 'prometheus' : 'json';
-			url = rest.slice(plus + 1);
-			break;
-		}
-
-		case 'actuator+http':
-		case 'actuator+https': {
-			// Decided here, once: the collector walks Actuator's metric pages at the plain http(s) URL.
-			kind = 'actuator';
-			forcedFormat = 'json';
-			url = rest.slice(scheme.indexOf('+') + 1);
-			break;
-		}
-
-		case 'pgbouncer': {
-			kind = 'pgbouncer';
-			url = rest;
-			break;
-		}
-
-		default: {
-			throw failure(`unsupported scheme "${scheme}:" (${SCHEMES_HINT})`);
-		}
+	const decided = Object.hasOwn(SCHEMES, scheme) ? SCHEMES[scheme]! : null;
+	if (decided === null) {
+		throw failure(`unsupported scheme "${scheme}:" (${SCHEMES_HINT})`);
 	}
 
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw failure('invalid URL');
-	}
-
-	if (!parsed.hostname) {
-		throw failure('missing host');
+	// `prom+`, `json+`, `actuator+` say how to read it; the URL requested is the plain one after them.
+	const plus = scheme.indexOf('+') + 1;
+	const url = rest.slice(plus);
+	const parsed = usableUrl(url, decided.kind);
+	if (typeof parsed === 'string') {
+		throw failure(parsed);
 	}
 
 	if (parsed.hash !== '' && poolSelector(url) === null) {
 		throw failure(`unsupported fragment "${parsed.hash}" (use #pool=NAME to pick one pool)`);
 	}
 
-	const malformed = malformedEscape(parsed, kind);
-	if (malformed !== null) {
-		throw failure(malformed);
-	}
-
-	// Shown as typed (`actuator+https://u:***@…`), masked as the URL that is really requested.
-	const shownScheme = kind === 'actuator' ? rest.slice(0, scheme.indexOf('+') + 1) : '';
-	return {name, url, maskedUrl: `${shownScheme}${maskUrl(url)}`, kind, forcedFormat};
+	// Actuator's is shown as typed (`actuator+https://u:***@…`), masked as the URL that is really requested.
+	const shownScheme = decided.kind === 'actuator' ? rest.slice(0, plus) : '';
+	return {name, url, maskedUrl: `${shownScheme}${maskUrl(url)}`, ...decided};
 }
 
 /**
@@ -193,24 +170,13 @@ export function parsePrometheusSpec(spec: string, source: string, context: {sele
 		throw failure('not an http(s):// URL');
 	}
 
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw failure('invalid URL');
-	}
-
-	if (!parsed.hostname) {
-		throw failure('missing host');
+	const parsed = usableUrl(url, 'prometheus');
+	if (typeof parsed === 'string') {
+		throw failure(parsed);
 	}
 
 	if (parsed.hash !== '' || parsed.search !== '') {
 		throw failure('no query or fragment (use --prometheus-selector to narrow the series)');
-	}
-
-	const malformed = malformedEscape(parsed, 'prometheus');
-	if (malformed !== null) {
-		throw failure(malformed);
 	}
 
 	if (token !== null && urlUserinfo(parsed) !== null) {
