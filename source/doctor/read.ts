@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import {type ConsoleGuard, guardConsole} from '../collectors/pools/console-guard.js';
-import {columnNumber, columnText, consoleClient} from '../collectors/pools/pgbouncer-collector.js';
+import {columnNumber, columnText, consoleClient, endConsole} from '../collectors/pools/pgbouncer-collector.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
 import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
@@ -188,11 +188,7 @@ export async function readPgBouncerConfig(endpoint: PoolEndpoint, timeoutMs: num
 	try {
 		return await withDeadline(timeoutMs, async () => readConsole(client, guard, endpoint.maskedUrl).then(value => ({ok: true, value}), failed), message => failed(new Error(message)));
 	} finally {
-		const internal = client as unknown as {connection?: {stream?: {destroy(): void}}};
-		await Promise.race([client.end().catch(() => undefined), new Promise(resolve => {
-			setTimeout(resolve, 500).unref();
-		})]);
-		internal.connection?.stream?.destroy();
+		await endConsole(client, 500);
 	}
 }
 

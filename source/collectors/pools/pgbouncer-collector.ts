@@ -91,13 +91,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 			const closing = client;
 			client = null;
 			if (closing) {
-				await Promise.race([
-					closing.end().catch(() => undefined),
-					new Promise(resolve => {
-						setTimeout(resolve, 1000).unref();
-					}),
-				]);
-				destroySocket(closing);
+				await endConsole(closing, 1000);
 			}
 		},
 	};
@@ -114,6 +108,14 @@ export function consoleClient(url: string): pg.Client {
 	parameters['options'] = undefined;
 	parameters['application_name'] = undefined;
 	return client;
+}
+
+/** Say goodbye, but wait at most `waitMs` for a console that does not answer, then drop its socket. */
+export async function endConsole(client: pg.Client, waitMs: number): Promise<void> {
+	await Promise.race([client.end().catch(() => undefined), new Promise(resolve => {
+		setTimeout(resolve, waitMs).unref();
+	})]);
+	destroySocket(client);
 }
 
 function destroySocket(client: pg.Client): void {
