@@ -1,5 +1,6 @@
 // `lifeguard doctor`: read, judge, print, and the exit code (0 all pass, 1 warnings, 2 failures,
-// 3 could not check). Used by the CLI and by `lifeguard demo --doctor` on the demo's own server.
+// 3 could not check). Used by `lifeguard doctor` and by `lifeguard demo --doctor` on the demo's own server.
+import process from 'node:process';
 import type pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import {renderDoctorReport} from './render-table.js';
@@ -25,6 +26,16 @@ export type DoctorRun = {
 	/** Colour on the terminal (off under NO_COLOR, TERM=dumb). */
 	isColor?: boolean;
 };
+
+/** How the report is printed: --json, --markdown, a table on a terminal, plain text for a pipe or a file. */
+export function doctorOutput(flags: {isJson: boolean; isMarkdown: boolean}): Pick<DoctorRun, 'format' | 'columns' | 'isColor'> {
+	const isTerminal = process.stdout.isTTY === true;
+	return {
+		format: flags.isJson ? 'json' : flags.isMarkdown ? 'markdown' : isTerminal ? 'terminal' : 'plain',
+		columns: process.stdout.columns || 80,
+		isColor: !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb',
+	};
+}
 
 export async function reviewConfiguration(run: DoctorRun): Promise<DoctorReport> {
 	const input = await readDoctorInput({client: run.client, password: run.password, poolCollectors: run.poolCollectors, poolTimeoutMs: run.poolTimeoutMs, warnRatio: run.warnRatio});
