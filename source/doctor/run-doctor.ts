@@ -5,9 +5,31 @@ import type pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import {renderDoctorReport} from './render-table.js';
 import {doctorJsonText, doctorMarkdown, doctorPlain} from './render-text.js';
-import {exitCodeFor, runChecks} from './checks.js';
+import {capacityObserved, capacityTotal, reservedSlots} from './capacity-checks.js';
+import {exitCodeFor} from './checks.js';
+import {databaseConnectionLimit, pgbouncerMaxClientConn, roleConnectionLimit, signalBackend, visibility} from './limit-checks.js';
+import {idleInTransactionTimeout, idleSessionTimeout, poolAcquireTimeout, statementTimeout, tcpKeepalive} from './timeout-checks.js';
 import {readDoctorInput} from './read.js';
-import type {DoctorReport} from './types.js';
+import type {Check, DoctorInput, DoctorReport} from './types.js';
+
+/** Every check, in report order. */
+export function runChecks(input: DoctorInput): Check[] {
+	return [
+		capacityTotal(input),
+		capacityObserved(input),
+		reservedSlots(input),
+		idleInTransactionTimeout(input),
+		idleSessionTimeout(input),
+		statementTimeout(input),
+		tcpKeepalive(input),
+		poolAcquireTimeout(input),
+		roleConnectionLimit(input),
+		databaseConnectionLimit(input),
+		pgbouncerMaxClientConn(input),
+		visibility(input),
+		signalBackend(input),
+	];
+}
 
 export type DoctorFormat = 'terminal' | 'plain' | 'json' | 'markdown';
 
