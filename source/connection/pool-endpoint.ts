@@ -57,19 +57,28 @@ function usableUrl(url: string, kind: PoolEndpoint['kind']): URL | string {
 }
 
 /**
- * Parse one `[NAME=]URL`. Throws an Error with one masked, printable line when the spec is unusable,
- * naming where it came from (`--pool`, or `LIFEGUARD_POOLS`).
+ * `[NAME=]URL` → its name and URL, and how a failure of this spec is worded: one masked, printable
+ * line naming where it came from. Throws that failure when there is no URL.
  */
-export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
+function splitSpec(spec: string, source: string, secrets: ReadonlyArray<string | null> = []): {name: string | null; rest: string; failure: (reason: string) => Error} {
 	const trimmed = spec.trim();
 	// maskText, not maskUrl: the spec may start with NAME= and still hold user:password@
-	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed).replace(/\s+/g, ' '))}": ${reason}`);
+	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, secrets).replace(/\s+/g, ' '))}": ${reason}`);
 	const named = NAME_PREFIX.exec(trimmed);
-	const name = named ? named[1]! : null;
 	const rest = named ? named[2]!.trim() : trimmed;
 	if (rest.length === 0) {
 		throw failure('missing URL');
 	}
+
+	return {name: named ? named[1]! : null, rest, failure};
+}
+
+/**
+ * Parse one `[NAME=]URL`. Throws an Error with one masked, printable line when the spec is unusable,
+ * naming where it came from (`--pool`, or `LIFEGUARD_POOLS`).
+ */
+export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
+	const {name, rest, failure} = splitSpec(spec, source);
 
 	const scheme = /^([a-z][a-z\d+.-]*):/i.exec(rest)?.[1]?.toLowerCase();
 	if (!scheme || !rest.slice(scheme.length + 1).startsWith('//')) {
@@ -156,15 +165,8 @@ export function poolSelector(url: string): string | null {
  * auth may sit in the URL; `token` is sent as a bearer token instead, and only to a URL without userinfo.
  */
 export function parsePrometheusSpec(spec: string, source: string, context: {selector: string | null; token?: string | null}): PoolEndpoint {
-	const trimmed = spec.trim();
 	const token = context.token ?? null;
-	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, [token]).replace(/\s+/g, ' '))}": ${reason}`);
-	const named = NAME_PREFIX.exec(trimmed);
-	const name = named ? named[1]! : null;
-	const url = named ? named[2]!.trim() : trimmed;
-	if (url.length === 0) {
-		throw failure('missing URL');
-	}
+	const {name, rest: url, failure} = splitSpec(spec, source, [token]);
 
 	if (!/^https?:\/\//i.test(url)) {
 		throw failure('not an http(s):// URL');
