@@ -1,6 +1,7 @@
 // One deadline per poll of an endpoint: one timer and one AbortSignal. Every request of the poll
 // runs under the signal (aborting destroys its socket), and the poll's answer is the timeout the
 // moment the deadline passes, whatever is still in flight.
+import {setMaxListeners} from 'node:events';
 
 /** What a poll's work gets: the signal to run under, and the whole budget (for a server-side timeout). */
 export type Deadline = {signal: AbortSignal; timeoutMs: number};
@@ -16,6 +17,9 @@ export function abortMessage(signal: AbortSignal): string {
  */
 export async function withDeadline<T>(timeoutMs: number, work: (deadline: Deadline) => Promise<T>, timedOut: (message: string) => T): Promise<T> {
 	const controller = new AbortController();
+	// Every request of the poll listens to it (a Prometheus poll sends one per family, side by side):
+	// more than Node's default of 10 is the design, not a leak.
+	setMaxListeners(64, controller.signal);
 	let timer: NodeJS.Timeout | undefined;
 	const expired = new Promise<T>(resolve => {
 		timer = setTimeout(() => {
