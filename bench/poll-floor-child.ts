@@ -13,6 +13,7 @@ import {openMonitorClient} from '../source/connection/monitor-client.js';
 import {resolveTarget} from '../source/connection/target.js';
 import {initialState, withPause} from '../source/model/dashboard.js';
 import {deskOf, updateDesk} from '../source/model/desk.js';
+import {COMMANDS} from '../source/commands/index.js';
 import {parseCommandLine} from '../source/options.js';
 
 const [mode, url, secondsText] = process.argv.slice(2);
@@ -32,7 +33,7 @@ async function main() {
 		return;
 	}
 
-	const options = parseCommandLine(['--db', url!], process.env);
+	const options = parseCommandLine(['--db', url!], process.env, COMMANDS);
 	const target = resolveTarget(url, process.env);
 	if (mode === 'select-1' || mode === 'snapshot') {
 		const client = await openMonitorClient(target);

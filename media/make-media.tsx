@@ -16,7 +16,8 @@ const {startDemo} = await import('../source/demo/start-demo.js');
 const {initialState} = await import('../source/model/dashboard.js');
 const {deskOf} = await import('../source/model/desk.js');
 const {placeholderPool} = await import('../source/model/pool-status.js');
-const {buildOptions} = await import('../source/options.js');
+const {parseCommandLine} = await import('../source/options.js');
+const {COMMANDS} = await import('../source/commands/index.js');
 const {App} = await import('../source/ui/app.js');
 const {ThemeContext} = await import('../source/ui/theme.js');
 const {liveSources} = await import('../source/watch.js');
@@ -69,7 +70,7 @@ async function take(picture: Picture): Promise<{file: string; seconds: number}> 
 	const name = picture.file;
 	const demo = await startDemo(picture.scenario, {isPoolPublished: picture.isPoolPublished});
 	try {
-		const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
+		const options = demoOptions(demo.scenario, parseCommandLine(['demo'], {}, COMMANDS));
 		const stdout = new FakeStdout();
 		const app = render(
 			<ThemeContext.Provider value={{isColor: true}}>

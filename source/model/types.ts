@@ -214,7 +214,8 @@ export type PoolEndpoint = {
 	/** The real URL, credentials included: never display it, use maskedUrl. */
 	url: string;
 	maskedUrl: string;
-	kind: 'http' | 'pgbouncer' | 'prometheus';
+	/** Decided once, from the scheme: what collects it. `actuator`: Spring Boot Actuator's meters, at `url` (plain http(s)). */
+	kind: 'http' | 'actuator' | 'pgbouncer' | 'prometheus';
 	/** From a `prom+http://` / `json+http://` scheme; null means detect. */
 	forcedFormat: 'prometheus' | 'json' | null;
 	/** kind 'prometheus': the matchers added to every query (`{namespace="shop"}`), null for none. */

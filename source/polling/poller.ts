@@ -42,6 +42,17 @@ export function backoffMs(intervalMs: number, failures: number, maxBackoffMs: nu
 	return Math.min(intervalMs * (2 ** Math.min(failures, 16)), Math.max(maxBackoffMs, intervalMs));
 }
 
+/** The task's result, or that it threw: tasks report failures as values, so a throw is a bug, counted as a failure to back off. */
+async function attempt<T>(task: () => Promise<T>): Promise<{ok: true; result: T} | {ok: false}> {
+	try {
+		return {ok: true, result: await task()};
+	} catch {
+		return {ok: false};
+	}
+}
+
+// Over 80 lines on purpose: one closure holds the poller's state (timer handle, in flight, paused,
+// wanted, failures) and the methods that share it; split apart, that state would travel in arguments.
 export function startPoller<T>(options: PollerOptions<T>): Poller {
 	const timer = options.timer ?? realTimer;
 	const maxBackoffMs = options.maxBackoffMs ?? 5000;
@@ -52,15 +63,19 @@ export function startPoller<T>(options: PollerOptions<T>): Poller {
 	let isWanted = false;
 	let failures = 0;
 
+	const cancel = () => {
+		if (handle !== undefined) {
+			timer.clearTimeout(handle);
+			handle = undefined;
+		}
+	};
+
 	const schedule = (ms: number) => {
 		if (isStopped || isPaused) {
 			return;
 		}
 
-		if (handle !== undefined) {
-			timer.clearTimeout(handle);
-		}
-
+		cancel();
 		handle = timer.setTimeout(() => {
 			handle = undefined;
 			void run();
@@ -74,24 +89,17 @@ export function startPoller<T>(options: PollerOptions<T>): Poller {
 		}
 
 		isInFlight = true;
-		let result: T | undefined;
-		let hasResult = false;
-		try {
-			result = await options.task();
-			hasResult = true;
-		} catch {
-			// Tasks report failures as values; a throw is a bug, counted as a failure so we back off.
-			failures++;
-		}
-
+		const outcome = await attempt(options.task);
 		isInFlight = false;
 		if (isStopped) {
 			return;
 		}
 
-		if (hasResult) {
-			failures = options.isFailure?.(result as T) ? failures + 1 : 0;
-			options.onResult(result as T);
+		if (outcome.ok) {
+			failures = options.isFailure?.(outcome.result) ? failures + 1 : 0;
+			options.onResult(outcome.result);
+		} else {
+			failures++;
 		}
 
 		if (isWanted) {
@@ -114,10 +122,7 @@ export function startPoller<T>(options: PollerOptions<T>): Poller {
 		},
 		pause() {
 			isPaused = true;
-			if (handle !== undefined) {
-				timer.clearTimeout(handle);
-				handle = undefined;
-			}
+			cancel();
 		},
 		resume() {
 			if (!isPaused) {
@@ -131,10 +136,7 @@ export function startPoller<T>(options: PollerOptions<T>): Poller {
 		},
 		stop() {
 			isStopped = true;
-			if (handle !== undefined) {
-				timer.clearTimeout(handle);
-				handle = undefined;
-			}
+			cancel();
 		},
 		get isRunning() {
 			return !isStopped;

@@ -44,14 +44,15 @@ test('forced formats strip their prefix', () => {
 	});
 });
 
-test('actuator+http(s):// keeps its scheme for the collector, masked like any URL', () => {
+test('actuator+http(s):// is decided once, as the kind: the URL to request is plain https, shown as typed and masked', () => {
 	assert.deepEqual(parsePoolSpec('orders=actuator+https://ops:s3cret@orders:8443/actuator'), {
 		name: 'orders',
-		url: 'actuator+https://ops:s3cret@orders:8443/actuator',
+		url: 'https://ops:s3cret@orders:8443/actuator',
 		maskedUrl: 'actuator+https://ops:***@orders:8443/actuator',
-		kind: 'http',
+		kind: 'actuator',
 		forcedFormat: 'json',
 	});
+	assert.equal(parsePoolSpec('Actuator+HTTP://app:8080/actuator#pool=main').maskedUrl, 'Actuator+HTTP://app:8080/actuator#pool=main');
 });
 
 test('#pool=NAME picks one pool; any other fragment is refused', () => {

@@ -10,7 +10,8 @@ import {MAX_WAITING} from '../../source/demo/simulated-app.js';
 import {startDemo, type Demo} from '../../source/demo/start-demo.js';
 import {suspectMessage, suspectPools, suspectSample, type SuspectSample} from '../../source/model/suspected-pools.js';
 import {collectOnce} from '../../source/one-shot.js';
-import {buildOptions} from '../../source/options.js';
+import {COMMANDS} from '../../source/commands/index.js';
+import {parseCommandLine} from '../../source/options.js';
 import type {FindingCode, PoolMetrics} from '../../source/model/types.js';
 import {pollUntil} from '../helpers/postgres.js';
 
@@ -22,7 +23,7 @@ const DRAIN_WITHIN_MS = 15_000;
 const BLIND_FINDING_WITHIN_MS = 60_000;
 
 async function shotOf(demo: Demo) {
-	const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
+	const options = demoOptions(demo.scenario, parseCommandLine(['demo'], {}, COMMANDS));
 	return collectOnce({postgres: demo.postgres, poolCollectors: demo.poolCollectors, poolTimeoutMs: 2000, thresholds: options.thresholds, now: () => Date.now(), role: demo.target.user});
 }
 

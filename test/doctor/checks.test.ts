@@ -1,11 +1,11 @@
 // The judging of `lifeguard doctor`, table-driven on fixed inputs: no server, no clock.
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {
-	capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, formatDuration, idleInTransactionTimeout,
-	idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit,
-	runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility,
-} from '../../source/doctor/checks.js';
+import {capacityObserved, capacityTotal, reservedSlots} from '../../source/doctor/capacity-checks.js';
+import {durationMs, effectiveSetting, exitCodeFor, formatDuration, pgbouncerServerConnections} from '../../source/doctor/checks.js';
+import {databaseConnectionLimit, pgbouncerMaxClientConn, roleConnectionLimit, signalBackend, visibility} from '../../source/doctor/limit-checks.js';
+import {runChecks} from '../../source/doctor/run-doctor.js';
+import {idleInTransactionTimeout, idleSessionTimeout, poolAcquireTimeout, statementTimeout, tcpKeepalive} from '../../source/doctor/timeout-checks.js';
 import type {Check, CheckStatus, DoctorInput, MonitorPrivileges, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
 
 function setting(value: string, source = 'default', unit: string | null = null): Setting {

@@ -14,9 +14,5 @@ export function selectPool(reading: PoolReading, name: string): PoolReading {
 
 	const found = reading.pools.map(pool => pool.label ?? '(unnamed)');
 	const list = found.length > 5 ? `${found.slice(0, 5).join(', ')}, …` : found.join(', ');
-	return {ok: false, error: oneLine(`no pool "${name}" in response (found: ${list || 'none'})`)};
-}
-
-function oneLine(text: string): string {
-	return text.replace(/\s+/g, ' ').trim();
+	return {ok: false, error: `no pool "${name}" in response (found: ${list || 'none'})`};
 }

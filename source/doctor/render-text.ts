@@ -2,8 +2,8 @@
 // postmortem or a ticket. Every string from outside (names, labels, errors) goes through safeText in
 // text and Markdown, and is escaped for Markdown there; JSON carries them exactly (safeJson escapes
 // what a terminal would act on).
-import {EXIT_CODES, overallStatus} from '../doctor/checks.js';
-import type {Check, CheckStatus, DoctorReport} from '../doctor/types.js';
+import {EXIT_CODES, overallStatus} from './checks.js';
+import type {Check, CheckStatus, DoctorReport} from './types.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeJson, safeText} from '../text/sanitize.js';
 

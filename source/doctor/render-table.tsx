@@ -12,10 +12,10 @@
 import {Table} from '@alcalzone/ink-table';
 import {Box, renderToString, Text} from 'ink';
 import type {ReactNode} from 'react';
-import type {Check, CheckStatus, DoctorReport} from '../doctor/types.js';
+import type {Check, CheckStatus, DoctorReport} from './types.js';
 import {safeText} from '../text/sanitize.js';
 import {cellWidth, fitCells, sliceCells} from '../text/width.js';
-import {doctorSummary, STATUS_LABELS, worstFirst} from './doctor-text.js';
+import {doctorSummary, STATUS_LABELS, worstFirst} from './render-text.js';
 
 export const TABLE_MIN_COLUMNS = 100;
 const COLORS: Record<CheckStatus, string | undefined> = {pass: 'green', warn: 'yellow', fail: 'red', unknown: 'magenta', skip: undefined};

@@ -1,13 +1,11 @@
 // `lifeguard demo --doctor [--scenario NAME]`: start the headless demo, wait until its scenario shows
 // (the finding it is about, as the live screen would diagnose it), then review the demo's server and
 // its simulated pool exactly as `lifeguard doctor` would, and stop everything.
-import process from 'node:process';
 import {openMonitorClient} from '../connection/monitor-client.js';
-import type {Demo} from '../demo/start-demo.js';
+import type {Demo} from './start-demo.js';
 import {collectOnce} from '../one-shot.js';
 import type {Options} from '../options.js';
-import {doctorFormat} from './command.js';
-import {runDoctor} from './run-doctor.js';
+import {doctorOutput, runDoctor} from '../doctor/run-doctor.js';
 
 /** How long the scenario gets to show its finding before the review runs anyway. */
 const SCENARIO_WAIT_MS = 20_000;
@@ -40,9 +38,7 @@ export async function reviewDemo(demo: Demo, options: Options, write: (text: str
 			poolCollectors: demo.poolCollectors,
 			poolTimeoutMs: options.poolTimeoutMs,
 			warnRatio: options.thresholds.warnRatio,
-			format: doctorFormat(options, process.stdout.isTTY === true),
-			columns: process.stdout.columns || 80,
-			isColor: !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb',
+			...doctorOutput(options),
 		}, write);
 	} finally {
 		await client.end().catch(() => undefined);
