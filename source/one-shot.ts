@@ -2,9 +2,10 @@
 // endpoint concurrently, the pools given at most one pool timeout.
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
-import {type Picture, pictureOf} from './model/picture.js';
-import {applyPoolReading, placeholderPool} from './model/pool-status.js';
-import type {Observation, PoolStatus, ServerReading, Thresholds} from './model/types.js';
+import {type Picture, pictureOf} from './judge/picture.js';
+import {applyPoolReading, placeholderPool} from './judge/pool-status.js';
+import type {Observation, PoolStatus, Thresholds} from './judge/types.js';
+import type {ServerReading} from './readings/types.js';
 
 /** One derivation of one observation: --json, `check` and the plain summary all print it. */
 export type OneShot = {picture: Picture; error: string | null};

@@ -5,7 +5,8 @@
 // into false, and none of those can be reported from its result.
 import {plainHttpWarning} from './connection/credentials.js';
 import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
-import type {PoolEndpoint, Thresholds} from './model/types.js';
+import type {PoolEndpoint} from './readings/types.js';
+import type {Thresholds} from './judge/types.js';
 import {safeText} from './text/sanitize.js';
 
 export class OptionsError extends Error {}

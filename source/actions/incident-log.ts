@@ -2,11 +2,11 @@
 // nothing already written. Synchronous writes on an append descriptor are simplest. The file holds
 // role names, client addresses and findings: a new one is created 0600, and only a regular file is
 // written to (a symlink, FIFO, directory or device is refused). What it may grow by is bounded by
-// model/log-fold.ts: folded changes become one line, due at most a minute later, on a timer here.
+// judge/log-fold.ts: folded changes become one line, due at most a minute later, on a timer here.
 import {closeSync, constants, fstatSync, lstatSync, openSync, type Stats, writeSync} from 'node:fs';
 import {maskText} from '../connection/mask.js';
-import {createLogFolder, type FoldLimits} from '../model/log-fold.js';
-import type {LogEvent} from '../model/log-events.js';
+import {createLogFolder, type FoldLimits} from '../judge/log-fold.js';
+import type {LogEvent} from '../judge/log-events.js';
 
 export type WriteResult = {ok: true} | {ok: false; error: string};
 

@@ -1,13 +1,8 @@
 // Terminate or cancel sessions the operator confirmed. One statement per session, sequentially, in
 // autocommit: a bulk statement aborts at the first superuser-owned row while the kills before it
 // stand. Each statement re-checks the identity the operator saw, so a recycled pid is never hit.
-import type {SignalKind, SignalOutcome, SignalResult} from '../model/signal-results.js';
-import {
-	CANCEL_SESSION_QUERY,
-	SIGNAL_PREFLIGHT,
-	TERMINATE_SESSION,
-	TERMINATE_SESSION_AND_WAIT,
-} from './queries.js';
+import type {SignalKind, SignalOutcome, SignalResult} from '../readings/signals.js';
+import {CANCEL_SESSION_QUERY, SIGNAL_PREFLIGHT, TERMINATE_SESSION, TERMINATE_SESSION_AND_WAIT} from './queries.js';
 
 /**
  * What the actions need from a connection; a pg.Client satisfies it. Pass the monitor's one client,

@@ -1,5 +1,5 @@
 // `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
-import type {PoolEndpoint} from '../model/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
 import {safeText} from '../text/sanitize.js';
 import {urlUserinfo, withPrometheusTokens} from './credentials.js';
 import {maskText, maskUrl} from './mask.js';

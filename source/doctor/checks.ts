@@ -1,9 +1,6 @@
 // The judging of `lifeguard doctor`: pure functions from what was read (DoctorInput) to checks. Each
 // check names the numbers it used and the exact fix. No I/O, no clock: tested table-driven.
-import type {
-	ApplicationUsage, Check, CheckId, CheckStatus, DoctorInput, LoginRole, Part, PgBouncerConfig, PoolCapacity,
-	RoleDatabaseSetting, ServerSettings,
-} from './types.js';
+import type {ApplicationUsage, Check, CheckId, CheckStatus, DoctorInput, LoginRole, Part, PgBouncerConfig, PoolCapacity, RoleDatabaseSetting, ServerSettings} from './types.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
 
 const TIMEOUT_UNITS_MS: Record<string, number> = {us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000};

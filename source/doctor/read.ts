@@ -6,16 +6,11 @@ import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import {columnNumber, columnText, consoleClientConfig} from '../collectors/pools/pgbouncer-collector.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
-import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
-import type {PoolEndpoint, PoolStatus} from '../model/types.js';
-import {
-	APPLICATION_USAGE, CLIENT_CONNECTIONS, DATABASES, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES,
-	PGBOUNCER_LISTS, PGBOUNCER_POOLS, ROLE_AND_DATABASE_SETTINGS, SERVER_SETTINGS,
-} from './queries.js';
-import type {
-	ApplicationUsage, DatabaseLimit, DoctorInput, LoginRole, MonitorPrivileges, Part, PgBouncerConfig, PgBouncerDatabase,
-	PoolCapacity, RoleDatabaseSetting, ServerSettings, Setting,
-} from './types.js';
+import {applyPoolReading, placeholderPool} from '../judge/pool-status.js';
+import type {PoolEndpoint} from '../readings/types.js';
+import type {PoolStatus} from '../judge/types.js';
+import {APPLICATION_USAGE, CLIENT_CONNECTIONS, DATABASES, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES, PGBOUNCER_LISTS, PGBOUNCER_POOLS, ROLE_AND_DATABASE_SETTINGS, SERVER_SETTINGS} from './queries.js';
+import type {ApplicationUsage, DatabaseLimit, DoctorInput, LoginRole, MonitorPrivileges, Part, PgBouncerConfig, PgBouncerDatabase, PoolCapacity, RoleDatabaseSetting, ServerSettings, Setting} from './types.js';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.Client, 'query'>;

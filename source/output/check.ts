@@ -1,8 +1,9 @@
 // `lifeguard check`: one line for a monitoring system, by the Nagios plugin conventions
 // (https://nagios-plugins.org/doc/guidelines.html): status, summary, then perfdata after a pipe.
-import {levelForRatio, levelRank, usableConnections, usedRatio} from '../model/levels.js';
-import type {Picture, PoolLevel, PoolView} from '../model/picture.js';
-import type {Finding, Level, ServerSnapshot, Thresholds} from '../model/types.js';
+import {levelForRatio, levelRank, usableConnections, usedRatio} from '../judge/levels.js';
+import type {Picture, PoolLevel, PoolView} from '../judge/picture.js';
+import type {Finding, Level, Thresholds} from '../judge/types.js';
+import type {ServerSnapshot} from '../readings/types.js';
 
 export type CheckInput = {
 	picture: Picture;

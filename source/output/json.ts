@@ -1,7 +1,7 @@
 // `lifeguard --json`: one snapshot for scripts. The field names are a contract (see README).
-import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
-import type {Picture, PoolView} from '../model/picture.js';
-import type {ServerSnapshot} from '../model/types.js';
+import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
+import type {Picture, PoolView} from '../judge/picture.js';
+import type {ServerSnapshot} from '../readings/types.js';
 import type {ServerShot} from '../one-shot.js';
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));

@@ -1,6 +1,6 @@
 // What `lifeguard` prints when stdout is not a terminal (a pipe, a file, cron) and --json is not given.
-import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
-import type {Picture} from '../model/picture.js';
+import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
+import type {Picture} from '../judge/picture.js';
 
 export function plainSummary(target: string, picture: Picture): string {
 	const {findings} = picture;

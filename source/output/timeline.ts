@@ -1,10 +1,10 @@
 // `lifeguard timeline FILE`: the incident log as a Markdown timeline to paste into a postmortem.
 // It streams (timeline-stream.ts): lines in, Markdown lines out, with memory that does not grow with
-// the file. Events are read through the log's own parser (model/log-events.ts), which drops a line
+// the file. Events are read through the log's own parser (judge/log-events.ts), which drops a line
 // that breaks the log's contract; every string in them is text somebody else wrote: it is masked,
 // made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
 import {maskText} from '../connection/mask.js';
-import {type LogEvent, logTimeMs, parseLogEvent} from '../model/log-events.js';
+import {type LogEvent, logTimeMs, parseLogEvent} from '../judge/log-events.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
 

@@ -5,11 +5,11 @@ import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
 import {deskLines} from './components/dashboard.js';
 import {type Line, sameLines} from './lines.js';
-import type {DashboardState} from '../model/dashboard.js';
-import {type Desk, type DeskAction, type DeskEffect, updateDesk} from '../model/desk.js';
-import type {LogEvent} from '../model/log-events.js';
-import type {SignalKind, SignalResult} from '../model/signal-results.js';
-import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../model/types.js';
+import type {DashboardState} from '../screen/board.js';
+import {type Desk, type DeskAction, type DeskEffect, updateDesk} from '../screen/desk.js';
+import type {LogEvent} from '../judge/log-events.js';
+import type {SignalKind, SignalResult} from '../readings/signals.js';
+import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../readings/types.js';
 import {startPoller, type Poller, type Timer} from '../polling/poller.js';
 
 export type PoolSource = {endpoint: PoolEndpoint; collect(timeoutMs: number): Promise<PoolReading>};

@@ -5,8 +5,8 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {maskStrings, openIncidentLog} from '../../source/actions/incident-log.js';
-import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/model/log-events.js';
-import {pictureOf} from '../../source/model/picture.js';
+import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/judge/log-events.js';
+import {pictureOf} from '../../source/judge/picture.js';
 import {pollUntil} from '../helpers/postgres.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 

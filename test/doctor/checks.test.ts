@@ -1,11 +1,7 @@
 // The judging of `lifeguard doctor`, table-driven on fixed inputs: no server, no clock.
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {
-	capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, formatDuration, idleInTransactionTimeout,
-	idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit,
-	runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility,
-} from '../../source/doctor/checks.js';
+import {capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, formatDuration, idleInTransactionTimeout, idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit, runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility} from '../../source/doctor/checks.js';
 import type {Check, CheckStatus, DoctorInput, MonitorPrivileges, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
 
 function setting(value: string, source = 'default', unit: string | null = null): Setting {

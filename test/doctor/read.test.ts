@@ -2,7 +2,8 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {mapPgBouncer, mapRoleSetting, mapSettings, poolCapacities} from '../../source/doctor/read.js';
-import type {PoolMetrics, PoolStatus} from '../../source/model/types.js';
+import type {PoolMetrics} from '../../source/readings/types.js';
+import type {PoolStatus} from '../../source/judge/types.js';
 
 function status(name: string, metrics: Partial<PoolMetrics> | null, overrides: Partial<PoolStatus> = {}): PoolStatus {
 	return {

@@ -1,14 +1,7 @@
 // Fixture builders shared by model, output and UI tests: a valid value with quiet defaults, so a
 // test spells out only the fields it is about.
-import type {
-	Observation,
-	PoolMetrics,
-	PoolStatus,
-	ServerSnapshot,
-	Session,
-	StateCounts,
-	Thresholds,
-} from '../../source/model/types.js';
+import type {Observation, PoolStatus, Thresholds} from '../../source/judge/types.js';
+import type {PoolMetrics, ServerSnapshot, Session, StateCounts} from '../../source/readings/types.js';
 import type {KeyPress} from '../../source/keys/bindings.js';
 
 /** 12:00:00 UTC on 2025-03-14: a fixed "now" for tests. */

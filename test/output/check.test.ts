@@ -1,9 +1,10 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {alertThreshold, formatCheck, formatServersCheck, type CheckInput, type CheckResult} from '../../source/output/check.js';
-import {serverLevel} from '../../source/model/levels.js';
-import {pictureOf} from '../../source/model/picture.js';
-import type {Finding, PoolStatus, ServerSnapshot, Thresholds} from '../../source/model/types.js';
+import {serverLevel} from '../../source/judge/levels.js';
+import {pictureOf} from '../../source/judge/picture.js';
+import type {Finding, PoolStatus, Thresholds} from '../../source/judge/types.js';
+import type {ServerSnapshot} from '../../source/readings/types.js';
 import {defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
 /** What the real command prints: the one picture of one observation. */

@@ -4,9 +4,9 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
-import {type DashboardAction, type DashboardState, initialState, update} from '../../source/model/dashboard.js';
-import type {LogEvent} from '../../source/model/log-events.js';
-import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/model/types.js';
+import {type DashboardAction, type DashboardState, initialState, update} from '../../source/screen/board.js';
+import type {LogEvent} from '../../source/judge/log-events.js';
+import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/readings/types.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
 

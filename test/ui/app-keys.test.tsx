@@ -5,12 +5,12 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
-import type {SignalKind, SignalResult} from '../../source/model/signal-results.js';
-import type {ServerReading, Session} from '../../source/model/types.js';
+import type {SignalKind, SignalResult} from '../../source/readings/signals.js';
+import type {ServerReading, Session} from '../../source/readings/types.js';
 import {pollUntil} from '../helpers/postgres.js';
 import {renderApp} from '../helpers/render-app.js';
-import {initialState} from '../../source/model/dashboard.js';
-import {deskOf, updateDesk} from '../../source/model/desk.js';
+import {initialState} from '../../source/screen/board.js';
+import {deskOf, updateDesk} from '../../source/screen/desk.js';
 import {defaultThresholds, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const ESC = '\u001B';

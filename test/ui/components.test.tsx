@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {renderToString} from 'ink';
 import type {ReactElement} from 'react';
-import type {PoolLevel, PoolView} from '../../source/model/picture.js';
+import type {PoolLevel, PoolView} from '../../source/judge/picture.js';
 import {PoolsPanel, poolLine} from '../../source/ui/components/pools-panel.js';
 import {ServerGauge} from '../../source/ui/components/server-gauge.js';
 import {columnsFor, SessionList} from '../../source/ui/components/session-list.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {renderToString} from 'ink';
-import {type DashboardAction, type DashboardState, initialState, reduce} from '../../source/model/dashboard.js';
+import {type DashboardAction, type DashboardState, initialState, reduce} from '../../source/screen/board.js';
 import {cellWidth} from '../../source/text/width.js';
 import {Dashboard} from '../../source/ui/components/dashboard.js';
 import {ThemeContext} from '../../source/ui/theme.js';

@@ -2,9 +2,9 @@
 // must go on, for alarms and the log) costs no frame. And the fields it skips are really never read.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {type DashboardAction, type DashboardState, initialState, update} from '../../source/model/dashboard.js';
-import type {Session} from '../../source/model/types.js';
-import {type Desk, deskOf, updateDesk} from '../../source/model/desk.js';
+import {type DashboardAction, type DashboardState, initialState, update} from '../../source/screen/board.js';
+import type {Session} from '../../source/readings/types.js';
+import {type Desk, deskOf, updateDesk} from '../../source/screen/desk.js';
 import {dashboardLines, deskLines} from '../../source/ui/components/dashboard.js';
 import {FIELDS_NOT_DRAWN, type FrameContext, frameMemo} from '../../source/ui/use-dashboard.js';
 import {baseTimeMs, defaultThresholds, keyPress, serverSnapshot, session} from '../helpers/snapshots.js';

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {renderToString} from 'ink';
-import {initialState} from '../../source/model/dashboard.js';
-import {type Desk, deskOf, updateDesk} from '../../source/model/desk.js';
-import type {ServerReading} from '../../source/model/types.js';
+import {initialState} from '../../source/screen/board.js';
+import {type Desk, deskOf, updateDesk} from '../../source/screen/desk.js';
+import type {ServerReading} from '../../source/readings/types.js';
 import {cellWidth} from '../../source/text/width.js';
 import {deskLines} from '../../source/ui/components/dashboard.js';
 import {headerView, type HeaderProps} from '../../source/ui/components/header.js';

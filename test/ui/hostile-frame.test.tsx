@@ -15,8 +15,8 @@ import {createPostgresSource, type PostgresSource} from '../../source/collectors
 import {createPoolCollector} from '../../source/collectors/pools/create-collector.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import {type DashboardState, initialState, update} from '../../source/model/dashboard.js';
-import type {PoolEndpoint, PoolReading, ServerReading} from '../../source/model/types.js';
+import {type DashboardState, initialState, update} from '../../source/screen/board.js';
+import type {PoolEndpoint, PoolReading, ServerReading} from '../../source/readings/types.js';
 import {safeQueryText, safeText} from '../../source/text/sanitize.js';
 import {cellWidth, sliceCells} from '../../source/text/width.js';
 import {Dashboard} from '../../source/ui/components/dashboard.js';

@@ -1,7 +1,7 @@
 // One collector per configured endpoint: HTTP (Prometheus / JSON) or the PgBouncer admin console.
 // collect() never throws and never outlasts its timeout, whatever the server does.
 import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolReading} from '../../readings/types.js';
 import {createHttpCollector} from './http-collector.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
 import {selectPool} from './select-pool.js';

@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
 import {basicAuthorization} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../readings/types.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';

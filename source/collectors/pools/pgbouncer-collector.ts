@@ -4,7 +4,7 @@
 import pg from 'pg';
 import {urlUserinfo} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
 import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
 

@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import type {Readable} from 'node:stream';
 import {basicAuthorization, isLoopbackHost} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolReading} from '../../readings/types.js';
 import {fleetPools, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';
 import {familyNames, type FamilyNames} from './prometheus-pools.js';
 import {describeError, oneLine} from './http-collector.js';

@@ -1,6 +1,6 @@
 // Recognise pool families in a parsed exposition and group them by the pool-key label
 // (the table below, one entry per family). A field no family exposes stays null: "n/a", never 0.
-import type {PoolMetrics} from '../../model/types.js';
+import type {PoolMetrics} from '../../readings/types.js';
 import type {PromExposition, PromSample} from './prometheus-text.js';
 import {invalidPool, invalidValue, noMetrics, validatePool} from './validate-pools.js';
 

@@ -1,5 +1,5 @@
-import {alarmSubject} from '../../model/diagnosis.js';
-import type {Finding} from '../../model/types.js';
+import {alarmSubject} from '../../judge/diagnosis.js';
+import type {Finding} from '../../judge/types.js';
 import {LEVEL_TAG} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {MAX_FIRST_FINDING_ROWS} from '../layout.js';

@@ -1,7 +1,7 @@
-import {usableConnections} from '../../model/levels.js';
-import type {Picture} from '../../model/picture.js';
-import {type Series, seriesValues} from '../../model/series.js';
-import {TREND_BUCKET_MS, trendKeys} from '../../model/trend.js';
+import {usableConnections} from '../../judge/levels.js';
+import type {Picture} from '../../judge/picture.js';
+import {type Series, seriesValues} from '../../judge/series.js';
+import {TREND_BUCKET_MS, trendKeys} from '../../judge/trend.js';
 import {compactDuration} from '../format.js';
 import {type Line, span} from '../lines.js';
 import {autoMax, sparkline} from '../sparkline.js';

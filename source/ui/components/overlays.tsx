@@ -1,7 +1,7 @@
 // What takes the session list's place: help, the confirmation dialog.
 import {listedBindings} from '../../keys/bindings.js';
-import type {SignalKind} from '../../model/dashboard.js';
-import type {Session} from '../../model/types.js';
+import type {SignalKind} from '../../screen/board.js';
+import type {Session} from '../../readings/types.js';
 import {cellWidth} from '../../text/width.js';
 import {compactDuration, fit} from '../format.js';
 import {type Line, plainLine, span} from '../lines.js';

@@ -1,5 +1,5 @@
-import {waitRateText} from '../../model/diagnosis.js';
-import type {PoolLevel, PoolView} from '../../model/picture.js';
+import {waitRateText} from '../../judge/diagnosis.js';
+import type {PoolLevel, PoolView} from '../../judge/picture.js';
 import {ageText, compactDuration, fit, LEVEL_TAG, segmentedBar} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';

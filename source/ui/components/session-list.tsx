@@ -1,4 +1,4 @@
-import type {Session} from '../../model/types.js';
+import type {Session} from '../../readings/types.js';
 import {compactDuration, fit} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';

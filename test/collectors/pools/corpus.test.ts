@@ -5,11 +5,11 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {interpret} from '../../../source/collectors/pools/http-collector.js';
 import {poolsFromShowPools, sizesFromRows, type Row} from '../../../source/collectors/pools/pgbouncer-collector.js';
-import {diagnose} from '../../../source/model/diagnosis.js';
-import {derivePicture} from '../../../source/model/picture.js';
+import {diagnose} from '../../../source/judge/diagnosis.js';
+import {derivePicture} from '../../../source/judge/picture.js';
 import {baseTimeMs, defaultThresholds, exposedPool, observation, poolStatus} from '../../helpers/snapshots.js';
 
 const corpus = new URL('../../fixtures/pools/corpus/', import.meta.url);

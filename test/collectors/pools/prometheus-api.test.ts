@@ -10,20 +10,11 @@ import {createPoolCollector, type PoolCollector} from '../../../source/collector
 import {familyNames, poolsFromExposition} from '../../../source/collectors/pools/prometheus-pools.js';
 import {parsePrometheusText} from '../../../source/collectors/pools/prometheus-text.js';
 import {parsePrometheusSelector, parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
-import {type DashboardAction, initialState, reduce} from '../../../source/model/dashboard.js';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import {type DashboardAction, initialState, reduce} from '../../../source/screen/board.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {dashboardLines} from '../../../source/ui/components/dashboard.js';
 import {freePort, pollUntil} from '../../helpers/postgres.js';
-import {
-	hikariExposition,
-	PROMETHEUS_MISSING,
-	prometheusBinary,
-	startFakePrometheus,
-	startFixtureServer,
-	startPrometheus,
-	type FixtureServer,
-	type TestPrometheus,
-} from '../../helpers/prometheus.js';
+import {hikariExposition, PROMETHEUS_MISSING, prometheusBinary, startFakePrometheus, startFixtureServer, startPrometheus, type FixtureServer, type TestPrometheus} from '../../helpers/prometheus.js';
 import {defaultThresholds, keyPress, serverSnapshot} from '../../helpers/snapshots.js';
 
 const missing = prometheusBinary() === null ? PROMETHEUS_MISSING : null;

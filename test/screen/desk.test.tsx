@@ -2,8 +2,8 @@
 // the pause holds for all, and the banner names each finding's server.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {initialState} from '../../source/model/dashboard.js';
-import {type Desk, deskFindings, deskOf, type DeskStep, updateDesk} from '../../source/model/desk.js';
+import {initialState} from '../../source/screen/board.js';
+import {type Desk, deskFindings, deskOf, type DeskStep, updateDesk} from '../../source/screen/desk.js';
 import {render} from 'ink-testing-library';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {deskLines, deskListRows} from '../../source/ui/components/dashboard.js';

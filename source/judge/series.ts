@@ -1,5 +1,5 @@
 // Short histories of a few numbers for the history strip: keyed series on one shared time axis, the
-// last `capacity` samples only. Immutable (the model is a pure reducer): each append returns a new
+// last `capacity` samples only. Immutable (the judge is pure): each append returns a new
 // value of bounded size, capacity × keys at most, and a key with no value left in the window is dropped.
 
 export type Series = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {appendSeries, emptySeries, seriesValues, type Series} from '../../source/model/series.js';
+import {appendSeries, emptySeries, seriesValues, type Series} from '../../source/judge/series.js';
 import {baseTimeMs} from '../helpers/snapshots.js';
 
 function fill(series: Series, readings: Array<Record<string, number | null>>): Series {

@@ -1,11 +1,12 @@
 // The incident log's one contract: one JSON object per line, each a fact with its time, written by
 // the live screen (actions/incident-log.ts) and read back by `lifeguard timeline` through
 // parseLogEvent below. Each change is one event: a level line carries its finding and its subject's
-// numbers. What the log may grow by is bounded in model/log-fold.ts.
+// numbers. What the log may grow by is bounded in log-fold.ts.
 import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
 import type {Picture, PoolView} from './picture.js';
-import type {FindingCode, Level, ServerSnapshot} from './types.js';
+import type {FindingCode, Level} from './types.js';
+import type {ServerSnapshot} from '../readings/types.js';
 
 export type PoolNumbers = {
 	name: string;
@@ -77,7 +78,7 @@ export type LogEvent = {at: string; server?: string} & (
 );
 
 /**
- * What the log did not write one by one (model/log-fold.ts): a subject that flapped, or changes over
+ * What the log did not write one by one (log-fold.ts): a subject that flapped, or changes over
  * the log's byte budget (a label set that churns). `from`/`to`: the first and last event folded.
  */
 export type FoldEvent =

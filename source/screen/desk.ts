@@ -4,12 +4,13 @@
 // Readings and keys are routed to their board here; each board's effects come back tagged with its
 // server, and the screen's pause holds for all of them at once.
 import {resolveKey} from '../keys/bindings.js';
-import {alarmSubject, sortFindings} from './diagnosis.js';
-import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './dashboard.js';
-import {usableConnections} from './levels.js';
-import {type LogEvent, logTime, type OpenFinding} from './log-events.js';
-import type {SignalKind} from './signal-results.js';
-import type {Finding, ServerReading, Session} from './types.js';
+import {alarmSubject, sortFindings} from '../judge/diagnosis.js';
+import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './board.js';
+import {usableConnections} from '../judge/levels.js';
+import {type LogEvent, logTime, type OpenFinding} from '../judge/log-events.js';
+import type {SignalKind} from '../readings/signals.js';
+import type {Finding} from '../judge/types.js';
+import type {ServerReading, Session} from '../readings/types.js';
 
 export type Desk = {
 	/** One name per server, in `--db` order; a lone server's is null (nothing to tell apart). */

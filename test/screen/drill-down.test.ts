@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import type {KeyPress} from '../../source/keys/bindings.js';
-import {type DashboardAction, type DashboardState, initialState, rankedMembers, reduce} from '../../source/model/dashboard.js';
-import {judgeInstance, moveKey, rankInstances, reconcileKey, updateGone} from '../../source/model/drill-down.js';
-import type {PoolEndpoint, PoolInstance, PoolMetrics} from '../../source/model/types.js';
+import {type DashboardAction, type DashboardState, initialState, rankedMembers, reduce} from '../../source/screen/board.js';
+import {judgeInstance, rankInstances} from '../../source/judge/instances.js';
+import {moveKey, reconcileKey, updateGone} from '../../source/screen/drill-down.js';
+import type {PoolEndpoint, PoolInstance, PoolMetrics} from '../../source/readings/types.js';
 import {fleetPool, instance, noRates, prometheusEndpoint} from '../helpers/fleet.js';
 import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
 

@@ -1,14 +1,15 @@
-// Fold one endpoint's reading into the pools the model holds: a good reading replaces that endpoint's
+// Fold one endpoint's reading into the pools the judge holds: a good reading replaces that endpoint's
 // rows; a failure keeps their last good metrics (shown with their age) and records the error.
 import {safeText} from '../text/sanitize.js';
-import type {PoolEndpoint, PoolReading, PoolStatus} from './types.js';
+import type {PoolEndpoint, PoolReading} from '../readings/types.js';
+import type {PoolStatus} from './types.js';
 
 /**
  * The name a pool row gets: NAME alone when it names one pool; NAME/<pool label> when several pools
  * sit behind one URL; without NAME, the pool's own label, else the URL's host.
  */
 export function poolDisplayName(endpoint: PoolEndpoint, outsideLabel: string | null, poolsBehindUrl: number): string {
-	// A label is text an endpoint controls: made safe here, where it enters the model.
+	// A label is text an endpoint controls: made safe here, where it enters the judge.
 	const label = outsideLabel === null ? null : safeText(outsideLabel);
 	if (endpoint.name !== null) {
 		return poolsBehindUrl > 1 && label !== null ? `${endpoint.name}/${label}` : endpoint.name;

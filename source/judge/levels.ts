@@ -1,5 +1,6 @@
 // Levels: how close the server and each pool are to their limits. Pure; the history carries time.
-import type {Level, Observation, PoolMetrics, ServerSnapshot, Thresholds} from './types.js';
+import type {Level, Observation, Thresholds} from './types.js';
+import type {PoolMetrics, ServerSnapshot} from '../readings/types.js';
 
 /** Waiters present this long make a pool critical even below its max. */
 export const persistentWaitingMs = 10_000;

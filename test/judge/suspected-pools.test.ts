@@ -1,21 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {
-	appendSuspectSample,
-	groupKey,
-	groupSamples,
-	heldSuspect,
-	mayBeHeld,
-	SUSPECT_BUSY_SHARE,
-	SUSPECT_CRITICAL_MS,
-	SUSPECT_WINDOW_MS,
-	suspectMessage,
-	suspectPools,
-	suspectSample,
-	type GroupSample,
-	type Suspect,
-	type SuspectSample,
-} from '../../source/model/suspected-pools.js';
+import {appendSuspectSample, groupKey, groupSamples, heldSuspect, mayBeHeld, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectMessage, suspectPools, suspectSample, type GroupSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
 import {baseTimeMs, serverSnapshot} from '../helpers/snapshots.js';
 
 type Counts = {connections: number; busy: number};

@@ -2,19 +2,22 @@
 // effects to run out (log lines, bell, signal sessions, refresh, quit). No clock, no I/O: times
 // arrive inside the actions, and one small runner in ui/use-dashboard.ts performs the effects.
 import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
-import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from './log-events.js';
-import {freeConnections} from './levels.js';
-import {derivePicture, emptyPicture, type Picture, type PoolView} from './picture.js';
-import {applyPoolReading} from './pool-status.js';
-import {type GoneInstance, memberKeys, moveKey, poolByKey, poolKey, rankInstances, reconcileKey, updateGone} from './drill-down.js';
+import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from '../judge/log-events.js';
+import {freeConnections} from '../judge/levels.js';
+import {derivePicture, emptyPicture, type Picture, type PoolView} from '../judge/picture.js';
+import {applyPoolReading} from '../judge/pool-status.js';
+import {type GoneInstance, memberKeys, moveKey, poolByKey, poolKey, reconcileKey, updateGone} from './drill-down.js';
+import {rankInstances} from '../judge/instances.js';
 import {moveSelection, reconcileSelection} from './selection.js';
 import {nextSortKey, visibleSessions, type SortKey} from './session-view.js';
-import {type SignalKind, type SignalResult, summarizeResults} from './signal-results.js';
-import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from './suspected-pools.js';
-import {appendTrend} from './trend.js';
-import type {Observation, PoolEndpoint, PoolReading, PoolStatus, ServerReading, ServerSnapshot, Session, Thresholds} from './types.js';
+import {type SignalKind, type SignalResult} from '../readings/signals.js';
+import {summarizeResults} from './signal-results.js';
+import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from '../judge/suspected-pools.js';
+import {appendTrend} from '../judge/trend.js';
+import type {Observation, PoolStatus, Thresholds} from '../judge/types.js';
+import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot, Session} from '../readings/types.js';
 
-export type {SignalKind} from './signal-results.js';
+export type {SignalKind} from '../readings/signals.js';
 
 export type Mode =
 	| {kind: 'list'}

@@ -1,6 +1,6 @@
 // Select by identity, never by index: a refresh that reorders rows must not move the cursor onto
 // another backend, since the next key may terminate it.
-import type {Session} from './types.js';
+import type {Session} from '../readings/types.js';
 
 export type Selection = {pid: number | null; index: number};
 

@@ -9,7 +9,8 @@ import {poolRates, type PoolRates} from './rates.js';
 import type {Series} from './series.js';
 import type {Suspect} from './suspected-pools.js';
 import {emptyTrend} from './trend.js';
-import type {Finding, Level, Observation, PoolStatus, ServerSnapshot, Thresholds} from './types.js';
+import type {Finding, Level, Observation, PoolStatus, Thresholds} from './types.js';
+import type {ServerSnapshot} from '../readings/types.js';
 
 /** A pool endpoint that fails has no level to show: `unknown`, never `ok`. */
 export type PoolLevel = Level | 'unknown';

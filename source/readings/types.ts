@@ -1,5 +1,5 @@
-// Plain values that flow from collectors into the pure model. A part a source does not expose is
-// `null`, never 0: the screen shows "n/a" for it.
+// Plain values that flow from collectors into the judge. A part a source does not expose is
+// `null`, never 0: the screen shows "n/a" for it. Types only: this floor imports nothing of ours.
 
 export type StateCounts = {
 	active: number;
@@ -182,31 +182,6 @@ export type PoolReading =
 	}
 	| {ok: false; error: string};
 
-export type Level = 'ok' | 'warning' | 'critical';
-
-export type FindingCode =
-	| 'pool-saturated'
-	| 'pool-waiting'
-	| 'pool-timeouts'
-	| 'pool-busy'
-	| 'pool-suspected'
-	| 'fleet-over-capacity'
-	| 'server-saturated'
-	| 'idle-hoarding'
-	| 'idle-in-transaction'
-	| 'lock-contention'
-	| 'pool-endpoint-down'
-	| 'privileges-partial'
-	/** One of several servers cannot be read (a lone server says so in the header instead). */
-	| 'server-unreachable';
-
-export type Finding = {
-	code: FindingCode;
-	level: Exclude<Level, 'ok'>;
-	subject: string;
-	message: string;
-};
-
 /** A configured pool endpoint, as parsed from `--pool [NAME=]URL`. */
 export type PoolEndpoint = {
 	/** NAME from `NAME=URL`, or null. */
@@ -221,40 +196,4 @@ export type PoolEndpoint = {
 	selector?: string | null;
 	/** kind 'prometheus': the bearer token (LIFEGUARD_PROMETHEUS_TOKEN); never display it. */
 	bearerToken?: string | null;
-};
-
-/** One pool as the model holds it: its last good metrics, and the endpoint's latest error. */
-export type PoolStatus = {
-	/** Display name, see the naming rules in `poolDisplayName`. */
-	name: string;
-	/** Masked endpoint URL. */
-	endpoint: string;
-	format: PoolFormat | null;
-	/** Last good metrics, null before the first good sample. */
-	metrics: PoolMetrics | null;
-	/** When `metrics` was sampled (ms since the epoch), null before the first good sample. */
-	sampledAtMs: number | null;
-	/** The endpoint's latest failure (one line, masked), null when its last poll succeeded. */
-	error: string | null;
-	/** The endpoint answered, but with impossible numbers for this pool: `error` says which. */
-	isInvalidReading?: boolean;
-	/** Pools the endpoint reported beyond lifeguard's cap, on each of its rows; absent when none. */
-	omittedPools?: number;
-};
-
-export type Thresholds = {
-	/** 0–1, default 0.8 */
-	warnRatio: number;
-	/** 0–1, default 0.95 */
-	criticalRatio: number;
-	/** --idle-in-transaction-after, default 60 */
-	idleInTransactionSeconds: number;
-};
-
-/** What the diagnosis sees at one moment; the model keeps a short history of these, oldest first. */
-export type Observation = {
-	atMs: number;
-	/** null while disconnected */
-	server: ServerSnapshot | null;
-	pools: PoolStatus[];
 };

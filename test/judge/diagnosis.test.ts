@@ -1,9 +1,10 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {diagnose, rootBlockers} from '../../source/model/diagnosis.js';
-import {formatDuration} from '../../source/model/words.js';
+import {diagnose, rootBlockers} from '../../source/judge/diagnosis.js';
+import {formatDuration} from '../../source/text/words.js';
 import {compactDuration} from '../../source/ui/format.js';
-import type {Finding, Observation, PoolMetrics, ServerSnapshot} from '../../source/model/types.js';
+import type {Finding, Observation} from '../../source/judge/types.js';
+import type {PoolMetrics, ServerSnapshot} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const saturatedApi: Partial<PoolMetrics> = {active: 5, max: 5, waiting: 812, oldestWaitSeconds: 3.2};

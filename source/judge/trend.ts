@@ -1,6 +1,6 @@
 // The last minutes of the numbers that tell an incident's story at a glance: server slots used, each
 // pool's waiting and busy counts, each suspected group's busy count. Kept per time bucket of
-// TREND_BUCKET_MS (the largest value seen in it), on one absolute time axis, bounded (model/series.ts).
+// TREND_BUCKET_MS (the largest value seen in it), on one absolute time axis, bounded (series.ts).
 import {appendSeries, emptySeries, mergeLastSeries, type Series} from './series.js';
 import type {Picture} from './picture.js';
 import {suspectSubject, type Suspect} from './suspected-pools.js';

@@ -1,19 +1,7 @@
-// What a terminate or cancel did, per session, and the one line the status bar says of it. Pure: the
-// I/O lives in actions/terminate.ts, which returns these.
+// The one line the status bar says of what a terminate or cancel did. Pure: the I/O lives in
+// actions/terminate.ts, which returns the results (readings/signals.ts).
 
-export type SignalKind = 'terminate' | 'cancel';
-
-export type SignalOutcome = 'terminated' | 'cancelled' | 'skipped' | 'not-permitted' | 'failed';
-
-export type SignalResult = {
-	pid: number;
-	user: string | null;
-	application: string;
-	state: string | null;
-	outcome: SignalOutcome;
-	/** One line, short enough for the status line. */
-	detail: string;
-};
+import type {SignalKind, SignalOutcome, SignalResult} from '../readings/signals.js';
 
 const verbs: Record<SignalKind, string> = {terminate: 'Terminated', cancel: 'Cancelled'};
 const notDoneLabels: Record<SignalOutcome, string> = {

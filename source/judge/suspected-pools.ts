@@ -3,8 +3,9 @@
 // busy (the next queued request takes a released connection at once), and never opens one more, even
 // though the server has room: the requests queue inside the application, where the server cannot
 // see them. Pure: the history of samples (oldest first, last = now) is the only input.
-import type {ClientGroup, Level, ServerSnapshot} from './types.js';
-import {formatDuration as duration} from './words.js';
+import type {ClientGroup, ServerSnapshot} from '../readings/types.js';
+import type {Level} from './types.js';
+import {formatDuration as duration} from '../text/words.js';
 
 /**
  * How long a group must sit busy at its ceiling before it is suspected. 30 s: a burst fills a pool for

@@ -3,8 +3,8 @@
 // in, the operator's own events are always written, and the timeline reads the fold lines back.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {createLogFolder, FOLD_LIMITS, FOLD_SUBJECT_COUNT_CAP} from '../../source/model/log-fold.js';
-import {type LogEvent, logTime} from '../../source/model/log-events.js';
+import {createLogFolder, FOLD_LIMITS, FOLD_SUBJECT_COUNT_CAP} from '../../source/judge/log-fold.js';
+import {type LogEvent, logTime} from '../../source/judge/log-events.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {baseTimeMs} from '../helpers/snapshots.js';
 

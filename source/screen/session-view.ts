@@ -1,5 +1,5 @@
 // Which sessions the list shows, in which order: pure functions of the snapshot and the view settings.
-import type {Session} from './types.js';
+import type {Session} from '../readings/types.js';
 
 export const SORT_KEYS = ['time', 'state', 'pid', 'user', 'database', 'application'] as const;
 export type SortKey = typeof SORT_KEYS[number];

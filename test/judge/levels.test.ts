@@ -1,17 +1,10 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {
-	freeConnections,
-	levelForRatio,
-	serverLevel,
-	usableConnections,
-	usedRatio,
-	waitingForMs,
-	worstLevel,
-} from '../../source/model/levels.js';
-import {derivePicture, type PoolLevel} from '../../source/model/picture.js';
-import {poolRates} from '../../source/model/rates.js';
-import type {Level, Observation, PoolMetrics, PoolStatus} from '../../source/model/types.js';
+import {freeConnections, levelForRatio, serverLevel, usableConnections, usedRatio, waitingForMs, worstLevel} from '../../source/judge/levels.js';
+import {derivePicture, type PoolLevel} from '../../source/judge/picture.js';
+import {poolRates} from '../../source/judge/rates.js';
+import type {Level, Observation, PoolStatus} from '../../source/judge/types.js';
+import type {PoolMetrics} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
 describe('server levels', () => {

@@ -1,18 +1,19 @@
 // The diagnosis: names the bottleneck in one plain line per finding, with the number that proves it
 // and the next step. Pure: the history (oldest first, last = now) is the only input besides thresholds.
 import {CLEAR_MARGIN, freeConnections, heldThresholds, isPoolAtMax, levelForRatio, levelRank, persistentWaitingMs, serverLevel, usableConnections, usedRatio, waitingForMs} from './levels.js';
-import {rankInstances} from './drill-down.js';
+import {rankInstances} from './instances.js';
 import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
 import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
-import {formatDuration, plural} from './words.js';
-import type {Finding, FindingCode, Level, Observation, PoolStatus, ServerSnapshot, Session, Thresholds} from './types.js';
+import {formatDuration, plural} from '../text/words.js';
+import type {Finding, FindingCode, Level, Observation, PoolStatus, Thresholds} from './types.js';
+import type {ServerSnapshot, Session} from '../readings/types.js';
 
 export type DiagnosisContext = {
 	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
 	role?: string;
 	/** The level each alarm subject holds now: a held level lowers its own line (hysteresis). */
 	held?: Readonly<Record<string, Level>>;
-	/** Capped pools inferred from the server side (model/suspected-pools.ts), worst first. */
+	/** Capped pools inferred from the server side (suspected-pools.ts), worst first. */
 	suspects?: readonly Suspect[];
 };
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import type {KeyPress} from '../../source/keys/bindings.js';
-import {type DashboardAction, type DashboardState, type Effect, initialState, reduce, sessionsInView, update} from '../../source/model/dashboard.js';
-import type {PoolEndpoint, PoolMetrics, ServerSnapshot, Session} from '../../source/model/types.js';
+import {type DashboardAction, type DashboardState, type Effect, initialState, reduce, sessionsInView, update} from '../../source/screen/board.js';
+import type {PoolEndpoint, PoolMetrics, ServerSnapshot, Session} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const snap = (sessions: Session[], atMs = baseTimeMs, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {parsePoolSpec} from '../../source/connection/pool-endpoint.js';
-import {applyPoolReading, placeholderPool, poolDisplayName} from '../../source/model/pool-status.js';
-import type {PoolReading} from '../../source/model/types.js';
+import {applyPoolReading, placeholderPool, poolDisplayName} from '../../source/judge/pool-status.js';
+import type {PoolReading} from '../../source/readings/types.js';
 import {baseTimeMs, exposedPool} from '../helpers/snapshots.js';
 
 test('display names', () => {

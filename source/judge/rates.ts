@@ -1,7 +1,8 @@
 // Rates from a pool's counters across polls: the wait and timeout counters some sources expose
 // instead of a waiting gauge (Go's database/sql has only go_sql_wait_count_total). A drop is a
 // restart, counted from zero as Prometheus' rate() does, never a negative rate.
-import type {Observation, PoolMetrics} from './types.js';
+import type {Observation} from './types.js';
+import type {PoolMetrics} from '../readings/types.js';
 
 /** Rates look back this far: long enough to smooth a scrape, short enough to show a fix within it. */
 export const RATE_WINDOW_MS = 30_000;
