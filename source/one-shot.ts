@@ -2,9 +2,10 @@
 // endpoint concurrently, the pools given at most one pool timeout.
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
-import {type Picture, pictureOf} from './judge/picture.js';
-import {applyPoolReading, placeholderPool} from './judge/pool-status.js';
-import type {Observation, PoolStatus, Thresholds} from './judge/types.js';
+import type {Picture} from './judge/picture.js';
+import {placeholderPool} from './judge/pool-status.js';
+import type {Thresholds} from './judge/types.js';
+import {emptyWatch, judgePoolReading, judgeServerReading} from './judge/watch.js';
 import type {ServerReading} from './readings/types.js';
 
 /** One derivation of one observation: --json, `check` and the plain summary all print it. */
@@ -43,19 +44,16 @@ export async function collectServers(input: {
 		Promise.all(input.poolCollectors.map(async collector => collector.collect(input.poolTimeoutMs))),
 	]);
 	const atMs = input.now();
-	let pools: PoolStatus[] = input.poolCollectors.map(collector => placeholderPool(collector.endpoint));
-	for (const [index, collector] of input.poolCollectors.entries()) {
-		pools = applyPoolReading(pools, collector.endpoint, poolReadings[index]!, atMs);
-	}
-
 	return input.servers.map((server, index) => {
 		const reading = readings[index]!;
-		const observation: Observation = {atMs, server: reading.ok ? reading.snapshot : null, pools: index === 0 ? pools : []};
-		return {
-			name: server.name,
-			target: server.target,
-			picture: pictureOf(observation, input.thresholds, {role: server.role}),
-			error: reading.ok ? null : reading.error,
-		};
+		// The live screen's judge, one reading each: the server first, then the pools judged against it.
+		const hasPools = index === 0;
+		let watch = emptyWatch(input.thresholds, {role: server.role, pools: hasPools ? input.poolCollectors.map(collector => placeholderPool(collector.endpoint)) : []});
+		watch = judgeServerReading(watch, reading, atMs).watch;
+		for (const [pool, collector] of (hasPools ? input.poolCollectors : []).entries()) {
+			watch = judgePoolReading(watch, collector.endpoint, poolReadings[pool]!, atMs).watch;
+		}
+
+		return {name: server.name, target: server.target, picture: watch.live, error: reading.ok ? null : reading.error};
 	});
 }

@@ -73,7 +73,7 @@ export function derivePicture(history: readonly Observation[], thresholds: Thres
 	};
 }
 
-/** One observation judged on its own: `check`, `--json` and the plain summary. */
+/** One observation judged on its own, with no history: a hand-made moment (tests, tools). */
 export function pictureOf(observation: Observation, thresholds: Thresholds, context: {role?: string} = {}): Picture {
 	return derivePicture([observation], thresholds, {}, context).picture;
 }

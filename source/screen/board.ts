@@ -2,19 +2,16 @@
 // effects to run out (log lines, bell, signal sessions, refresh, quit). No clock, no I/O: times
 // arrive inside the actions, and one small runner in ui/use-dashboard.ts performs the effects.
 import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
-import {levelEvents, logNumbers, logTime, type LogEvent, type SessionOutcome} from '../judge/log-events.js';
-import {freeConnections} from '../judge/levels.js';
-import {derivePicture, emptyPicture, type Picture, type PoolView} from '../judge/picture.js';
-import {applyPoolReading} from '../judge/pool-status.js';
+import {logNumbers, logTime, type LogEvent, type SessionOutcome} from '../judge/log-events.js';
+import {emptyPicture, type Picture, type PoolView} from '../judge/picture.js';
 import {type GoneInstance, memberKeys, moveKey, poolByKey, poolKey, reconcileKey, updateGone} from './drill-down.js';
 import {rankInstances} from '../judge/instances.js';
 import {moveSelection, reconcileSelection} from './selection.js';
 import {nextSortKey, visibleSessions, type SortKey} from './session-view.js';
 import {type SignalKind, type SignalResult} from '../readings/signals.js';
 import {summarizeResults} from './signal-results.js';
-import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from '../judge/suspected-pools.js';
-import {appendTrend} from '../judge/trend.js';
-import type {Observation, PoolStatus, Thresholds} from '../judge/types.js';
+import type {PoolStatus, Thresholds} from '../judge/types.js';
+import {emptyWatch, judgePoolReading, judgeServerReading, type Judged, type Watch} from '../judge/watch.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot, Session} from '../readings/types.js';
 
 export type {SignalKind} from '../readings/signals.js';
@@ -40,20 +37,14 @@ export type DrillMode =
 	| {kind: 'members'; pool: string; selected: string | null; index: number; gone: GoneInstance[]};
 
 export type DashboardState = {
-	/** Last good snapshot the list shows; kept (and shown as stale) while disconnected. */
+	/** The judge's state: every reading, the alarms, `watch.live` the newest picture. The frame never reads it. */
+	watch: Watch;
+	/** Last good snapshot the list shows; kept (and shown as stale) while disconnected, held while frozen. */
 	server: ServerSnapshot | null;
-	/** Snapshot that arrived while the list was frozen by a dialog or a pause. */
-	heldServer: ServerSnapshot | null;
+	/** The judge's connection state, copied for the header: the frame reads these, never `watch`. */
 	serverError: string | null;
 	disconnectedSinceMs: number | null;
-	pools: PoolStatus[];
-	/** Short history for the diagnosis, oldest first. */
-	history: Observation[];
-	/** Per-instance connection counts of the last minutes, for capped pools nobody pointed us at. */
-	suspectHistory: SuspectSample[];
-	/** The newest derivation of every reading: alarms, the log and the bell follow it. */
-	live: Picture;
-	/** What the frame draws: `live`, or the picture of the moment the display was paused. */
+	/** What the frame draws: `watch.live`, or the picture of the moment the display was paused. */
 	shown: Picture;
 	isPaused: boolean;
 	sort: SortKey;
@@ -74,7 +65,6 @@ export type DashboardState = {
 	hasServers: boolean;
 	/** --idle-after, for `i`. */
 	idleAfterSeconds: number;
-	role: string | undefined;
 };
 
 export type DashboardAction =
@@ -97,22 +87,14 @@ export type Effect =
 
 export type Step = {state: DashboardState; effects: Effect[]};
 
-export const HISTORY_WINDOW_MS = 120_000;
-/** The pool-suspected detector takes at most one sample a second. */
-const SUSPECT_SAMPLE_MS = 1000;
-
 export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; hasServers?: boolean; idleAfterSeconds?: number};
 
 export function initialState(thresholds: Thresholds, options: InitialOptions = {}): DashboardState {
 	return {
+		watch: emptyWatch(thresholds, {role: options.role, pools: options.pools}),
 		server: null,
-		heldServer: null,
 		serverError: null,
 		disconnectedSinceMs: null,
-		pools: options.pools ?? [],
-		history: [],
-		suspectHistory: [],
-		live: emptyPicture,
 		shown: emptyPicture,
 		isPaused: false,
 		sort: 'time',
@@ -129,7 +111,6 @@ export function initialState(thresholds: Thresholds, options: InitialOptions = {
 		hasPoolControl: options.hasPoolControl ?? false,
 		hasServers: options.hasServers ?? false,
 		idleAfterSeconds: options.idleAfterSeconds ?? 300,
-		role: options.role,
 	};
 }
 
@@ -153,7 +134,13 @@ function applySnapshot(state: DashboardState, snapshot: ServerSnapshot): Dashboa
 	const alive = new Map(snapshot.sessions.map(session => [session.pid, session.backendStartMicros]));
 	const marked = Object.fromEntries(Object.entries(state.marked)
 		.filter(([pid, key]) => alive.get(Number(pid)) === key));
-	return withSelection({...state, server: snapshot, heldServer: null, marked});
+	return withSelection({...state, server: snapshot, marked});
+}
+
+/** The list again after a freeze or a pause: the newest snapshot, if one arrived meanwhile. */
+function withNewest(state: DashboardState): DashboardState {
+	const newest = state.watch.server;
+	return newest && newest !== state.server ? applySnapshot(state, newest) : state;
 }
 
 function targetsFor(state: DashboardState, action: SignalKind): Session[] {
@@ -178,55 +165,16 @@ function markIdle(state: DashboardState, idleAfterSeconds: number): DashboardSta
 	return {...state, marked, idleMarkStage: stage};
 }
 
-// Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
-// their session lists, per-name counts and fleet members would hold minutes of memory at --interval
-// 0.2 with names that come and go. One stripped copy per snapshot, however many observations share it.
-const stripped = new WeakMap<ServerSnapshot, ServerSnapshot>();
-const strippedPools = new WeakMap<PoolStatus[], PoolStatus[]>();
-function withoutDetail(entry: Observation): Observation {
-	const {server, pools} = entry;
-	let strippedServer = server;
-	if (server && (server.sessions.length > 0 || server.applications.length > 0 || server.clientGroups.length > 0)) {
-		strippedServer = stripped.get(server) ?? {...server, sessions: [], applications: [], users: [], databases: [], clientGroups: []};
-		stripped.set(server, strippedServer);
-	}
-
-	let lighterPools = pools;
-	if (pools.some(pool => (pool.metrics?.fleet?.members.length ?? 0) > 0)) {
-		lighterPools = strippedPools.get(pools) ?? pools.map(pool => (pool.metrics?.fleet
-			? {...pool, metrics: {...pool.metrics, fleet: {...pool.metrics.fleet, members: []}}}
-			: pool));
-		strippedPools.set(pools, lighterPools);
-	}
-
-	return strippedServer === server && lighterPools === pools ? entry : {...entry, server: strippedServer, pools: lighterPools};
-}
-
-/** A new reading of any source: one derivation of everything, its level changes logged once. */
-function observe(state: DashboardState, atMs: number, server: ServerSnapshot | null): Step {
-	const observation: Observation = {atMs, server, pools: state.pools};
-	const earlier = state.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS);
-	const last = earlier.length - 1;
-	if (last >= 0) {
-		earlier[last] = withoutDetail(earlier[last]!);
-	}
-
-	const history = [...earlier, observation];
-	// A pool whose endpoint is configured speaks for itself: never suspected.
-	const measured = new Set(state.pools.flatMap(pool => [pool.name, ...(pool.metrics?.label ? [pool.metrics.label] : [])]));
-	const suspects = suspectPools(state.suspectHistory, {excludedApplications: measured});
-	const derived = derivePicture(history, state.thresholds, state.live.alarms, {role: state.role, suspects, trend: state.live.trend});
-	const {changes} = derived;
-	// One trend sample per server poll, so the strip has one time axis.
-	const isServerSample = server !== null && server.takenAtMs === atMs;
-	const picture = isServerSample ? {...derived.picture, trend: appendTrend(state.live.trend, derived.picture, suspects)} : derived.picture;
-	const effects: Effect[] = levelEvents(changes, picture).map(event => ({type: 'log', event}));
-	if (changes.some(change => change.to === 'critical')) {
+/** The board after the judge took a reading: the frame's picture (unless paused), the drill-down, the effects. */
+function judged(state: DashboardState, step: Judged): Step {
+	const {watch} = step;
+	const next = {...state, watch, serverError: watch.serverError, disconnectedSinceMs: watch.disconnectedSinceMs, shown: state.isPaused ? state.shown : watch.live};
+	const effects: Effect[] = step.log.map(event => ({type: 'log', event}));
+	if (step.ring) {
 		effects.push({type: 'ring'});
 	}
 
-	const shown = state.isPaused ? state.shown : picture;
-	return {state: withDrillDown({...state, history, live: picture, shown}, state.shown), effects};
+	return {state: withDrillDown(next, state.shown), effects};
 }
 
 /** The drill-down after the frame's picture changed from `before`: the cursor on its key, the instances that left. */
@@ -264,65 +212,14 @@ export function rankedMembers(state: DashboardState): ReturnType<typeof rankInst
 	return fleet ? rankInstances(fleet.members, state.thresholds, shown.server) : [];
 }
 
-/** The newest server snapshot, whether or not the list shows it yet. */
-function newestServer(state: DashboardState): ServerSnapshot | null {
-	return state.heldServer ?? state.server;
-}
-
 function serverPolled(state: DashboardState, reading: ServerReading, atMs: number): Step {
-	const wasDisconnected = state.disconnectedSinceMs !== null;
-	const log: LogEvent[] = [];
-	if (reading.ok) {
-		// A connection lost between two polls and reopened at once is still an event.
-		if (reading.isReconnected && !wasDisconnected) {
-			log.push({at: logTime(atMs), type: 'disconnect', reason: 'connection lost between polls'});
-		}
-
-		if (wasDisconnected || reading.isReconnected) {
-			log.push({at: logTime(atMs), type: 'reconnect'});
-		}
-
-		// One sample a second is evidence enough over a 30 s window, whatever --interval is.
-		const lastSample = state.suspectHistory.at(-1);
-		const suspectHistory = lastSample && reading.snapshot.takenAtMs - lastSample.atMs < SUSPECT_SAMPLE_MS
-			? state.suspectHistory
-			: appendSuspectSample(state.suspectHistory, suspectSample(reading.snapshot, freeConnections(reading.snapshot)));
-		const connected = {...state, serverError: null, disconnectedSinceMs: null, suspectHistory};
-		const next = isFrozen(state) || state.isPaused
-			? {...connected, heldServer: reading.snapshot}
-			: applySnapshot(connected, reading.snapshot);
-		const step = observe(next, reading.snapshot.takenAtMs, reading.snapshot);
-		return {state: step.state, effects: [...log.map(event => ({type: 'log', event}) as const), ...step.effects]};
-	}
-
-	if (reading.isDisconnected && !wasDisconnected) {
-		log.push({at: logTime(atMs), type: 'disconnect', reason: reading.error});
-	}
-
-	const failed = {
-		...state,
-		serverError: reading.error,
-		disconnectedSinceMs: reading.isDisconnected ? (state.disconnectedSinceMs ?? atMs) : state.disconnectedSinceMs,
-	};
-	const step = observe(failed, atMs, reading.isDisconnected ? null : newestServer(state));
-	return {state: step.state, effects: [...log.map(event => ({type: 'log', event}) as const), ...step.effects]};
+	const step = judged(state, judgeServerReading(state.watch, reading, atMs));
+	// A dialog or a pause holds the list still; the newest snapshot waits in the judge.
+	return reading.ok && !isFrozen(state) && !state.isPaused ? {...step, state: applySnapshot(step.state, reading.snapshot)} : step;
 }
 
 function poolPolled(state: DashboardState, endpoint: PoolEndpoint, reading: PoolReading, atMs: number): Step {
-	const before = state.pools.find(pool => pool.endpoint === endpoint.maskedUrl);
-	const wasDown = before ? before.error !== null : false;
-	const log: LogEvent[] = [];
-	if (!reading.ok && !wasDown) {
-		log.push({at: logTime(atMs), type: 'endpoint-down', subject: endpoint.maskedUrl, reason: reading.error});
-	} else if (reading.ok && wasDown) {
-		log.push({at: logTime(atMs), type: 'endpoint-up', subject: endpoint.maskedUrl});
-	}
-
-	const pools = applyPoolReading(state.pools, endpoint, reading, atMs);
-	// Disconnected: the pools still speak, the server's last numbers do not.
-	const server = state.disconnectedSinceMs === null ? newestServer(state) : null;
-	const step = observe({...state, pools}, atMs, server);
-	return {state: step.state, effects: [...log.map(event => ({type: 'log', event}) as const), ...step.effects]};
+	return judged(state, judgePoolReading(state.watch, endpoint, reading, atMs));
 }
 
 const OUTCOME_FOR_LOG: Record<SignalResult['outcome'], SessionOutcome['outcome']> = {
@@ -353,8 +250,7 @@ function signalFinished(state: DashboardState, action: SignalKind, results: Sign
 			...(result.outcome === 'terminated' || result.outcome === 'cancelled' ? {} : {reason: result.detail}),
 		})),
 	};
-	const next = closed.heldServer && !closed.isPaused ? applySnapshot(closed, closed.heldServer) : closed;
-	return {state: next, effects: [{type: 'log', event}, {type: 'refresh'}]};
+	return {state: closed.isPaused ? closed : withNewest(closed), effects: [{type: 'log', event}, {type: 'refresh'}]};
 }
 
 function modeKind(state: DashboardState): ModeKind {
@@ -533,7 +429,7 @@ function keyPressed(state: DashboardState, input: string, key: KeyPress, atMs: n
 
 		case 'decline': {
 			const closed: DashboardState = {...state, mode: {kind: 'list'}};
-			return same(closed.heldServer && !closed.isPaused ? applySnapshot(closed, closed.heldServer) : closed);
+			return same(closed.isPaused ? closed : withNewest(closed));
 		}
 	}
 }
@@ -548,8 +444,8 @@ export function withPause(state: DashboardState, isPaused: boolean): DashboardSt
 		return {...state, isPaused: true};
 	}
 
-	const resumed = withDrillDown({...state, isPaused: false, shown: state.live}, state.shown);
-	return state.heldServer && !isFrozen(state) ? applySnapshot(resumed, state.heldServer) : resumed;
+	const resumed = withDrillDown({...state, isPaused: false, shown: state.watch.live}, state.shown);
+	return isFrozen(state) ? resumed : withNewest(resumed);
 }
 
 function submit(state: DashboardState, atMs: number): Step {
@@ -563,7 +459,7 @@ function submit(state: DashboardState, atMs: number): Step {
 	}
 
 	const note = mode.draft.trim();
-	const {live} = state;
+	const {live} = state.watch;
 	const event: LogEvent = {
 		at: logTime(atMs),
 		type: 'flag',

@@ -109,7 +109,7 @@ function withEveryServer(desk: Desk, event: LogEvent): LogEvent {
 	}
 
 	const servers = desk.boards.map((board, index) => {
-		const server = board.disconnectedSinceMs === null ? board.live.server : null;
+		const server = board.disconnectedSinceMs === null ? board.watch.live.server : null;
 		return {name: serverName(desk, index), used: server?.connections ?? null, usable: server ? usableConnections(server) : null};
 	});
 	return {...event, numbers: {...event.numbers, servers}, findings: openFindings(desk)};
@@ -193,9 +193,10 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
  */
 export type DeskFindings = {findings: Finding[]; alarms: Record<string, {sinceMs: number}>};
 
-export function deskFindings(desk: Desk, picture: 'shown' | 'live' = 'shown'): DeskFindings {
+export function deskFindings(desk: Desk, which: 'shown' | 'live' = 'shown'): DeskFindings {
+	const pictureOf = (board: DashboardState) => (which === 'live' ? board.watch.live : board.shown);
 	if (!isMultiServer(desk)) {
-		const {findings, alarms} = selectedBoard(desk)[picture];
+		const {findings, alarms} = pictureOf(selectedBoard(desk));
 		return {findings, alarms};
 	}
 
@@ -210,9 +211,9 @@ export function deskFindings(desk: Desk, picture: 'shown' | 'live' = 'shown'): D
 			alarms[subject] = {sinceMs: board.disconnectedSinceMs};
 		}
 
-		for (const finding of board[picture].findings) {
+		for (const finding of pictureOf(board).findings) {
 			const named: Finding = {...finding, subject: `${name}: ${finding.subject}`, message: `${name}: ${finding.message}`};
-			const alarm = board[picture].alarms[alarmSubject(finding)];
+			const alarm = pictureOf(board).alarms[alarmSubject(finding)];
 			if (alarm) {
 				alarms[alarmSubject(named)] = alarm;
 			}

@@ -51,12 +51,12 @@ export type DashboardDeps = {
 export type FrameContext = {columns: number; rows: number; targets: readonly string[]};
 
 /**
- * State the frame never reads (dashboardLines draws `shown`, not `live`; `server`, not `heldServer`).
+ * State the frame never reads (dashboardLines draws `shown` and `server`, not the judge's `watch`).
  * A poll while paused changes only these, so it needs no frame: computing one costs more CPU than the
  * poll itself. A field not listed here counts as drawn, so a new one can only cost a frame, never
  * leave a stale one. test/ui/frame-memo.test.ts checks that dashboardLines reads none of them.
  */
-export const FIELDS_NOT_DRAWN: ReadonlySet<keyof DashboardState> = new Set(['history', 'suspectHistory', 'live', 'heldServer', 'pools']);
+export const FIELDS_NOT_DRAWN: ReadonlySet<keyof DashboardState> = new Set(['watch']);
 
 function isSameBoard(a: DashboardState, b: DashboardState): boolean {
 	const keys = Object.keys(b) as Array<keyof DashboardState>;

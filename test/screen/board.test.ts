@@ -182,8 +182,8 @@ describe('effects as data', () => {
 		assert.equal(events.length, 1);
 		assert.deepEqual({...events[0], message: undefined}, {at: '2025-03-14T12:00:01.000Z', type: 'level', subject: 'server', from: 'ok', to: 'critical', code: 'server-saturated', message: undefined, numbers: {server: {used: 93, usable: 97}}});
 		assert.equal(effects.filter(effect => effect.type === 'ring').length, 1);
-		assert.equal(state.live.alarms['server']?.sinceMs, baseTimeMs + 1000);
-		assert.equal(state.live.serverLevel, 'critical');
+		assert.equal(state.watch.live.alarms['server']?.sinceMs, baseTimeMs + 1000);
+		assert.equal(state.watch.live.serverLevel, 'critical');
 	});
 
 	test('a disconnect is logged once, the reconnect once; a pool endpoint down and up once each', () => {
@@ -200,7 +200,7 @@ describe('effects as data', () => {
 		assert.equal(state.serverError, 'connection refused');
 		assert.equal(state.disconnectedSinceMs, baseTimeMs + 1000);
 		assert.deepEqual(pids(state), [1]);
-		assert.equal(state.history.at(-1)?.server, null);
+		assert.equal(state.watch.history.at(-1)?.server, null);
 	});
 });
 
@@ -257,7 +257,7 @@ describe('one picture per reading', () => {
 		let step = effectsOf(initialState(defaultThresholds), snap([a]), press('p'), snap([a, b], baseTimeMs + 1000, {connections: 93}));
 		assert.deepEqual(pids(step.state), [1]);
 		assert.equal(step.state.shown.server?.connections, 13, 'the frame is the paused one');
-		assert.equal(step.state.live.serverLevel, 'critical', 'alarms follow the newest reading');
+		assert.equal(step.state.watch.live.serverLevel, 'critical', 'alarms follow the newest reading');
 		assert.equal(logged(step.effects).filter(event => event.type === 'level').length, 1, 'the log goes on');
 		step = effectsOf(step.state, press('p'));
 		assert.deepEqual(pids(step.state), [1, 2]);
@@ -297,8 +297,8 @@ describe('hysteresis', () => {
 
 test('the history keeps session lists only in its latest observation', () => {
 	const state = run(initialState(defaultThresholds), snap([a, b], baseTimeMs), snap([a, b], baseTimeMs + 1000), snap([a], baseTimeMs + 2000));
-	assert.deepEqual(state.history.map(entry => entry.server?.sessions.length), [0, 0, 1]);
-	assert.equal(state.history[0]!.server?.connections, 13, 'the counts stay');
+	assert.deepEqual(state.watch.history.map(entry => entry.server?.sessions.length), [0, 0, 1]);
+	assert.equal(state.watch.history[0]!.server?.connections, 13, 'the counts stay');
 });
 
 function * permutations(items: number[]): Generator<number[]> {

@@ -93,7 +93,7 @@ describe('a desk of several servers', () => {
 		// A reading while paused changes the live picture, not the shown one.
 		const paused = polled(desk, 1, 90, 202, baseTimeMs + 5000).desk;
 		assert.equal(paused.boards[1]!.shown.server?.connections, 20);
-		assert.equal(paused.boards[1]!.live.server?.connections, 90);
+		assert.equal(paused.boards[1]!.watch.live.server?.connections, 90);
 		const resumed = key(key(paused, ']').desk, 'p').desk;
 		assert.deepEqual(resumed.boards.map(board => board.isPaused), [false, false]);
 		assert.equal(resumed.boards[1]!.shown.server?.connections, 90);
@@ -104,8 +104,8 @@ describe('a desk of several servers', () => {
 		const level = step.effects.find(effect => effect.type === 'log' && effect.event.type === 'level');
 		assert.equal(level?.type === 'log' && level.event.server, 'replica');
 		const pooled = updateDesk(step.desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs});
-		assert.equal(pooled.desk.boards[0]!.pools.length, 1);
-		assert.equal(pooled.desk.boards[1]!.pools.length, 0);
+		assert.equal(pooled.desk.boards[0]!.watch.pools.length, 1);
+		assert.equal(pooled.desk.boards[1]!.watch.pools.length, 0);
 	});
 
 	test('a flag holds every server\'s slots and open findings, and the timeline shows them', () => {

@@ -46,8 +46,8 @@ describe('frames are computed only when what they read changed', () => {
 			const before = state;
 			state = step(state, polled(baseTimeMs + second * 1000, sessionsAt(second)));
 			// The readings went in: the live picture and the held snapshot moved.
-			assert.notEqual(state.live, before.live);
-			assert.equal(state.heldServer?.sessions[1]?.application, `job-${second}`);
+			assert.notEqual(state.watch.live, before.watch.live);
+			assert.equal(state.watch.server?.sessions[1]?.application, `job-${second}`);
 			assert.equal(memo(state, frame).isChanged, false);
 		}
 

@@ -148,7 +148,7 @@ describe('hostile strings on the screen frame', () => {
 			const session = state.server!.sessions.find(candidate => candidate.pid === cases[index]!.pid)!;
 			// (PostgreSQL itself cleans application_name to printable ASCII: `\x1b`, not ESC.)
 			assert.equal(session.user, safeRole, 'the session reached the model');
-			assert.deepEqual(state.pools.map(pool => pool.name), [safe, safe], 'both pools reached the model');
+			assert.deepEqual(state.watch.pools.map(pool => pool.name), [safe, safe], 'both pools reached the model');
 
 			for (const {columns, rows} of SIZES) {
 				const shown = frame(state, columns, rows);
