@@ -4,6 +4,7 @@ import {CLEAR_MARGIN, freeConnections, heldThresholds, isPoolAtMax, levelForRati
 import {rankInstances} from './instances.js';
 import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
 import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
+import {poolSubject, serverSubject, type Subject, subjectKey, subjectText} from './subject.js';
 import {formatDuration, plural} from '../text/words.js';
 import type {Finding, FindingCode, Level, Observation, PoolStatus, Thresholds} from './types.js';
 import type {ServerSnapshot, Session} from '../readings/types.js';
@@ -11,7 +12,7 @@ import type {ServerSnapshot, Session} from '../readings/types.js';
 export type DiagnosisContext = {
 	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
 	role?: string;
-	/** The level each alarm subject holds now: a held level lowers its own line (hysteresis). */
+	/** The level each alarm holds now, by subjectKey: a held level lowers its own line (hysteresis). */
 	held?: Readonly<Record<string, Level>>;
 	/** Capped pools inferred from the server side (suspected-pools.ts), worst first. */
 	suspects?: readonly Suspect[];
@@ -50,7 +51,7 @@ export function diagnose(history: readonly Observation[], thresholds: Thresholds
 	const {server} = latest;
 	const held = context.held ?? {};
 	for (const pool of latest.pools) {
-		findings.push(...poolFindings(history, pool, server, thresholds, held[poolSubject(pool.name)]));
+		findings.push(...poolFindings(history, pool, server, thresholds, held[subjectKey(poolSubject(pool.name))]));
 		push(findings, poolEndpointDown(pool, latest.atMs));
 	}
 
@@ -61,7 +62,7 @@ export function diagnose(history: readonly Observation[], thresholds: Thresholds
 			findings.push({code: 'pool-suspected', level: suspect.level, subject: suspectSubject(suspect), message: suspectMessage(suspect)});
 		}
 
-		push(findings, serverSaturated(server, thresholds, held['server']));
+		push(findings, serverSaturated(server, thresholds, held[subjectKey(serverSubject)]));
 		push(findings, idleHoarding(server, thresholds));
 		push(findings, idleInTransaction(server, thresholds));
 		push(findings, lockContention(history, server));
@@ -76,7 +77,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 		(a, b) =>
 			levelRank(b.level) - levelRank(a.level) ||
 			codeOrder.indexOf(a.code) - codeOrder.indexOf(b.code) ||
-			a.subject.localeCompare(b.subject),
+			subjectText(a.subject, a.server).localeCompare(subjectText(b.subject, b.server)),
 	);
 }
 
@@ -84,23 +85,6 @@ function push(findings: Finding[], finding: Finding | null): void {
 	if (finding) {
 		findings.push(finding);
 	}
-}
-
-/** The alarm subject of a pool: its level, hysteresis and log lines are keyed on it. */
-export function poolSubject(name: string): string {
-	return `pool ${name}`;
-}
-
-/**
- * What a finding is about, as an alarm: `server`, `pool NAME`, `pid N` or `privileges`. A subject's
- * level is the worst of its findings, so a level never shows without the finding that says why.
- */
-export function alarmSubject(finding: Finding): string {
-	if (finding.code.startsWith('pool-')) {
-		return poolSubject(finding.subject);
-	}
-
-	return finding.code === 'privileges-partial' ? 'privileges' : finding.subject;
 }
 
 /** Rates as the pools panel shows them: "waits 3.1/s, avg 420 ms". */
@@ -127,7 +111,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 		return [];
 	}
 
-	const subject = pool.name;
+	const subject = poolSubject(pool.name);
 	const rates = poolRates(history, pool.name);
 	// A fleet's numbers are sums: it is at its max where its instances are, not where the sums meet.
 	const {fleet} = metrics;
@@ -150,7 +134,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 			code: 'pool-timeouts',
 			level: 'warning',
 			subject,
-			message: `Pool ${subject}: ${plural(Math.round(timeouts), 'request')} a minute timed out waiting for a connection over the last ${RATE_WINDOW_MS / 1000} s (${busy} now); ${why}.`,
+			message: `Pool ${pool.name}: ${plural(Math.round(timeouts), 'request')} a minute timed out waiting for a connection over the last ${RATE_WINDOW_MS / 1000} s (${busy} now); ${why}.`,
 		});
 	}
 
@@ -163,7 +147,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 				code: 'pool-busy',
 				level,
 				subject,
-				message: `Pool ${subject} is ${busy} (${percent(ratio)}%), nobody waiting yet${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
+				message: `Pool ${pool.name} is ${busy} (${percent(ratio)}%), nobody waiting yet${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
 			});
 		}
 	}
@@ -172,14 +156,15 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 }
 
 function waitingFinding(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, facts: {busy: string; queue: string; atMax: boolean | null}, thresholds: Thresholds): Finding {
-	const subject = pool.name;
+	const subject = poolSubject(pool.name);
+	const {name} = pool;
 	const {busy, queue, atMax} = facts;
 	if (!server) {
 		return {
 			code: 'pool-saturated',
 			level: atMax === false ? 'warning' : 'critical',
 			subject,
-			message: `Pool ${subject} has requests waiting: ${busy}, ${queue}; the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.`,
+			message: `Pool ${name} has requests waiting: ${busy}, ${queue}; the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.`,
 		};
 	}
 
@@ -190,7 +175,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			code: 'pool-waiting',
 			level: 'critical',
 			subject,
-			message: `Pool ${subject} has requests waiting (${busy}, ${queue}) behind a full server (${server.connections}/${usableConnections(server)}): free server slots first; raising the pool's max will not help.`,
+			message: `Pool ${name} has requests waiting (${busy}, ${queue}) behind a full server (${server.connections}/${usableConnections(server)}): free server slots first; raising the pool's max will not help.`,
 		};
 	}
 
@@ -204,7 +189,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			code: 'pool-saturated',
 			level: 'critical',
 			subject,
-			message: `Pool ${subject} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room}: raise the pool's max (worst: ${worst}).`,
+			message: `Pool ${name} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room}: raise the pool's max (worst: ${worst}).`,
 		};
 	}
 
@@ -214,7 +199,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			level: 'critical',
 			subject,
 			// Short enough to read whole on an 80-column screen: the claim, the proof, the next step.
-			message: `Pool ${subject} is saturated: ${busy}, ${queue}, ${room}: raise the pool's max.`,
+			message: `Pool ${name} is saturated: ${busy}, ${queue}, ${room}: raise the pool's max.`,
 		};
 	}
 
@@ -226,7 +211,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			code: 'pool-saturated',
 			level: lasting ? 'critical' : 'warning',
 			subject,
-			message: `Pool ${subject} may be saturated: ${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
+			message: `Pool ${name} may be saturated: ${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
 		};
 	}
 
@@ -234,7 +219,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 		code: 'pool-waiting',
 		level: lasting ? 'critical' : 'warning',
 		subject,
-		message: `Pool ${subject} has requests waiting below its max (${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}): it cannot open connections fast enough; check its logs for refused logins.`,
+		message: `Pool ${name} has requests waiting below its max (${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}): it cannot open connections fast enough; check its logs for refused logins.`,
 	};
 }
 
@@ -257,7 +242,7 @@ function fleetOverCapacity(pools: readonly PoolStatus[], server: ServerSnapshot)
 	return {
 		code: 'fleet-over-capacity',
 		level: 'warning',
-		subject: 'fleet',
+		subject: {kind: 'fleet'},
 		message: `The fleet's pools can open ${total} connections (${parts.join(' + ')}) but the server has ${usable} usable slots: when every instance fills its pool, logins fail. Lower the pools' max or raise max_connections.`,
 	};
 }
@@ -266,12 +251,12 @@ function fleetOverCapacity(pools: readonly PoolStatus[], server: ServerSnapshot)
  * What a subject holding its level by hysteresis shows: its numbers now, and why it has not cleared.
  * Null for subjects that clear at once.
  */
-export function quietMessage(subject: string, latest: Observation): string | null {
-	if (subject === 'server') {
+export function quietMessage(subject: Subject, latest: Observation): string | null {
+	if (subject.kind === 'server') {
 		return latest.server ? `Server back to ${serverUse(latest.server)}` : null;
 	}
 
-	const pool = latest.pools.find(candidate => poolSubject(candidate.name) === subject);
+	const pool = subject.kind === 'pool' ? latest.pools.find(candidate => candidate.name === subject.name) : undefined;
 	if (!pool?.metrics) {
 		return null;
 	}
@@ -289,7 +274,7 @@ function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
 		return {
 			code: 'pool-endpoint-down',
 			level: 'warning',
-			subject: pool.name,
+			subject: poolSubject(pool.name),
 			message: `Pool ${pool.name}: its endpoint reports an impossible reading (${pool.error}), so its numbers are not shown. Check the application's pool metrics at ${pool.endpoint}.`,
 		};
 	}
@@ -301,7 +286,7 @@ function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
 	return {
 		code: 'pool-endpoint-down',
 		level: 'warning',
-		subject: pool.name,
+		subject: poolSubject(pool.name),
 		message: `Pool ${pool.name} endpoint is down: ${pool.error} (${last}). Check that the application is up and its metrics endpoint answers at ${pool.endpoint}.`,
 	};
 }
@@ -329,7 +314,7 @@ function serverSaturated(server: ServerSnapshot, thresholds: Thresholds, held: L
 	return {
 		code: 'server-saturated',
 		level,
-		subject: 'server',
+		subject: serverSubject,
 		message: `Server at ${serverUse(server)}${holding(usedRatio(server), level, thresholds)}${consumers ? `: ${consumers}` : ''}. Terminate idle sessions or lower pool sizes.`,
 	};
 }
@@ -351,7 +336,7 @@ function idleHoarding(server: ServerSnapshot, thresholds: Thresholds): Finding |
 	return {
 		code: 'idle-hoarding',
 		level: 'warning',
-		subject: 'server',
+		subject: serverSubject,
 		message: `${idle} of ${server.connections} client connections (${percent(idle / server.connections)}%) sit idle${most}, while the server is at ${serverUse(server)}. Terminate idle sessions, set idle timeouts on the pools, or set idle_session_timeout.`,
 	};
 }
@@ -398,7 +383,7 @@ function idleInTransaction(server: ServerSnapshot, thresholds: Thresholds): Find
 	return {
 		code: 'idle-in-transaction',
 		level: blocking > 0 ? 'critical' : 'warning',
-		subject: `pid ${pid}`,
+		subject: {kind: 'pid', pid},
 		message: `pid ${pid}${who} has been ${state} for ${formatDuration(seconds)}${blocks}${more}. ${next}`,
 	};
 }
@@ -476,7 +461,7 @@ function lockContention(history: readonly Observation[], server: ServerSnapshot)
 		return {
 			code: 'lock-contention',
 			level,
-			subject: 'server',
+			subject: serverSubject,
 			message: `${waiting}, behind a blocker lifeguard cannot see. Look for it in pg_locks with a role that sees all sessions.`,
 		};
 	}
@@ -490,7 +475,7 @@ function lockContention(history: readonly Observation[], server: ServerSnapshot)
 	return {
 		code: 'lock-contention',
 		level,
-		subject: `pid ${pid}`,
+		subject: {kind: 'pid', pid},
 		message: `${waiting}, behind pid ${pid}${about}. ${next}`,
 	};
 }
@@ -504,7 +489,7 @@ function privilegesPartial(server: ServerSnapshot, role: string | undefined): Fi
 	return {
 		code: 'privileges-partial',
 		level: 'warning',
-		subject: 'server',
+		subject: {kind: 'privileges'},
 		message: `Numbers are partial: ${plural(server.hidden, 'session')} ${server.hidden === 1 ? 'is' : 'are'} hidden from lifeguard's role. Run GRANT pg_monitor TO ${grantee}; to see them all.`,
 	};
 }

@@ -1,11 +1,12 @@
 // The incident log's one contract: one JSON object per line, each a fact with its time, written by
 // the live screen (actions/incident-log.ts) and read back by `lifeguard timeline` through
-// parseLogEvent below. Each change is one event: a level line carries its finding and its subject's
-// numbers. What the log may grow by is bounded in log-fold.ts.
+// parseLogEvent below. Each change is one event: a level line carries its finding, its subject as
+// data (judge/subject.ts) and its subject's numbers. What the log may grow by is bounded in log-fold.ts.
 import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
 import type {Picture, PoolView} from './picture.js';
-import type {FindingCode, Level} from './types.js';
+import {type Subject, type SubjectKind, subjectKey} from './subject.js';
+import type {Finding, FindingCode, Level} from './types.js';
 import type {ServerSnapshot} from '../readings/types.js';
 
 export type PoolNumbers = {
@@ -32,8 +33,20 @@ export type LogNumbers = {
  */
 export type LevelNumbers = Partial<Pick<LogNumbers, 'server' | 'pools'>>;
 
-/** A finding still open, as a flag or a quit line lists it. */
-export type OpenFinding = {code: FindingCode; level: Exclude<Level, 'ok'>; subject: string};
+/**
+ * What a line is about: the writer writes a Subject. A log written before subjects were data holds
+ * words instead (`server`, `pool api`, `pid 42`, `privileges`; `api` in an open finding), and a fold
+ * names a connection or an endpoint in words (`connection`, `endpoint URL`).
+ */
+export type LoggedSubject = Subject | string;
+
+/** One key per subject, whichever way its line wrote it (an old log's words are the keys of today). */
+export function loggedSubjectKey(subject: LoggedSubject): string {
+	return typeof subject === 'string' ? subject : subjectKey(subject);
+}
+
+/** A finding still open, as a flag or a quit line lists it; `server` with several `--db`. */
+export type OpenFinding = {code: FindingCode; level: Exclude<Level, 'ok'>; subject: LoggedSubject; server?: string};
 
 export type SessionOutcome = {
 	pid: number;
@@ -53,9 +66,8 @@ export type LogEvent = {at: string; server?: string} & (
 	| {type: 'start'; /** Masked connection target. */ target: string; version: string | null; limits: StartLimits | null}
 	| {
 			type: 'level';
-			/** `server`, `pool NAME`, `pid N` or `privileges`. */
-			subject: string;
-			/** The pool's name when the subject is a pool, to find its numbers. */
+			subject: LoggedSubject;
+			/** Logs written before subjects were data: the pool's name when the subject was one. */
 			pool?: string;
 			from: Level;
 			to: Level;
@@ -85,8 +97,9 @@ export type FoldEvent =
 	| {
 		type: 'fold';
 		reason: 'flapping';
-		/** As its events name it: `pool api`, `server`, `connection` or `endpoint URL`. */
-		subject: string;
+		/** A level line's subject, or `connection` / `endpoint URL`. */
+		subject: LoggedSubject;
+		/** Logs written before subjects were data: the pool's name when the subject was one. */
 		pool?: string;
 		count: number;
 		from: string;
@@ -114,6 +127,11 @@ export type LogEventType = LogEvent['type'];
 /** ISO 8601 in UTC, as every event's `at`. */
 export function logTime(atMs: number): string {
 	return new Date(atMs).toISOString();
+}
+
+/** A finding as a flag or a quit line lists it: its subject as data, its server beside it. */
+export function openFinding(finding: Finding): OpenFinding {
+	return {code: finding.code, level: finding.level, subject: finding.subject, ...(finding.server === undefined ? {} : {server: finding.server})};
 }
 
 export function logNumbers(picture: Picture): LogNumbers {
@@ -151,33 +169,30 @@ export function startLimits(server: ServerSnapshot): StartLimits {
  * its frame: the server's slots, or its pool's row (none when the pool has gone).
  */
 export function levelEvents(changes: readonly AlarmChange[], picture: Picture): LogEvent[] {
-	const pools = changes.some(change => change.subject.startsWith('pool ')) ? new Map(picture.pools.map(pool => [pool.name, pool])) : null;
-	return changes.map(change => {
-		const pool = change.subject.startsWith('pool ') ? change.subject.slice('pool '.length) : undefined;
-		return {
-			at: logTime(change.atMs),
-			type: 'level',
-			subject: change.subject,
-			...(pool === undefined ? {} : {pool}),
-			from: change.from,
-			to: change.to,
-			...(change.finding && change.to !== 'ok' ? {code: change.finding.code, message: change.finding.message} : {}),
-			numbers: ownNumbers(picture, change.subject, pool === undefined ? undefined : pools?.get(pool) ?? null),
-			...(change.course ? {course: {what: change.course.what, from: change.course.from, fromAt: logTime(change.course.fromMs), peak: change.course.peak, peakAt: logTime(change.course.peakMs)}} : {}),
-		};
-	});
+	const pools = changes.some(change => change.subject.kind === 'pool') ? new Map(picture.pools.map(pool => [pool.name, pool])) : null;
+	return changes.map(change => ({
+		at: logTime(change.atMs),
+		type: 'level',
+		subject: change.subject,
+		from: change.from,
+		to: change.to,
+		...(change.finding && change.to !== 'ok' ? {code: change.finding.code, message: change.finding.message} : {}),
+		numbers: ownNumbers(picture, change.subject, pools),
+		...(change.course ? {course: {what: change.course.what, from: change.course.from, fromAt: logTime(change.course.fromMs), peak: change.course.peak, peakAt: logTime(change.course.peakMs)}} : {}),
+	}));
 }
 
 /** The subject's own numbers: the server's slots, its pool's row (none for a pool that has gone), or none. */
-function ownNumbers(picture: Picture, subject: string, pool: PoolView | null | undefined): LevelNumbers {
-	if (subject === 'server') {
+function ownNumbers(picture: Picture, subject: Subject, pools: ReadonlyMap<string, PoolView> | null): LevelNumbers {
+	if (subject.kind === 'server') {
 		return {server: serverNumbers(picture)};
 	}
 
-	if (pool === undefined) {
+	if (subject.kind !== 'pool') {
 		return {};
 	}
 
+	const pool = pools?.get(subject.name);
 	return {pools: pool ? [poolNumbers(pool)] : []};
 }
 
@@ -234,7 +249,19 @@ const SESSIONS = listOf(shaped({
 	reason: optional(isString),
 }));
 
-const OPEN_FINDINGS = listOf(shaped({code: isString, level: isAlarmLevel, subject: isString}));
+const SUBJECTS: Record<SubjectKind, Valid> = {
+	server: shaped({}),
+	pool: shaped({name: isString}),
+	group: shaped({application: isString, client: nullable(isString)}),
+	pid: shaped({pid: isPid}),
+	privileges: shaped({}),
+	fleet: shaped({}),
+};
+const isSubject: Valid = value => isRecord(value) && typeof value['kind'] === 'string' && Object.hasOwn(SUBJECTS, value['kind']) && SUBJECTS[value['kind'] as SubjectKind](value);
+/** Data, or (an older log, a connection, an endpoint) words. */
+const isLoggedSubject: Valid = value => isString(value) || isSubject(value);
+
+const OPEN_FINDINGS = listOf(shaped({code: isString, level: isAlarmLevel, subject: isLoggedSubject, server: optional(isString)}));
 
 /** Each type's fields; `at`, `type` and `server` are checked for every line. */
 const SHAPES: Record<LogEventType, Shape> = {
@@ -244,7 +271,7 @@ const SHAPES: Record<LogEventType, Shape> = {
 		limits: optional(nullable(shaped({maxConnections: isNumber, superuserReserved: optional(isNumber), reservedForRole: optional(isNumber), usable: isNumber}))),
 	},
 	level: {
-		subject: isString,
+		subject: isLoggedSubject,
 		pool: optional(isString),
 		from: isLevel,
 		to: isLevel,
@@ -263,7 +290,7 @@ const SHAPES: Record<LogEventType, Shape> = {
 	quit: {findings: optional(OPEN_FINDINGS)},
 	fold: {
 		reason: value => value === 'flapping' || value === 'budget',
-		subject: optional(isString),
+		subject: optional(isLoggedSubject),
 		pool: optional(isString),
 		count: isNumber,
 		from: value => logTimeMs(value) !== null,

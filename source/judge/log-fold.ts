@@ -9,7 +9,8 @@
 // Start, quit, flags, terminations and cancels are the operator's and are always written; so is the
 // server's own level and its connection (bounded by the flap rule). Pure: time comes from the
 // events; the writer (actions/incident-log.ts) asks for due fold lines on a timer.
-import {type FoldEvent, type LevelNumbers, type LogEvent, logTime} from './log-events.js';
+import {type FoldEvent, type LevelNumbers, type LoggedSubject, loggedSubjectKey, type LogEvent, logTime} from './log-events.js';
+import {subjectText} from './subject.js';
 
 export type FoldLimits = {
 	burstBytes: number;
@@ -34,7 +35,7 @@ const EXAMPLES = 3;
 
 type Foldable = Extract<LogEvent, {type: 'level' | 'disconnect' | 'reconnect' | 'endpoint-down' | 'endpoint-up'}>;
 
-type Run = {subject: string; pool?: string; server?: string; count: number; firstMs: number; lastMs: number; last: string; numbers?: LevelNumbers};
+type Run = {subject: LoggedSubject; server?: string; count: number; firstMs: number; lastMs: number; last: string; numbers?: LevelNumbers};
 type Overflow = {count: number; firstMs: number; lastMs: number; subjects: Set<string>; examples: string[]};
 type Tracked = {written: number[]; run: Run | null};
 
@@ -57,10 +58,10 @@ const isFoldable = (event: LogEvent): event is Foldable =>
 
 /** The server's own level and its connection are never over budget: the flap rule bounds them. */
 const isOverBudgetFoldable = (event: Foldable) =>
-	(event.type === 'level' && event.subject !== 'server') || event.type === 'endpoint-down' || event.type === 'endpoint-up';
+	(event.type === 'level' && loggedSubjectKey(event.subject) !== 'server') || event.type === 'endpoint-down' || event.type === 'endpoint-up';
 
 /** The subject as a fold line names it, and where the event leaves it. */
-function subjectOf(event: Foldable): {subject: string; last: string} {
+function subjectOf(event: Foldable): {subject: LoggedSubject; last: string} {
 	switch (event.type) {
 		case 'level': {
 			return {subject: event.subject, last: event.to};
@@ -91,7 +92,6 @@ function runLine(run: Run, atMs: number): FoldEvent & LogEvent {
 		type: 'fold',
 		reason: 'flapping',
 		subject: run.subject,
-		...(run.pool === undefined ? {} : {pool: run.pool}),
 		count: run.count,
 		from: logTime(run.firstMs),
 		to: logTime(run.lastMs),
@@ -138,7 +138,7 @@ class Folder implements LogFolder {
 		}
 
 		const {subject, last} = subjectOf(event);
-		const key = `${event.server ?? ''}\u0000${subject}`;
+		const key = `${event.server ?? ''}\u0000${loggedSubjectKey(subject)}`;
 		const entry = this.tracked.get(key) ?? {written: [], run: null};
 		entry.written = entry.written.filter(ms => ms > atMs - this.limits.flapWindowMs);
 		let isWritten = false;
@@ -171,12 +171,11 @@ class Folder implements LogFolder {
 		return Number.isFinite(this.nextDue) ? this.nextDue : null;
 	}
 
-	private foldIntoRun(entry: Tracked, event: Foldable, {subject, last}: {subject: string; last: string}, atMs: number) {
+	private foldIntoRun(entry: Tracked, event: Foldable, {subject, last}: {subject: LoggedSubject; last: string}, atMs: number) {
 		if (!entry.run) {
 			this.nextDue = Math.min(this.nextDue, atMs + this.limits.foldSpanMs);
 			entry.run = {
 				subject,
-				...(event.type === 'level' && event.pool !== undefined ? {pool: event.pool} : {}),
 				...(event.server === undefined ? {} : {server: event.server}),
 				count: 0,
 				firstMs: atMs,
@@ -201,7 +200,8 @@ class Folder implements LogFolder {
 		this.refilledMs = Math.max(this.refilledMs ?? atMs, atMs);
 	}
 
-	private addToOverflow(atMs: number, subject: string, count: number, firstMs = atMs) {
+	/** Counted over the budget: distinct subjects by key, the examples in words (`pool api`, `endpoint URL`). */
+	private addToOverflow(atMs: number, subject: LoggedSubject, count: number, firstMs = atMs) {
 		if (!this.overflow) {
 			this.overflow = {count: 0, firstMs, lastMs: atMs, subjects: new Set(), examples: []};
 			this.nextDue = Math.min(this.nextDue, firstMs + this.limits.foldSpanMs);
@@ -212,11 +212,12 @@ class Folder implements LogFolder {
 		overflow.firstMs = Math.min(overflow.firstMs, firstMs);
 		overflow.lastMs = Math.max(overflow.lastMs, atMs);
 		if (overflow.subjects.size < FOLD_SUBJECT_COUNT_CAP) {
-			overflow.subjects.add(subject);
+			overflow.subjects.add(loggedSubjectKey(subject));
 		}
 
-		if (overflow.examples.length < EXAMPLES && !overflow.examples.includes(subject)) {
-			overflow.examples.push(subject);
+		const example = typeof subject === 'string' ? subject : subjectText(subject);
+		if (overflow.examples.length < EXAMPLES && !overflow.examples.includes(example)) {
+			overflow.examples.push(example);
 		}
 	}
 

@@ -3,11 +3,12 @@
 // whichever source just spoke. The same quantity never shows two numbers, and a level never shows
 // without the finding that says why.
 import {type Alarm, type AlarmChange, heldLevels, settleAlarms} from './alarms.js';
-import {diagnose, poolSubject, sortFindings} from './diagnosis.js';
+import {diagnose, sortFindings} from './diagnosis.js';
 import {levelRank, worstLevel} from './levels.js';
 import {poolRates, type PoolRates} from './rates.js';
 import type {Series} from './series.js';
 import type {Suspect} from './suspected-pools.js';
+import {poolSubject, serverSubject, subjectKey} from './subject.js';
 import {emptyTrend} from './trend.js';
 import type {Finding, Level, Observation, PoolStatus, Thresholds} from './types.js';
 import type {ServerSnapshot} from '../readings/types.js';
@@ -29,6 +30,7 @@ export type Picture = {
 	findings: Finding[];
 	/** The worst level on the frame. */
 	level: Level;
+	/** By subjectKey. */
 	alarms: Record<string, Alarm>;
 	/** The last minutes of server slots, queues and suspected groups, for the history strip. */
 	trend: Series;
@@ -50,12 +52,12 @@ export function derivePicture(history: readonly Observation[], thresholds: Thres
 	const {alarms, findings, changes} = settleAlarms(previous, raw, latest);
 	const pools = latest.pools
 		.map((pool): PoolView => {
-			const alarm = alarms[poolSubject(pool.name)];
+			const alarm = alarms[subjectKey(poolSubject(pool.name))];
 			return {...pool, level: pool.error === null ? (alarm?.level ?? 'ok') : 'unknown', rates: poolRates(history, pool.name), sinceMs: alarm?.sinceMs ?? null};
 		})
 		.sort((a, b) => poolRank(b.level) - poolRank(a.level) || Number(b.error !== null) - Number(a.error !== null)
 			|| (b.metrics?.waiting ?? 0) - (a.metrics?.waiting ?? 0) || a.name.localeCompare(b.name));
-	const serverAlarm = alarms['server'];
+	const serverAlarm = alarms[subjectKey(serverSubject)];
 	const sorted = sortFindings(findings);
 	return {
 		picture: {

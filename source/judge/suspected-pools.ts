@@ -6,6 +6,7 @@
 import type {ClientGroup, ServerSnapshot} from '../readings/types.js';
 import type {Level} from './types.js';
 import {formatDuration as duration} from '../text/words.js';
+import {type Subject, subjectLabel} from './subject.js';
 
 /**
  * How long a group must sit busy at its ceiling before it is suspected. 30 s: a burst fills a pool for
@@ -306,10 +307,9 @@ function acrossInstances(group: readonly Suspect[]): Suspect {
 	};
 }
 
-/** The finding's subject: `checkout (10.0.0.5)`, `checkout` across instances. */
-export function suspectSubject(suspect: Suspect): string {
-	const name = suspect.application === '' ? '(no application name)' : suspect.application;
-	return suspect.instances === 1 && suspect.client !== null ? `${name} (${suspect.client})` : name;
+/** The finding's subject: one instance (`checkout (10.0.0.5)`), or the application across its instances. */
+export function suspectSubject(suspect: Suspect): Subject {
+	return {kind: 'group', application: suspect.application, client: suspect.instances === 1 ? suspect.client : null};
 }
 
 /** The finding's text: what was seen, the likely cause ("probably": batch workers look alike), the next step. */
@@ -318,7 +318,7 @@ export function suspectMessage(suspect: Suspect): string {
 	const held = `for ${duration(suspect.heldForMs / 1000)} and never more, while the server has ${count(suspect.serverFree, 'free slot')}`;
 	const next = 'Check its pool max, or add --pool to see the queue.';
 	if (suspect.instances === 1) {
-		return `${suspectSubject(suspect)} has held exactly ${count(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling} and requests are likely queueing in the application. ${next}`;
+		return `${subjectLabel(suspectSubject(suspect))} has held exactly ${count(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling} and requests are likely queueing in the application. ${next}`;
 	}
 
 	const isUniform = suspect.connections === suspect.instances * suspect.ceiling;
@@ -326,7 +326,7 @@ export function suspectMessage(suspect: Suspect): string {
 		? `${suspect.instances} instances × ${count(suspect.ceiling, 'connection')}`
 		: `${suspect.instances} instances, ${count(suspect.connections, 'connection')} in all (up to ${suspect.ceiling} each)`;
 	const cap = isUniform ? `capped at ${suspect.ceiling} each` : 'capped';
-	return `${suspectSubject(suspect)}: ${shape}, ${all}, ${held}: its pools are probably ${cap} and requests are likely queueing in the application. ${next}`;
+	return `${subjectLabel(suspectSubject(suspect))}: ${shape}, ${all}, ${held}: its pools are probably ${cap} and requests are likely queueing in the application. ${next}`;
 }
 
 function count(value: number, noun: string): string {

@@ -3,6 +3,7 @@
 // TREND_BUCKET_MS (the largest value seen in it), on one absolute time axis, bounded (series.ts).
 import {appendSeries, emptySeries, mergeLastSeries, type Series} from './series.js';
 import type {Picture} from './picture.js';
+import {type Subject, subjectKey} from './subject.js';
 import {suspectSubject, type Suspect} from './suspected-pools.js';
 
 /**
@@ -20,7 +21,7 @@ export const trendKeys = {
 	serverUsed: 'server used',
 	poolWaiting: (name: string) => `pool ${name} waiting`,
 	poolBusy: (name: string) => `pool ${name} busy`,
-	suspectBusy: (subject: string) => `suspect ${subject} busy`,
+	suspectBusy: (subject: Subject) => `${subjectKey(subject)} busy`,
 };
 
 /** The start of the bucket a moment falls in. */

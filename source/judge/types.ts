@@ -1,6 +1,7 @@
 // What the judge works with besides the readings: levels, findings, the pools it holds, its lines
 // and what it sees at one moment.
 import type {PoolFormat, PoolMetrics, ServerSnapshot} from '../readings/types.js';
+import type {Subject} from './subject.js';
 
 export type Level = 'ok' | 'warning' | 'critical';
 
@@ -23,8 +24,10 @@ export type FindingCode =
 export type Finding = {
 	code: FindingCode;
 	level: Exclude<Level, 'ok'>;
-	subject: string;
+	subject: Subject;
 	message: string;
+	/** With several `--db`, the server the finding is about (the desk sets it); absent for one. */
+	server?: string;
 };
 
 /** One pool as the judge holds it: its last good metrics, and the endpoint's latest error. */

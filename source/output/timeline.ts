@@ -4,7 +4,8 @@
 // that breaks the log's contract; every string in them is text somebody else wrote: it is masked,
 // made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
 import {maskText} from '../connection/mask.js';
-import {type LogEvent, logTimeMs, parseLogEvent} from '../judge/log-events.js';
+import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs, parseLogEvent} from '../judge/log-events.js';
+import {type Subject, subjectLabel, subjectText, subjectTitle} from '../judge/subject.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
 
@@ -81,13 +82,13 @@ export function createTimeline(): TimelineWriter {
 			isStarted = true;
 			firstMs ??= event.atMs;
 			lastMs = event.atMs;
-			if (event.type === 'level' && run && run.last.subject === event.subject && run.last.server === event.server && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
+			if (event.type === 'level' && run && isSameSubject(run.last, event) && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
 				run = {...run, second: run.second ?? event, last: event, count: run.count + 1, levels: run.levels.add(event.to)};
 				return out;
 			}
 
 			// The log's own fold of the same flapping subject continues the run.
-			if (event.type === 'fold' && event.reason === 'flapping' && run && run.last.subject === event.subject && run.last.server === event.server
+			if (event.type === 'fold' && event.reason === 'flapping' && run && isSameSubject(run.last, event)
 				&& typeof event.count === 'number' && (event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
 				const last: LevelEvent = {...run.last, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: Date.parse(String(event.to)) || event.atMs};
 				run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
@@ -185,7 +186,8 @@ function folded(event: Extract<Event, {type: 'fold'}>): string {
 	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
 	const count = typeof event.count === 'number' ? event.count : '?';
 	if (event.reason === 'flapping') {
-		return `${text(event.subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
+		const subject = typeof event.subject === 'object' ? subjectText(event.subject) : event.subject;
+		return `${text(subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
 	}
 
 	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
@@ -223,8 +225,19 @@ function startDetails(event: Extract<Event, {type: 'start'}>): string {
 	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** Two lines about one subject of one server (a fold line continues a level line's run). */
+function isSameSubject(a: LevelEvent, b: {subject?: LoggedSubject; server?: string}): boolean {
+	return b.subject !== undefined && loggedSubjectKey(a.subject) === loggedSubjectKey(b.subject) && a.server === b.server;
+}
+
 function subjectName(event: LevelEvent): string {
-	if (event.subject === 'server') {
+	const {subject} = event;
+	if (typeof subject === 'object') {
+		return text(subjectTitle(subject), 'something');
+	}
+
+	// A log written before subjects were data: `server`, `pool NAME` with its `pool`, `pid N`.
+	if (subject === 'server') {
 		return 'Server';
 	}
 
@@ -232,17 +245,26 @@ function subjectName(event: LevelEvent): string {
 		return `Pool ${text(event.pool, '?')}`;
 	}
 
-	return text(event.subject, 'something');
+	return text(subject, 'something');
+}
+
+/** The pool a level line is about, by name, or null. */
+function poolOf(event: LevelEvent): string | null {
+	if (typeof event.subject === 'object') {
+		return event.subject.kind === 'pool' ? event.subject.name : null;
+	}
+
+	return typeof event.pool === 'string' ? event.pool : null;
 }
 
 /** The numbers of the subject a level line is about: a server's slots, a pool's queue. */
 function levelNumbers(event: LevelEvent): string {
-	if (event.subject === 'server') {
+	if (loggedSubjectKey(event.subject) === 'server') {
 		const server = serverNumbers(event.numbers);
 		return server ? `${server} connections` : '';
 	}
 
-	const name = typeof event.pool === 'string' ? event.pool : null;
+	const name = poolOf(event);
 	const pool = name === null ? undefined : pools(event.numbers).find(candidate => candidate['name'] === name);
 	return pool ? poolParts(pool).join(', ') : '';
 }
@@ -265,9 +287,12 @@ function flagFindings(findings: unknown): string {
 		return '';
 	}
 
+	// The parser let through a subject as data or as words (an older log), and a string server.
 	const named = findings.map(item => {
 		const finding = asRecord(item) ?? {};
-		return `${text(finding['code'], '?')} (${text(finding['subject'], '?')})`;
+		const {subject, server} = finding;
+		const words = typeof subject === 'object' ? subjectLabel(subject as Subject, server as string | undefined) : subject;
+		return `${text(finding['code'], '?')} (${text(words, '?')})`;
 	});
 	return `; open findings: ${named.join(', ')}`;
 }

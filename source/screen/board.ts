@@ -2,7 +2,7 @@
 // effects to run out (log lines, bell, signal sessions, refresh, quit). No clock, no I/O: times
 // arrive inside the actions, and one small runner in ui/use-dashboard.ts performs the effects.
 import {type KeyContext, type KeyPress, type ModeKind, resolveKey} from '../keys/bindings.js';
-import {logNumbers, logTime, type LogEvent, type SessionOutcome} from '../judge/log-events.js';
+import {logNumbers, logTime, type LogEvent, openFinding, type SessionOutcome} from '../judge/log-events.js';
 import {emptyPicture, type Picture, type PoolView} from '../judge/picture.js';
 import {type GoneInstance, memberKeys, moveKey, poolByKey, poolKey, reconcileKey, updateGone} from './drill-down.js';
 import {rankInstances} from '../judge/instances.js';
@@ -465,7 +465,7 @@ function submit(state: DashboardState, atMs: number): Step {
 		type: 'flag',
 		note,
 		numbers: logNumbers(live),
-		findings: live.findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject})),
+		findings: live.findings.map(finding => openFinding(finding)),
 	};
 	return {state: {...state, mode: {kind: 'list'}, lastFlag: {note, atMs}}, effects: [{type: 'log', event}]};
 }

@@ -4,10 +4,11 @@
 // Readings and keys are routed to their board here; each board's effects come back tagged with its
 // server, and the screen's pause holds for all of them at once.
 import {resolveKey} from '../keys/bindings.js';
-import {alarmSubject, sortFindings} from '../judge/diagnosis.js';
+import {sortFindings} from '../judge/diagnosis.js';
 import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './board.js';
 import {usableConnections} from '../judge/levels.js';
-import {type LogEvent, logTime, type OpenFinding} from '../judge/log-events.js';
+import {type LogEvent, logTime, openFinding, type OpenFinding} from '../judge/log-events.js';
+import {serverSubject, subjectKey} from '../judge/subject.js';
 import type {SignalKind} from '../readings/signals.js';
 import type {Finding} from '../judge/types.js';
 import type {ServerReading, Session} from '../readings/types.js';
@@ -117,7 +118,7 @@ function withEveryServer(desk: Desk, event: LogEvent): LogEvent {
 
 /** Every server's findings as they stand, each naming its server when there are several. */
 function openFindings(desk: Desk): OpenFinding[] {
-	return deskFindings(desk, 'live').findings.map(finding => ({code: finding.code, level: finding.level, subject: finding.subject}));
+	return deskFindings(desk, 'live').findings.map(finding => openFinding(finding));
 }
 
 /** The last line of a log: when the screen stopped, and what was still open then. */
@@ -188,8 +189,9 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
 }
 
 /**
- * What the banner shows with several servers: every board's findings, each naming its server, worst
- * first, with the alarms keyed as the banner looks them up. A lone server's picture is its own.
+ * What the banner shows with several servers: every board's findings, each carrying its server, worst
+ * first, with the alarms keyed as the banner looks them up (subjectKey with the server). A lone
+ * server's picture is its own.
  */
 export type DeskFindings = {findings: Finding[]; alarms: Record<string, {sinceMs: number}>};
 
@@ -206,19 +208,17 @@ export function deskFindings(desk: Desk, which: 'shown' | 'live' = 'shown'): Des
 		const name = serverName(desk, index);
 		if (board.disconnectedSinceMs !== null) {
 			// A lone server's header says so; among several, the banner must, or the war room misses it.
-			const subject = `${name}: server`;
-			findings.push({code: 'server-unreachable', level: 'warning', subject, message: `${name}: cannot be read (${board.serverError ?? 'disconnected'}); retrying, the other servers go on.`});
-			alarms[subject] = {sinceMs: board.disconnectedSinceMs};
+			findings.push({code: 'server-unreachable', level: 'warning', subject: serverSubject, server: name, message: `cannot be read (${board.serverError ?? 'disconnected'}); retrying, the other servers go on.`});
+			alarms[subjectKey(serverSubject, name)] = {sinceMs: board.disconnectedSinceMs};
 		}
 
 		for (const finding of pictureOf(board).findings) {
-			const named: Finding = {...finding, subject: `${name}: ${finding.subject}`, message: `${name}: ${finding.message}`};
-			const alarm = pictureOf(board).alarms[alarmSubject(finding)];
+			const alarm = pictureOf(board).alarms[subjectKey(finding.subject)];
 			if (alarm) {
-				alarms[alarmSubject(named)] = alarm;
+				alarms[subjectKey(finding.subject, name)] = alarm;
 			}
 
-			findings.push(named);
+			findings.push({...finding, server: name});
 		}
 	}
 

@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {diagnose, rootBlockers} from '../../source/judge/diagnosis.js';
+import {poolSubject, serverSubject, subjectLabel} from '../../source/judge/subject.js';
 import {formatDuration} from '../../source/text/words.js';
 import {compactDuration} from '../../source/ui/format.js';
 import type {Finding, Observation} from '../../source/judge/types.js';
@@ -49,7 +50,7 @@ describe('pool-saturated', () => {
 				{
 					code: 'pool-saturated',
 					level: 'critical',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message:
 						"Pool api is saturated: 5/5 busy, 812 waiting (oldest 3.2 s), while the server has 84 free slots: raise the pool's max.",
 				},
@@ -62,7 +63,7 @@ describe('pool-saturated', () => {
 				{
 					code: 'pool-busy',
 					level: 'critical',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message: 'Pool api is 5/5 busy (100%), nobody waiting yet; the server has 84 free slots. The next burst will queue: raise its max if the server has room.',
 				},
 			],
@@ -74,7 +75,7 @@ describe('pool-saturated', () => {
 				{
 					code: 'pool-waiting',
 					level: 'warning',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message: 'Pool api has requests waiting below its max (3/5 busy, 2 waiting (oldest 0 s)): it cannot open connections fast enough; check its logs for refused logins.',
 				},
 			],
@@ -89,14 +90,14 @@ describe('pool-saturated', () => {
 				{
 					code: 'server-saturated',
 					level: 'critical',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'Server at 100% of usable connections (97/97): top consumers api 97 (7 idle); by user app 97. Terminate idle sessions or lower pool sizes.',
 				},
 				{
 					code: 'pool-waiting',
 					level: 'critical',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message: "Pool api has requests waiting (5/5 busy, 812 waiting (oldest 3.2 s)) behind a full server (97/97): free server slots first; raising the pool's max will not help.",
 				},
 			],
@@ -110,14 +111,14 @@ describe('pool-saturated', () => {
 				{
 					code: 'server-saturated',
 					level: 'critical',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'Server at 99% of usable connections (96/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
 				},
 				{
 					code: 'pool-saturated',
 					level: 'warning',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message:
 						"Pool api may be saturated: 7 busy, 1 waiting, and its max is unknown, while the server has 1 free slot. Check the pool's max and raise it if it is the limit.",
 				},
@@ -132,7 +133,7 @@ describe('pool-saturated', () => {
 				{
 					code: 'pool-endpoint-down',
 					level: 'warning',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message:
 						'Pool api endpoint is down: connect ECONNREFUSED 10.0.0.7:9090 (last good sample 40 s ago). Check that the application is up and its metrics endpoint answers at http://10.0.0.7:9090/metrics.',
 				},
@@ -160,14 +161,14 @@ describe('server-saturated and idle-hoarding', () => {
 				{
 					code: 'server-saturated',
 					level: 'critical',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'Server at 96% of usable connections (93/97): top consumers leaky-worker 60 (58 idle), api 20 (2 idle), psql 13 (3 idle); by user worker 60, app 33. Terminate idle sessions or lower pool sizes.',
 				},
 				{
 					code: 'idle-hoarding',
 					level: 'warning',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'63 of 93 client connections (68%) sit idle, most from leaky-worker (58), while the server is at 96% of usable connections (93/97). Terminate idle sessions, set idle timeouts on the pools, or set idle_session_timeout.',
 				},
@@ -180,7 +181,7 @@ describe('server-saturated and idle-hoarding', () => {
 				{
 					code: 'server-saturated',
 					level: 'warning',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'Server at 82% of usable connections (80/97): top consumers leaky-worker 60 (58 idle), api 20 (2 idle), psql 13 (3 idle); by user worker 60, app 33. Terminate idle sessions or lower pool sizes.',
 				},
@@ -193,7 +194,7 @@ describe('server-saturated and idle-hoarding', () => {
 				{
 					code: 'server-saturated',
 					level: 'warning',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'Server at 82% of usable connections (80/97): top consumers leaky-worker 60 (58 idle), api 20 (2 idle), psql 13 (3 idle); by user worker 60, app 33. Terminate idle sessions or lower pool sizes.',
 				},
@@ -212,7 +213,7 @@ describe('server-saturated and idle-hoarding', () => {
 			defaultThresholds,
 		);
 		assert.deepEqual(
-			findings.map(f => [f.code, f.level, f.subject]),
+			findings.map(f => [f.code, f.level, subjectLabel(f.subject)]),
 			[
 				['pool-saturated', 'critical', 'api'],
 				['server-saturated', 'warning', 'server'],
@@ -244,7 +245,7 @@ describe('idle-in-transaction', () => {
 				{
 					code: 'idle-in-transaction',
 					level: 'warning',
-					subject: 'pid 4711',
+					subject: {kind: 'pid', pid: 4711},
 					message:
 						'pid 4711 (billing / invoicer) has been idle in transaction for 1 min, blocking nobody yet. Find why the application leaves the transaction open, or set idle_in_transaction_session_timeout.',
 				},
@@ -266,7 +267,7 @@ describe('idle-in-transaction', () => {
 				{
 					code: 'idle-in-transaction',
 					level: 'critical',
-					subject: 'pid 4711',
+					subject: {kind: 'pid', pid: 4711},
 					message:
 						'pid 4711 (billing / invoicer) has been idle in an aborted transaction for 5 min, blocking 2 sessions; 1 more session idle in transaction over 60 s. Terminate pid 4711 to release its locks, and set idle_in_transaction_session_timeout.',
 				},
@@ -281,7 +282,7 @@ describe('idle-in-transaction', () => {
 				{
 					code: 'idle-in-transaction',
 					level: 'critical',
-					subject: 'pid 9001',
+					subject: {kind: 'pid', pid: 9001},
 					message:
 						'pid 9001 has been idle in transaction for 1 h 1 min, blocking 1 session. Terminate pid 9001 to release its locks, and set idle_in_transaction_session_timeout.',
 				},
@@ -315,7 +316,7 @@ describe('lock-contention', () => {
 				{
 					code: 'lock-contention',
 					level: 'warning',
-					subject: 'pid 200',
+					subject: {kind: 'pid', pid: 200},
 					message:
 						"2 sessions have waited on locks for 6 s, behind pid 200 (active, migrate). Cancel pid 200's query, or terminate it if its work can be lost.",
 				},
@@ -333,7 +334,7 @@ describe('lock-contention', () => {
 				{
 					code: 'lock-contention',
 					level: 'warning',
-					subject: 'pid 200',
+					subject: {kind: 'pid', pid: 200},
 					message:
 						"1 session has waited on locks for 5.5 s, behind pid 200 (active, migrate). Cancel pid 200's query, or terminate it if its work can be lost.",
 				},
@@ -355,7 +356,7 @@ describe('lock-contention', () => {
 				{
 					code: 'lock-contention',
 					level: 'critical',
-					subject: 'pid 100',
+					subject: {kind: 'pid', pid: 100},
 					message:
 						'5 sessions have waited on locks for 8 s, behind pid 100 (idle in transaction, invoicer). Terminate pid 100: an idle transaction has no query to cancel.',
 				},
@@ -368,7 +369,7 @@ describe('lock-contention', () => {
 				{
 					code: 'lock-contention',
 					level: 'critical',
-					subject: 'pid 200',
+					subject: {kind: 'pid', pid: 200},
 					message:
 						"1 session has waited on locks for 1 min, behind pid 200 (active, migrate). Cancel pid 200's query, or terminate it if its work can be lost.",
 				},
@@ -381,7 +382,7 @@ describe('lock-contention', () => {
 				{
 					code: 'lock-contention',
 					level: 'warning',
-					subject: 'server',
+					subject: serverSubject,
 					message:
 						'1 session has waited on locks for 9 s, behind a blocker lifeguard cannot see. Look for it in pg_locks with a role that sees all sessions.',
 				},
@@ -412,7 +413,7 @@ describe('pool-endpoint-down', () => {
 				{
 					code: 'pool-endpoint-down',
 					level: 'warning',
-					subject: 'worker',
+					subject: poolSubject('worker'),
 					message:
 						'Pool worker endpoint is down: HTTP 404 Not Found (no good sample yet). Check that the application is up and its metrics endpoint answers at http://10.0.0.7:9090/metrics.',
 				},
@@ -436,7 +437,7 @@ describe('privileges-partial', () => {
 				{
 					code: 'privileges-partial',
 					level: 'warning',
-					subject: 'server',
+					subject: {kind: 'privileges'},
 					message:
 						"Numbers are partial: 12 sessions are hidden from lifeguard's role. Run GRANT pg_monitor TO <lifeguard's role>; to see them all.",
 				},
@@ -450,7 +451,7 @@ describe('privileges-partial', () => {
 				{
 					code: 'privileges-partial',
 					level: 'warning',
-					subject: 'server',
+					subject: {kind: 'privileges'},
 					message:
 						"Numbers are partial: 1 session is hidden from lifeguard's role. Run GRANT pg_monitor TO monitor; to see them all.",
 				},
@@ -464,7 +465,7 @@ describe('privileges-partial', () => {
 				{
 					code: 'privileges-partial',
 					level: 'warning',
-					subject: 'server',
+					subject: {kind: 'privileges'},
 					message:
 						'Numbers are partial: 2 sessions are hidden from lifeguard\'s role. Run GRANT pg_monitor TO "Ops ""Team"""; to see them all.',
 				},
@@ -489,14 +490,14 @@ describe('while disconnected', () => {
 				{
 					code: 'pool-saturated',
 					level: 'critical',
-					subject: 'api',
+					subject: poolSubject('api'),
 					message:
 						"Pool api has requests waiting: 5/5 busy, 812 waiting (oldest 3.2 s); the server is unreachable, so whether it has room is unknown. Check the server before raising the pool's max.",
 				},
 				{
 					code: 'pool-endpoint-down',
 					level: 'warning',
-					subject: 'worker',
+					subject: poolSubject('worker'),
 					message:
 						'Pool worker endpoint is down: timeout after 2000 ms (no good sample yet). Check that the application is up and its metrics endpoint answers at http://10.0.0.7:9090/metrics.',
 				},
@@ -520,14 +521,14 @@ describe('ordering', () => {
 			defaultThresholds,
 		);
 		assert.deepEqual(
-			findings.map(f => `${f.level} ${f.code} ${f.subject}`),
+			findings.map(f => `${f.level} ${f.code} ${subjectLabel(f.subject)}`),
 			[
 				'critical pool-saturated api',
 				'critical server-saturated server',
 				'warning idle-hoarding server',
 				'warning idle-in-transaction pid 7',
 				'warning pool-endpoint-down worker',
-				'warning privileges-partial server',
+				'warning privileges-partial privileges',
 			],
 		);
 	});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {freeConnections, levelForRatio, serverLevel, usableConnections, usedRatio, waitingForMs, worstLevel} from '../../source/judge/levels.js';
 import {derivePicture, type PoolLevel} from '../../source/judge/picture.js';
 import {poolRates} from '../../source/judge/rates.js';
+import {subjectKey} from '../../source/judge/subject.js';
 import type {Level, Observation, PoolStatus} from '../../source/judge/types.js';
 import type {PoolMetrics} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
@@ -62,7 +63,7 @@ function poolLevel(history: Observation[], name: string): PoolLevel | undefined 
 	const {picture} = derivePicture(history, defaultThresholds, {});
 	const view = picture.pools.find(pool => pool.name === name);
 	if (view && view.level !== 'ok' && view.level !== 'unknown') {
-		assert.ok(picture.findings.some(finding => finding.subject === name && finding.level === view.level), `a ${view.level} pool without its finding: ${JSON.stringify(picture.findings)}`);
+		assert.ok(picture.findings.some(finding => subjectKey(finding.subject) === `pool ${name}` && finding.level === view.level), `a ${view.level} pool without its finding: ${JSON.stringify(picture.findings)}`);
 	}
 
 	return view?.level;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {createLogFolder, FOLD_LIMITS, FOLD_SUBJECT_COUNT_CAP} from '../../source/judge/log-fold.js';
 import {type LogEvent, logTime} from '../../source/judge/log-events.js';
+import {poolSubject, serverSubject} from '../../source/judge/subject.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {baseTimeMs} from '../helpers/snapshots.js';
 
@@ -33,13 +34,13 @@ function writeAll(events: ReadonlyArray<{event: LogEvent; atMs: number}>, endMs?
 	return out;
 }
 
+/** A level line as the writer writes it; `subject`: `server` or `pool NAME`. */
 function level(subject: string, to: 'ok' | 'warning' | 'critical', atMs: number, from: 'ok' | 'warning' | 'critical' = 'ok'): LogEvent {
 	const pool = subject.startsWith('pool ') ? subject.slice(5) : undefined;
 	return {
 		at: logTime(atMs),
 		type: 'level',
-		subject,
-		...(pool ? {pool} : {}),
+		subject: pool === undefined ? serverSubject : poolSubject(pool),
 		from,
 		to,
 		...(to === 'ok' ? {} : {code: 'pool-saturated' as const, message: `Pool ${pool ?? subject} is saturated: 10/10 busy, 40 waiting, while the server has 96 free slots: raise the pool's max.`}),
@@ -94,7 +95,7 @@ describe('log folding', () => {
 		const written = writeAll(events, baseTimeMs + 200_000);
 		assert.equal(written.filter(({event}) => event.type === 'level').length, 4);
 		assert.deepEqual(folds(written).map(event => ({...event, at: undefined})), [{
-			at: undefined, type: 'fold', reason: 'flapping', subject: 'pool api', pool: 'api', count: 8,
+			at: undefined, type: 'fold', reason: 'flapping', subject: {kind: 'pool', name: 'api'}, count: 8,
 			from: logTime(baseTimeMs + 20_000), to: logTime(baseTimeMs + 55_000), last: 'ok',
 			// The numbers of its last change, as a level line would carry them.
 			numbers: {pools: [{name: 'api', active: 10, max: 10, waiting: 40, waitsPerSecond: null, timeoutsPerMinute: null}]},

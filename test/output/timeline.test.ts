@@ -6,6 +6,7 @@ import {join} from 'node:path';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
 import {type DashboardAction, type DashboardState, initialState, update} from '../../source/screen/board.js';
 import type {LogEvent} from '../../source/judge/log-events.js';
+import {type Subject, subjectKey, subjectLabel} from '../../source/judge/subject.js';
 import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/readings/types.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
@@ -71,6 +72,26 @@ describe('a log written by a real run renders with its numbers', () => {
 		assert.match(markdown, /Started watching `postgres:\/\/app:\*\*\*@127\.0\.0\.1\/app`/);
 	});
 
+	it('a log written before subjects were data (words, a `pool` field) reads as the same timeline', () => {
+		const minute = 60_000;
+		const actions: DashboardAction[] = [server(baseTimeMs, 13), pool(baseTimeMs + 500, {max: 5, active: 5, idle: 0, waiting: 12})];
+		// The server flaps (folded in the log), the pool clears, a flag lists what is open.
+		for (let index = 1; index <= 48; index++) {
+			actions.push(server(baseTimeMs + index * 1000, index % 6 < 3 ? 93 : 13));
+		}
+
+		actions.push(key(baseTimeMs + minute, 'f'), key(baseTimeMs + minute, 'still flapping\r'), ...[0, 1, 2].map(poll => pool(baseTimeMs + 2 * minute + poll * 1000, {max: 5, active: 1, idle: 4, waiting: 0})));
+		const text = recordedLog('old-and-new.jsonl', actions);
+		const old = text.trim().split('\n').map(line => JSON.stringify(asOlderLog(JSON.parse(line) as Record<string, unknown>))).join('\n');
+		assert.notEqual(old, text.trim(), 'the older log differs in what it wrote');
+		assert.match(old, /"subject":"pool api",.*"pool":"api"/);
+		const markdown = renderTimeline(text).markdown;
+		assert.equal(renderTimeline(old).markdown, markdown);
+		assert.match(markdown, /Server flapped \d+ times between ok and critical/);
+		assert.match(markdown, /open findings: pool-saturated \(api\)/);
+		assert.match(markdown, /Pool api went from critical to ok/);
+	});
+
 	it('a level that flaps is one line: how often, between which levels, from when to when', () => {
 		const actions: DashboardAction[] = [];
 		// Three polls at 90 %, three at 50 %, seven times: each swing is real (past the hysteresis).
@@ -85,13 +106,29 @@ describe('a log written by a real run renders with its numbers', () => {
 		const levels = text.split('\n').filter(line => line.includes('"type":"level"'));
 		// The log writes four changes of a flapping subject and counts the rest in one fold line.
 		assert.equal(levels.length, 4, 'changes written one by one');
-		const folded = text.split('\n').filter(line => line.includes('"type":"fold"')).map(line => JSON.parse(line) as {subject: string; count: number});
-		assert.deepEqual([...new Set(folded.map(fold => fold.subject))], ['server']);
+		const folded = text.split('\n').filter(line => line.includes('"type":"fold"')).map(line => JSON.parse(line) as {subject: unknown; count: number});
+		assert.deepEqual([...new Set(folded.map(fold => JSON.stringify(fold.subject)))], ['{"kind":"server"}']);
 		assert.equal(folded.reduce((sum, fold) => sum + fold.count, 0), 10, 'the others counted');
 		const bullets = renderTimeline(text).markdown.split('\n').filter(line => line.startsWith('- '));
 		assert.deepEqual(bullets.slice(1), ['- **12:00 UTC:** Server flapped 14 times between ok and warning from 12:00 to 12:02 UTC; last ok (48/97 connections)']);
 	});
 });
+
+/** A line as lifeguard wrote it before subjects were data: `server`, `pool NAME` (with `pool`), `pid N`; open findings by name. */
+function asOlderLog(event: Record<string, unknown>): Record<string, unknown> {
+	const words = (subject: Subject) => (subject.kind === 'pool' ? {subject: `pool ${subject.name}`, pool: subject.name} : {subject: subjectKey(subject)});
+	if ((event['type'] === 'level' || event['type'] === 'fold') && typeof event['subject'] === 'object') {
+		return {...event, ...words(event['subject'] as Subject)};
+	}
+
+	if (Array.isArray(event['findings'])) {
+		const findings = (event['findings'] as Array<{code: string; level: string; subject: Subject; server?: string}>)
+			.map(({server: name, subject, ...rest}) => ({...rest, subject: subjectLabel(subject, name)}));
+		return {...event, findings};
+	}
+
+	return event;
+}
 
 describe('renderTimeline on odd input', () => {
 	const cases: Array<{name: string; jsonl: string; lines: string[]}> = [
@@ -134,7 +171,8 @@ describe('renderTimeline on odd input', () => {
 		const events: LogEvent[] = [
 			{at: '2025-03-14T12:00:00Z', type: 'start', target: hostile.join(' '), version: hostile[0]!, limits: null},
 			{at: '2025-03-14T12:00:01Z', type: 'level', subject: hostile[1]!, pool: hostile[2], from: 'ok', to: 'critical', message: hostile.join(''), numbers: {server: null, pools: [{name: hostile[2]!, active: 1, max: 2, waiting: 3, waitsPerSecond: null, timeoutsPerMinute: null}]}},
-			{at: '2025-03-14T12:00:02Z', type: 'flag', note: hostile.join(''), numbers: {server: null, pools: []}, findings: [{code: 'pool-saturated', level: 'critical', subject: hostile[3]!}]},
+			{at: '2025-03-14T12:00:01Z', type: 'level', subject: {kind: 'pool', name: hostile.join('')}, from: 'ok', to: 'critical', message: hostile[4], numbers: {server: null, pools: [{name: hostile.join(''), active: 1, max: 2, waiting: 3, waitsPerSecond: null, timeoutsPerMinute: null}]}},
+			{at: '2025-03-14T12:00:02Z', type: 'flag', note: hostile.join(''), numbers: {server: null, pools: []}, findings: [{code: 'pool-saturated', level: 'critical', subject: hostile[3]!}, {code: 'pool-suspected', level: 'warning', subject: {kind: 'group', application: hostile[5]!, client: hostile[6]!}, server: hostile[0]}]},
 			{at: '2025-03-14T12:00:03Z', type: 'terminate', sessions: [{pid: 1, user: hostile[4]!, application: hostile[5]!, state: 'idle', outcome: 'failed', reason: hostile[6]}]},
 			{at: '2025-03-14T12:00:04Z', type: 'endpoint-down', subject: hostile[0]!, reason: hostile[1]!},
 			{at: '2025-03-14T12:00:05Z', type: 'disconnect', reason: hostile.join('')},

@@ -5,6 +5,7 @@ import {describe, test} from 'node:test';
 import type {KeyPress} from '../../source/keys/bindings.js';
 import {type DashboardAction, type DashboardState, type Effect, initialState, reduce, sessionsInView, update} from '../../source/screen/board.js';
 import type {PoolEndpoint, PoolMetrics, ServerSnapshot, Session} from '../../source/readings/types.js';
+import {subjectKey} from '../../source/judge/subject.js';
 import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const snap = (sessions: Session[], atMs = baseTimeMs, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>
@@ -180,7 +181,7 @@ describe('effects as data', () => {
 		const {state, effects} = effectsOf(initialState(defaultThresholds), busy(baseTimeMs, 13), busy(baseTimeMs + 1000, 93), busy(baseTimeMs + 2000, 93));
 		const events = logged(effects);
 		assert.equal(events.length, 1);
-		assert.deepEqual({...events[0], message: undefined}, {at: '2025-03-14T12:00:01.000Z', type: 'level', subject: 'server', from: 'ok', to: 'critical', code: 'server-saturated', message: undefined, numbers: {server: {used: 93, usable: 97}}});
+		assert.deepEqual({...events[0], message: undefined}, {at: '2025-03-14T12:00:01.000Z', type: 'level', subject: {kind: 'server'}, from: 'ok', to: 'critical', code: 'server-saturated', message: undefined, numbers: {server: {used: 93, usable: 97}}});
 		assert.equal(effects.filter(effect => effect.type === 'ring').length, 1);
 		assert.equal(state.watch.live.alarms['server']?.sinceMs, baseTimeMs + 1000);
 		assert.equal(state.watch.live.serverLevel, 'critical');
@@ -243,11 +244,11 @@ describe('one picture per reading', () => {
 
 				// Every level on the frame has its finding.
 				for (const view of shown.pools.filter(view => view.level === 'warning' || view.level === 'critical')) {
-					assert.ok(shown.findings.some(finding => finding.subject === view.name && finding.level === view.level), `pool ${view.level} without a finding (order ${order.join(',')})`);
+					assert.ok(shown.findings.some(finding => subjectKey(finding.subject) === `pool ${view.name}` && finding.level === view.level), `pool ${view.level} without a finding (order ${order.join(',')})`);
 				}
 
 				if (shown.serverLevel !== 'ok') {
-					assert.ok(shown.findings.some(finding => finding.subject === 'server' && finding.level === shown.serverLevel));
+					assert.ok(shown.findings.some(finding => finding.subject.kind === 'server' && finding.level === shown.serverLevel));
 				}
 			}
 		}
@@ -274,7 +275,7 @@ describe('hysteresis', () => {
 		let levels = logged(step.effects).filter(event => event.type === 'level');
 		assert.deepEqual(levels.map(event => event.type === 'level' && `${event.from}>${event.to}`), ['ok>warning']);
 		assert.equal(step.state.shown.serverLevel, 'warning');
-		assert.match(step.state.shown.findings.find(finding => finding.subject === 'server')?.message ?? '', /Server at 78% of usable connections \(76\/97\) \(below 80%, but warning holds until under 75%\)/, 'the held level says why');
+		assert.match(step.state.shown.findings.find(finding => finding.subject.kind === 'server')?.message ?? '', /Server at 78% of usable connections \(76\/97\) \(below 80%, but warning holds until under 75%\)/, 'the held level says why');
 		step = effectsOf(step.state, at(30, 50), at(31, 50));
 		assert.equal(step.state.shown.serverLevel, 'warning', 'two polls below is not yet a clear');
 		step = effectsOf(step.state, at(32, 50));
@@ -328,7 +329,7 @@ describe('a capped pool found from the server side alone', () => {
 
 		const finding = state.shown.findings.find(candidate => candidate.code === 'pool-suspected');
 		assert.equal(finding?.level, 'warning');
-		assert.equal(finding?.subject, 'checkout (10.0.0.5)');
+		assert.deepEqual(finding?.subject, {kind: 'group', application: 'checkout', client: '10.0.0.5'});
 		assert.match(finding?.message ?? '', /^checkout \(10\.0\.0\.5\) has held exactly 5 connections, all busy, for 3\d s and never more, while the server has 91 free slots: its pool is probably capped at 5/);
 	});
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {initialState} from '../../source/screen/board.js';
 import {type Desk, deskFindings, deskOf, type DeskStep, updateDesk} from '../../source/screen/desk.js';
+import {findingText, subjectKey} from '../../source/judge/subject.js';
+import {bannerView} from '../../source/ui/components/findings-banner.js';
 import {render} from 'ink-testing-library';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {deskLines, deskListRows} from '../../source/ui/components/dashboard.js';
@@ -116,7 +118,7 @@ describe('a desk of several servers', () => {
 		const flag = step.effects.find(effect => effect.type === 'log' && effect.event.type === 'flag');
 		assert.ok(flag?.type === 'log' && flag.event.type === 'flag');
 		assert.deepEqual(flag.event.numbers.servers, [{name: 'primary', used: 13, usable: 97}, {name: 'replica', used: 96, usable: 97}]);
-		assert.ok(flag.event.findings.some(finding => finding.level === 'critical' && finding.subject === 'replica: server'));
+		assert.ok(flag.event.findings.some(finding => finding.level === 'critical' && finding.server === 'replica' && typeof finding.subject === 'object' && finding.subject.kind === 'server'));
 		const {markdown} = renderTimeline(JSON.stringify(flag.event));
 		assert.match(markdown, /primary: Flag: "replica full" \(primary 13\/97, replica 96\/97\); open findings: server-saturated \(replica: server\)/);
 	});
@@ -132,8 +134,8 @@ describe('a desk of several servers', () => {
 			// The whole screen stopped: the line names no one server, its findings name theirs.
 			assert.equal(log.event.server, undefined);
 			assert.equal(log.event.at, '2025-03-14T12:00:01.000Z');
-			assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: 'replica: server'});
-			assert.ok(log.event.findings.every(finding => /^(primary|replica): /.test(finding.subject)), JSON.stringify(log.event.findings));
+			assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: {kind: 'server'}, server: 'replica'});
+			assert.ok(log.event.findings.every(finding => finding.server === 'primary' || finding.server === 'replica'), JSON.stringify(log.event.findings));
 			assert.match(renderTimeline(JSON.stringify(log.event)).markdown, /Stopped watching; open findings: server-saturated \(replica: server\)/);
 		}
 	});
@@ -143,18 +145,22 @@ describe('a desk of several servers', () => {
 		const step = updateDesk(polled(lone, 0, 96, 101).desk, {type: 'hung-up', atMs: baseTimeMs + 1000});
 		const [log] = step.effects;
 		assert.ok(log?.type === 'log' && log.event.type === 'quit');
-		assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: 'server'});
+		assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: {kind: 'server'}});
 	});
 
 	test('the banner holds every server\'s findings, worst first, each naming its server', () => {
 		let desk = polled(twoServers(), 0, 80, 101).desk;
 		desk = polled(desk, 1, 96, 202).desk;
 		const {findings, alarms} = deskFindings(desk);
-		assert.deepEqual([findings[0]!.level, findings[0]!.message.split(':')[0]], ['critical', 'replica']);
-		assert.ok(findings.some(finding => finding.level === 'warning' && finding.code === 'server-saturated' && finding.message.startsWith('primary: ')));
-		assert.ok(findings.every(finding => /^(primary|replica): /.test(finding.message) && finding.subject.startsWith(finding.message.split(':')[0]!)));
-		// The banner finds when each began under the named subject.
-		assert.ok(findings.every(finding => Object.keys(alarms).some(subject => subject.startsWith(finding.message.split(':')[0]!))));
+		assert.deepEqual([findings[0]!.level, findings[0]!.server], ['critical', 'replica']);
+		assert.ok(findings.some(finding => finding.level === 'warning' && finding.code === 'server-saturated' && finding.server === 'primary'));
+		// The words name the server once, in front: the message itself names none.
+		assert.ok(findings.every(finding => findingText(finding) === `${finding.server}: ${finding.message}` && !/^(primary|replica): /.test(finding.message)));
+		// The banner finds when each began, under its server's key.
+		assert.ok(findings.every(finding => alarms[subjectKey(finding.subject, finding.server)] !== undefined));
+		const banner = bannerView({findings, alarms, maxLines: 4, width: 120}).map(line => line.spans.map(part => part.text).join('')).join('\n');
+		assert.match(banner, /^ CRIT {2}since \d\d:\d\d:\d\d replica: Server at 99%/m);
+		assert.match(banner, /^ WARN {2}since \d\d:\d\d:\d\d primary: Server at 82%/m);
 	});
 
 	test('PgDn moves by the rows the servers panel leaves the list', () => {

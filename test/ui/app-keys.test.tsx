@@ -208,8 +208,8 @@ describe('key flows without a database', () => {
 		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, logFile, desk: first.desk, initialEffects: first.effects, ready: /CRIT/});
 		try {
 			await pollUntil(() => readFileSync(logFile, 'utf8').includes('"type":"level"'), {what: 'the start finding logged'});
-			const levels = readFileSync(logFile, 'utf8').trim().split('\n').map(line => JSON.parse(line) as {type: string; subject?: string; to?: string; code?: string}).filter(event => event.type === 'level');
-			assert.deepEqual(levels.map(event => [event.subject, event.to, event.code]), [['server', 'critical', 'server-saturated']]);
+			const levels = readFileSync(logFile, 'utf8').trim().split('\n').map(line => JSON.parse(line) as {type: string; subject?: unknown; to?: string; code?: string}).filter(event => event.type === 'level');
+			assert.deepEqual(levels.map(event => [event.subject, event.to, event.code]), [[{kind: 'server'}, 'critical', 'server-saturated']]);
 		} finally {
 			app.close();
 		}

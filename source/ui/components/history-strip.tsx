@@ -1,5 +1,6 @@
 import {usableConnections} from '../../judge/levels.js';
 import type {Picture} from '../../judge/picture.js';
+import {subjectLabel} from '../../judge/subject.js';
 import {type Series, seriesValues} from '../../judge/series.js';
 import {TREND_BUCKET_MS, trendKeys} from '../../judge/trend.js';
 import {compactDuration} from '../format.js';
@@ -36,7 +37,7 @@ function watched(picture: Picture): {label: string; key: string; now: number | n
 	const suspect = picture.findings.find(finding => finding.code === 'pool-suspected');
 	if (suspect) {
 		const key = trendKeys.suspectBusy(suspect.subject);
-		return {label: `${suspect.subject} busy`, key, now: seriesValues(picture.trend, key).at(-1) ?? null};
+		return {label: `${subjectLabel(suspect.subject)} busy`, key, now: seriesValues(picture.trend, key).at(-1) ?? null};
 	}
 
 	for (const pool of picture.pools) {
