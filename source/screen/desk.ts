@@ -1,9 +1,9 @@
 // Several servers on one screen (`--db NAME=URL`, repeated): one board, a whole DashboardState, per
 // server, so each keeps its own list, selection, marks, alarms and history. The pools are judged
 // against the first server (where the applications' pools connect, by convention the primary).
-// Readings and keys are routed to their board here; each board's effects come back tagged with its
+// Readings and commands are routed to their board here; each board's effects come back tagged with its
 // server, and the screen's pause holds for all of them at once.
-import {resolveKey} from '../keys/bindings.js';
+import {isCommandIn} from '../keys/bindings.js';
 import {sortFindings} from '../judge/diagnosis.js';
 import {type DashboardAction, type DashboardState, type Effect, update, withPause} from './board.js';
 import {usableConnections} from '../judge/levels.js';
@@ -170,12 +170,10 @@ export function updateDesk(desk: Desk, action: DeskAction): DeskStep {
 			return onBoard(desk, 0, action);
 		}
 
-		case 'key': {
-			// The pools belong to the first server: Enter opens them there, whichever server was shown.
-			const board = selectedBoard(desk);
-			const isPools = desk.selected !== 0 && board.mode.kind === 'list'
-				&& resolveKey('list', action.input, action.key, {isReadOnly: board.isReadOnly, hasPoolControl: board.hasPoolControl, hasServers: true})?.binding.command === 'pools';
-			return isPools ? onBoard(switchTo(desk, 0), 0, action) : onBoard(desk, desk.selected, action);
+		case 'command': {
+			// The pools belong to the first server: opening them shows them there, whichever server was shown.
+			const isPoolsElsewhere = action.command === 'pools' && desk.selected !== 0 && isCommandIn(selectedBoard(desk).mode.kind, 'pools');
+			return isPoolsElsewhere ? onBoard(switchTo(desk, 0), 0, action) : onBoard(desk, desk.selected, action);
 		}
 
 		case 'notify': {

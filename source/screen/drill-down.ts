@@ -1,74 +1,122 @@
-// The pools drill-down, pure: which pool row and which instance the cursor is on (by key, never by
-// index), and the instances that left (each instance's own level is the judge's: judge/instances.ts).
-// The view reads the same picture the pools panel does, so a row and the panel above agree.
-import type {RankedInstance} from '../judge/instances.js';
-import type {PoolView} from '../judge/picture.js';
-import type {PoolInstance} from '../readings/types.js';
+// The pools drill-down's commands: Enter lists the pools worst first (the cursor on the worst), Enter
+// on a fleet pool lists its instances, Esc goes back one level; and the drill-down kept on its keys
+// when a new picture comes. Pure; the cursors themselves are pool-cursors.ts.
+import {rankInstances, type RankedInstance} from '../judge/instances.js';
+import type {Picture, PoolView} from '../judge/picture.js';
+import {type KeyedCursor, memberKeys, moveKey, poolByKey, poolKey, reconcileKey, updateGone} from './pool-cursors.js';
+import {type DashboardState, type Handler, rowsMoved, same, withNotice} from './state.js';
 
-/** A pool row's identity: its endpoint and its name (one endpoint may hold many pools). */
-export function poolKey(pool: Pick<PoolView, 'endpoint' | 'name'>): string {
-	return `${pool.endpoint}\u0000${pool.name}`;
-}
+const cursorOf = ({key, index}: KeyedCursor) => ({selected: key, index});
 
-/** The pool name a key carries, for when its row is no longer in the picture. */
-export function poolNameOfKey(key: string): string {
-	return key.slice(key.indexOf('\u0000') + 1);
-}
-
-/** A cursor over keyed rows: the key it follows, and where it was, for when that row leaves. */
-export type KeyedCursor = {key: string | null; index: number};
-
-/** Keep the key; when its row is gone, take the neighbour at its place. */
-export function reconcileKey(cursor: KeyedCursor, keys: readonly string[]): KeyedCursor {
+export function openPools(state: DashboardState, atMs: number): DashboardState {
+	const keys = state.shown.pools.map(poolKey);
 	if (keys.length === 0) {
-		return {key: cursor.key, index: 0};
+		return withNotice(state, 'no pools to list: --pool URL or --prometheus URL adds them', atMs);
 	}
 
-	const index = cursor.key === null ? -1 : keys.indexOf(cursor.key);
-	if (index >= 0) {
-		return {key: cursor.key, index};
+	// The worst pool first: the cursor starts on it.
+	return {...state, mode: {kind: 'pools', selected: keys[0]!, index: 0}};
+}
+
+export const drillCommand: Handler = (state, {command, atMs, pageRows = 10}) => {
+	const {mode} = state;
+	switch (command) {
+		case 'up':
+		case 'down':
+		case 'page-up':
+		case 'page-down': {
+			// The instances list gives its first row to the pool's own line: a page is one row less.
+			return same(moveCursor(state, rowsMoved(command, mode.kind === 'members' ? pageRows - 1 : pageRows)));
+		}
+
+		case 'instances': {
+			return same(openInstances(state, atMs));
+		}
+
+		case 'back': {
+			return same(back(state));
+		}
+
+		default: {
+			return same(state);
+		}
+	}
+};
+
+function openInstances(state: DashboardState, atMs: number): DashboardState {
+	const {mode} = state;
+	if (mode.kind !== 'pools') {
+		return state;
 	}
 
-	const neighbour = Math.min(Math.max(cursor.index, 0), keys.length - 1);
-	return {key: keys[neighbour]!, index: neighbour};
-}
-
-export function moveKey(cursor: KeyedCursor, keys: readonly string[], delta: number): KeyedCursor {
-	if (keys.length === 0) {
-		return cursor;
+	const cursor = reconcileKey({key: mode.selected, index: mode.index}, state.shown.pools.map(poolKey));
+	const pool = cursor.key === null ? null : poolByKey(state.shown.pools, cursor.key);
+	if (!pool) {
+		return state;
 	}
 
-	const current = reconcileKey(cursor, keys);
-	const index = Math.min(Math.max(current.index + delta, 0), keys.length - 1);
-	return {key: keys[index]!, index};
+	const fleet = pool.metrics?.fleet;
+	if (!fleet) {
+		const why = pool.metrics ? 'one endpoint\'s pool, not a fleet read through --prometheus' : 'no numbers yet';
+		return withNotice({...state, mode: {...mode, ...cursorOf(cursor)}}, `${pool.name}: ${why}, so no instances to list`, atMs);
+	}
+
+	// The cursor starts on the worst instance.
+	const first = rankInstances(fleet.members, state.thresholds, state.shown.server)[0];
+	return {...state, mode: {kind: 'members', pool: poolKey(pool), selected: first?.instance ?? null, index: 0, gone: []}};
 }
 
-/** An instance that was in the pool earlier in this drill-down and is not in the latest reading. */
-export type GoneInstance = {instance: string; lastSeenAtMs: number};
+/** Esc: instances → pools (on the pool they belong to) → sessions. */
+function back(state: DashboardState): DashboardState {
+	const {mode} = state;
+	if (mode.kind === 'members') {
+		const keys = state.shown.pools.map(poolKey);
+		const index = Math.max(0, keys.indexOf(mode.pool));
+		return {...state, mode: {kind: 'pools', selected: mode.pool, index}};
+	}
 
-/** The most instances the drill-down remembers as gone (a rolling deploy replaces them all). */
-export const MAX_GONE = 100;
-
-/**
- * Fold one new reading of the pool into the instances that left: those in the previous reading and
- * not in this one join, newest first; those back in this one leave the list. When the reading lists
- * only the worst instances (`isCut`), one missing from it may just rank lower now: none joins.
- */
-export function updateGone(gone: readonly GoneInstance[], previous: readonly PoolInstance[] | null, current: readonly PoolInstance[] | null, previousAtMs: number, isCut = false): GoneInstance[] {
-	const present = new Set((current ?? []).map(member => member.instance));
-	const known = new Set(gone.map(entry => entry.instance));
-	const left = (isCut ? [] : previous ?? [])
-		.filter(member => !present.has(member.instance) && !known.has(member.instance))
-		.map(member => ({instance: member.instance, lastSeenAtMs: previousAtMs}));
-	return [...left, ...gone.filter(entry => !present.has(entry.instance))].slice(0, MAX_GONE);
+	return {...state, mode: {kind: 'list'}};
 }
 
-/** The pool a key names in this picture's rows, or null when it is not there. */
-export function poolByKey(pools: readonly PoolView[], key: string): PoolView | null {
-	return pools.find(pool => poolKey(pool) === key) ?? null;
+function moveCursor(state: DashboardState, delta: number): DashboardState {
+	const {mode} = state;
+	if (mode.kind === 'pools') {
+		return {...state, mode: {...mode, ...cursorOf(moveKey({key: mode.selected, index: mode.index}, state.shown.pools.map(poolKey), delta))}};
+	}
+
+	if (mode.kind === 'members') {
+		const keys = memberKeys(rankedMembers(state), mode.gone);
+		return {...state, mode: {...mode, ...cursorOf(moveKey({key: mode.selected, index: mode.index}, keys, delta))}};
+	}
+
+	return state;
 }
 
-/** The members rows' keys in the order shown: the ranked instances, then the gone ones. */
-export function memberKeys(ranked: readonly RankedInstance[], gone: readonly GoneInstance[]): string[] {
-	return [...ranked.map(member => member.instance), ...gone.map(entry => entry.instance)];
+/** The drill-down after the frame's picture changed from `before`: the cursor on its key, the instances that left. */
+export function withDrillDown(state: DashboardState, before: Picture): DashboardState {
+	const {mode} = state;
+	if ((mode.kind !== 'pools' && mode.kind !== 'members') || state.shown === before) {
+		return state;
+	}
+
+	if (mode.kind === 'pools') {
+		return {...state, mode: {...mode, ...cursorOf(reconcileKey({key: mode.selected, index: mode.index}, state.shown.pools.map(poolKey)))}};
+	}
+
+	const members = (pools: readonly PoolView[]) => poolByKey(pools, mode.pool)?.metrics?.fleet?.members ?? null;
+	const isCut = (poolByKey(state.shown.pools, mode.pool)?.metrics?.fleet?.omittedMembers ?? 0) > 0;
+	const gone = updateGone(mode.gone, members(before.pools), members(state.shown.pools), before.atMs, isCut);
+	const keys = memberKeys(rankedMembers(state), gone);
+	return {...state, mode: {...mode, gone, ...cursorOf(reconcileKey({key: mode.selected, index: mode.index}, keys))}};
+}
+
+/** The shown pool's instances, ranked as the members view shows them; none when it is no fleet or gone. */
+export function rankedMembers(state: DashboardState): RankedInstance[] {
+	const {mode, shown} = state;
+	if (mode.kind !== 'members') {
+		return [];
+	}
+
+	const fleet = poolByKey(shown.pools, mode.pool)?.metrics?.fleet;
+	return fleet ? rankInstances(fleet.members, state.thresholds, shown.server) : [];
 }

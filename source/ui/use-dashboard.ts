@@ -6,7 +6,8 @@ import type {KeyPress} from '../keys/bindings.js';
 import {deskLines} from './components/dashboard.js';
 import {type Line, sameLines} from './lines.js';
 import type {DashboardState} from '../screen/board.js';
-import {type Desk, type DeskAction, type DeskEffect, updateDesk} from '../screen/desk.js';
+import {type Desk, type DeskAction, type DeskEffect, type DeskStep, updateDesk} from '../screen/desk.js';
+import {pressed} from './key-edge.js';
 import type {LogEvent} from '../judge/log-events.js';
 import type {SignalKind, SignalResult} from '../readings/signals.js';
 import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../readings/types.js';
@@ -114,12 +115,16 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 		}
 	}, []);
 
-	const dispatch = useCallback((action: DeskAction) => {
-		const step = updateDesk(store.current, action);
+	/** Take a step of the model: the new desk, a frame if it shows something new, then its effects. */
+	const commit = useCallback((step: DeskStep) => {
 		store.current = step.desk;
 		draw();
 		run(step.effects);
 	}, [draw]); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
+
+	const dispatch = useCallback((action: DeskAction) => {
+		commit(updateDesk(store.current, action));
+	}, [commit]);
 
 	// A resize changes the frame without any reading.
 	useEffect(draw, [draw, frame.columns, frame.rows, frame.targets]);
@@ -218,9 +223,10 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 		};
 	}, [dispatch]); // eslint-disable-line react-hooks/exhaustive-deps -- run once; run reads refs only
 
+	// Keys become commands at the edge (key-edge.ts); the model never sees a key.
 	const press = useCallback((input: string, key: KeyPress, pageRows: number) => {
-		dispatch({type: 'key', input, key, atMs: depsRef.current.now(), pageRows});
-	}, [dispatch]);
+		commit(pressed(store.current, input, key, {atMs: depsRef.current.now(), pageRows}));
+	}, [commit]);
 
 	return {lines, store, press};
 }

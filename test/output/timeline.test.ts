@@ -9,7 +9,7 @@ import type {LogEvent} from '../../source/judge/log-events.js';
 import {type Subject, subjectKey, subjectLabel} from '../../source/judge/subject.js';
 import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/readings/types.js';
 import {renderTimeline} from '../../source/output/timeline.js';
-import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, exposedPool, serverSnapshot, typed} from '../helpers/snapshots.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-timeline-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
@@ -21,7 +21,7 @@ const server = (atMs: number, connections: number, overrides: Partial<ServerSnap
 	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({takenAtMs: atMs, connections, ...overrides}), isReconnected: false}, atMs});
 const pool = (atMs: number, metrics: Partial<PoolMetrics>): DashboardAction =>
 	({type: 'pool-polled', endpoint: api, reading: {ok: true, format: 'json', pools: [exposedPool({label: null, ...metrics})]}, atMs});
-const key = (atMs: number, input: string): DashboardAction => ({type: 'key', input, key: keyPress(), atMs});
+const flag = (atMs: number, note: string): DashboardAction[] => [command('flag', {atMs}), typed(note, {atMs}), command('submit', {atMs})];
 
 /** Run the real model over the actions and write every log effect through the real writer. */
 function recordedLog(name: string, actions: DashboardAction[]): string {
@@ -52,12 +52,11 @@ describe('a log written by a real run renders with its numbers', () => {
 			pool(baseTimeMs + minute, {max: 5, active: 5, idle: 0, waiting: 12}),
 			pool(baseTimeMs + minute + 1000, {max: 5, active: 5, idle: 0, waiting: 812}),
 			server(baseTimeMs + minute + 1100, 93),
-			key(baseTimeMs + 2 * minute, 'f'),
-			key(baseTimeMs + 2 * minute, 'paging the DB team\r'),
+			...flag(baseTimeMs + 2 * minute, 'paging the DB team'),
 			pool(baseTimeMs + 3 * minute, {max: 30, active: 12, idle: 18, waiting: 0}),
 			pool(baseTimeMs + 3 * minute + 1000, {max: 30, active: 12, idle: 18, waiting: 0}),
 			pool(baseTimeMs + 3 * minute + 2000, {max: 30, active: 12, idle: 18, waiting: 0}),
-			key(baseTimeMs + 4 * minute, 'q'),
+			command('quit', {atMs: baseTimeMs + 4 * minute}),
 		]);
 		assert.equal(text.includes('hunter2'), false);
 		const markdown = renderTimeline(text).markdown;
@@ -80,7 +79,7 @@ describe('a log written by a real run renders with its numbers', () => {
 			actions.push(server(baseTimeMs + index * 1000, index % 6 < 3 ? 93 : 13));
 		}
 
-		actions.push(key(baseTimeMs + minute, 'f'), key(baseTimeMs + minute, 'still flapping\r'), ...[0, 1, 2].map(poll => pool(baseTimeMs + 2 * minute + poll * 1000, {max: 5, active: 1, idle: 4, waiting: 0})));
+		actions.push(...flag(baseTimeMs + minute, 'still flapping'), ...[0, 1, 2].map(poll => pool(baseTimeMs + 2 * minute + poll * 1000, {max: 5, active: 1, idle: 4, waiting: 0})));
 		const text = recordedLog('old-and-new.jsonl', actions);
 		const old = text.trim().split('\n').map(line => JSON.stringify(asOlderLog(JSON.parse(line) as Record<string, unknown>))).join('\n');
 		assert.notEqual(old, text.trim(), 'the older log differs in what it wrote');

@@ -1,16 +1,15 @@
-// The dashboard's update, key by key and reading by reading, with no database and no terminal: the
-// state it returns and the effects it asks for.
+// The board's update, command by command and reading by reading, with no database, no terminal and
+// no keys (they are resolved at the edge, test/ui/key-edge.test.ts): the state it returns and the
+// effects it asks for.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {KeyPress} from '../../source/keys/bindings.js';
 import {type DashboardAction, type DashboardState, type Effect, initialState, reduce, sessionsInView, update} from '../../source/screen/board.js';
 import type {PoolEndpoint, PoolMetrics, ServerSnapshot, Session} from '../../source/readings/types.js';
 import {subjectKey} from '../../source/judge/subject.js';
-import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot, session} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, exposedPool, serverSnapshot, session, typed} from '../helpers/snapshots.js';
 
 const snap = (sessions: Session[], atMs = baseTimeMs, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>
 	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({sessions, takenAtMs: atMs, ...overrides}), isReconnected: false}, atMs});
-const press = (input: string, overrides: Partial<KeyPress> = {}, atMs = baseTimeMs): DashboardAction => ({type: 'key', input, key: keyPress(overrides), atMs, pageRows: 10});
 const run = (state: DashboardState, ...actions: DashboardAction[]) => actions.reduce(reduce, state);
 /** Every effect of a sequence of actions, in order. */
 function effectsOf(state: DashboardState, ...actions: DashboardAction[]): {state: DashboardState; effects: Effect[]} {
@@ -37,7 +36,7 @@ const pooled = (metrics: Partial<PoolMetrics>, atMs: number): DashboardAction =>
 
 describe('selection follows its pid', () => {
 	test('across a refresh that reorders rows', () => {
-		let state = run(initialState(defaultThresholds), snap([a, b, c]), press('j'));
+		let state = run(initialState(defaultThresholds), snap([a, b, c]), command('down'));
 		assert.equal(state.selectedPid, 2);
 		// b is now the longest in state: first row. The cursor stays on pid 2, not on row 2.
 		state = reduce(state, snap([{...a, stateSeconds: 1}, {...b, stateSeconds: 99}, c]));
@@ -47,12 +46,12 @@ describe('selection follows its pid', () => {
 	});
 
 	test('moves to the neighbour at its place when its session ends; PgDn moves a page', () => {
-		let state = run(initialState(defaultThresholds), snap([a, b, c]), press('', {downArrow: true}));
+		let state = run(initialState(defaultThresholds), snap([a, b, c]), command('down'));
 		state = reduce(state, snap([a, c]));
 		assert.equal(state.selectedPid, 3);
-		state = run(state, press('', {pageUp: true}));
+		state = run(state, command('page-up'));
 		assert.equal(state.selectedPid, 1);
-		state = run(state, press('', {pageDown: true}), snap([a]));
+		state = run(state, command('page-down'), snap([a]));
 		assert.equal(state.selectedPid, 1);
 	});
 });
@@ -61,27 +60,27 @@ describe('sort and filter', () => {
 	test('default is longest in state first; s cycles through state, pid, user, database, application', () => {
 		let state = reduce(initialState(defaultThresholds), snap([b, c, a]));
 		assert.deepEqual(pids(state), [1, 2, 3]);
-		state = reduce(state, press('s'));
+		state = reduce(state, command('sort'));
 		assert.equal(state.sort, 'state');
 		assert.deepEqual(pids(state), [3, 1, 2], 'active before idle');
-		state = run(state, press('s'), press('s'), press('s'), press('s'), press('s'));
+		state = run(state, command('sort'), command('sort'), command('sort'), command('sort'), command('sort'));
 		assert.equal(state.sort, 'time');
 	});
 
 	test('/ edits a draft, Enter applies it; letters are text while typing; Esc clears', () => {
-		let state = run(initialState(defaultThresholds), snap([a, b, c]), press('/'), press('A'), press('P'), press('t'), press('', {backspace: true}), press('I'));
+		let state = run(initialState(defaultThresholds), snap([a, b, c]), command('filter'), typed('A'), typed('P'), typed('t'), command('erase'), typed('I'));
 		assert.equal(state.mode.kind, 'filter');
 		assert.deepEqual(pids(state), [1, 2, 3], 'a draft does not filter yet');
-		state = reduce(state, press('', {return: true}));
+		state = reduce(state, command('submit'));
 		assert.equal(state.filter, 'API');
 		assert.deepEqual(pids(state), [1, 3]);
-		state = reduce(state, press('', {escape: true}));
+		state = reduce(state, command('clear-filter'));
 		assert.equal(state.filter, '');
 		assert.deepEqual(pids(state), [1, 2, 3]);
 	});
 
 	test('a pasted filter that ends in Enter is typed, then applied', () => {
-		const state = run(initialState(defaultThresholds), snap([a, b, c]), press('/'), press('worker\r'));
+		const state = run(initialState(defaultThresholds), snap([a, b, c]), command('filter'), typed('worker'), command('submit'));
 		assert.equal(state.filter, 'worker');
 		assert.deepEqual(pids(state), [2]);
 	});
@@ -92,24 +91,24 @@ describe('marks and the terminate dialog', () => {
 		const inTx = session({pid: 4, state: 'idle in transaction', stateSeconds: 400, backendStartMicros: '4'});
 		const young = session({pid: 5, stateSeconds: 5, backendStartMicros: '5'});
 		const old = session({pid: 6, stateSeconds: 600, backendStartMicros: '6', application: 'worker'});
-		let state = run(initialState(defaultThresholds, {idleAfterSeconds: 300}), snap([old, young, inTx, c]), press('i'));
+		let state = run(initialState(defaultThresholds, {idleAfterSeconds: 300}), snap([old, young, inTx, c]), command('mark-idle'));
 		assert.deepEqual(Object.keys(state.marked), ['6']);
-		state = reduce(state, press('i'));
+		state = reduce(state, command('mark-idle'));
 		assert.deepEqual(Object.keys(state.marked).sort(), ['4', '6']);
-		state = run(state, press('u'), press('/'), press('api\r'), press('i'));
+		state = run(state, command('unmark'), command('filter'), typed('api'), command('submit'), command('mark-idle'));
 		assert.deepEqual(Object.keys(state.marked), [], 'pid 6 (worker) is outside the filter');
 	});
 
 	test('the dialog captures its targets, freezes the list, and any key but y is No', () => {
-		let state = run(initialState(defaultThresholds), snap([a, b, c]), press(' '), press(' '));
+		let state = run(initialState(defaultThresholds), snap([a, b, c]), command('mark'), command('mark'));
 		assert.deepEqual(Object.keys(state.marked), ['1', '2'], 'space marks and moves down');
-		state = reduce(state, press('t'));
+		state = reduce(state, command('terminate'));
 		assert.equal(state.mode.kind, 'confirm');
 		assert.deepEqual(pids(state), [1, 2]);
 		// A refresh while the dialog is open changes nothing in the list.
 		state = reduce(state, snap([c], baseTimeMs + 1000));
 		assert.deepEqual(pids(state), [1, 2]);
-		const declined = effectsOf(state, press('n'));
+		const declined = effectsOf(state, command('decline'));
 		assert.equal(declined.state.mode.kind, 'list');
 		assert.deepEqual(declined.effects, [], 'No sends nothing');
 		assert.deepEqual(pids(declined.state), [3], 'the held snapshot applies when the dialog closes');
@@ -117,7 +116,7 @@ describe('marks and the terminate dialog', () => {
 	});
 
 	test('y asks for the signal; the results close the dialog, are logged per session, and refresh', () => {
-		let step = effectsOf(initialState(defaultThresholds), snap([a, b]), press(' '), press('t'), press('y'));
+		let step = effectsOf(initialState(defaultThresholds), snap([a, b]), command('mark'), command('terminate'), command('confirm'));
 		assert.equal(step.state.mode.kind, 'signalling');
 		assert.deepEqual(step.effects, [{type: 'signal', action: 'terminate', targets: [a]}]);
 		assert.equal(resolveWhileSignalling(step.state), 'signalling', 'keys wait for the signal to finish');
@@ -134,23 +133,32 @@ describe('marks and the terminate dialog', () => {
 	});
 
 	test('a mark does not carry over to a new session that reuses the pid', () => {
-		let state = run(initialState(defaultThresholds), snap([a]), press(' '));
+		let state = run(initialState(defaultThresholds), snap([a]), command('mark'));
 		assert.deepEqual(state.marked, {1: a.backendStartMicros});
 		state = reduce(state, snap([{...a, backendStartMicros: '999'}]));
 		assert.deepEqual(state.marked, {});
 	});
 
 	test('cancel targets only active sessions; none active is a notice, not a dialog', () => {
-		let state = run(initialState(defaultThresholds), snap([a, b, c]), press('c'));
+		let state = run(initialState(defaultThresholds), snap([a, b, c]), command('cancel'));
 		assert.equal(state.mode.kind, 'list');
 		assert.match(state.notice?.text ?? '', /no active session/);
-		state = run(state, press('j'), press('j'), press('c'));
+		state = run(state, command('down'), command('down'), command('cancel'));
 		assert.equal(state.mode.kind, 'confirm');
 		assert.deepEqual(pids(state), [3]);
 	});
 
+	test('a command its mode has no key for does nothing: no terminate from a prompt, no typing in the list', () => {
+		const prompt = run(initialState(defaultThresholds), snap([a]), command('filter'), typed('al'));
+		const step = effectsOf(prompt, command('terminate'), command('sort'), command('confirm'));
+		assert.deepEqual(step.state, prompt);
+		assert.deepEqual(step.effects, []);
+		const list = run(initialState(defaultThresholds), snap([a]));
+		assert.deepEqual(run(list, typed('x'), command('submit'), command('back')), list);
+	});
+
 	test('read-only refuses terminate and cancel and says so', () => {
-		const {state, effects} = effectsOf(initialState(defaultThresholds, {isReadOnly: true}), snap([a]), press('t'), press('y'));
+		const {state, effects} = effectsOf(initialState(defaultThresholds, {isReadOnly: true}), snap([a]), command('terminate'), command('confirm'));
 		assert.equal(state.mode.kind, 'list');
 		assert.equal(state.notice?.text, 'read-only: terminate is disabled');
 		assert.ok(!effects.some(effect => effect.type === 'signal'));
@@ -158,20 +166,20 @@ describe('marks and the terminate dialog', () => {
 });
 
 function resolveWhileSignalling(state: DashboardState): string {
-	return reduce(state, press('q')).mode.kind;
+	return reduce(state, command('quit')).mode.kind;
 }
 
 describe('effects as data', () => {
 	test('q logs quit, then quits', () => {
-		const {effects} = effectsOf(initialState(defaultThresholds), snap([a]), press('q', {}, baseTimeMs + 1000));
+		const {effects} = effectsOf(initialState(defaultThresholds), snap([a]), command('quit', {atMs: baseTimeMs + 1000}));
 		assert.deepEqual(effects, [{type: 'log', event: {at: '2025-03-14T12:00:01.000Z', type: 'quit'}}, {type: 'quit'}]);
 	});
 
 	test('f records a note with the numbers of the moment; Esc drops it', () => {
-		const {state, effects} = effectsOf(initialState(defaultThresholds), snap([a]), press('f'), press('bus full\r', {}, baseTimeMs + 2000));
+		const {state, effects} = effectsOf(initialState(defaultThresholds), snap([a]), command('flag'), typed('bus full'), command('submit', {atMs: baseTimeMs + 2000}));
 		assert.equal(state.lastFlag?.note, 'bus full');
 		assert.deepEqual(logged(effects), [{at: '2025-03-14T12:00:02.000Z', type: 'flag', note: 'bus full', numbers: {server: {used: 13, usable: 97}, pools: []}, findings: []}]);
-		const dropped = effectsOf(state, press('f'), press('x'), press('', {escape: true}));
+		const dropped = effectsOf(state, command('flag'), typed('x'), command('discard'));
 		assert.deepEqual(dropped.effects, []);
 		assert.equal(dropped.state.mode.kind, 'list');
 	});
@@ -255,12 +263,12 @@ describe('one picture per reading', () => {
 	});
 
 	test('paused, the whole picture stands still while alarms and the log go on; resume shows the newest', () => {
-		let step = effectsOf(initialState(defaultThresholds), snap([a]), press('p'), snap([a, b], baseTimeMs + 1000, {connections: 93}));
+		let step = effectsOf(initialState(defaultThresholds), snap([a]), command('pause'), snap([a, b], baseTimeMs + 1000, {connections: 93}));
 		assert.deepEqual(pids(step.state), [1]);
 		assert.equal(step.state.shown.server?.connections, 13, 'the frame is the paused one');
 		assert.equal(step.state.watch.live.serverLevel, 'critical', 'alarms follow the newest reading');
 		assert.equal(logged(step.effects).filter(event => event.type === 'level').length, 1, 'the log goes on');
-		step = effectsOf(step.state, press('p'));
+		step = effectsOf(step.state, command('pause'));
 		assert.deepEqual(pids(step.state), [1, 2]);
 		assert.equal(step.state.shown.server?.connections, 93);
 	});
@@ -343,17 +351,4 @@ describe('a capped pool found from the server side alone', () => {
 	});
 });
 
-describe('keys typed faster than the screen reads them', () => {
-	test('a chunk typed while starting is a filter, Enter, then t on the filtered list: nothing dropped', () => {
-		const state = run(initialState(defaultThresholds), snap([a, b, c]), press('/worker\rt'));
-		assert.equal(state.filter, 'worker');
-		assert.equal(state.mode.kind, 'confirm');
-		assert.deepEqual(state.mode.kind === 'confirm' ? state.mode.targets.map(target => target.pid) : [], [2], 't acts on the filtered row, not the top row');
-	});
 
-	test('a note with a correction and Enter in one chunk, then q', () => {
-		const {state, effects} = effectsOf(initialState(defaultThresholds), snap([a]), press('f'), press('bux\u007Fs full\rq'));
-		assert.equal(state.lastFlag?.note, 'bus full');
-		assert.deepEqual(effects.map(effect => effect.type), ['log', 'log', 'quit']);
-	});
-});

@@ -10,7 +10,8 @@ import {render} from 'ink-testing-library';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {deskLines, deskListRows} from '../../source/ui/components/dashboard.js';
 import {Lines} from '../../source/ui/lines.js';
-import {baseTimeMs, defaultThresholds, keyPress, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, poolStatus, serverSnapshot, session, typed} from '../helpers/snapshots.js';
+import type {Command} from '../../source/keys/bindings.js';
 
 function twoServers(): Desk {
 	const board = () => initialState(defaultThresholds, {hasServers: true, idleAfterSeconds: 0});
@@ -31,8 +32,9 @@ function screen(desk: Desk): string {
 	return text;
 }
 
-function key(desk: Desk, input: string, extra: Parameters<typeof keyPress>[0] = {}): DeskStep {
-	return updateDesk(desk, {type: 'key', input, key: keyPress(extra), atMs: baseTimeMs + 1000});
+/** A command on the desk, as the key edge sends it (test/ui/key-edge.test.ts has the keys). */
+function send(desk: Desk, name: Command): DeskStep {
+	return updateDesk(desk, command(name, {atMs: baseTimeMs + 1000}));
 }
 
 describe('a desk of several servers', () => {
@@ -46,40 +48,35 @@ describe('a desk of several servers', () => {
 		assert.equal(desk.selected, 0);
 	});
 
-	test('Tab and ] go to the next server, Shift-Tab and [ to the previous, wrapping around', () => {
+	test('next-server and previous-server switch, wrapping around', () => {
 		const desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
-		assert.equal(key(desk, '', {tab: true}).desk.selected, 1);
-		assert.equal(key(desk, ']').desk.selected, 1);
-		assert.equal(key(key(desk, ']').desk, ']').desk.selected, 0);
-		assert.equal(key(desk, '', {tab: true, shift: true}).desk.selected, 1);
-		assert.equal(key(desk, '[').desk.selected, 1);
-		// Typed in a chunk (keys that arrived together), a tab still switches.
-		assert.equal(key(desk, '\t').desk.selected, 1);
+		assert.equal(send(desk, 'next-server').desk.selected, 1);
+		assert.equal(send(send(desk, 'next-server').desk, 'next-server').desk.selected, 0);
+		assert.equal(send(desk, 'previous-server').desk.selected, 1);
 	});
 
 	test('Enter opens the pools where they are judged, on the first server, from whichever server is shown', () => {
 		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
 		desk = updateDesk(desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs}).desk;
-		desk = key(desk, ']').desk;
-		const opened = key(desk, '', {return: true}).desk;
+		desk = send(desk, 'next-server').desk;
+		const opened = send(desk, 'pools').desk;
 		assert.equal(opened.selected, 0);
 		assert.equal(opened.boards[0]!.mode.kind, 'pools');
 		assert.equal(opened.boards[1]!.mode.kind, 'list');
 	});
 
-	test('a lone server ignores Tab and [ ]', () => {
+	test('a lone server stays selected', () => {
 		const lone = deskOf([initialState(defaultThresholds)]);
-		assert.equal(key(lone, ']').desk.selected, 0);
-		assert.equal(key(lone, '', {tab: true}).desk, lone);
+		assert.equal(send(lone, 'next-server').desk.selected, 0);
 	});
 
 	test('keys act on the selected server only: t confirms the replica\'s session, and the signal goes to the replica', () => {
 		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
-		desk = key(desk, ']').desk;
-		desk = key(desk, 't').desk;
+		desk = send(desk, 'next-server').desk;
+		desk = send(desk, 'terminate').desk;
 		assert.equal(desk.boards[1]!.mode.kind, 'confirm');
 		assert.equal(desk.boards[0]!.mode.kind, 'list');
-		const step = key(desk, 'y');
+		const step = send(desk, 'confirm');
 		const signal = step.effects.find(effect => effect.type === 'signal');
 		assert.deepEqual(signal && {server: signal.server, pids: signal.targets.map(target => target.pid)}, {server: 1, pids: [202]});
 		const finished = updateDesk(step.desk, {type: 'signal-finished', server: 1, action: 'terminate', results: [{pid: 202, user: 'app', application: 'api', state: 'idle', outcome: 'terminated', detail: ''}], atMs: baseTimeMs + 2000});
@@ -90,13 +87,13 @@ describe('a desk of several servers', () => {
 
 	test('p pauses every server at once, and resumes them together', () => {
 		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
-		desk = key(desk, 'p').desk;
+		desk = send(desk, 'pause').desk;
 		assert.deepEqual(desk.boards.map(board => board.isPaused), [true, true]);
 		// A reading while paused changes the live picture, not the shown one.
 		const paused = polled(desk, 1, 90, 202, baseTimeMs + 5000).desk;
 		assert.equal(paused.boards[1]!.shown.server?.connections, 20);
 		assert.equal(paused.boards[1]!.watch.live.server?.connections, 90);
-		const resumed = key(key(paused, ']').desk, 'p').desk;
+		const resumed = send(send(paused, 'next-server').desk, 'pause').desk;
 		assert.deepEqual(resumed.boards.map(board => board.isPaused), [false, false]);
 		assert.equal(resumed.boards[1]!.shown.server?.connections, 90);
 	});
@@ -113,8 +110,9 @@ describe('a desk of several servers', () => {
 	test('a flag holds every server\'s slots and open findings, and the timeline shows them', () => {
 		let desk = polled(twoServers(), 0, 13, 101).desk;
 		desk = polled(desk, 1, 96, 202).desk;
-		desk = key(desk, 'f').desk;
-		const step = updateDesk(desk, {type: 'key', input: 'replica full\r', key: keyPress(), atMs: baseTimeMs + 2000});
+		desk = send(desk, 'flag').desk;
+		desk = updateDesk(desk, typed('replica full')).desk;
+		const step = updateDesk(desk, command('submit', {atMs: baseTimeMs + 2000}));
 		const flag = step.effects.find(effect => effect.type === 'log' && effect.event.type === 'flag');
 		assert.ok(flag?.type === 'log' && flag.event.type === 'flag');
 		assert.deepEqual(flag.event.numbers.servers, [{name: 'primary', used: 13, usable: 97}, {name: 'replica', used: 96, usable: 97}]);
@@ -126,7 +124,7 @@ describe('a desk of several servers', () => {
 	test('q and a hang-up both log quit with every server\'s open findings, then quit; the timeline lists them', () => {
 		let desk = polled(twoServers(), 0, 13, 101).desk;
 		desk = polled(desk, 1, 96, 202).desk;
-		const quitting = [key(desk, 'q'), updateDesk(desk, {type: 'hung-up', atMs: baseTimeMs + 1000})];
+		const quitting = [send(desk, 'quit'), updateDesk(desk, {type: 'hung-up', atMs: baseTimeMs + 1000})];
 		for (const step of quitting) {
 			assert.deepEqual(step.effects.map(effect => effect.type), ['log', 'quit']);
 			const [log] = step.effects;
@@ -167,7 +165,7 @@ describe('a desk of several servers', () => {
 		let desk = polled(twoServers(), 0, 13, 101).desk;
 		const sessions = Array.from({length: 40}, (_, index) => session({pid: 500 + index, state: 'idle', stateSeconds: 600 - index, backendStartMicros: String(index)}));
 		desk = updateDesk(desk, {type: 'server-polled', server: 1, reading: {ok: true, snapshot: serverSnapshot({connections: 41, states: {idle: 40}, sessions}), isReconnected: false}, atMs: baseTimeMs}).desk;
-		desk = key(desk, ']').desk;
+		desk = send(desk, 'next-server').desk;
 		const rows = deskListRows(desk, 80, 24);
 		const shown = screen(desk).split('\n').filter(line => /^[> ] +5\d\d /.test(line)).length;
 		assert.equal(rows, shown);
@@ -189,7 +187,7 @@ describe('a desk of several servers', () => {
 		// The banner says so too, with why: the war room reads the banner first.
 		assert.match(text.replaceAll('\n', ' '), /WARN .*replica: cannot be read \(cannot connect to +postgres:\/\/u:\*\*\*@r:5432\/app: connection refused\); retrying/);
 		assert.match(text, /PID .*▸ primary$/m);
-		const switched = screen(key(desk, ']').desk);
+		const switched = screen(send(desk, 'next-server').desk);
 		assert.match(switched, /PID .*▸ replica$/m);
 		assert.match(switched, /^ primary \[/m);
 	});

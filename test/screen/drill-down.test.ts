@@ -1,22 +1,22 @@
-// The pools drill-down in the model: Enter and Esc move between sessions, pools and one fleet pool's
+// The pools drill-down in the screen: pools / instances / back move between sessions, pools and one fleet pool's
 // instances; the cursor follows a pool's key and an instance's label across readings that reorder
 // them; instances rank worst first by their own level; an instance that leaves is said to be gone.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {KeyPress} from '../../source/keys/bindings.js';
 import {type DashboardAction, type DashboardState, initialState, rankedMembers, reduce} from '../../source/screen/board.js';
 import {judgeInstance, rankInstances} from '../../source/judge/instances.js';
-import {moveKey, reconcileKey, updateGone} from '../../source/screen/drill-down.js';
+import {moveKey, reconcileKey, updateGone} from '../../source/screen/pool-cursors.js';
 import type {PoolEndpoint, PoolInstance, PoolMetrics} from '../../source/readings/types.js';
 import {fleetPool, instance, noRates, prometheusEndpoint} from '../helpers/fleet.js';
-import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, exposedPool, serverSnapshot} from '../helpers/snapshots.js';
 
 const read = (pools: PoolMetrics[], atMs = baseTimeMs): DashboardAction => ({type: 'pool-polled', endpoint: prometheusEndpoint, reading: {ok: true, format: 'prometheus', pools}, atMs});
 const server = (atMs = baseTimeMs): DashboardAction => ({type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: atMs})}, atMs});
-const press = (input: string, overrides: Partial<KeyPress> = {}): DashboardAction => ({type: 'key', input, key: keyPress(overrides), atMs: baseTimeMs, pageRows: 10});
-const enter = press('', {return: true});
-const esc = press('', {escape: true});
-const down = press('j');
+/** Enter in the list, Enter on a pool row, Esc in the drill-down, ↓ (test/ui/key-edge.test.ts has the keys). */
+const open = command('pools');
+const instances = command('instances');
+const back = command('back');
+const down = command('down');
 const run = (state: DashboardState, ...actions: DashboardAction[]) => actions.reduce(reduce, state);
 const start = () => initialState(defaultThresholds);
 
@@ -28,10 +28,10 @@ const poolName = (state: DashboardState) => selected(state)?.split('\u0000')[1];
 describe('Enter and Esc: sessions → pools → instances → pools → sessions', () => {
 	test('Enter opens the pools on the worst; Enter on a fleet lists its instances on the worst; Esc goes back one level each', () => {
 		let state = run(start(), server(), read([billing, checkout]));
-		state = reduce(state, enter);
+		state = reduce(state, open);
 		assert.equal(state.mode.kind, 'pools');
 		assert.equal(poolName(state), 'checkout/HikariPool-1', 'the worst pool (the picture\'s first row) is selected first');
-		state = reduce(state, enter);
+		state = reduce(state, instances);
 		assert.equal(state.mode.kind, 'members');
 		assert.equal(selected(state), 'pod-a');
 		assert.deepEqual(rankedMembers(state).map(member => [member.instance, member.level, member.reason]), [
@@ -39,28 +39,28 @@ describe('Enter and Esc: sessions → pools → instances → pools → sessions
 			['pod-b', 'critical', 'at max, queueing'],
 			['pod-c', 'ok', '40% busy'],
 		]);
-		state = reduce(state, esc);
+		state = reduce(state, back);
 		assert.equal(state.mode.kind, 'pools');
 		assert.equal(poolName(state), 'checkout/HikariPool-1', 'back on the pool it came from');
-		assert.equal(reduce(state, esc).mode.kind, 'list');
+		assert.equal(reduce(state, back).mode.kind, 'list');
 	});
 
 	test('without pools Enter says so and stays in the list; Enter on a pool that is no fleet says why', () => {
-		const none = reduce(run(start(), server()), enter);
+		const none = reduce(run(start(), server()), open);
 		assert.equal(none.mode.kind, 'list');
 		assert.match(none.notice?.text ?? '', /no pools to list/);
 		const single: PoolEndpoint = {name: 'api', url: 'http://127.0.0.1:9/m', maskedUrl: 'http://127.0.0.1:9/m', kind: 'http', forcedFormat: 'prometheus'};
-		const state = run(start(), server(), {type: 'pool-polled', endpoint: single, reading: {ok: true, format: 'prometheus', pools: [exposedPool({label: null, max: 10, active: 2, waiting: 0})]}, atMs: baseTimeMs}, enter, enter);
+		const state = run(start(), server(), {type: 'pool-polled', endpoint: single, reading: {ok: true, format: 'prometheus', pools: [exposedPool({label: null, max: 10, active: 2, waiting: 0})]}, atMs: baseTimeMs}, open, instances);
 		assert.equal(state.mode.kind, 'pools');
 		assert.match(state.notice?.text ?? '', /^api: one endpoint's pool, not a fleet/);
 	});
 
-	test('session keys do nothing in the drill-down: t never opens a confirmation there; ? returns to where it was', () => {
-		let state = run(start(), server(), read([checkout]), enter, enter, press('t'), press('/'), press(' '));
+	test('the list\'s commands do nothing in the drill-down: terminate never opens a confirmation there; the help returns to where it was', () => {
+		let state = run(start(), server(), read([checkout]), open, instances, command('terminate'), command('filter'), command('mark'));
 		assert.equal(state.mode.kind, 'members');
-		state = run(state, press('?'));
+		state = run(state, command('help'));
 		assert.equal(state.mode.kind, 'help');
-		state = run(state, esc);
+		state = run(state, command('close-help'));
 		assert.equal(state.mode.kind, 'members');
 		assert.equal(selected(state), 'pod-a');
 	});
@@ -70,7 +70,7 @@ describe('the cursor follows a key, never an index', () => {
 	test('a pool row keeps the cursor when a reading reorders the pools', () => {
 		// billing, then checkout becomes worst: the cursor stays on billing.
 		const calm = fleetPool('checkout', [instance('pod-a', 1, 0)]);
-		let state = run(start(), server(), read([billing, calm]), enter);
+		let state = run(start(), server(), read([billing, calm]), open);
 		assert.equal(poolName(state), 'billing/HikariPool-1', 'both quiet: by name');
 		state = run(state, down);
 		assert.equal(poolName(state), 'checkout/HikariPool-1');
@@ -81,7 +81,7 @@ describe('the cursor follows a key, never an index', () => {
 	});
 
 	test('an instance keeps the cursor when the ranking changes; when it leaves, the cursor stays on its gone row', () => {
-		let state = run(start(), server(), read([checkout]), enter, enter, down, down);
+		let state = run(start(), server(), read([checkout]), open, instances, down, down);
 		assert.equal(selected(state), 'pod-c');
 		// pod-c now has the longest queue: first row; the cursor follows it there.
 		state = reduce(state, read([fleetPool('checkout', [instance('pod-a', 10, 1), instance('pod-b', 10, 0), instance('pod-c', 10, 40)])], baseTimeMs + 1000));
@@ -97,11 +97,11 @@ describe('the cursor follows a key, never an index', () => {
 	});
 
 	test('paused, the instances stand still with the rest of the frame; resumed, they catch up', () => {
-		let state = run(start(), server(), read([checkout]), enter, enter, press('p'));
+		let state = run(start(), server(), read([checkout]), open, instances, command('pause'));
 		state = reduce(state, read([fleetPool('checkout', [instance('pod-a', 10, 7)])], baseTimeMs + 1000));
 		assert.deepEqual(rankedMembers(state).map(member => member.instance), ['pod-a', 'pod-b', 'pod-c']);
 		assert.deepEqual(state.mode.kind === 'members' ? state.mode.gone : null, []);
-		state = reduce(state, press('p'));
+		state = reduce(state, command('pause'));
 		assert.deepEqual(rankedMembers(state).map(member => member.instance), ['pod-a']);
 		assert.deepEqual(state.mode.kind === 'members' ? state.mode.gone.map(entry => entry.instance).sort() : null, ['pod-b', 'pod-c']);
 	});

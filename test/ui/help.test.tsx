@@ -12,10 +12,11 @@ import {deskLines} from '../../source/ui/components/dashboard.js';
 import {Lines} from '../../source/ui/lines.js';
 import {ThemeContext} from '../../source/ui/theme.js';
 import {renderApp} from '../helpers/render-app.js';
-import {baseTimeMs, defaultThresholds, keyPress, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const ESC = '\u001B';
-const help = {type: 'key', input: '?', key: keyPress(), atMs: baseTimeMs + 1000, pageRows: 5} as const;
+/** `?`, as the key edge sends it. */
+const help = command('help', {atMs: baseTimeMs + 1000, pageRows: 5});
 const healthy = (atMs = baseTimeMs): ServerReading => ({ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: atMs})});
 const dropped: ServerReading = {ok: false, error: 'cannot connect to postgres://u:***@db:5432/app: connection refused', isDisconnected: true};
 

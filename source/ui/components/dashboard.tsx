@@ -3,7 +3,7 @@
 // benchmark draws them directly.
 import {type DashboardState, rankedMembers, sessionsInView} from '../../screen/board.js';
 import {type Desk, deskFindings, type DeskFindings, isMultiServer, selectedBoard, serverName} from '../../screen/desk.js';
-import {poolByKey, poolNameOfKey} from '../../screen/drill-down.js';
+import {poolByKey, poolNameOfKey} from '../../screen/pool-cursors.js';
 import type {Picture} from '../../judge/picture.js';
 import {cellWidth} from '../../text/width.js';
 import {fit} from '../format.js';

@@ -1,7 +1,7 @@
 // The pools drill-down, in the session list's place: the pool rows worst first with a cursor, then
 // one fleet pool's instances worst first. Pool rows are the pools panel's own lines (poolLine) from
 // the same picture, so a row here and the panel above always show the same numbers.
-import {type GoneInstance, memberKeys, poolKey} from '../../screen/drill-down.js';
+import {type GoneInstance, memberKeys, poolKey} from '../../screen/pool-cursors.js';
 import {type InstanceLevel, type RankedInstance} from '../../judge/instances.js';
 import type {PoolView} from '../../judge/picture.js';
 import {ageText, compactDuration, fit} from '../format.js';

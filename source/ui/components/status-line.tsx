@@ -1,6 +1,6 @@
 import {keyBar} from '../../keys/bindings.js';
 import type {Mode} from '../../screen/board.js';
-import {poolNameOfKey} from '../../screen/drill-down.js';
+import {poolNameOfKey} from '../../screen/pool-cursors.js';
 import {SORT_LABELS, type SortKey} from '../../screen/session-view.js';
 import {ageText} from '../format.js';
 import {type Line, span} from '../lines.js';
