@@ -2,17 +2,16 @@
 // endpoint concurrently, the pools given at most one pool timeout.
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
-import type {Picture} from './judge/picture.js';
 import {placeholderPool} from './judge/pool-status.js';
 import type {Thresholds} from './judge/types.js';
 import {emptyWatch, judgePoolReading, judgeServerReading} from './judge/watch.js';
+import type {ServerShot} from './output/json.js';
 import type {ServerReading} from './readings/types.js';
 
-/** One derivation of one observation: --json, `check` and the plain summary all print it. */
-export type OneShot = {picture: Picture; error: string | null};
+export type {ServerShot} from './output/json.js';
 
-/** One server's shot among several (`name` null for a lone server). */
-export type ServerShot = OneShot & {name: string | null; target: string};
+/** One derivation of one observation: --json, `check` and the plain summary all print it. */
+export type OneShot = Omit<ServerShot, 'name' | 'target'>;
 
 /** A server to read once: its source, or why it could not be opened. */
 export type OneShotServer = {name: string | null; target: string; role?: string; postgres: PostgresSource | null; error?: string};

@@ -2,7 +2,7 @@
 // pool's waiting and busy counts, each suspected group's busy count. Kept per time bucket of
 // TREND_BUCKET_MS (the largest value seen in it), on one absolute time axis, bounded (series.ts).
 import {appendSeries, emptySeries, mergeLastSeries, type Series} from './series.js';
-import type {Picture} from './picture.js';
+import type {Observation} from './types.js';
 import {type Subject, subjectKey} from './subject.js';
 import {suspectSubject, type Suspect} from './suspected-pools.js';
 
@@ -29,7 +29,8 @@ export function bucketOf(atMs: number): number {
 	return Math.floor(atMs / TREND_BUCKET_MS) * TREND_BUCKET_MS;
 }
 
-export function appendTrend(trend: Series, picture: Picture, suspects: readonly Suspect[]): Series {
+/** One more moment of the picture (its time, its server, its pools) in the trend. */
+export function appendTrend(trend: Series, picture: Readonly<Observation>, suspects: readonly Suspect[]): Series {
 	if (!picture.server) {
 		return trend;
 	}

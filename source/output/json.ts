@@ -4,7 +4,9 @@ import type {Picture, PoolView} from '../judge/picture.js';
 import {subjectLabel} from '../judge/subject.js';
 import type {Finding} from '../judge/types.js';
 import type {ServerSnapshot} from '../readings/types.js';
-import type {ServerShot} from '../one-shot.js';
+
+/** One server read once and judged (`name` null for a lone server; `error`: why it could not be read). */
+export type ServerShot = {name: string | null; target: string; picture: Picture; error: string | null};
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
