@@ -2,6 +2,7 @@
 // check names the numbers it used and the exact fix. No I/O, no clock: tested table-driven.
 import type {ApplicationUsage, Check, CheckId, CheckStatus, DoctorInput, LoginRole, Part, PgBouncerConfig, PoolCapacity, RoleDatabaseSetting, ServerSettings} from './types.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
+import {plural, settingDuration} from '../text/words.js';
 
 const TIMEOUT_UNITS_MS: Record<string, number> = {us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000};
 /** The base unit of each duration setting the review reads (as pg_settings.unit says). */
@@ -108,25 +109,6 @@ export function durationMs(name: string, text: string): number | null {
 
 	const unit = match[2] ?? BASE_UNIT[name] ?? 'ms';
 	return Number(match[1]) * TIMEOUT_UNITS_MS[unit]!;
-}
-
-/** 0 → "0 (off)", else hours, minutes and seconds: "90 s" → "1 min 30 s", "7875 s" → "2 h 11 min 15 s". */
-export function formatDuration(ms: number): string {
-	if (ms <= 0) {
-		return '0 (off)';
-	}
-
-	if (ms < 1000) {
-		return `${ms} ms`;
-	}
-
-	const seconds = Math.round(ms / 1000);
-	const parts = [[Math.floor(seconds / 3600), 'h'], [Math.floor((seconds % 3600) / 60), 'min'], [seconds % 60, 's']] as const;
-	return parts.filter(([value]) => value > 0).map(([value, unit]) => `${value} ${unit}`).join(' ');
-}
-
-function plural(count: number, word: string): string {
-	return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function listNames(names: readonly string[], max = 4): string {
@@ -403,7 +385,7 @@ function describeOff(off: readonly ZeroFinding[], databaseCount: number): string
 function overridesText(rows: readonly RoleDatabaseSetting[], name: string): string {
 	const overrides = rows.filter(row => name in row.settings).map(row => {
 		const scope = row.role && row.database ? `${row.role} in ${row.database}` : row.role ?? (row.database ? `database ${row.database}` : 'all roles');
-		return `${scope} ${formatDuration(durationMs(name, row.settings[name]!) ?? Number.NaN)}`;
+		return `${scope} ${settingDuration((durationMs(name, row.settings[name]!) ?? Number.NaN) / 1000)}`;
 	});
 	return overrides.length > 0 ? `; overrides: ${listNames(overrides)}` : '';
 }
@@ -456,7 +438,7 @@ function timeoutCheck(input: DoctorInput, id: CheckId, name: string, value: stri
 	const rows = input.roleSettings.ok ? input.roleSettings.value : [];
 	const {off, roles, unknown} = offForApplicationRoles(input, name, settings);
 	const databaseCount = input.databases.ok ? input.databases.value.length : 0;
-	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : formatDuration(serverMs)}${overridesText(rows, name)}`;
+	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : settingDuration(serverMs / 1000)}${overridesText(rows, name)}`;
 	const numbers = {serverMs, rolesOff: new Set(off.map(finding => finding.role)).size, applicationRoles: roles.length};
 	const notRead = input.roleSettings.ok ? '' : `; per-role settings not read: ${input.roleSettings.error}`;
 	if (off.length > 0) {
@@ -503,7 +485,7 @@ export function idleSessionTimeout(input: DoctorInput): Check {
 	const name = 'idle_session_timeout';
 	const serverMs = serverWideMs(settings, name);
 	const rows = input.roleSettings.ok ? input.roleSettings.value : [];
-	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : formatDuration(serverMs)}${overridesText(rows, name)}`;
+	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : settingDuration(serverMs / 1000)}${overridesText(rows, name)}`;
 	if (serverMs !== null && serverMs > 0 && input.pools.length > 0) {
 		return check(id, 'warn', `${serverText}: it also closes the idle connections pools keep on purpose, and they reconnect in bursts`,
 			`ALTER SYSTEM RESET ${name}; SELECT pg_reload_conf(); then only for people's roles: ALTER ROLE <person> SET ${name} = '${SUGGESTED.idleSession}';`, {serverMs});
@@ -538,7 +520,7 @@ export function tcpKeepalive(input: DoctorInput): Check {
 
 	const detectSeconds = idle + (interval * count);
 	const numbers = {idleSeconds: idle, intervalSeconds: interval, count, detectSeconds, userTimeoutMs};
-	const found = `tcp_keepalives_idle ${idle} s + ${count} × interval ${interval} s: a vanished client holds its slot ~${formatDuration(detectSeconds * 1000)}${userTimeoutMs ? `; tcp_user_timeout ${formatDuration(userTimeoutMs)}` : ''}`;
+	const found = `tcp_keepalives_idle ${idle} s + ${count} × interval ${interval} s: a vanished client holds its slot ~${settingDuration(detectSeconds)}${userTimeoutMs ? `; tcp_user_timeout ${settingDuration(userTimeoutMs / 1000)}` : ''}`;
 	if (detectSeconds > KEEPALIVE_DETECTION_LIMIT_SECONDS) {
 		return check(id, 'warn', found, 'ALTER SYSTEM SET tcp_keepalives_idle = 60; ALTER SYSTEM SET tcp_keepalives_interval = 10; ALTER SYSTEM SET tcp_keepalives_count = 6; SELECT pg_reload_conf();', numbers);
 	}
@@ -567,7 +549,7 @@ export function poolAcquireTimeout(input: DoctorInput): Check {
 		}
 
 		const seconds = bouncer.config.value.queryWaitTimeoutSeconds;
-		parts.push(`PgBouncer ${bouncer.endpoint} query_wait_timeout ${formatDuration(seconds * 1000)}`);
+		parts.push(`PgBouncer ${bouncer.endpoint} query_wait_timeout ${settingDuration(seconds)}`);
 		if (seconds === 0) {
 			forever.push(bouncer.endpoint);
 		}

@@ -5,7 +5,7 @@ import {rankInstances} from './instances.js';
 import {poolRates, type PoolRates, RATE_WINDOW_MS} from './rates.js';
 import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
 import {poolSubject, serverSubject, type Subject, subjectKey, subjectText} from './subject.js';
-import {formatDuration, plural} from '../text/words.js';
+import {findingDuration, percent, plural} from '../text/words.js';
 import type {Finding, FindingCode, Level, Observation, PoolStatus, Thresholds} from './types.js';
 import type {ServerSnapshot, Session} from '../readings/types.js';
 
@@ -147,7 +147,7 @@ function poolFindings(history: readonly Observation[], pool: PoolStatus, server:
 				code: 'pool-busy',
 				level,
 				subject,
-				message: `Pool ${pool.name} is ${busy} (${percent(ratio)}%), nobody waiting yet${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
+				message: `Pool ${pool.name} is ${busy} (${percent(ratio)}), nobody waiting yet${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
 			});
 		}
 	}
@@ -211,7 +211,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			code: 'pool-saturated',
 			level: lasting ? 'critical' : 'warning',
 			subject,
-			message: `Pool ${name} may be saturated: ${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
+			message: `Pool ${name} may be saturated: ${busy}, ${queue}${lasting ? ` for ${findingDuration(waitedMs / 1000)}` : ''}, and ${unknown}, ${room}. Check the pool's max and raise it if it is the limit.`,
 		};
 	}
 
@@ -219,7 +219,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 		code: 'pool-waiting',
 		level: lasting ? 'critical' : 'warning',
 		subject,
-		message: `Pool ${name} has requests waiting below its max (${busy}, ${queue}${lasting ? ` for ${formatDuration(waitedMs / 1000)}` : ''}): it cannot open connections fast enough; check its logs for refused logins.`,
+		message: `Pool ${name} has requests waiting below its max (${busy}, ${queue}${lasting ? ` for ${findingDuration(waitedMs / 1000)}` : ''}): it cannot open connections fast enough; check its logs for refused logins.`,
 	};
 }
 
@@ -282,7 +282,7 @@ function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | null {
 	const last =
 		pool.sampledAtMs === null
 			? 'no good sample yet'
-			: `last good sample ${formatDuration(Math.max(0, nowMs - pool.sampledAtMs) / 1000)} ago`;
+			: `last good sample ${findingDuration(Math.max(0, nowMs - pool.sampledAtMs) / 1000)} ago`;
 	return {
 		code: 'pool-endpoint-down',
 		level: 'warning',
@@ -322,7 +322,7 @@ function serverSaturated(server: ServerSnapshot, thresholds: Thresholds, held: L
 /** Why a level stands below its own line: it was crossed, and clears only 5 points lower. */
 function holding(ratio: number, level: Level, thresholds: Thresholds): string {
 	const line = level === 'critical' ? thresholds.criticalRatio : thresholds.warnRatio;
-	return ratio < line ? ` (below ${percent(line)}%, but ${level} holds until under ${percent(line - CLEAR_MARGIN)}%)` : '';
+	return ratio < line ? ` (below ${percent(line)}, but ${level} holds until under ${percent(line - CLEAR_MARGIN)})` : '';
 }
 
 function idleHoarding(server: ServerSnapshot, thresholds: Thresholds): Finding | null {
@@ -337,7 +337,7 @@ function idleHoarding(server: ServerSnapshot, thresholds: Thresholds): Finding |
 		code: 'idle-hoarding',
 		level: 'warning',
 		subject: serverSubject,
-		message: `${idle} of ${server.connections} client connections (${percent(idle / server.connections)}%) sit idle${most}, while the server is at ${serverUse(server)}. Terminate idle sessions, set idle timeouts on the pools, or set idle_session_timeout.`,
+		message: `${idle} of ${server.connections} client connections (${percent(idle / server.connections)}) sit idle${most}, while the server is at ${serverUse(server)}. Terminate idle sessions, set idle timeouts on the pools, or set idle_session_timeout.`,
 	};
 }
 
@@ -384,7 +384,7 @@ function idleInTransaction(server: ServerSnapshot, thresholds: Thresholds): Find
 		code: 'idle-in-transaction',
 		level: blocking > 0 ? 'critical' : 'warning',
 		subject: {kind: 'pid', pid},
-		message: `pid ${pid}${who} has been ${state} for ${formatDuration(seconds)}${blocks}${more}. ${next}`,
+		message: `pid ${pid}${who} has been ${state} for ${findingDuration(seconds)}${blocks}${more}. ${next}`,
 	};
 }
 
@@ -455,7 +455,7 @@ function lockContention(history: readonly Observation[], server: ServerSnapshot)
 	}
 
 	const level: Level = waiters >= lockCriticalWaiters || seconds > lockCriticalSeconds ? 'critical' : 'warning';
-	const waiting = `${plural(waiters, 'session')} ${waiters === 1 ? 'has' : 'have'} waited on locks for ${formatDuration(seconds)}`;
+	const waiting = `${plural(waiters, 'session')} ${waiters === 1 ? 'has' : 'have'} waited on locks for ${findingDuration(seconds)}`;
 	const root = [...rootBlockers(server.sessions)].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
 	if (!root) {
 		return {
@@ -495,16 +495,12 @@ function privilegesPartial(server: ServerSnapshot, role: string | undefined): Fi
 }
 
 function serverUse(server: ServerSnapshot): string {
-	return `${percent(usedRatio(server))}% of usable connections (${server.connections}/${usableConnections(server)})`;
-}
-
-function percent(ratio: number): number {
-	return Math.round(ratio * 100);
+	return `${percent(usedRatio(server))} of usable connections (${server.connections}/${usableConnections(server)})`;
 }
 
 function oldest(seconds: number | null): string {
 	// As the pool row counts it (whole seconds cut, never rounded up), so the two never disagree.
-	return seconds === null ? '' : ` (oldest ${formatDuration(seconds)})`;
+	return seconds === null ? '' : ` (oldest ${findingDuration(seconds)})`;
 }
 
 function appName(name: string): string {

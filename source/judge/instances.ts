@@ -2,6 +2,7 @@
 // instances worst first: what the drill-down lists and the saturated finding names as the worst.
 import {freeConnections, levelForRatio, levelRank} from './levels.js';
 import type {Level} from './types.js';
+import {percent} from '../text/words.js';
 import type {PoolInstance, ServerSnapshot} from '../readings/types.js';
 import type {Thresholds} from './types.js';
 
@@ -45,7 +46,7 @@ export function judgeInstance(member: PoolInstance, thresholds: Thresholds, serv
 
 	if (max !== null && max > 0 && active !== null) {
 		const ratio = active / max;
-		return verdict(levelForRatio(ratio, thresholds), `${Math.round(ratio * 100)}% busy`);
+		return verdict(levelForRatio(ratio, thresholds), `${percent(ratio)} busy`);
 	}
 
 	return active === null && waiting === null ? verdict('unknown', 'no numbers') : verdict('ok', max === null ? 'max n/a' : '');

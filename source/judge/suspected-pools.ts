@@ -5,7 +5,7 @@
 // see them. Pure: the history of samples (oldest first, last = now) is the only input.
 import type {ClientGroup, ServerSnapshot} from '../readings/types.js';
 import type {Level} from './types.js';
-import {formatDuration as duration} from '../text/words.js';
+import {findingDuration, percent, plural} from '../text/words.js';
 import {type Subject, subjectLabel} from './subject.js';
 
 /**
@@ -314,21 +314,17 @@ export function suspectSubject(suspect: Suspect): Subject {
 
 /** The finding's text: what was seen, the likely cause ("probably": batch workers look alike), the next step. */
 export function suspectMessage(suspect: Suspect): string {
-	const all = suspect.busyShare >= 0.995 ? 'all busy' : `${Math.round(suspect.busyShare * 100)}% busy`;
-	const held = `for ${duration(suspect.heldForMs / 1000)} and never more, while the server has ${count(suspect.serverFree, 'free slot')}`;
+	const all = suspect.busyShare >= 0.995 ? 'all busy' : `${percent(suspect.busyShare)} busy`;
+	const held = `for ${findingDuration(suspect.heldForMs / 1000)} and never more, while the server has ${plural(suspect.serverFree, 'free slot')}`;
 	const next = 'Check its pool max, or add --pool to see the queue.';
 	if (suspect.instances === 1) {
-		return `${subjectLabel(suspectSubject(suspect))} has held exactly ${count(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling} and requests are likely queueing in the application. ${next}`;
+		return `${subjectLabel(suspectSubject(suspect))} has held exactly ${plural(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling} and requests are likely queueing in the application. ${next}`;
 	}
 
 	const isUniform = suspect.connections === suspect.instances * suspect.ceiling;
 	const shape = isUniform
-		? `${suspect.instances} instances × ${count(suspect.ceiling, 'connection')}`
-		: `${suspect.instances} instances, ${count(suspect.connections, 'connection')} in all (up to ${suspect.ceiling} each)`;
+		? `${suspect.instances} instances × ${plural(suspect.ceiling, 'connection')}`
+		: `${suspect.instances} instances, ${plural(suspect.connections, 'connection')} in all (up to ${suspect.ceiling} each)`;
 	const cap = isUniform ? `capped at ${suspect.ceiling} each` : 'capped';
 	return `${subjectLabel(suspectSubject(suspect))}: ${shape}, ${all}, ${held}: its pools are probably ${cap} and requests are likely queueing in the application. ${next}`;
-}
-
-function count(value: number, noun: string): string {
-	return `${value} ${noun}${value === 1 ? '' : 's'}`;
 }

@@ -8,6 +8,7 @@ import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs, parseLog
 import {type Subject, subjectLabel, subjectText, subjectTitle} from '../judge/subject.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
+import {plural} from '../text/words.js';
 
 type Event = LogEvent & {atMs: number};
 type LevelEvent = Extract<Event, {type: 'level'}>;
@@ -135,7 +136,7 @@ export function renderTimeline(jsonl: string): {markdown: string} {
 function describe(event: Event): string {
 	switch (event.type) {
 		case 'start': {
-			return `Started watching ${typeof event.target === 'string' ? markdownCode(oneLine(event.target)) : 'the server'}${startDetails(event)}`;
+			return `Started watching ${typeof event.target === 'string' ? markdownCode(logLine(event.target)) : 'the server'}${startDetails(event)}`;
 		}
 
 		case 'level': {
@@ -302,7 +303,7 @@ function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
 	const done = list.filter(s => s['outcome'] === 'done');
 	// The parser let only integer pids through.
 	const pids = done.map(s => String(s['pid']));
-	const what = type === 'terminate' ? `Terminated ${count(done.length, 'session')}` : `Cancelled ${count(done.length, 'query', 'queries')}`;
+	const what = type === 'terminate' ? `Terminated ${plural(done.length, 'session')}` : `Cancelled ${plural(done.length, 'query', 'queries')}`;
 	const parts = [`${what}${pids.length > 0 ? ` (pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`];
 	for (const outcome of ['skipped', 'failed'] as const) {
 		const matching = list.filter(s => s['outcome'] === outcome);
@@ -358,14 +359,11 @@ function asRecord(value: unknown): Record<string, unknown> | null {
  * (a newline inside a note must not start a new Markdown block), Markdown and HTML escaped.
  */
 function text(value: unknown, fallback: string): string {
-	return typeof value === 'string' ? markdownText(oneLine(value)) : fallback;
+	return typeof value === 'string' ? markdownText(logLine(value)) : fallback;
 }
 
-const oneLine = (value: string) => safeQueryText(maskText(value)).trim();
-
-function count(n: number, noun: string, pluralNoun = `${noun}s`): string {
-	return `${n} ${n === 1 ? noun : pluralNoun}`;
-}
+/** A string of the log, masked, on one line with no control character. */
+const logLine = (value: string) => safeQueryText(maskText(value)).trim();
 
 function clock(atMs: number): string {
 	return new Date(atMs).toISOString().slice(11, 16);

@@ -1,7 +1,7 @@
 // The judging of `lifeguard doctor`, table-driven on fixed inputs: no server, no clock.
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, formatDuration, idleInTransactionTimeout, idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit, runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility} from '../../source/doctor/checks.js';
+import {capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, idleInTransactionTimeout, idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit, runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility} from '../../source/doctor/checks.js';
 import type {Check, CheckStatus, DoctorInput, MonitorPrivileges, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
 
 function setting(value: string, source = 'default', unit: string | null = null): Setting {
@@ -340,12 +340,6 @@ describe('helpers', () => {
 		assert.equal(durationMs('statement_timeout', '5min'), 300_000);
 		assert.equal(durationMs('tcp_keepalives_idle', '60'), 60_000);
 		assert.equal(durationMs('statement_timeout', 'soon'), null);
-	});
-
-	it('formatDuration', () => {
-		assert.equal(formatDuration(0), '0 (off)');
-		assert.equal(formatDuration(90_000), '1 min 30 s');
-		assert.equal(formatDuration(500), '500 ms');
 	});
 
 	it("effectiveSetting follows PostgreSQL's order", () => {

@@ -2,8 +2,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {diagnose, rootBlockers} from '../../source/judge/diagnosis.js';
 import {poolSubject, serverSubject, subjectLabel} from '../../source/judge/subject.js';
-import {formatDuration} from '../../source/text/words.js';
-import {compactDuration} from '../../source/ui/format.js';
+import {compactAge} from '../../source/text/words.js';
 import type {Finding, Observation} from '../../source/judge/types.js';
 import type {PoolMetrics, ServerSnapshot} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
@@ -534,26 +533,6 @@ describe('ordering', () => {
 	});
 });
 
-describe('formatDuration', () => {
-	const cases: Array<[number, string]> = [
-		[0, '0 s'],
-		[5.5, '5.5 s'],
-		// Cut, not rounded: beside a pool row's "2s" a finding never says "3.0 s".
-		[2.96, '2.9 s'],
-		[9.99, '9.9 s'],
-		[9, '9 s'],
-		[42.7, '40 s'],
-		[61, '1 min'],
-		[312, '5 min'],
-		[3700, '1 h 1 min'],
-	];
-	for (const [seconds, expected] of cases) {
-		it(`${seconds} → ${expected}`, () => {
-			assert.equal(formatDuration(seconds), expected);
-		});
-	}
-});
-
 describe('one number for one thing', () => {
 	it('an idle transaction blocking a chain: it and lock-contention count the same sessions', () => {
 		const blocker = session({pid: 10, state: 'idle in transaction', stateSeconds: 120, backendStartMicros: '10'});
@@ -572,5 +551,5 @@ it('a pool\'s oldest wait reads the same in its finding as on its row', () => {
 	const metrics = {waiting: 148, oldestWaitSeconds: 2.96};
 	const finding = diagnose([observation({pools: [poolStatus({metrics: {max: 5, active: 5, idle: 0, open: 5, ...metrics}})]})], defaultThresholds)[0]!;
 	assert.match(finding.message, /148 waiting \(oldest 2\.9 s\)/);
-	assert.equal(compactDuration(metrics.oldestWaitSeconds), '2s');
+	assert.equal(compactAge(metrics.oldestWaitSeconds), '2s');
 });

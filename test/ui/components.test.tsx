@@ -8,7 +8,7 @@ import {PoolsPanel, poolLine} from '../../source/ui/components/pools-panel.js';
 import {ServerGauge} from '../../source/ui/components/server-gauge.js';
 import {columnsFor, SessionList} from '../../source/ui/components/session-list.js';
 import {FindingsBanner, wrappedRows} from '../../source/ui/components/findings-banner.js';
-import {compactDuration, segmentedBar} from '../../source/ui/format.js';
+import {segmentedBar} from '../../source/ui/format.js';
 import {cellWidth} from '../../source/text/width.js';
 import {layoutFor} from '../../source/ui/layout.js';
 import {ThemeContext} from '../../source/ui/theme.js';
@@ -60,10 +60,6 @@ describe('the session list', () => {
 		assert.deepEqual(columnsFor(140).map(column => column.title), ['PID', 'USER', 'DATABASE', 'APPLICATION', 'CLIENT', 'STATE', 'TIME', 'WAIT', 'BLOCKED BY']);
 		const line = plain(<SessionList sessions={[session({pid: 7, state: 'idle in transaction (aborted)', stateSeconds: 3725})]} selectedPid={null} marked={{}} height={3} width={80} isStale={false} title=""/>, 80).split('\n')[1]!;
 		assert.match(line, /^\s+7 app\s+api\s+idle tx abrt\s+1h02m SELECT 1/);
-	});
-
-	test('durations are coarse past a few seconds, so a steady screen is not redrawn every second', () => {
-		assert.deepEqual([0.42, 7.9, 42, 44, 45, 312, 7380, 100_000, null].map(value => compactDuration(value)), ['0s', '7s', '40s', '40s', '45s', '5m', '2h03m', '1d03h', '-']);
 	});
 
 	test('wide and zero-width characters never push a row past its width', () => {

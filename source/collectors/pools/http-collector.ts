@@ -9,6 +9,7 @@ import {basicAuthorization} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../readings/types.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
+import {oneLine} from '../../text/words.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';
 import {parsePrometheusText} from './prometheus-text.js';
@@ -375,10 +376,6 @@ export function describeError(error: unknown, hostname: string): string {
 			return message === 'socket hang up' ? 'connection reset' : message;
 		}
 	}
-}
-
-export function oneLine(text: string): string {
-	return text.replace(/\s+/g, ' ').trim();
 }
 
 function formatBytes(bytes: number): string {

@@ -11,7 +11,8 @@ import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolReading} from '../../readings/types.js';
 import {fleetPools, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';
 import {familyNames, type FamilyNames} from './prometheus-pools.js';
-import {describeError, oneLine} from './http-collector.js';
+import {describeError} from './http-collector.js';
+import {oneLine} from '../../text/words.js';
 
 /**
  * A family's answer for 500 instances × 2 pools is 1 MiB: 4 MiB holds ~2,000 instances × 2 pools. A

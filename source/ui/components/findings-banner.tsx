@@ -4,6 +4,7 @@ import {LEVEL_TAG} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {MAX_FIRST_FINDING_ROWS} from '../layout.js';
 import {cellWidth} from '../../text/width.js';
+import {plural} from '../../text/words.js';
 
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
@@ -78,7 +79,7 @@ export function bannerView({findings, alarms, maxLines, width}: FindingsBannerPr
 		};
 	});
 	if (rest > 0) {
-		lines.push({spans: [span(`  +${rest} more finding${rest === 1 ? '' : 's'} (lifeguard --json lists all)`)], isDim: true});
+		lines.push({spans: [span(`  +${plural(rest, 'more finding')} (lifeguard --json lists all)`)], isDim: true});
 	}
 
 	return lines;

@@ -1,6 +1,7 @@
 import {waitRateText} from '../../judge/diagnosis.js';
 import type {PoolLevel, PoolView} from '../../judge/picture.js';
-import {ageText, compactDuration, fit, LEVEL_TAG, segmentedBar} from '../format.js';
+import {ageText, fit, LEVEL_TAG, segmentedBar} from '../format.js';
+import {compactAge} from '../../text/words.js';
 import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';
 
@@ -40,7 +41,7 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 		// A fleet: how many instances, and how many sit at their max.
 		...(fleet ? [`${fleet.instances} inst`, `${fleet.atMax === null ? 'n/a' : fleet.atMax} at max`] : []),
 		...(pool.error ? [`ERROR ${pool.error} (last good ${pool.sampledAtMs === null ? 'never' : ageText(pool.sampledAtMs, nowMs)})`] : []),
-		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactDuration(metrics.oldestWaitSeconds)}`,
+		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactAge(metrics.oldestWaitSeconds)}`,
 		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
 		`idle ${na(metrics.idle)}`,
 	];
