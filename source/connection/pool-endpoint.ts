@@ -8,6 +8,10 @@ const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, actuator
 // A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
 const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
 
+let endpointCount = 0;
+/** An endpoint's id, given as it is parsed and unique in the process: its pools are known by it, never by its URL. */
+const nextEndpointId = () => `endpoint-${++endpointCount}`;
+
 /**
  * Why the %-escapes of a URL's userinfo (and, for the PgBouncer console, its database) cannot be
  * decoded, or null when they can. Checked once here, so no poll ever fails on "URI malformed".
@@ -115,7 +119,7 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 		throw failure(malformed);
 	}
 
-	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
+	return {id: nextEndpointId(), name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
 }
 
 /**
@@ -214,7 +218,7 @@ export function parsePrometheusSpec(spec: string, source: string, context: {sele
 		throw failure('its URL holds a user, so no bearer token is sent to it');
 	}
 
-	return {name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
+	return {id: nextEndpointId(), name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
 }
 
 /**

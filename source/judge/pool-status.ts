@@ -30,6 +30,7 @@ function hostOf(endpoint: PoolEndpoint): string {
 export function placeholderPool(endpoint: PoolEndpoint, error: string | null = null): PoolStatus {
 	return {
 		name: poolDisplayName(endpoint, null, 1),
+		endpointId: endpoint.id,
 		endpoint: endpoint.maskedUrl,
 		format: endpoint.kind === 'pgbouncer' ? 'pgbouncer' : endpoint.forcedFormat,
 		metrics: null,
@@ -39,12 +40,13 @@ export function placeholderPool(endpoint: PoolEndpoint, error: string | null = n
 }
 
 export function applyPoolReading(pools: readonly PoolStatus[], endpoint: PoolEndpoint, reading: PoolReading, atMs: number): PoolStatus[] {
-	const others = pools.filter(pool => pool.endpoint !== endpoint.maskedUrl);
-	const mine = pools.filter(pool => pool.endpoint === endpoint.maskedUrl);
+	const others = pools.filter(pool => pool.endpointId !== endpoint.id);
+	const mine = pools.filter(pool => pool.endpointId === endpoint.id);
 	if (reading.ok) {
 		const omitted = reading.omittedPools ? {omittedPools: reading.omittedPools} : {};
 		const fresh = reading.pools.map((metrics): PoolStatus => ({
 			name: poolDisplayName(endpoint, metrics.label, reading.pools.length),
+			endpointId: endpoint.id,
 			endpoint: endpoint.maskedUrl,
 			format: reading.format,
 			// Impossible numbers are no numbers: the row says what was wrong instead.

@@ -34,7 +34,9 @@ export type Finding = {
 export type PoolStatus = {
 	/** Display name, see the naming rules in `poolDisplayName`. */
 	name: string;
-	/** Masked endpoint URL. */
+	/** The id of the endpoint it comes from (PoolEndpoint.id): with its name, the pool's identity. */
+	endpointId: string;
+	/** Masked endpoint URL, to show. */
 	endpoint: string;
 	format: PoolFormat | null;
 	/** Last good metrics, null before the first good sample. */

@@ -132,7 +132,7 @@ export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: n
 }
 
 export function judgePoolReading(watch: Watch, endpoint: PoolEndpoint, reading: PoolReading, atMs: number): Judged {
-	const before = watch.pools.find(pool => pool.endpoint === endpoint.maskedUrl);
+	const before = watch.pools.find(pool => pool.endpointId === endpoint.id);
 	const wasDown = before ? before.error !== null : false;
 	const log: LogEvent[] = [];
 	if (!reading.ok && !wasDown) {

@@ -182,8 +182,10 @@ export type PoolReading =
 	}
 	| {ok: false; error: string};
 
-/** A configured pool endpoint, as parsed from `--pool [NAME=]URL`. */
+/** A configured pool endpoint, as parsed from `--pool [NAME=]URL` or `--prometheus [NAME=]URL`. */
 export type PoolEndpoint = {
+	/** Given when it is parsed, unique in the process: what its pools are known by (two endpoints may share a masked URL). */
+	id: string;
 	/** NAME from `NAME=URL`, or null. */
 	name: string | null;
 	/** The real URL, credentials included: never display it, use maskedUrl. */

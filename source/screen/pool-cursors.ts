@@ -5,9 +5,9 @@ import type {RankedInstance} from '../judge/instances.js';
 import type {PoolView} from '../judge/picture.js';
 import type {PoolInstance} from '../readings/types.js';
 
-/** A pool row's identity: its endpoint and its name (one endpoint may hold many pools). */
-export function poolKey(pool: Pick<PoolView, 'endpoint' | 'name'>): string {
-	return `${pool.endpoint}\u0000${pool.name}`;
+/** A pool row's identity: its endpoint's id and its name (one endpoint may hold many pools). */
+export function poolKey(pool: Pick<PoolView, 'endpointId' | 'name'>): string {
+	return `${pool.endpointId}\u0000${pool.name}`;
 }
 
 /** The pool name a key carries, for when its row is no longer in the picture. */

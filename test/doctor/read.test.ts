@@ -8,6 +8,7 @@ import type {PoolStatus} from '../../source/judge/types.js';
 function status(name: string, metrics: Partial<PoolMetrics> | null, overrides: Partial<PoolStatus> = {}): PoolStatus {
 	return {
 		name,
+		endpointId: 'endpoint-app',
 		endpoint: 'http://app:9090/metrics',
 		format: 'json',
 		metrics: metrics === null ? null : {label: null, max: 10, open: 4, active: 3, idle: 1, waiting: 0, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null, ...metrics},

@@ -3,7 +3,7 @@
 import type {PoolEndpoint, PoolInstance, PoolMetrics} from '../../source/readings/types.js';
 import {servicePool} from '../../source/collectors/pools/prometheus-fleet.js';
 
-export const prometheusEndpoint: PoolEndpoint = {name: null, url: 'http://127.0.0.1:9090', maskedUrl: 'http://127.0.0.1:9090', kind: 'prometheus', forcedFormat: null, selector: null, bearerToken: null};
+export const prometheusEndpoint: PoolEndpoint = {id: 'endpoint-prometheus', name: null, url: 'http://127.0.0.1:9090', maskedUrl: 'http://127.0.0.1:9090', kind: 'prometheus', forcedFormat: null, selector: null, bearerToken: null};
 export const noRates = {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: null};
 
 /** One instance: `active` busy of `max`, `waiting` queued; open = active + idle. */

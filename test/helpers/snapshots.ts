@@ -98,6 +98,7 @@ export function poolStatus(overrides: PoolOverrides = {}): PoolStatus {
 	const {metrics, ...rest} = overrides;
 	return {
 		name: 'api',
+		endpointId: 'endpoint-api',
 		endpoint: 'http://10.0.0.7:9090/metrics',
 		format: 'prometheus',
 		metrics: metrics === null ? null : poolMetrics(metrics),

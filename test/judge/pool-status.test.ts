@@ -36,7 +36,7 @@ test('a good reading replaces the endpoint\'s rows; a failure keeps their last m
 test('an endpoint that never answered is one row with its error and no metrics', () => {
 	const dead = parsePoolSpec('dead=http://127.0.0.1:1/x');
 	assert.deepEqual(applyPoolReading([], dead, {ok: false, error: 'connection refused'}, baseTimeMs), [
-		{name: 'dead', endpoint: 'http://127.0.0.1:1/x', format: null, metrics: null, sampledAtMs: null, error: 'connection refused'},
+		{name: 'dead', endpointId: dead.id, endpoint: 'http://127.0.0.1:1/x', format: null, metrics: null, sampledAtMs: null, error: 'connection refused'},
 	]);
 });
 
@@ -58,4 +58,17 @@ test('a pool with impossible numbers is a row with its reason, not numbers; the 
 		['bad', true, 'invalid value -5 for waiting', true, 14_800],
 		['good', false, null, false, 14_800],
 	]);
+});
+
+test('two endpoints whose masked URLs are the same keep their own rows: pools are known by the endpoint\'s id', () => {
+	// Two passwords of one user: the screen shows one masked URL for both.
+	const first = parsePoolSpec('a=http://u:first@app:9090/metrics');
+	const second = parsePoolSpec('b=http://u:second@app:9090/metrics');
+	assert.equal(first.maskedUrl, second.maskedUrl);
+	assert.notEqual(first.id, second.id);
+	const reading = (waiting: number): PoolReading => ({ok: true, format: 'prometheus', pools: [exposedPool({label: null, active: 1, max: 4, waiting})]});
+	let pools = applyPoolReading([placeholderPool(first), placeholderPool(second)], first, reading(3), baseTimeMs);
+	pools = applyPoolReading(pools, second, reading(7), baseTimeMs);
+	pools = applyPoolReading(pools, first, {ok: false, error: 'HTTP 500'}, baseTimeMs + 1000);
+	assert.deepEqual(pools.map(pool => [pool.name, pool.metrics?.waiting, pool.error]).sort(), [['a', 3, 'HTTP 500'], ['b', 7, null]]);
 });

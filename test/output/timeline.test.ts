@@ -16,7 +16,7 @@ after(() => rmSync(dir, {recursive: true, force: true}));
 
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
-const api: PoolEndpoint = {name: 'api', url: 'http://u:hunter2@127.0.0.1:9/pool.json', maskedUrl: 'http://u:***@127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
+const api: PoolEndpoint = {id: 'endpoint-api', name: 'api', url: 'http://u:hunter2@127.0.0.1:9/pool.json', maskedUrl: 'http://u:***@127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
 const server = (atMs: number, connections: number, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>
 	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({takenAtMs: atMs, connections, ...overrides}), isReconnected: false}, atMs});
 const pool = (atMs: number, metrics: Partial<PoolMetrics>): DashboardAction =>

@@ -30,7 +30,7 @@ const a = session({pid: 1, stateSeconds: 30, user: 'alice', application: 'api'})
 const b = session({pid: 2, stateSeconds: 20, user: 'bob', application: 'worker', backendStartMicros: '2'});
 const c = session({pid: 3, stateSeconds: 10, user: 'carol', application: 'api', state: 'active', backendStartMicros: '3'});
 
-const api: PoolEndpoint = {name: 'api', url: 'http://127.0.0.1:9/pool.json', maskedUrl: 'http://127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
+const api: PoolEndpoint = {id: 'endpoint-api', name: 'api', url: 'http://127.0.0.1:9/pool.json', maskedUrl: 'http://127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
 const pooled = (metrics: Partial<PoolMetrics>, atMs: number): DashboardAction =>
 	({type: 'pool-polled', endpoint: api, reading: {ok: true, format: 'json', pools: [exposedPool({label: null, ...metrics})]}, atMs});
 
@@ -342,7 +342,7 @@ describe('a capped pool found from the server side alone', () => {
 	});
 
 	test('not when its pool endpoint is configured: the measured pool speaks', () => {
-		let state = initialState(defaultThresholds, {pools: [{name: 'checkout', endpoint: 'http://127.0.0.1:9/', format: 'json', metrics: null, sampledAtMs: null, error: null}]});
+		let state = initialState(defaultThresholds, {pools: [{name: 'checkout', endpointId: 'endpoint-checkout', endpoint: 'http://127.0.0.1:9/', format: 'json', metrics: null, sampledAtMs: null, error: null}]});
 		for (let second = 0; second <= 35; second++) {
 			state = reduce(state, capped(baseTimeMs + second * 1000));
 		}

@@ -57,7 +57,7 @@ describe('a desk of several servers', () => {
 
 	test('Enter opens the pools where they are judged, on the first server, from whichever server is shown', () => {
 		let desk = polled(polled(twoServers(), 0, 13, 101).desk, 1, 20, 202).desk;
-		desk = updateDesk(desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs}).desk;
+		desk = updateDesk(desk, {type: 'pool-polled', endpoint: {id: 'endpoint-api', name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs}).desk;
 		desk = send(desk, 'next-server').desk;
 		const opened = send(desk, 'pools').desk;
 		assert.equal(opened.selected, 0);
@@ -102,7 +102,7 @@ describe('a desk of several servers', () => {
 		const step = polled(twoServers(), 1, 96, 202);
 		const level = step.effects.find(effect => effect.type === 'log' && effect.event.type === 'level');
 		assert.equal(level?.type === 'log' && level.event.server, 'replica');
-		const pooled = updateDesk(step.desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs});
+		const pooled = updateDesk(step.desk, {type: 'pool-polled', endpoint: {id: 'endpoint-api', name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs});
 		assert.equal(pooled.desk.boards[0]!.watch.pools.length, 1);
 		assert.equal(pooled.desk.boards[1]!.watch.pools.length, 0);
 	});

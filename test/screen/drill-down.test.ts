@@ -49,7 +49,7 @@ describe('Enter and Esc: sessions → pools → instances → pools → sessions
 		const none = reduce(run(start(), server()), open);
 		assert.equal(none.mode.kind, 'list');
 		assert.match(none.notice?.text ?? '', /no pools to list/);
-		const single: PoolEndpoint = {name: 'api', url: 'http://127.0.0.1:9/m', maskedUrl: 'http://127.0.0.1:9/m', kind: 'http', forcedFormat: 'prometheus'};
+		const single: PoolEndpoint = {id: 'endpoint-api', name: 'api', url: 'http://127.0.0.1:9/m', maskedUrl: 'http://127.0.0.1:9/m', kind: 'http', forcedFormat: 'prometheus'};
 		const state = run(start(), server(), {type: 'pool-polled', endpoint: single, reading: {ok: true, format: 'prometheus', pools: [exposedPool({label: null, max: 10, active: 2, waiting: 0})]}, atMs: baseTimeMs}, open, instances);
 		assert.equal(state.mode.kind, 'pools');
 		assert.match(state.notice?.text ?? '', /^api: one endpoint's pool, not a fleet/);

@@ -30,7 +30,7 @@ function crowded(options: InitialOptions): DashboardState {
 	const pools = ['api', 'worker', 'billing', 'search'].map((name, index) => poolStatus({name, endpoint: `http://10.0.0.${index}:9090/metrics`, metrics: {max: 10, open: 10, active: 10, idle: 0, waiting: 5 + index, oldestWaitSeconds: 2}}));
 	const actions: DashboardAction[] = [
 		{type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({connections: 96, states: {active: 40, idle: 50, idleInTransaction: 6}, lockWaiting: 3, sessions: [session({pid: 1, state: 'idle in transaction', stateSeconds: 900})]})}, atMs: baseTimeMs},
-		...pools.map((pool): DashboardAction => ({type: 'pool-polled', endpoint: {name: pool.name, url: pool.endpoint, maskedUrl: pool.endpoint, kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [pool.metrics!]}, atMs: baseTimeMs})),
+		...pools.map((pool): DashboardAction => ({type: 'pool-polled', endpoint: {id: pool.endpoint, name: pool.name, url: pool.endpoint, maskedUrl: pool.endpoint, kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [pool.metrics!]}, atMs: baseTimeMs})),
 		{type: 'server-polled', reading: dropped, atMs: baseTimeMs + 1000},
 		help,
 	];

@@ -122,7 +122,7 @@ describe('hostile strings on the screen frame', () => {
 	});
 
 	async function collect(url: string): Promise<{endpoint: PoolEndpoint; reading: PoolReading}> {
-		const endpoint: PoolEndpoint = {name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null};
+		const endpoint: PoolEndpoint = {id: url, name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null};
 		const collector = createPoolCollector(endpoint);
 		try {
 			return {endpoint, reading: await collector.collect(5000)};
@@ -224,7 +224,7 @@ describe('absurd endpoint numbers on the screen frame', () => {
 	});
 
 	test('each bad pool is an error; the frame keeps its shape and shows none of the numbers', async () => {
-		const endpoint: PoolEndpoint = {name: null, url: base, maskedUrl: base, kind: 'http', forcedFormat: null};
+		const endpoint: PoolEndpoint = {id: base, name: null, url: base, maskedUrl: base, kind: 'http', forcedFormat: null};
 		const collector = createPoolCollector(endpoint);
 		let reading: PoolReading;
 		try {

@@ -114,7 +114,7 @@ describe('several servers', () => {
 
 	test('Enter on another server\'s list opens the pools on the first, where they are judged', () => {
 		let desk = deskWith([a], 2);
-		desk = updateDesk(desk, {type: 'pool-polled', endpoint: {name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs}).desk;
+		desk = updateDesk(desk, {type: 'pool-polled', endpoint: {id: 'endpoint-api', name: 'api', url: 'http://10.0.0.7:9090/metrics', maskedUrl: 'http://10.0.0.7:9090/metrics', kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [poolStatus().metrics!]}, atMs: baseTimeMs}).desk;
 		const opened = keys(desk, ']', ['', {return: true}]).desk;
 		assert.equal(opened.selected, 0);
 		assert.deepEqual(opened.boards.map(each => each.mode.kind), ['pools', 'list']);

@@ -80,7 +80,7 @@ export function poolsView({pools, nowMs, maxLines, width}: PoolsPanelProps): Lin
 	const count = (level: PoolLevel) => hidden.filter(pool => pool.level === level).length;
 	const waiting = hidden.reduce((sum, pool) => sum + (pool.metrics?.waiting ?? 0), 0);
 	// Pools an endpoint reported beyond the cap: counted once per endpoint.
-	const omitted = [...new Map(pools.filter(pool => pool.omittedPools).map(pool => [pool.endpoint, pool.omittedPools ?? 0])).values()].reduce((sum, count) => sum + count, 0);
+	const omitted = [...new Map(pools.filter(pool => pool.omittedPools).map(pool => [pool.endpointId, pool.omittedPools ?? 0])).values()].reduce((sum, count) => sum + count, 0);
 	// With no summary line, the count of pools not fetched ends the last row, within its width.
 	const tail = hidden.length === 0 && omitted > 0 ? `  +${omitted} not fetched` : '';
 	const lines: Line[] = shown.map((pool, index) => {

@@ -299,7 +299,7 @@ describe('through the real collector over loopback HTTP', () => {
 	});
 
 	const collect = async (url: string) => {
-		const collector = createPoolCollector({name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null});
+		const collector = createPoolCollector({id: 'endpoint-1', name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null});
 		try {
 			return await collector.collect(5000);
 		} finally {
