@@ -15,7 +15,7 @@ export type RankedInstance = PoolInstance & {level: InstanceLevel; reason: strin
 const rankOf = (level: InstanceLevel) => (level === 'unknown' ? -1 : levelRank(level));
 
 /**
- * An instance judged as its pool row is judged (diagnosis.ts poolFindings), on its own numbers:
+ * An instance judged as its pool row is judged (pool-findings.ts poolFindings), on its own numbers:
  * waiters at its max are critical, waiters behind a full server too, waiters below its max a warning;
  * a growing wait counter at its max is critical; timeouts a warning; else how busy it is.
  */

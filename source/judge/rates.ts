@@ -91,3 +91,15 @@ export function poolRates(history: readonly Observation[], poolName: string, win
 		timeoutsPerMinute: timeouts === null ? null : (timeouts / seconds) * 60,
 	};
 }
+
+/** Rates as the pools panel shows them: "waits 3.1/s, avg 420 ms". */
+export function waitRateText(rates: PoolRates): string {
+	if (rates.waitsPerSecond === null) {
+		return '';
+	}
+
+	const average = rates.meanWaitSeconds === null ? '' : `, avg ${Math.round(rates.meanWaitSeconds * 1000)} ms`;
+	// New waits may stand still while old ones are still being served: say how many waited.
+	const queued = rates.waitsPerSecond === 0 && (rates.waitingAverage ?? 0) > 0 ? `, ~${rates.waitingAverage!.toFixed(1)} waiting (wait time)` : '';
+	return `waits ${rates.waitsPerSecond.toFixed(1)}/s${average}${queued}`;
+}

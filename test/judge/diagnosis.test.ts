@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {diagnose, rootBlockers} from '../../source/judge/diagnosis.js';
+import {diagnose} from '../../source/judge/diagnosis.js';
+import {rootBlockers} from '../../source/judge/session-findings.js';
 import {poolSubject, serverSubject, subjectLabel} from '../../source/judge/subject.js';
 import {compactAge} from '../../source/text/words.js';
 import type {Finding, Observation} from '../../source/judge/types.js';

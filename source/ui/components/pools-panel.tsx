@@ -1,4 +1,4 @@
-import {waitRateText} from '../../judge/diagnosis.js';
+import {waitRateText} from '../../judge/rates.js';
 import type {PoolLevel, PoolView} from '../../judge/picture.js';
 import {ageText, fit, LEVEL_TAG, segmentedBar} from '../format.js';
 import {compactAge} from '../../text/words.js';
