@@ -96,13 +96,104 @@ export function frameMemo(linesOf: (desk: Desk, frame: FrameContext) => Line[]) 
 	};
 }
 
+/** One poller per server and one per pool endpoint. */
+type Pollers = {servers: Poller[]; pools: Poller[]};
+
+function stopPollers(pollers: Pollers): void {
+	for (const poller of [...pollers.servers, ...pollers.pools]) {
+		poller.stop();
+	}
+}
+
+/** The only code that performs what the model decided. */
+function runEffects(effects: readonly DeskEffect[], {deps, dispatch, pollers}: {deps: DashboardDeps; dispatch: (action: DeskAction) => void; pollers: Pollers}): void {
+	const {log, ring, servers, poolControl, now, exit} = deps;
+	for (const effect of effects) {
+		switch (effect.type) {
+			case 'log': {
+				// A failed write is shown, never fatal.
+				const error = log?.(effect.event) ?? null;
+				if (error) {
+					dispatch({type: 'notify', text: error, atMs: now()});
+				}
+
+				break;
+			}
+
+			case 'ring': {
+				ring?.();
+				break;
+			}
+
+			case 'signal': {
+				const feed = servers[effect.server];
+				if (feed) {
+					void feed.signal(effect.action, effect.targets).then(results => {
+						dispatch({type: 'signal-finished', server: effect.server, action: effect.action, results, atMs: now()});
+					});
+				}
+
+				break;
+			}
+
+			case 'refresh': {
+				pollers.servers[effect.server]?.pollNow();
+				break;
+			}
+
+			case 'adjust-pool': {
+				if (poolControl) {
+					dispatch({type: 'notify', text: effect.direction === 'raise' ? poolControl.raise() : poolControl.lower(), atMs: now()});
+				}
+
+				break;
+			}
+
+			case 'quit': {
+				// No reading may arrive after the quit line: stop polling before the tree unmounts.
+				stopPollers(pollers);
+				exit();
+				break;
+			}
+		}
+	}
+}
+
+/** The pollers, each reading dispatched as it comes: a server that hangs or drops delays no other. */
+function startPollers(deps: DashboardDeps, desk: Desk, dispatch: (action: DeskAction) => void): Pollers {
+	const {servers, pools, intervalMs, poolTimeoutMs, now, timer} = deps;
+	return {
+		servers: servers.map((feed, server) => startPoller({
+			task: feed.poll,
+			intervalMs,
+			// The caller's first snapshot is already in the initial state: no second query at start.
+			firstDelayMs: desk.boards[server]?.server ? intervalMs : 0,
+			timer,
+			isFailure: reading => !reading.ok,
+			onResult(reading) {
+				dispatch({type: 'server-polled', server, reading, atMs: now()});
+			},
+		})),
+		pools: pools.map(source => startPoller({
+			task: async () => source.collect(poolTimeoutMs),
+			intervalMs,
+			timer,
+			maxBackoffMs: 30_000,
+			isFailure: reading => !reading.ok,
+			onResult(reading) {
+				dispatch({type: 'pool-polled', endpoint: source.endpoint, reading, atMs: now()});
+			},
+		})),
+	};
+}
+
 export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
-	const serverPollers = useRef<Poller[]>([]);
-	const poolPollers = useRef<Poller[]>([]);
+	const pollers = useRef<Pollers>({servers: [], pools: []});
 	const depsRef = useRef(deps);
 	const frameRef = useRef(frame);
 	frameRef.current = frame;
+	const dispatchRef = useRef<(action: DeskAction) => void>(() => undefined);
 	const memo = useRef<ReturnType<typeof frameMemo> | null>(null);
 	memo.current ??= frameMemo((desk, context) => deskLines({desk, ...context}));
 	const [lines, setLines] = useState(() => memo.current!(initial, frame).lines);
@@ -119,109 +210,28 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 	const commit = useCallback((step: DeskStep) => {
 		store.current = step.desk;
 		draw();
-		run(step.effects);
-	}, [draw]); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
+		runEffects(step.effects, {deps: depsRef.current, dispatch: dispatchRef.current, pollers: pollers.current});
+	}, [draw]);
 
 	const dispatch = useCallback((action: DeskAction) => {
 		commit(updateDesk(store.current, action));
 	}, [commit]);
+	dispatchRef.current = dispatch;
 
 	// A resize changes the frame without any reading.
 	useEffect(draw, [draw, frame.columns, frame.rows, frame.targets]);
 
-	/** The only code that performs what the model decided. */
-	function run(effects: readonly DeskEffect[]) {
-		const {log, ring, servers, poolControl, now, exit} = depsRef.current;
-		for (const effect of effects) {
-			switch (effect.type) {
-				case 'log': {
-					// A failed write is shown, never fatal.
-					const error = log?.(effect.event) ?? null;
-					if (error) {
-						dispatch({type: 'notify', text: error, atMs: now()});
-					}
-
-					break;
-				}
-
-				case 'ring': {
-					ring?.();
-					break;
-				}
-
-				case 'signal': {
-					const feed = servers[effect.server];
-					if (feed) {
-						void feed.signal(effect.action, effect.targets).then(results => {
-							dispatch({type: 'signal-finished', server: effect.server, action: effect.action, results, atMs: now()});
-						});
-					}
-
-					break;
-				}
-
-				case 'refresh': {
-					serverPollers.current[effect.server]?.pollNow();
-					break;
-				}
-
-				case 'adjust-pool': {
-					if (poolControl) {
-						dispatch({type: 'notify', text: effect.direction === 'raise' ? poolControl.raise() : poolControl.lower(), atMs: now()});
-					}
-
-					break;
-				}
-
-				case 'quit': {
-					// No reading may arrive after the quit line: stop polling before the tree unmounts.
-					stopPollers();
-					exit();
-					break;
-				}
-			}
-		}
-	}
-
-	function stopPollers() {
-		for (const poller of [...serverPollers.current, ...poolPollers.current]) {
-			poller.stop();
-		}
-	}
-
 	useEffect(() => {
-		const {servers, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects, subscribeHangUp} = depsRef.current;
-		run(initialEffects ?? []);
-		// One poller per server: a server that hangs or drops delays no other.
-		serverPollers.current = servers.map((feed, server) => startPoller({
-			task: feed.poll,
-			intervalMs,
-			// The caller's first snapshot is already in the initial state: no second query at start.
-			firstDelayMs: store.current.boards[server]?.server ? intervalMs : 0,
-			timer,
-			isFailure: reading => !reading.ok,
-			onResult(reading) {
-				dispatch({type: 'server-polled', server, reading, atMs: now()});
-			},
-		}));
-		poolPollers.current = pools.map(source => startPoller({
-			task: async () => source.collect(poolTimeoutMs),
-			intervalMs,
-			timer,
-			maxBackoffMs: 30_000,
-			isFailure: reading => !reading.ok,
-			onResult(reading) {
-				dispatch({type: 'pool-polled', endpoint: source.endpoint, reading, atMs: now()});
-			},
-		}));
-		const unsubscribe = subscribeHangUp?.(() => {
-			dispatch({type: 'hung-up', atMs: now()});
+		runEffects(depsRef.current.initialEffects ?? [], {deps: depsRef.current, dispatch, pollers: pollers.current});
+		pollers.current = startPollers(depsRef.current, store.current, dispatch);
+		const unsubscribe = depsRef.current.subscribeHangUp?.(() => {
+			dispatch({type: 'hung-up', atMs: depsRef.current.now()});
 		});
 		return () => {
 			unsubscribe?.();
-			stopPollers();
+			stopPollers(pollers.current);
 		};
-	}, [dispatch]); // eslint-disable-line react-hooks/exhaustive-deps -- run once; run reads refs only
+	}, [dispatch]);
 
 	// Keys become commands at the edge (key-edge.ts); the model never sees a key.
 	const press = useCallback((input: string, key: KeyPress, pageRows: number) => {
