@@ -1,4 +1,5 @@
-// Wiring only: the model decides, the components draw, the hook runs time, I/O and effects.
+// Wiring only: the screen decides, the components draw, the hook runs time, I/O and effects; keys
+// become commands at the edge (key-edge.ts).
 import {useApp, useInput} from 'ink';
 import type {Desk} from '../screen/desk.js';
 import {deskListRows} from './components/dashboard.js';

@@ -1,5 +1,5 @@
-// Wires the pure model to time and I/O: the server poller, one poller per pool endpoint, and one
-// small runner that performs the effects the model returns. The store is a ref so that keys typed
+// Wires the pure screen (screen/, judge/) to time and I/O: the server poller, one poller per pool endpoint, and one
+// small runner that performs the effects the screen returns. The store is a ref so that keys typed
 // faster than React renders still see the latest state.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
@@ -76,7 +76,7 @@ function isSameFrame(a: {desk: Desk; frame: FrameContext}, b: {desk: Desk; frame
 
 /**
  * The frame's lines for a state and a size, recomputed only when something the frame reads changed
- * (by identity: the model makes new objects for what it changes). isChanged: the lines differ from the
+ * (by identity: the screen makes new objects for what it changes). isChanged: the lines differ from the
  * previous call's.
  */
 export function frameMemo(linesOf: (desk: Desk, frame: FrameContext) => Line[]) {
@@ -105,7 +105,7 @@ function stopPollers(pollers: Pollers): void {
 	}
 }
 
-/** The only code that performs what the model decided. */
+/** The only code that performs what the screen decided. */
 function runEffects(effects: readonly DeskEffect[], {deps, dispatch, pollers}: {deps: DashboardDeps; dispatch: (action: DeskAction) => void; pollers: Pollers}): void {
 	const {log, ring, servers, poolControl, now, exit} = deps;
 	for (const effect of effects) {
@@ -206,7 +206,7 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 		}
 	}, []);
 
-	/** Take a step of the model: the new desk, a frame if it shows something new, then its effects. */
+	/** Take a step of the screen: the new desk, a frame if it shows something new, then its effects. */
 	const commit = useCallback((step: DeskStep) => {
 		store.current = step.desk;
 		draw();
@@ -233,7 +233,7 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 		};
 	}, [dispatch]);
 
-	// Keys become commands at the edge (key-edge.ts); the model never sees a key.
+	// Keys become commands at the edge (key-edge.ts); the screen never sees a key.
 	const press = useCallback((input: string, key: KeyPress, pageRows: number) => {
 		commit(pressed(store.current, input, key, {atMs: depsRef.current.now(), pageRows}));
 	}, [commit]);
