@@ -1,6 +1,6 @@
-// Wires the pure screen (screen/, judge/) to time and I/O: the server poller, one poller per pool endpoint, and one
-// small runner that performs the effects the screen returns. The store is a ref so that keys typed
-// faster than React renders still see the latest state.
+// Wires the pure screen (screen/, judge/) to time and I/O: the server poller, one poller per pool
+// endpoint, and one small runner that performs the effects the screen returns. The store is a ref so
+// that keys typed faster than React renders still see the latest state.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
 import {deskLines} from './components/dashboard.js';
