@@ -15,8 +15,8 @@ import {createPostgresSource, type PostgresSource} from '../source/collectors/po
 import {SCREEN_SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS} from '../source/collectors/postgres-queries.js';
 import {openMonitorClient} from '../source/connection/monitor-client.js';
 import {resolveTarget} from '../source/connection/target.js';
-import {initialState, reduce, type DashboardState} from '../source/model/dashboard.js';
-import type {Thresholds} from '../source/model/types.js';
+import {initialState, reduce, type DashboardState} from '../source/screen/board.js';
+import type {Thresholds} from '../source/judge/types.js';
 import {liveFrame, renderFrame} from './frame.js';
 import type {IdleReply, IdleRequest} from './idle-clients.js';
 import {type BenchConfig, kb, type LevelResult, ms, pct, printLevel, table, verdicts} from './bench-report.js';

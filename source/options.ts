@@ -5,7 +5,8 @@
 import {type FlagName, OptionsError, type ParsedFlags, parseArgv, quote, REPEATABLE, type SwitchFlag, type ValueFlag} from './argv.js';
 import {plainHttpWarning} from './connection/credentials.js';
 import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
-import type {PoolEndpoint, Thresholds} from './model/types.js';
+import type {Thresholds} from './judge/types.js';
+import type {PoolEndpoint} from './readings/types.js';
 
 export {OptionsError} from './argv.js';
 

@@ -4,11 +4,11 @@ import type pg from 'pg';
 import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
-import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../readings/types.js';
 import {safeQueryText, safeText} from '../text/sanitize.js';
 import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS, SNAPSHOT_STATEMENT_NAME} from './postgres-queries.js';
 
-export type {ServerReading} from '../model/types.js';
+export type {ServerReading} from '../readings/types.js';
 
 type SnapshotRow = {
 	version: string;

@@ -2,7 +2,7 @@
 // PgBouncer console's login), or, for a `--prometheus` endpoint without userinfo, a bearer token the
 // operator gave for that endpoint alone. A token never goes to an endpoint with credentials of its
 // own, and never to more than the endpoint it was meant for.
-import type {PoolEndpoint} from '../model/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
 import {urlSecrets} from './mask.js';
 
 export type Userinfo = {user: string; password: string};

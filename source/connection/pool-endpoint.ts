@@ -1,5 +1,5 @@
 // `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
-import type {PoolEndpoint} from '../model/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
 import {safeText} from '../text/sanitize.js';
 import {urlUserinfo, withPrometheusTokens} from './credentials.js';
 import {maskText, maskUrl} from './mask.js';
@@ -7,6 +7,10 @@ import {maskText, maskUrl} from './mask.js';
 const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://';
 // A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
 const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
+
+let endpointCount = 0;
+/** An endpoint's id, given as it is parsed and unique in the process: its pools are known by it, never by its URL. */
+const nextEndpointId = () => `endpoint-${++endpointCount}`;
 
 /**
  * Why the %-escapes of a URL's userinfo (and, for the PgBouncer console, its database) cannot be
@@ -104,7 +108,7 @@ export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
 
 	// Actuator's is shown as typed (`actuator+https://u:***@…`), masked as the URL that is really requested.
 	const shownScheme = decided.kind === 'actuator' ? rest.slice(0, plus) : '';
-	return {name, url, maskedUrl: `${shownScheme}${maskUrl(url)}`, ...decided};
+	return {id: nextEndpointId(), name, url, maskedUrl: `${shownScheme}${maskUrl(url)}`, ...decided};
 }
 
 /**
@@ -185,7 +189,7 @@ export function parsePrometheusSpec(spec: string, source: string, context: {sele
 		throw failure('its URL holds a user, so no bearer token is sent to it');
 	}
 
-	return {name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
+	return {id: nextEndpointId(), name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
 }
 
 /**

@@ -1,8 +1,9 @@
 // `lifeguard doctor`, checks 1 and 2: do the pools fit the server (configured and observed), and is
 // there room left for the operator when it is full.
 import type {Check, DoctorInput} from './types.js';
-import {check, couldNotRead, listNames, pgbouncerServerConnections, plural, poolArithmetic, poolDemand, SUGGESTED, usableSlots} from './checks.js';
+import {check, couldNotRead, listNames, pgbouncerServerConnections, poolArithmetic, poolDemand, SUGGESTED, usableSlots} from './checks.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
+import {plural} from '../text/words.js';
 
 // --- 1. capacity ---------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 // every check shares (titles, statuses, the arithmetic of durations, settings and pool sizes); the
 // checks themselves by family in capacity-checks.ts, timeout-checks.ts and limit-checks.ts.
 import type {Check, CheckId, CheckStatus, LoginRole, Part, PgBouncerConfig, PoolCapacity, RoleDatabaseSetting, ServerSettings} from './types.js';
+import {plural} from '../text/words.js';
 
 const TIMEOUT_UNITS_MS: Record<string, number> = {us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000};
 /** The base unit of each duration setting the review reads (as pg_settings.unit says). */
@@ -90,25 +91,6 @@ export function durationMs(name: string, text: string): number | null {
 
 	const unit = match[2] ?? BASE_UNIT[name] ?? 'ms';
 	return Number(match[1]) * TIMEOUT_UNITS_MS[unit]!;
-}
-
-/** 0 → "0 (off)", else hours, minutes and seconds: "90 s" → "1 min 30 s", "7875 s" → "2 h 11 min 15 s". */
-export function formatDuration(ms: number): string {
-	if (ms <= 0) {
-		return '0 (off)';
-	}
-
-	if (ms < 1000) {
-		return `${ms} ms`;
-	}
-
-	const seconds = Math.round(ms / 1000);
-	const parts = [[Math.floor(seconds / 3600), 'h'], [Math.floor((seconds % 3600) / 60), 'min'], [seconds % 60, 's']] as const;
-	return parts.filter(([value]) => value > 0).map(([value, unit]) => `${value} ${unit}`).join(' ');
-}
-
-export function plural(count: number, word: string): string {
-	return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 export function listNames(names: readonly string[], max = 4): string {

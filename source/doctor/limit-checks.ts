@@ -1,8 +1,9 @@
 // `lifeguard doctor`, checks 4 and 5: the limits that bite before max_connections (roles, databases,
 // PgBouncer's max_client_conn), and what the monitoring role may see and do.
 import type {ApplicationUsage, Check, CheckId, CheckStatus, DoctorInput, PoolCapacity} from './types.js';
-import {check, couldNotRead, plural, poolArithmetic, poolDemand} from './checks.js';
+import {check, couldNotRead, poolArithmetic, poolDemand} from './checks.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
+import {plural} from '../text/words.js';
 
 // --- 4. limits that bite first -------------------------------------------------------------------
 

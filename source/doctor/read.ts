@@ -7,8 +7,9 @@ import {type ConsoleGuard, guardConsole} from '../collectors/pools/console-guard
 import {columnNumber, columnText, consoleClient, endConsole} from '../collectors/pools/pgbouncer-collector.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
-import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
-import type {PoolEndpoint, PoolStatus} from '../model/types.js';
+import {applyPoolReading, placeholderPool} from '../judge/pool-status.js';
+import type {PoolStatus} from '../judge/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
 import {withDeadline} from '../polling/deadline.js';
 import {
 	APPLICATION_USAGE, CLIENT_CONNECTIONS, DATABASES, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES,

@@ -1,8 +1,9 @@
 // `lifeguard doctor`, checks 3: the timeouts that give slots back (idle in transaction, idle session,
 // statement, TCP keepalive, the pools' acquire timeouts), as each application role really gets them.
 import type {Check, CheckId, DoctorInput, LoginRole, RoleDatabaseSetting, ServerSettings} from './types.js';
-import {applicationRoles, check, couldNotRead, durationMs, type Effective, effectiveSetting, formatDuration, KEEPALIVE_DETECTION_LIMIT_SECONDS, listNames, plural, serverWideMs, SUGGESTED} from './checks.js';
+import {applicationRoles, check, couldNotRead, durationMs, type Effective, effectiveSetting, KEEPALIVE_DETECTION_LIMIT_SECONDS, listNames, serverWideMs, SUGGESTED} from './checks.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
+import {plural, settingDuration} from '../text/words.js';
 
 // --- 3. timeouts ---------------------------------------------------------------------------------
 
@@ -43,7 +44,7 @@ function describeOff(off: readonly ZeroFinding[], databaseCount: number): string
 function overridesText(rows: readonly RoleDatabaseSetting[], name: string): string {
 	const overrides = rows.filter(row => name in row.settings).map(row => {
 		const scope = row.role && row.database ? `${row.role} in ${row.database}` : row.role ?? (row.database ? `database ${row.database}` : 'all roles');
-		return `${scope} ${formatDuration(durationMs(name, row.settings[name]!) ?? Number.NaN)}`;
+		return `${scope} ${settingDuration((durationMs(name, row.settings[name]!) ?? Number.NaN) / 1000)}`;
 	});
 	return overrides.length > 0 ? `; overrides: ${listNames(overrides)}` : '';
 }
@@ -96,7 +97,7 @@ function timeoutCheck(input: DoctorInput, id: CheckId, name: string, value: stri
 	const rows = input.roleSettings.ok ? input.roleSettings.value : [];
 	const {off, roles, unknown} = offForApplicationRoles(input, name, settings);
 	const databaseCount = input.databases.ok ? input.databases.value.length : 0;
-	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : formatDuration(serverMs)}${overridesText(rows, name)}`;
+	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : settingDuration(serverMs / 1000)}${overridesText(rows, name)}`;
 	const numbers = {serverMs, rolesOff: new Set(off.map(finding => finding.role)).size, applicationRoles: roles.length};
 	const notRead = input.roleSettings.ok ? '' : `; per-role settings not read: ${input.roleSettings.error}`;
 	if (off.length > 0) {
@@ -143,7 +144,7 @@ export function idleSessionTimeout(input: DoctorInput): Check {
 	const name = 'idle_session_timeout';
 	const serverMs = serverWideMs(settings, name);
 	const rows = input.roleSettings.ok ? input.roleSettings.value : [];
-	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : formatDuration(serverMs)}${overridesText(rows, name)}`;
+	const serverText = `server-wide ${serverMs === null ? 'hidden by this session\'s own settings' : settingDuration(serverMs / 1000)}${overridesText(rows, name)}`;
 	if (serverMs !== null && serverMs > 0 && input.pools.length > 0) {
 		return check(id, 'warn', `${serverText}: it also closes the idle connections pools keep on purpose, and they reconnect in bursts`,
 			`ALTER SYSTEM RESET ${name}; SELECT pg_reload_conf(); then only for people's roles: ALTER ROLE <person> SET ${name} = '${SUGGESTED.idleSession}';`, {serverMs});
@@ -178,7 +179,7 @@ export function tcpKeepalive(input: DoctorInput): Check {
 
 	const detectSeconds = idle + (interval * count);
 	const numbers = {idleSeconds: idle, intervalSeconds: interval, count, detectSeconds, userTimeoutMs};
-	const found = `tcp_keepalives_idle ${idle} s + ${count} × interval ${interval} s: a vanished client holds its slot ~${formatDuration(detectSeconds * 1000)}${userTimeoutMs ? `; tcp_user_timeout ${formatDuration(userTimeoutMs)}` : ''}`;
+	const found = `tcp_keepalives_idle ${idle} s + ${count} × interval ${interval} s: a vanished client holds its slot ~${settingDuration(detectSeconds)}${userTimeoutMs ? `; tcp_user_timeout ${settingDuration(userTimeoutMs / 1000)}` : ''}`;
 	if (detectSeconds > KEEPALIVE_DETECTION_LIMIT_SECONDS) {
 		return check(id, 'warn', found, 'ALTER SYSTEM SET tcp_keepalives_idle = 60; ALTER SYSTEM SET tcp_keepalives_interval = 10; ALTER SYSTEM SET tcp_keepalives_count = 6; SELECT pg_reload_conf();', numbers);
 	}
@@ -207,7 +208,7 @@ export function poolAcquireTimeout(input: DoctorInput): Check {
 		}
 
 		const seconds = bouncer.config.value.queryWaitTimeoutSeconds;
-		parts.push(`PgBouncer ${bouncer.endpoint} query_wait_timeout ${formatDuration(seconds * 1000)}`);
+		parts.push(`PgBouncer ${bouncer.endpoint} query_wait_timeout ${settingDuration(seconds)}`);
 		if (seconds === 0) {
 			forever.push(bouncer.endpoint);
 		}

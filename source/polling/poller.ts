@@ -42,104 +42,111 @@ export function backoffMs(intervalMs: number, failures: number, maxBackoffMs: nu
 	return Math.min(intervalMs * (2 ** Math.min(failures, 16)), Math.max(maxBackoffMs, intervalMs));
 }
 
-/** The task's result, or that it threw: tasks report failures as values, so a throw is a bug, counted as a failure to back off. */
-async function attempt<T>(task: () => Promise<T>): Promise<{ok: true; result: T} | {ok: false}> {
-	try {
-		return {ok: true, result: await task()};
-	} catch {
-		return {ok: false};
-	}
+export function startPoller<T>(options: PollerOptions<T>): Poller {
+	return new ChainedPoller(options);
 }
 
-// Over 80 lines on purpose: one closure holds the poller's state (timer handle, in flight, paused,
-// wanted, failures) and the methods that share it; split apart, that state would travel in arguments.
-export function startPoller<T>(options: PollerOptions<T>): Poller {
-	const timer = options.timer ?? realTimer;
-	const maxBackoffMs = options.maxBackoffMs ?? 5000;
-	let handle: unknown;
-	let isInFlight = false;
-	let isStopped = false;
-	let isPaused = false;
-	let isWanted = false;
-	let failures = 0;
+class ChainedPoller<T> implements Poller {
+	private readonly timer: Timer;
+	private readonly maxBackoffMs: number;
+	private handle: unknown;
+	private isInFlight = false;
+	private isStopped = false;
+	private isPaused = false;
+	/** A poll was asked for while one ran: it follows at once. */
+	private isWanted = false;
+	private failures = 0;
 
-	const cancel = () => {
-		if (handle !== undefined) {
-			timer.clearTimeout(handle);
-			handle = undefined;
+	constructor(private readonly options: PollerOptions<T>) {
+		this.timer = options.timer ?? realTimer;
+		this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+		this.schedule(options.firstDelayMs ?? 0);
+	}
+
+	get isRunning(): boolean {
+		return !this.isStopped;
+	}
+
+	pollNow(): void {
+		if (this.isInFlight) {
+			this.isWanted = true;
+		} else {
+			this.schedule(0);
 		}
-	};
+	}
 
-	const schedule = (ms: number) => {
-		if (isStopped || isPaused) {
+	pause(): void {
+		this.isPaused = true;
+		this.cancel();
+	}
+
+	resume(): void {
+		if (!this.isPaused) {
 			return;
 		}
 
-		cancel();
-		handle = timer.setTimeout(() => {
-			handle = undefined;
-			void run();
+		this.isPaused = false;
+		if (!this.isInFlight) {
+			this.schedule(0);
+		}
+	}
+
+	stop(): void {
+		this.isStopped = true;
+		this.cancel();
+	}
+
+	private cancel(): void {
+		if (this.handle !== undefined) {
+			this.timer.clearTimeout(this.handle);
+			this.handle = undefined;
+		}
+	}
+
+	private schedule(ms: number): void {
+		if (this.isStopped || this.isPaused) {
+			return;
+		}
+
+		this.cancel();
+		this.handle = this.timer.setTimeout(() => {
+			this.handle = undefined;
+			void this.run();
 		}, ms);
-	};
+	}
 
-	const run = async () => {
-		if (isInFlight) {
-			isWanted = true;
+	private async run(): Promise<void> {
+		if (this.isInFlight) {
+			this.isWanted = true;
 			return;
 		}
 
-		isInFlight = true;
-		const outcome = await attempt(options.task);
-		isInFlight = false;
-		if (isStopped) {
+		this.isInFlight = true;
+		let result: T | undefined;
+		let hasResult = false;
+		try {
+			result = await this.options.task();
+			hasResult = true;
+		} catch {
+			// Tasks report failures as values; a throw is a bug, counted as a failure so we back off.
+			this.failures++;
+		}
+
+		this.isInFlight = false;
+		if (this.isStopped) {
 			return;
 		}
 
-		if (outcome.ok) {
-			failures = options.isFailure?.(outcome.result) ? failures + 1 : 0;
-			options.onResult(outcome.result);
-		} else {
-			failures++;
+		if (hasResult) {
+			this.failures = this.options.isFailure?.(result as T) ? this.failures + 1 : 0;
+			this.options.onResult(result as T);
 		}
 
-		if (isWanted) {
-			isWanted = false;
-			schedule(0);
+		if (this.isWanted) {
+			this.isWanted = false;
+			this.schedule(0);
 		} else {
-			schedule(backoffMs(options.intervalMs, failures, maxBackoffMs));
+			this.schedule(backoffMs(this.options.intervalMs, this.failures, this.maxBackoffMs));
 		}
-	};
-
-	schedule(options.firstDelayMs ?? 0);
-
-	return {
-		pollNow() {
-			if (isInFlight) {
-				isWanted = true;
-			} else {
-				schedule(0);
-			}
-		},
-		pause() {
-			isPaused = true;
-			cancel();
-		},
-		resume() {
-			if (!isPaused) {
-				return;
-			}
-
-			isPaused = false;
-			if (!isInFlight) {
-				schedule(0);
-			}
-		},
-		stop() {
-			isStopped = true;
-			cancel();
-		},
-		get isRunning() {
-			return !isStopped;
-		},
-	};
+	}
 }

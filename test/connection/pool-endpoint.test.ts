@@ -1,8 +1,14 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parsePoolSpec, parsePoolSpecs, poolSelector} from '../../source/connection/pool-endpoint.js';
+import {parsePoolSpec as parseWithId, parsePoolSpecs, parsePrometheusSpecs, poolSelector} from '../../source/connection/pool-endpoint.js';
 import {selectPool} from '../../source/collectors/pools/select-pool.js';
 import {exposedPool} from '../helpers/snapshots.js';
+
+/** The parse without its id (each endpoint gets its own, see the test at the end). */
+function parsePoolSpec(...args: Parameters<typeof parseWithId>) {
+	const {id: _id, ...endpoint} = parseWithId(...args);
+	return endpoint;
+}
 
 test('http(s) URLs are detected, NAME= is optional', () => {
 	assert.deepEqual(parsePoolSpec('http://api:9464/metrics'), {
@@ -110,4 +116,13 @@ test('--pool values and LIFEGUARD_POOLS merge; exact repeats are dropped', () =>
 	]);
 	assert.deepEqual(parsePoolSpecs([], undefined), []);
 	assert.throws(() => parsePoolSpecs([], 'ftp://x'), /unsupported scheme "ftp:"/);
+});
+
+test('every endpoint gets its own id as it is parsed, whatever its URL masks to', () => {
+	const pools = parsePoolSpecs(['a=http://u:one@h/metrics', 'b=http://u:two@h/metrics']);
+	const fleets = parsePrometheusSpecs(['http://u:one@prom:9090'], {}, null);
+	const ids = [...pools, ...fleets].map(endpoint => endpoint.id);
+	assert.equal(pools[0]!.maskedUrl, pools[1]!.maskedUrl);
+	assert.equal(new Set(ids).size, 3);
+	assert.ok(ids.every(id => !id.includes('one') && !id.includes('two')), 'no secret in an id');
 });

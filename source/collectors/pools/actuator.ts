@@ -3,7 +3,7 @@
 import {endpointAuthorization} from '../../connection/credentials.js';
 import {createHttpClient, type HttpClient} from '../../connection/http.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
-import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../readings/types.js';
 import type {Deadline} from '../../polling/deadline.js';
 import type {EndpointCollector} from './http-collector.js';
 import {noMetrics, validatePool} from './validate-pools.js';

@@ -5,7 +5,7 @@
 import {endpointSecrets} from '../../connection/credentials.js';
 import {maskText} from '../../connection/mask.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
-import type {PoolEndpoint, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolReading} from '../../readings/types.js';
 import {withDeadline} from '../../polling/deadline.js';
 import {createActuatorCollector} from './actuator.js';
 import {createHttpCollector, DEFAULT_MAX_BYTES, type EndpointCollector} from './http-collector.js';
@@ -13,6 +13,7 @@ import {createPgBouncerCollector} from './pgbouncer-collector.js';
 import {createPrometheusApiCollector} from './prometheus-api.js';
 import {selectPool} from './select-pool.js';
 import {capPools} from './validate-pools.js';
+import {oneLine} from '../../text/words.js';
 
 export type PoolCollector = {
 	endpoint: PoolEndpoint;
@@ -61,7 +62,7 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 			// The cap after `#pool=`: a selected pool is found even among 15,000.
 			const selected = capPools(selector === null ? reading : selectPool(reading, selector));
 			// Every failure, of every kind of endpoint, masked and on one line here.
-			return selected.ok ? selected : {ok: false, error: maskText(selected.error, secrets).replace(/\s+/g, ' ').trim()};
+			return selected.ok ? selected : {ok: false, error: oneLine(maskText(selected.error, secrets))};
 		},
 		async close() {
 			await inner.close().catch(() => undefined);

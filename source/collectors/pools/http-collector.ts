@@ -2,7 +2,7 @@
 // values, not yet masked: create-collector masks every one and holds the poll's deadline.
 import {endpointAuthorization} from '../../connection/credentials.js';
 import {createHttpClient} from '../../connection/http.js';
-import type {PoolEndpoint, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolReading} from '../../readings/types.js';
 import type {Deadline} from '../../polling/deadline.js';
 import {poolsFromJson} from './json-pools.js';
 import {poolsFromExposition} from './prometheus-pools.js';

@@ -4,10 +4,11 @@
 import pg from 'pg';
 import {urlUserinfo} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolMetrics} from '../../model/types.js';
+import type {PoolEndpoint, PoolMetrics} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
 import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
 import type {EndpointCollector} from './http-collector.js';
+import {oneLine} from '../../text/words.js';
 
 export type PgBouncerOptions = {
 	/** How often pool sizes are re-read; default 30 s. */
@@ -262,7 +263,7 @@ function describe(error: unknown, secrets: string[], user: string): string {
 		message = `password authentication failed for user "${user}"`; // PgBouncer ≤ 1.2x leaves the user out
 	}
 
-	return `pgbouncer: ${maskText(message, secrets).replace(/\s+/g, ' ').trim()}`;
+	return `pgbouncer: ${oneLine(maskText(message, secrets))}`;
 }
 
 /** A console column as text, or null. */

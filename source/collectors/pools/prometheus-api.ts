@@ -4,7 +4,7 @@
 // Failures are values, not yet masked: create-collector masks every one.
 import {endpointAuthorization} from '../../connection/credentials.js';
 import {type ByteBudget, createHttpClient, formatBytes, type HttpClient} from '../../connection/http.js';
-import type {PoolEndpoint} from '../../model/types.js';
+import type {PoolEndpoint} from '../../readings/types.js';
 import type {Deadline} from '../../polling/deadline.js';
 import type {EndpointCollector} from './http-collector.js';
 import {fleetPools, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';

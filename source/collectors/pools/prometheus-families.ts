@@ -1,7 +1,7 @@
 // The pool families lifeguard recognises in a Prometheus exposition, one entry per family: which
 // samples give which field, the label that keys a pool, and the joins a family needs. The one list
 // of metric names lifeguard reads (README, Pool endpoints); prometheus-pools.ts applies it.
-import type {PoolMetrics} from '../../model/types.js';
+import type {PoolMetrics} from '../../readings/types.js';
 import type {PromSample} from './prometheus-text.js';
 
 export type Labels = Record<string, string>;

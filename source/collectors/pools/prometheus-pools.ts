@@ -1,7 +1,7 @@
 // Recognise pool families in a parsed exposition and group them by the pool-key label
 // (the table in prometheus-families.ts, one entry per family). A field no family exposes stays null:
 // "n/a", never 0.
-import type {PoolMetrics} from '../../model/types.js';
+import type {PoolMetrics} from '../../readings/types.js';
 import {type Field, type FieldSpec, type Labels, type Recognizer, RECOGNIZERS, type SampleIndex} from './prometheus-families.js';
 import type {PromExposition} from './prometheus-text.js';
 import {invalidPool, invalidValue, noMetrics, validatePool} from './validate-pools.js';

@@ -1,5 +1,5 @@
 // `#pool=NAME`: one pool out of an exposition that holds many.
-import type {PoolReading} from '../../model/types.js';
+import type {PoolReading} from '../../readings/types.js';
 
 /** Keep only the selected pool; a reading without it is a failure that names the pools there are. */
 export function selectPool(reading: PoolReading, name: string): PoolReading {
