@@ -15,7 +15,7 @@ import {CommandError} from './source/commands/command.js';
 import {helpText} from './source/commands/help.js';
 import {commandNamed, COMMANDS} from './source/commands/index.js';
 import {maskText} from './source/connection/mask.js';
-import {exitProcess, flushOutput, guardOutput} from './source/hang-up.js';
+import {exitProcess, flushOutput, guardOutput, outputFailure} from './source/hang-up.js';
 import {OptionsError, parseCommandLine, type Options} from './source/options.js';
 import {safeText} from './source/text/sanitize.js';
 import {packageInfo} from './source/version.js';
@@ -50,8 +50,15 @@ process.on('uncaughtException', error => {
 	fail(maskText(error.message), 1);
 });
 
-process.exitCode = await commandNamed(options.command).run(options)
+const command = commandNamed(options.command);
+process.exitCode = await command.run(options)
 	.catch((error: Error) => fail(maskText(error.message), error instanceof CommandError ? error.exitCode : 1));
 // What was printed reaches a slow reader whole; sockets of slow endpoints may linger, the work is done.
 await flushOutput();
+// A reader that went away is no failure; output that could not be written (a full disk) is one.
+const failure = outputFailure();
+if (failure) {
+	fail(failure, command.failureExitCode ?? 1);
+}
+
 exitProcess();

@@ -3,7 +3,8 @@
 // every family query (~19 MB each), one whose answers stay just under lifeguard's caps (the most it
 // parses in a refresh: two answers of 4 MiB), and a PgBouncer console streaming 1 MB rows to every command.
 // The built bin (through its #! line) reads them with a real PostgreSQL: one-shot `--json` (VmHWM
-// sampled from /proc every 5 ms until it exits) and the live screen on a 120×40 pty for `--seconds`
+// sampled from /proc every 5 ms until it exits; test/cli/hostile-memory.test.ts asserts the same in the
+// suite, for a few seconds) and the live screen on a 120×40 pty for `--seconds`
 // (VmHWM at the end), each against the 200 MB target; live, the server part must keep refreshing (the
 // query_start of lifeguard's backend in pg_stat_activity moves on every poll). A baseline without
 // pools is run the same way. Compare builds with --bin (e.g. one built before the caps).
@@ -12,6 +13,7 @@ import os from 'node:os';
 import {parseArgs} from 'node:util';
 import pg from 'pg';
 import {hikariVector, startFakeConsole, startPrometheusApi} from '../test/helpers/hostile-endpoints.js';
+import {watchPeakRss} from '../test/helpers/peak-memory.js';
 import {binArgv, CLI, onCleanup, runBounded} from './harness.js';
 import {mb, memory, sleep} from './proc.js';
 import {startInPty} from './pty.js';
@@ -49,17 +51,7 @@ async function oneShot(name: string, args: readonly string[], env: NodeJS.Proces
 		});
 	});
 	const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-	let hwmBytes = 0;
-	while (isRunning) {
-		// An exiting process's status has no VmHWM line any more: keep the last reading.
-		const reading = await memory(child.pid!);
-		if (reading && Number.isFinite(reading.hwmBytes)) {
-			hwmBytes = Math.max(hwmBytes, reading.hwmBytes);
-		}
-
-		await sleep(5);
-	}
-
+	const hwmBytes = await watchPeakRss(child.pid!, () => isRunning);
 	clearTimeout(killer);
 	const code = await exited;
 	const pools = (() => {

@@ -67,13 +67,13 @@ export function exeV8Flags(root = ROOT) {
 /** What the executable says, and exits 1 with, for `lifeguard demo`. */
 export const DEMO_REFUSAL = 'lifeguard: the demo needs Node.js 20 and lifeguard\'s npm package or a clone (npm install && npm run demo); this executable carries no PostgreSQL';
 
-/** esbuild plugin: cli.tsx's `./source/demo/run-demo.js` becomes a module that refuses in one line. */
+/** esbuild plugin: the demo commands' `../demo/run-demo.js` becomes a module whose runners refuse in one line. */
 const demoRefusal = {
 	name: 'lifeguard-exe-demo-refusal',
 	setup(build) {
-		build.onResolve({filter: /^\.\/source\/demo\/run-demo\.js$/}, () => ({path: 'run-demo', namespace: 'lifeguard-exe'}));
+		build.onResolve({filter: /(^|\/)demo\/run-demo\.js$/}, () => ({path: 'run-demo', namespace: 'lifeguard-exe'}));
 		build.onLoad({filter: /.*/, namespace: 'lifeguard-exe'}, () => ({
-			contents: `export async function runDemo() { console.error(${JSON.stringify(DEMO_REFUSAL)}); return 1; }`,
+			contents: `export async function runDemo() { console.error(${JSON.stringify(DEMO_REFUSAL)}); return 1; }\nexport const runDemoDoctor = runDemo;`,
 			loader: 'js',
 		}));
 	},

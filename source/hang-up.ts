@@ -3,20 +3,31 @@
 // trace, and no Node assertion. Node restores the modes of the standard streams that were terminals
 // at start when it exits, and aborts when the terminal is gone (node::ResetStdio, fixed in Node 24:
 // nodejs/node#58200); exitProcess first puts /dev/null in the place of a terminal that went away.
+// Any other error writing stdout (a full disk: `--json >/dev/full`) is a failure of the run: the
+// output the operator asked for is not there.
 import {closeSync, openSync} from 'node:fs';
 import process from 'node:process';
 import tty from 'node:tty';
+import {getSystemErrorMap} from 'node:util';
 
 /** The standard descriptors that were terminals when lifeguard started (read when this module loads). */
 const TERMINALS_AT_START = [0, 1, 2].filter(fd => tty.isatty(fd));
 
 const outputLost = new Set<() => void>();
 let isOutputLost = false;
+let writeFailure: NodeJS.ErrnoException | undefined;
 let isGuarded = false;
 
+/** The reader went away: a closed pipe or socket, or a terminal that hung up (EIO). */
+function isHangUp(fd: number, error: NodeJS.ErrnoException): boolean {
+	return error.code === 'EPIPE' || error.code === 'ECONNRESET' || (error.code === 'EIO' && TERMINALS_AT_START.includes(fd));
+}
+
 /**
- * From now on an error on stdout or stderr (EPIPE, EIO: the other end is gone) is noted, never thrown:
- * what was to be printed has nowhere to go, and the exit status still says how the run went.
+ * From now on an error on stdout or stderr is noted, never thrown. The other end gone (EPIPE, EIO of
+ * a terminal) is a hang-up: what was to be printed has nowhere to go, and the exit status still says
+ * how the run went. Any other error on stdout (ENOSPC…) is kept for `outputFailure`. Either way the
+ * output is over: whoever waits for a hang-up (the live screen) stops.
  */
 export function guardOutput(): void {
 	if (isGuarded) {
@@ -24,15 +35,34 @@ export function guardOutput(): void {
 	}
 
 	isGuarded = true;
-	const onError = () => {
+	const onError = (fd: number) => (error: NodeJS.ErrnoException) => {
+		if (fd === 1 && !isHangUp(fd, error)) {
+			writeFailure ??= error;
+		}
+
 		isOutputLost = true;
 		for (const listener of outputLost) {
 			listener();
 		}
 	};
 
-	process.stdout.on('error', onError);
-	process.stderr.on('error', onError);
+	process.stdout.on('error', onError(1));
+	process.stderr.on('error', onError(2));
+}
+
+/** stdout failed or its reader went away: nothing more is worth writing. */
+export function isOutputOver(): boolean {
+	return isOutputLost;
+}
+
+/** Why stdout could not be written, as the line to print ("cannot write the output: no space left on device"), if it could not. */
+export function outputFailure(): string | undefined {
+	if (!writeFailure) {
+		return undefined;
+	}
+
+	const words = writeFailure.errno === undefined ? undefined : getSystemErrorMap().get(writeFailure.errno)?.[1];
+	return `cannot write the output: ${words ?? writeFailure.code ?? writeFailure.message}`;
 }
 
 export type HangUp = {
@@ -103,6 +133,11 @@ export function watchHangUp(): HangUp {
  * 128 KiB of a 2.6 MB document). An output that is lost (the reader went away) has nothing to wait for.
  */
 export async function flushOutput(): Promise<void> {
+	// A write that failed at once (a file on a full disk) reports it on a later tick: let it arrive,
+	// so that outputFailure() knows.
+	await new Promise(resolve => {
+		setImmediate(resolve);
+	});
 	await Promise.all([process.stdout, process.stderr].map(async stream => new Promise<void>(resolve => {
 		if (stream.destroyed || stream.writableLength === 0) {
 			resolve();

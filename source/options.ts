@@ -3,7 +3,7 @@
 // Which command runs, the flags it takes and its argument come from the commands table
 // (source/commands/), given here as data: a flag its command does not take is refused, not ignored.
 import {type FlagName, OptionsError, type ParsedFlags, parseArgv, quote, REPEATABLE, type SwitchFlag, type ValueFlag} from './argv.js';
-import {plainHttpWarning} from './connection/credentials.js';
+import {plainHttpWarning, unusedTokenVariable} from './connection/credentials.js';
 import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
 import type {Thresholds} from './judge/types.js';
 import type {PoolEndpoint} from './readings/types.js';
@@ -270,6 +270,12 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 	}
 
 	const pools = poolEndpoints(flags, env);
+	// A named token no endpoint reads is a typo or a stale name: the endpoint it was meant for would go without.
+	const unusedToken = command.flags.includes('prometheus') ? unusedTokenVariable(pools, env) : null;
+	if (unusedToken !== null) {
+		throw new OptionsError(unusedToken);
+	}
+
 	const clearText = plainHttpWarning(pools);
 	const duration = (name: 'idle-after' | 'idle-in-transaction-after', fallback: string) => parseDuration(single(flags, name) ?? fallback, name);
 	const options: Options = {

@@ -111,6 +111,12 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		idleAfterSeconds: options.idleAfterSeconds,
 	}));
 	let desk = deskOf(boards, servers.map(server => server.name));
+	// The start-up warnings went to stderr, above the first frame, where the screen soon hides them:
+	// the status line shows them too, for its notice's time.
+	if (options.warnings.length > 0) {
+		desk = updateDesk(desk, {type: 'notify', text: `warning: ${options.warnings.join('; ')}`, atMs: now()}).desk;
+	}
+
 	// Findings that already hold are logged like any later change.
 	const initialEffects: DeskEffect[] = [];
 	for (const [index, first] of firsts.entries()) {

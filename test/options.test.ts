@@ -112,6 +112,10 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['--prometheus', 'a=http://p1:9090', '--prometheus', 'http://p2:9090'], env: {LIFEGUARD_PROMETHEUS_TOKEN: 'hunter22'}, message: 'LIFEGUARD_PROMETHEUS_TOKEN: 2 --prometheus endpoints have no credentials of their own (a, http://p2:9090); it is sent to one only: name them (NAME=URL) and set LIFEGUARD_PROMETHEUS_TOKEN_NAME for each'},
 		{argv: ['--prometheus', 'prod=http://u:hunter22@p1:9090'], env: {LIFEGUARD_PROMETHEUS_TOKEN_PROD: 'hunter22-token'}, message: '--prometheus prod: its URL holds a user and LIFEGUARD_PROMETHEUS_TOKEN_PROD is set; give one of the two'},
 		{argv: ['--prometheus', 'eu-1=http://p1:9090', '--prometheus', 'eu.1=http://p2:9090'], message: '--prometheus: the names eu-1 and eu.1 both read LIFEGUARD_PROMETHEUS_TOKEN_EU_1; rename one'},
+		// A named token that no endpoint reads: its endpoint would go without, silently
+		{argv: ['--prometheus', 'eu-west=http://p1:9090', '--prometheus', 'us=http://p2:9090'], env: {LIFEGUARD_PROMETHEUS_TOKEN_EU_WST: 'eu-token'}, message: 'LIFEGUARD_PROMETHEUS_TOKEN_EU_WST: no --prometheus endpoint is named for it (the --prometheus names are eu-west, us); unset it or fix the name'},
+		{argv: ['--prometheus', 'http://p1:9090'], env: {LIFEGUARD_PROMETHEUS_TOKEN_OTHER: 'x'}, message: 'LIFEGUARD_PROMETHEUS_TOKEN_OTHER: no --prometheus endpoint is named for it (no --prometheus endpoint has a name (NAME=URL)); unset it or fix the name'},
+		{argv: ['check'], env: {LIFEGUARD_PROMETHEUS_TOKEN_PROD: 'x'}, message: 'LIFEGUARD_PROMETHEUS_TOKEN_PROD: no --prometheus endpoint is named for it (no --prometheus endpoint has a name (NAME=URL)); unset it or fix the name'},
 		// Controls in what is echoed are shown, never sent
 		{argv: ['--interval', '\u001B]0;pwned\u0007'], message: '--interval: "␛]0;pwned␇" is not a number'},
 		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE or demo; the target goes in --db)'},
@@ -225,8 +229,9 @@ describe('good command lines', () => {
 		);
 		// Every endpoint has its own credentials: the shared token goes nowhere.
 		assert.deepEqual(tokens(['--prometheus', 'a=http://u:pw@p1:9090'], {LIFEGUARD_PROMETHEUS_TOKEN: 'shared'}), [['a', null]]);
-		// A token for a name nobody gave is not sent anywhere.
-		assert.deepEqual(tokens(['--prometheus', 'http://p1:9090'], {LIFEGUARD_PROMETHEUS_TOKEN_OTHER: 'x'}), [[null, null]]);
+		// An empty one is no token; a command that reads no endpoint (timeline) does not look at them.
+		assert.deepEqual(tokens(['--prometheus', 'http://p1:9090'], {LIFEGUARD_PROMETHEUS_TOKEN_OTHER: ' '}), [[null, null]]);
+		assert.equal(parseCommandLine(['timeline', 'incident.jsonl'], {LIFEGUARD_PROMETHEUS_TOKEN_OTHER: 'x'}).command, 'timeline');
 	});
 
 	test('one warning when a token or a password would go over plain http to a host that is not loopback', () => {
@@ -235,11 +240,15 @@ describe('good command lines', () => {
 			'plain http sends a password to http://u:***@app.example/metrics, a bearer token to http://prom.example:9090 readable by anyone on the network; use https://',
 		]);
 		assert.deepEqual(warnings(['--pool', 'actuator+http://u:hunter22@app.example/actuator']), ['plain http sends a password to actuator+http://u:***@app.example/actuator readable by anyone on the network; use https://']);
-		// https, loopback, no secret, or a console (its password never crosses in clear text): no warning
+		// A PgBouncer console without TLS: its login crosses unencrypted (auth_type plain sends the password as it is).
+		assert.deepEqual(warnings(['--pool', 'pgbouncer://u:hunter22@bouncer.example:6432/pgbouncer', '--pool', 'b=http://u:hunter22@app.example/metrics']), [
+			'plain http sends a password to http://u:***@app.example/metrics readable by anyone on the network; use https://; pgbouncer:// without TLS logs in to pgbouncer://u:***@bouncer.example:6432/pgbouncer unencrypted (the password in clear under auth_type plain); add ?sslmode=require',
+		]);
+		// https, TLS, loopback, or no secret: no warning
 		assert.deepEqual(warnings(['--prometheus', 'https://prom.example'], {LIFEGUARD_PROMETHEUS_TOKEN: 't'}), []);
 		assert.deepEqual(warnings(['--prometheus', 'http://127.0.0.1:9090', '--pool', 'http://u:p@localhost/m', '--pool', 'http://u:p@[::1]/m'], {LIFEGUARD_PROMETHEUS_TOKEN: 't'}), []);
 		assert.deepEqual(warnings(['--pool', 'http://u@app.example/m', '--pool', 'http://app.example/m']), []);
-		assert.deepEqual(warnings(['--pool', 'pgbouncer://u:p@bouncer.example:6432/pgbouncer']), []);
+		assert.deepEqual(warnings(['--pool', 'pgbouncer://u:p@bouncer.example:6432/pgbouncer?sslmode=require', '--pool', 'pgbouncer://u:p@127.0.0.1:6432/pgbouncer', '--pool', 'pgbouncer://u@bouncer.example:6432/pgbouncer']), []);
 	});
 
 	test('--pool and LIFEGUARD_POOLS merge; an empty LIFEGUARD_POOLS is no pool', () => {

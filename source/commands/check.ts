@@ -12,6 +12,8 @@ export const checkCommand: Command = {
 	usage: 'lifeguard check [--db URL]',
 	summary: 'one line for Nagios/Icinga/cron; exit 0/1/2/3',
 	flags: READING_FLAGS,
+	// UNKNOWN: a monitoring system must not read a verdict nobody could see as OK or WARNING.
+	failureExitCode: 3,
 	async run(options) {
 		const servers = await openServers(options);
 		// A lone server that cannot be reached is UNKNOWN; among several, each down one is named in the line.

@@ -7,6 +7,8 @@ import type {CommandSpec, Options} from '../options.js';
 export type Command = CommandSpec & {
 	/** Does the command's work (prints to stdout) and returns the exit code; fails by throwing a CommandError. */
 	run(options: Options): Promise<number>;
+	/** The exit code when stdout cannot be written (a full disk): 1 unless 1 means something else here. */
+	failureExitCode?: number;
 };
 
 /** A failure of a command: one line on stderr (`lifeguard: …`, masked and printable) and its exit code. */

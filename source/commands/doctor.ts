@@ -13,6 +13,8 @@ export const doctorCommand: Command = {
 	summary: 'review the configuration; exit 0/1/2/3',
 	// --warn is the review's level; it judges no live course, so neither --critical nor the screen's flags.
 	flags: ['db', 'pool', 'prometheus', 'prometheus-selector', 'pool-timeout', 'warn', 'json', 'markdown'],
+	// 3, could not check: 1 would read as "warnings".
+	failureExitCode: 3,
 	refuse: options => (options.dbs.length > 1 ? '--db: doctor reviews one server at a time; give one --db' : null),
 	async run(options) {
 		const servers = await openServers(options, {isServerDefaults: true});

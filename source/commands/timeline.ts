@@ -3,6 +3,7 @@
 import {once} from 'node:events';
 import {createReadStream} from 'node:fs';
 import process from 'node:process';
+import {isOutputOver} from '../hang-up.js';
 import {streamTimeline} from '../output/timeline-stream.js';
 import {type Command, CommandError} from './command.js';
 
@@ -23,6 +24,11 @@ export const timelineCommand: Command = {
 				}
 			});
 		} catch (error) {
+			// A write that failed (the reader gone, a full disk) is no fault of the log: cli.tsx says which.
+			if (isOutputOver()) {
+				return 0;
+			}
+
 			throw new CommandError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 1);
 		}
 

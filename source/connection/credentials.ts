@@ -93,17 +93,23 @@ export function withPrometheusTokens(endpoints: readonly PoolEndpoint[], env: Re
 	return named.map(endpoint => (endpoint === open[0] ? {...endpoint, bearerToken: shared} : endpoint));
 }
 
+/** The `sslmode` values of a `pgbouncer://` URL that turn TLS on (node-postgres has no libpq "prefer"). */
+const CONSOLE_TLS_MODES = new Set(['require', 'no-verify', 'verify-ca', 'verify-full']);
+
+/** Whether the PgBouncer console of a `pgbouncer://` URL is reached over TLS (`?sslmode=require` and stricter). */
+export function isConsoleTls(url: URL): boolean {
+	return CONSOLE_TLS_MODES.has(url.searchParams.get('sslmode') ?? '');
+}
+
 /**
  * One warning line when a bearer token or a password would cross a network in clear text (plain
- * http to a host other than loopback), naming each such endpoint; null when none would.
+ * http, or a PgBouncer console without TLS, to a host other than loopback), naming each such
+ * endpoint; null when none would.
  */
 export function plainHttpWarning(endpoints: readonly PoolEndpoint[]): string | null {
-	const exposed: string[] = [];
+	const overHttp: string[] = [];
+	const consoles: string[] = [];
 	for (const endpoint of endpoints) {
-		if (endpoint.kind === 'pgbouncer') {
-			continue;
-		}
-
 		let url: URL;
 		try {
 			url = new URL(endpoint.url);
@@ -111,11 +117,40 @@ export function plainHttpWarning(endpoints: readonly PoolEndpoint[]): string | n
 			continue;
 		}
 
+		if (isLoopbackHost(url.hostname)) {
+			continue;
+		}
+
 		const secret = endpoint.bearerToken ? 'a bearer token' : url.password === '' ? null : 'a password';
-		if (secret !== null && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-			exposed.push(`${secret} to ${endpoint.maskedUrl}`);
+		if (endpoint.kind === 'pgbouncer') {
+			if (secret !== null && !isConsoleTls(url)) {
+				consoles.push(endpoint.maskedUrl);
+			}
+		} else if (secret !== null && url.protocol === 'http:') {
+			overHttp.push(`${secret} to ${endpoint.maskedUrl}`);
 		}
 	}
 
-	return exposed.length === 0 ? null : `plain http sends ${exposed.join(', ')} readable by anyone on the network; use https://`;
+	const sentences = [
+		...(overHttp.length === 0 ? [] : [`plain http sends ${overHttp.join(', ')} readable by anyone on the network; use https://`]),
+		// md5 and SCRAM send no password, but PgBouncer's auth_type plain asks for it as it is.
+		...(consoles.length === 0 ? [] : [`pgbouncer:// without TLS logs in to ${consoles.join(', ')} unencrypted (the password in clear under auth_type plain); add ?sslmode=require`]),
+	];
+	return sentences.length === 0 ? null : sentences.join('; ');
+}
+
+/**
+ * A `LIFEGUARD_PROMETHEUS_TOKEN_<NAME>` that no `--prometheus` endpoint reads (a typo, an endpoint
+ * renamed or gone): the refusal, naming it and the names there are; null when every one is read.
+ */
+export function unusedTokenVariable(endpoints: readonly PoolEndpoint[], env: Readonly<Record<string, string | undefined>>): string | null {
+	const names = endpoints.filter(endpoint => endpoint.kind === 'prometheus' && endpoint.name !== null).map(endpoint => endpoint.name!);
+	const read = new Set(names.map(name => tokenVariable(name)));
+	const unused = Object.keys(env).filter(key => key.startsWith(tokenVariable('')) && env[key]?.trim() && !read.has(key)).sort();
+	if (unused.length === 0) {
+		return null;
+	}
+
+	const known = names.length === 0 ? 'no --prometheus endpoint has a name (NAME=URL)' : `the --prometheus names are ${names.join(', ')}`;
+	return `${unused[0]}: no --prometheus endpoint is named for it (${known}); unset it or fix the name`;
 }

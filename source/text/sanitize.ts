@@ -3,23 +3,34 @@
 // laid out differently by the terminal than by lifeguard. It is made safe once, where it enters
 // lifeguard; every text output can then print it as it is. What is replaced stays visible, so the
 // operator can still see that someone tried.
+import {UNASSIGNED_IN_UNICODE_14} from './unicode-14.js';
 
 // Replaced by a visible stand-in:
 // - C0 controls, DEL, C1 controls: a terminal acts on them;
 // - format characters (Cf: bidi marks and overrides, zero-width space and joiners, soft hyphen, the
 //   Arabic number signs…), every Default_Ignorable_Code_Point (Hangul fillers, variation selectors,
-//   tags…), line and paragraph separators, lone surrogates and unassigned code points: they reorder
-//   text, or terminals draw them 0, 1 or 2 cells wide where string-width counts something else (tmux
-//   3.3 draws U+3164 two cells wide, string-width none), so one row would take several lines;
+//   tags…), line and paragraph separators and lone surrogates: they reorder text, or terminals draw
+//   them 0, 1 or 2 cells wide where string-width counts something else (tmux 3.3 draws U+3164 two
+//   cells wide, string-width none), so one row would take several lines;
+// - the letters that are Grapheme_Cluster_Break=Prepend (U+0D4E, U+111C2…): string-width counts a
+//   run of them, with the character after, as one cluster, terminals draw each in a cell of its own;
+// - every code point not assigned in Unicode 14.0 (unicode-14.ts; glibc 2.35+, Debian 12, Ubuntu
+//   22.04): a terminal whose tables do not know a character draws it in 0, 1 or 2 cells (tmux 3.3
+//   draws one from Unicode 15 in none), string-width counts it as its tables say. A fixed version, not
+//   the running Node's own, so the rule does not change with the Node it runs on;
+// - the characters whose width Unicode changed since 14.0 (trigrams, hexagrams, Tai Xuan Jing and
+//   counting-rod symbols became wide in 16.0; U+1171E became a spacing mark): terminals disagree;
 // - U+3248–U+324F, East Asian Ambiguous, the only ones tmux draws two cells wide.
 // lifeguard's own text never holds any of them.
-const UNSAFE_CLASS = String.raw`\u0000-\u001F\u007F-\u009F\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Cn}\u2028\u2029\u3248-\u324F`;
+const PREPEND_LETTERS = String.raw`\u0D4E\u{111C2}\u{111C3}\u{113D1}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}`;
+const WIDTH_CHANGED_SINCE_14 = String.raw`\u2630-\u2637\u268A-\u268F\u4DC0-\u4DFF\u{1171E}\u{1D300}-\u{1D356}\u{1D360}-\u{1D376}`;
+const UNSAFE_CLASS = String.raw`\u0000-\u001F\u007F-\u009F\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}\u2028\u2029\u3248-\u324F` + PREPEND_LETTERS + WIDTH_CHANGED_SINCE_14 + UNASSIGNED_IN_UNICODE_14;
 const UNSAFE = new RegExp(`[${UNSAFE_CLASS}]`, 'gu');
 const UNSAFE_ONE = new RegExp(`^[${UNSAFE_CLASS}]$`, 'u');
 const PRINTABLE_ASCII = /^[\u0020-\u007E]*$/;
 const LAYOUT_WHITESPACE = /[\t\n\v\f\r]+/g;
 
-// The class is ~800 ranges (unassigned code points are most of them): a regex over a long line of
+// The class is ~750 ranges (unassigned code points are most of them): a regex over a long line of
 // CJK text costs ~30 µs. One byte per BMP code unit, built from the same class on the first text
 // that is not printable ASCII (~20 ms, once), answers in ~3 µs.
 let bmpTable: Uint8Array | undefined;

@@ -11,19 +11,41 @@ const MARK = /\p{M}/u;
 const JOINING = /[\p{L}\p{Emoji_Modifier}]/u;
 /** Code points string-width already counts inside a cluster: Hangul jamo, half- and full-width forms. */
 const COUNTED_IN_CLUSTER = /[\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF00-\uFFEF]/u;
-/** A letter continues a cluster only after a mark (a virama), or as Thai or Lao SARA AM; a skin tone follows an emoji. */
-const MAY_JOIN_LETTERS = /\p{M}\p{L}|[\u0E33\u0EB3\p{Emoji_Modifier}]/u;
+/**
+ * A letter continues a cluster only after a mark (a virama), or as Thai or Lao SARA AM; a skin tone
+ * follows an emoji; regional indicators pair up.
+ */
+const MAY_JOIN_LETTERS = /\p{M}\p{L}|[\u0E33\u0EB3\p{Emoji_Modifier}\p{Regional_Indicator}]/u;
+/** Two regional indicators: a flag (🇺🇸) or a pair no country has (🇦🇦); string-width counts the latter one cell. */
+const REGIONAL_PAIR = /^\p{Regional_Indicator}{2}$/u;
+/**
+ * Hangul vowel and final jamo (the filler U+1160 is escaped at entry): terminals drawing code point by
+ * code point (tmux, as wcwidth does) give them no cell, after a leading jamo or alone; string-width
+ * counts one that does not follow a leading jamo as one cell. A leading jamo is drawn two cells wide
+ * either way, so without them string-width counts what the terminal draws.
+ */
+const VOWEL_OR_FINAL_JAMO = /[\u1161-\u11FF\uD7B0-\uD7FF]/u;
+const VOWEL_OR_FINAL_JAMO_ALL = new RegExp(VOWEL_OR_FINAL_JAMO.source, 'gu');
+
+/** string-width, with Hangul vowel and final jamo drawn in no cell. */
+function cells(text: string): number {
+	return stringWidth(VOWEL_OR_FINAL_JAMO.test(text) ? text.replaceAll(VOWEL_OR_FINAL_JAMO_ALL, '') : text);
+}
 
 /**
  * The cells string-width leaves out of a grapheme cluster. It gives a cluster the width of its first
  * letter, but a conjunct (क्ष: a consonant, a virama, a consonant) or Thai SARA AM (กำ) is one cluster
  * that a terminal drawing code point by code point (tmux, as wcwidth does) draws letter by letter:
  * two cells. Every letter after the first adds its own width, and so does a skin tone after an emoji
- * (👍🏽: four cells in tmux). Measured in tmux by test/text/terminal-width.test.ts.
+ * (👍🏽: four cells in tmux); two regional indicators take two cells, a flag or not. Measured in tmux by test/text/terminal-width.test.ts.
  */
 function extraLetterCells(cluster: string): number {
 	if (cluster.length === 1 || (cluster.length === 2 && cluster.codePointAt(0)! > 0xFF_FF)) {
 		return 0; // one code point
+	}
+
+	if (REGIONAL_PAIR.test(cluster)) {
+		return 2 - stringWidth(cluster); // a terminal draws each indicator in a cell
 	}
 
 	let extra = 0;
@@ -39,14 +61,14 @@ function extraLetterCells(cluster: string): number {
 	return extra;
 }
 
-const clusterWidth = (cluster: string) => stringWidth(cluster) + extraLetterCells(cluster);
+const clusterWidth = (cluster: string) => cells(cluster) + extraLetterCells(cluster);
 
 export function cellWidth(text: string): number {
 	if (PRINTABLE_ASCII.test(text)) {
 		return text.length;
 	}
 
-	let width = stringWidth(text);
+	let width = cells(text);
 	if (MAY_JOIN_LETTERS.test(text)) {
 		for (const {segment} of graphemes.segment(text)) {
 			width += extraLetterCells(segment);

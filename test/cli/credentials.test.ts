@@ -12,7 +12,8 @@ import path from 'node:path';
 import {after, afterEach, before, describe, test} from 'node:test';
 import {hikariVector, startPrometheusApi, type FakePrometheusApi} from '../helpers/hostile-endpoints.js';
 import {freePort, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
-import {assertOneLineFailure, ensureBuilt, hasScript, PtyRun, runCli, withAdmin, type CliResult} from './helpers.js';
+import {hasTmux, TmuxRun} from '../helpers/terminal.js';
+import {assertOneLineFailure, CLI, cleanEnv, ensureBuilt, hasScript, PtyRun, runCli, withAdmin, type CliResult} from './helpers.js';
 
 /** A password with '@' in it: masked only to its first '@', it showed `puser:***@ss1Tail@host`. */
 const PASSWORD = 'Pa@ss1Tail';
@@ -258,5 +259,26 @@ describe('each --prometheus endpoint its own credentials (two fake Prometheus se
 		const result = await runCli(['--json', '--db', server.url, '--prometheus', `http://0.0.0.0:${port}`], {env: {LIFEGUARD_PROMETHEUS_TOKEN: 'tok-shared-123'}});
 		assert.equal(result.code, 0, context(result));
 		assert.equal(result.stderr, `lifeguard: warning: plain http sends a bearer token to http://0.0.0.0:${port} readable by anyone on the network; use https://\n`);
+	});
+
+	test('the same warning on the live screen: the status line shows it at start (stderr is soon drawn over)', {skip: hasTmux() ? false : 'tmux is not installed'}, async () => {
+		const port = await freePort();
+		const run = new TmuxRun([process.execPath, CLI, '--db', server.url, '--prometheus', `http://0.0.0.0:${port}`], {columns: 120, rows: 30, env: cleanEnv({TERM: 'xterm-256color', LIFEGUARD_PROMETHEUS_TOKEN: 'tok-shared-123'})});
+		try {
+			const screen = await run.waitFor(/^lifeguard {2}PG /m, 'the first frame');
+			const status = screen.filter(line => line.trim() !== '').at(-1) ?? '';
+			assert.match(status, new RegExp(`^warning: plain http sends a bearer token to http://0\\.0\\.0\\.0:${port} readable by anyone on the network`), screen.join('\n'));
+			assert.doesNotMatch(screen.join('\n'), /tok-shared-123/);
+			run.keys('q');
+		} finally {
+			run.close();
+		}
+	});
+
+	test('a LIFEGUARD_PROMETHEUS_TOKEN_<NAME> no endpoint is named for: refused, exit 2, nothing sent', async () => {
+		tokenOnly.requests.length = 0;
+		const result = await runCli(['--json', '--db', server.url, '--prometheus', `prod=${tokenOnly.url}`], {env: {LIFEGUARD_PROMETHEUS_TOKEN_PRDO: 'tok-typo-123'}});
+		assertOneLineFailure(result, 2, /^lifeguard: LIFEGUARD_PROMETHEUS_TOKEN_PRDO: no --prometheus endpoint is named for it \(the --prometheus names are prod\); unset it or fix the name$/);
+		assert.equal(tokenOnly.requests.length, 0);
 	});
 });

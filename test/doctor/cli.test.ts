@@ -75,7 +75,7 @@ describe('lifeguard doctor (built binary)', () => {
 	test('exit 2 with a failure: a monitoring role without pg_monitor', async () => {
 		const result = await runCli(['doctor', '--db', monitorUrl()]);
 		assert.equal(result.code, 2, context(result));
-		assert.match(result.stdout, /^FAIL {4}visibility: .*\n {8}found: lg_cli_monitor has no pg_read_all_stats: .*\n {8}fix: {3}GRANT pg_monitor TO lg_cli_monitor;$/m);
+		assert.match(result.stdout, /^FAIL {4}visibility: .*\n {8}found: lg_cli_monitor has no pg_read_all_stats: .*\n {8}fix: {3}GRANT pg_monitor TO "lg_cli_monitor";$/m);
 	});
 
 	test('--json: the stable contract, outside strings exact; text output shows no control byte', async () => {

@@ -127,7 +127,7 @@ describe('doctor against a real PostgreSQL 18', () => {
 		it('fails while the monitoring role may not use the 2 reserved slots, passes with the grant', async () => {
 			const failing = (await review(monitorUrl)).byId('reserved-slots');
 			assert.equal(failing.status, 'fail', failing.found);
-			assert.equal(failing.fix, 'GRANT pg_use_reserved_connections TO lg_monitor;');
+			assert.equal(failing.fix, 'GRANT pg_use_reserved_connections TO "lg_monitor";');
 			await sql('grant pg_use_reserved_connections to lg_monitor');
 			try {
 				const passing = (await review(monitorUrl)).byId('reserved-slots');
@@ -154,7 +154,7 @@ describe('doctor against a real PostgreSQL 18', () => {
 				const roleOff = (await review(monitorUrl)).byId('idle-in-transaction-timeout');
 				assert.equal(roleOff.status, 'warn', roleOff.found);
 				assert.match(roleOff.found, /off for shop \(every database, set by role\)/);
-				assert.equal(roleOff.fix, "ALTER ROLE shop SET idle_in_transaction_session_timeout = '60s';");
+				assert.equal(roleOff.fix, `ALTER ROLE "shop" SET idle_in_transaction_session_timeout = '60s';`);
 			} finally {
 				await sql('alter role shop reset idle_in_transaction_session_timeout');
 				await setSystem('idle_in_transaction_session_timeout', null, '0');
@@ -164,7 +164,7 @@ describe('doctor against a real PostgreSQL 18', () => {
 		it('statement_timeout: off on the application role warns; ALTER ROLE … SET passes; ALTER DATABASE covers one database only', async () => {
 			const off = (await review(monitorUrl)).byId('statement-timeout');
 			assert.equal(off.status, 'warn', off.found);
-			assert.equal(off.fix, "ALTER ROLE shop SET statement_timeout = '30s';");
+			assert.equal(off.fix, `ALTER ROLE "shop" SET statement_timeout = '30s';`);
 			await sql("alter database app set statement_timeout = '30s'");
 			try {
 				const oneDatabase = (await review(monitorUrl)).byId('statement-timeout');
@@ -229,7 +229,7 @@ describe('doctor against a real PostgreSQL 18', () => {
 				const failing = (await review(monitorUrl, [published.spec])).byId('role-connection-limit');
 				assert.equal(failing.status, 'fail', failing.found);
 				assert.match(failing.found, /shop limit 3, 1 connected; pools checkout 5 × 1 instance = 5/);
-				assert.equal(failing.fix, 'ALTER ROLE shop CONNECTION LIMIT 6;');
+				assert.equal(failing.fix, 'ALTER ROLE "shop" CONNECTION LIMIT 6;');
 				await sql('alter role shop connection limit 10');
 				const passing = (await review(monitorUrl, [published.spec])).byId('role-connection-limit');
 				assert.equal(passing.status, 'pass', passing.found);
@@ -248,7 +248,7 @@ describe('doctor against a real PostgreSQL 18', () => {
 				const failing = (await review(monitorUrl, [published.spec])).byId('database-connection-limit');
 				assert.equal(failing.status, 'fail', failing.found);
 				assert.match(failing.found, /app limit 2, 1 connected; pools checkout 5 × 1 instance = 5/);
-				assert.equal(failing.fix, 'ALTER DATABASE app CONNECTION LIMIT 6;');
+				assert.equal(failing.fix, 'ALTER DATABASE "app" CONNECTION LIMIT 6;');
 				await sql('alter database app connection limit 20');
 				const passing = (await review(monitorUrl, [published.spec])).byId('database-connection-limit');
 				assert.equal(passing.status, 'pass', passing.found);
@@ -264,7 +264,7 @@ describe('doctor against a real PostgreSQL 18', () => {
 		it('without pg_monitor / pg_signal_backend: fail and warn, with the GRANTs; with them: pass', async () => {
 			const bare = await review(monitorUrl);
 			assert.equal(bare.byId('visibility').status, 'fail');
-			assert.equal(bare.byId('visibility').fix, 'GRANT pg_monitor TO lg_monitor;');
+			assert.equal(bare.byId('visibility').fix, 'GRANT pg_monitor TO "lg_monitor";');
 			assert.equal(bare.byId('signal-backend').status, 'warn');
 			await sql('grant pg_monitor, pg_signal_backend to lg_monitor');
 			try {

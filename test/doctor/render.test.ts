@@ -107,17 +107,19 @@ describe('doctor renderers on hostile names (issue 19)', () => {
 		}
 	});
 
-	it('the bordered table keeps its borders with a zero-width space in a name', async () => {
-		const text = stripAnsi(renderDoctorReport(hostileReport('shop\u200B'), 120));
-		const table = text.split('\n').filter(line => /^[┌│├└]/.test(line));
-		assert.ok(table.length > 4, text);
-		assert.ok(table.every(line => cellWidth(line) === cellWidth(table[0]!)), `every line of the table as wide as its top\n${text}`);
-		assert.match(text, /shop\\u200b/);
-		if (hasTmux()) {
-			const drawn = await terminalCells(table);
-			assert.deepEqual(drawn, table.map(() => drawn[0]), `as a terminal draws it\n${text}`);
-		}
-	});
+	for (const [what, name, shown] of [['a zero-width space', 'shop\u200B', /shop\\u200b/], ['Prepend letters (U+0D4E)', `ml-${'\u0D4E'.repeat(20)}`, /ml-(\\u0d4e)+/]] as const) {
+		it(`the bordered table keeps its borders with ${what} in a name`, async () => {
+			const text = stripAnsi(renderDoctorReport(hostileReport(name), 120));
+			const table = text.split('\n').filter(line => /^[┌│├└]/.test(line));
+			assert.ok(table.length > 4, text);
+			assert.ok(table.every(line => cellWidth(line) === cellWidth(table[0]!)), `every line of the table as wide as its top\n${text}`);
+			assert.match(text, shown);
+			if (hasTmux()) {
+				const drawn = await terminalCells(table);
+				assert.deepEqual(drawn, table.map(() => drawn[0]), `as a terminal draws it\n${text}`);
+			}
+		});
+	}
 
 	for (const hostile of MARKDOWN_HOSTILE) {
 		it(`Markdown: ${hostile} in the target, a name and a fix renders as text, the table keeps its shape`, async () => {

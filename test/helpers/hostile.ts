@@ -42,12 +42,15 @@ export function cutUtf8(text: string, bytes: number): string {
 /**
  * Characters that terminals draw at widths of their own, or not at all, where string-width counts
  * something else, or that reorder text (issue 19): every Default_Ignorable_Code_Point and format
- * character (Cf), the line and paragraph separators, and U+3248–U+324F, which tmux draws two cells
- * wide. Found by Unicode property here, not by lifeguard's own list.
+ * character (Cf), the line and paragraph separators, U+3248–U+324F, which tmux draws two cells
+ * wide, and the letters that are Grapheme_Cluster_Break=Prepend in UAX #29 (string-width counts a
+ * run of them with the next character as one cluster; tmux draws each in a cell). Found by Unicode
+ * property and the standard's tables here; that nothing else differs, by a sweep of every code point
+ * through a real terminal (test/text/terminal-width.test.ts).
  */
-export const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2028\u2029\u3248-\u324F]/u;
+export const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2028\u2029\u3248-\u324F\u0D4E\u{111C2}\u{111C3}\u{113D1}\u{1193F}\u{11941}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}]/u;
 
-/** Every code point INVISIBLE matches (about 4200), as strings. */
+/** Every code point INVISIBLE matches (about 4300), as strings. */
 export const INVISIBLE_CHARACTERS: readonly string[] = (() => {
 	const characters: string[] = [];
 	for (let code = 0; code <= 0x10_FF_FF; code++) {
@@ -68,6 +71,7 @@ export const NAMED_INVISIBLE: readonly string[] = [
 	'\u034F', '\u061C', '\u17B4', '\u180E', '\u206A', '\uFFF0', '\u{1BCA0}', '\u{1D173}', '\u{E0001}', '\u{E0041}', // other default-ignorables
 	'\u0600', '\u06DD', '\u{110BD}', '\uFFF9', '\u{13430}', // other format characters
 	'\u3248', // drawn two cells wide by tmux, one by string-width
+	'\u0D4E', '\u{11A84}', // Prepend letters: one cell each in tmux, none by string-width
 ];
 
 /** How lifeguard shows a replaced character: a control picture, or an escape of its code point. */

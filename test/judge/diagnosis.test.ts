@@ -453,7 +453,7 @@ describe('privileges-partial', () => {
 					level: 'warning',
 					subject: {kind: 'privileges'},
 					message:
-						"Numbers are partial: 1 session is hidden from lifeguard's role. Run GRANT pg_monitor TO monitor; to see them all.",
+						'Numbers are partial: 1 session is hidden from lifeguard\'s role. Run GRANT pg_monitor TO "monitor"; to see them all.',
 				},
 			],
 		},

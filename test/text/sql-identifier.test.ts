@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {sqlIdentifier} from '../../source/text/sql-identifier.js';
 
-test('plain names bare; names that need quotes double-quoted, as people write them', () => {
-	assert.equal(sqlIdentifier('shop'), 'shop');
+test('every name double-quoted: a keyword is then a name on every server version', () => {
+	assert.equal(sqlIdentifier('shop'), '"shop"');
+	assert.equal(sqlIdentifier('current_role'), '"current_role"');
+	assert.equal(sqlIdentifier('case'), '"case"');
 	assert.equal(sqlIdentifier('Shop'), '"Shop"');
 	assert.equal(sqlIdentifier('a"b'), '"a""b"');
 	assert.equal(sqlIdentifier('user'), '"user"');

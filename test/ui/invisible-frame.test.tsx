@@ -2,7 +2,8 @@
 // zero-width and format characters, separators, variation selectors…), on a real PostgreSQL, through
 // the real collector and the real App (ink-testing-library), and through the built binary on a real
 // terminal (tmux) at 80×24. One `sx-` + 19 × U+3164 role was enough to make one session row take
-// several lines: the header scrolled off the top. Each frame line is measured by a terminal.
+// several lines: the header scrolled off the top; so was `ml-` + U+0D4E (a Prepend letter) as many
+// times as a name holds. Each frame line is measured by a terminal.
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 import pg from 'pg';
@@ -12,13 +13,15 @@ import {resolveTarget} from '../../source/connection/target.js';
 import {cellWidth} from '../../source/text/width.js';
 import {liveSources} from '../../source/watch.js';
 import {CLI, cleanEnv, ensureBuilt, withAdmin} from '../cli/helpers.js';
-import {INVISIBLE, NAMED_INVISIBLE, standIn, TERMINAL_CONTROL} from '../helpers/hostile.js';
+import {cutUtf8, INVISIBLE, NAMED_INVISIBLE, standIn, TERMINAL_CONTROL} from '../helpers/hostile.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 import {renderApp} from '../helpers/render-app.js';
 import {hasTmux, terminalCells, TmuxRun} from '../helpers/terminal.js';
 
 const PASSWORD = 'invisible-frame-pw';
 const HANGUL_ROLE = `sx-${'\u3164'.repeat(19)}`;
+/** PostgreSQL keeps 63 bytes of a name: `ml-` and 20 × U+0D4E. */
+const PREPEND_ROLE = cutUtf8(`ml-${'\u0D4E'.repeat(60)}`, 63);
 /** One role per character, `x` and the character: its escape fits the USER column (10 cells). */
 const roles = NAMED_INVISIBLE.map(character => ({character, name: `x${character}`}));
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -33,11 +36,11 @@ describe('roles with invisible and disputed-width characters on the screen', {sk
 	before(async () => {
 		server = await startEmbeddedPostgres({maxConnections: 60});
 		await withAdmin(server, async admin => {
-			for (const name of [HANGUL_ROLE, ...roles.map(role => role.name)]) {
+			for (const name of [HANGUL_ROLE, PREPEND_ROLE, ...roles.map(role => role.name)]) {
 				await admin.query(`create role ${quoted(name)} login password '${PASSWORD}'`);
 			}
 		});
-		for (const name of [HANGUL_ROLE, ...roles.map(role => role.name)]) {
+		for (const name of [HANGUL_ROLE, PREPEND_ROLE, ...roles.map(role => role.name)]) {
 			const client = new pg.Client({host: server.host, port: server.port, user: name, password: PASSWORD, database: 'postgres', application_name: 'idle'});
 			client.on('error', () => undefined);
 			await client.connect();
@@ -89,15 +92,16 @@ describe('roles with invisible and disputed-width characters on the screen', {sk
 		}
 	});
 
-	test('the built binary in a terminal of 80×24: the Hangul-filler role leaves the header on line 1', async () => {
+	test('the built binary in a terminal of 80×24: the Hangul-filler and Prepend roles leave the header on line 1', async () => {
 		ensureBuilt();
 		const run = new TmuxRun([process.execPath, CLI, '--db', server.url], {columns: 80, rows: 24, env: cleanEnv({TERM: 'xterm-256color'})});
 		try {
-			// The session list is sorted by time in state: the Hangul role, connected first, leads it.
-			const screen = await run.waitFor(new RegExp(`^[> ] +${pids[0]} `, 'm'), 'the row of the Hangul-filler role');
+			// The session list is sorted by time in state: the Hangul role, connected first, leads it, then the Prepend role.
+			const screen = await run.waitFor(new RegExp(`^[> ] +${pids[0]} [^]*^[> ] +${pids[1]} `, 'm'), 'the rows of the Hangul-filler and Prepend roles');
 			assert.match(screen[0]!, HEADER, `line 1 is the header:\n${screen.join('\n')}`);
 			assert.ok(screen.some(line => line.startsWith('Server ')), `the gauge is on screen:\n${screen.join('\n')}`);
 			assert.match(screen.find(line => line.includes(` ${pids[0]} `)) ?? '', /^[> ] +\d+ sx-\\u3164… +idle +idle +\S+ select pg_backend_pid\(\)/, 'one row, the name cut in its column');
+			assert.match(screen.find(line => line.includes(` ${pids[1]} `)) ?? '', /^[> ] +\d+ ml-\\u0d4e… +idle +idle +\S+ select pg_backend_pid\(\)/, 'one row, the name cut in its column');
 			run.keys('q');
 		} finally {
 			run.close();

@@ -2,7 +2,7 @@
 // (`SHOW DATABASES`, `SHOW USERS`, `SHOW CONFIG`) on the first call and then every ~30 s.
 // Simple query protocol only (no values, no names), columns read by name: they differ across versions.
 import pg from 'pg';
-import {urlUserinfo} from '../../connection/credentials.js';
+import {isConsoleTls, urlUserinfo} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
@@ -229,7 +229,6 @@ function consoleClientConfig(url: string): pg.ClientConfig {
 	const parsed = new URL(url);
 	// parsePoolSpec refused malformed %-escapes, so these decode.
 	const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer';
-	const sslmode = parsed.searchParams.get('sslmode');
 	const userinfo = urlUserinfo(parsed);
 	return {
 		host: parsed.hostname.replace(/^\[|\]$/g, ''),
@@ -238,7 +237,7 @@ function consoleClientConfig(url: string): pg.ClientConfig {
 		password: userinfo?.password || undefined,
 		database,
 		// node-postgres cannot fall back like libpq's "prefer": only an explicit require turns TLS on
-		ssl: sslmode === 'require' || sslmode === 'no-verify' ? {rejectUnauthorized: false} : sslmode === 'verify-ca' || sslmode === 'verify-full',
+		ssl: !isConsoleTls(parsed) ? false : parsed.searchParams.get('sslmode')!.startsWith('verify-') ? true : {rejectUnauthorized: false},
 	};
 }
 
