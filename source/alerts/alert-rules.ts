@@ -3,6 +3,7 @@
 // line CLEAR_MARGIN lower; a page cannot be taken back, so here a rule fires once its condition held at
 // CLEAR_SAMPLES evaluations (`for:`), and a firing rule holds (through its own ALERTS series) until
 // CLEAR_SAMPLES samples in a row were below the lowered line.
+import {CLEAR_SAMPLES} from '../model/alarms.js';
 import {CLEAR_MARGIN} from '../model/levels.js';
 import type {PoolField} from './families.js';
 import type {RecordedNames} from './names.js';
@@ -45,7 +46,7 @@ function poolQueueRules({names, times}: Context): AlertingRule[] {
 	const waitingLately = `max_over_time(${names.waiting}[${times.hold}]) > 0`;
 	const busy = busyText(names);
 	const queue = queueText(names);
-	const holdWords = `holds until nothing has waited for ${times.hold}`;
+	const holdWords = `holds until nothing has waited for ${CLEAR_SAMPLES} samples (${times.hold})`;
 	const saturated: AlertingRule = {
 		alert: 'LifeguardPoolSaturated',
 		comment: 'Pools: requests queue at the max, below it, behind a full server, or where the max is unknown',
@@ -122,7 +123,7 @@ function busyRules({names, times, warnRatio, criticalRatio}: Context): AlertingR
 		criticalRatio,
 		rule: (severity, line, clear) => ({
 			summary: `Pool ${POOL_SUBJECT} is ${busyText(names)} ({{ printf "%.0f" $value }}%), ${nobodyWaitingText(names)}${roomText(names)}${holdingText(severity, line, clear)}. The next burst will queue: raise its max if the server has room.`,
-			description: `Busy connections reached ${line}% of the pool's max. Fires after ${times.rise}; holds until ${times.hold} under ${clear}%.`,
+			description: `Busy connections reached ${line}% of the pool's max. Fires after ${times.rise}; holds until ${CLEAR_SAMPLES} samples (${times.hold}) under ${clear}%.`,
 		}),
 	});
 }
@@ -137,7 +138,7 @@ function serverRules({names, times, warnRatio, criticalRatio}: Context): Alertin
 		rule: (severity, line, clear) => ({
 			comment: 'The server: its usable slots (max_connections less the reserved ones) filling up',
 			summary: `Server ${SERVER_SUBJECT} at {{ printf "%.0f" $value }}% of usable connections (${serverUseText(names)})${holdingText(severity, line, clear)}. Terminate idle sessions or lower pool sizes.`,
-			description: `Sessions reached ${line}% of the slots an ordinary client can take; \`lifeguard\` on this server shows who holds them. Fires after ${times.rise}; holds until ${times.hold} under ${clear}%.`,
+			description: `Sessions reached ${line}% of the slots an ordinary client can take; \`lifeguard\` on this server shows who holds them. Fires after ${times.rise}; holds until ${CLEAR_SAMPLES} samples (${times.hold}) under ${clear}%.`,
 		}),
 	});
 }
