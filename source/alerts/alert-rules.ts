@@ -40,12 +40,12 @@ export function alertingRules(context: Context): AlertingRule[] {
 	];
 }
 
-function poolQueueRules({names, times}: Context): AlertingRule[] {
+function poolQueueRules({names, times, fields}: Context): AlertingRule[] {
 	const full = `on () (${names.serverFree} <= 0)`;
 	const queuedLately = `max_over_time(${names.queued}[${times.hold}])`;
 	const waitingLately = `max_over_time(${names.waiting}[${times.hold}]) > 0`;
 	const busy = busyText(names);
-	const queue = queueText(names);
+	const queue = queueText(names, fields.has('waitsRate') || fields.has('waitSecondsRate'));
 	const holdWords = `holds until nothing has waited for ${CLEAR_SAMPLES} samples (${times.hold})`;
 	const saturated: AlertingRule = {
 		alert: 'LifeguardPoolSaturated',

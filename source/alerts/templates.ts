@@ -34,14 +34,15 @@ export function busyText(names: RecordedNames): string {
 
 /**
  * The queue: `150 waiting (oldest 9s)` from a waiting gauge; from wait counters, where the pool has
- * none, `waits 3.1/s, avg 420 ms` and, when new waits stand still, how many waited by wait time.
+ * none (and the rule file reads some), `waits 3.1/s, avg 420 ms` and, when new waits stand still, how
+ * many waited by wait time.
  */
-export function queueText(names: RecordedNames): string {
+export function queueText(names: RecordedNames, hasWaitCounters: boolean): string {
 	const oldest = `{{ with ${poolQuery(`${names.oldestWaitSeconds}{POOL}`)} }} (oldest {{ . | first | value | humanizeDuration }}){{ end }}`;
 	const waiting = `{{ . | first | value | printf "%.0f" }} waiting${oldest}`;
 	const average = `{{ with ${poolQuery(`1000 * ${names.waitSecondsRate}{POOL} / (${names.waitsRate}{POOL} > 0)`)} }}, avg {{ . | first | value | printf "%.0f" }} ms{{ end }}`;
 	const byTime = `{{ with ${poolQuery(`${names.waitSecondsRate}{POOL} > 0 and (${names.waitsRate}{POOL} == 0)`)} }}, ~{{ . | first | value | printf "%.1f" }} waiting (wait time){{ end }}`;
-	const rates = `{{ with ${poolQuery(`${names.waitsRate}{POOL}`)} }}waits {{ . | first | value | printf "%.1f" }}/s${average}${byTime}{{ else }}a queue{{ end }}`;
+	const rates = hasWaitCounters ? `{{ with ${poolQuery(`${names.waitsRate}{POOL}`)} }}waits {{ . | first | value | printf "%.1f" }}/s${average}${byTime}{{ else }}a queue{{ end }}` : 'a queue';
 	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}${waiting}{{ else }}${rates}{{ end }}`;
 }
 
