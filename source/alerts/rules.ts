@@ -2,6 +2,7 @@
 // Recording rules turn every pool family into one set of series (names.ts); alerting rules read those
 // with the screen's thresholds and hysteresis (alert-rules.ts). Pure: options in, YAML text out.
 import {CLEAR_SAMPLES} from '../model/alarms.js';
+import {safeText} from '../text/sanitize.js';
 import {persistentWaitingMs} from '../model/levels.js';
 import {alertingRules} from './alert-rules.js';
 import {ALERT_FAMILIES, type AlertFamily, type PoolField} from './families.js';
@@ -76,7 +77,7 @@ export function alertRules(options: AlertRuleOptions): string {
 		`Thresholds: warn ${percent(options.warnRatio)}%, critical ${percent(options.criticalRatio)}%. Evaluated every ${times.interval}: set it to your scrape interval.`,
 		`An alert fires after ${CLEAR_SAMPLES} samples in a row (for: ${times.rise}); a held one clears after ${CLEAR_SAMPLES} samples below its line,`,
 		'which sits 5 points lower while it fires (as the screen holds a level).',
-		...(matchers ? [`Only series matching {${matchers}}.`] : []),
+		...(matchers ? [`Only series matching {${safeText(matchers)}}.`] : []),
 		...(wanted ? [`Only the sources found: ${[...wanted.keys()].join(', ')}.`] : []),
 	];
 	return ruleFileText(header, {name: 'lifeguard', interval: times.interval, rules});
@@ -86,7 +87,8 @@ const percent = (ratio: number) => Math.round(ratio * 100);
 
 /** Where a source was seen, for its comment. */
 function seenOn(source: RuleSource | undefined): string {
-	return source?.services && source.services.length > 0 ? `\nseen on: ${source.services.join(', ')}` : '';
+	// Label values are others' text: one line each, no control byte (a newline would end the comment).
+	return source?.services && source.services.length > 0 ? `\nseen on: ${source.services.map(service => safeText(service)).join(', ')}` : '';
 }
 
 const FIELD_NAME: Record<PoolField, keyof RecordedNames> = {
