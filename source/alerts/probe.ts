@@ -7,7 +7,9 @@ import {maskText, urlSecrets} from '../connection/mask.js';
 import {queryUrl} from '../collectors/pools/prometheus-api.js';
 import {serviceOf} from '../collectors/pools/prometheus-fleet.js';
 import {familyNames} from '../collectors/pools/prometheus-pools.js';
+import {describeError, oneLine} from '../collectors/pools/http-collector.js';
 import type {PoolEndpoint} from '../model/types.js';
+import {safeText} from '../text/sanitize.js';
 import {type RuleSource, SERVER_SOURCE} from './rules.js';
 
 export type Probe = {ok: true; sources: RuleSource[]} | {ok: false; error: string};
@@ -63,7 +65,7 @@ export function sourcesOf(series: ReadonlyArray<{metric?: Record<string, string>
 /** Ask `endpoint` (a --prometheus endpoint: URL, selector, credentials) which sources it holds. */
 export async function probeFamilies(endpoint: Pick<PoolEndpoint, 'url' | 'selector' | 'bearerToken'>, timeoutMs: number): Promise<Probe> {
 	const secrets = [...urlSecrets(endpoint.url), ...(endpoint.bearerToken ? [endpoint.bearerToken] : [])];
-	const failed = (reason: string): Probe => ({ok: false, error: maskText(`prometheus: ${reason}`, secrets).replaceAll(/\s+/g, ' ')});
+	const failed = (reason: string): Probe => ({ok: false, error: safeText(oneLine(maskText(`prometheus: ${reason}`, secrets)))});
 	const authorization = endpoint.bearerToken ? `Bearer ${endpoint.bearerToken}` : basicAuthorization(endpoint.url);
 	try {
 		const response = await fetch(queryUrl(endpoint.url), {
@@ -95,7 +97,9 @@ export async function probeFamilies(endpoint: Pick<PoolEndpoint, 'url' | 'select
 
 		return {ok: true, sources: sourcesOf(answer.data.result as Array<{metric?: Record<string, string>}>)};
 	} catch (error) {
-		const reason = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-		return failed(reason);
+		// fetch wraps the socket's error (its `code` says what happened) in a TypeError's cause
+		const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+		const isTimeout = error instanceof Error && error.name === 'TimeoutError';
+		return failed(isTimeout ? `timed out after ${timeoutMs} ms` : describeError(cause, new URL(endpoint.url).hostname));
 	}
 }

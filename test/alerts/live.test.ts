@@ -6,6 +6,7 @@
 // server filling past --warn does too.
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
+import {probeFamilies} from '../../source/alerts/probe.js';
 import {alertRules} from '../../source/alerts/rules.js';
 import {ALERTMANAGER, type AlertmanagerAlert, missing, POSTGRES_EXPORTER, type Running, startAlertmanager, startPostgresExporter, startVictoriaMetrics, startVmalert, VICTORIA_METRICS, VMALERT} from '../helpers/monitoring.js';
 import {pollUntil, Sessions, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
@@ -96,6 +97,12 @@ for (const engine of engines) {
 			assert.deepEqual(await values(stack.queryUrl, 'lifeguard:server_usable_connections'), [USABLE]);
 			assert.deepEqual(await values(stack.queryUrl, 'ALERTS{alertstate="firing"}'), []);
 			assert.deepEqual(lifeguardAlerts(await alertmanager.alerts()), []);
+		});
+
+		test('--prometheus: the probe finds the HikariCP family on the orders service and the server on postgres, and a selector narrows it', async () => {
+			const endpoint = {url: stack.queryUrl, selector: null, bearerToken: null};
+			assert.deepEqual(await probeFamilies(endpoint, 5000), {ok: true, sources: [{id: 'hikaricp', services: ['orders']}, {id: 'postgres_exporter', services: ['postgres']}]});
+			assert.deepEqual(await probeFamilies({...endpoint, selector: 'job="orders"'}, 5000), {ok: true, sources: [{id: 'hikaricp', services: ['orders']}]});
 		});
 
 		test('a saturated pool reaches Alertmanager as LifeguardPoolSaturated, with the server\'s free slots as postgres_exporter reads them', async () => {

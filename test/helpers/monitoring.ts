@@ -117,15 +117,15 @@ export async function startPostgresExporter(databaseUrl: string): Promise<Runnin
 	return {...running, target: new URL(running.url).host};
 }
 
-/** VictoriaMetrics scraping `jobs` every `intervalSeconds`, answering queries up to the last second. */
+/** VictoriaMetrics scraping `jobs` (if any) every `intervalSeconds`, answering queries up to the last second. */
 export async function startVictoriaMetrics(jobs: readonly ScrapeJob[], intervalSeconds = 1): Promise<Running> {
 	return startServer('victoria-metrics', {
 		binary: VICTORIA_METRICS,
-		files: {'scrape.yml': configYaml(jobs, intervalSeconds)},
+		files: jobs.length > 0 ? {'scrape.yml': configYaml(jobs, intervalSeconds)} : {},
 		args: (directory, port) => [
 			`-httpListenAddr=127.0.0.1:${port}`,
 			`-storageDataPath=${path.join(directory, 'data')}`,
-			'-promscrape.config=scrape.yml',
+			...(jobs.length > 0 ? ['-promscrape.config=scrape.yml'] : []),
 			'-retentionPeriod=1d',
 			// By default the last 30 s are hidden from queries (samples may still arrive): too slow for a test.
 			'-search.latencyOffset=1s',
