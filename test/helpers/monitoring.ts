@@ -84,13 +84,13 @@ async function startServer(name: string, {binary, args, files = {}, readyPath, e
 	return {url, directory, stop, log: () => output};
 }
 
-export type AlertmanagerAlert = {labels: Record<string, string>; annotations: Record<string, string>; status?: {state?: string}};
+export type AlertmanagerAlert = {labels: Record<string, string>; annotations: Record<string, string>; status?: {state?: string; inhibitedBy?: string[]}};
 
-/** Alertmanager with one receiver that delivers nowhere: alerts are read back from its API. */
-export async function startAlertmanager(): Promise<Running & {alerts: () => Promise<AlertmanagerAlert[]>}> {
+/** Alertmanager with one receiver that delivers nowhere (alerts are read back from its API), and `extra` config. */
+export async function startAlertmanager(extra = ''): Promise<Running & {alerts: () => Promise<AlertmanagerAlert[]>}> {
 	const running = await startServer('alertmanager', {
 		binary: ALERTMANAGER,
-		files: {'alertmanager.yml': ['route:', '  receiver: none', '  group_wait: 0s', 'receivers:', '  - name: none', ''].join('\n')},
+		files: {'alertmanager.yml': ['route:', '  receiver: none', '  group_wait: 0s', 'receivers:', '  - name: none', extra].join('\n')},
 		args: (directory, port) => [
 			'--config.file=alertmanager.yml',
 			`--storage.path=${path.join(directory, 'data')}`,
