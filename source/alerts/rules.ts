@@ -91,20 +91,10 @@ function seenOn(source: RuleSource | undefined): string {
 	return source?.services && source.services.length > 0 ? `\nseen on: ${source.services.map(service => safeText(service)).join(', ')}` : '';
 }
 
-const FIELD_NAME: Record<PoolField, keyof RecordedNames> = {
-	max: 'max',
-	active: 'active',
-	waiting: 'waiting',
-	oldestWaitSeconds: 'oldestWaitSeconds',
-	timeoutsRate: 'timeoutsRate',
-	waitsRate: 'waitsRate',
-	waitSecondsRate: 'waitSecondsRate',
-};
-
 function familyRules(family: AlertFamily, names: RecordedNames, context: {matchers: Matchers; window: string}, source: RuleSource | undefined): RecordingRule[] {
 	const fields = Object.entries(family.fields) as Array<[PoolField, (context: {matchers: Matchers; window: string}) => string]>;
 	return fields.map(([field, build], index) => ({
-		record: names[FIELD_NAME[field]],
+		record: names[field],
 		expr: family.poolKey(build(context)),
 		// A label of the rule: it sets the family on every series, and tells the families' rules apart.
 		labels: {lifeguard_family: family.id},

@@ -1,20 +1,10 @@
 // The rules that judge a ratio against --warn and --critical (a pool's busy share, the server's used
 // slots) and the fleet's sum of maxes, run by promtool: firing and quiet cases, the hold 5 points
 // under the line that keeps a hovering value from paging twice, and the clear after three samples.
-import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {alertRules} from '../../source/alerts/rules.js';
-import {firingAt, saysAt, unit} from './cases.js';
-import {PROMTOOL_MISSING, testRules, type UnitTest} from './promtool.js';
-import {APP, DB, held, micrometerHikari, postgresExporter} from './series.js';
-
-const rules = alertRules({warnRatio: 0.8, criticalRatio: 0.95});
-const HIKARI = {...APP, application: 'orders', pool: 'HikariPool-1', lifeguard_pool: 'HikariPool-1', lifeguard_family: 'hikaricp'};
-
-async function assertPasses(tests: UnitTest[], ruleFile = rules): Promise<void> {
-	const result = await testRules(ruleFile, tests);
-	assert.ok(result.ok, result.output);
-}
+import {assertPasses, firingAt, HIKARI, saysAt, unit} from './cases.js';
+import {PROMTOOL_MISSING} from './promtool.js';
+import {DB, held, micrometerHikari, postgresExporter} from './series.js';
 
 test('pool busy: warning at --warn, critical at --critical, in the finding\'s words; quiet below', {skip: PROMTOOL_MISSING}, async () => {
 	const words = (severity: string, active: number, line: number, clear: number) => ({

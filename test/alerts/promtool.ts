@@ -5,12 +5,11 @@ import {existsSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {VMALERT} from '../helpers/monitoring.js';
 import '../helpers/test-tmp.js';
 
 export const PROMTOOL = '/usr/bin/promtool';
 export const PROMTOOL_MISSING = existsSync(PROMTOOL) ? false : 'promtool not installed: apt-get install prometheus';
-export const VMALERT = '/usr/bin/vmalert';
-export const VMALERT_MISSING = existsSync(VMALERT) ? false : 'vmalert not installed: apt-get install victoria-metrics';
 
 /** One series of a unit test: `name{labels}` and its values in promtool's notation (`1+0x10`, `_`, `stale`). */
 export type InputSeries = {series: string; values: string};
@@ -48,8 +47,7 @@ export async function checkRules(rules: string): Promise<Run> {
 export async function vmalertDryRun(rules: string): Promise<Run> {
 	return inDirectory(async directory => {
 		await writeFile(path.join(directory, 'rules.yml'), rules);
-		const result = run(VMALERT, ['-dryRun', '-rule', 'rules.yml', '-loggerLevel', 'ERROR'], directory);
-		return result;
+		return run(VMALERT, ['-dryRun', '-rule', 'rules.yml', '-loggerLevel', 'ERROR'], directory);
 	});
 }
 

@@ -1,22 +1,14 @@
 // Every alerting rule, run by promtool on series shaped as the exporters write them: a case where it
 // fires (with the words it says) and one where it stays quiet; the hold that keeps a level while the
 // value hovers under its line, and the clear after three quiet samples.
-import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {alertRules} from '../../source/alerts/rules.js';
-import {firingAt, saysAt, unit} from './cases.js';
-import {PROMTOOL_MISSING, testRules, type UnitTest} from './promtool.js';
+import {assertPasses, firingAt, HIKARI, saysAt, unit} from './cases.js';
+import {PROMTOOL_MISSING} from './promtool.js';
 import {agroal, APP, held, micrometerHikari, postgresExporter} from './series.js';
 
-const rules = alertRules({warnRatio: 0.8, criticalRatio: 0.95});
-const HIKARI = {...APP, application: 'orders', pool: 'HikariPool-1', lifeguard_pool: 'HikariPool-1', lifeguard_family: 'hikaricp'};
 const AGROAL = {...APP, datasource: 'default', lifeguard_pool: 'default', lifeguard_family: 'agroal'};
 const holds = 'holds until nothing has waited for 3 samples (44s).';
-
-async function assertPasses(tests: UnitTest[], ruleFile = rules, evaluationInterval = '15s'): Promise<void> {
-	const result = await testRules(ruleFile, tests, evaluationInterval);
-	assert.ok(result.ok, result.output);
-}
 
 const hikari = (max: number, active: number, pending: number | string, timeouts?: string) => micrometerHikari('HikariPool-1', {max: held(max), active: held(active), pending: typeof pending === 'number' ? held(pending) : pending, timeouts});
 

@@ -8,7 +8,8 @@ import {familyNames} from '../../source/collectors/pools/prometheus-pools.js';
 import {ALERT_FAMILIES} from '../../source/alerts/families.js';
 import {alertRules, SERVER_SOURCE, timing} from '../../source/alerts/rules.js';
 import {POOL_SUBJECT} from '../../source/alerts/templates.js';
-import {checkRules, PROMTOOL_MISSING, VMALERT_MISSING, vmalertDryRun} from './promtool.js';
+import {missing, VMALERT} from '../helpers/monitoring.js';
+import {checkRules, PROMTOOL_MISSING, vmalertDryRun} from './promtool.js';
 
 const base = {warnRatio: 0.8, criticalRatio: 0.95};
 const variants: Array<[string, Parameters<typeof alertRules>[0]]> = [
@@ -28,7 +29,7 @@ test('promtool check rules passes on every variant', {skip: PROMTOOL_MISSING}, a
 	}
 });
 
-test('vmalert parses every variant: expressions as MetricsQL, annotations as its templates', {skip: VMALERT_MISSING}, async () => {
+test('vmalert parses every variant: expressions as MetricsQL, annotations as its templates', {skip: missing(VMALERT)}, async () => {
 	for (const [name, options] of variants) {
 		const result = await vmalertDryRun(alertRules(options));
 		assert.ok(result.ok, `${name}: ${result.output}`);
