@@ -129,6 +129,10 @@ for (const engine of engines) {
 			const free = USABLE - sessionsSeen;
 			assert.equal(alert.annotations['summary'], `Pool orders/HikariPool-1 on ${app.target} is saturated: 5/5 busy, 150 waiting, while the server has ${free} free slots: raise the pool's max.`);
 
+			// The hold joins the alert's own ALERTS series to the pool's recorded series: both must be in storage, alike.
+			const joined = 'ALERTS{alertname="LifeguardPoolSaturated",alertstate="firing"} and ignoring (alertname, alertstate, severity, alertgroup) lifeguard:pool_queued';
+			await pollUntil(async () => (await values(stack.queryUrl, joined)).length === 1, {timeoutMs: 30_000, everyMs: 250, what: 'the alert\'s ALERTS series joined to its pool'});
+
 			// 5/5 is also "busy" at both levels: with the README's inhibit rules, Alertmanager holds those back.
 			const busy = await pollUntil(async () => {
 				const found = lifeguardAlerts(await alertmanager.alerts()).filter(each => each.labels['alertname'] === 'LifeguardPoolBusy');
