@@ -43,6 +43,7 @@ export function alertingRules(context: Context): AlertingRule[] {
 function poolQueueRules({names, times, fields}: Context): AlertingRule[] {
 	const full = `on () (${names.serverFree} <= 0)`;
 	const queuedLately = `max_over_time(${names.queued}[${times.hold}])`;
+	const atMaxLately = `max_over_time(${names.usedRatio}[${times.hold}]) >= 1`;
 	const waitingLately = `max_over_time(${names.waiting}[${times.hold}]) > 0`;
 	const busy = busyText(names);
 	const queue = queueText(names, fields.has('waitsRate') || fields.has('waitSecondsRate'));
@@ -50,11 +51,11 @@ function poolQueueRules({names, times, fields}: Context): AlertingRule[] {
 	const saturated: AlertingRule = {
 		alert: 'LifeguardPoolSaturated',
 		comment: 'Pools: requests queue at the max, below it, behind a full server, or where the max is unknown',
-		expr: held(`(${names.queued} and ${names.usedRatio} >= 1) unless ${full}`, queuedLately, 'LifeguardPoolSaturated', 'critical'),
+		expr: held(`(${names.queued} and ${names.usedRatio} >= 1) unless ${full}`, `${queuedLately} and ${atMaxLately}`, 'LifeguardPoolSaturated', 'critical'),
 		for: times.rise,
 		severity: 'critical',
 		summary: `Pool ${POOL_SUBJECT} is saturated: ${busy}, ${queue}, ${whileFreeText(names)}: raise the pool's max.`,
-		description: `Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after ${times.rise}, ${holdWords}.`,
+		description: `Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after ${times.rise}, holds until ${CLEAR_SAMPLES} samples (${times.hold}) without a queue or below the max.`,
 	};
 	const behindFull: AlertingRule = {
 		alert: 'LifeguardPoolWaitingBehindFullServer',

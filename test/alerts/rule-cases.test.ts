@@ -20,7 +20,7 @@ test('pool saturated: fires at the third sample at the max with a queue, in the 
 				labels: HIKARI,
 				severity: 'critical',
 				summary: 'Pool orders/HikariPool-1 on 10.0.0.7:8080 is saturated: 5/5 busy, 150 waiting, while the server has 91 free slots: raise the pool\'s max.',
-				description: `Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after 30s, ${holds}`,
+				description: 'Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after 30s, holds until 3 samples (44s) without a queue or below the max.',
 			}])],
 		}),
 		unit('at the max, nobody waiting', [...hikari(5, 5, 0), ...postgresExporter(held(6))], {fires: [firingAt(60, 'LifeguardPoolSaturated', [])]}),
@@ -33,6 +33,17 @@ test('pool saturated holds while the queue comes and goes, and clears at the thi
 	await assertPasses([unit('hold', [...hikari(5, 5, '150 150 150 150 0 150 0 0 0 0 0 0'), ...postgresExporter(held(6))], {
 		fires: [fires(30), fires(60), fires(90), fires(105), firingAt(120, 'LifeguardPoolSaturated', [])],
 	})]);
+});
+
+test('pool saturated, then below its max with the queue still there: saturated clears after three samples, waiting below the max takes over', {skip: PROMTOOL_MISSING}, async () => {
+	// 5/5 with a queue until 45 s, 4/5 with the queue from 60 s: held at 60 and 75, cleared at 90 s
+	const input = [...micrometerHikari('HikariPool-1', {max: held(5), active: '5 5 5 5 4 4 4 4 4 4 4 4', pending: held(3)}), ...postgresExporter(held(6))];
+	const critical = {labels: HIKARI, severity: 'critical'};
+	await assertPasses([unit('below max', input, {fires: [
+		firingAt(75, 'LifeguardPoolSaturated', [critical]),
+		firingAt(90, 'LifeguardPoolSaturated', []),
+		firingAt(90, 'LifeguardPoolWaiting', [critical, {labels: HIKARI, severity: 'warning'}]),
+	]})]);
 });
 
 test('waiting behind a full server: fires instead of "raise the max"; quiet while the server has room', {skip: PROMTOOL_MISSING}, async () => {
