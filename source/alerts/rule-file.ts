@@ -52,7 +52,7 @@ export function ruleFileText(header: readonly string[], group: {name: string; in
 		'groups:',
 		`  - name: ${group.name}`,
 		`    interval: ${group.interval}`,
-		'    rules:',
+		group.rules.length > 0 ? '    rules:' : '    rules: []',
 		...group.rules.flatMap(rule => ruleLines(rule)),
 	];
 	return `${lines.join('\n')}\n`;

@@ -78,7 +78,7 @@ export function alertRules(options: AlertRuleOptions): string {
 		`An alert fires after ${CLEAR_SAMPLES} samples in a row (for: ${times.rise}); a held one clears after ${CLEAR_SAMPLES} samples below its line,`,
 		'which sits 5 points lower while it fires (as the screen holds a level).',
 		...(matchers ? [`Only series matching {${safeText(matchers)}}.`] : []),
-		...(wanted ? [`Only the sources found: ${[...wanted.keys()].join(', ')}.`] : []),
+		...(wanted ? [wanted.size > 0 ? `Only the sources found: ${[...wanted.keys()].join(', ')}.` : 'No pool family and no postgres_exporter series were found: no rules.'] : []),
 	];
 	return ruleFileText(header, {name: 'lifeguard', interval: times.interval, rules});
 }

@@ -39,6 +39,12 @@ test('a service name with a line break stays inside its comment in the rule file
 	assert.doesNotMatch(text, /^\s+- record: injected/m);
 });
 
+test('a Prometheus with none of the sources: a valid file that says so, with no rules', () => {
+	const text = alertRules({warnRatio: 0.8, criticalRatio: 0.95, sources: sourcesOf([])});
+	assert.match(text, /# No pool family and no postgres_exporter series were found: no rules\.\n/);
+	assert.match(text, /\n {4}rules: \[\]\n$/);
+});
+
 test('failures are one line, with the URL\'s password masked: refused, not JSON, a Prometheus error, a timeout', async () => {
 	const port = await freePort();
 	const refused = await probeFamilies({url: `http://ops:hunter2@127.0.0.1:${port}`, selector: null, bearerToken: null}, 2000);

@@ -16,6 +16,7 @@ const variants: Array<[string, Parameters<typeof alertRules>[0]]> = [
 	['every family and the server', base],
 	...familyNames().map(({id}): [string, Parameters<typeof alertRules>[0]] => [`${id} alone`, {...base, sources: [{id}]}]),
 	[`${SERVER_SOURCE} alone`, {...base, sources: [{id: SERVER_SOURCE}]}],
+	['no source found', {...base, sources: []}],
 	['with a selector', {...base, selector: 'env="prod",cluster=~"eu-.*"'}],
 	['at a 1 s interval', {...base, intervalSeconds: 1}],
 	['at a 60 s interval, other thresholds', {warnRatio: 0.5, criticalRatio: 0.9, intervalSeconds: 60}],
