@@ -12,7 +12,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {openIncidentLog} from '../source/actions/incident-log.js';
-import type {LogEvent, LogNumbers} from '../source/model/log-events.js';
+import type {LogEvent, LogNumbers} from '../source/judge/log-events.js';
 
 const TARGET_MB = Math.min(Math.max(Number(process.env['BIG_TIMELINE_MB'] ?? 200), 1), 2000);
 const TARGET_BYTES = TARGET_MB * 1024 * 1024;

@@ -2,7 +2,7 @@
 // (viewport, pollers, input), so it can be drawn synchronously and once per refresh.
 import {Writable} from 'node:stream';
 import {type Instance, render, renderToString} from 'ink';
-import type {DashboardState} from '../source/model/dashboard.js';
+import type {DashboardState} from '../source/screen/board.js';
 import {Dashboard} from '../source/ui/components/dashboard.js';
 
 type FrameProps = {state: DashboardState; target: string; columns: number; rows: number};

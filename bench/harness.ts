@@ -70,11 +70,19 @@ export async function backendPids(admin: pg.Client, applicationName: string): Pr
 	return rows.map(row => row.pid);
 }
 
-export type Sessions = {setMode: (mode: SessionsMode) => Promise<void>; count: number};
+/** `setMode` resolves, once the mode holds, with the number of sessions it plays. */
+export type Sessions = {setMode: (mode: SessionsMode) => Promise<number>; count: number};
 
 /** Fork bench/sessions.js on `url` and wait until its sessions are connected; stopped by cleanup(). */
 export async function startSessions(url: string, options: {sessions: number; maxSeconds: number; churnPerSecond?: number}): Promise<Sessions> {
-	const child: ChildProcess = fork(path.join(here, 'sessions.js'), [url, String(options.sessions), String(options.maxSeconds), String(options.churnPerSecond ?? 5)], {stdio: ['ignore', 'inherit', 'inherit', 'ipc']});
+	// The password goes to the child in its environment, not on its command line (where `ps` shows it).
+	const bare = new URL(url);
+	const password = decodeURIComponent(bare.password);
+	bare.password = '';
+	const child: ChildProcess = fork(path.join(here, 'sessions.js'), [bare.href, String(options.sessions), String(options.maxSeconds), String(options.churnPerSecond ?? 5)], {
+		env: {...process.env, PGPASSWORD: password},
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
 	const exited = new Promise<void>(resolve => {
 		child.once('exit', () => {
 			resolve();
@@ -122,12 +130,14 @@ export async function startSessions(url: string, options: {sessions: number; max
 	return {
 		count: ready.sessions,
 		async setMode(mode) {
-			const answer = next(30_000);
+			const answer = next(60_000);
 			child.send({type: 'mode', mode} satisfies SessionsRequest);
 			const reply = await answer;
 			if (reply.type !== 'mode-set') {
 				throw new Error(`sessions: ${reply.type === 'failed' ? reply.error : reply.type}`);
 			}
+
+			return reply.sessions;
 		},
 	};
 }

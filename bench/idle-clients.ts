@@ -9,7 +9,7 @@ export type IdleRequest = {type: 'open'; total: number} | {type: 'close'};
 export type IdleReply = {type: 'opened'; total: number; ms: number} | {type: 'failed'; error: string} | {type: 'closed'};
 
 const url = process.argv[2];
-const BATCH = 25;
+const BATCH = 50;
 const APPLICATIONS = ['api', 'api', 'api', 'worker', 'worker', 'cron', 'reports', 'admin'];
 const clients: pg.Client[] = [];
 

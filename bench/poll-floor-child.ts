@@ -11,8 +11,9 @@ import {createPostgresSource} from '../source/collectors/postgres-activity.js';
 import {SNAPSHOT_OF_CLIENT_CONNECTIONS, SCREEN_SESSION_ROW_CAP} from '../source/collectors/postgres-queries.js';
 import {openMonitorClient} from '../source/connection/monitor-client.js';
 import {resolveTarget} from '../source/connection/target.js';
-import {initialState, withPause} from '../source/model/dashboard.js';
-import {deskOf, updateDesk} from '../source/model/desk.js';
+import {initialState, withPause} from '../source/screen/board.js';
+import {deskOf, updateDesk} from '../source/screen/desk.js';
+import {COMMANDS} from '../source/commands/index.js';
 import {parseCommandLine} from '../source/options.js';
 
 const [mode, url, secondsText] = process.argv.slice(2);
@@ -32,7 +33,7 @@ async function main() {
 		return;
 	}
 
-	const options = parseCommandLine(['--db', url!], process.env);
+	const options = parseCommandLine(['--db', url!], process.env, COMMANDS);
 	const target = resolveTarget(url, process.env);
 	if (mode === 'select-1' || mode === 'snapshot') {
 		const client = await openMonitorClient(target);

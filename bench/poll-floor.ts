@@ -4,11 +4,9 @@
 // the V8 flags and environment of the bin's #! line, all at once on the same 58 busy sessions of an
 // embedded PostgreSQL. Reports each process's CPU per minute from /proc. Compare with the paused
 // phase of `--side-by-side`: the rest of a paused lifeguard (Ink, React, stdin) costs the difference.
-import {fork, type ChildProcess} from 'node:child_process';
-import {readFileSync} from 'node:fs';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import type {ChildProcess} from 'node:child_process';
 import {parseArgs} from 'node:util';
+import {FLOOR_MODES, shebang, startFloor} from './floor.js';
 import {CLI, onCleanup, runBounded, startSessions} from './harness.js';
 import {CLK_TCK, cpuTicks, sleep} from './proc.js';
 import {startServer} from './server.js';
@@ -16,40 +14,19 @@ import {startServer} from './server.js';
 const {values} = parseArgs({options: {'poll-floor': {type: 'boolean'}, seconds: {type: 'string', default: '120'}, warmup: {type: 'string', default: '10'}}});
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
-const MODES = ['timer', 'select-1', 'snapshot', 'collect', 'model'] as const;
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** The #! line's environment and node flags: `#!/usr/bin/env -S A=1 B=2 node --x --y`. */
-function shebang(): {env: Record<string, string>; flags: string[]} {
-	const words = readFileSync(CLI, 'utf8').split('\n', 1)[0]!.replace(/^#!\S*env -S /, '').split(/\s+/);
-	const node = words.indexOf('node');
-	return {
-		env: Object.fromEntries(words.slice(0, node).map(word => word.split('=', 2) as [string, string])),
-		flags: words.slice(node + 1),
-	};
-}
 
 await runBounded('poll-floor', (SECONDS + WARMUP + 300) * 1000, async () => {
 	const server = await startServer({maxConnections: 100, sharedBuffers: '64MB'});
 	onCleanup(server.stop);
 	const sessions = await startSessions(server.url, {sessions: 58, maxSeconds: SECONDS + WARMUP + 120});
 	await sessions.setMode('busy');
-	const {env, flags} = shebang();
 	const url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
 	const children = new Map<string, ChildProcess>();
-	for (const mode of MODES) {
-		const child = fork(path.join(here, 'poll-floor-child.js'), [mode, url, String(SECONDS + WARMUP)], {
-			execArgv: flags,
-			env: {...process.env, ...env, PGPASSWORD: server.password},
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		});
-		onCleanup(() => {
-			child.kill('SIGTERM');
-		});
-		children.set(mode, child);
+	for (const mode of FLOOR_MODES) {
+		children.set(mode, startFloor(mode, {bin: CLI, url, password: server.password, seconds: SECONDS + WARMUP}));
 	}
 
-	console.log(`# poll floor: ${MODES.length} processes, one poll a second each, 58 busy sessions, ${SECONDS} s after ${WARMUP} s; #! flags: ${flags.join(' ')}`);
+	console.log(`# poll floor: ${FLOOR_MODES.length} processes, one poll a second each, 58 busy sessions, ${SECONDS} s after ${WARMUP} s; #! flags: ${shebang(CLI).flags.join(' ')}`);
 	await sleep(WARMUP * 1000);
 	const before = new Map<string, number>();
 	for (const [mode, child] of children) {

@@ -103,3 +103,22 @@ export async function comm(pid: number): Promise<string> {
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/**
+ * Before opening `connections` client connections from a child (one socket each; it inherits this
+ * process's limits): print the limits and the memory available, and fail at once, saying why, when they
+ * cannot fit, rather than after minutes of connecting.
+ */
+export async function checkLimits(connections: number): Promise<void> {
+	const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
+	const openFiles = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.NaN);
+	const processes = /^Max processes\s+(\S+)/m.exec(limits)?.[1] ?? 'n/a';
+	const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
+	const available = Number(/^MemAvailable:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? Number.NaN) * 1024;
+	const pidMax = (await readFile('/proc/sys/kernel/pid_max', 'utf8').catch(() => 'n/a')).trim();
+	console.log(`limits: open files ${openFiles}, processes ${processes}, pid_max ${pidMax}; memory available ${mb(available)}`);
+	const needed = connections + 64;
+	if (openFiles < needed) {
+		throw new Error(`the open-files limit (${openFiles}) is below the ${needed} the top level needs: raise it (ulimit -n ${needed}) or measure fewer connections`);
+	}
+}

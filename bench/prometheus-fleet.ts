@@ -13,7 +13,7 @@ import {createPoolCollector} from '../source/collectors/pools/create-collector.j
 import {familyQuery} from '../source/collectors/pools/prometheus-api.js';
 import {familyNames} from '../source/collectors/pools/prometheus-pools.js';
 import {parsePrometheusSpec} from '../source/connection/pool-endpoint.js';
-import type {PoolReading} from '../source/model/types.js';
+import type {PoolReading} from '../source/readings/types.js';
 import {type FleetPrometheus, PROMETHEUS_BINARY, startFleetPrometheus} from './prometheus.js';
 
 const INSTANCES = Number(process.env['BENCH_INSTANCES'] ?? 500);

@@ -16,6 +16,8 @@ export type PtyProgram = {
 	tail: () => string;
 	/** From now on, watch the output for `pattern`; the function says whether it has appeared since. */
 	watchFor: (pattern: RegExp) => () => boolean;
+	/** Milliseconds from spawning `script` to the first output matching `options.firstFrame`; undefined until then. */
+	firstFrameMs: () => number | undefined;
 	/** Type keys, as an operator would. */
 	write: (keys: string) => void;
 	exited: Promise<void>;
@@ -24,7 +26,8 @@ export type PtyProgram = {
 	stop: (quitKeys?: string) => Promise<void>;
 };
 
-export async function startInPty(argv: readonly string[], options: {columns: number; rows: number; env?: NodeJS.ProcessEnv; startTimeoutMs?: number}): Promise<PtyProgram> {
+export async function startInPty(argv: readonly string[], options: {columns: number; rows: number; env?: NodeJS.ProcessEnv; startTimeoutMs?: number; firstFrame?: RegExp}): Promise<PtyProgram> {
+	const spawnedAt = performance.now();
 	const command = `stty cols ${options.columns} rows ${options.rows}; exec ${argv.map(arg => quote(arg)).join(' ')}`;
 	const child: ChildProcessWithoutNullStreams = spawn('script', ['-qfec', command, '/dev/null'], {
 		stdio: ['pipe', 'pipe', 'pipe'],
@@ -32,7 +35,7 @@ export async function startInPty(argv: readonly string[], options: {columns: num
 	});
 	let bytes = 0;
 	let tail = '';
-	const watchers: Array<{pattern: RegExp; isSeen: boolean; carry: string}> = [];
+	const watchers: Array<{pattern: RegExp; isSeen: boolean; seenAtMs?: number; carry: string}> = [];
 	const collect = (chunk: Buffer) => {
 		bytes += chunk.length;
 		const text = chunk.toString('utf8');
@@ -40,10 +43,16 @@ export async function startInPty(argv: readonly string[], options: {columns: num
 		for (const watcher of watchers) {
 			// A little of the previous chunk, so a match split across two chunks is found.
 			const window = watcher.carry + text;
-			watcher.isSeen ||= watcher.pattern.test(window);
+			if (!watcher.isSeen && watcher.pattern.test(window)) {
+				watcher.isSeen = true;
+				watcher.seenAtMs = performance.now() - spawnedAt;
+			}
+
 			watcher.carry = window.slice(-200);
 		}
 	};
+	const firstFrame = {pattern: options.firstFrame ?? /(?!)/, isSeen: false, seenAtMs: undefined as number | undefined, carry: ''};
+	watchers.push(firstFrame);
 
 	child.stdout.on('data', collect);
 	child.stderr.on('data', collect);
@@ -122,6 +131,7 @@ export async function startInPty(argv: readonly string[], options: {columns: num
 		write(keys) {
 			child.stdin.write(keys);
 		},
+		firstFrameMs: () => firstFrame.seenAtMs,
 		exited,
 		isRunning: () => isRunning,
 		stop,

@@ -13,10 +13,11 @@ process.env['FORCE_COLOR'] = '1';
 const {render} = await import('ink');
 const {demoOptions} = await import('../source/demo/scenarios.js');
 const {startDemo} = await import('../source/demo/start-demo.js');
-const {initialState} = await import('../source/model/dashboard.js');
-const {deskOf} = await import('../source/model/desk.js');
-const {placeholderPool} = await import('../source/model/pool-status.js');
-const {buildOptions} = await import('../source/options.js');
+const {initialState} = await import('../source/screen/board.js');
+const {deskOf} = await import('../source/screen/desk.js');
+const {placeholderPool} = await import('../source/judge/pool-status.js');
+const {parseCommandLine} = await import('../source/options.js');
+const {COMMANDS} = await import('../source/commands/index.js');
 const {App} = await import('../source/ui/app.js');
 const {ThemeContext} = await import('../source/ui/theme.js');
 const {liveSources} = await import('../source/watch.js');
@@ -69,7 +70,7 @@ async function take(picture: Picture): Promise<{file: string; seconds: number}> 
 	const name = picture.file;
 	const demo = await startDemo(picture.scenario, {isPoolPublished: picture.isPoolPublished});
 	try {
-		const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
+		const options = demoOptions(demo.scenario, parseCommandLine(['demo'], {}, COMMANDS));
 		const stdout = new FakeStdout();
 		const app = render(
 			<ThemeContext.Provider value={{isColor: true}}>

@@ -97,6 +97,25 @@ export function watchHangUp(): HangUp {
 	};
 }
 
+/**
+ * Wait until what was written to stdout and stderr has been taken by their readers: a pipe holds what
+ * its reader has not read yet in our memory, and exiting drops it (`--json | slow-reader` got the first
+ * 128 KiB of a 2.6 MB document). An output that is lost (the reader went away) has nothing to wait for.
+ */
+export async function flushOutput(): Promise<void> {
+	await Promise.all([process.stdout, process.stderr].map(async stream => new Promise<void>(resolve => {
+		if (stream.destroyed || stream.writableLength === 0) {
+			resolve();
+			return;
+		}
+
+		// Called once everything written before it is out, or with the error that lost it.
+		stream.write('', () => {
+			resolve();
+		});
+	})));
+}
+
 /** process.exit, after giving back the terminal descriptors that went away, so that Node does not abort. */
 export function exitProcess(code?: number): never {
 	for (const fd of TERMINALS_AT_START) {

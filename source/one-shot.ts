@@ -2,15 +2,16 @@
 // endpoint concurrently, the pools given at most one pool timeout.
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
-import {type Picture, pictureOf} from './model/picture.js';
-import {applyPoolReading, placeholderPool} from './model/pool-status.js';
-import type {Observation, PoolStatus, ServerReading, Thresholds} from './model/types.js';
+import {placeholderPool} from './judge/pool-status.js';
+import type {Thresholds} from './judge/types.js';
+import {emptyWatch, judgePoolReading, judgeServerReading} from './judge/watch.js';
+import type {ServerShot} from './output/json.js';
+import type {ServerReading} from './readings/types.js';
+
+export type {ServerShot} from './output/json.js';
 
 /** One derivation of one observation: --json, `check` and the plain summary all print it. */
-export type OneShot = {picture: Picture; error: string | null};
-
-/** One server's shot among several (`name` null for a lone server). */
-export type ServerShot = OneShot & {name: string | null; target: string};
+export type OneShot = Omit<ServerShot, 'name' | 'target'>;
 
 /** A server to read once: its source, or why it could not be opened. */
 export type OneShotServer = {name: string | null; target: string; role?: string; postgres: PostgresSource | null; error?: string};
@@ -42,19 +43,16 @@ export async function collectServers(input: {
 		Promise.all(input.poolCollectors.map(async collector => collector.collect(input.poolTimeoutMs))),
 	]);
 	const atMs = input.now();
-	let pools: PoolStatus[] = input.poolCollectors.map(collector => placeholderPool(collector.endpoint));
-	for (const [index, collector] of input.poolCollectors.entries()) {
-		pools = applyPoolReading(pools, collector.endpoint, poolReadings[index]!, atMs);
-	}
-
 	return input.servers.map((server, index) => {
 		const reading = readings[index]!;
-		const observation: Observation = {atMs, server: reading.ok ? reading.snapshot : null, pools: index === 0 ? pools : []};
-		return {
-			name: server.name,
-			target: server.target,
-			picture: pictureOf(observation, input.thresholds, {role: server.role}),
-			error: reading.ok ? null : reading.error,
-		};
+		// The live screen's judge, one reading each: the server first, then the pools judged against it.
+		const hasPools = index === 0;
+		let watch = emptyWatch(input.thresholds, {role: server.role, pools: hasPools ? input.poolCollectors.map(collector => placeholderPool(collector.endpoint)) : []});
+		watch = judgeServerReading(watch, reading, atMs).watch;
+		for (const [pool, collector] of (hasPools ? input.poolCollectors : []).entries()) {
+			watch = judgePoolReading(watch, collector.endpoint, poolReadings[pool]!, atMs).watch;
+		}
+
+		return {name: server.name, target: server.target, picture: watch.live, error: reading.ok ? null : reading.error};
 	});
 }

@@ -1,22 +1,42 @@
 // Flags and environment -> validated Options: one place for defaults and for flag errors. Every
 // error is an OptionsError of one printable line naming the flag; cli.tsx prints it with exit 2.
-// The command line is parsed here, not by meow (which only prints --help and --version): meow throws
-// a stack trace on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc`
-// into false, and none of those can be reported from its result.
+// Which command runs, the flags it takes and its argument come from the commands table
+// (source/commands/), given here as data: a flag its command does not take is refused, not ignored.
+import {type FlagName, OptionsError, type ParsedFlags, parseArgv, quote, REPEATABLE, type SwitchFlag, type ValueFlag} from './argv.js';
 import {plainHttpWarning} from './connection/credentials.js';
 import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
-import type {PoolEndpoint, Thresholds} from './model/types.js';
-import {safeText} from './text/sanitize.js';
+import type {Thresholds} from './judge/types.js';
+import type {PoolEndpoint} from './readings/types.js';
 
-export class OptionsError extends Error {}
+export {OptionsError} from './argv.js';
 
-export type Command = 'watch' | 'check' | 'timeline' | 'demo' | 'doctor';
+/** What the options need to know of a command; commands/ adds how it runs. */
+export type CommandSpec = {
+	/** Options.command, and the commands table's key. */
+	name: string;
+	/** The word that selects it (`check`), or null: no word (the live screen, `--json`). */
+	word: string | null;
+	/** A switch that selects it over the command of the same word without one (`--json`, `demo --doctor`). */
+	selector?: SwitchFlag;
+	/** What messages call it: `lifeguard check`, `the live screen`. */
+	label: string;
+	/** Its line in --help and the README: `lifeguard timeline FILE`. */
+	usage: string;
+	summary: string;
+	/** The flags it takes (--help and --version are always taken). */
+	flags: readonly FlagName[];
+	/** The one argument it takes, by name (`FILE`), if any. */
+	argument?: string;
+	/** A rule of its own beyond its flags: an error line, or null. */
+	refuse?: (options: Options) => string | null;
+};
 
 /** One `--db [NAME=]URL`: the name is null when not given (a single server needs none). */
 export type DbSpec = {name: string | null; text: string};
 
 export type Options = {
-	command: Command;
+	/** The name of the command that runs (CommandSpec.name). */
+	command: string;
 	/** The servers to watch, in the order given; empty: DATABASE_URL or the libpq variables. */
 	dbs: DbSpec[];
 	isJson: boolean;
@@ -28,140 +48,16 @@ export type Options = {
 	isReadOnly: boolean;
 	logFile: string | undefined;
 	isBell: boolean;
-	timelineFile: string | undefined;
+	/** The command's one argument (timeline FILE). */
+	argument: string | undefined;
 	scenario: string | undefined;
 	/** demo: publish the simulated application's pool endpoint (false with --no-endpoint). */
 	hasDemoEndpoint: boolean;
 	/** doctor: the report as Markdown. */
 	isMarkdown: boolean;
-	/** demo: run doctor against the demo's server instead of the screen. */
-	isDoctor: boolean;
 	/** Printed once on stderr before anything else (credentials that would cross a network in clear text). */
 	warnings: string[];
 };
-
-/** The flags, as typed (kebab-case). `value` flags take one argument; `db`, `pool` and `prometheus` may repeat. */
-const FLAGS = {
-	db: 'value',
-	json: 'switch',
-	interval: 'value',
-	pool: 'value',
-	prometheus: 'value',
-	'prometheus-selector': 'value',
-	'pool-timeout': 'value',
-	warn: 'value',
-	critical: 'value',
-	'idle-after': 'value',
-	'idle-in-transaction-after': 'value',
-	'read-only': 'switch',
-	log: 'value',
-	bell: 'switch',
-	scenario: 'value',
-	endpoint: 'switch',
-	markdown: 'switch',
-	doctor: 'switch',
-	// meow answers these before the flags are read; known here so they are never "unknown".
-	help: 'switch',
-	version: 'switch',
-} as const;
-
-export type FlagName = keyof typeof FLAGS;
-type ValueFlag = {[Name in FlagName]: typeof FLAGS[Name] extends 'value' ? Name : never}[FlagName];
-type SwitchFlag = Exclude<FlagName, ValueFlag>;
-const REPEATABLE = new Set<FlagName>(['db', 'pool', 'prometheus']);
-
-/** What the command line said: every value of every value flag, and every setting of every switch. */
-export type ParsedFlags = {
-	values?: Partial<Record<ValueFlag, string[]>>;
-	switches?: Partial<Record<SwitchFlag, boolean[]>>;
-};
-
-/** Shown in messages: printable, and cut so one line stays one line. */
-function quote(text: string): string {
-	const shown = safeText(text);
-	return `"${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}"`;
-}
-
-const isFlag = (name: string): name is FlagName => Object.hasOwn(FLAGS, name);
-
-/**
- * argv (without node and the script) -> positionals and flags. `--flag value` and `--flag=value`;
- * a value flag takes the next argument unless it starts with `--`, so `--interval -1` is reported as
- * out of range, not as an unknown flag `-1` (`--db=--x` passes a value starting with `--`);
- * `--no-bell`; `--` ends the flags.
- */
-export function parseArgv(argv: readonly string[]): {positionals: string[]; flags: ParsedFlags} {
-	const positionals: string[] = [];
-	const values: Partial<Record<ValueFlag, string[]>> = {};
-	const switches: Partial<Record<SwitchFlag, boolean[]>> = {};
-	const unknown: string[] = [];
-	for (let index = 0; index < argv.length; index++) {
-		const argument = argv[index]!;
-		if (argument === '--') {
-			positionals.push(...argv.slice(index + 1));
-			break;
-		}
-
-		if (!argument.startsWith('-') || argument === '-') {
-			positionals.push(argument);
-			continue;
-		}
-
-		if (!argument.startsWith('--')) {
-			unknown.push(argument);
-			continue;
-		}
-
-		const equals = argument.indexOf('=');
-		const typed = equals === -1 ? argument.slice(2) : argument.slice(2, equals);
-		const inline = equals === -1 ? undefined : argument.slice(equals + 1);
-		// --idleAfter is accepted for --idle-after, as meow did.
-		const name = typed.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
-		const negated = name.startsWith('no-') ? name.slice(3) : undefined;
-		if (negated !== undefined && isFlag(negated) && FLAGS[negated] === 'switch') {
-			if (inline !== undefined) {
-				throw new OptionsError(`--${typed}: takes no value (got ${quote(inline)})`);
-			}
-
-			(switches[negated as SwitchFlag] ??= []).push(false);
-			continue;
-		}
-
-		if (!isFlag(name)) {
-			unknown.push(`--${typed}`);
-			continue;
-		}
-
-		if (FLAGS[name] === 'switch') {
-			if (inline !== undefined) {
-				throw new OptionsError(`--${name}: takes no value (got ${quote(inline)})`);
-			}
-
-			(switches[name as SwitchFlag] ??= []).push(true);
-			continue;
-		}
-
-		let value = inline;
-		if (value === undefined) {
-			// `--interval --db x` lost its value; `--interval -1` did not.
-			const next = argv[index + 1];
-			if (next === undefined || next.startsWith('--')) {
-				throw new OptionsError(`--${name}: missing value`);
-			}
-
-			value = next;
-			index++;
-		}
-
-		(values[name as ValueFlag] ??= []).push(value);
-	}
-
-	if (unknown.length > 0) {
-		throw new OptionsError(`unknown flag${unknown.length === 1 ? '' : 's'} ${unknown.map(flag => safeText(flag)).join(', ')} (see lifeguard --help)`);
-	}
-
-	return {positionals, flags: {values, switches}};
-}
 
 /** The one value of a single-value flag, or undefined; repeated or empty values are errors. */
 function single(flags: ParsedFlags, name: ValueFlag): string | undefined {
@@ -281,84 +177,105 @@ export function parseDbSpecs(values: readonly string[]): DbSpec[] {
 	return specs;
 }
 
-/** The whole command line (process.argv.slice(2)) and the environment -> Options. */
-export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>): Options {
+/** The whole command line (process.argv.slice(2)) and the environment -> Options, for one of `commands`. */
+export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>, commands: readonly CommandSpec[]): Options {
 	const {positionals, flags} = parseArgv(argv);
-	return buildOptions(positionals, flags, env);
+	return buildOptions(positionals, flags, env, commands);
 }
 
-export function buildOptions(input: string[], flags: ParsedFlags, env: Record<string, string | undefined>): Options {
+/**
+ * The command a command line names: its first word picks among the commands of that word (no word:
+ * those without one), and a selector switch that is on picks among those.
+ */
+export function selectCommand(first: string | undefined, flags: ParsedFlags, commands: readonly CommandSpec[]): CommandSpec {
+	const words = [...new Set(commands.flatMap(command => (command.word === null ? [] : [command.argument ? `${command.word} ${command.argument}` : command.word])))];
+	const isWord = first !== undefined && commands.some(command => command.word === first);
+	if (first !== undefined && !isWord) {
+		throw new OptionsError(`unknown command ${quote(first)} (use ${words.slice(0, -1).join(', ')} or ${words.at(-1)!}; the target goes in --db)`);
+	}
+
+	const candidates = commands.filter(command => command.word === (first ?? null));
+	const selected = candidates.find(command => command.selector !== undefined && flags.switches?.[command.selector]?.at(-1) === true);
+	return selected ?? candidates.find(command => command.selector === undefined)!;
+}
+
+/** Why a flag its command does not take is refused: one line naming the flag. */
+const REFUSALS: Partial<Record<FlagName, (command: CommandSpec) => string>> = {
+	// One snapshot has no course to log: refused rather than silently ignored.
+	log: command => `only the live screen keeps an incident log; ${command.label.replace(/^lifeguard /, '')} prints one report and writes none`,
+	doctor: () => 'only for lifeguard demo; use lifeguard doctor',
+};
+
+const ALWAYS_TAKEN: ReadonlySet<FlagName> = new Set(['help', 'version']);
+
+/** The first flag given that `command` does not take, as one error line; null when it takes them all. */
+function refusedFlag(command: CommandSpec, flags: ParsedFlags, commands: readonly CommandSpec[]): string | null {
+	// A selector switched off (`--no-json`, `demo --no-doctor`) only says which command of the word runs.
+	const isSelectorOff = (name: FlagName) => commands.some(other => other.word === command.word && other.selector === name)
+		&& !(flags.switches?.[name as SwitchFlag] ?? []).includes(true);
+	const refused = (flags.given ?? []).find(({name}) => !ALWAYS_TAKEN.has(name) && !command.flags.includes(name) && !isSelectorOff(name));
+	if (refused === undefined) {
+		return null;
+	}
+
+	const why = REFUSALS[refused.name]?.(command);
+	if (why !== undefined) {
+		return `${refused.typed}: ${why}`;
+	}
+
+	// Named by their word when every command of that word takes it (`lifeguard demo`, with or without --doctor).
+	const takes = (other: CommandSpec) => other.flags.includes(refused.name);
+	const takers = [...new Set(commands.filter(other => takes(other)).map(other => (other.word !== null && commands.filter(same => same.word === other.word).every(same => takes(same)) ? `lifeguard ${other.word}` : other.label)))];
+	return `${refused.typed}: only for ${takers.length > 1 ? `${takers.slice(0, -1).join(', ')} and ${takers.at(-1)!}` : takers[0] ?? 'no command'}`;
+}
+
+/** The command's argument (timeline FILE), or an error: none is expected, or not exactly one. */
+function argumentOf(command: CommandSpec, rest: readonly string[]): string | undefined {
+	if (command.argument === undefined) {
+		if (rest.length > 0) {
+			throw new OptionsError(`unexpected argument ${quote(rest[0]!)}`);
+		}
+
+		return undefined;
+	}
+
+	if (rest.length !== 1) {
+		throw new OptionsError(`usage: ${command.usage}`);
+	}
+
+	if (rest[0]!.trim() === '') {
+		throw new OptionsError(`${command.word ?? command.name}: empty ${command.argument}`);
+	}
+
+	return rest[0];
+}
+
+function poolEndpoints(flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
+	try {
+		return [...parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']), ...prometheusEndpoints(flags, env)];
+	} catch (error) {
+		throw error instanceof OptionsError ? error : new OptionsError((error as Error).message);
+	}
+}
+
+export function buildOptions(input: readonly string[], flags: ParsedFlags, env: Record<string, string | undefined>, commands: readonly CommandSpec[]): Options {
 	const [first, ...rest] = input;
-	const command: Command = first === 'check' || first === 'timeline' || first === 'demo' || first === 'doctor' ? first : 'watch';
-	if (first !== undefined && command === 'watch') {
-		throw new OptionsError(`unknown command ${quote(first)} (use check, doctor, timeline FILE or demo; the target goes in --db)`);
-	}
-
-	const isMarkdown = switchOf(flags, 'markdown', false);
-	const isDoctor = switchOf(flags, 'doctor', false);
-	if (isMarkdown && command !== 'doctor' && !(command === 'demo' && isDoctor)) {
-		throw new OptionsError('--markdown: only for lifeguard doctor (or demo --doctor)');
-	}
-
-	if (isDoctor && command !== 'demo') {
-		throw new OptionsError('--doctor: only for lifeguard demo; use lifeguard doctor');
-	}
-
-	if (command === 'timeline' && rest.length !== 1) {
-		throw new OptionsError('usage: lifeguard timeline FILE');
-	}
-
-	if (command === 'timeline' && rest[0]!.trim() === '') {
-		throw new OptionsError('timeline: empty FILE');
-	}
-
-	if (command !== 'timeline' && rest.length > 0) {
-		throw new OptionsError(`unexpected argument ${quote(rest[0]!)}`);
-	}
-
+	const command = selectCommand(first, flags, commands);
+	const argument = argumentOf(command, rest);
 	const warnPercent = numberFlag(flags, 'warn', 80, 1, 100, ' percent');
 	const criticalPercent = numberFlag(flags, 'critical', 95, 1, 100, ' percent');
-	if (criticalPercent < warnPercent) {
+	// Only where both levels are used: doctor judges by --warn alone.
+	if (command.flags.includes('critical') && criticalPercent < warnPercent) {
 		throw new OptionsError(`--critical: ${criticalPercent} is below --warn ${warnPercent}`);
 	}
 
-	const logFile = single(flags, 'log');
-	const isJson = switchOf(flags, 'json', false);
-	if (logFile !== undefined && (command === 'check' || command === 'doctor' || command === 'timeline' || isJson || isDoctor)) {
-		// One snapshot has no course to log: refused rather than silently ignored.
-		const mode = isDoctor ? 'demo --doctor' : (isJson ? `${command === 'watch' ? '' : `${command} `}--json` : command);
-		throw new OptionsError(`--log: only the live screen keeps an incident log; ${mode} prints one report and writes none`);
-	}
-
-	const scenario = single(flags, 'scenario');
-	if (scenario !== undefined && command !== 'demo') {
-		throw new OptionsError('--scenario: only for lifeguard demo');
-	}
-
-	const hasDemoEndpoint = switchOf(flags, 'endpoint', true);
-	if (!hasDemoEndpoint && command !== 'demo') {
-		throw new OptionsError('--no-endpoint: only for lifeguard demo');
-	}
-
-	let pools: PoolEndpoint[];
-	try {
-		pools = parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']);
-	} catch (error) {
-		throw new OptionsError((error as Error).message);
-	}
-
-	pools.push(...prometheusEndpoints(flags, env));
+	const pools = poolEndpoints(flags, env);
 	const clearText = plainHttpWarning(pools);
-	const dbs = parseDbSpecs(flags.values?.db ?? []);
-	if (dbs.length > 1 && command === 'doctor') {
-		throw new OptionsError('--db: doctor reviews one server at a time; give one --db');
-	}
-
 	const duration = (name: 'idle-after' | 'idle-in-transaction-after', fallback: string) => parseDuration(single(flags, name) ?? fallback, name);
-	return {
-		command,
-		dbs,
-		isJson,
+	const options: Options = {
+		command: command.name,
+		dbs: parseDbSpecs(flags.values?.db ?? []),
+		isJson: switchOf(flags, 'json', false),
 		intervalMs: numberFlag(flags, 'interval', 1, 0.2, 60, ' seconds') * 1000,
 		pools,
 		poolTimeoutMs: numberFlag(flags, 'pool-timeout', 2, 0.1, 60, ' seconds') * 1000,
@@ -369,13 +286,19 @@ export function buildOptions(input: string[], flags: ParsedFlags, env: Record<st
 		},
 		idleAfterSeconds: duration('idle-after', '5m'),
 		isReadOnly: switchOf(flags, 'read-only', false),
-		logFile,
+		logFile: single(flags, 'log'),
 		isBell: switchOf(flags, 'bell', true),
-		timelineFile: command === 'timeline' ? rest[0] : undefined,
-		scenario,
-		hasDemoEndpoint,
-		isMarkdown,
-		isDoctor,
+		argument,
+		scenario: single(flags, 'scenario'),
+		hasDemoEndpoint: switchOf(flags, 'endpoint', true),
+		isMarkdown: switchOf(flags, 'markdown', false),
 		warnings: clearText === null ? [] : [clearText],
 	};
+	switchOf(flags, 'doctor', false); // checked like every switch (`--doctor --no-doctor`); it selects the command
+	const refusal = refusedFlag(command, flags, commands) ?? command.refuse?.(options) ?? null;
+	if (refusal !== null) {
+		throw new OptionsError(refusal);
+	}
+
+	return options;
 }

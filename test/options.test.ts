@@ -2,7 +2,10 @@
 // the values and defaults documented in --help. The CLI's exit code 2 is tested in test/cli/bad-input.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {OptionsError, parseCommandLine} from '../source/options.js';
+import {COMMANDS} from '../source/commands/index.js';
+import {OptionsError, parseCommandLine as parse} from '../source/options.js';
+
+const parseCommandLine = (argv: readonly string[], env: Record<string, string | undefined>) => parse(argv, env, COMMANDS);
 
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
@@ -19,7 +22,17 @@ describe('bad command lines: one line naming the flag', () => {
 		// --log where no log is kept: refused, not ignored
 		{argv: ['check', '--log', '/nonexistent/x'], message: '--log: only the live screen keeps an incident log; check prints one report and writes none'},
 		{argv: ['--json', '--log', 'x'], message: '--log: only the live screen keeps an incident log; --json prints one report and writes none'},
-		{argv: ['check', '--json', '--log', 'x'], message: '--log: only the live screen keeps an incident log; check --json prints one report and writes none'},
+		// A flag its command does not take: the first one given, naming who takes it
+		{argv: ['check', '--json', '--log', 'x'], message: '--json: only for lifeguard --json, lifeguard doctor and lifeguard demo --doctor'},
+		{argv: ['check', '--interval', '5'], message: '--interval: only for the live screen and lifeguard demo'},
+		{argv: ['--json', '--read-only'], message: '--read-only: only for the live screen and lifeguard demo'},
+		{argv: ['doctor', '--critical', '90'], message: '--critical: only for the live screen, lifeguard --json, lifeguard check and lifeguard demo'},
+		{argv: ['timeline', 'f.jsonl', '--pool', 'http://a/m'], message: '--pool: only for the live screen, lifeguard --json, lifeguard check and lifeguard doctor'},
+		{argv: ['demo', '--db', 'postgres://h/x'], message: '--db: only for the live screen, lifeguard --json, lifeguard check and lifeguard doctor'},
+		{argv: ['demo', '--json'], message: '--json: only for lifeguard --json, lifeguard doctor and lifeguard demo --doctor'},
+		{argv: ['demo', '--markdown'], message: '--markdown: only for lifeguard doctor and lifeguard demo --doctor'},
+		{argv: ['check', '--doctor'], message: '--doctor: only for lifeguard demo; use lifeguard doctor'},
+		{argv: ['doctor', '--no-endpoint'], message: '--no-endpoint: only for lifeguard demo'},
 		{argv: ['doctor', '--log', 'x'], message: '--log: only the live screen keeps an incident log; doctor prints one report and writes none'},
 		{argv: ['timeline', 'f.jsonl', '--log', 'x'], message: '--log: only the live screen keeps an incident log; timeline prints one report and writes none'},
 		{argv: ['demo', '--doctor', '--log', 'x'], message: '--log: only the live screen keeps an incident log; demo --doctor prints one report and writes none'},
@@ -146,13 +159,12 @@ describe('good command lines', () => {
 
 	test('every flag, in both spellings', () => {
 		const options = parseCommandLine([
-			'check', '--db=postgres://u@h/d', '--json', '--interval', '0.5', '--pool', 'a=http://a/m', '--pool=http://b/m',
+			'--db=postgres://u@h/d', '--interval', '0.5', '--pool', 'a=http://a/m', '--pool=http://b/m',
 			'--pool-timeout', '1.5', '--warn=70', '--critical', '90', '--idle-after', '10m', '--idle-in-transaction-after=30s',
-			'--read-only', '--no-bell',
+			'--read-only', '--no-bell', '--log=x.jsonl',
 		], {});
-		assert.equal(options.command, 'check');
+		assert.equal(options.command, 'watch');
 		assert.deepEqual(options.dbs, [{name: null, text: 'postgres://u@h/d'}]);
-		assert.equal(options.isJson, true);
 		assert.equal(options.intervalMs, 500);
 		assert.deepEqual(options.pools.map(pool => pool.name), ['a', null]);
 		assert.equal(options.poolTimeoutMs, 1500);
@@ -160,9 +172,16 @@ describe('good command lines', () => {
 		assert.equal(options.idleAfterSeconds, 600);
 		assert.equal(options.isReadOnly, true);
 		assert.equal(options.isBell, false);
-		// The live screen's own flag (check and --json refuse it).
+		assert.equal(options.logFile, 'x.jsonl');
 		assert.equal(parseCommandLine(['--log', 'x.jsonl'], {}).logFile, 'x.jsonl');
-		assert.equal(parseCommandLine(['--log=x.jsonl'], {}).logFile, 'x.jsonl');
+		// The one-shot commands: --json, check, doctor's formats.
+		const json = parseCommandLine(['--json', '--db', 'postgres://u@h/d', '--warn', '70'], {});
+		assert.deepEqual([json.command, json.isJson, json.thresholds.warnRatio], ['json', true, 0.7]);
+		assert.equal(parseCommandLine(['check', '--critical=90', '--pool-timeout', '3'], {}).command, 'check');
+		const doctor = parseCommandLine(['doctor', '--markdown', '--json'], {});
+		assert.deepEqual([doctor.command, doctor.isMarkdown, doctor.isJson], ['doctor', true, true]);
+		assert.equal(parseCommandLine(['demo', '--doctor', '--json', '--markdown'], {}).command, 'demo-doctor');
+		assert.equal(parseCommandLine(['demo', '--no-endpoint', '--interval', '2', '--log', 'x'], {}).command, 'demo');
 	});
 
 	test('a value may start with one dash; camelCase flags as meow read them; repeated switches agree', () => {
@@ -173,8 +192,8 @@ describe('good command lines', () => {
 	});
 
 	test('timeline FILE and demo --scenario', () => {
-		assert.equal(parseCommandLine(['timeline', 'incident.jsonl'], {}).timelineFile, 'incident.jsonl');
-		assert.equal(parseCommandLine(['timeline', '--', '--odd.jsonl'], {}).timelineFile, '--odd.jsonl');
+		assert.equal(parseCommandLine(['timeline', 'incident.jsonl'], {}).argument, 'incident.jsonl');
+		assert.equal(parseCommandLine(['timeline', '--', '--odd.jsonl'], {}).argument, '--odd.jsonl');
 		assert.equal(parseCommandLine(['demo', '--scenario', 'server-full'], {}).scenario, 'server-full');
 	});
 

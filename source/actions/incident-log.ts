@@ -2,11 +2,11 @@
 // nothing already written. Synchronous writes on an append descriptor are simplest. The file holds
 // role names, client addresses and findings: a new one is created 0600, and only a regular file is
 // written to (a symlink, FIFO, directory or device is refused). What it may grow by is bounded by
-// model/log-fold.ts: folded changes become one line, due at most a minute later, on a timer here.
+// judge/log-fold.ts: folded changes become one line, due at most a minute later, on a timer here.
 import {closeSync, constants, fstatSync, lstatSync, openSync, type Stats, writeSync} from 'node:fs';
 import {maskText} from '../connection/mask.js';
-import {createLogFolder, type FoldLimits} from '../model/log-fold.js';
-import type {LogEvent} from '../model/log-events.js';
+import {createLogFolder, type FoldLimits, type LogFolder} from '../judge/log-fold.js';
+import type {LogEvent} from '../judge/log-events.js';
 
 export type WriteResult = {ok: true} | {ok: false; error: string};
 
@@ -33,17 +33,59 @@ const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT |
 
 /** Open FILE for append, creating it 0600. Throws an Error with a one-line message naming the path. */
 export function openIncidentLog(path: string, options: IncidentLogOptions = {}): IncidentLog {
-	const fd = openRegularFile(path);
-	const secrets = options.secrets ?? [];
-	const now = options.now ?? Date.now;
-	const folder = createLogFolder(options.foldLimits);
-	let open: number | null = fd;
-	let timer: NodeJS.Timeout | undefined;
-	// Fold lines written at close carry the time of the last event, the log's own clock.
-	let lastAtMs: number | null = null;
+	return new FileLog(path, openRegularFile(path), options);
+}
 
-	const append = (line: string): WriteResult => {
-		if (open === null) {
+class FileLog implements IncidentLog {
+	private fd: number | null;
+	private timer: NodeJS.Timeout | undefined;
+	/** Fold lines written at close carry the time of the last event, the log's own clock. */
+	private lastAtMs: number | null = null;
+	private readonly folder: LogFolder;
+	private readonly secrets: ReadonlyArray<string | undefined>;
+	private readonly now: () => number;
+
+	constructor(readonly path: string, fd: number, options: IncidentLogOptions) {
+		this.fd = fd;
+		this.folder = createLogFolder(options.foldLimits);
+		this.secrets = options.secrets ?? [];
+		this.now = options.now ?? Date.now;
+	}
+
+	write(event: LogEvent): WriteResult {
+		if (this.fd === null) {
+			return {ok: false, error: 'the incident log is closed'};
+		}
+
+		const line = this.lineOf(event);
+		const parsedMs = Date.parse(event.at);
+		const atMs = Number.isNaN(parsedMs) ? this.now() : parsedMs;
+		this.lastAtMs = Math.max(this.lastAtMs ?? atMs, atMs);
+		const {before, isWritten} = this.folder.admit(event, atMs, Buffer.byteLength(line));
+		const folds = this.appendAll(before);
+		const result = isWritten ? this.append(line) : {ok: true} as const;
+		this.arm();
+		return folds.ok ? result : folds;
+	}
+
+	close(): void {
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		if (this.fd !== null) {
+			this.appendAll(this.folder.flush(this.lastAtMs ?? this.now()));
+			const closing = this.fd;
+			this.fd = null;
+			closeSync(closing);
+		}
+	}
+
+	/** The last line of defence: callers mask already, but a log outlives the screen. */
+	private lineOf(event: LogEvent): string {
+		return `${JSON.stringify(maskStrings(event, this.secrets))}\n`;
+	}
+
+	private append(line: string): WriteResult {
+		if (this.fd === null) {
 			return {ok: false, error: 'the incident log is closed'};
 		}
 
@@ -51,70 +93,39 @@ export function openIncidentLog(path: string, options: IncidentLogOptions = {}):
 			const bytes = Buffer.from(line, 'utf8');
 			let written = 0;
 			while (written < bytes.length) {
-				written += writeSync(open, bytes, written, bytes.length - written);
+				written += writeSync(this.fd, bytes, written, bytes.length - written);
 			}
 
 			return {ok: true};
 		} catch (error) {
-			return {ok: false, error: `Cannot write to the incident log ${path}: ${reason(error)}`};
+			return {ok: false, error: `Cannot write to the incident log ${this.path}: ${reason(error)}`};
 		}
-	};
+	}
 
-	// The last line of defence: callers mask already, but a log outlives the screen.
-	const lineOf = (event: LogEvent) => `${JSON.stringify(maskStrings(event, secrets))}\n`;
-	const appendAll = (events: readonly LogEvent[]): WriteResult => {
+	private appendAll(events: readonly LogEvent[]): WriteResult {
 		let result: WriteResult = {ok: true};
 		for (const event of events) {
-			const each = append(lineOf(event));
+			const each = this.append(this.lineOf(event));
 			result = result.ok ? each : result;
 		}
 
 		return result;
-	};
+	}
 
 	/** A fold line is due even when nothing else happens: written by a timer, not kept for the next event. */
-	const arm = () => {
-		const dueMs = folder.nextDueMs();
-		if (timer !== undefined || dueMs === null || open === null) {
+	private arm(): void {
+		const dueMs = this.folder.nextDueMs();
+		if (this.timer !== undefined || dueMs === null || this.fd === null) {
 			return;
 		}
 
-		timer = setTimeout(() => {
-			timer = undefined;
-			appendAll(folder.due(now()));
-			arm();
-		}, Math.max(0, dueMs - now()));
-		timer.unref();
-	};
-
-	return {
-		path,
-		write(event) {
-			if (open === null) {
-				return {ok: false, error: 'the incident log is closed'};
-			}
-
-			const line = lineOf(event);
-			const parsedMs = Date.parse(event.at);
-			const atMs = Number.isNaN(parsedMs) ? now() : parsedMs;
-			lastAtMs = Math.max(lastAtMs ?? atMs, atMs);
-			const {before, isWritten} = folder.admit(event, atMs, Buffer.byteLength(line));
-			const folds = appendAll(before);
-			const result = isWritten ? append(line) : {ok: true} as const;
-			arm();
-			return folds.ok ? result : folds;
-		},
-		close() {
-			clearTimeout(timer);
-			timer = undefined;
-			if (open !== null) {
-				appendAll(folder.flush(lastAtMs ?? now()));
-				const closing = open;
-				open = null;
-				closeSync(closing);
-			}
-		},
-	};
+		this.timer = setTimeout(() => {
+			this.timer = undefined;
+			this.appendAll(this.folder.due(this.now()));
+			this.arm();
+		}, Math.max(0, dueMs - this.now()));
+		this.timer.unref();
+	}
 }
 
 /** An append descriptor on a regular file, or an Error that says what the path is instead. */

@@ -1,13 +1,9 @@
 // Terminate or cancel sessions the operator confirmed. One statement per session, sequentially, in
 // autocommit: a bulk statement aborts at the first superuser-owned row while the kills before it
 // stand. Each statement re-checks the identity the operator saw, so a recycled pid is never hit.
-import type {SignalKind, SignalOutcome, SignalResult} from '../model/signal-results.js';
-import {
-	CANCEL_SESSION_QUERY,
-	SIGNAL_PREFLIGHT,
-	TERMINATE_SESSION,
-	TERMINATE_SESSION_AND_WAIT,
-} from './queries.js';
+import type {SignalKind, SignalOutcome, SignalResult} from '../readings/signals.js';
+import {CANCEL_SESSION_QUERY, SIGNAL_PREFLIGHT, TERMINATE_SESSION, TERMINATE_SESSION_AND_WAIT} from './queries.js';
+import {errorLine} from '../text/words.js';
 
 /**
  * What the actions need from a connection; a pg.Client satisfies it. Pass the monitor's one client,
@@ -87,7 +83,7 @@ export async function signalSessions(
 		facts = await serverFacts(client);
 	} catch (error) {
 		// Without the version nothing can be sent safely; say so for every target.
-		return targets.map(target => result(target, 'failed', oneLine(error)));
+		return targets.map(target => result(target, 'failed', errorLine(error)));
 	}
 
 	const results: SignalResult[] = [];
@@ -159,11 +155,11 @@ function statementFor(kind: SignalKind, target: SessionTarget, isWaiting: boolea
 function fromError(target: SessionTarget, error: unknown): SignalResult {
 	const {code, detail} = (error ?? {}) as {code?: unknown; detail?: unknown};
 	if (code !== '42501') {
-		return result(target, 'failed', oneLine(error));
+		return result(target, 'failed', errorLine(error));
 	}
 
 	// ≤15 says "must be a superuser to terminate superuser process"; 16+ puts SUPERUSER in the DETAIL.
-	const text = `${oneLine(error)} ${typeof detail === 'string' ? detail : ''}`;
+	const text = `${errorLine(error)} ${typeof detail === 'string' ? detail : ''}`;
 	const isSuperuserSession = /superuser/i.test(text) || (!/pg_signal_backend/.test(text) && target.isSuperuser === true);
 	if (isSuperuserSession) {
 		return result(target, 'not-permitted', 'needs superuser: a superuser\'s session');
@@ -177,7 +173,3 @@ function result(target: SessionTarget, outcome: SignalOutcome, detail: string): 
 	return {pid: target.pid, user: target.user, application: target.application, state: target.state, outcome, detail};
 }
 
-function oneLine(error: unknown): string {
-	const message = error instanceof Error ? error.message : String(error);
-	return message.split('\n')[0]?.trim() || 'unknown error';
-}

@@ -4,11 +4,11 @@ import type pg from 'pg';
 import {describeConnectionError, describeQueryError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
-import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../model/types.js';
+import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../readings/types.js';
 import {safeQueryText, safeText} from '../text/sanitize.js';
 import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS, SNAPSHOT_STATEMENT_NAME} from './postgres-queries.js';
 
-export type {ServerReading} from '../model/types.js';
+export type {ServerReading} from '../readings/types.js';
 
 type SnapshotRow = {
 	version: string;
@@ -174,15 +174,11 @@ export type PostgresSource = {
  */
 const LOST_STATEMENT_CODES = new Set(['26000', '42P05']);
 
-/** `initialClient` null: the server was down at start (one of several); the first poll connects. */
-export function createPostgresSource(target: Target, initialClient: pg.Client | null, now: () => number, options: {sessionRowCap?: number} = {}): PostgresSource {
-	const sessionRowCap = options.sessionRowCap ?? SESSION_ROW_CAP;
-	let current: pg.Client | null = initialClient;
-	let isClosed = false;
-	// Named until the connection proves it cannot keep a prepared statement; then unnamed for good.
+/** The snapshot query: named until the connection proves it cannot keep a prepared statement, then unnamed for good. */
+function snapshotQuery(sessionRowCap: number): (client: pg.Client) => Promise<pg.QueryResult<{snapshot: SnapshotRow}>> {
 	let isNamed = true;
-	const snapshotQuery = async (client: pg.Client) => {
-		const statement = {text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [sessionRowCap]};
+	const statement = {text: SNAPSHOT_OF_CLIENT_CONNECTIONS, values: [sessionRowCap]};
+	return async client => {
 		if (isNamed) {
 			try {
 				return await client.query<{snapshot: SnapshotRow}>({...statement, name: SNAPSHOT_STATEMENT_NAME});
@@ -197,7 +193,13 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 
 		return client.query<{snapshot: SnapshotRow}>(statement);
 	};
+}
 
+/** `initialClient` null: the server was down at start (one of several); the first poll connects. */
+export function createPostgresSource(target: Target, initialClient: pg.Client | null, now: () => number, options: {sessionRowCap?: number} = {}): PostgresSource {
+	const query = snapshotQuery(options.sessionRowCap ?? SESSION_ROW_CAP);
+	let current: pg.Client | null = initialClient;
+	let isClosed = false;
 	const drop = () => {
 		const broken = current;
 		current = null;
@@ -237,7 +239,7 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 
 			const client = current;
 			try {
-				const result = await snapshotQuery(client);
+				const result = await query(client);
 				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!.snapshot, now()), isReconnected};
 			} catch (error) {
 				const code = (error as {code?: string}).code;

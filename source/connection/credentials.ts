@@ -2,13 +2,14 @@
 // PgBouncer console's login), or, for a `--prometheus` endpoint without userinfo, a bearer token the
 // operator gave for that endpoint alone. A token never goes to an endpoint with credentials of its
 // own, and never to more than the endpoint it was meant for.
-import type {PoolEndpoint} from '../model/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
+import {urlSecrets} from './mask.js';
 
 export type Userinfo = {user: string; password: string};
 
 /** An endpoint's userinfo, %-decoded; null when its URL holds none. Throws on a malformed %-escape. */
 export function urlUserinfo(url: string | URL): Userinfo | null {
-	const parsed = typeof url === 'string' ? new URL(url.replace(/^actuator\+/i, '')) : url;
+	const parsed = typeof url === 'string' ? new URL(url) : url;
 	if (parsed.username === '' && parsed.password === '') {
 		return null;
 	}
@@ -24,6 +25,17 @@ export function basicAuthorization(url: string | URL): string | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/** What every request to an HTTP endpoint carries: its bearer token, else basic auth from its URL's userinfo. */
+export function endpointAuthorization(endpoint: PoolEndpoint): string | undefined {
+	// Parsing gives a token only to an endpoint without userinfo: never both.
+	return endpoint.bearerToken ? `Bearer ${endpoint.bearerToken}` : basicAuthorization(endpoint.url);
+}
+
+/** What must never show of an endpoint: its URL's user and password, and its token. */
+export function endpointSecrets(endpoint: PoolEndpoint): string[] {
+	return [...urlSecrets(endpoint.url), ...(endpoint.bearerToken ? [endpoint.bearerToken] : [])];
 }
 
 /** localhost, 127.0.0.0/8 and ::1: a request there never crosses a network. */
@@ -94,7 +106,7 @@ export function plainHttpWarning(endpoints: readonly PoolEndpoint[]): string | n
 
 		let url: URL;
 		try {
-			url = new URL(endpoint.url.replace(/^actuator\+/i, ''));
+			url = new URL(endpoint.url);
 		} catch {
 			continue;
 		}

@@ -1,5 +1,5 @@
 // `--pool [NAME=]URL` and LIFEGUARD_POOLS → PoolEndpoint, and the names pools get on screen.
-import type {PoolEndpoint} from '../model/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
 import {safeText} from '../text/sanitize.js';
 import {urlUserinfo, withPrometheusTokens} from './credentials.js';
 import {maskText, maskUrl} from './mask.js';
@@ -7,6 +7,10 @@ import {maskText, maskUrl} from './mask.js';
 const SCHEMES_HINT = 'use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://';
 // A NAME has no ':' or '/', so `http://host/?a=b` is never read as NAME=URL.
 const NAME_PREFIX = /^([\w.-]+)=(.*)$/s;
+
+let endpointCount = 0;
+/** An endpoint's id, given as it is parsed and unique in the process: its pools are known by it, never by its URL. */
+const nextEndpointId = () => `endpoint-${++endpointCount}`;
 
 /**
  * Why the %-escapes of a URL's userinfo (and, for the PgBouncer console, its database) cannot be
@@ -30,92 +34,81 @@ function malformedEscape(parsed: URL, kind: PoolEndpoint['kind']): string | null
 	return null;
 }
 
+/** Each scheme, decided once here: what collects it, and the format when it is not detected. */
+const SCHEMES: Readonly<Record<string, Pick<PoolEndpoint, 'kind' | 'forcedFormat'>>> = {
+	http: {kind: 'http', forcedFormat: null},
+	https: {kind: 'http', forcedFormat: null},
+	'prom+http': {kind: 'http', forcedFormat: 'prometheus'},
+	'prom+https': {kind: 'http', forcedFormat: 'prometheus'},
+	'json+http': {kind: 'http', forcedFormat: 'json'},
+	'json+https': {kind: 'http', forcedFormat: 'json'},
+	// Spring Boot Actuator's metric pages, walked at the plain http(s) URL.
+	'actuator+http': {kind: 'actuator', forcedFormat: 'json'},
+	'actuator+https': {kind: 'actuator', forcedFormat: 'json'},
+	pgbouncer: {kind: 'pgbouncer', forcedFormat: null},
+};
+
+/** The URL parsed, with a host, and %-escapes that decode; or the reason it is unusable. */
+function usableUrl(url: string, kind: PoolEndpoint['kind']): URL | string {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return 'invalid URL';
+	}
+
+	return parsed.hostname ? (malformedEscape(parsed, kind) ?? parsed) : 'missing host';
+}
+
+/**
+ * `[NAME=]URL` → its name and URL, and how a failure of this spec is worded: one masked, printable
+ * line naming where it came from. Throws that failure when there is no URL.
+ */
+function splitSpec(spec: string, source: string, secrets: ReadonlyArray<string | null> = []): {name: string | null; rest: string; failure: (reason: string) => Error} {
+	const trimmed = spec.trim();
+	// maskText, not maskUrl: the spec may start with NAME= and still hold user:password@
+	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, secrets).replace(/\s+/g, ' '))}": ${reason}`);
+	const named = NAME_PREFIX.exec(trimmed);
+	const rest = named ? named[2]!.trim() : trimmed;
+	if (rest.length === 0) {
+		throw failure('missing URL');
+	}
+
+	return {name: named ? named[1]! : null, rest, failure};
+}
+
 /**
  * Parse one `[NAME=]URL`. Throws an Error with one masked, printable line when the spec is unusable,
  * naming where it came from (`--pool`, or `LIFEGUARD_POOLS`).
  */
 export function parsePoolSpec(spec: string, source = '--pool'): PoolEndpoint {
-	const trimmed = spec.trim();
-	// maskText, not maskUrl: the spec may start with NAME= and still hold user:password@
-	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed).replace(/\s+/g, ' '))}": ${reason}`);
-
-	let name: string | null = null;
-	let rest = trimmed;
-	const named = NAME_PREFIX.exec(trimmed);
-	if (named) {
-		name = named[1]!;
-		rest = named[2]!.trim();
-	}
-
-	if (rest.length === 0) {
-		throw failure('missing URL');
-	}
+	const {name, rest, failure} = splitSpec(spec, source);
 
 	const scheme = /^([a-z][a-z\d+.-]*):/i.exec(rest)?.[1]?.toLowerCase();
 	if (!scheme || !rest.slice(scheme.length + 1).startsWith('//')) {
 		throw failure(`not a URL (${SCHEMES_HINT})`);
 	}
 
-	let url: string;
-	let kind: PoolEndpoint['kind'] = 'http';
-	let forcedFormat: PoolEndpoint['forcedFormat'] = null;
-	switch (scheme) {
-		case 'http':
-		case 'https': {
-			url = rest;
-			break;
-		}
-
-		case 'prom+http':
-		case 'prom+https':
-		case 'json+http':
-		case 'json+https': {
-			const plus = scheme.indexOf('+');
-			forcedFormat = scheme.startsWith('prom') ? 'prometheus' : 'json';
-			url = rest.slice(plus + 1);
-			break;
-		}
-
-		case 'actuator+http':
-		case 'actuator+https': {
-			// The scheme stays in the URL: the HTTP collector reads it to walk Actuator's metric pages.
-			forcedFormat = 'json';
-			url = rest;
-			break;
-		}
-
-		case 'pgbouncer': {
-			kind = 'pgbouncer';
-			url = rest;
-			break;
-		}
-
-		default: {
-			throw failure(`unsupported scheme "${scheme}:" (${SCHEMES_HINT})`);
-		}
+	const decided = Object.hasOwn(SCHEMES, scheme) ? SCHEMES[scheme]! : null;
+	if (decided === null) {
+		throw failure(`unsupported scheme "${scheme}:" (${SCHEMES_HINT})`);
 	}
 
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw failure('invalid URL');
-	}
-
-	if (!parsed.hostname) {
-		throw failure('missing host');
+	// `prom+`, `json+`, `actuator+` say how to read it; the URL requested is the plain one after them.
+	const plus = scheme.indexOf('+') + 1;
+	const url = rest.slice(plus);
+	const parsed = usableUrl(url, decided.kind);
+	if (typeof parsed === 'string') {
+		throw failure(parsed);
 	}
 
 	if (parsed.hash !== '' && poolSelector(url) === null) {
 		throw failure(`unsupported fragment "${parsed.hash}" (use #pool=NAME to pick one pool)`);
 	}
 
-	const malformed = malformedEscape(parsed, kind);
-	if (malformed !== null) {
-		throw failure(malformed);
-	}
-
-	return {name, url, maskedUrl: maskUrl(url), kind, forcedFormat};
+	// Actuator's is shown as typed (`actuator+https://u:***@…`), masked as the URL that is really requested.
+	const shownScheme = decided.kind === 'actuator' ? rest.slice(0, plus) : '';
+	return {id: nextEndpointId(), name, url, maskedUrl: `${shownScheme}${maskUrl(url)}`, ...decided};
 }
 
 /**
@@ -176,45 +169,27 @@ export function poolSelector(url: string): string | null {
  * auth may sit in the URL; `token` is sent as a bearer token instead, and only to a URL without userinfo.
  */
 export function parsePrometheusSpec(spec: string, source: string, context: {selector: string | null; token?: string | null}): PoolEndpoint {
-	const trimmed = spec.trim();
 	const token = context.token ?? null;
-	const failure = (reason: string) => new Error(`${source} "${safeText(maskText(trimmed, [token]).replace(/\s+/g, ' '))}": ${reason}`);
-	const named = NAME_PREFIX.exec(trimmed);
-	const name = named ? named[1]! : null;
-	const url = named ? named[2]!.trim() : trimmed;
-	if (url.length === 0) {
-		throw failure('missing URL');
-	}
+	const {name, rest: url, failure} = splitSpec(spec, source, [token]);
 
 	if (!/^https?:\/\//i.test(url)) {
 		throw failure('not an http(s):// URL');
 	}
 
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		throw failure('invalid URL');
-	}
-
-	if (!parsed.hostname) {
-		throw failure('missing host');
+	const parsed = usableUrl(url, 'prometheus');
+	if (typeof parsed === 'string') {
+		throw failure(parsed);
 	}
 
 	if (parsed.hash !== '' || parsed.search !== '') {
 		throw failure('no query or fragment (use --prometheus-selector to narrow the series)');
 	}
 
-	const malformed = malformedEscape(parsed, 'prometheus');
-	if (malformed !== null) {
-		throw failure(malformed);
-	}
-
 	if (token !== null && urlUserinfo(parsed) !== null) {
 		throw failure('its URL holds a user, so no bearer token is sent to it');
 	}
 
-	return {name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
+	return {id: nextEndpointId(), name, url, maskedUrl: maskUrl(url), kind: 'prometheus', forcedFormat: 'prometheus', selector: context.selector, bearerToken: token};
 }
 
 /**

@@ -4,27 +4,38 @@ import process from 'node:process';
 import type {Options} from '../options.js';
 import {watch} from '../watch.js';
 import {DemoError, loadEmbeddedPostgres, serverTempDir} from './embedded-server.js';
-import {demoOptions, findScenario} from './scenarios.js';
+import {demoOptions, findScenario, type Scenario} from './scenarios.js';
 import {startDemo, unknownScenario, type Demo} from './start-demo.js';
 
 export const DEFAULT_SCENARIO = 'pool-too-small';
 
-export async function runDemo(options: Options): Promise<number> {
+/** The scenario named by --scenario, after making sure its server can run here; or why not. */
+async function prepare(options: Options): Promise<{name: string; scenario: Scenario} | {error: unknown}> {
 	const name = options.scenario ?? DEFAULT_SCENARIO;
 	const scenario = findScenario(name);
 	if (!scenario) {
-		return failWith(unknownScenario(name));
+		return {error: unknownScenario(name)};
 	}
 
-	let demo: Demo;
 	try {
 		// Said first: without the package, or where its server cannot run, nothing else matters.
 		await loadEmbeddedPostgres();
 		await serverTempDir();
-		if (options.isDoctor) {
-			return await runDemoDoctor(name, scenario.story, demoOptions(scenario, options));
-		}
+		return {name, scenario};
+	} catch (error) {
+		return {error};
+	}
+}
 
+export async function runDemo(options: Options): Promise<number> {
+	const prepared = await prepare(options);
+	if ('error' in prepared) {
+		return failWith(prepared.error);
+	}
+
+	const {name, scenario} = prepared;
+	let demo: Demo;
+	try {
 		if (!process.stdout.isTTY || !process.stdin.isTTY) {
 			throw new DemoError('the demo is interactive: run it in a terminal', 2);
 		}
@@ -49,16 +60,29 @@ export async function runDemo(options: Options): Promise<number> {
 }
 
 /** `demo --doctor`: the configuration review of the scenario's server and pool, printed, then stop. */
-async function runDemoDoctor(name: string, story: string, options: Options): Promise<number> {
-	const {reviewDemo, waitForScenario} = await import('../doctor/demo-doctor.js');
-	process.stderr.write(`lifeguard demo ${name}: ${story}. Starting PostgreSQL, then lifeguard doctor…\n`);
-	const demo = await startDemo(name);
+export async function runDemoDoctor(options: Options): Promise<number> {
+	const prepared = await prepare(options);
+	if ('error' in prepared) {
+		return failWith(prepared.error);
+	}
+
+	const {name, scenario} = prepared;
+	const {reviewDemo, waitForScenario} = await import('./doctor.js');
+	process.stderr.write(`lifeguard demo ${name}: ${scenario.story}. Starting PostgreSQL, then lifeguard doctor…\n`);
+	let demo: Demo;
 	try {
-		if (!(await waitForScenario(demo, options))) {
+		demo = await startDemo(name);
+	} catch (error) {
+		return failWith(error);
+	}
+
+	try {
+		const review = demoOptions(scenario, options);
+		if (!(await waitForScenario(demo, review))) {
 			process.stderr.write(`lifeguard demo: the ${demo.scenario.finding} finding did not show; reviewing anyway\n`);
 		}
 
-		return await reviewDemo(demo, options, text => process.stdout.write(text));
+		return await reviewDemo(demo, review, text => process.stdout.write(text));
 	} finally {
 		await demo.stop();
 	}

@@ -1,6 +1,6 @@
 // The demo's scenarios as one table: the server they need, the application's pool and demand, the
 // troublemakers beside it, and the finding each one is about.
-import type {FindingCode} from '../model/types.js';
+import type {FindingCode} from '../judge/types.js';
 import type {Options} from '../options.js';
 import {holdSession, leakConnections, type BackgroundClients} from './background-clients.js';
 import type {SimulatedAppOptions} from './simulated-app.js';

@@ -62,8 +62,20 @@ const THINK_MS = 50;
 /** Requests beyond this many waiting are turned away at once (and count as timeouts): memory stays bounded. */
 export const MAX_WAITING = 1000;
 
-export async function startSimulatedApp(options: SimulatedAppOptions): Promise<SimulatedApp> {
-	const step = options.step ?? 5;
+/** What the application knows of its own requests (counters, as a pool reports them), since start. */
+type Counts = {
+	/** Requests waiting for a connection now, each with when it started waiting. */
+	waitingSince: Set<{atMs: number}>;
+	failures: number;
+	/** Acquisitions that found the pool full, and the milliseconds they spent queued. */
+	waits: number;
+	waitMs: number;
+	timeouts: number;
+	lastFailure: string | null;
+	isStopping: boolean;
+};
+
+function createPool(options: SimulatedAppOptions): pg.Pool {
 	// In the URL: node-postgres lets a connectionString override the config's fields.
 	const url = new URL(options.url);
 	url.searchParams.set('application_name', options.applicationName);
@@ -74,102 +86,97 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 	pool.on('connect', client => {
 		client.on('error', () => undefined);
 	});
+	return pool;
+}
 
-	const startedAt = Date.now();
-	const waitingSince = new Set<{atMs: number}>();
-	let failureCount = 0;
-	// Acquisitions that found the pool full, and the seconds they spent queued (counters, as a pool reports them).
-	let waitCount = 0;
-	let waitMsTotal = 0;
-	let timeoutCount = 0;
-	let lastFailure: string | null = null;
-	let isStopping = false;
-	const users = new Set<Promise<void>>();
-	let activeUsers = 0;
-	const sleep = async (ms: number) => new Promise<void>(resolve => {
-		setTimeout(resolve, ms).unref();
-	});
+/** A connection for one request, counted as a wait when the pool was full; null when none came. */
+async function acquire(pool: pg.Pool, counts: Counts): Promise<pg.PoolClient | null> {
+	const mark = {atMs: Date.now()};
+	counts.waitingSince.add(mark);
+	const isQueued = pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10);
+	if (isQueued) {
+		counts.waits++;
+	}
 
-	/** One request; resolves false when it got no connection. */
-	const oneRequest = async (): Promise<boolean> => {
-		if (waitingSince.size >= MAX_WAITING) {
-			failureCount++;
-			timeoutCount++;
-			return false;
-		}
-
-		const mark = {atMs: Date.now()};
-		waitingSince.add(mark);
-		const isQueued = pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10);
-		if (isQueued) {
-			waitCount++;
-		}
-
-		let client: pg.PoolClient;
-		try {
-			client = await pool.connect();
-		} catch (error) {
-			if (isStopping) {
-				return false;
-			}
-
-			failureCount++;
+	try {
+		return await pool.connect();
+	} catch (error) {
+		if (!counts.isStopping) {
+			counts.failures++;
 			const message = (error as Error).message;
 			// pg-pool's connectionTimeoutMillis: "timeout exceeded when trying to connect".
 			if (message.includes('timeout exceeded')) {
-				timeoutCount++;
+				counts.timeouts++;
 			}
 
-			lastFailure = (error as {code?: string}).code ?? message;
-			return false;
-		} finally {
-			waitingSince.delete(mark);
-			if (isQueued) {
-				waitMsTotal += Date.now() - mark.atMs;
-			}
+			counts.lastFailure = (error as {code?: string}).code ?? message;
 		}
 
-		let broken: Error | undefined;
-		try {
-			await client.query(options.request.sql, options.request.params?.());
-		} catch (error) {
-			broken = error as Error;
-			if (!isStopping) {
-				failureCount++;
-				lastFailure = (error as {code?: string}).code ?? broken.message;
-			}
-		} finally {
-			// pg-pool never shrinks on its own when max is lowered: discard connections above it.
-			client.release(broken ?? pool.totalCount > (pool.options.max ?? 10));
+		return null;
+	} finally {
+		counts.waitingSince.delete(mark);
+		if (isQueued) {
+			counts.waitMs += Date.now() - mark.atMs;
 		}
+	}
+}
 
-		return true;
-	};
+/** One request; resolves false when it got no connection. */
+async function oneRequest(pool: pg.Pool, request: AppRequest, counts: Counts): Promise<boolean> {
+	if (counts.waitingSince.size >= MAX_WAITING) {
+		counts.failures++;
+		counts.timeouts++;
+		return false;
+	}
 
+	const client = await acquire(pool, counts);
+	if (client === null) {
+		return false;
+	}
+
+	let broken: Error | undefined;
+	try {
+		await client.query(request.sql, request.params?.());
+	} catch (error) {
+		broken = error as Error;
+		if (!counts.isStopping) {
+			counts.failures++;
+			counts.lastFailure = (error as {code?: string}).code ?? broken.message;
+		}
+	} finally {
+		// pg-pool never shrinks on its own when max is lowered: discard connections above it.
+		client.release(broken ?? pool.totalCount > (pool.options.max ?? 10));
+	}
+
+	return true;
+}
+
+const sleep = async (ms: number) => new Promise<void>(resolve => {
+	setTimeout(resolve, ms).unref();
+});
+
+/** The demand, driven every TICK_MS: requests arriving at a rate, or users each sending one request after another. */
+function startDemand(options: SimulatedAppOptions, serve: () => Promise<boolean>, counts: Counts): () => void {
+	const startedAt = Date.now();
+	let activeUsers = 0;
+	let nextId = 0;
+	let owed = 0;
 	const userLoop = async (id: number) => {
-		while (!isStopping && id < activeUsers) {
-			const isServed = await oneRequest();
+		while (!counts.isStopping && id < activeUsers) {
+			const isServed = await serve();
 			await sleep(isServed ? Math.random() * THINK_MS : RETRY_DELAY_MS);
 		}
 	};
 
-	const inFlight = new Set<Promise<unknown>>();
-	let owed = 0;
-	const arrive = (elapsedMs: number, rate: (elapsedMs: number) => number) => {
-		// Whole requests per tick, the fractions carried over: the rate holds at any tick length.
-		owed += Math.max(0, rate(elapsedMs)) * TICK_MS / 1000;
-		for (; owed >= 1; owed--) {
-			const request = oneRequest();
-			inFlight.add(request);
-			void request.finally(() => inFlight.delete(request));
-		}
-	};
-
-	let nextId = 0;
 	const tick = () => {
 		const elapsedMs = Date.now() - startedAt;
 		if (options.requestsPerSecond) {
-			arrive(elapsedMs, options.requestsPerSecond);
+			// Whole requests per tick, the fractions carried over: the rate holds at any tick length.
+			owed += Math.max(0, options.requestsPerSecond(elapsedMs)) * TICK_MS / 1000;
+			for (; owed >= 1; owed--) {
+				void serve();
+			}
+
 			return;
 		}
 
@@ -177,32 +184,39 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 		// Users beyond the curve finish their request and leave; missing ones arrive.
 		nextId = Math.min(nextId, activeUsers);
 		while (nextId < activeUsers) {
-			const user = userLoop(nextId++);
-			users.add(user);
-			void user.finally(() => users.delete(user));
+			void userLoop(nextId++);
 		}
 	};
 
 	tick();
 	const ticker = setInterval(tick, TICK_MS);
-
-	const payload = () => {
-		const [stats] = poolStatsPayload({[options.name]: pool}).pools;
-		const oldest = Math.min(...[...waitingSince].map(mark => mark.atMs));
-		return {
-			pools: [{
-				...stats,
-				oldestWaitSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
-				// Requests that got no connection at all: lifeguard shows them as timeouts per minute.
-				timeoutsTotal: failureCount,
-				waitsTotal: waitCount,
-				waitSecondsTotal: waitMsTotal / 1000,
-			}],
-		};
+	return () => {
+		clearInterval(ticker);
 	};
+}
 
-	const server = (options.isPublished ?? true) ? await publish(payload) : null;
+/** The pool as the application publishes it: pool-stats' payload, and what the application counted itself. */
+function poolPayload(name: string, pool: pg.Pool, counts: Counts): unknown {
+	const [stats] = poolStatsPayload({[name]: pool}).pools;
+	const oldest = Math.min(...[...counts.waitingSince].map(mark => mark.atMs));
+	return {
+		pools: [{
+			...stats,
+			oldestWaitSeconds: Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
+			// Requests that got no connection at all: lifeguard shows them as timeouts per minute.
+			timeoutsTotal: counts.failures,
+			waitsTotal: counts.waits,
+			waitSecondsTotal: counts.waitMs / 1000,
+		}],
+	};
+}
 
+export async function startSimulatedApp(options: SimulatedAppOptions): Promise<SimulatedApp> {
+	const step = options.step ?? 5;
+	const pool = createPool(options);
+	const counts: Counts = {waitingSince: new Set(), failures: 0, waits: 0, waitMs: 0, timeouts: 0, lastFailure: null, isStopping: false};
+	const stopDemand = startDemand(options, async () => oneRequest(pool, options.request, counts), counts);
+	const server = (options.isPublished ?? true) ? await publish(() => poolPayload(options.name, pool, counts)) : null;
 	const setMax = (max: number) => {
 		const before = pool.options.max ?? 10;
 		const after = Math.max(1, Math.round(max));
@@ -219,13 +233,13 @@ export async function startSimulatedApp(options: SimulatedAppOptions): Promise<S
 			lower: () => setMax((pool.options.max ?? 10) - step),
 		},
 		setMax,
-		failures: () => failureCount,
-		timeouts: () => timeoutCount,
+		failures: () => counts.failures,
+		timeouts: () => counts.timeouts,
 		waiting: () => pool.waitingCount,
-		lastFailure: () => lastFailure,
+		lastFailure: () => counts.lastFailure,
 		async stop() {
-			isStopping = true;
-			clearInterval(ticker);
+			counts.isStopping = true;
+			stopDemand();
 			if (server) {
 				server.closeAllConnections();
 				await new Promise<void>(resolve => {

@@ -43,6 +43,23 @@ export function unknownScenario(name: string): DemoError {
 	return new DemoError(`unknown scenario "${name}" (use ${scenarioNames.join(', ')})`, 2);
 }
 
+/** On SIGINT, SIGTERM and SIGHUP: `stop`, then exit 128+n. Returns what removes the handlers. */
+function stopOnSignals(stop: () => Promise<void>): () => Promise<void> {
+	const onSignal = (signal: keyof typeof SIGNAL_NUMBERS) => {
+		void stop().finally(() => process.exit(128 + SIGNAL_NUMBERS[signal]));
+	};
+
+	for (const signal of Object.keys(SIGNAL_NUMBERS) as Array<keyof typeof SIGNAL_NUMBERS>) {
+		process.on(signal, onSignal);
+	}
+
+	return async () => {
+		for (const signal of Object.keys(SIGNAL_NUMBERS)) {
+			process.off(signal, onSignal);
+		}
+	};
+}
+
 export async function startDemo(name: string, options: StartDemoOptions = {}): Promise<Demo> {
 	const scenario = findScenario(name);
 	if (!scenario) {
@@ -62,19 +79,7 @@ export async function startDemo(name: string, options: StartDemoOptions = {}): P
 	};
 
 	if (options.handleSignals ?? true) {
-		const onSignal = (signal: keyof typeof SIGNAL_NUMBERS) => {
-			void stop().finally(() => process.exit(128 + SIGNAL_NUMBERS[signal]));
-		};
-
-		for (const signal of Object.keys(SIGNAL_NUMBERS) as Array<keyof typeof SIGNAL_NUMBERS>) {
-			process.on(signal, onSignal);
-		}
-
-		stops.push(async () => {
-			for (const signal of Object.keys(SIGNAL_NUMBERS)) {
-				process.off(signal, onSignal);
-			}
-		});
+		stops.push(stopOnSignals(stop));
 	}
 
 	try {

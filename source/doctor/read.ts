@@ -3,11 +3,14 @@
 // Plain values out; a part that failed carries its one-line, masked reason.
 import pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
-import {columnNumber, columnText, consoleClientConfig} from '../collectors/pools/pgbouncer-collector.js';
+import {type ConsoleGuard, guardConsole} from '../collectors/pools/console-guard.js';
+import {columnNumber, columnText, consoleClient, endConsole} from '../collectors/pools/pgbouncer-collector.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
-import {applyPoolReading, placeholderPool} from '../model/pool-status.js';
-import type {PoolEndpoint, PoolStatus} from '../model/types.js';
+import {applyPoolReading, placeholderPool} from '../judge/pool-status.js';
+import type {PoolStatus} from '../judge/types.js';
+import type {PoolEndpoint} from '../readings/types.js';
+import {withDeadline} from '../polling/deadline.js';
 import {
 	APPLICATION_USAGE, CLIENT_CONNECTIONS, DATABASES, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES,
 	PGBOUNCER_LISTS, PGBOUNCER_POOLS, ROLE_AND_DATABASE_SETTINGS, SERVER_SETTINGS,
@@ -167,47 +170,51 @@ export function poolCapacities(statuses: readonly PoolStatus[]): PoolCapacity[] 
 
 // --- PgBouncer console ---------------------------------------------------------------------------
 
-/** SHOW CONFIG / DATABASES / POOLS / LISTS on the admin console, within `timeoutMs`. */
+/**
+ * SHOW CONFIG / DATABASES / POOLS / LISTS on the admin console, within `timeoutMs` and within the caps
+ * the live screen's console reads have (rows and bytes per answer): one that streams without end is
+ * cut, and the part says which cap.
+ */
 export async function readPgBouncerConfig(endpoint: PoolEndpoint, timeoutMs: number): Promise<Part<PgBouncerConfig>> {
 	const secrets = urlSecrets(endpoint.url);
-	const client = new pg.Client({...consoleClientConfig(endpoint.url), connectionTimeoutMillis: timeoutMs});
-	// No startup parameters beyond user and database: PgBouncer rejects unknown ones.
-	const parameters = (client as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
-	parameters['options'] = undefined;
-	parameters['application_name'] = undefined;
+	const client = consoleClient(endpoint.url);
+	const guard = guardConsole(client);
 	client.on('error', () => undefined);
-	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<never>((_resolve, reject) => {
-		timer = setTimeout(() => {
-			reject(new Error(`timed out after ${timeoutMs} ms`));
-		}, timeoutMs);
-	});
-	const attempt = (async () => {
-		await client.connect();
-		const show = async (command: string): Promise<Row[] | null> => client.query(command).then(result => result.rows as Row[], () => null);
-		const config = await show(PGBOUNCER_CONFIG);
-		if (config === null) {
-			throw new Error('SHOW CONFIG refused (the console user needs admin_users or stats_users)');
-		}
+	const failed = (error: unknown): Part<PgBouncerConfig> => {
+		// A cap reached destroyed the socket: say so, not "connection terminated".
+		const reason = guard.reason ?? (error instanceof Error ? error.message : String(error));
+		return {ok: false, error: `pgbouncer: ${maskText(reason, secrets).replaceAll(/\s+/g, ' ')}`};
+	};
 
-		const databases = (await show(PGBOUNCER_DATABASES)) ?? [];
-		const pools = (await show(PGBOUNCER_POOLS)) ?? [];
-		const lists = await show(PGBOUNCER_LISTS);
-		return mapPgBouncer(endpoint.maskedUrl, config, databases, pools, lists);
-	})();
 	try {
-		return {ok: true, value: await Promise.race([attempt, timeout])};
-	} catch (error) {
-		attempt.catch(() => undefined);
-		return {ok: false, error: `pgbouncer: ${maskText(error instanceof Error ? error.message : String(error), secrets).replaceAll(/\s+/g, ' ')}`};
+		return await withDeadline(timeoutMs, async () => readConsole(client, guard, endpoint.maskedUrl).then(value => ({ok: true, value}), failed), message => failed(new Error(message)));
 	} finally {
-		clearTimeout(timer);
-		const internal = client as unknown as {connection?: {stream?: {destroy(): void}}};
-		await Promise.race([client.end().catch(() => undefined), new Promise(resolve => {
-			setTimeout(resolve, 500).unref();
-		})]);
-		internal.connection?.stream?.destroy();
+		await endConsole(client, 500);
 	}
+}
+
+async function readConsole(client: pg.Client, guard: ConsoleGuard, endpoint: string): Promise<PgBouncerConfig> {
+	await client.connect();
+	const show = async (command: string): Promise<Row[] | null> => {
+		guard.begin(command);
+		return client.query(command).then(result => result.rows as Row[], () => {
+			if (guard.reason) {
+				throw new Error(guard.reason); // a cap, not a command this console lacks
+			}
+
+			return null;
+		});
+	};
+
+	const config = await show(PGBOUNCER_CONFIG);
+	if (config === null) {
+		throw new Error('SHOW CONFIG refused (the console user needs admin_users or stats_users)');
+	}
+
+	const databases = (await show(PGBOUNCER_DATABASES)) ?? [];
+	const pools = (await show(PGBOUNCER_POOLS)) ?? [];
+	const lists = await show(PGBOUNCER_LISTS);
+	return mapPgBouncer(endpoint, config, databases, pools, lists);
 }
 
 export function mapPgBouncer(endpoint: string, config: Row[], databases: Row[], pools: Row[], lists: Row[] | null): PgBouncerConfig {

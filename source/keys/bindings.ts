@@ -137,3 +137,13 @@ export function keysHelpText(): string {
 export function keysMarkdownTable(): string {
 	return ['| key | action |', '| --- | --- |', ...listedBindings(true).map(binding => `| \`${binding.keys}\` | ${binding.description} |`)].join('\n');
 }
+
+/** The modes a command has a key in; quit has Ctrl-C everywhere but while a signal runs. */
+export function isCommandIn(mode: ModeKind, command: Command): boolean {
+	return command === 'quit' ? mode !== 'signalling' : BINDINGS.some(binding => binding.command === command && binding.modes.includes(mode));
+}
+
+/** A command that signals sessions: refused in --read-only, wherever it comes from. */
+export function isDangerousCommand(command: Command): boolean {
+	return BINDINGS.some(binding => binding.command === command && binding.isDangerous === true);
+}

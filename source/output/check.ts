@@ -1,8 +1,10 @@
 // `lifeguard check`: one line for a monitoring system, by the Nagios plugin conventions
 // (https://nagios-plugins.org/doc/guidelines.html): status, summary, then perfdata after a pipe.
-import {levelForRatio, levelRank, usableConnections, usedRatio} from '../model/levels.js';
-import type {Picture, PoolLevel, PoolView} from '../model/picture.js';
-import type {Finding, Level, ServerSnapshot, Thresholds} from '../model/types.js';
+import {levelForRatio, levelRank, usableConnections, usedRatio} from '../judge/levels.js';
+import type {Picture, PoolLevel, PoolView} from '../judge/picture.js';
+import type {Finding, Level, Thresholds} from '../judge/types.js';
+import type {ServerSnapshot} from '../readings/types.js';
+import {percent, plural} from '../text/words.js';
 
 export type CheckInput = {
 	picture: Picture;
@@ -70,16 +72,16 @@ function findingSummary(findings: readonly Finding[]): string {
 	}
 
 	const others = findings.length - 1;
-	return others > 0 ? `${worst.message} (+${others} more finding${others === 1 ? '' : 's'})` : worst.message;
+	return others > 0 ? `${worst.message} (+${plural(others, 'more finding')})` : worst.message;
 }
 
 function quietSummary(server: ServerSnapshot, poolLevels: ReadonlyArray<{name: string; level: PoolLevel}>): string {
-	const parts = [`${server.connections}/${usableConnections(server)} connections (${Math.round(usedRatio(server) * 100)}%)`];
+	const parts = [`${server.connections}/${usableConnections(server)} connections (${percent(usedRatio(server))})`];
 	const notOk = poolLevels.filter(p => p.level !== 'ok');
 	parts.push(...notOk.map(p => `pool ${p.name} ${p.level}`));
 	const ok = poolLevels.length - notOk.length;
 	if (ok > 0) {
-		parts.push(`${ok} pool${ok === 1 ? '' : 's'} ok`);
+		parts.push(`${plural(ok, 'pool')} ok`);
 	}
 
 	return parts.join(', ');

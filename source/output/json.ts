@@ -1,8 +1,12 @@
 // `lifeguard --json`: one snapshot for scripts. The field names are a contract (see README).
-import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
-import type {Picture, PoolView} from '../model/picture.js';
-import type {ServerSnapshot} from '../model/types.js';
-import type {ServerShot} from '../one-shot.js';
+import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
+import type {Picture, PoolView} from '../judge/picture.js';
+import {subjectLabel} from '../judge/subject.js';
+import type {Finding} from '../judge/types.js';
+import type {ServerSnapshot} from '../readings/types.js';
+
+/** One server read once and judged (`name` null for a lone server; `error`: why it could not be read). */
+export type ServerShot = {name: string | null; target: string; picture: Picture; error: string | null};
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
@@ -32,7 +36,7 @@ export function snapshotJson(input: {target: string; picture: Picture}) {
 		})),
 		sessionsOmitted: server.sessionsOmitted,
 		pools: picture.pools.map(pool => poolJson(pool)),
-		findings: picture.findings,
+		findings: picture.findings.map(finding => findingJson(finding)),
 	};
 }
 
@@ -48,7 +52,7 @@ export function serversJson(shots: readonly ServerShot[]) {
 		: {takenAt: new Date(first.picture.atMs).toISOString(), target: first.target, server: null, sessions: [], sessionsOmitted: 0, pools: first.picture.pools.map(pool => poolJson(pool))};
 	return {
 		...base,
-		findings: shots.flatMap(shot => shot.picture.findings.map(finding => ({...finding, server: shot.name}))),
+		findings: shots.flatMap(shot => shot.picture.findings.map(finding => ({...findingJson(finding), server: shot.name}))),
 		targets: shots.map(shot => shot.name),
 		servers: shots.map(shot => ({
 			name: shot.name,
@@ -58,6 +62,11 @@ export function serversJson(shots: readonly ServerShot[]) {
 			...(shot.picture.server ? serverJson(shot.picture.server) : {}),
 		})),
 	};
+}
+
+/** A finding as the contract has it: its subject's own name (a pool's name alone, `pid 42`, `server`). */
+function findingJson(finding: Finding) {
+	return {code: finding.code, level: finding.level, subject: subjectLabel(finding.subject), message: finding.message};
 }
 
 function serverJson(server: ServerSnapshot) {

@@ -1,6 +1,7 @@
 // What `lifeguard` prints when stdout is not a terminal (a pipe, a file, cron) and --json is not given.
-import {freeConnections, usableConnections, usedRatio} from '../model/levels.js';
-import type {Picture} from '../model/picture.js';
+import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
+import type {Picture} from '../judge/picture.js';
+import {percent} from '../text/words.js';
 
 export function plainSummary(target: string, picture: Picture): string {
 	const {findings} = picture;
@@ -8,7 +9,7 @@ export function plainSummary(target: string, picture: Picture): string {
 	const {states} = server;
 	const lines = [
 		`lifeguard ${target}  PostgreSQL ${server.version}  ${new Date(server.takenAtMs).toISOString()}`,
-		`connections ${server.connections}/${usableConnections(server)} usable (${Math.round(usedRatio(server) * 100)}%), ${freeConnections(server)} free; max_connections ${server.maxConnections}`,
+		`connections ${server.connections}/${usableConnections(server)} usable (${percent(usedRatio(server))}), ${freeConnections(server)} free; max_connections ${server.maxConnections}`,
 		`active ${states.active} (lock-waiting ${server.lockWaiting}), idle in transaction ${states.idleInTransaction}, aborted ${states.idleInTransactionAborted}, idle ${states.idle}, other ${states.other}, hidden ${server.hidden}`,
 	];
 	for (const pool of picture.pools) {

@@ -15,61 +15,11 @@ const WRITE_CHARS = 64 * 1024;
  */
 export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES} = {}): Promise<void> {
 	const timeline = createTimeline();
-	let out: string[] = [];
-	let outChars = 0;
-	const flush = async () => {
-		if (out.length > 0) {
-			const text = `${out.join('\n')}\n`;
-			out = [];
-			outChars = 0;
-			await write(text);
-		}
-	};
-
-	const emit = async (lines: string[]) => {
-		for (const line of lines) {
-			out.push(line);
-			outChars += line.length + 1;
-		}
-
-		if (outChars >= WRITE_CHARS) {
-			await flush();
-		}
-	};
-
-	let pieces: Buffer[] = [];
-	let size = 0;
-	let isTooLong = false;
-	const append = (piece: Buffer) => {
-		if (isTooLong || piece.length === 0) {
-			return;
-		}
-
-		if (size + piece.length > maxLineBytes) {
-			isTooLong = true;
-			pieces = [];
-			size = 0;
-			return;
-		}
-
-		pieces.push(piece);
-		size += piece.length;
-	};
-
-	const endLine = (): string[] => {
-		if (isTooLong) {
-			isTooLong = false;
-			return timeline.skipLine();
-		}
-
-		let line = (pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size)).toString('utf8');
-		pieces = [];
-		size = 0;
-		if (line.endsWith('\r')) {
-			line = line.slice(0, -1);
-		}
-
-		return timeline.push(line);
+	const out = new Batches(write);
+	const line = new LineBuffer(maxLineBytes);
+	const endLine = () => {
+		const text = line.end();
+		return text === null ? timeline.skipLine() : timeline.push(text);
 	};
 
 	for await (const chunk of input) {
@@ -77,20 +27,91 @@ export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text:
 		for (;;) {
 			const newline = chunk.indexOf(10, start);
 			if (newline === -1) {
-				append(chunk.subarray(start));
+				line.append(chunk.subarray(start));
 				break;
 			}
 
-			append(chunk.subarray(start, newline));
-			await emit(endLine());
+			line.append(chunk.subarray(start, newline));
+			await out.emit(endLine());
 			start = newline + 1;
 		}
 	}
 
-	if (size > 0 || isTooLong) {
-		await emit(endLine()); // a last line without its LF
+	if (line.isPending) {
+		await out.emit(endLine()); // a last line without its LF
 	}
 
-	await emit(timeline.end());
-	await flush();
+	await out.emit(timeline.end());
+	await out.flush();
+}
+
+/** One line's bytes as they stream in, at most `maxLineBytes` of them: a longer line is let go as it passes. */
+class LineBuffer {
+	private pieces: Buffer[] = [];
+	private size = 0;
+	private isTooLong = false;
+
+	constructor(private readonly maxLineBytes: number) {}
+
+	/** Some bytes of the line have come (or it was too long). */
+	get isPending(): boolean {
+		return this.size > 0 || this.isTooLong;
+	}
+
+	append(piece: Buffer): void {
+		if (this.isTooLong || piece.length === 0) {
+			return;
+		}
+
+		if (this.size + piece.length > this.maxLineBytes) {
+			this.isTooLong = true;
+			this.pieces = [];
+			this.size = 0;
+			return;
+		}
+
+		this.pieces.push(piece);
+		this.size += piece.length;
+	}
+
+	/** The line, without a CR before its LF; null when it was too long to hold. */
+	end(): string | null {
+		if (this.isTooLong) {
+			this.isTooLong = false;
+			return null;
+		}
+
+		const line = (this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size)).toString('utf8');
+		this.pieces = [];
+		this.size = 0;
+		return line.endsWith('\r') ? line.slice(0, -1) : line;
+	}
+}
+
+/** Markdown lines out in pieces of about WRITE_CHARS characters, not one write per line. */
+class Batches {
+	private lines: string[] = [];
+	private chars = 0;
+
+	constructor(private readonly write: (text: string) => Promise<void>) {}
+
+	async emit(lines: readonly string[]): Promise<void> {
+		for (const line of lines) {
+			this.lines.push(line);
+			this.chars += line.length + 1;
+		}
+
+		if (this.chars >= WRITE_CHARS) {
+			await this.flush();
+		}
+	}
+
+	async flush(): Promise<void> {
+		if (this.lines.length > 0) {
+			const text = `${this.lines.join('\n')}\n`;
+			this.lines = [];
+			this.chars = 0;
+			await this.write(text);
+		}
+	}
 }

@@ -1,15 +1,9 @@
 // `lifeguard timeline FILE`: the incident log as a Markdown timeline to paste into a postmortem.
 // It streams (timeline-stream.ts): lines in, Markdown lines out, with memory that does not grow with
-// the file. Events are read through the log's own parser (model/log-events.ts), which drops a line
-// that breaks the log's contract; every string in them is text somebody else wrote: it is masked,
-// made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
-import {maskText} from '../connection/mask.js';
-import {type LogEvent, logTimeMs, parseLogEvent} from '../model/log-events.js';
-import {markdownCode, markdownText} from '../text/markdown.js';
-import {safeQueryText} from '../text/sanitize.js';
-
-type Event = LogEvent & {atMs: number};
-type LevelEvent = Extract<Event, {type: 'level'}>;
+// the file. Events are read through the log's own parser (judge/log-events.ts), which drops a line
+// that breaks the log's contract; what each one says is timeline-sentences.ts.
+import {parseLogEvent} from '../judge/log-events.js';
+import {asRecord, clock, describe, type Event, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
 
 /** Level changes of one subject closer together than this are one flapping run. */
 export const FLAP_WINDOW_MS = 120_000;
@@ -28,100 +22,120 @@ export type TimelineWriter = {
 };
 
 export function createTimeline(): TimelineWriter {
-	let day = '';
-	let firstMs: number | null = null;
-	let lastMs: number | null = null;
-	let skipped = 0;
-	let run: Run | null = null;
-	let isStarted = false;
+	return new Timeline();
+}
 
-	const bullet = (event: Event, sentence: string): string[] => {
+class Timeline implements TimelineWriter {
+	private day = '';
+	private firstMs: number | null = null;
+	private lastMs: number | null = null;
+	private skipped = 0;
+	/** The level changes of one subject, held while they may still be a flapping run. */
+	private run: Run | null = null;
+	private isStarted = false;
+
+	push(line: string): string[] {
+		if (line.trim() === '') {
+			return [];
+		}
+
+		const event = parseLogEvent(line);
+		if (!event) {
+			this.skipped++;
+			return [];
+		}
+
+		const out = this.isStarted ? [] : ['# Incident timeline', ''];
+		this.isStarted = true;
+		this.firstMs ??= event.atMs;
+		this.lastMs = event.atMs;
+		if (this.continuesRun(event)) {
+			return out;
+		}
+
+		out.push(...this.flush());
+		if (event.type === 'level') {
+			this.run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
+			return out;
+		}
+
+		out.push(...this.bullet(event, describe(event)));
+		return out;
+	}
+
+	skipLine(): string[] {
+		this.skipped++;
+		return [];
+	}
+
+	end(): string[] {
+		const out = this.isStarted ? this.flush() : ['# Incident timeline', '', 'No events.'];
+		if (this.firstMs !== null && this.lastMs !== null) {
+			out.push('', `Span: ${span(this.firstMs, this.lastMs)}`);
+		}
+
+		if (this.skipped > 0) {
+			const what = this.skipped === 1 ? 'line that was not a valid log event' : 'lines that were not valid log events';
+			out.push('', `_Skipped ${this.skipped} ${what}._`);
+		}
+
+		out.push('');
+		return out;
+	}
+
+	/** A level change of the run's subject soon after its last, or the log's own fold of it: the run goes on. */
+	private continuesRun(event: Event): boolean {
+		const {run} = this;
+		if (!run || !isSameSubject(run.last, event)) {
+			return false;
+		}
+
+		if (event.type === 'level' && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
+			this.run = {...run, second: run.second ?? event, last: event, count: run.count + 1, levels: run.levels.add(event.to)};
+			return true;
+		}
+
+		if (event.type === 'fold' && event.reason === 'flapping' && typeof event.count === 'number'
+			&& (event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
+			const last: LevelEvent = {...run.last, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: Date.parse(String(event.to)) || event.atMs};
+			this.run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
+			return true;
+		}
+
+		return false;
+	}
+
+	/** The run written out: its lines one by one when short, else one line of how it flapped. */
+	private flush(): string[] {
+		const done = this.run;
+		if (!done) {
+			return [];
+		}
+
+		this.run = null;
+		if (done.count < FLAP_MIN_CHANGES) {
+			return [done.first, ...(done.second ? [done.second] : [])].flatMap(event => this.bullet(event, describe(event)));
+		}
+
+		const levels = [...done.levels].map(level => text(level, '?')).join(' and ');
+		const numbers = levelNumbers(done.last);
+		return this.bullet(done.first, `${subjectName(done.first)} flapped ${done.count} times between ${levels} from ${clock(done.first.atMs)} to ${clock(done.last.atMs)} UTC; last ${text(done.last.to, '?')}${numbers ? ` (${numbers})` : ''}`);
+	}
+
+	/** One bullet, under its day's heading when the day changed. */
+	private bullet(event: Event, sentence: string): string[] {
 		const out: string[] = [];
 		const eventDay = new Date(event.atMs).toISOString().slice(0, 10);
-		if (eventDay !== day) {
-			out.push(...(day === '' ? [] : ['']), `## ${eventDay}`, '');
-			day = eventDay;
+		if (eventDay !== this.day) {
+			out.push(...(this.day === '' ? [] : ['']), `## ${eventDay}`, '');
+			this.day = eventDay;
 		}
 
 		// Several servers: every line names the one it is about.
 		const server = typeof event.server === 'string' ? `${text(event.server, '')}: ` : '';
 		out.push(`- **${clock(event.atMs)} UTC:** ${server}${sentence}`);
 		return out;
-	};
-
-	const flush = (): string[] => {
-		if (!run) {
-			return [];
-		}
-
-		const done = run;
-		run = null;
-		if (done.count < FLAP_MIN_CHANGES) {
-			return [done.first, ...(done.second ? [done.second] : [])].flatMap(event => bullet(event, describe(event)));
-		}
-
-		const levels = [...done.levels].map(level => text(level, '?')).join(' and ');
-		const numbers = levelNumbers(done.last);
-		return bullet(done.first, `${subjectName(done.first)} flapped ${done.count} times between ${levels} from ${clock(done.first.atMs)} to ${clock(done.last.atMs)} UTC; last ${text(done.last.to, '?')}${numbers ? ` (${numbers})` : ''}`);
-	};
-
-	return {
-		push(line) {
-			if (line.trim() === '') {
-				return [];
-			}
-
-			const event = parseLogEvent(line);
-			if (!event) {
-				skipped++;
-				return [];
-			}
-
-			const out = isStarted ? [] : ['# Incident timeline', ''];
-			isStarted = true;
-			firstMs ??= event.atMs;
-			lastMs = event.atMs;
-			if (event.type === 'level' && run && run.last.subject === event.subject && run.last.server === event.server && event.atMs - run.last.atMs <= FLAP_WINDOW_MS) {
-				run = {...run, second: run.second ?? event, last: event, count: run.count + 1, levels: run.levels.add(event.to)};
-				return out;
-			}
-
-			// The log's own fold of the same flapping subject continues the run.
-			if (event.type === 'fold' && event.reason === 'flapping' && run && run.last.subject === event.subject && run.last.server === event.server
-				&& typeof event.count === 'number' && (event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
-				const last: LevelEvent = {...run.last, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: Date.parse(String(event.to)) || event.atMs};
-				run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
-				return out;
-			}
-
-			out.push(...flush());
-			if (event.type === 'level') {
-				run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
-				return out;
-			}
-
-			out.push(...bullet(event, describe(event)));
-			return out;
-		},
-		skipLine() {
-			skipped++;
-			return [];
-		},
-		end() {
-			const out = isStarted ? flush() : ['# Incident timeline', '', 'No events.'];
-			if (firstMs !== null && lastMs !== null) {
-				out.push('', `Span: ${span(firstMs, lastMs)}`);
-			}
-
-			if (skipped > 0) {
-				const what = skipped === 1 ? 'line that was not a valid log event' : 'lines that were not valid log events';
-				out.push('', `_Skipped ${skipped} ${what}._`);
-			}
-
-			out.push('');
-			return out;
-		},
-	};
+	}
 }
 
 /** The whole timeline of a log held in memory (tests, small logs). */
@@ -129,235 +143,4 @@ export function renderTimeline(jsonl: string): {markdown: string} {
 	const timeline = createTimeline();
 	const lines = jsonl.split(/\r?\n/).flatMap(line => timeline.push(line));
 	return {markdown: [...lines, ...timeline.end()].join('\n')};
-}
-
-function describe(event: Event): string {
-	switch (event.type) {
-		case 'start': {
-			return `Started watching ${typeof event.target === 'string' ? markdownCode(oneLine(event.target)) : 'the server'}${startDetails(event)}`;
-		}
-
-		case 'level': {
-			const numbers = levelNumbers(event);
-			const why = typeof event.message === 'string' && event.to !== 'ok' ? `: ${text(event.message, '')}` : '';
-			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}${courseText(event.course)}`;
-		}
-
-		case 'flag': {
-			return `Flag: "${text(event.note, '')}" (${flagNumbers(event.numbers)})${flagFindings(event.findings)}`;
-		}
-
-		case 'terminate':
-		case 'cancel': {
-			return signalled(event.type, event.sessions);
-		}
-
-		case 'disconnect': {
-			return `Lost the connection to the server: ${text(event.reason, 'no reason given')}`;
-		}
-
-		case 'reconnect': {
-			return 'Reconnected to the server';
-		}
-
-		case 'endpoint-down': {
-			return `Pool endpoint ${text(event.subject, '?')} down: ${text(event.reason, 'no reason given')}`;
-		}
-
-		case 'endpoint-up': {
-			return `Pool endpoint ${text(event.subject, '?')} back up`;
-		}
-
-		case 'quit': {
-			return `Stopped watching${flagFindings(event.findings)}`;
-		}
-
-		case 'fold': {
-			return folded(event);
-		}
-	}
-}
-
-/** A fold line of the log: a subject that flapped, or changes over the log's budget, counted. */
-function folded(event: Extract<Event, {type: 'fold'}>): string {
-	const from = Date.parse(String(event.from));
-	const to = Date.parse(String(event.to));
-	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
-	const count = typeof event.count === 'number' ? event.count : '?';
-	if (event.reason === 'flapping') {
-		return `${text(event.subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
-	}
-
-	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
-	const subjects = `${event.subjectsCapped === true ? 'at least ' : ''}${typeof event.subjects === 'number' ? event.subjects : '?'}`;
-	return `The log was over its budget: ${count} changes of ${subjects} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
-}
-
-/** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
-function courseText(course: unknown): string {
-	const record = asRecord(course);
-	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number') {
-		return '';
-	}
-
-	const fromMs = logTimeMs(record['fromAt']);
-	const peakMs = logTimeMs(record['peakAt']);
-	if (fromMs === null || peakMs === null || record['peak'] <= record['from']) {
-		return '';
-	}
-
-	return `; ${text(record['what'], 'it')} rose from ${record['from']} at ${clock(fromMs)} to ${record['peak']} at ${clock(peakMs)}`;
-}
-
-function startDetails(event: Extract<Event, {type: 'start'}>): string {
-	const parts: string[] = [];
-	if (typeof event.version === 'string') {
-		parts.push(`PostgreSQL ${text(event.version, '?')}`);
-	}
-
-	const limits = asRecord(event.limits);
-	if (limits && typeof limits['usable'] === 'number' && typeof limits['maxConnections'] === 'number') {
-		parts.push(`${limits['usable']} usable of ${limits['maxConnections']} connections`);
-	}
-
-	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
-}
-
-function subjectName(event: LevelEvent): string {
-	if (event.subject === 'server') {
-		return 'Server';
-	}
-
-	if (typeof event.pool === 'string') {
-		return `Pool ${text(event.pool, '?')}`;
-	}
-
-	return text(event.subject, 'something');
-}
-
-/** The numbers of the subject a level line is about: a server's slots, a pool's queue. */
-function levelNumbers(event: LevelEvent): string {
-	if (event.subject === 'server') {
-		const server = serverNumbers(event.numbers);
-		return server ? `${server} connections` : '';
-	}
-
-	const name = typeof event.pool === 'string' ? event.pool : null;
-	const pool = name === null ? undefined : pools(event.numbers).find(candidate => candidate['name'] === name);
-	return pool ? poolParts(pool).join(', ') : '';
-}
-
-function flagNumbers(numbers: unknown): string {
-	const servers = asRecord(numbers)?.['servers'];
-	const parts = Array.isArray(servers)
-		? servers.map(item => `${text(asRecord(item)?.['name'], '?')} ${serverNumbers({server: item}) ?? 'disconnected'}`)
-		: [`server ${serverNumbers(numbers) ?? 'disconnected'}`];
-	for (const pool of pools(numbers)) {
-		const poolText = poolParts(pool).join(' ');
-		parts.push(`${text(pool['name'], '?')}${poolText ? ` ${poolText}` : ' n/a'}`);
-	}
-
-	return parts.join(', ');
-}
-
-function flagFindings(findings: unknown): string {
-	if (!Array.isArray(findings) || findings.length === 0) {
-		return '';
-	}
-
-	const named = findings.map(item => {
-		const finding = asRecord(item) ?? {};
-		return `${text(finding['code'], '?')} (${text(finding['subject'], '?')})`;
-	});
-	return `; open findings: ${named.join(', ')}`;
-}
-
-function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
-	const list = Array.isArray(sessions) ? sessions.map(item => asRecord(item) ?? {}) : [];
-	const done = list.filter(s => s['outcome'] === 'done');
-	// The parser let only integer pids through.
-	const pids = done.map(s => String(s['pid']));
-	const what = type === 'terminate' ? `Terminated ${count(done.length, 'session')}` : `Cancelled ${count(done.length, 'query', 'queries')}`;
-	const parts = [`${what}${pids.length > 0 ? ` (pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`];
-	for (const outcome of ['skipped', 'failed'] as const) {
-		const matching = list.filter(s => s['outcome'] === outcome);
-		if (matching.length > 0) {
-			const reasons = [...new Set(matching.map(s => s['reason']).filter((r): r is string => typeof r === 'string').map(r => text(r, '')))];
-			parts.push(`${outcome} ${matching.length}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`);
-		}
-	}
-
-	return parts.join('; ');
-}
-
-function serverNumbers(numbers: unknown): string | null {
-	const server = asRecord(asRecord(numbers)?.['server']);
-	if (!server || typeof server['used'] !== 'number' || typeof server['usable'] !== 'number') {
-		return null;
-	}
-
-	return `${server['used']}/${server['usable']}`;
-}
-
-function pools(numbers: unknown): Array<Record<string, unknown>> {
-	const list = asRecord(numbers)?.['pools'];
-	return Array.isArray(list) ? list.map(item => asRecord(item)).filter(item => item !== null) : [];
-}
-
-function poolParts(pool: Record<string, unknown>): string[] {
-	const {active, max, waiting, waitsPerSecond, timeoutsPerMinute} = pool;
-	const parts: string[] = [];
-	if (typeof active === 'number') {
-		parts.push(typeof max === 'number' ? `${active}/${max} busy` : `${active} busy`);
-	}
-
-	if (typeof waiting === 'number') {
-		parts.push(`${waiting} waiting`);
-	} else if (typeof waitsPerSecond === 'number') {
-		parts.push(`waits ${waitsPerSecond}/s`);
-	}
-
-	if (typeof timeoutsPerMinute === 'number' && timeoutsPerMinute > 0) {
-		parts.push(`${timeoutsPerMinute} timeouts/min`);
-	}
-
-	return parts;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | null {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-/**
- * A string from the log as Markdown text: credentials masked, one line without a control character
- * (a newline inside a note must not start a new Markdown block), Markdown and HTML escaped.
- */
-function text(value: unknown, fallback: string): string {
-	return typeof value === 'string' ? markdownText(oneLine(value)) : fallback;
-}
-
-const oneLine = (value: string) => safeQueryText(maskText(value)).trim();
-
-function count(n: number, noun: string, pluralNoun = `${noun}s`): string {
-	return `${n} ${n === 1 ? noun : pluralNoun}`;
-}
-
-function clock(atMs: number): string {
-	return new Date(atMs).toISOString().slice(11, 16);
-}
-
-function span(fromMs: number, toMs: number): string {
-	const from = new Date(fromMs).toISOString();
-	const to = new Date(toMs).toISOString();
-	const end = from.slice(0, 10) === to.slice(0, 10) ? clock(toMs) : `${to.slice(0, 10)} ${clock(toMs)}`;
-	return `${from.slice(0, 10)} ${clock(fromMs)} to ${end} UTC (${elapsed(toMs - fromMs)})`;
-}
-
-function elapsed(ms: number): string {
-	const minutes = Math.floor(Math.max(0, ms) / 60_000);
-	if (minutes < 1) {
-		return 'under a minute';
-	}
-
-	return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

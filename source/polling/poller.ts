@@ -43,101 +43,110 @@ export function backoffMs(intervalMs: number, failures: number, maxBackoffMs: nu
 }
 
 export function startPoller<T>(options: PollerOptions<T>): Poller {
-	const timer = options.timer ?? realTimer;
-	const maxBackoffMs = options.maxBackoffMs ?? 5000;
-	let handle: unknown;
-	let isInFlight = false;
-	let isStopped = false;
-	let isPaused = false;
-	let isWanted = false;
-	let failures = 0;
+	return new ChainedPoller(options);
+}
 
-	const schedule = (ms: number) => {
-		if (isStopped || isPaused) {
+class ChainedPoller<T> implements Poller {
+	private readonly timer: Timer;
+	private readonly maxBackoffMs: number;
+	private handle: unknown;
+	private isInFlight = false;
+	private isStopped = false;
+	private isPaused = false;
+	/** A poll was asked for while one ran: it follows at once. */
+	private isWanted = false;
+	private failures = 0;
+
+	constructor(private readonly options: PollerOptions<T>) {
+		this.timer = options.timer ?? realTimer;
+		this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+		this.schedule(options.firstDelayMs ?? 0);
+	}
+
+	get isRunning(): boolean {
+		return !this.isStopped;
+	}
+
+	pollNow(): void {
+		if (this.isInFlight) {
+			this.isWanted = true;
+		} else {
+			this.schedule(0);
+		}
+	}
+
+	pause(): void {
+		this.isPaused = true;
+		this.cancel();
+	}
+
+	resume(): void {
+		if (!this.isPaused) {
 			return;
 		}
 
-		if (handle !== undefined) {
-			timer.clearTimeout(handle);
+		this.isPaused = false;
+		if (!this.isInFlight) {
+			this.schedule(0);
+		}
+	}
+
+	stop(): void {
+		this.isStopped = true;
+		this.cancel();
+	}
+
+	private cancel(): void {
+		if (this.handle !== undefined) {
+			this.timer.clearTimeout(this.handle);
+			this.handle = undefined;
+		}
+	}
+
+	private schedule(ms: number): void {
+		if (this.isStopped || this.isPaused) {
+			return;
 		}
 
-		handle = timer.setTimeout(() => {
-			handle = undefined;
-			void run();
+		this.cancel();
+		this.handle = this.timer.setTimeout(() => {
+			this.handle = undefined;
+			void this.run();
 		}, ms);
-	};
+	}
 
-	const run = async () => {
-		if (isInFlight) {
-			isWanted = true;
+	private async run(): Promise<void> {
+		if (this.isInFlight) {
+			this.isWanted = true;
 			return;
 		}
 
-		isInFlight = true;
+		this.isInFlight = true;
 		let result: T | undefined;
 		let hasResult = false;
 		try {
-			result = await options.task();
+			result = await this.options.task();
 			hasResult = true;
 		} catch {
 			// Tasks report failures as values; a throw is a bug, counted as a failure so we back off.
-			failures++;
+			this.failures++;
 		}
 
-		isInFlight = false;
-		if (isStopped) {
+		this.isInFlight = false;
+		if (this.isStopped) {
 			return;
 		}
 
 		if (hasResult) {
-			failures = options.isFailure?.(result as T) ? failures + 1 : 0;
-			options.onResult(result as T);
+			this.failures = this.options.isFailure?.(result as T) ? this.failures + 1 : 0;
+			this.options.onResult(result as T);
 		}
 
-		if (isWanted) {
-			isWanted = false;
-			schedule(0);
+		if (this.isWanted) {
+			this.isWanted = false;
+			this.schedule(0);
 		} else {
-			schedule(backoffMs(options.intervalMs, failures, maxBackoffMs));
+			this.schedule(backoffMs(this.options.intervalMs, this.failures, this.maxBackoffMs));
 		}
-	};
-
-	schedule(options.firstDelayMs ?? 0);
-
-	return {
-		pollNow() {
-			if (isInFlight) {
-				isWanted = true;
-			} else {
-				schedule(0);
-			}
-		},
-		pause() {
-			isPaused = true;
-			if (handle !== undefined) {
-				timer.clearTimeout(handle);
-				handle = undefined;
-			}
-		},
-		resume() {
-			if (!isPaused) {
-				return;
-			}
-
-			isPaused = false;
-			if (!isInFlight) {
-				schedule(0);
-			}
-		},
-		stop() {
-			isStopped = true;
-			if (handle !== undefined) {
-				timer.clearTimeout(handle);
-				handle = undefined;
-			}
-		},
-		get isRunning() {
-			return !isStopped;
-		},
-	};
+	}
 }

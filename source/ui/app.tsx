@@ -1,6 +1,7 @@
-// Wiring only: the model decides, the components draw, the hook runs time, I/O and effects.
+// Wiring only: the screen decides, the components draw, the hook runs time, I/O and effects; keys
+// become commands at the edge (key-edge.ts).
 import {useApp, useInput} from 'ink';
-import type {Desk} from '../model/desk.js';
+import type {Desk} from '../screen/desk.js';
 import {deskListRows} from './components/dashboard.js';
 import {Lines} from './lines.js';
 import {type DashboardDeps, useDashboard} from './use-dashboard.js';

@@ -3,7 +3,7 @@
 // Ink lays out and diffs the whole screen on every commit, so a frame that would look the same
 // costs nothing only if it is never committed.
 import {Box, Text} from 'ink';
-import type {Level} from '../model/types.js';
+import type {Level} from '../judge/types.js';
 import {useTheme} from './theme.js';
 
 /** What a span's colour says; the words and glyphs already say it without colour. */

@@ -1,15 +1,16 @@
-// Wires the pure model to time and I/O: the server poller, one poller per pool endpoint, and one
-// small runner that performs the effects the model returns. The store is a ref so that keys typed
-// faster than React renders still see the latest state.
+// Wires the pure screen (screen/, judge/) to time and I/O: the server poller, one poller per pool
+// endpoint, and one small runner that performs the effects the screen returns. The store is a ref so
+// that keys typed faster than React renders still see the latest state.
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {KeyPress} from '../keys/bindings.js';
 import {deskLines} from './components/dashboard.js';
 import {type Line, sameLines} from './lines.js';
-import type {DashboardState} from '../model/dashboard.js';
-import {type Desk, type DeskAction, type DeskEffect, updateDesk} from '../model/desk.js';
-import type {LogEvent} from '../model/log-events.js';
-import type {SignalKind, SignalResult} from '../model/signal-results.js';
-import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../model/types.js';
+import type {DashboardState} from '../screen/board.js';
+import {type Desk, type DeskAction, type DeskEffect, type DeskStep, updateDesk} from '../screen/desk.js';
+import {pressed} from './key-edge.js';
+import type {LogEvent} from '../judge/log-events.js';
+import type {SignalKind, SignalResult} from '../readings/signals.js';
+import type {PoolEndpoint, PoolReading, ServerReading, Session} from '../readings/types.js';
 import {startPoller, type Poller, type Timer} from '../polling/poller.js';
 
 export type PoolSource = {endpoint: PoolEndpoint; collect(timeoutMs: number): Promise<PoolReading>};
@@ -51,12 +52,12 @@ export type DashboardDeps = {
 export type FrameContext = {columns: number; rows: number; targets: readonly string[]};
 
 /**
- * State the frame never reads (dashboardLines draws `shown`, not `live`; `server`, not `heldServer`).
+ * State the frame never reads (dashboardLines draws `shown` and `server`, not the judge's `watch`).
  * A poll while paused changes only these, so it needs no frame: computing one costs more CPU than the
  * poll itself. A field not listed here counts as drawn, so a new one can only cost a frame, never
  * leave a stale one. test/ui/frame-memo.test.ts checks that dashboardLines reads none of them.
  */
-export const FIELDS_NOT_DRAWN: ReadonlySet<keyof DashboardState> = new Set(['history', 'suspectHistory', 'live', 'heldServer', 'pools']);
+export const FIELDS_NOT_DRAWN: ReadonlySet<keyof DashboardState> = new Set(['watch']);
 
 function isSameBoard(a: DashboardState, b: DashboardState): boolean {
 	const keys = Object.keys(b) as Array<keyof DashboardState>;
@@ -75,7 +76,7 @@ function isSameFrame(a: {desk: Desk; frame: FrameContext}, b: {desk: Desk; frame
 
 /**
  * The frame's lines for a state and a size, recomputed only when something the frame reads changed
- * (by identity: the model makes new objects for what it changes). isChanged: the lines differ from the
+ * (by identity: the screen makes new objects for what it changes). isChanged: the lines differ from the
  * previous call's.
  */
 export function frameMemo(linesOf: (desk: Desk, frame: FrameContext) => Line[]) {
@@ -95,13 +96,104 @@ export function frameMemo(linesOf: (desk: Desk, frame: FrameContext) => Line[]) 
 	};
 }
 
+/** One poller per server and one per pool endpoint. */
+type Pollers = {servers: Poller[]; pools: Poller[]};
+
+function stopPollers(pollers: Pollers): void {
+	for (const poller of [...pollers.servers, ...pollers.pools]) {
+		poller.stop();
+	}
+}
+
+/** The only code that performs what the screen decided. */
+function runEffects(effects: readonly DeskEffect[], {deps, dispatch, pollers}: {deps: DashboardDeps; dispatch: (action: DeskAction) => void; pollers: Pollers}): void {
+	const {log, ring, servers, poolControl, now, exit} = deps;
+	for (const effect of effects) {
+		switch (effect.type) {
+			case 'log': {
+				// A failed write is shown, never fatal.
+				const error = log?.(effect.event) ?? null;
+				if (error) {
+					dispatch({type: 'notify', text: error, atMs: now()});
+				}
+
+				break;
+			}
+
+			case 'ring': {
+				ring?.();
+				break;
+			}
+
+			case 'signal': {
+				const feed = servers[effect.server];
+				if (feed) {
+					void feed.signal(effect.action, effect.targets).then(results => {
+						dispatch({type: 'signal-finished', server: effect.server, action: effect.action, results, atMs: now()});
+					});
+				}
+
+				break;
+			}
+
+			case 'refresh': {
+				pollers.servers[effect.server]?.pollNow();
+				break;
+			}
+
+			case 'adjust-pool': {
+				if (poolControl) {
+					dispatch({type: 'notify', text: effect.direction === 'raise' ? poolControl.raise() : poolControl.lower(), atMs: now()});
+				}
+
+				break;
+			}
+
+			case 'quit': {
+				// No reading may arrive after the quit line: stop polling before the tree unmounts.
+				stopPollers(pollers);
+				exit();
+				break;
+			}
+		}
+	}
+}
+
+/** The pollers, each reading dispatched as it comes: a server that hangs or drops delays no other. */
+function startPollers(deps: DashboardDeps, desk: Desk, dispatch: (action: DeskAction) => void): Pollers {
+	const {servers, pools, intervalMs, poolTimeoutMs, now, timer} = deps;
+	return {
+		servers: servers.map((feed, server) => startPoller({
+			task: feed.poll,
+			intervalMs,
+			// The caller's first snapshot is already in the initial state: no second query at start.
+			firstDelayMs: desk.boards[server]?.server ? intervalMs : 0,
+			timer,
+			isFailure: reading => !reading.ok,
+			onResult(reading) {
+				dispatch({type: 'server-polled', server, reading, atMs: now()});
+			},
+		})),
+		pools: pools.map(source => startPoller({
+			task: async () => source.collect(poolTimeoutMs),
+			intervalMs,
+			timer,
+			maxBackoffMs: 30_000,
+			isFailure: reading => !reading.ok,
+			onResult(reading) {
+				dispatch({type: 'pool-polled', endpoint: source.endpoint, reading, atMs: now()});
+			},
+		})),
+	};
+}
+
 export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameContext) {
 	const store = useRef(initial);
-	const serverPollers = useRef<Poller[]>([]);
-	const poolPollers = useRef<Poller[]>([]);
+	const pollers = useRef<Pollers>({servers: [], pools: []});
 	const depsRef = useRef(deps);
 	const frameRef = useRef(frame);
 	frameRef.current = frame;
+	const dispatchRef = useRef<(action: DeskAction) => void>(() => undefined);
 	const memo = useRef<ReturnType<typeof frameMemo> | null>(null);
 	memo.current ??= frameMemo((desk, context) => deskLines({desk, ...context}));
 	const [lines, setLines] = useState(() => memo.current!(initial, frame).lines);
@@ -114,113 +206,37 @@ export function useDashboard(initial: Desk, deps: DashboardDeps, frame: FrameCon
 		}
 	}, []);
 
-	const dispatch = useCallback((action: DeskAction) => {
-		const step = updateDesk(store.current, action);
+	/** Take a step of the screen: the new desk, a frame if it shows something new, then its effects. */
+	const commit = useCallback((step: DeskStep) => {
 		store.current = step.desk;
 		draw();
-		run(step.effects);
-	}, [draw]); // eslint-disable-line react-hooks/exhaustive-deps -- run is hoisted and reads refs only
+		runEffects(step.effects, {deps: depsRef.current, dispatch: dispatchRef.current, pollers: pollers.current});
+	}, [draw]);
+
+	const dispatch = useCallback((action: DeskAction) => {
+		commit(updateDesk(store.current, action));
+	}, [commit]);
+	dispatchRef.current = dispatch;
 
 	// A resize changes the frame without any reading.
 	useEffect(draw, [draw, frame.columns, frame.rows, frame.targets]);
 
-	/** The only code that performs what the model decided. */
-	function run(effects: readonly DeskEffect[]) {
-		const {log, ring, servers, poolControl, now, exit} = depsRef.current;
-		for (const effect of effects) {
-			switch (effect.type) {
-				case 'log': {
-					// A failed write is shown, never fatal.
-					const error = log?.(effect.event) ?? null;
-					if (error) {
-						dispatch({type: 'notify', text: error, atMs: now()});
-					}
-
-					break;
-				}
-
-				case 'ring': {
-					ring?.();
-					break;
-				}
-
-				case 'signal': {
-					const feed = servers[effect.server];
-					if (feed) {
-						void feed.signal(effect.action, effect.targets).then(results => {
-							dispatch({type: 'signal-finished', server: effect.server, action: effect.action, results, atMs: now()});
-						});
-					}
-
-					break;
-				}
-
-				case 'refresh': {
-					serverPollers.current[effect.server]?.pollNow();
-					break;
-				}
-
-				case 'adjust-pool': {
-					if (poolControl) {
-						dispatch({type: 'notify', text: effect.direction === 'raise' ? poolControl.raise() : poolControl.lower(), atMs: now()});
-					}
-
-					break;
-				}
-
-				case 'quit': {
-					// No reading may arrive after the quit line: stop polling before the tree unmounts.
-					stopPollers();
-					exit();
-					break;
-				}
-			}
-		}
-	}
-
-	function stopPollers() {
-		for (const poller of [...serverPollers.current, ...poolPollers.current]) {
-			poller.stop();
-		}
-	}
-
 	useEffect(() => {
-		const {servers, pools, intervalMs, poolTimeoutMs, now, timer, initialEffects, subscribeHangUp} = depsRef.current;
-		run(initialEffects ?? []);
-		// One poller per server: a server that hangs or drops delays no other.
-		serverPollers.current = servers.map((feed, server) => startPoller({
-			task: feed.poll,
-			intervalMs,
-			// The caller's first snapshot is already in the initial state: no second query at start.
-			firstDelayMs: store.current.boards[server]?.server ? intervalMs : 0,
-			timer,
-			isFailure: reading => !reading.ok,
-			onResult(reading) {
-				dispatch({type: 'server-polled', server, reading, atMs: now()});
-			},
-		}));
-		poolPollers.current = pools.map(source => startPoller({
-			task: async () => source.collect(poolTimeoutMs),
-			intervalMs,
-			timer,
-			maxBackoffMs: 30_000,
-			isFailure: reading => !reading.ok,
-			onResult(reading) {
-				dispatch({type: 'pool-polled', endpoint: source.endpoint, reading, atMs: now()});
-			},
-		}));
-		const unsubscribe = subscribeHangUp?.(() => {
-			dispatch({type: 'hung-up', atMs: now()});
+		runEffects(depsRef.current.initialEffects ?? [], {deps: depsRef.current, dispatch, pollers: pollers.current});
+		pollers.current = startPollers(depsRef.current, store.current, dispatch);
+		const unsubscribe = depsRef.current.subscribeHangUp?.(() => {
+			dispatch({type: 'hung-up', atMs: depsRef.current.now()});
 		});
 		return () => {
 			unsubscribe?.();
-			stopPollers();
+			stopPollers(pollers.current);
 		};
-	}, [dispatch]); // eslint-disable-line react-hooks/exhaustive-deps -- run once; run reads refs only
-
-	const press = useCallback((input: string, key: KeyPress, pageRows: number) => {
-		dispatch({type: 'key', input, key, atMs: depsRef.current.now(), pageRows});
 	}, [dispatch]);
+
+	// Keys become commands at the edge (key-edge.ts); the screen never sees a key.
+	const press = useCallback((input: string, key: KeyPress, pageRows: number) => {
+		commit(pressed(store.current, input, key, {atMs: depsRef.current.now(), pageRows}));
+	}, [commit]);
 
 	return {lines, store, press};
 }

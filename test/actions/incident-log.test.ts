@@ -5,8 +5,9 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {maskStrings, openIncidentLog} from '../../source/actions/incident-log.js';
-import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/model/log-events.js';
-import {pictureOf} from '../../source/model/picture.js';
+import {levelEvents, logNumbers, logTime, startLimits, type LogEvent} from '../../source/judge/log-events.js';
+import {pictureOf} from '../../source/judge/picture.js';
+import {poolSubject, serverSubject, type Subject, subjectKey} from '../../source/judge/subject.js';
 import {pollUntil} from '../helpers/postgres.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
@@ -182,8 +183,8 @@ describe('log event helpers', () => {
 	it('levelEvents: a line carries its own subject\'s numbers only, however many pools there are', () => {
 		const pools = Array.from({length: 200}, (_, index) => poolStatus({name: `api/pool-${index}`, metrics: {active: 10, max: 10, waiting: index}}));
 		const picture = pictureOf(observation({atMs: baseTimeMs, pools}), defaultThresholds);
-		const change = (subject: string) => ({subject, from: 'ok' as const, to: 'warning' as const, atMs: baseTimeMs, finding: null});
-		const [pool, server, pid, gone] = levelEvents([change('pool api/pool-7'), change('server'), change('pid 42'), change('pool api/pool-999')], picture);
+		const change = (subject: Subject) => ({subject, from: 'ok' as const, to: 'warning' as const, atMs: baseTimeMs, finding: null});
+		const [pool, server, pid, gone] = levelEvents([change(poolSubject('api/pool-7')), change(serverSubject), change({kind: 'pid', pid: 42}), change(poolSubject('api/pool-999'))], picture);
 		assert.deepEqual(pool?.type === 'level' && pool.numbers, {pools: [{name: 'api/pool-7', active: 10, max: 10, waiting: 7, waitsPerSecond: null, timeoutsPerMinute: null}]});
 		assert.deepEqual(server?.type === 'level' && server.numbers, {server: {used: 13, usable: 97}});
 		assert.deepEqual(pid?.type === 'level' && pid.numbers, {});
@@ -200,13 +201,12 @@ describe('log event helpers', () => {
 			pools: [poolStatus({metrics: {active: 5, max: 5, waiting: 812}}), poolStatus({name: 'worker', metrics: null})],
 		})];
 		const picture = pictureOf(history[0]!, defaultThresholds);
-		const finding = picture.findings.find(candidate => candidate.subject === 'api')!;
-		assert.deepEqual(levelEvents([{subject: 'pool api', from: 'warning', to: 'critical', atMs: baseTimeMs + 65_000, finding}], picture), [
+		const finding = picture.findings.find(candidate => subjectKey(candidate.subject) === 'pool api')!;
+		assert.deepEqual(levelEvents([{subject: poolSubject('api'), from: 'warning', to: 'critical', atMs: baseTimeMs + 65_000, finding}], picture), [
 			{
 				at: '2025-03-14T12:01:05.000Z',
 				type: 'level',
-				subject: 'pool api',
-				pool: 'api',
+				subject: {kind: 'pool', name: 'api'},
 				from: 'warning',
 				to: 'critical',
 				code: 'pool-saturated',

@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, describe, it} from 'node:test';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
-import {logTime} from '../../source/model/log-events.js';
+import {logTime} from '../../source/judge/log-events.js';
 import {baseTimeMs} from '../helpers/snapshots.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-log-file-'));

@@ -3,14 +3,9 @@ import {randomBytes} from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 import type pg from 'pg';
 import {CANCEL_SESSION_QUERY, TERMINATE_SESSION, TERMINATE_SESSION_AND_WAIT} from '../../source/actions/queries.js';
-import {
-	goneOrChanged,
-	ownSession,
-	signalSessions,
-	type Queryable,
-	type SessionTarget,
-} from '../../source/actions/terminate.js';
-import {summarizeResults, type SignalResult} from '../../source/model/signal-results.js';
+import {goneOrChanged, ownSession, signalSessions, type Queryable, type SessionTarget} from '../../source/actions/terminate.js';
+import {summarizeResults} from '../../source/screen/signal-results.js';
+import {type SignalResult} from '../../source/readings/signals.js';
 import {pollUntil, serverKinds, Sessions, type TestServer} from '../helpers/postgres.js';
 
 // ---------------------------------------------------------------------------------------------

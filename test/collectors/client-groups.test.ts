@@ -5,7 +5,7 @@ import {after, before, describe, test} from 'node:test';
 import {createPostgresSource, type PostgresSource} from '../../source/collectors/postgres-activity.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import type {ClientGroup} from '../../source/model/types.js';
+import type {ClientGroup} from '../../source/readings/types.js';
 import {pollUntil, serverKinds, Sessions, type TestServer} from '../helpers/postgres.js';
 
 for (const kind of serverKinds()) {

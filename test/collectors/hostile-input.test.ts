@@ -9,7 +9,7 @@ import pg from 'pg';
 import {createPostgresSource, safeSession, type PostgresSource} from '../../source/collectors/postgres-activity.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import type {ServerSnapshot, Session} from '../../source/model/types.js';
+import type {ServerSnapshot, Session} from '../../source/readings/types.js';
 import {safeQueryText, safeText} from '../../source/text/sanitize.js';
 import {assertOneLineFailure, ensureBuilt, nonEmptyLines, runCli, withAdmin} from '../cli/helpers.js';
 import {cutUtf8, HOSTILE, TERMINAL_CONTROL, TERMINAL_CONTROL_BUT_LF} from '../helpers/hostile.js';

@@ -7,7 +7,7 @@ import {SNAPSHOT_STATEMENT_NAME} from '../../source/collectors/postgres-queries.
 import {startPoller} from '../../source/polling/poller.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import type {ServerSnapshot} from '../../source/model/types.js';
+import type {ServerSnapshot} from '../../source/readings/types.js';
 import {pollUntil, serverKinds, Sessions, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 import {startWorkload, type Workload} from '../helpers/workload.js';
 

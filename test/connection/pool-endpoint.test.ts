@@ -1,8 +1,14 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parsePoolSpec, parsePoolSpecs, poolSelector} from '../../source/connection/pool-endpoint.js';
+import {parsePoolSpec as parseWithId, parsePoolSpecs, parsePrometheusSpecs, poolSelector} from '../../source/connection/pool-endpoint.js';
 import {selectPool} from '../../source/collectors/pools/select-pool.js';
 import {exposedPool} from '../helpers/snapshots.js';
+
+/** The parse without its id (each endpoint gets its own, see the test at the end). */
+function parsePoolSpec(...args: Parameters<typeof parseWithId>) {
+	const {id: _id, ...endpoint} = parseWithId(...args);
+	return endpoint;
+}
 
 test('http(s) URLs are detected, NAME= is optional', () => {
 	assert.deepEqual(parsePoolSpec('http://api:9464/metrics'), {
@@ -44,14 +50,15 @@ test('forced formats strip their prefix', () => {
 	});
 });
 
-test('actuator+http(s):// keeps its scheme for the collector, masked like any URL', () => {
+test('actuator+http(s):// is decided once, as the kind: the URL to request is plain https, shown as typed and masked', () => {
 	assert.deepEqual(parsePoolSpec('orders=actuator+https://ops:s3cret@orders:8443/actuator'), {
 		name: 'orders',
-		url: 'actuator+https://ops:s3cret@orders:8443/actuator',
+		url: 'https://ops:s3cret@orders:8443/actuator',
 		maskedUrl: 'actuator+https://ops:***@orders:8443/actuator',
-		kind: 'http',
+		kind: 'actuator',
 		forcedFormat: 'json',
 	});
+	assert.equal(parsePoolSpec('Actuator+HTTP://app:8080/actuator#pool=main').maskedUrl, 'Actuator+HTTP://app:8080/actuator#pool=main');
 });
 
 test('#pool=NAME picks one pool; any other fragment is refused', () => {
@@ -109,4 +116,13 @@ test('--pool values and LIFEGUARD_POOLS merge; exact repeats are dropped', () =>
 	]);
 	assert.deepEqual(parsePoolSpecs([], undefined), []);
 	assert.throws(() => parsePoolSpecs([], 'ftp://x'), /unsupported scheme "ftp:"/);
+});
+
+test('every endpoint gets its own id as it is parsed, whatever its URL masks to', () => {
+	const pools = parsePoolSpecs(['a=http://u:one@h/metrics', 'b=http://u:two@h/metrics']);
+	const fleets = parsePrometheusSpecs(['http://u:one@prom:9090'], {}, null);
+	const ids = [...pools, ...fleets].map(endpoint => endpoint.id);
+	assert.equal(pools[0]!.maskedUrl, pools[1]!.maskedUrl);
+	assert.equal(new Set(ids).size, 3);
+	assert.ok(ids.every(id => !id.includes('one') && !id.includes('two')), 'no secret in an id');
 });

@@ -8,10 +8,12 @@ import {fileURLToPath} from 'node:url';
 import {demoOptions, scenarios} from '../../source/demo/scenarios.js';
 import {MAX_WAITING} from '../../source/demo/simulated-app.js';
 import {startDemo, type Demo} from '../../source/demo/start-demo.js';
-import {suspectMessage, suspectPools, suspectSample, type SuspectSample} from '../../source/model/suspected-pools.js';
+import {suspectMessage, suspectPools, suspectSample, type SuspectSample} from '../../source/judge/suspected-pools.js';
 import {collectOnce} from '../../source/one-shot.js';
-import {buildOptions} from '../../source/options.js';
-import type {FindingCode, PoolMetrics} from '../../source/model/types.js';
+import {COMMANDS} from '../../source/commands/index.js';
+import {parseCommandLine} from '../../source/options.js';
+import type {FindingCode} from '../../source/judge/types.js';
+import type {PoolMetrics} from '../../source/readings/types.js';
 import {pollUntil} from '../helpers/postgres.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,7 +24,7 @@ const DRAIN_WITHIN_MS = 15_000;
 const BLIND_FINDING_WITHIN_MS = 60_000;
 
 async function shotOf(demo: Demo) {
-	const options = demoOptions(demo.scenario, buildOptions(['demo'], {}, {}));
+	const options = demoOptions(demo.scenario, parseCommandLine(['demo'], {}, COMMANDS));
 	return collectOnce({postgres: demo.postgres, poolCollectors: demo.poolCollectors, poolTimeoutMs: 2000, thresholds: options.thresholds, now: () => Date.now(), role: demo.target.user});
 }
 

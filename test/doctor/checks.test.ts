@@ -1,11 +1,11 @@
 // The judging of `lifeguard doctor`, table-driven on fixed inputs: no server, no clock.
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {
-	capacityObserved, capacityTotal, databaseConnectionLimit, durationMs, effectiveSetting, exitCodeFor, formatDuration, idleInTransactionTimeout,
-	idleSessionTimeout, pgbouncerMaxClientConn, pgbouncerServerConnections, poolAcquireTimeout, reservedSlots, roleConnectionLimit,
-	runChecks, signalBackend, statementTimeout, tcpKeepalive, visibility,
-} from '../../source/doctor/checks.js';
+import {capacityObserved, capacityTotal, reservedSlots} from '../../source/doctor/capacity-checks.js';
+import {durationMs, effectiveSetting, exitCodeFor, pgbouncerServerConnections} from '../../source/doctor/checks.js';
+import {databaseConnectionLimit, pgbouncerMaxClientConn, roleConnectionLimit, signalBackend, visibility} from '../../source/doctor/limit-checks.js';
+import {runChecks} from '../../source/doctor/run-doctor.js';
+import {idleInTransactionTimeout, idleSessionTimeout, poolAcquireTimeout, statementTimeout, tcpKeepalive} from '../../source/doctor/timeout-checks.js';
 import type {Check, CheckStatus, DoctorInput, MonitorPrivileges, PgBouncerConfig, PoolCapacity, ServerSettings, Setting} from '../../source/doctor/types.js';
 
 function setting(value: string, source = 'default', unit: string | null = null): Setting {
@@ -344,12 +344,6 @@ describe('helpers', () => {
 		assert.equal(durationMs('statement_timeout', '5min'), 300_000);
 		assert.equal(durationMs('tcp_keepalives_idle', '60'), 60_000);
 		assert.equal(durationMs('statement_timeout', 'soon'), null);
-	});
-
-	it('formatDuration', () => {
-		assert.equal(formatDuration(0), '0 (off)');
-		assert.equal(formatDuration(90_000), '1 min 30 s');
-		assert.equal(formatDuration(500), '500 ms');
 	});
 
 	it("effectiveSetting follows PostgreSQL's order", () => {

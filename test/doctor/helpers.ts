@@ -7,7 +7,7 @@ import {createPoolCollector, type PoolCollector} from '../../source/collectors/p
 import {parsePoolSpec} from '../../source/connection/pool-endpoint.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import {runChecks} from '../../source/doctor/checks.js';
+import {runChecks} from '../../source/doctor/run-doctor.js';
 import {readDoctorInput} from '../../source/doctor/read.js';
 import type {Check, CheckId, DoctorInput} from '../../source/doctor/types.js';
 import {poolStatsPayload} from '../../source/pool-stats.js';

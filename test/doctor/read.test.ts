@@ -2,11 +2,13 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {mapPgBouncer, mapRoleSetting, mapSettings, poolCapacities} from '../../source/doctor/read.js';
-import type {PoolMetrics, PoolStatus} from '../../source/model/types.js';
+import type {PoolMetrics} from '../../source/readings/types.js';
+import type {PoolStatus} from '../../source/judge/types.js';
 
 function status(name: string, metrics: Partial<PoolMetrics> | null, overrides: Partial<PoolStatus> = {}): PoolStatus {
 	return {
 		name,
+		endpointId: 'endpoint-app',
 		endpoint: 'http://app:9090/metrics',
 		format: 'json',
 		metrics: metrics === null ? null : {label: null, max: 10, open: 4, active: 3, idle: 1, waiting: 0, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null, waitSecondsTotal: null, ...metrics},

@@ -1,9 +1,9 @@
 // A fleet pool as the Prometheus collector builds it (its servicePool: sums, the members in its
 // order), for model and view tests of the pools drill-down without a Prometheus.
-import type {PoolEndpoint, PoolInstance, PoolMetrics} from '../../source/model/types.js';
+import type {PoolEndpoint, PoolInstance, PoolMetrics} from '../../source/readings/types.js';
 import {servicePool} from '../../source/collectors/pools/prometheus-fleet.js';
 
-export const prometheusEndpoint: PoolEndpoint = {name: null, url: 'http://127.0.0.1:9090', maskedUrl: 'http://127.0.0.1:9090', kind: 'prometheus', forcedFormat: null, selector: null, bearerToken: null};
+export const prometheusEndpoint: PoolEndpoint = {id: 'endpoint-prometheus', name: null, url: 'http://127.0.0.1:9090', maskedUrl: 'http://127.0.0.1:9090', kind: 'prometheus', forcedFormat: null, selector: null, bearerToken: null};
 export const noRates = {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: null};
 
 /** One instance: `active` busy of `max`, `waiting` queued; open = active + idle. */

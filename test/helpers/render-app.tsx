@@ -2,9 +2,9 @@
 // for the effect of a key instead of sleeping.
 import {render} from 'ink-testing-library';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
-import {type DashboardState, initialState, type InitialOptions} from '../../source/model/dashboard.js';
-import {type Desk, deskOf} from '../../source/model/desk.js';
-import type {LogEvent} from '../../source/model/log-events.js';
+import {type DashboardState, initialState, type InitialOptions} from '../../source/screen/board.js';
+import {type Desk, deskOf} from '../../source/screen/desk.js';
+import type {LogEvent} from '../../source/judge/log-events.js';
 import {App, type AppProps} from '../../source/ui/app.js';
 import type {ServerFeed} from '../../source/ui/use-dashboard.js';
 import {ThemeContext} from '../../source/ui/theme.js';

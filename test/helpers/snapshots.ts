@@ -1,15 +1,9 @@
 // Fixture builders shared by model, output and UI tests: a valid value with quiet defaults, so a
 // test spells out only the fields it is about.
-import type {
-	Observation,
-	PoolMetrics,
-	PoolStatus,
-	ServerSnapshot,
-	Session,
-	StateCounts,
-	Thresholds,
-} from '../../source/model/types.js';
-import type {KeyPress} from '../../source/keys/bindings.js';
+import type {Observation, PoolStatus, Thresholds} from '../../source/judge/types.js';
+import type {PoolMetrics, ServerSnapshot, Session, StateCounts} from '../../source/readings/types.js';
+import type {Command, KeyPress} from '../../source/keys/bindings.js';
+import type {CommandAction} from '../../source/screen/state.js';
 
 /** 12:00:00 UTC on 2025-03-14: a fixed "now" for tests. */
 export const baseTimeMs = Date.UTC(2025, 2, 14, 12, 0, 0);
@@ -104,6 +98,7 @@ export function poolStatus(overrides: PoolOverrides = {}): PoolStatus {
 	const {metrics, ...rest} = overrides;
 	return {
 		name: 'api',
+		endpointId: 'endpoint-api',
 		endpoint: 'http://10.0.0.7:9090/metrics',
 		format: 'prometheus',
 		metrics: metrics === null ? null : poolMetrics(metrics),
@@ -126,4 +121,14 @@ export function observation(overrides: Partial<Observation> = {}): Observation {
 /** A key press with nothing held: what `useInput` passes for a plain letter. */
 export function keyPress(overrides: Partial<KeyPress> = {}): KeyPress {
 	return {upArrow: false, downArrow: false, pageUp: false, pageDown: false, return: false, escape: false, backspace: false, delete: false, ctrl: false, meta: false, ...overrides};
+}
+
+/** A command as the key edge sends it to the screen (at baseTimeMs, a page of 10 rows unless given). */
+export function command(name: Command, overrides: Partial<Omit<CommandAction, 'type' | 'command'>> = {}): CommandAction {
+	return {type: 'command', command: name, atMs: baseTimeMs, pageRows: 10, ...overrides};
+}
+
+/** `type` with its text: what the edge sends for text typed in a prompt. */
+export function typed(text: string, overrides: Partial<Omit<CommandAction, 'type' | 'command' | 'text'>> = {}): CommandAction {
+	return command('type', {text, ...overrides});
 }

@@ -1,9 +1,11 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {alertThreshold, formatCheck, formatServersCheck, type CheckInput, type CheckResult} from '../../source/output/check.js';
-import {serverLevel} from '../../source/model/levels.js';
-import {pictureOf} from '../../source/model/picture.js';
-import type {Finding, PoolStatus, ServerSnapshot, Thresholds} from '../../source/model/types.js';
+import {serverLevel} from '../../source/judge/levels.js';
+import {pictureOf} from '../../source/judge/picture.js';
+import {poolSubject} from '../../source/judge/subject.js';
+import type {Finding, PoolStatus, Thresholds} from '../../source/judge/types.js';
+import type {ServerSnapshot} from '../../source/readings/types.js';
 import {defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
 /** What the real command prints: the one picture of one observation. */
@@ -103,7 +105,7 @@ describe('formatCheck', () => {
 		},
 		{
 			name: 'a pipe or newline in a message cannot break the format',
-			input: withFindings([{code: 'pool-endpoint-down', level: 'warning', subject: 'api', message: 'bad | thing\nsecond line'}]),
+			input: withFindings([{code: 'pool-endpoint-down', level: 'warning', subject: poolSubject('api'), message: 'bad | thing\nsecond line'}]),
 			expected: {
 				exitCode: 1,
 				line: 'LIFEGUARD WARNING - bad / thing second line | connections=13;77;92;0;97 lock_waiting=0 hidden=0',
@@ -118,8 +120,8 @@ describe('formatCheck', () => {
 
 	it('picks the worst finding even when the list is not sorted', () => {
 		const result = formatCheck(withFindings([
-			{code: 'privileges-partial', level: 'warning', subject: 'server', message: 'partial'},
-			{code: 'lock-contention', level: 'critical', subject: 'pid 1', message: 'locks'},
+			{code: 'privileges-partial', level: 'warning', subject: {kind: 'privileges'}, message: 'partial'},
+			{code: 'lock-contention', level: 'critical', subject: {kind: 'pid', pid: 1}, message: 'locks'},
 		]));
 		assert.equal(result.exitCode, 2);
 		assert.match(result.line, /^LIFEGUARD CRITICAL - locks \(\+1 more finding\) \| /);

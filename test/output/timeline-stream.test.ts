@@ -3,7 +3,7 @@
 // character split between two), and a line longer than the reader holds is skipped and counted.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import type {LogEvent} from '../../source/model/log-events.js';
+import type {LogEvent} from '../../source/judge/log-events.js';
 import {streamTimeline} from '../../source/output/timeline-stream.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {HOSTILE} from '../helpers/hostile.js';

@@ -4,23 +4,24 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {openIncidentLog} from '../../source/actions/incident-log.js';
-import {type DashboardAction, type DashboardState, initialState, update} from '../../source/model/dashboard.js';
-import type {LogEvent} from '../../source/model/log-events.js';
-import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/model/types.js';
+import {type DashboardAction, type DashboardState, initialState, update} from '../../source/screen/board.js';
+import type {LogEvent} from '../../source/judge/log-events.js';
+import {type Subject, subjectKey, subjectLabel} from '../../source/judge/subject.js';
+import type {PoolEndpoint, PoolMetrics, ServerSnapshot} from '../../source/readings/types.js';
 import {renderTimeline} from '../../source/output/timeline.js';
-import {baseTimeMs, defaultThresholds, exposedPool, keyPress, serverSnapshot} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, exposedPool, serverSnapshot, typed} from '../helpers/snapshots.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-timeline-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
 
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
-const api: PoolEndpoint = {name: 'api', url: 'http://u:hunter2@127.0.0.1:9/pool.json', maskedUrl: 'http://u:***@127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
+const api: PoolEndpoint = {id: 'endpoint-api', name: 'api', url: 'http://u:hunter2@127.0.0.1:9/pool.json', maskedUrl: 'http://u:***@127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
 const server = (atMs: number, connections: number, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>
 	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({takenAtMs: atMs, connections, ...overrides}), isReconnected: false}, atMs});
 const pool = (atMs: number, metrics: Partial<PoolMetrics>): DashboardAction =>
 	({type: 'pool-polled', endpoint: api, reading: {ok: true, format: 'json', pools: [exposedPool({label: null, ...metrics})]}, atMs});
-const key = (atMs: number, input: string): DashboardAction => ({type: 'key', input, key: keyPress(), atMs});
+const flag = (atMs: number, note: string): DashboardAction[] => [command('flag', {atMs}), typed(note, {atMs}), command('submit', {atMs})];
 
 /** Run the real model over the actions and write every log effect through the real writer. */
 function recordedLog(name: string, actions: DashboardAction[]): string {
@@ -51,12 +52,11 @@ describe('a log written by a real run renders with its numbers', () => {
 			pool(baseTimeMs + minute, {max: 5, active: 5, idle: 0, waiting: 12}),
 			pool(baseTimeMs + minute + 1000, {max: 5, active: 5, idle: 0, waiting: 812}),
 			server(baseTimeMs + minute + 1100, 93),
-			key(baseTimeMs + 2 * minute, 'f'),
-			key(baseTimeMs + 2 * minute, 'paging the DB team\r'),
+			...flag(baseTimeMs + 2 * minute, 'paging the DB team'),
 			pool(baseTimeMs + 3 * minute, {max: 30, active: 12, idle: 18, waiting: 0}),
 			pool(baseTimeMs + 3 * minute + 1000, {max: 30, active: 12, idle: 18, waiting: 0}),
 			pool(baseTimeMs + 3 * minute + 2000, {max: 30, active: 12, idle: 18, waiting: 0}),
-			key(baseTimeMs + 4 * minute, 'q'),
+			command('quit', {atMs: baseTimeMs + 4 * minute}),
 		]);
 		assert.equal(text.includes('hunter2'), false);
 		const markdown = renderTimeline(text).markdown;
@@ -69,6 +69,26 @@ describe('a log written by a real run renders with its numbers', () => {
 		assert.match(markdown, /- \*\*12:02 UTC:\*\* Flag: "paging the DB team" \(server 93\/97, api 5\/5 busy 812 waiting\); open findings: pool-saturated \(api\), server-saturated \(server\)/);
 		assert.match(markdown, /- \*\*12:04 UTC:\*\* Stopped watching/);
 		assert.match(markdown, /Started watching `postgres:\/\/app:\*\*\*@127\.0\.0\.1\/app`/);
+	});
+
+	it('a log written before subjects were data (words, a `pool` field) reads as the same timeline', () => {
+		const minute = 60_000;
+		const actions: DashboardAction[] = [server(baseTimeMs, 13), pool(baseTimeMs + 500, {max: 5, active: 5, idle: 0, waiting: 12})];
+		// The server flaps (folded in the log), the pool clears, a flag lists what is open.
+		for (let index = 1; index <= 48; index++) {
+			actions.push(server(baseTimeMs + index * 1000, index % 6 < 3 ? 93 : 13));
+		}
+
+		actions.push(...flag(baseTimeMs + minute, 'still flapping'), ...[0, 1, 2].map(poll => pool(baseTimeMs + 2 * minute + poll * 1000, {max: 5, active: 1, idle: 4, waiting: 0})));
+		const text = recordedLog('old-and-new.jsonl', actions);
+		const old = text.trim().split('\n').map(line => JSON.stringify(asOlderLog(JSON.parse(line) as Record<string, unknown>))).join('\n');
+		assert.notEqual(old, text.trim(), 'the older log differs in what it wrote');
+		assert.match(old, /"subject":"pool api",.*"pool":"api"/);
+		const markdown = renderTimeline(text).markdown;
+		assert.equal(renderTimeline(old).markdown, markdown);
+		assert.match(markdown, /Server flapped \d+ times between ok and critical/);
+		assert.match(markdown, /open findings: pool-saturated \(api\)/);
+		assert.match(markdown, /Pool api went from critical to ok/);
 	});
 
 	it('a level that flaps is one line: how often, between which levels, from when to when', () => {
@@ -85,13 +105,29 @@ describe('a log written by a real run renders with its numbers', () => {
 		const levels = text.split('\n').filter(line => line.includes('"type":"level"'));
 		// The log writes four changes of a flapping subject and counts the rest in one fold line.
 		assert.equal(levels.length, 4, 'changes written one by one');
-		const folded = text.split('\n').filter(line => line.includes('"type":"fold"')).map(line => JSON.parse(line) as {subject: string; count: number});
-		assert.deepEqual([...new Set(folded.map(fold => fold.subject))], ['server']);
+		const folded = text.split('\n').filter(line => line.includes('"type":"fold"')).map(line => JSON.parse(line) as {subject: unknown; count: number});
+		assert.deepEqual([...new Set(folded.map(fold => JSON.stringify(fold.subject)))], ['{"kind":"server"}']);
 		assert.equal(folded.reduce((sum, fold) => sum + fold.count, 0), 10, 'the others counted');
 		const bullets = renderTimeline(text).markdown.split('\n').filter(line => line.startsWith('- '));
 		assert.deepEqual(bullets.slice(1), ['- **12:00 UTC:** Server flapped 14 times between ok and warning from 12:00 to 12:02 UTC; last ok (48/97 connections)']);
 	});
 });
+
+/** A line as lifeguard wrote it before subjects were data: `server`, `pool NAME` (with `pool`), `pid N`; open findings by name. */
+function asOlderLog(event: Record<string, unknown>): Record<string, unknown> {
+	const words = (subject: Subject) => (subject.kind === 'pool' ? {subject: `pool ${subject.name}`, pool: subject.name} : {subject: subjectKey(subject)});
+	if ((event['type'] === 'level' || event['type'] === 'fold') && typeof event['subject'] === 'object') {
+		return {...event, ...words(event['subject'] as Subject)};
+	}
+
+	if (Array.isArray(event['findings'])) {
+		const findings = (event['findings'] as Array<{code: string; level: string; subject: Subject; server?: string}>)
+			.map(({server: name, subject, ...rest}) => ({...rest, subject: subjectLabel(subject, name)}));
+		return {...event, findings};
+	}
+
+	return event;
+}
 
 describe('renderTimeline on odd input', () => {
 	const cases: Array<{name: string; jsonl: string; lines: string[]}> = [
@@ -134,7 +170,8 @@ describe('renderTimeline on odd input', () => {
 		const events: LogEvent[] = [
 			{at: '2025-03-14T12:00:00Z', type: 'start', target: hostile.join(' '), version: hostile[0]!, limits: null},
 			{at: '2025-03-14T12:00:01Z', type: 'level', subject: hostile[1]!, pool: hostile[2], from: 'ok', to: 'critical', message: hostile.join(''), numbers: {server: null, pools: [{name: hostile[2]!, active: 1, max: 2, waiting: 3, waitsPerSecond: null, timeoutsPerMinute: null}]}},
-			{at: '2025-03-14T12:00:02Z', type: 'flag', note: hostile.join(''), numbers: {server: null, pools: []}, findings: [{code: 'pool-saturated', level: 'critical', subject: hostile[3]!}]},
+			{at: '2025-03-14T12:00:01Z', type: 'level', subject: {kind: 'pool', name: hostile.join('')}, from: 'ok', to: 'critical', message: hostile[4], numbers: {server: null, pools: [{name: hostile.join(''), active: 1, max: 2, waiting: 3, waitsPerSecond: null, timeoutsPerMinute: null}]}},
+			{at: '2025-03-14T12:00:02Z', type: 'flag', note: hostile.join(''), numbers: {server: null, pools: []}, findings: [{code: 'pool-saturated', level: 'critical', subject: hostile[3]!}, {code: 'pool-suspected', level: 'warning', subject: {kind: 'group', application: hostile[5]!, client: hostile[6]!}, server: hostile[0]}]},
 			{at: '2025-03-14T12:00:03Z', type: 'terminate', sessions: [{pid: 1, user: hostile[4]!, application: hostile[5]!, state: 'idle', outcome: 'failed', reason: hostile[6]}]},
 			{at: '2025-03-14T12:00:04Z', type: 'endpoint-down', subject: hostile[0]!, reason: hostile[1]!},
 			{at: '2025-03-14T12:00:05Z', type: 'disconnect', reason: hostile.join('')},

@@ -5,12 +5,12 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
-import type {SignalKind, SignalResult} from '../../source/model/signal-results.js';
-import type {ServerReading, Session} from '../../source/model/types.js';
+import type {SignalKind, SignalResult} from '../../source/readings/signals.js';
+import type {ServerReading, Session} from '../../source/readings/types.js';
 import {pollUntil} from '../helpers/postgres.js';
 import {renderApp} from '../helpers/render-app.js';
-import {initialState} from '../../source/model/dashboard.js';
-import {deskOf, updateDesk} from '../../source/model/desk.js';
+import {initialState} from '../../source/screen/board.js';
+import {deskOf, updateDesk} from '../../source/screen/desk.js';
 import {defaultThresholds, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const ESC = '\u001B';
@@ -211,8 +211,8 @@ describe('key flows without a database', () => {
 		const app = await renderApp({columns: 120, rows: 40, poll: server.poll, pools: [], signal: recordingSignal().signal, logFile, desk: first.desk, initialEffects: first.effects, ready: /CRIT/});
 		try {
 			await pollUntil(() => readFileSync(logFile, 'utf8').includes('"type":"level"'), {what: 'the start finding logged'});
-			const levels = readFileSync(logFile, 'utf8').trim().split('\n').map(line => JSON.parse(line) as {type: string; subject?: string; to?: string; code?: string}).filter(event => event.type === 'level');
-			assert.deepEqual(levels.map(event => [event.subject, event.to, event.code]), [['server', 'critical', 'server-saturated']]);
+			const levels = readFileSync(logFile, 'utf8').trim().split('\n').map(line => JSON.parse(line) as {type: string; subject?: unknown; to?: string; code?: string}).filter(event => event.type === 'level');
+			assert.deepEqual(levels.map(event => [event.subject, event.to, event.code]), [[{kind: 'server'}, 'critical', 'server-saturated']]);
 		} finally {
 			app.close();
 		}

@@ -2,7 +2,7 @@
 // Prometheus fleet: no database. Each key waits for its own effect, never for text already there.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {PoolInstance, PoolReading, ServerReading} from '../../source/model/types.js';
+import type {PoolInstance, PoolReading, ServerReading} from '../../source/readings/types.js';
 import type {PoolSource} from '../../source/ui/use-dashboard.js';
 import {pollUntil} from '../helpers/postgres.js';
 import {fleetPool, instance, prometheusEndpoint} from '../helpers/fleet.js';

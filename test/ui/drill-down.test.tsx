@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {renderToString} from 'ink';
-import {type DashboardAction, type DashboardState, initialState, reduce} from '../../source/model/dashboard.js';
+import {type DashboardAction, type DashboardState, initialState, reduce} from '../../source/screen/board.js';
 import {cellWidth} from '../../source/text/width.js';
 import {Dashboard} from '../../source/ui/components/dashboard.js';
 import {ThemeContext} from '../../source/ui/theme.js';
 import {fleetPools, type VectorSample} from '../../source/collectors/pools/prometheus-fleet.js';
 import {fleetPool, instance, prometheusEndpoint} from '../helpers/fleet.js';
-import {baseTimeMs, defaultThresholds, keyPress, serverSnapshot} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, serverSnapshot} from '../helpers/snapshots.js';
 
 function frame(state: DashboardState, columns = 80, rows = 24): string {
 	return renderToString(
@@ -24,7 +24,9 @@ function frame(state: DashboardState, columns = 80, rows = 24): string {
 const read = (members: Parameters<typeof fleetPool>[1], atMs = baseTimeMs): DashboardAction =>
 	({type: 'pool-polled', endpoint: prometheusEndpoint, reading: {ok: true, format: 'prometheus', pools: [fleetPool('checkout', members), fleetPool('billing', [instance('bill-1', 1, 0)], 'main')]}, atMs});
 const server: DashboardAction = {type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: baseTimeMs, connections: 40})}, atMs: baseTimeMs};
-const enter: DashboardAction = {type: 'key', input: '', key: keyPress({return: true}), atMs: baseTimeMs, pageRows: 8};
+/** Enter in the list, then Enter on the pool row. */
+const open = command('pools', {pageRows: 8});
+const instances = command('instances', {pageRows: 8});
 
 const members = [
 	instance('pod-quiet', 1, 0),
@@ -42,7 +44,7 @@ const rowOf = (screen: string, name: string) => {
 };
 
 test('80×24: the instances worst first with their own numbers; the pool row over them is the panel\'s row', () => {
-	const state = [server, read(members), enter, enter].reduce(reduce, initialState(defaultThresholds));
+	const state = [server, read(members), open, instances].reduce(reduce, initialState(defaultThresholds));
 	const screen = frame(state);
 	const lines = screen.split('\n');
 	assert.equal(lines.length, 23, 'rows − 1 lines');
@@ -67,7 +69,7 @@ test('80×24: the instances worst first with their own numbers; the pool row ove
 });
 
 test('an instance that leaves shows as GONE with when it was last seen; the pool row says 3 instances', () => {
-	let state = [server, read(members), enter, enter].reduce(reduce, initialState(defaultThresholds));
+	let state = [server, read(members), open, instances].reduce(reduce, initialState(defaultThresholds));
 	state = reduce(state, read(members.filter(member => member.instance !== 'pod-slow'), baseTimeMs + 10_000));
 	const screen = frame(state);
 	assert.match(screen, /^ {2}GONE pod-slow\s+not in the latest reading; last seen 10s ago$/m);
@@ -76,7 +78,7 @@ test('an instance that leaves shows as GONE with when it was last seen; the pool
 });
 
 test('the pools list: one row per pool worst first, the cursor on the worst, the same numbers as the panel', () => {
-	const state = [server, read(members), enter].reduce(reduce, initialState(defaultThresholds));
+	const state = [server, read(members), open].reduce(reduce, initialState(defaultThresholds));
 	const lines = frame(state).split('\n');
 	const rows = lines.filter(line => /^[> ] (CRIT|WARN|OK) /.test(line));
 	assert.equal(rows.length, 2);
@@ -93,7 +95,7 @@ test('an instance label with terminal controls, through the collector\'s groupin
 		sample('hikaricp_connections_max', long, '10'), sample('hikaricp_connections_active', long, '1'), sample('hikaricp_connections_pending', long, '0'),
 	]);
 	const reading: DashboardAction = {type: 'pool-polled', endpoint: prometheusEndpoint, reading: {ok: true, format: 'prometheus', pools}, atMs: baseTimeMs};
-	const state = [server, reading, enter, enter].reduce(reduce, initialState(defaultThresholds));
+	const state = [server, reading, open, instances].reduce(reduce, initialState(defaultThresholds));
 	assert.equal(state.mode.kind, 'members');
 	const screen = frame(state);
 	assert.doesNotMatch(screen, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
@@ -103,7 +105,7 @@ test('an instance label with terminal controls, through the collector\'s groupin
 
 test('120×40: the rows add the oldest wait and the timeouts per instance, so the one behind the pool\'s timeouts shows', () => {
 	const timingOut = instance('pod-times-out', 10, 4, 10, {oldestWaitSeconds: 2.5, sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: 180}});
-	const state = [server, read([timingOut, instance('pod-calm', 2, 0, 10, {sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: 0}})]), enter, enter].reduce(reduce, initialState(defaultThresholds));
+	const state = [server, read([timingOut, instance('pod-calm', 2, 0, 10, {sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: 0}})]), open, instances].reduce(reduce, initialState(defaultThresholds));
 	const screen = frame(state, 120, 40);
 	assert.match(screen, /LVL {2}INSTANCE \(2\) +BUSY\/MAX OPEN WAITING AT MAX OLDEST TIMEOUTS WHY/);
 	assert.match(screen, /^> CRIT pod-times-out +10\/10 +10 +4 AT MAX +2s +180\/min at max, queueing/m);
@@ -113,7 +115,7 @@ test('120×40: the rows add the oldest wait and the timeouts per instance, so th
 test('a fleet over 200 instances: the header says of how many, and an instance that only ranks lower now is not GONE', () => {
 	const many = (queueing: number) => Array.from({length: 1000}, (_, index) => instance(`pod-${String(index).padStart(4, '0')}`, index === queueing ? 10 : 2, index === queueing ? 5 : 0));
 	// pod-0999 queues, then pod-0998 does: pod-0999 falls out of the 200 kept, yet it still reports.
-	const state = [server, read(many(999)), enter, enter, read(many(998), baseTimeMs + 5000)].reduce(reduce, initialState(defaultThresholds));
+	const state = [server, read(many(999)), open, instances, read(many(998), baseTimeMs + 5000)].reduce(reduce, initialState(defaultThresholds));
 	const screen = frame(state, 120, 40);
 	assert.match(screen, /INSTANCE \(200 of 1000\)/);
 	assert.doesNotMatch(screen, /GONE|gone/);

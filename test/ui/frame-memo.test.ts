@@ -2,12 +2,12 @@
 // must go on, for alarms and the log) costs no frame. And the fields it skips are really never read.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {type DashboardAction, type DashboardState, initialState, update} from '../../source/model/dashboard.js';
-import type {Session} from '../../source/model/types.js';
-import {type Desk, deskOf, updateDesk} from '../../source/model/desk.js';
+import {type DashboardAction, type DashboardState, initialState, update} from '../../source/screen/board.js';
+import type {Session} from '../../source/readings/types.js';
+import {type Desk, deskOf, updateDesk} from '../../source/screen/desk.js';
 import {dashboardLines, deskLines} from '../../source/ui/components/dashboard.js';
 import {FIELDS_NOT_DRAWN, type FrameContext, frameMemo} from '../../source/ui/use-dashboard.js';
-import {baseTimeMs, defaultThresholds, keyPress, serverSnapshot, session} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, serverSnapshot, session, typed} from '../helpers/snapshots.js';
 
 const frame: FrameContext = {columns: 160, rows: 45, targets: ['postgres://app@db/app']};
 const names = [null];
@@ -15,7 +15,6 @@ const names = [null];
 const desk = (state: DashboardState): Desk => ({names, boards: [state], selected: 0});
 const polled = (atMs: number, sessions: Session[]): DashboardAction =>
 	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({takenAtMs: atMs, sessions}), isReconnected: false}, atMs});
-const press = (input: string, atMs: number, key = keyPress()): DashboardAction => ({type: 'key', input, key, atMs, pageRows: 10});
 const step = (state: DashboardState, action: DashboardAction) => update(state, action).state;
 
 /** Sessions that differ from poll to poll: the frame would change if it were drawn from them. */
@@ -38,7 +37,7 @@ describe('frames are computed only when what they read changed', () => {
 		const {memo, computed} = counted();
 		let state = step(initialState(defaultThresholds), polled(baseTimeMs, sessionsAt(0)));
 		assert.equal(memo(state, frame).isChanged, true);
-		state = step(state, press('p', baseTimeMs + 500));
+		state = step(state, command('pause', {atMs: baseTimeMs + 500}));
 		assert.equal(state.isPaused, true);
 		assert.equal(memo(state, frame).isChanged, true, 'the PAUSE mark is drawn');
 		const afterPause = computed();
@@ -46,13 +45,13 @@ describe('frames are computed only when what they read changed', () => {
 			const before = state;
 			state = step(state, polled(baseTimeMs + second * 1000, sessionsAt(second)));
 			// The readings went in: the live picture and the held snapshot moved.
-			assert.notEqual(state.live, before.live);
-			assert.equal(state.heldServer?.sessions[1]?.application, `job-${second}`);
+			assert.notEqual(state.watch.live, before.watch.live);
+			assert.equal(state.watch.server?.sessions[1]?.application, `job-${second}`);
 			assert.equal(memo(state, frame).isChanged, false);
 		}
 
 		assert.equal(computed(), afterPause, 'no frame was computed for the paused polls');
-		state = step(state, press('p', baseTimeMs + 6000));
+		state = step(state, command('pause', {atMs: baseTimeMs + 6000}));
 		const resumed = memo(state, frame);
 		assert.equal(resumed.isChanged, true);
 		assert.match(resumed.lines.map(line => line.spans.map(span => span.text).join('')).join('\n'), /job-5/);
@@ -64,7 +63,7 @@ describe('frames are computed only when what they read changed', () => {
 		memo(state, frame);
 		state = step(state, polled(baseTimeMs + 1000, sessionsAt(1)));
 		assert.equal(memo(state, frame).isChanged, true);
-		state = step(state, press('s', baseTimeMs + 1500));
+		state = step(state, command('sort', {atMs: baseTimeMs + 1500}));
 		assert.equal(memo(state, frame).isChanged, true);
 		assert.equal(memo(state, {...frame, columns: 120}).isChanged, true);
 		assert.equal(computed(), 4);
@@ -77,9 +76,10 @@ describe('frames are computed only when what they read changed', () => {
 		let state = step(initialState(defaultThresholds), polled(baseTimeMs, sessionsAt(0)));
 		const states: DashboardState[] = [initialState(defaultThresholds), state];
 		// Pause, help, filter prompt, confirmation, note prompt, a marked row.
-		const escape = keyPress({escape: true});
-		for (const [input, key] of [['p'], ['p'], ['?'], ['?'], ['/'], ['a'], ['', escape], ['t'], ['n'], ['f'], ['', escape], [' ']] as const) {
-			state = step(state, press(input, baseTimeMs + 100, key));
+		const commands: DashboardAction[] = [command('pause'), command('pause'), command('help'), command('close-help'), command('filter'), typed('a'), command('discard'),
+			command('terminate'), command('decline'), command('flag'), command('discard'), command('mark')];
+		for (const action of commands) {
+			state = step(state, {...action, atMs: baseTimeMs + 100});
 			states.push(state);
 		}
 
@@ -115,14 +115,14 @@ describe('frames are computed only when what they read changed', () => {
 
 		poll(0, 0);
 		poll(1, 0);
-		several = updateDesk(several, {type: 'key', input: 'p', key: keyPress(), atMs: baseTimeMs + 500}).desk;
+		several = updateDesk(several, command('pause', {atMs: baseTimeMs + 500})).desk;
 		memo(several, context);
 		const paused = computed;
 		poll(1, 1);
 		poll(0, 2);
 		assert.equal(memo(several, context).isChanged, false);
 		assert.equal(computed, paused);
-		several = updateDesk(several, {type: 'key', input: ']', key: keyPress(), atMs: baseTimeMs + 3000}).desk;
+		several = updateDesk(several, command('next-server', {atMs: baseTimeMs + 3000})).desk;
 		assert.equal(memo(several, context).isChanged, true);
 		assert.equal(computed, paused + 1);
 	});

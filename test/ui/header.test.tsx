@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {renderToString} from 'ink';
-import {initialState} from '../../source/model/dashboard.js';
-import {type Desk, deskOf, updateDesk} from '../../source/model/desk.js';
-import type {ServerReading} from '../../source/model/types.js';
+import {initialState} from '../../source/screen/board.js';
+import {type Desk, deskOf, updateDesk} from '../../source/screen/desk.js';
+import {pressed} from '../../source/ui/key-edge.js';
+import type {ServerReading} from '../../source/readings/types.js';
 import {cellWidth} from '../../source/text/width.js';
 import {deskLines} from '../../source/ui/components/dashboard.js';
 import {headerView, type HeaderProps} from '../../source/ui/components/header.js';
@@ -55,7 +56,7 @@ describe('the header says every state that holds', () => {
 describe('paused, then the server drops: the frame says both', () => {
 	const good = (atMs: number): ServerReading => ({ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: atMs})});
 	const dropped: ServerReading = {ok: false, error: 'cannot connect to postgres://u:***@db:5432/app: connection refused', isDisconnected: true};
-	const key = (desk: Desk, input: string) => updateDesk(desk, {type: 'key', input, key: keyPress(), atMs: baseTimeMs + 1000, pageRows: 10}).desk;
+	const key = (desk: Desk, input: string) => pressed(desk, input, keyPress(), {atMs: baseTimeMs + 1000, pageRows: 10}).desk;
 	const screen = (desk: Desk) => renderToString(
 		<ThemeContext.Provider value={{isColor: false}}>
 			<Lines lines={deskLines({desk, targets: desk.boards.map(() => longTarget), columns: 80, rows: 24})} width={80}/>

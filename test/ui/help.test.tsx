@@ -4,18 +4,19 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {renderToString} from 'ink';
 import {type Binding, listedBindings} from '../../source/keys/bindings.js';
-import {type DashboardAction, type DashboardState, initialState, type InitialOptions, reduce} from '../../source/model/dashboard.js';
-import {type Desk, deskOf, updateDesk} from '../../source/model/desk.js';
-import type {ServerReading} from '../../source/model/types.js';
+import {type DashboardAction, type DashboardState, initialState, type InitialOptions, reduce} from '../../source/screen/board.js';
+import {type Desk, deskOf, updateDesk} from '../../source/screen/desk.js';
+import type {ServerReading} from '../../source/readings/types.js';
 import {cellWidth} from '../../source/text/width.js';
 import {deskLines} from '../../source/ui/components/dashboard.js';
 import {Lines} from '../../source/ui/lines.js';
 import {ThemeContext} from '../../source/ui/theme.js';
 import {renderApp} from '../helpers/render-app.js';
-import {baseTimeMs, defaultThresholds, keyPress, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
+import {baseTimeMs, command, defaultThresholds, poolStatus, serverSnapshot, session} from '../helpers/snapshots.js';
 
 const ESC = '\u001B';
-const help = {type: 'key', input: '?', key: keyPress(), atMs: baseTimeMs + 1000, pageRows: 5} as const;
+/** `?`, as the key edge sends it. */
+const help = command('help', {atMs: baseTimeMs + 1000, pageRows: 5});
 const healthy = (atMs = baseTimeMs): ServerReading => ({ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: atMs})});
 const dropped: ServerReading = {ok: false, error: 'cannot connect to postgres://u:***@db:5432/app: connection refused', isDisconnected: true};
 
@@ -29,7 +30,7 @@ function crowded(options: InitialOptions): DashboardState {
 	const pools = ['api', 'worker', 'billing', 'search'].map((name, index) => poolStatus({name, endpoint: `http://10.0.0.${index}:9090/metrics`, metrics: {max: 10, open: 10, active: 10, idle: 0, waiting: 5 + index, oldestWaitSeconds: 2}}));
 	const actions: DashboardAction[] = [
 		{type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({connections: 96, states: {active: 40, idle: 50, idleInTransaction: 6}, lockWaiting: 3, sessions: [session({pid: 1, state: 'idle in transaction', stateSeconds: 900})]})}, atMs: baseTimeMs},
-		...pools.map((pool): DashboardAction => ({type: 'pool-polled', endpoint: {name: pool.name, url: pool.endpoint, maskedUrl: pool.endpoint, kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [pool.metrics!]}, atMs: baseTimeMs})),
+		...pools.map((pool): DashboardAction => ({type: 'pool-polled', endpoint: {id: pool.endpoint, name: pool.name, url: pool.endpoint, maskedUrl: pool.endpoint, kind: 'http', forcedFormat: null}, reading: {ok: true, format: 'prometheus', pools: [pool.metrics!]}, atMs: baseTimeMs})),
 		{type: 'server-polled', reading: dropped, atMs: baseTimeMs + 1000},
 		help,
 	];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {pictureOf} from '../../source/model/picture.js';
-import {appendTrend, emptyTrend} from '../../source/model/trend.js';
+import {pictureOf} from '../../source/judge/picture.js';
+import {appendTrend, emptyTrend} from '../../source/judge/trend.js';
 import {cellsOf, historyView} from '../../source/ui/components/history-strip.js';
-import {appendSeries, emptySeries} from '../../source/model/series.js';
+import {appendSeries, emptySeries} from '../../source/judge/series.js';
 import {cellWidth} from '../../source/text/width.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 

@@ -15,8 +15,8 @@ import {createPostgresSource, type PostgresSource} from '../../source/collectors
 import {createPoolCollector} from '../../source/collectors/pools/create-collector.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import {type DashboardState, initialState, update} from '../../source/model/dashboard.js';
-import type {PoolEndpoint, PoolReading, ServerReading} from '../../source/model/types.js';
+import {type DashboardState, initialState, update} from '../../source/screen/board.js';
+import type {PoolEndpoint, PoolReading, ServerReading} from '../../source/readings/types.js';
 import {safeQueryText, safeText} from '../../source/text/sanitize.js';
 import {cellWidth, sliceCells} from '../../source/text/width.js';
 import {Dashboard} from '../../source/ui/components/dashboard.js';
@@ -122,7 +122,7 @@ describe('hostile strings on the screen frame', () => {
 	});
 
 	async function collect(url: string): Promise<{endpoint: PoolEndpoint; reading: PoolReading}> {
-		const endpoint: PoolEndpoint = {name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null};
+		const endpoint: PoolEndpoint = {id: url, name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null};
 		const collector = createPoolCollector(endpoint);
 		try {
 			return {endpoint, reading: await collector.collect(5000)};
@@ -148,7 +148,7 @@ describe('hostile strings on the screen frame', () => {
 			const session = state.server!.sessions.find(candidate => candidate.pid === cases[index]!.pid)!;
 			// (PostgreSQL itself cleans application_name to printable ASCII: `\x1b`, not ESC.)
 			assert.equal(session.user, safeRole, 'the session reached the model');
-			assert.deepEqual(state.pools.map(pool => pool.name), [safe, safe], 'both pools reached the model');
+			assert.deepEqual(state.watch.pools.map(pool => pool.name), [safe, safe], 'both pools reached the model');
 
 			for (const {columns, rows} of SIZES) {
 				const shown = frame(state, columns, rows);
@@ -224,7 +224,7 @@ describe('absurd endpoint numbers on the screen frame', () => {
 	});
 
 	test('each bad pool is an error; the frame keeps its shape and shows none of the numbers', async () => {
-		const endpoint: PoolEndpoint = {name: null, url: base, maskedUrl: base, kind: 'http', forcedFormat: null};
+		const endpoint: PoolEndpoint = {id: base, name: null, url: base, maskedUrl: base, kind: 'http', forcedFormat: null};
 		const collector = createPoolCollector(endpoint);
 		let reading: PoolReading;
 		try {

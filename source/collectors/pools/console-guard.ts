@@ -4,6 +4,7 @@
 // socket itself, so a single huge message is cut as it arrives, not once it is whole.
 import type {Socket} from 'node:net';
 import type pg from 'pg';
+import {formatBytes} from '../../connection/http.js';
 
 /** SHOW POOLS is one row per database and user (~200 bytes); 10,000 pools is far past any real console. */
 export const MAX_CONSOLE_ROWS = 10_000;
@@ -20,8 +21,6 @@ export type ConsoleGuard = {
 };
 
 type Internals = {connection: {stream: Socket; on(event: 'dataRow' | 'sslconnect', listener: () => void): void}};
-
-const formatBytes = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`);
 
 /**
  * Watch one console client from before it connects: bytes on its socket (also while connecting, and

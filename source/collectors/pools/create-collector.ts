@@ -1,13 +1,19 @@
-// One collector per configured endpoint: HTTP (Prometheus / JSON) or the PgBouncer admin console.
-// collect() never throws and never outlasts its timeout, whatever the server does.
-import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolReading} from '../../model/types.js';
-import {createHttpCollector} from './http-collector.js';
+// One collector per configured endpoint, chosen by the kind its URL was parsed to: a GET of an
+// exporter or JSON payload, Spring Boot Actuator's meters, a Prometheus API, or the PgBouncer admin
+// console. collect() never throws, never outlasts its timeout (one deadline per poll, held here), and
+// every failure it returns is one masked line.
+import {endpointSecrets} from '../../connection/credentials.js';
+import {maskText} from '../../connection/mask.js';
 import {poolSelector} from '../../connection/pool-endpoint.js';
-import {selectPool} from './select-pool.js';
+import type {PoolEndpoint, PoolReading} from '../../readings/types.js';
+import {withDeadline} from '../../polling/deadline.js';
+import {createActuatorCollector} from './actuator.js';
+import {createHttpCollector, DEFAULT_MAX_BYTES, type EndpointCollector} from './http-collector.js';
 import {createPgBouncerCollector} from './pgbouncer-collector.js';
-import {capPools} from './validate-pools.js';
 import {createPrometheusApiCollector} from './prometheus-api.js';
+import {selectPool} from './select-pool.js';
+import {capPools} from './validate-pools.js';
+import {oneLine} from '../../text/words.js';
 
 export type PoolCollector = {
 	endpoint: PoolEndpoint;
@@ -16,44 +22,50 @@ export type PoolCollector = {
 };
 
 export type PoolCollectorOptions = {
-	/** Response-size cap for HTTP endpoints; default 1 MiB (32 MiB per query for a Prometheus). */
+	/** Decoded bytes of one HTTP answer; default 1 MiB (4 MiB per query, 8 MiB per refresh for a Prometheus). */
 	maxBytes?: number;
 };
 
-// The inner collectors enforce the timeout themselves; this backstop only catches a bug there.
-const BACKSTOP_SLACK_MS = 250;
+function endpointCollector(endpoint: PoolEndpoint, maxBytes: number | undefined): EndpointCollector {
+	switch (endpoint.kind) {
+		case 'pgbouncer': {
+			return createPgBouncerCollector(endpoint);
+		}
+
+		case 'prometheus': {
+			return createPrometheusApiCollector(endpoint, maxBytes);
+		}
+
+		case 'actuator': {
+			return createActuatorCollector(endpoint, maxBytes ?? DEFAULT_MAX_BYTES);
+		}
+
+		default: {
+			return createHttpCollector(endpoint, maxBytes ?? DEFAULT_MAX_BYTES);
+		}
+	}
+}
 
 export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollectorOptions = {}): PoolCollector {
-	const inner = endpoint.kind === 'pgbouncer'
-		? createPgBouncerCollector(endpoint)
-		: endpoint.kind === 'prometheus'
-			? createPrometheusApiCollector(endpoint, {maxBytes: options.maxBytes})
-			: createHttpCollector(endpoint, {maxBytes: options.maxBytes});
+	const inner = endpointCollector(endpoint, options.maxBytes);
 	// `#pool=NAME`: one pool out of an exposition with many (never sent to the server)
 	const selector = poolSelector(endpoint.url);
+	const secrets = endpointSecrets(endpoint);
+	const failure = (error: unknown): PoolReading => ({ok: false, error: error instanceof Error ? error.message : String(error)});
+	// The console's failures all name it (`pgbouncer: …`), its timeout too.
+	const timedOut = (message: string) => failure(endpoint.kind === 'pgbouncer' ? `pgbouncer: ${message}` : message);
 	return {
 		endpoint,
 		async collect(timeoutMs) {
-			let timer: NodeJS.Timeout | undefined;
-			const backstop = new Promise<PoolReading>(resolve => {
-				timer = setTimeout(() => {
-					resolve({ok: false, error: `timed out after ${timeoutMs} ms`});
-				}, timeoutMs + BACKSTOP_SLACK_MS);
-			});
-			try {
-				const reading = await Promise.race([inner.collect(timeoutMs), backstop]);
-				// The cap after `#pool=`: a selected pool is found even among 15,000.
-				return capPools(selector === null ? reading : selectPool(reading, selector));
-			} catch (error) {
-				const secrets = [...urlSecrets(endpoint.url), endpoint.bearerToken ?? undefined];
-				return {ok: false, error: maskText(error instanceof Error ? error.message : String(error), secrets).replace(/\s+/g, ' ')};
-			} finally {
-				clearTimeout(timer);
-			}
+			// Not expected to throw (failures are values); caught so that collect never does.
+			const reading = await withDeadline(timeoutMs, async deadline => inner.collect(deadline).catch(failure), timedOut);
+			// The cap after `#pool=`: a selected pool is found even among 15,000.
+			const selected = capPools(selector === null ? reading : selectPool(reading, selector));
+			// Every failure, of every kind of endpoint, masked and on one line here.
+			return selected.ok ? selected : {ok: false, error: oneLine(maskText(selected.error, secrets))};
 		},
 		async close() {
 			await inner.close().catch(() => undefined);
 		},
 	};
 }
-

@@ -1,6 +1,6 @@
 // JSON pool endpoints: lifeguard's own payload (`lifeguard/pool-stats`), a pg.Pool-shaped object,
 // psycopg_pool `get_stats()`, sequelize-pool getters; alone, in an array, or under `pools`.
-import type {PoolMetrics} from '../../model/types.js';
+import type {PoolMetrics} from '../../readings/types.js';
 import {invalidPool, validatePool} from './validate-pools.js';
 
 export type JsonPoolsResult = {ok: true; pools: PoolMetrics[]} | {ok: false; error: string};

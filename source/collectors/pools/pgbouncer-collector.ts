@@ -4,14 +4,11 @@
 import pg from 'pg';
 import {urlUserinfo} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
-import type {PoolEndpoint, PoolMetrics, PoolReading} from '../../model/types.js';
+import type {PoolEndpoint, PoolMetrics} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
 import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
-
-export type PgBouncerCollector = {
-	collect(timeoutMs: number): Promise<PoolReading>;
-	close(): Promise<void>;
-};
+import type {EndpointCollector} from './http-collector.js';
+import {oneLine} from '../../text/words.js';
 
 export type PgBouncerOptions = {
 	/** How often pool sizes are re-read; default 30 s. */
@@ -24,7 +21,7 @@ export type PgBouncerOptions = {
 export type Row = Record<string, unknown>;
 type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defaultPoolSize: number | null};
 
-export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): PgBouncerCollector {
+export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): EndpointCollector {
 	const sizesEveryMs = options.sizesEveryMs ?? 30_000;
 	const now = options.now ?? Date.now;
 	const secrets = urlSecrets(endpoint.url);
@@ -73,37 +70,29 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 	};
 
 	return {
-		async collect(timeoutMs) {
-			let timer: NodeJS.Timeout | undefined;
-			const attempt = readOnce();
-			const timeout = new Promise<never>((_resolve, reject) => {
-				timer = setTimeout(() => {
-					reject(new Error(`timed out after ${timeoutMs} ms`));
-				}, timeoutMs);
-			});
+		async collect({signal}) {
+			// The deadline passing destroys the socket: the attempt fails at once, and the next poll reconnects.
+			const onAbort = () => {
+				drop();
+			};
+
+			signal.addEventListener('abort', onAbort, {once: true});
 			try {
-				return {ok: true, format: 'pgbouncer', pools: await Promise.race([attempt, timeout])};
+				return {ok: true, format: 'pgbouncer', pools: await readOnce()};
 			} catch (error) {
-				attempt.catch(() => undefined); // the losing attempt may still fail later
 				// A cap reached destroyed the socket: say so, not "connection reset".
 				const capped = guard?.reason ?? null;
 				drop();
 				return {ok: false, error: capped === null ? describe(error, secrets, user) : `pgbouncer: ${capped}`};
 			} finally {
-				clearTimeout(timer);
+				signal.removeEventListener('abort', onAbort);
 			}
 		},
 		async close() {
 			const closing = client;
 			client = null;
 			if (closing) {
-				await Promise.race([
-					closing.end().catch(() => undefined),
-					new Promise(resolve => {
-						setTimeout(resolve, 1000).unref();
-					}),
-				]);
-				destroySocket(closing);
+				await endConsole(closing, 1000);
 			}
 		},
 	};
@@ -111,14 +100,23 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 
 /**
  * A console client: no startup parameters beyond user and database (PgBouncer rejects unknown ones,
- * and node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment).
+ * and node-postgres would otherwise copy PGOPTIONS / PGAPPNAME from the environment). Doctor reads
+ * the same console with one.
  */
-function consoleClient(url: string): pg.Client {
+export function consoleClient(url: string): pg.Client {
 	const client = new pg.Client(consoleClientConfig(url));
 	const parameters = (client as unknown as {connectionParameters: Record<string, unknown>}).connectionParameters;
 	parameters['options'] = undefined;
 	parameters['application_name'] = undefined;
 	return client;
+}
+
+/** Say goodbye, but wait at most `waitMs` for a console that does not answer, then drop its socket. */
+export async function endConsole(client: pg.Client, waitMs: number): Promise<void> {
+	await Promise.race([client.end().catch(() => undefined), new Promise(resolve => {
+		setTimeout(resolve, waitMs).unref();
+	})]);
+	destroySocket(client);
 }
 
 function destroySocket(client: pg.Client): void {
@@ -226,8 +224,8 @@ export function sizesFromRows(databases: Row[], users: Row[], config: Row[]): Si
 	return {byDatabase, byUser, defaultPoolSize: setting ? columnNumber(setting['value']) : null};
 }
 
-/** The PgBouncer admin console's connection, from a `pgbouncer://` URL (doctor reads the same console). */
-export function consoleClientConfig(url: string): pg.ClientConfig {
+/** The PgBouncer admin console's connection, from a `pgbouncer://` URL. */
+function consoleClientConfig(url: string): pg.ClientConfig {
 	const parsed = new URL(url);
 	// parsePoolSpec refused malformed %-escapes, so these decode.
 	const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'pgbouncer';
@@ -265,7 +263,7 @@ function describe(error: unknown, secrets: string[], user: string): string {
 		message = `password authentication failed for user "${user}"`; // PgBouncer ≤ 1.2x leaves the user out
 	}
 
-	return `pgbouncer: ${maskText(message, secrets).replace(/\s+/g, ' ').trim()}`;
+	return `pgbouncer: ${oneLine(maskText(message, secrets))}`;
 }
 
 /** A console column as text, or null. */

@@ -2,7 +2,7 @@
 // the recognizer table (the same one `--pool` uses) → one PoolMetrics per service pool, whose numbers
 // are the sums over its instances, with the instances themselves in `fleet`. Pure: no I/O here.
 import {safeText} from '../../text/sanitize.js';
-import type {PoolFleet, PoolInstance, PoolMetrics, SourceRates} from '../../model/types.js';
+import type {PoolFleet, PoolInstance, PoolMetrics, SourceRates} from '../../readings/types.js';
 import {poolsFromExposition} from './prometheus-pools.js';
 import {parsePromNumber, type PromSample} from './prometheus-text.js';
 

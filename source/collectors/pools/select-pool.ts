@@ -1,5 +1,5 @@
 // `#pool=NAME`: one pool out of an exposition that holds many.
-import type {PoolReading} from '../../model/types.js';
+import type {PoolReading} from '../../readings/types.js';
 
 /** Keep only the selected pool; a reading without it is a failure that names the pools there are. */
 export function selectPool(reading: PoolReading, name: string): PoolReading {
@@ -14,9 +14,5 @@ export function selectPool(reading: PoolReading, name: string): PoolReading {
 
 	const found = reading.pools.map(pool => pool.label ?? '(unnamed)');
 	const list = found.length > 5 ? `${found.slice(0, 5).join(', ')}, …` : found.join(', ');
-	return {ok: false, error: oneLine(`no pool "${name}" in response (found: ${list || 'none'})`)};
-}
-
-function oneLine(text: string): string {
-	return text.replace(/\s+/g, ' ').trim();
+	return {ok: false, error: `no pool "${name}" in response (found: ${list || 'none'})`};
 }

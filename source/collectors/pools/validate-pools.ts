@@ -5,7 +5,7 @@
 // - one bad pool never fails the whole reading: the other pools of the endpoint stay as they are;
 // - an endpoint with more than MAX_POOLS pools keeps the worst MAX_POOLS and says how many it cut.
 // NaN is Prometheus' "no value" (a Micrometer gauge whose pool is gone): it is "not exposed", not an error.
-import type {PoolMetrics, PoolReading} from '../../model/types.js';
+import type {PoolMetrics, PoolReading} from '../../readings/types.js';
 
 /** The most pools one endpoint shows; the rest are counted in `omittedPools`. */
 export const MAX_POOLS = 200;

@@ -1,4 +1,4 @@
-import type {ServerSnapshot} from '../../model/types.js';
+import type {ServerSnapshot} from '../../readings/types.js';
 import {type Line, span} from '../lines.js';
 
 type Entry = {name: string; connections: number; limit?: number | null; idle?: number};

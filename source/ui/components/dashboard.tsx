@@ -1,10 +1,10 @@
 // The whole frame as a pure function of the dashboard state and the terminal size: lines of text,
 // drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
 // benchmark draws them directly.
-import {type DashboardState, rankedMembers, sessionsInView} from '../../model/dashboard.js';
-import {type Desk, deskFindings, type DeskFindings, isMultiServer, selectedBoard, serverName} from '../../model/desk.js';
-import {poolByKey, poolNameOfKey} from '../../model/drill-down.js';
-import type {Picture} from '../../model/picture.js';
+import {type DashboardState, rankedMembers, sessionsInView} from '../../screen/board.js';
+import {type Desk, deskFindings, type DeskFindings, isMultiServer, selectedBoard, serverName} from '../../screen/desk.js';
+import {poolByKey, poolNameOfKey} from '../../screen/pool-cursors.js';
+import type {Picture} from '../../judge/picture.js';
 import {cellWidth} from '../../text/width.js';
 import {fit} from '../format.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';

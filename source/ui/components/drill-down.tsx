@@ -1,9 +1,11 @@
 // The pools drill-down, in the session list's place: the pool rows worst first with a cursor, then
 // one fleet pool's instances worst first. Pool rows are the pools panel's own lines (poolLine) from
 // the same picture, so a row here and the panel above always show the same numbers.
-import {type GoneInstance, type InstanceLevel, memberKeys, poolKey, type RankedInstance} from '../../model/drill-down.js';
-import type {PoolView} from '../../model/picture.js';
-import {ageText, compactDuration, fit} from '../format.js';
+import {type GoneInstance, memberKeys, poolKey} from '../../screen/pool-cursors.js';
+import {type InstanceLevel, type RankedInstance} from '../../judge/instances.js';
+import type {PoolView} from '../../judge/picture.js';
+import {ageText, fit} from '../format.js';
+import {compactAge} from '../../text/words.js';
 import {type Line, span} from '../lines.js';
 import {fitCellsMiddle} from '../../text/width.js';
 import {poolLine} from './pools-panel.js';
@@ -65,7 +67,7 @@ function memberLine(member: RankedInstance, instanceCells: number, width: number
 		fit(na(member.open), 4, 'right'),
 		fit(na(member.waiting), 7, 'right'),
 		fit(member.isAtMax ? 'AT MAX' : '-', 6),
-		...(extrasWidth(width) > 0 ? [fit(member.oldestWaitSeconds === null ? 'n/a' : compactDuration(member.oldestWaitSeconds), 6, 'right'), fit(timeoutsText(member.sourceRates.timeoutsPerMinute), 8, 'right')] : []),
+		...(extrasWidth(width) > 0 ? [fit(member.oldestWaitSeconds === null ? 'n/a' : compactAge(member.oldestWaitSeconds), 6, 'right'), fit(timeoutsText(member.sourceRates.timeoutsPerMinute), 8, 'right')] : []),
 	];
 	return fit(`${isSelected ? '>' : ' '} ${cells.join(' ')} ${member.reason}`, width);
 }

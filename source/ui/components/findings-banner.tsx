@@ -1,13 +1,14 @@
-import {alarmSubject} from '../../model/diagnosis.js';
-import type {Finding} from '../../model/types.js';
+import {findingText, subjectKey} from '../../judge/subject.js';
+import type {Finding} from '../../judge/types.js';
 import {LEVEL_TAG} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {MAX_FIRST_FINDING_ROWS} from '../layout.js';
 import {cellWidth} from '../../text/width.js';
+import {plural} from '../../text/words.js';
 
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
-	/** The model's alarms: when each subject's level began, for "since 14:05:12". */
+	/** The judge's alarms by subjectKey (with the finding's server): when each level began, for "since 14:05:12". */
 	alarms: Record<string, {sinceMs: number}>;
 	maxLines: number;
 };
@@ -17,12 +18,14 @@ function clock(ms: number): string {
 }
 
 function bannerText(finding: Finding, since: number | undefined): string {
-	return ` ${since === undefined ? '' : `since ${clock(since)} `}${finding.message}`;
+	return ` ${since === undefined ? '' : `since ${clock(since)} `}${findingText(finding)}`;
 }
+
+const sinceOf = (finding: Finding, alarms: FindingsBannerProps['alarms']) => alarms[subjectKey(finding.subject, finding.server)]?.sinceMs;
 
 /** Rows a finding needs to be read whole at this width (word-wrapped as Ink wraps): 1 to 3. */
 export function findingRows(finding: Finding, alarms: FindingsBannerProps['alarms'], width: number): number {
-	const text = ` ${LEVEL_TAG[finding.level]} ${bannerText(finding, alarms[alarmSubject(finding)]?.sinceMs)}`;
+	const text = ` ${LEVEL_TAG[finding.level]} ${bannerText(finding, sinceOf(finding, alarms))}`;
 	return Math.min(MAX_FIRST_FINDING_ROWS, wrappedRows(text, width));
 }
 
@@ -65,7 +68,7 @@ export function bannerView({findings, alarms, maxLines, width}: FindingsBannerPr
 	const shown = [findings[0]!, ...(others.length > room ? others.slice(0, room - 1) : others)];
 	const rest = findings.length - shown.length;
 	const lines: Line[] = shown.map((finding, index): Line => {
-		const since = alarms[alarmSubject(finding)]?.sinceMs;
+		const since = sinceOf(finding, alarms);
 		const height = index === 0 ? firstLines : 1;
 		return {
 			spans: [
@@ -76,7 +79,7 @@ export function bannerView({findings, alarms, maxLines, width}: FindingsBannerPr
 		};
 	});
 	if (rest > 0) {
-		lines.push({spans: [span(`  +${rest} more finding${rest === 1 ? '' : 's'} (lifeguard --json lists all)`)], isDim: true});
+		lines.push({spans: [span(`  +${plural(rest, 'more finding')} (lifeguard --json lists all)`)], isDim: true});
 	}
 
 	return lines;

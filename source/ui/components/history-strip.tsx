@@ -1,8 +1,9 @@
-import {usableConnections} from '../../model/levels.js';
-import type {Picture} from '../../model/picture.js';
-import {type Series, seriesValues} from '../../model/series.js';
-import {TREND_BUCKET_MS, trendKeys} from '../../model/trend.js';
-import {compactDuration} from '../format.js';
+import {usableConnections} from '../../judge/levels.js';
+import type {Picture} from '../../judge/picture.js';
+import {subjectLabel} from '../../judge/subject.js';
+import {type Series, seriesValues} from '../../judge/series.js';
+import {TREND_BUCKET_MS, trendKeys} from '../../judge/trend.js';
+import {compactAge} from '../../text/words.js';
 import {type Line, span} from '../lines.js';
 import {autoMax, sparkline} from '../sparkline.js';
 import {cellWidth} from '../../text/width.js';
@@ -36,7 +37,7 @@ function watched(picture: Picture): {label: string; key: string; now: number | n
 	const suspect = picture.findings.find(finding => finding.code === 'pool-suspected');
 	if (suspect) {
 		const key = trendKeys.suspectBusy(suspect.subject);
-		return {label: `${suspect.subject} busy`, key, now: seriesValues(picture.trend, key).at(-1) ?? null};
+		return {label: `${subjectLabel(suspect.subject)} busy`, key, now: seriesValues(picture.trend, key).at(-1) ?? null};
 	}
 
 	for (const pool of picture.pools) {
@@ -68,7 +69,7 @@ export function historyView(picture: Picture, width: number): Line {
 	const fixed = cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''} last 99m`);
 	const room = Math.max(0, width - fixed);
 	const cells = queue ? Math.floor(room / 2) : room;
-	const suffix = ` last ${compactDuration((cells * TREND_BUCKET_MS) / 1000)}`;
+	const suffix = ` last ${compactAge((cells * TREND_BUCKET_MS) / 1000)}`;
 	const slots = sparkline(cellsOf(trend, trendKeys.serverUsed, cells), usable, cells);
 	const spans = [head, span('slots '), span(slots), span(usedText)];
 	if (queue) {

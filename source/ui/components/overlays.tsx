@@ -1,9 +1,10 @@
 // What takes the session list's place: help, the confirmation dialog.
 import {listedBindings} from '../../keys/bindings.js';
-import type {SignalKind} from '../../model/dashboard.js';
-import type {Session} from '../../model/types.js';
+import type {SignalKind} from '../../screen/board.js';
+import type {Session} from '../../readings/types.js';
 import {cellWidth} from '../../text/width.js';
-import {compactDuration, fit} from '../format.js';
+import {fit} from '../format.js';
+import {compactAge} from '../../text/words.js';
 import {type Line, plainLine, span} from '../lines.js';
 import {shortState} from './session-list.js';
 
@@ -88,7 +89,7 @@ export function confirmView({action, targets, isRunning, height}: {action: Signa
 	const question = isRunning ? `${action === 'terminate' ? 'Terminating' : 'Cancelling'} ${noun}…` : `${verb} ${noun}?  y = yes, any other key = no (refresh is frozen)`;
 	return [
 		{spans: [span(question)], isBold: true, tone: 'critical', isInverse: true},
-		...shown.map(session => ({spans: [span(`  pid ${fit(String(session.pid), 7)} ${fit(session.user ?? '?', 12)} ${fit(session.application || '-', 16)} ${fit(shortState(session), 12)} ${compactDuration(session.stateSeconds)}`)]})),
+		...shown.map(session => ({spans: [span(`  pid ${fit(String(session.pid), 7)} ${fit(session.user ?? '?', 12)} ${fit(session.application || '-', 16)} ${fit(shortState(session), 12)} ${compactAge(session.stateSeconds)}`)]})),
 		...(shown.length < targets.length ? [{spans: [span(`  +${targets.length - shown.length} more`)]}] : []),
 	];
 }

@@ -1,6 +1,7 @@
-import {waitRateText} from '../../model/diagnosis.js';
-import type {PoolLevel, PoolView} from '../../model/picture.js';
-import {ageText, compactDuration, fit, LEVEL_TAG, segmentedBar} from '../format.js';
+import {waitRateText} from '../../judge/rates.js';
+import type {PoolLevel, PoolView} from '../../judge/picture.js';
+import {ageText, fit, LEVEL_TAG, segmentedBar} from '../format.js';
+import {compactAge} from '../../text/words.js';
 import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';
 
@@ -40,7 +41,7 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 		// A fleet: how many instances, and how many sit at their max.
 		...(fleet ? [`${fleet.instances} inst`, `${fleet.atMax === null ? 'n/a' : fleet.atMax} at max`] : []),
 		...(pool.error ? [`ERROR ${pool.error} (last good ${pool.sampledAtMs === null ? 'never' : ageText(pool.sampledAtMs, nowMs)})`] : []),
-		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactDuration(metrics.oldestWaitSeconds)}`,
+		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactAge(metrics.oldestWaitSeconds)}`,
 		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
 		`idle ${na(metrics.idle)}`,
 	];
@@ -79,7 +80,7 @@ export function poolsView({pools, nowMs, maxLines, width}: PoolsPanelProps): Lin
 	const count = (level: PoolLevel) => hidden.filter(pool => pool.level === level).length;
 	const waiting = hidden.reduce((sum, pool) => sum + (pool.metrics?.waiting ?? 0), 0);
 	// Pools an endpoint reported beyond the cap: counted once per endpoint.
-	const omitted = [...new Map(pools.filter(pool => pool.omittedPools).map(pool => [pool.endpoint, pool.omittedPools ?? 0])).values()].reduce((sum, count) => sum + count, 0);
+	const omitted = [...new Map(pools.filter(pool => pool.omittedPools).map(pool => [pool.endpointId, pool.omittedPools ?? 0])).values()].reduce((sum, count) => sum + count, 0);
 	// With no summary line, the count of pools not fetched ends the last row, within its width.
 	const tail = hidden.length === 0 && omitted > 0 ? `  +${omitted} not fetched` : '';
 	const lines: Line[] = shown.map((pool, index) => {

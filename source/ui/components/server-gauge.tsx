@@ -1,6 +1,8 @@
-import {freeConnections, usableConnections, usedRatio} from '../../model/levels.js';
-import type {Level, ServerSnapshot} from '../../model/types.js';
-import {LEVEL_TAG, percent, segmentedBar} from '../format.js';
+import {freeConnections, usableConnections, usedRatio} from '../../judge/levels.js';
+import type {Level} from '../../judge/types.js';
+import type {ServerSnapshot} from '../../readings/types.js';
+import {LEVEL_TAG, segmentedBar} from '../format.js';
+import {percent} from '../../text/words.js';
 import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';
 

@@ -1,5 +1,6 @@
-import type {Session} from '../../model/types.js';
-import {compactDuration, fit} from '../format.js';
+import type {Session} from '../../readings/types.js';
+import {fit} from '../format.js';
+import {compactAge} from '../../text/words.js';
 import {type Line, Lines, span} from '../lines.js';
 import {cellWidth} from '../../text/width.js';
 
@@ -27,7 +28,7 @@ const COLUMNS = {
 	application: {title: 'APPLICATION', width: 13, value: session => session.application || '-'},
 	client: {title: 'CLIENT', width: 15, value: session => session.client ?? 'local'},
 	state: {title: 'STATE', width: 12, value: shortState},
-	time: {title: 'TIME', width: 6, align: 'right', value: session => compactDuration(session.stateSeconds)},
+	time: {title: 'TIME', width: 6, align: 'right', value: session => compactAge(session.stateSeconds)},
 	wait: {title: 'WAIT', width: 18, value: session => session.waitEventType ? `${session.waitEventType}:${session.waitEvent ?? ''}` : ''},
 	blockedBy: {title: 'BLOCKED BY', width: 10, value: session => session.blockedBy.join(',')},
 } satisfies Record<string, Column>;

@@ -1,7 +1,7 @@
 import {keyBar} from '../../keys/bindings.js';
-import type {Mode} from '../../model/dashboard.js';
-import {poolNameOfKey} from '../../model/drill-down.js';
-import {SORT_LABELS, type SortKey} from '../../model/session-view.js';
+import type {Mode} from '../../screen/board.js';
+import {poolNameOfKey} from '../../screen/pool-cursors.js';
+import {SORT_LABELS, type SortKey} from '../../screen/session-view.js';
 import {ageText} from '../format.js';
 import {type Line, span} from '../lines.js';
 

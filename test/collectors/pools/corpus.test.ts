@@ -5,11 +5,12 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {interpret} from '../../../source/collectors/pools/http-collector.js';
 import {poolsFromShowPools, sizesFromRows, type Row} from '../../../source/collectors/pools/pgbouncer-collector.js';
-import {diagnose} from '../../../source/model/diagnosis.js';
-import {derivePicture} from '../../../source/model/picture.js';
+import {diagnose} from '../../../source/judge/diagnosis.js';
+import {derivePicture} from '../../../source/judge/picture.js';
+import {subjectKey} from '../../../source/judge/subject.js';
 import {baseTimeMs, defaultThresholds, exposedPool, observation, poolStatus} from '../../helpers/snapshots.js';
 
 const corpus = new URL('../../fixtures/pools/corpus/', import.meta.url);
@@ -34,7 +35,7 @@ function onlyPool(reading: PoolReading): PoolMetrics {
 /** The saturation finding for a pool reading, on a server with room. */
 function findingsFor(metrics: PoolMetrics) {
 	const pools = [poolStatus({name: 'app', metrics})];
-	return diagnose([observation({pools})], defaultThresholds).filter(finding => finding.subject === 'app');
+	return diagnose([observation({pools})], defaultThresholds).filter(finding => subjectKey(finding.subject) === 'pool app');
 }
 
 const expected: Record<string, PoolMetrics> = {

@@ -2,22 +2,11 @@
 // PgBouncer (pool_size 2, session mode) with 8 clients running slow queries: the readings must match.
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector, type PoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {externalServer, pollUntil, startEmbeddedPostgres, type TestServer} from '../../helpers/postgres.js';
-import {
-	DEBIAN_EXPORTER_MISSING,
-	PGBOUNCER_MISSING,
-	hasDebianExporter,
-	pgbouncerBinary,
-	saturatePgBouncer,
-	startDebianExporter,
-	startPgBouncer,
-	type PgBouncerLoad,
-	type TestExporter,
-	type TestPgBouncer,
-} from '../../helpers/pgbouncer.js';
+import {DEBIAN_EXPORTER_MISSING, PGBOUNCER_MISSING, hasDebianExporter, pgbouncerBinary, saturatePgBouncer, startDebianExporter, startPgBouncer, type PgBouncerLoad, type TestExporter, type TestPgBouncer} from '../../helpers/pgbouncer.js';
 
 const missing = pgbouncerBinary() === null ? PGBOUNCER_MISSING : hasDebianExporter() ? null : DEBIAN_EXPORTER_MISSING;
 let database: TestServer | undefined;

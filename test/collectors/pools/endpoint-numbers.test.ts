@@ -11,7 +11,7 @@ import {createPoolCollector} from '../../../source/collectors/pools/create-colle
 import {interpret} from '../../../source/collectors/pools/http-collector.js';
 import {poolsFromShowPools, sizesFromRows} from '../../../source/collectors/pools/pgbouncer-collector.js';
 import {capPools, MAX_POOLS} from '../../../source/collectors/pools/validate-pools.js';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 
 const PROM = 'text/plain; version=0.0.4';
 const JSON_TYPE = 'application/json';
@@ -299,7 +299,7 @@ describe('through the real collector over loopback HTTP', () => {
 	});
 
 	const collect = async (url: string) => {
-		const collector = createPoolCollector({name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null});
+		const collector = createPoolCollector({id: 'endpoint-1', name: null, url, maskedUrl: url, kind: 'http', forcedFormat: null});
 		try {
 			return await collector.collect(5000);
 		} finally {

@@ -5,7 +5,7 @@ import type {AddressInfo} from 'node:net';
 import zlib from 'node:zlib';
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolReading} from '../../../source/model/types.js';
+import type {PoolReading} from '../../../source/readings/types.js';
 import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {detectFormat} from '../../../source/collectors/pools/http-collector.js';

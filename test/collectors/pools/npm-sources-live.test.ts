@@ -2,7 +2,7 @@
 // loopback, read by lifeguard's own HTTP collector, as a user would point --pool at it.
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector, type PoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {externalServer, pollUntil, startEmbeddedPostgres, type TestServer} from '../../helpers/postgres.js';

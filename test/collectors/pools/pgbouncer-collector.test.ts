@@ -2,7 +2,7 @@
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector, type PoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {effectivePoolSize, poolsFromShowPools} from '../../../source/collectors/pools/pgbouncer-collector.js';

@@ -10,21 +10,12 @@ import {createPoolCollector, type PoolCollector} from '../../../source/collector
 import {familyNames, poolsFromExposition} from '../../../source/collectors/pools/prometheus-pools.js';
 import {parsePrometheusText} from '../../../source/collectors/pools/prometheus-text.js';
 import {parsePrometheusSelector, parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
-import {type DashboardAction, initialState, reduce} from '../../../source/model/dashboard.js';
-import type {PoolMetrics, PoolReading} from '../../../source/model/types.js';
+import {type DashboardAction, initialState, reduce} from '../../../source/screen/board.js';
+import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {dashboardLines} from '../../../source/ui/components/dashboard.js';
 import {freePort, pollUntil} from '../../helpers/postgres.js';
-import {
-	hikariExposition,
-	PROMETHEUS_MISSING,
-	prometheusBinary,
-	startFakePrometheus,
-	startFixtureServer,
-	startPrometheus,
-	type FixtureServer,
-	type TestPrometheus,
-} from '../../helpers/prometheus.js';
-import {defaultThresholds, keyPress, serverSnapshot} from '../../helpers/snapshots.js';
+import {hikariExposition, PROMETHEUS_MISSING, prometheusBinary, startFakePrometheus, startFixtureServer, startPrometheus, type FixtureServer, type TestPrometheus} from '../../helpers/prometheus.js';
+import {command, defaultThresholds, serverSnapshot} from '../../helpers/snapshots.js';
 
 const missing = prometheusBinary() === null ? PROMETHEUS_MISSING : null;
 const CORPUS = new URL('../../fixtures/pools/corpus/', import.meta.url);
@@ -259,10 +250,9 @@ test('the drill-down on a real fleet: Enter, Enter lists the three instances wor
 	const source = collector(prometheus!.url);
 	const hasThree = (current: PoolReading) => byLabel(current, 'checkout/HikariPool-1')?.fleet?.instances === 3;
 	const first = await readUntil(source, hasThree, 'three checkout instances');
-	const key = (atMs: number): DashboardAction => ({type: 'key', input: '', key: keyPress({return: true}), atMs, pageRows: 8});
 	const polled = (reading: PoolReading, atMs: number): DashboardAction => ({type: 'pool-polled', endpoint: source.endpoint, reading, atMs});
 	const server: DashboardAction = {type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: 1000, connections: 40})}, atMs: 1000};
-	let state = [server, polled(first, 1000), key(1000), key(1000)].reduce(reduce, initialState(defaultThresholds));
+	let state = [server, polled(first, 1000), command('pools', {atMs: 1000, pageRows: 8}), command('instances', {atMs: 1000, pageRows: 8})].reduce(reduce, initialState(defaultThresholds));
 	const screen = () => dashboardLines({state, target: 'postgres://x@127.0.0.1/x', columns: 80, rows: 24}).map(line => line.spans.map(part => part.text).join(''));
 	const [a, b, c] = fixtures.slice(0, 3).map(fixture => fixture.target);
 	const rowOf = (target: string) => screen().find(line => line.includes(` ${target} `)) ?? `no row for ${target}`;

@@ -1,0 +1,148 @@
+// The judge's state and its one step: a reading of any source in; the next state, with one picture of
+// every source's latest reading, what to log and whether to ring out. The live screen's boards, the
+// one-shot outputs (--json, check, the summary) and whatever records readings later all judge
+// through judgeServerReading and judgePoolReading. Pure: time arrives with the readings.
+import type {AlarmChange} from './alarms.js';
+import {freeConnections} from './levels.js';
+import {levelEvents, logTime, type LogEvent} from './log-events.js';
+import {derivePicture, emptyPicture, type Picture} from './picture.js';
+import {applyPoolReading} from './pool-status.js';
+import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from './suspected-pools.js';
+import {appendTrend} from './trend.js';
+import type {Observation, PoolStatus, Thresholds} from './types.js';
+import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
+
+/** What the diagnosis looks back at: lock waits, queues and rates need two minutes at most. */
+export const HISTORY_WINDOW_MS = 120_000;
+/** The pool-suspected detector takes at most one sample a second. */
+const SUSPECT_SAMPLE_MS = 1000;
+
+export type Watch = {
+	/** Short history for the diagnosis, oldest first. */
+	history: Observation[];
+	/** Per-instance connection counts of the last minutes, for capped pools nobody pointed us at. */
+	suspectHistory: SuspectSample[];
+	pools: PoolStatus[];
+	/** The newest good snapshot; kept while polls fail, so a pool is still judged against it. */
+	server: ServerSnapshot | null;
+	/** The latest poll's failure, null when it succeeded. */
+	serverError: string | null;
+	disconnectedSinceMs: number | null;
+	/** The newest derivation of every reading: alarms, the log and the bell follow it. */
+	live: Picture;
+	thresholds: Thresholds;
+	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
+	role: string | undefined;
+};
+
+/** One step of the judge: its next state (`watch.live` is the picture), the log lines and the bell. */
+export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; ring: boolean};
+
+export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]} = {}): Watch {
+	return {history: [], suspectHistory: [], pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live: emptyPicture, thresholds, role: options.role};
+}
+
+// Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
+// their session lists, per-name counts and fleet members would hold minutes of memory at --interval
+// 0.2 with names that come and go. One stripped copy per snapshot, however many observations share it.
+const stripped = new WeakMap<ServerSnapshot, ServerSnapshot>();
+const strippedPools = new WeakMap<PoolStatus[], PoolStatus[]>();
+function withoutDetail(entry: Observation): Observation {
+	const {server, pools} = entry;
+	let strippedServer = server;
+	if (server && (server.sessions.length > 0 || server.applications.length > 0 || server.clientGroups.length > 0)) {
+		strippedServer = stripped.get(server) ?? {...server, sessions: [], applications: [], users: [], databases: [], clientGroups: []};
+		stripped.set(server, strippedServer);
+	}
+
+	let lighterPools = pools;
+	if (pools.some(pool => (pool.metrics?.fleet?.members.length ?? 0) > 0)) {
+		lighterPools = strippedPools.get(pools) ?? pools.map(pool => (pool.metrics?.fleet
+			? {...pool, metrics: {...pool.metrics, fleet: {...pool.metrics.fleet, members: []}}}
+			: pool));
+		strippedPools.set(pools, lighterPools);
+	}
+
+	return strippedServer === server && lighterPools === pools ? entry : {...entry, server: strippedServer, pools: lighterPools};
+}
+
+/** A new reading of any source: one derivation of everything, its level changes logged once. */
+function observe(watch: Watch, atMs: number, server: ServerSnapshot | null, log: LogEvent[]): Judged {
+	const observation: Observation = {atMs, server, pools: watch.pools};
+	const earlier = watch.history.filter(entry => entry.atMs >= atMs - HISTORY_WINDOW_MS);
+	const last = earlier.length - 1;
+	if (last >= 0) {
+		earlier[last] = withoutDetail(earlier[last]!);
+	}
+
+	const history = [...earlier, observation];
+	// A pool whose endpoint is configured speaks for itself: never suspected.
+	const measured = new Set(watch.pools.flatMap(pool => [pool.name, ...(pool.metrics?.label ? [pool.metrics.label] : [])]));
+	const suspects = suspectPools(watch.suspectHistory, {excludedApplications: measured});
+	const derived = derivePicture(history, watch.thresholds, watch.live.alarms, {role: watch.role, suspects, trend: watch.live.trend});
+	const {changes} = derived;
+	// One trend sample per server poll, so the strip has one time axis.
+	const isServerSample = server !== null && server.takenAtMs === atMs;
+	const live = isServerSample ? {...derived.picture, trend: appendTrend(watch.live.trend, derived.picture, suspects)} : derived.picture;
+	return {
+		watch: {...watch, history, live},
+		changes,
+		log: [...log, ...levelEvents(changes, live)],
+		ring: changes.some(change => change.to === 'critical'),
+	};
+}
+
+/** One sample a second is evidence enough over a 30 s window, whatever --interval is. */
+function withSuspectSample(history: SuspectSample[], snapshot: ServerSnapshot): SuspectSample[] {
+	const lastSample = history.at(-1);
+	return lastSample && snapshot.takenAtMs - lastSample.atMs < SUSPECT_SAMPLE_MS
+		? history
+		: appendSuspectSample(history, suspectSample(snapshot, freeConnections(snapshot)));
+}
+
+export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: number): Judged {
+	const wasDisconnected = watch.disconnectedSinceMs !== null;
+	const log: LogEvent[] = [];
+	if (reading.ok) {
+		// A connection lost between two polls and reopened at once is still an event.
+		if (reading.isReconnected && !wasDisconnected) {
+			log.push({at: logTime(atMs), type: 'disconnect', reason: 'connection lost between polls'});
+		}
+
+		if (wasDisconnected || reading.isReconnected) {
+			log.push({at: logTime(atMs), type: 'reconnect'});
+		}
+
+		const {snapshot} = reading;
+		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, suspectHistory: withSuspectSample(watch.suspectHistory, snapshot)};
+		return observe(connected, snapshot.takenAtMs, snapshot, log);
+	}
+
+	if (reading.isDisconnected && !wasDisconnected) {
+		log.push({at: logTime(atMs), type: 'disconnect', reason: reading.error});
+	}
+
+	const failed = {
+		...watch,
+		serverError: reading.error,
+		disconnectedSinceMs: reading.isDisconnected ? (watch.disconnectedSinceMs ?? atMs) : watch.disconnectedSinceMs,
+	};
+	// Disconnected, the last numbers are stale; a poll that merely failed leaves them standing.
+	return observe(failed, atMs, reading.isDisconnected ? null : watch.server, log);
+}
+
+export function judgePoolReading(watch: Watch, endpoint: PoolEndpoint, reading: PoolReading, atMs: number): Judged {
+	const before = watch.pools.find(pool => pool.endpointId === endpoint.id);
+	const wasDown = before ? before.error !== null : false;
+	const log: LogEvent[] = [];
+	if (!reading.ok && !wasDown) {
+		log.push({at: logTime(atMs), type: 'endpoint-down', subject: endpoint.maskedUrl, reason: reading.error});
+	} else if (reading.ok && wasDown) {
+		log.push({at: logTime(atMs), type: 'endpoint-up', subject: endpoint.maskedUrl});
+	}
+
+	const pools = applyPoolReading(watch.pools, endpoint, reading, atMs);
+	// Disconnected: the pools still speak, the server's last numbers do not.
+	const server = watch.disconnectedSinceMs === null ? watch.server : null;
+	return observe({...watch, pools}, atMs, server, log);
+}

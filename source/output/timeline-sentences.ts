@@ -1,0 +1,265 @@
+// What each event of the incident log says in the timeline: one Markdown sentence, and the words of
+// its subject and its numbers. Every string of the log is text somebody else wrote: it is masked,
+// made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
+import {maskText} from '../connection/mask.js';
+import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs} from '../judge/log-events.js';
+import {type Subject, subjectLabel, subjectText, subjectTitle} from '../judge/subject.js';
+import {markdownCode, markdownText} from '../text/markdown.js';
+import {safeQueryText} from '../text/sanitize.js';
+import {plural} from '../text/words.js';
+
+/** A line of the log that keeps its contract, with its time. */
+export type Event = LogEvent & {atMs: number};
+export type LevelEvent = Extract<Event, {type: 'level'}>;
+
+export function describe(event: Event): string {
+	switch (event.type) {
+		case 'start': {
+			return `Started watching ${typeof event.target === 'string' ? markdownCode(logLine(event.target)) : 'the server'}${startDetails(event)}`;
+		}
+
+		case 'level': {
+			const numbers = levelNumbers(event);
+			const why = typeof event.message === 'string' && event.to !== 'ok' ? `: ${text(event.message, '')}` : '';
+			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}${courseText(event.course)}`;
+		}
+
+		case 'flag': {
+			return `Flag: "${text(event.note, '')}" (${flagNumbers(event.numbers)})${flagFindings(event.findings)}`;
+		}
+
+		case 'terminate':
+		case 'cancel': {
+			return signalled(event.type, event.sessions);
+		}
+
+		case 'disconnect': {
+			return `Lost the connection to the server: ${text(event.reason, 'no reason given')}`;
+		}
+
+		case 'reconnect': {
+			return 'Reconnected to the server';
+		}
+
+		case 'endpoint-down': {
+			return `Pool endpoint ${text(event.subject, '?')} down: ${text(event.reason, 'no reason given')}`;
+		}
+
+		case 'endpoint-up': {
+			return `Pool endpoint ${text(event.subject, '?')} back up`;
+		}
+
+		case 'quit': {
+			return `Stopped watching${flagFindings(event.findings)}`;
+		}
+
+		case 'fold': {
+			return folded(event);
+		}
+	}
+}
+
+/** A fold line of the log: a subject that flapped, or changes over the log's budget, counted. */
+function folded(event: Extract<Event, {type: 'fold'}>): string {
+	const from = Date.parse(String(event.from));
+	const to = Date.parse(String(event.to));
+	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
+	const count = typeof event.count === 'number' ? event.count : '?';
+	if (event.reason === 'flapping') {
+		const subject = typeof event.subject === 'object' ? subjectText(event.subject) : event.subject;
+		return `${text(subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
+	}
+
+	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
+	const subjects = `${event.subjectsCapped === true ? 'at least ' : ''}${typeof event.subjects === 'number' ? event.subjects : '?'}`;
+	return `The log was over its budget: ${count} changes of ${subjects} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
+}
+
+/** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
+function courseText(course: unknown): string {
+	const record = asRecord(course);
+	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number') {
+		return '';
+	}
+
+	const fromMs = logTimeMs(record['fromAt']);
+	const peakMs = logTimeMs(record['peakAt']);
+	if (fromMs === null || peakMs === null || record['peak'] <= record['from']) {
+		return '';
+	}
+
+	return `; ${text(record['what'], 'it')} rose from ${record['from']} at ${clock(fromMs)} to ${record['peak']} at ${clock(peakMs)}`;
+}
+
+function startDetails(event: Extract<Event, {type: 'start'}>): string {
+	const parts: string[] = [];
+	if (typeof event.version === 'string') {
+		parts.push(`PostgreSQL ${text(event.version, '?')}`);
+	}
+
+	const limits = asRecord(event.limits);
+	if (limits && typeof limits['usable'] === 'number' && typeof limits['maxConnections'] === 'number') {
+		parts.push(`${limits['usable']} usable of ${limits['maxConnections']} connections`);
+	}
+
+	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** Two lines about one subject of one server (a fold line continues a level line's run). */
+export function isSameSubject(a: LevelEvent, b: {subject?: LoggedSubject; server?: string}): boolean {
+	return b.subject !== undefined && loggedSubjectKey(a.subject) === loggedSubjectKey(b.subject) && a.server === b.server;
+}
+
+export function subjectName(event: LevelEvent): string {
+	const {subject} = event;
+	if (typeof subject === 'object') {
+		return text(subjectTitle(subject), 'something');
+	}
+
+	// A log written before subjects were data: `server`, `pool NAME` with its `pool`, `pid N`.
+	if (subject === 'server') {
+		return 'Server';
+	}
+
+	if (typeof event.pool === 'string') {
+		return `Pool ${text(event.pool, '?')}`;
+	}
+
+	return text(subject, 'something');
+}
+
+/** The pool a level line is about, by name, or null. */
+function poolOf(event: LevelEvent): string | null {
+	if (typeof event.subject === 'object') {
+		return event.subject.kind === 'pool' ? event.subject.name : null;
+	}
+
+	return typeof event.pool === 'string' ? event.pool : null;
+}
+
+/** The numbers of the subject a level line is about: a server's slots, a pool's queue. */
+export function levelNumbers(event: LevelEvent): string {
+	if (loggedSubjectKey(event.subject) === 'server') {
+		const server = serverNumbers(event.numbers);
+		return server ? `${server} connections` : '';
+	}
+
+	const name = poolOf(event);
+	const pool = name === null ? undefined : pools(event.numbers).find(candidate => candidate['name'] === name);
+	return pool ? poolParts(pool).join(', ') : '';
+}
+
+function flagNumbers(numbers: unknown): string {
+	const servers = asRecord(numbers)?.['servers'];
+	const parts = Array.isArray(servers)
+		? servers.map(item => `${text(asRecord(item)?.['name'], '?')} ${serverNumbers({server: item}) ?? 'disconnected'}`)
+		: [`server ${serverNumbers(numbers) ?? 'disconnected'}`];
+	for (const pool of pools(numbers)) {
+		const poolText = poolParts(pool).join(' ');
+		parts.push(`${text(pool['name'], '?')}${poolText ? ` ${poolText}` : ' n/a'}`);
+	}
+
+	return parts.join(', ');
+}
+
+function flagFindings(findings: unknown): string {
+	if (!Array.isArray(findings) || findings.length === 0) {
+		return '';
+	}
+
+	// The parser let through a subject as data or as words (an older log), and a string server.
+	const named = findings.map(item => {
+		const finding = asRecord(item) ?? {};
+		const {subject, server} = finding;
+		const words = typeof subject === 'object' ? subjectLabel(subject as Subject, server as string | undefined) : subject;
+		return `${text(finding['code'], '?')} (${text(words, '?')})`;
+	});
+	return `; open findings: ${named.join(', ')}`;
+}
+
+function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
+	const list = Array.isArray(sessions) ? sessions.map(item => asRecord(item) ?? {}) : [];
+	const done = list.filter(s => s['outcome'] === 'done');
+	// The parser let only integer pids through.
+	const pids = done.map(s => String(s['pid']));
+	const what = type === 'terminate' ? `Terminated ${plural(done.length, 'session')}` : `Cancelled ${plural(done.length, 'query', 'queries')}`;
+	const parts = [`${what}${pids.length > 0 ? ` (pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`];
+	for (const outcome of ['skipped', 'failed'] as const) {
+		const matching = list.filter(s => s['outcome'] === outcome);
+		if (matching.length > 0) {
+			const reasons = [...new Set(matching.map(s => s['reason']).filter((r): r is string => typeof r === 'string').map(r => text(r, '')))];
+			parts.push(`${outcome} ${matching.length}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`);
+		}
+	}
+
+	return parts.join('; ');
+}
+
+function serverNumbers(numbers: unknown): string | null {
+	const server = asRecord(asRecord(numbers)?.['server']);
+	if (!server || typeof server['used'] !== 'number' || typeof server['usable'] !== 'number') {
+		return null;
+	}
+
+	return `${server['used']}/${server['usable']}`;
+}
+
+function pools(numbers: unknown): Array<Record<string, unknown>> {
+	const list = asRecord(numbers)?.['pools'];
+	return Array.isArray(list) ? list.map(item => asRecord(item)).filter(item => item !== null) : [];
+}
+
+function poolParts(pool: Record<string, unknown>): string[] {
+	const {active, max, waiting, waitsPerSecond, timeoutsPerMinute} = pool;
+	const parts: string[] = [];
+	if (typeof active === 'number') {
+		parts.push(typeof max === 'number' ? `${active}/${max} busy` : `${active} busy`);
+	}
+
+	if (typeof waiting === 'number') {
+		parts.push(`${waiting} waiting`);
+	} else if (typeof waitsPerSecond === 'number') {
+		parts.push(`waits ${waitsPerSecond}/s`);
+	}
+
+	if (typeof timeoutsPerMinute === 'number' && timeoutsPerMinute > 0) {
+		parts.push(`${timeoutsPerMinute} timeouts/min`);
+	}
+
+	return parts;
+}
+
+export function asRecord(value: unknown): Record<string, unknown> | null {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * A string from the log as Markdown text: credentials masked, one line without a control character
+ * (a newline inside a note must not start a new Markdown block), Markdown and HTML escaped.
+ */
+export function text(value: unknown, fallback: string): string {
+	return typeof value === 'string' ? markdownText(logLine(value)) : fallback;
+}
+
+/** A string of the log, masked, on one line with no control character. */
+const logLine = (value: string) => safeQueryText(maskText(value)).trim();
+
+export function clock(atMs: number): string {
+	return new Date(atMs).toISOString().slice(11, 16);
+}
+
+export function span(fromMs: number, toMs: number): string {
+	const from = new Date(fromMs).toISOString();
+	const to = new Date(toMs).toISOString();
+	const end = from.slice(0, 10) === to.slice(0, 10) ? clock(toMs) : `${to.slice(0, 10)} ${clock(toMs)}`;
+	return `${from.slice(0, 10)} ${clock(fromMs)} to ${end} UTC (${elapsed(toMs - fromMs)})`;
+}
+
+function elapsed(ms: number): string {
+	const minutes = Math.floor(Math.max(0, ms) / 60_000);
+	if (minutes < 1) {
+		return 'under a minute';
+	}
+
+	return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
