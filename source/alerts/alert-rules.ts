@@ -3,8 +3,8 @@
 // line CLEAR_MARGIN lower; a page cannot be taken back, so here a rule fires once its condition held at
 // CLEAR_SAMPLES evaluations (`for:`), and a firing rule holds (through its own ALERTS series) until
 // CLEAR_SAMPLES samples in a row were below the lowered line.
-import {CLEAR_SAMPLES} from '../model/alarms.js';
-import {CLEAR_MARGIN} from '../model/levels.js';
+import {CLEAR_SAMPLES} from '../judge/alarms.js';
+import {CLEAR_MARGIN} from '../judge/levels.js';
 import type {PoolField} from './families.js';
 import type {RecordedNames} from './names.js';
 import type {AlertingRule} from './rule-file.js';

@@ -2,14 +2,16 @@
 // numbers) a Prometheus holds, and for which services, so the rule file covers what is there. One
 // instant query of the names lifeguard reads, counted by name and service labels. Never throws: a
 // failure is one masked line.
-import {basicAuthorization} from '../connection/credentials.js';
-import {maskText, urlSecrets} from '../connection/mask.js';
 import {queryUrl} from '../collectors/pools/prometheus-api.js';
 import {serviceOf} from '../collectors/pools/prometheus-fleet.js';
 import {familyNames} from '../collectors/pools/prometheus-pools.js';
-import {describeError, oneLine} from '../collectors/pools/http-collector.js';
-import type {PoolEndpoint} from '../model/types.js';
+import {endpointAuthorization, endpointSecrets} from '../connection/credentials.js';
+import {createHttpClient, formatBytes} from '../connection/http.js';
+import {maskText} from '../connection/mask.js';
+import {withDeadline} from '../polling/deadline.js';
+import type {PoolEndpoint} from '../readings/types.js';
 import {safeText} from '../text/sanitize.js';
+import {oneLine} from '../text/words.js';
 import {type RuleSource, SERVER_SOURCE} from './rules.js';
 
 export type Probe = {ok: true; sources: RuleSource[]} | {ok: false; error: string};
@@ -64,42 +66,37 @@ export function sourcesOf(series: ReadonlyArray<{metric?: Record<string, string>
 
 /** Ask `endpoint` (a --prometheus endpoint: URL, selector, credentials) which sources it holds. */
 export async function probeFamilies(endpoint: Pick<PoolEndpoint, 'url' | 'selector' | 'bearerToken'>, timeoutMs: number): Promise<Probe> {
-	const secrets = [...urlSecrets(endpoint.url), ...(endpoint.bearerToken ? [endpoint.bearerToken] : [])];
-	const failed = (reason: string): Probe => ({ok: false, error: safeText(oneLine(maskText(`prometheus: ${reason}`, secrets)))});
-	const authorization = endpoint.bearerToken ? `Bearer ${endpoint.bearerToken}` : basicAuthorization(endpoint.url);
+	const failed = (reason: string): Probe => ({ok: false, error: safeText(oneLine(maskText(`prometheus: ${reason}`, endpointSecrets(endpoint))))});
+	const url = queryUrl(endpoint.url);
+	const client = createHttpClient({isHttps: url.protocol === 'https:', maxSockets: 1, authorization: endpointAuthorization(endpoint)});
 	try {
-		const response = await fetch(queryUrl(endpoint.url), {
-			method: 'POST',
-			headers: {
+		return await withDeadline(timeoutMs, async ({signal}) => {
+			const answer = await client.request({
+				url,
 				accept: 'application/json',
-				'content-type': 'application/x-www-form-urlencoded',
-				'user-agent': 'lifeguard',
-				...(authorization ? {authorization} : {}),
-			},
-			body: new URLSearchParams({query: probeQuery(endpoint.selector ?? null)}).toString(),
-			signal: AbortSignal.timeout(timeoutMs),
-		});
-		const text = await response.text();
-		if (text.length > MAX_ANSWER_BYTES) {
-			return failed(`an answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB (narrow --prometheus-selector)`);
-		}
+				form: new URLSearchParams({query: probeQuery(endpoint.selector ?? null)}).toString(),
+				signal,
+				maxBytes: MAX_ANSWER_BYTES,
+				isJsonErrorRead: true,
+			});
+			if (!answer.ok) {
+				return failed(answer.cap ? `an answer over ${formatBytes(MAX_ANSWER_BYTES)} (narrow --prometheus-selector)` : answer.error);
+			}
 
-		let answer: {status?: unknown; error?: unknown; data?: {resultType?: unknown; result?: unknown}};
-		try {
-			answer = JSON.parse(text) as typeof answer;
-		} catch {
-			return failed(response.ok ? 'response is not JSON' : `HTTP ${response.status} ${response.statusText}`.trim());
-		}
+			let parsed: {status?: unknown; error?: unknown; data?: {resultType?: unknown; result?: unknown}};
+			try {
+				parsed = JSON.parse(answer.body) as typeof parsed;
+			} catch {
+				return failed(answer.status >= 200 && answer.status <= 299 ? 'response is not JSON' : `HTTP ${answer.status} ${answer.statusText}`.trim());
+			}
 
-		if (answer.status !== 'success' || !Array.isArray(answer.data?.result)) {
-			return failed(typeof answer.error === 'string' ? answer.error : `HTTP ${response.status}, status is not "success"`);
-		}
+			if (parsed.status !== 'success' || !Array.isArray(parsed.data?.result)) {
+				return failed(typeof parsed.error === 'string' ? parsed.error : `HTTP ${answer.status}, status is not "success"`);
+			}
 
-		return {ok: true, sources: sourcesOf(answer.data.result as Array<{metric?: Record<string, string>}>)};
-	} catch (error) {
-		// fetch wraps the socket's error (its `code` says what happened) in a TypeError's cause
-		const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-		const isTimeout = error instanceof Error && error.name === 'TimeoutError';
-		return failed(isTimeout ? `timed out after ${timeoutMs} ms` : describeError(cause, new URL(endpoint.url).hostname));
+			return {ok: true, sources: sourcesOf(parsed.data.result as Array<{metric?: Record<string, string>}>)};
+		}, failed);
+	} finally {
+		client.close();
 	}
 }

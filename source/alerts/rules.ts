@@ -1,9 +1,9 @@
 // `lifeguard alerts`: a Prometheus rule file that judges pools and the server as the live screen does.
 // Recording rules turn every pool family into one set of series (names.ts); alerting rules read those
 // with the screen's thresholds and hysteresis (alert-rules.ts). Pure: options in, YAML text out.
-import {CLEAR_SAMPLES} from '../model/alarms.js';
+import {CLEAR_SAMPLES} from '../judge/alarms.js';
 import {safeText} from '../text/sanitize.js';
-import {persistentWaitingMs} from '../model/levels.js';
+import {persistentWaitingMs} from '../judge/levels.js';
 import {alertingRules} from './alert-rules.js';
 import {ALERT_FAMILIES, type AlertFamily, type PoolField} from './families.js';
 import {recordedNames, type RecordedNames} from './names.js';

@@ -9,7 +9,7 @@ import {test} from 'node:test';
 import {parsePrometheusText} from '../../source/collectors/pools/prometheus-text.js';
 import {poolsFromExposition} from '../../source/collectors/pools/prometheus-pools.js';
 import {alertRules} from '../../source/alerts/rules.js';
-import type {PoolMetrics} from '../../source/model/types.js';
+import type {PoolMetrics} from '../../source/readings/types.js';
 import {unit} from './cases.js';
 import {type InputSeries, PROMTOOL_MISSING, type PromqlCase, series, testRules} from './promtool.js';
 
