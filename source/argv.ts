@@ -27,6 +27,7 @@ const FLAGS = {
 	endpoint: 'switch',
 	markdown: 'switch',
 	doctor: 'switch',
+	'rule-interval': 'value',
 	// meow answers these before the flags are read; known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',

@@ -55,6 +55,8 @@ export type Options = {
 	hasDemoEndpoint: boolean;
 	/** doctor: the report as Markdown. */
 	isMarkdown: boolean;
+	/** alerts: the rule group's evaluation interval, whole seconds (its `for:` and windows follow from it). */
+	ruleIntervalSeconds: number;
 	/** Printed once on stderr before anything else (credentials that would cross a network in clear text). */
 	warnings: string[];
 };
@@ -101,6 +103,15 @@ function numberFlag(flags: ParsedFlags, name: ValueFlag, fallback: number, min: 
 	const value = Number(trimmed);
 	if (value < min || value > max) {
 		throw new OptionsError(`--${name}: ${trimmed} is out of range (${min} to ${max}${unit})`);
+	}
+
+	return value;
+}
+
+/** Prometheus durations are whole: `15s`, never `1.5s`. */
+function wholeSeconds(value: number, name: ValueFlag): number {
+	if (!Number.isInteger(value)) {
+		throw new OptionsError(`--${name}: ${value} is not a whole number of seconds`);
 	}
 
 	return value;
@@ -298,6 +309,7 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		scenario: single(flags, 'scenario'),
 		hasDemoEndpoint: switchOf(flags, 'endpoint', true),
 		isMarkdown: switchOf(flags, 'markdown', false),
+		ruleIntervalSeconds: wholeSeconds(numberFlag(flags, 'rule-interval', 15, 1, 3600, ' seconds'), 'rule-interval'),
 		warnings: clearText === null ? [] : [clearText],
 	};
 	switchOf(flags, 'doctor', false); // checked like every switch (`--doctor --no-doctor`); it selects the command

@@ -35,11 +35,13 @@ Options (a command refuses those it does not take; see the README's list of comm
   --json                          print one snapshot as JSON and exit (doctor: the report)
   --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
   --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
-  --no-endpoint                   demo: the application does not publish its pool (find it anyway)`;
+  --no-endpoint                   demo: the application does not publish its pool (find it anyway)
+  --rule-interval SECONDS         alerts: the rules' evaluation interval, whole seconds (default 15)`;
 
 /** The text meow prints for --help. */
 export function helpText(commands: readonly CommandSpec[]): string {
-	const usage = commands.map(command => `  $ ${command.usage.padEnd(34)} ${command.summary}`);
+	const width = Math.max(...commands.map(command => command.usage.length));
+	const usage = commands.map(command => `  $ ${command.usage.padEnd(width)}  ${command.summary}`);
 	return ['Usage', ...usage, '', OPTIONS, '', `Keys: ${keysHelpText()}.`].join('\n');
 }
 

@@ -1,6 +1,7 @@
 // Every subcommand, one row each: options.ts picks and validates from this table, --help and the
 // README's command list are made from it. Adding a command: its own file, and one row here.
 import type {Command} from './command.js';
+import {alertsCommand} from './alerts.js';
 import {checkCommand} from './check.js';
 import {demoCommand, demoDoctorCommand} from './demo.js';
 import {doctorCommand} from './doctor.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
 	timelineCommand,
 	demoCommand,
 	demoDoctorCommand,
+	alertsCommand,
 ];
 
 /** The row named `name` (Options.command). */

@@ -28,13 +28,13 @@ export function basicAuthorization(url: string | URL): string | undefined {
 }
 
 /** What every request to an HTTP endpoint carries: its bearer token, else basic auth from its URL's userinfo. */
-export function endpointAuthorization(endpoint: PoolEndpoint): string | undefined {
+export function endpointAuthorization(endpoint: Pick<PoolEndpoint, 'url' | 'bearerToken'>): string | undefined {
 	// Parsing gives a token only to an endpoint without userinfo: never both.
 	return endpoint.bearerToken ? `Bearer ${endpoint.bearerToken}` : basicAuthorization(endpoint.url);
 }
 
 /** What must never show of an endpoint: its URL's user and password, and its token. */
-export function endpointSecrets(endpoint: PoolEndpoint): string[] {
+export function endpointSecrets(endpoint: Pick<PoolEndpoint, 'url' | 'bearerToken'>): string[] {
 	return [...urlSecrets(endpoint.url), ...(endpoint.bearerToken ? [endpoint.bearerToken] : [])];
 }
 

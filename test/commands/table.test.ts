@@ -71,5 +71,5 @@ test('a command added as one row: selected by its word, its own flags only, name
 	assert.equal(refusal(['record', 'out.jsonl', '--read-only'], commands), '--read-only: only for the live screen and lifeguard demo');
 	assert.equal(refusal(['record'], commands), 'usage: lifeguard record FILE');
 	assert.equal(refusal(['check', '--interval', '1'], commands), '--interval: only for the live screen, lifeguard demo and lifeguard record');
-	assert.equal(refusal(['frobnicate'], commands), 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo or record FILE; the target goes in --db)');
+	assert.equal(refusal(['frobnicate'], commands), 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo, alerts or record FILE; the target goes in --db)');
 });

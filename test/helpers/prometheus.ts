@@ -37,8 +37,21 @@ export type TestPrometheus = {
 
 const quote = (text: string) => JSON.stringify(text);
 
-function configYaml(jobs: readonly ScrapeJob[], intervalSeconds: number): string {
-	const lines = ['global:', `  scrape_interval: ${intervalSeconds}s`, `  scrape_timeout: ${intervalSeconds}s`, 'scrape_configs:'];
+/** Rule files (written beside the config) and an Alertmanager to send alerts to; rules run at the scrape interval. */
+export type RuleOptions = {ruleFiles?: readonly string[]; alertmanagerUrl?: string};
+
+/** The scrape config (also VictoriaMetrics' -promscrape.config), with rule files and Alertmanager for Prometheus. */
+export function configYaml(jobs: readonly ScrapeJob[], intervalSeconds: number, rules: RuleOptions = {}): string {
+	const lines = ['global:', `  scrape_interval: ${intervalSeconds}s`, `  scrape_timeout: ${intervalSeconds}s`];
+	if (rules.ruleFiles) {
+		lines.push(`  evaluation_interval: ${intervalSeconds}s`, 'rule_files:', ...rules.ruleFiles.map((_file, index) => `  - rules-${index}.yml`));
+	}
+
+	if (rules.alertmanagerUrl) {
+		lines.push('alerting:', '  alertmanagers:', '    - static_configs:', `        - targets: [${quote(new URL(rules.alertmanagerUrl).host)}]`);
+	}
+
+	lines.push('scrape_configs:');
 	for (const job of jobs) {
 		lines.push(`  - job_name: ${quote(job.job)}`, `    metrics_path: ${quote(job.metricsPath ?? '/metrics')}`);
 		if (job.honorLabels) {
@@ -54,7 +67,7 @@ function configYaml(jobs: readonly ScrapeJob[], intervalSeconds: number): string
 	return `${lines.join('\n')}\n`;
 }
 
-export async function startPrometheus(jobs: readonly ScrapeJob[], options: {intervalSeconds?: number} = {}): Promise<TestPrometheus> {
+export async function startPrometheus(jobs: readonly ScrapeJob[], options: {intervalSeconds?: number} & RuleOptions = {}): Promise<TestPrometheus> {
 	const binary = prometheusBinary();
 	if (!binary) {
 		throw new Error(PROMETHEUS_MISSING);
@@ -62,7 +75,11 @@ export async function startPrometheus(jobs: readonly ScrapeJob[], options: {inte
 
 	const directory = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-test-prometheus-'));
 	const configFile = path.join(directory, 'prometheus.yml');
-	await writeFile(configFile, configYaml(jobs, options.intervalSeconds ?? 1));
+	await writeFile(configFile, configYaml(jobs, options.intervalSeconds ?? 1, options));
+	for (const [index, rules] of (options.ruleFiles ?? []).entries()) {
+		await writeFile(path.join(directory, `rules-${index}.yml`), rules);
+	}
+
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let output = '';

@@ -1,0 +1,138 @@
+// `lifeguard alerts`: a Prometheus rule file that judges pools and the server as the live screen does.
+// Recording rules turn every pool family into one set of series (names.ts); alerting rules read those
+// with the screen's thresholds and hysteresis (alert-rules.ts). Pure: options in, YAML text out.
+import {CLEAR_SAMPLES} from '../judge/alarms.js';
+import {safeText} from '../text/sanitize.js';
+import {persistentWaitingMs} from '../judge/levels.js';
+import {alertingRules} from './alert-rules.js';
+import {ALERT_FAMILIES, type AlertFamily, type PoolField} from './families.js';
+import {recordedNames, type RecordedNames} from './names.js';
+import {duration, type Matchers, selector} from './promql.js';
+import {type RecordingRule, type Rule, ruleFileText} from './rule-file.js';
+
+/** The server's numbers come from postgres_exporter: its id among the sources a rule file covers. */
+export const SERVER_SOURCE = 'postgres_exporter';
+
+/** A source the rules cover: a pool family id (prometheus-pools.ts) or SERVER_SOURCE, and where it was seen. */
+export type RuleSource = {id: string; services?: readonly string[]};
+
+export type AlertRuleOptions = {
+	/** Fractions 0–1, as the live screen's --warn and --critical. */
+	warnRatio: number;
+	criticalRatio: number;
+	/** Which families (and the server) to cover; every one when absent. */
+	sources?: readonly RuleSource[];
+	/** Label matchers every raw series must also match (`env="prod"`), as --prometheus-selector. */
+	selector?: string;
+	/** The group's evaluation interval: set it to the scrape interval (default 15). */
+	intervalSeconds?: number;
+};
+
+/** The timing of the rules, all from the interval: see `timing` for how each maps to the screen. */
+export type RuleTiming = {
+	interval: string;
+	/** `for:` of every rule: the condition held at CLEAR_SAMPLES evaluations in a row. */
+	rise: string;
+	/** `for:` of the "still waiting" critical rules: the screen's persistentWaitingMs, at least `rise`. */
+	persistent: string;
+	/** A held alert clears once the last CLEAR_SAMPLES samples were all below its (lowered) line. */
+	hold: string;
+	/** rate() window: four samples, a minute at least (prometheus-api.ts reads counters over 1m). */
+	rateWindow: string;
+};
+
+export const DEFAULT_INTERVAL_SECONDS = 15;
+
+export function timing(intervalSeconds: number): RuleTiming {
+	const rise = (CLEAR_SAMPLES - 1) * intervalSeconds;
+	return {
+		interval: duration(intervalSeconds),
+		rise: duration(rise),
+		persistent: duration(Math.max(Math.ceil(persistentWaitingMs / 1000), rise)),
+		// Prometheus 2 ranges include both ends: one second short of CLEAR_SAMPLES intervals holds exactly
+		// CLEAR_SAMPLES samples when scrapes and evaluations line up.
+		hold: duration(CLEAR_SAMPLES * intervalSeconds - 1),
+		rateWindow: duration(Math.max(60, 4 * intervalSeconds)),
+	};
+}
+
+/** The rule file for these options, as YAML text. */
+export function alertRules(options: AlertRuleOptions): string {
+	const intervalSeconds = options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
+	const times = timing(intervalSeconds);
+	const names = recordedNames(times.rateWindow);
+	const matchers = options.selector?.trim() ?? '';
+	const wanted = options.sources ? new Map(options.sources.map(source => [source.id, source])) : null;
+	const families = ALERT_FAMILIES.filter(family => !wanted || wanted.has(family.id));
+	const hasServer = !wanted || wanted.has(SERVER_SOURCE);
+	const fields = new Set(families.flatMap(family => Object.keys(family.fields) as PoolField[]));
+	const rules: Rule[] = [
+		...families.flatMap(family => familyRules(family, names, {matchers, window: times.rateWindow}, wanted?.get(family.id))),
+		...(families.length > 0 ? derivedPoolRules(names, fields) : []),
+		...(hasServer ? serverRules(names, matchers, wanted?.get(SERVER_SOURCE)) : []),
+		...alertingRules({names, times, fields, hasPools: families.length > 0, hasServer, warnRatio: options.warnRatio, criticalRatio: options.criticalRatio}),
+	];
+	const header = [
+		'Prometheus rules from `lifeguard alerts`: the live screen\'s judgement of connection pools and the server.',
+		`Thresholds: warn ${percent(options.warnRatio)}%, critical ${percent(options.criticalRatio)}%. Evaluated every ${times.interval}: set it to your scrape interval.`,
+		`An alert fires after ${CLEAR_SAMPLES} samples in a row (for: ${times.rise}); a held one clears after ${CLEAR_SAMPLES} samples below its line,`,
+		'which sits 5 points lower while it fires (as the screen holds a level).',
+		...(matchers ? [`Only series matching {${safeText(matchers)}}.`] : []),
+		...(wanted ? [wanted.size > 0 ? `Only the sources found: ${[...wanted.keys()].join(', ')}.` : 'No pool family and no postgres_exporter series were found: no rules.'] : []),
+	];
+	return ruleFileText(header, {name: 'lifeguard', interval: times.interval, rules});
+}
+
+const percent = (ratio: number) => Math.round(ratio * 100);
+
+/** Where a source was seen, for its comment. */
+function seenOn(source: RuleSource | undefined): string {
+	// Label values are others' text: one line each, no control byte (a newline would end the comment).
+	return source?.services && source.services.length > 0 ? `\nseen on: ${source.services.map(service => safeText(service)).join(', ')}` : '';
+}
+
+function familyRules(family: AlertFamily, names: RecordedNames, context: {matchers: Matchers; window: string}, source: RuleSource | undefined): RecordingRule[] {
+	const fields = Object.entries(family.fields) as Array<[PoolField, (context: {matchers: Matchers; window: string}) => string]>;
+	return fields.map(([field, build], index) => ({
+		record: names[field],
+		expr: family.poolKey(build(context)),
+		// A label of the rule: it sets the family on every series, and tells the families' rules apart.
+		labels: {lifeguard_family: family.id},
+		...(index === 0 ? {comment: `${family.title}${seenOn(source)}`} : {}),
+	}));
+}
+
+function derivedPoolRules(names: RecordedNames, fields: ReadonlySet<PoolField>): RecordingRule[] {
+	const byCounters = [
+		...(fields.has('waitsRate') ? [`${names.waitsRate} > 0`] : []),
+		...(fields.has('waitSecondsRate') ? [`${names.waitSecondsRate} > 0`] : []),
+	];
+	// Counters of waits say "queued" only at the max: below it they may be a burst the pool absorbed.
+	const queuedByCounters = byCounters.length > 0 ? ` or ((${byCounters.join(' or ')}) and ${names.usedRatio} >= 1)` : '';
+	return [
+		{record: names.usedRatio, expr: `${names.active} / (${names.max} > 0)`, comment: 'Every family alike: busy / max, and whether requests queue'},
+		{record: names.queued, expr: `${names.waiting} > 0${queuedByCounters}`},
+	];
+}
+
+function serverRules(names: RecordedNames, matchers: Matchers, source: RuleSource | undefined): RecordingRule[] {
+	const setting = (name: string) => selector(`pg_settings_${name}`, matchers);
+	return [
+		{
+			record: names.serverConnections,
+			expr: `sum without (datname, state, usename, application_name, backend_type) (${selector('pg_stat_activity_count', matchers)})`,
+			comment: `The server, from postgres_exporter: sessions, and the slots an ordinary client can take${seenOn(source)}`,
+		},
+		{
+			// reserved_connections (PostgreSQL 16+) counts as 0 where the server has no such setting
+			record: names.serverUsable,
+			expr: `clamp_min(${setting('max_connections')} - ${setting('superuser_reserved_connections')} - (${setting('reserved_connections')} or 0 * ${setting('max_connections')}), 0)`,
+		},
+		{
+			// a server with no usable slot counts as full, as on the screen
+			record: names.serverUsedRatio,
+			expr: `${names.serverConnections} / (${names.serverUsable} > 0) or (${names.serverUsable} <= bool 0)`,
+		},
+		{record: names.serverFree, expr: `clamp_min(${names.serverUsable} - ${names.serverConnections}, 0)`},
+	];
+}

@@ -1,0 +1,106 @@
+// The pieces of the annotations: Go templates (Prometheus' and vmalert's) that say a finding in the
+// words the live screen uses, with the numbers of the firing moment. An alert's value is one number;
+// the others come from `query` on the recorded series of the same pool (its identity labels).
+import type {RecordedNames} from './names.js';
+
+/** The labels that pick out one pool's recorded series, as printf arguments for `query`. */
+export const POOL_MATCH = 'lifeguard_family=%q,lifeguard_pool=%q,instance=%q,job=%q';
+export const POOL_ARGS = '$labels.lifeguard_family $labels.lifeguard_pool $labels.instance $labels.job';
+
+/** A PromQL query built from the alert's pool: `{POOL}` in `query` stands for the pool's matchers. */
+function poolQuery(query: string): string {
+	const parts = query.split('{POOL}');
+	const args = Array.from({length: parts.length - 1}, () => POOL_ARGS).join(' ');
+	return `printf "${parts.join(`{${POOL_MATCH}}`)}" ${args} | query`;
+}
+
+/** The first value of a query about the alert's pool, formatted; `otherwise` when it has none. */
+function poolNumber(query: string, format: string, otherwise = '?'): string {
+	return `{{ with ${poolQuery(query)} }}{{ . | first | value | printf "${format}" }}{{ else }}${otherwise}{{ end }}`;
+}
+
+/** `orders/HikariPool-1 on 10.0.0.7:8080`: the fleet label lifeguard shows (service/pool), and where. */
+export const POOL_SUBJECT = '{{ or $labels.service $labels.app $labels.job }}{{ with $labels.lifeguard_pool }}/{{ . }}{{ end }} on {{ $labels.instance }}';
+
+/** The server an alert is about: postgres_exporter's `server` label where it has one, else the target. */
+export const SERVER_SUBJECT = '{{ with $labels.server }}{{ . }}{{ else }}{{ $labels.instance }}{{ end }}';
+
+/** `5/10 busy`, or `5 busy` when the pool exposes no max (as the screen writes it). */
+export function busyText(names: RecordedNames): string {
+	const active = poolNumber(`${names.active}{POOL}`, '%.0f');
+	const max = `{{ with ${poolQuery(`${names.max}{POOL}`)} }}/{{ . | first | value | printf "%.0f" }}{{ end }}`;
+	return `${active}${max} busy`;
+}
+
+/**
+ * The queue: `150 waiting (oldest 9s)` from a waiting gauge; from wait counters, where the pool has
+ * none (and the rule file reads some), `waits 3.1/s, avg 420 ms` and, when new waits stand still, how
+ * many waited by wait time.
+ */
+export function queueText(names: RecordedNames, hasWaitCounters: boolean): string {
+	const oldest = `{{ with ${poolQuery(`${names.oldestWaitSeconds}{POOL}`)} }} (oldest {{ . | first | value | humanizeDuration }}){{ end }}`;
+	const waiting = `{{ . | first | value | printf "%.0f" }} waiting${oldest}`;
+	const average = `{{ with ${poolQuery(`1000 * ${names.waitSecondsRate}{POOL} / (${names.waitsRate}{POOL} > 0)`)} }}, avg {{ . | first | value | printf "%.0f" }} ms{{ end }}`;
+	const byTime = `{{ with ${poolQuery(`${names.waitSecondsRate}{POOL} > 0 and (${names.waitsRate}{POOL} == 0)`)} }}, ~{{ . | first | value | printf "%.1f" }} waiting (wait time){{ end }}`;
+	const rates = hasWaitCounters ? `{{ with ${poolQuery(`${names.waitsRate}{POOL}`)} }}waits {{ . | first | value | printf "%.1f" }}/s${average}${byTime}{{ else }}a queue{{ end }}` : 'a queue';
+	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}${waiting}{{ else }}${rates}{{ end }}`;
+}
+
+/** Waiting count for the busy finding: `nobody waiting yet` unless the gauge says otherwise. */
+export function nobodyWaitingText(names: RecordedNames): string {
+	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}{{ . | first | value | printf "%.0f" }} waiting{{ else }}nobody waiting yet{{ end }}`;
+}
+
+/** `N free slots`, one server; `3 (db-1:9187), 0 (db-2:9187) free slots` for several. */
+function freeSlots(names: RecordedNames, one: string, several: string, unknown: string): string {
+	const single = `{{ $free := . | first | value }}${one} {{ printf "%.0f" $free }} free slot{{ if ne $free 1.0 }}s{{ end }}`;
+	const each = `{{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s | value | printf "%.0f" }} ({{ $s | label "instance" }}){{ end }}`;
+	return `{{ with query "${names.serverFree}" }}{{ if eq (len .) 1 }}${single}{{ else }}${several} ${each} free slots{{ end }}{{ else }}${unknown}{{ end }}`;
+}
+
+/** `while the server has 91 free slots` (the saturated finding's words). */
+export function whileFreeText(names: RecordedNames): string {
+	return freeSlots(names, 'while the server has', 'while the servers have', "while the server's free slots are unknown (no postgres_exporter series)");
+}
+
+/** `; the server has 91 free slots` (the busy finding's words), nothing without a server. */
+export function roomText(names: RecordedNames): string {
+	return freeSlots(names, '; the server has', '; the servers have', '');
+}
+
+/** `96/100` of the full server(s) the alert's queue stands behind. */
+export function fullServerText(names: RecordedNames): string {
+	const full = `(${names.serverFree} <= 0)`;
+	const connections = `{{ with query "${names.serverConnections} and ${full}" }}{{ . | first | value | printf "%.0f" }}{{ else }}?{{ end }}`;
+	const usable = `{{ with query "${names.serverUsable} and ${full}" }}{{ . | first | value | printf "%.0f" }}{{ else }}?{{ end }}`;
+	return `${connections}/${usable}`;
+}
+
+/** The timeouts finding's next step: free server slots when a server is full, else look at both. */
+export function timeoutsNextText(names: RecordedNames): string {
+	return `{{ with query "${names.serverFree} <= 0" }}the server is full (${fullServerText(names)}): free server slots first{{ else }}check the server's free slots and the pool's max{{ end }}`;
+}
+
+/** `96/100` of the alert's server: its connections and usable slots. */
+export function serverUseText(names: RecordedNames): string {
+	const match = 'job=%q,instance=%q,server=%q';
+	const args = '$labels.job $labels.instance $labels.server';
+	const number = (name: string) => `{{ with printf "${name}{${match}}" ${args} | query }}{{ . | first | value | printf "%.0f" }}{{ else }}?{{ end }}`;
+	return `${number(names.serverConnections)}/${number(names.serverUsable)}`;
+}
+
+/** What the fleet's pools add up to, per service pool: `orders/HikariPool-1 30, billing/main 12`. */
+export function fleetPartsText(names: RecordedNames): string {
+	const service = '{{ or ($s | label "service") ($s | label "app") ($s | label "job") }}';
+	return `{{ range $i, $s := query "sum by (service, app, job, lifeguard_pool) (${names.max})" }}{{ if $i }} + {{ end }}${service}{{ with $s | label "lifeguard_pool" }}/{{ . }}{{ end }} {{ $s | value | printf "%.0f" }}{{ end }}`;
+}
+
+/** `(below 80%, but warning holds until under 75%)` while a held level stands below its own line. */
+export function holdingText(level: string, linePercent: number, clearPercent: number): string {
+	return `{{ if lt $value ${linePercent.toFixed(1)} }} (below ${linePercent}%, but ${level} holds until under ${clearPercent}%){{ end }}`;
+}
+
+/** `2 requests`, `1 request` for a count in the alert's value. */
+export function valueCount(noun: string): string {
+	return `{{ printf "%.0f" $value }} ${noun}{{ if ne (printf "%.0f" $value) "1" }}s{{ end }}`;
+}
