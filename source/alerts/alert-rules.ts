@@ -8,7 +8,7 @@ import {CLEAR_MARGIN} from '../judge/levels.js';
 import type {PoolField} from './families.js';
 import type {RecordedNames} from './names.js';
 import type {AlertingRule} from './rule-file.js';
-import type {RuleTiming} from './rules.js';
+import type {RuleTiming} from './timing.js';
 import {busyText, fleetPartsText, fullServerText, holdingText, nobodyWaitingText, POOL_ARGS, POOL_MATCH, POOL_SUBJECT, queueText, roomText, SERVER_SUBJECT, serverUseText, timeoutsNextText, valueCount, whileFreeText} from './templates.js';
 
 type Context = {

@@ -3,12 +3,12 @@
 // with the screen's thresholds and hysteresis (alert-rules.ts). Pure: options in, YAML text out.
 import {CLEAR_SAMPLES} from '../judge/alarms.js';
 import {safeText} from '../text/sanitize.js';
-import {persistentWaitingMs} from '../judge/levels.js';
 import {alertingRules} from './alert-rules.js';
 import {ALERT_FAMILIES, type AlertFamily, type PoolField} from './families.js';
 import {recordedNames, type RecordedNames} from './names.js';
-import {duration, type Matchers, selector} from './promql.js';
+import {type Matchers, selector} from './promql.js';
 import {type RecordingRule, type Rule, ruleFileText} from './rule-file.js';
+import {DEFAULT_INTERVAL_SECONDS, timing} from './timing.js';
 
 /** The server's numbers come from postgres_exporter: its id among the sources a rule file covers. */
 export const SERVER_SOURCE = 'postgres_exporter';
@@ -27,34 +27,6 @@ export type AlertRuleOptions = {
 	/** The group's evaluation interval: set it to the scrape interval (default 15). */
 	intervalSeconds?: number;
 };
-
-/** The timing of the rules, all from the interval: see `timing` for how each maps to the screen. */
-export type RuleTiming = {
-	interval: string;
-	/** `for:` of every rule: the condition held at CLEAR_SAMPLES evaluations in a row. */
-	rise: string;
-	/** `for:` of the "still waiting" critical rules: the screen's persistentWaitingMs, at least `rise`. */
-	persistent: string;
-	/** A held alert clears once the last CLEAR_SAMPLES samples were all below its (lowered) line. */
-	hold: string;
-	/** rate() window: four samples, a minute at least (prometheus-api.ts reads counters over 1m). */
-	rateWindow: string;
-};
-
-export const DEFAULT_INTERVAL_SECONDS = 15;
-
-export function timing(intervalSeconds: number): RuleTiming {
-	const rise = (CLEAR_SAMPLES - 1) * intervalSeconds;
-	return {
-		interval: duration(intervalSeconds),
-		rise: duration(rise),
-		persistent: duration(Math.max(Math.ceil(persistentWaitingMs / 1000), rise)),
-		// Prometheus 2 ranges include both ends: one second short of CLEAR_SAMPLES intervals holds exactly
-		// CLEAR_SAMPLES samples when scrapes and evaluations line up.
-		hold: duration(CLEAR_SAMPLES * intervalSeconds - 1),
-		rateWindow: duration(Math.max(60, 4 * intervalSeconds)),
-	};
-}
 
 /** The rule file for these options, as YAML text. */
 export function alertRules(options: AlertRuleOptions): string {
