@@ -8,8 +8,8 @@ import {maskText} from './connection/mask.js';
 import {watchHangUp} from './hang-up.js';
 import {signalSessions} from './actions/terminate.js';
 import {initialState} from './screen/board.js';
-import {type DeskEffect, deskOf, updateDesk} from './screen/desk.js';
-import {logTime, startLimits} from './judge/log-events.js';
+import {type Desk, type DeskEffect, deskOf, updateDesk} from './screen/desk.js';
+import {type LogEvent, logTime, startLimits} from './judge/log-events.js';
 import {placeholderPool} from './judge/pool-status.js';
 import type {SignalKind, SignalResult} from './readings/signals.js';
 import type {ServerReading, Session} from './readings/types.js';
@@ -83,50 +83,14 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 	}
 
 	const now = () => Date.now();
-	const isSeveral = servers.length > 1;
 	// Every server's first reading at once: the first frame shows data, the pollers start an interval later.
 	const firsts = await Promise.all(servers.map(async (server): Promise<ServerReading> => (server.startError
 		? {ok: false, error: server.startError, isDisconnected: true}
 		: server.postgres.poll())));
 	for (const [index, server] of servers.entries()) {
-		const first = firsts[index]!;
-		log?.write({
-			at: logTime(now()),
-			...(server.name ? {server: server.name} : {}),
-			type: 'start',
-			target: server.target,
-			version: first.ok ? first.snapshot.version : null,
-			limits: first.ok ? startLimits(first.snapshot) : null,
-		});
+		log?.write(startEvent(server, firsts[index]!, now()));
 	}
-
-	const pools = sources.poolCollectors.map(collector => placeholderPool(collector.endpoint));
-	const boards = servers.map((server, index) => initialState(options.thresholds, {
-		isReadOnly: options.isReadOnly,
-		role: server.role,
-		// The pools are judged against the first server.
-		pools: index === 0 ? pools : [],
-		hasPoolControl: Boolean(sources.poolControl),
-		hasServers: isSeveral,
-		idleAfterSeconds: options.idleAfterSeconds,
-	}));
-	let desk = deskOf(boards, servers.map(server => server.name));
-	// The start-up warnings went to stderr, above the first frame, where the screen soon hides them:
-	// the status line shows them too, for its notice's time.
-	if (options.warnings.length > 0) {
-		desk = updateDesk(desk, {type: 'notify', text: `warning: ${options.warnings.join('; ')}`, atMs: now()}).desk;
-	}
-
-	// Findings that already hold are logged like any later change.
-	const initialEffects: DeskEffect[] = [];
-	for (const [index, first] of firsts.entries()) {
-		// A lone server that fails its first poll is polled again at once; one of several shows why it is down.
-		if (first.ok || isSeveral) {
-			const step = updateDesk(desk, {type: 'server-polled', server: index, reading: first, atMs: now()});
-			desk = step.desk;
-			initialEffects.push(...step.effects);
-		}
-	}
+	const {desk, initialEffects} = firstDesk(options, sources, firsts, now);
 
 	const isColor = !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
 	const app = render(
@@ -156,3 +120,47 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 	return 0;
 }
 
+function startEvent(server: WatchSources['servers'][number], first: ServerReading, atMs: number): LogEvent {
+	return {
+		at: logTime(atMs),
+		...(server.name ? {server: server.name} : {}),
+		type: 'start',
+		target: server.target,
+		version: first.ok ? first.snapshot.version : null,
+		limits: first.ok ? startLimits(first.snapshot) : null,
+	};
+}
+
+/** The desk of the first frame: every server's first reading judged, the start-up warnings on its status line. */
+function firstDesk(options: Options, sources: WatchSources, firsts: readonly ServerReading[], now: () => number): {desk: Desk; initialEffects: DeskEffect[]} {
+	const {servers} = sources;
+	const isSeveral = servers.length > 1;
+	const pools = sources.poolCollectors.map(collector => placeholderPool(collector.endpoint));
+	const boards = servers.map((server, index) => initialState(options.thresholds, {
+		isReadOnly: options.isReadOnly,
+		role: server.role,
+		// The pools are judged against the first server.
+		pools: index === 0 ? pools : [],
+		hasPoolControl: Boolean(sources.poolControl),
+		hasServers: isSeveral,
+		idleAfterSeconds: options.idleAfterSeconds,
+	}));
+	let desk = deskOf(boards, servers.map(server => server.name));
+	// The start-up warnings went to stderr, above the first frame, where the screen soon hides them:
+	// the status line shows them too, for its notice's time.
+	if (options.warnings.length > 0) {
+		desk = updateDesk(desk, {type: 'notify', text: `warning: ${options.warnings.join('; ')}`, atMs: now()}).desk;
+	}
+
+	// Findings that already hold are logged like any later change.
+	const initialEffects: DeskEffect[] = [];
+	for (const [index, first] of firsts.entries()) {
+		// A lone server that fails its first poll is polled again at once; one of several shows why it is down.
+		if (first.ok || isSeveral) {
+			const step = updateDesk(desk, {type: 'server-polled', server: index, reading: first, atMs: now()});
+			desk = step.desk;
+			initialEffects.push(...step.effects);
+		}
+	}
+	return {desk, initialEffects};
+}

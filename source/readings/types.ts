@@ -96,16 +96,20 @@ export type ServerReading =
 
 export type PoolFormat = 'prometheus' | 'json' | 'pgbouncer';
 
-/** One application pool as its endpoint reports it. Every number is null when not exposed. */
-export type PoolMetrics = {
-	/** The pool's own label (HikariPool-1, db/user for PgBouncer), or null when the source has none. */
-	label: string | null;
+/** A pool's gauges, each null when its source does not expose it (never an invented zero). */
+export type PoolGauges = {
 	max: number | null;
 	open: number | null;
 	active: number | null;
 	idle: number | null;
 	waiting: number | null;
 	oldestWaitSeconds: number | null;
+};
+
+/** One application pool as its endpoint reports it. Every number is null when not exposed. */
+export type PoolMetrics = PoolGauges & {
+	/** The pool's own label (HikariPool-1, db/user for PgBouncer), or null when the source has none. */
+	label: string | null;
 	timeoutsTotal: number | null;
 	/** Cumulative acquisitions that had to wait (a counter: go_sql_wait_count_total and the like). */
 	waitsTotal: number | null;
@@ -137,15 +141,9 @@ export type SourceRates = {
 };
 
 /** One instance of a service's pool, as Prometheus last scraped it. */
-export type PoolInstance = {
+export type PoolInstance = PoolGauges & {
 	/** The `instance` label (else `pod`), made display-safe. */
 	instance: string;
-	max: number | null;
-	open: number | null;
-	active: number | null;
-	idle: number | null;
-	waiting: number | null;
-	oldestWaitSeconds: number | null;
 	sourceRates: SourceRates;
 	/** active >= max (max known and above 0). */
 	isAtMax: boolean;
