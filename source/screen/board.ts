@@ -104,11 +104,12 @@ function shared(state: DashboardState, command: Command, atMs: number): Step | n
  */
 function commanded(given: DashboardState, action: CommandAction): Step {
 	const {command, atMs} = action;
-	// Every key answers anew: the previous action's words (a signal's result, a drill-down's why) go.
-	const state = given.notice === null ? given : {...given, notice: null};
-	if (!isCommandIn(state.mode.kind, command)) {
-		return same(state);
+	if (!isCommandIn(given.mode.kind, command)) {
+		return same(given);
 	}
+
+	// Every key taken answers anew: the previous action's words (a signal's result, a drill-down's why) go.
+	const state = given.notice === null ? given : {...given, notice: null};
 
 	if (isDangerousCommand(command) && state.isReadOnly) {
 		return same(withNotice(state, `read-only: ${command} is disabled`, atMs));

@@ -51,7 +51,8 @@ export function headerView({target, version, takenAtMs, nowMs, isPaused, isHeld 
  */
 function dataAge(takenAtMs: number, nowMs: number, isHeld: boolean, isFailing: boolean): string {
 	if (isHeld) {
-		return `${isFailing ? 'last data' : 'data'} from ${clockTime(takenAtMs)}`;
+		// "data from", failing or not: beside STALE or DISCONNECTED it is plainly the last.
+		return `data from ${clockTime(takenAtMs)}`;
 	}
 
 	return `${isFailing ? 'last data' : 'updated'} ${ageText(takenAtMs, nowMs)}`;

@@ -43,13 +43,19 @@ export function gaugeView({snapshot, level, width, isStale, sinceMs, label = 'Se
 		`${GLYPHS.lock} lock-waiting ${snapshot.lockWaiting}`,
 		`${GLYPHS.idleInTransaction} idle in tx ${idleInTransaction}${states.idleInTransactionAborted ? ` (${states.idleInTransactionAborted} aborted)` : ''}`,
 		`${GLYPHS.idle} idle ${states.idle}`,
-		`${GLYPHS.other} other ${states.other}${snapshot.hidden ? ` + hidden ${snapshot.hidden}` : ''}${snapshot.ownConnections ? ` + lifeguard ${snapshot.ownConnections}` : ''}`,
+		`${GLYPHS.other} ${otherText(states.other, snapshot.hidden, snapshot.ownConnections)}`,
 		`max ${snapshot.maxConnections} − ${reserved} reserved`,
 	].join('  ');
 	return [
 		{spans: [span(label, {isBold: true}), span('['), span(bar, {tone: level}), span(']'), span(summary, {isBold: level !== 'ok', tone: level})], isDim: isStale},
 		{spans: [span(`${' '.repeat(cellWidth(label))}${legend}`)], isDim: isStale},
 	];
+}
+
+/** What the "other" cells hold, each part named (`other 0` when none): lifeguard's own apart from the usage. */
+function otherText(other: number, hidden: number, own: number): string {
+	const parts = [other > 0 ? `other ${other}` : '', hidden > 0 ? `hidden ${hidden}` : '', own > 0 ? `lifeguard ${own}` : ''].filter(Boolean);
+	return parts.length > 0 ? parts.join(' + ') : 'other 0';
 }
 
 export function ServerGauge(props: ServerGaugeProps) {
