@@ -30,12 +30,13 @@ export const IDLE_RECENT_SECONDS = 0.25;
  * list or the consumers (applications, users, databases, client groups). The literal name, not
  * ours: a PGAPPNAME shared with an application must not hide that application's sessions.
  */
-export const LIFEGUARD_APPLICATION = 'lifeguard';
+const LIFEGUARD_APPLICATION = 'lifeguard';
 
 /**
- * The whole picture in one statement (PostgreSQL 12–18). Client backends only, lifeguard's own apart: autovacuum, background
- * and parallel workers, walsenders have slots of their own. A row the role may not inspect has a NULL
- * backend_type; those with a database and a user are client backends we cannot see into ("hidden").
+ * The whole picture in one statement (PostgreSQL 12–18). Client backends only (lifeguard's own apart):
+ * autovacuum, background and parallel workers, walsenders have slots of their own. A row the role may
+ * not inspect has a NULL backend_type; those with a database and a user are client backends we cannot
+ * see into ("hidden").
  * It reads pg_stat_get_activity() rather than the view, which would join the catalogs for every row:
  * names are looked up only for the groups and the listed rows. $1 caps the session list.
  * Ages are clamped at 0 because the statement's clock can precede a state_change.
