@@ -18,6 +18,7 @@ type SnapshotRow = {
 	reserved: number;
 	self_pid: number;
 	connections: number;
+	own_connections: number;
 	hidden: number;
 	states: StateCounts;
 	lock_waiting: number;
@@ -127,6 +128,7 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 		superuserReservedConnections: row.superuser_reserved,
 		reservedForRoleConnections: row.reserved,
 		connections: row.connections,
+		ownConnections: row.own_connections,
 		states: row.states,
 		lockWaiting: row.lock_waiting,
 		hidden: row.hidden,

@@ -24,9 +24,19 @@ export const QUERY_TEXT_CAP = 512;
 export const IDLE_RECENT_SECONDS = 0.25;
 
 /**
- * The whole picture in one statement (PostgreSQL 12–18). Client backends only: autovacuum, background
- * and parallel workers, walsenders have slots of their own. A row the role may not inspect has a NULL
- * backend_type; those with a database and a user are client backends we cannot see into ("hidden").
+ * lifeguard's own connections: this process's (pg_backend_pid) and those of other lifeguard screens
+ * and one-shots, which connect as this application_name unless told otherwise. They hold slots, so the
+ * free count takes them, but they are no one's usage: never in `connections`, the states, the session
+ * list or the consumers (applications, users, databases, client groups). The literal name, not
+ * ours: a PGAPPNAME shared with an application must not hide that application's sessions.
+ */
+const LIFEGUARD_APPLICATION = 'lifeguard';
+
+/**
+ * The whole picture in one statement (PostgreSQL 12–18). Client backends only (lifeguard's own apart):
+ * autovacuum, background and parallel workers, walsenders have slots of their own. A row the role may
+ * not inspect has a NULL backend_type; those with a database and a user are client backends we cannot
+ * see into ("hidden").
  * It reads pg_stat_get_activity() rather than the view, which would join the catalogs for every row:
  * names are looked up only for the groups and the listed rows. $1 caps the session list.
  * Ages are clamped at 0 because the statement's clock can precede a state_change.
@@ -38,8 +48,9 @@ with me as materialized (
 client as materialized (
 	select a.pid, a.datid, a.usesysid, a.application_name, host(a.client_addr) as client,
 		a.backend_type is null as hidden, a.state, a.backend_start, a.xact_start, a.query_start, a.state_change,
-		a.wait_event_type, a.wait_event, left(a.query, ${QUERY_TEXT_CAP}) as query
-	from pg_stat_get_activity(null) a
+		a.wait_event_type, a.wait_event, left(a.query, ${QUERY_TEXT_CAP}) as query,
+		(a.pid = me.pid or a.application_name = '${LIFEGUARD_APPLICATION}') as own
+	from pg_stat_get_activity(null) a, me
 	where a.backend_type = 'client backend'
 		or (a.backend_type is null and a.datid is not null and a.usesysid is not null)
 ),
@@ -47,7 +58,7 @@ seen as materialized (
 	select c.*,
 		greatest(extract(epoch from (me.now - coalesce(c.state_change, c.backend_start))), 0)::float8 as state_seconds
 	from client c, me
-	where not c.hidden and c.pid <> me.pid
+	where not c.hidden and not c.own
 ),
 waiter as materialized (
 	select s.pid, pg_blocking_pids(s.pid) as blocked_by
@@ -69,7 +80,8 @@ select
 	current_setting('superuser_reserved_connections')::int as superuser_reserved,
 	coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) as reserved,
 	(select pid from me) as self_pid,
-	(select count(*) from client)::int as connections,
+	(select count(*) from client where not own)::int as connections,
+	(select count(*) from client where own)::int as own_connections,
 	(select count(*) from client where hidden)::int as hidden,
 	(select json_build_object(
 		'active', count(*) filter (where state = 'active'),
@@ -88,11 +100,11 @@ select
 		from seen s, me where s.state = 'active' order by s.query_start limit 1) as longest_active,
 	(select coalesce(json_agg(json_build_object('name', db.datname, 'connections', d.n,
 		'limit', nullif(db.datconnlimit, -1)) order by d.n desc), '[]')
-		from (select datid, count(*) as n from client group by datid) d
+		from (select datid, count(*) as n from client where not own group by datid) d
 		join pg_database db on db.oid = d.datid) as databases,
 	(select coalesce(json_agg(json_build_object('name', r.rolname, 'connections', u.n,
 		'limit', nullif(r.rolconnlimit, -1)) order by u.n desc), '[]')
-		from (select usesysid, count(*) as n from client group by usesysid) u
+		from (select usesysid, count(*) as n from client where not own group by usesysid) u
 		join pg_roles r on r.oid = u.usesysid) as users,
 	(select coalesce(json_agg(json_build_object('name', p.name, 'connections', p.n, 'idle', p.idle)
 		order by p.n desc), '[]')

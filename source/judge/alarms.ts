@@ -13,6 +13,10 @@ export const CLEAR_SAMPLES = 3;
 export type Alarm = {
 	subject: Subject;
 	level: Exclude<Level, 'ok'>;
+	/**
+	 * When the subject left ok: its first level line in the log. It stays while the level moves between
+	 * warning and critical, so the frame's "since" and the log's start of the incident are one time.
+	 */
 	sinceMs: number;
 	/** The finding that set the level. */
 	code: FindingCode;
@@ -99,7 +103,7 @@ export function settleAlarms(previous: Readonly<Record<string, Alarm>>, raw: rea
 		if (!before || levelRank(level) >= levelRank(before.level)) {
 			findings.push(...own);
 			if (worst && level !== 'ok') {
-				alarms[key] = {subject, level: worst.level, sinceMs: before?.level === worst.level ? before.sinceMs : atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleOf(subject, latest), course: follow(before?.course, subject, latest)};
+				alarms[key] = {subject, level: worst.level, sinceMs: before?.sinceMs ?? atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleOf(subject, latest), course: follow(before?.course, subject, latest)};
 			}
 
 			if ((before?.level ?? 'ok') !== level) {
@@ -115,7 +119,7 @@ export function settleAlarms(previous: Readonly<Record<string, Alarm>>, raw: rea
 		if (message === null || quietSamples >= CLEAR_SAMPLES) {
 			findings.push(...own);
 			if (worst && level !== 'ok') {
-				alarms[key] = {subject, level: worst.level, sinceMs: atMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleMs, course: follow(before.course, subject, latest)};
+				alarms[key] = {subject, level: worst.level, sinceMs: before.sinceMs, code: worst.code, quietSamples: 0, lastSampleMs: sampleMs, course: follow(before.course, subject, latest)};
 			}
 
 			changes.push({subject, from: before.level, to: level, atMs, finding: worst, ...(level === 'ok' ? {course: before.course} : {})});

@@ -52,11 +52,15 @@ export function usableConnections(s: ServerSnapshot): number {
 	return Math.max(0, s.maxConnections - s.superuserReservedConnections - s.reservedForRoleConnections);
 }
 
+/** Slots an ordinary role can still open: lifeguard's own connections hold slots too. */
 export function freeConnections(s: ServerSnapshot): number {
-	return Math.max(0, usableConnections(s) - s.connections);
+	return Math.max(0, usableConnections(s) - s.connections - s.ownConnections);
 }
 
-/** 0–1 (above 1 when superusers dip into their reserve); a server with no usable slot counts as full. */
+/**
+ * The usage: others' connections (never lifeguard's own) over usable slots. 0–1, above 1 when
+ * superusers dip into their reserve; a server with no usable slot counts as full.
+ */
 export function usedRatio(s: ServerSnapshot): number {
 	const usable = usableConnections(s);
 	return usable > 0 ? s.connections / usable : 1;

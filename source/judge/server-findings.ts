@@ -1,6 +1,6 @@
 // The server's findings: its usable slots near full, idle sessions hoarding them, sessions hidden from
 // lifeguard's role; and the words the other findings share about the server. Pure.
-import {CLEAR_MARGIN, heldThresholds, serverLevel, usableConnections, usedRatio} from './levels.js';
+import {CLEAR_MARGIN, freeConnections, heldThresholds, serverLevel, usableConnections, usedRatio} from './levels.js';
 import {serverSubject} from './subject.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
 import {percent, plural} from '../text/words.js';
@@ -8,7 +8,9 @@ import type {Finding, Level, Thresholds} from './types.js';
 import type {ServerSnapshot} from '../readings/types.js';
 
 export function serverSaturated(server: ServerSnapshot, thresholds: Thresholds, held: Level | undefined): Finding | null {
-	const level = serverLevel(server, heldThresholds(thresholds, held));
+	const refused = refusal(server);
+	// Logins refused is critical whatever the ratio (lifeguard's own slots are no one's usage).
+	const level = refused ? 'critical' : serverLevel(server, heldThresholds(thresholds, held));
 	if (level === 'ok') {
 		return null;
 	}
@@ -31,8 +33,25 @@ export function serverSaturated(server: ServerSnapshot, thresholds: Thresholds, 
 		code: 'server-saturated',
 		level,
 		subject: serverSubject,
-		message: `Server at ${serverUse(server)}${holding(usedRatio(server), level, thresholds)}${consumers ? `: ${consumers}` : ''}. Terminate idle sessions or lower pool sizes.`,
+		message: refused
+			? `Server at ${serverUse(server)}; ${refused}${consumers ? `. ${consumers[0]!.toUpperCase()}${consumers.slice(1)}` : ''}. Terminate idle sessions or lower pool sizes.`
+			: `Server at ${serverUse(server)}${holding(usedRatio(server), level, thresholds)}${consumers ? `: ${consumers}` : ''}. Terminate idle sessions or lower pool sizes.`,
 	};
+}
+
+/**
+ * What a full server does to a new login, or null while an ordinary role can still get in. With every
+ * usable slot taken, PostgreSQL keeps the reserved ones for superusers (and pg_use_reserved_connections);
+ * with every slot taken, it refuses everyone.
+ */
+function refusal(server: ServerSnapshot): string | null {
+	if (freeConnections(server) > 0) {
+		return null;
+	}
+
+	return server.connections + server.ownConnections >= server.maxConnections
+		? 'new connections are being refused, superusers\' too: every slot is taken'
+		: 'new connections are being refused: remaining slots are reserved';
 }
 
 /** Why a level stands below its own line: it was crossed, and clears only 5 points lower. */

@@ -76,6 +76,7 @@ function serverJson(server: ServerSnapshot) {
 		reservedConnections: server.superuserReservedConnections + server.reservedForRoleConnections,
 		usableConnections: usableConnections(server),
 		connections: server.connections,
+		ownConnections: server.ownConnections,
 		freeConnections: freeConnections(server),
 		usedRatio: round(usedRatio(server)),
 		states: server.states,

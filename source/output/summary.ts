@@ -9,7 +9,7 @@ export function plainSummary(target: string, picture: Picture): string {
 	const {states} = server;
 	const lines = [
 		`lifeguard ${target}  PostgreSQL ${server.version}  ${new Date(server.takenAtMs).toISOString()}`,
-		`connections ${server.connections}/${usableConnections(server)} usable (${percent(usedRatio(server))}), ${freeConnections(server)} free; max_connections ${server.maxConnections}`,
+		`connections ${server.connections}/${usableConnections(server)} usable (${percent(usedRatio(server))}), lifeguard's own ${server.ownConnections} apart, ${freeConnections(server)} free; max_connections ${server.maxConnections}`,
 		`active ${states.active} (lock-waiting ${server.lockWaiting}), idle in transaction ${states.idleInTransaction}, aborted ${states.idleInTransactionAborted}, idle ${states.idle}, other ${states.other}, hidden ${server.hidden}`,
 	];
 	for (const pool of picture.pools) {

@@ -69,8 +69,13 @@ export type ServerSnapshot = {
 	superuserReservedConnections: number;
 	/** reserved_connections (16+), 0 before. */
 	reservedForRoleConnections: number;
-	/** Client backends, lifeguard's own included. */
+	/** Client backends, lifeguard's own left out (they are `ownConnections`), hidden ones included. */
 	connections: number;
+	/**
+	 * lifeguard's own client backends (this process's, other lifeguard screens'): they take slots, so
+	 * the free count takes them, but they are no one's usage (collectors/postgres-queries.ts).
+	 */
+	ownConnections: number;
 	states: StateCounts;
 	lockWaiting: number;
 	/** Rows whose details the monitoring role may not see (no pg_read_all_stats). */

@@ -13,17 +13,17 @@ import {drillCommand, withDrillDown} from './drill-down.js';
 import {helpCommand, openHelp} from './help.js';
 import {listCommand} from './list.js';
 import {promptCommand} from './prompt.js';
-import {applySnapshot, type CommandAction, type DashboardAction, type DashboardState, type Effect, type Handler, isFrozen, same, type Step, withNewest, withNotice} from './state.js';
+import {applySnapshot, type CommandAction, type DashboardAction, type DashboardState, type Effect, type Handler, isFrozen, isHeld, same, type Step, withNewest, withNotice} from './state.js';
 
 export type {SignalKind} from '../readings/signals.js';
-export {initialState, sessionsInView} from './state.js';
+export {initialState, isHeld, sessionsInView} from './state.js';
 export type {DashboardAction, DashboardState, Effect, InitialOptions, Mode, Step} from './state.js';
 export {rankedMembers} from './drill-down.js';
 
 /** The board after the judge took a reading: the frame's picture (unless paused), the drill-down, the effects. */
 function judged(state: DashboardState, step: Judged): Step {
 	const {watch} = step;
-	const next = {...state, watch, serverError: watch.serverError, disconnectedSinceMs: watch.disconnectedSinceMs, shown: state.isPaused ? state.shown : watch.live};
+	const next = {...state, watch, serverError: watch.serverError, disconnectedSinceMs: watch.disconnectedSinceMs, shown: isHeld(state) ? state.shown : watch.live};
 	const effects: Effect[] = step.log.map(event => ({type: 'log', event}));
 	if (step.ring) {
 		effects.push({type: 'ring'});
@@ -35,7 +35,7 @@ function judged(state: DashboardState, step: Judged): Step {
 function serverPolled(state: DashboardState, reading: ServerReading, atMs: number): Step {
 	const step = judged(state, judgeServerReading(state.watch, reading, atMs));
 	// A dialog or a pause holds the list still; the newest snapshot waits in the judge.
-	return reading.ok && !isFrozen(state) && !state.isPaused ? {...step, state: applySnapshot(step.state, reading.snapshot)} : step;
+	return reading.ok && !isHeld(state) ? {...step, state: applySnapshot(step.state, reading.snapshot)} : step;
 }
 
 function poolPolled(state: DashboardState, endpoint: PoolEndpoint, reading: PoolReading, atMs: number): Step {
@@ -52,7 +52,7 @@ export function withPause(state: DashboardState, isPaused: boolean): DashboardSt
 		return {...state, isPaused: true};
 	}
 
-	const resumed = withDrillDown({...state, isPaused: false, shown: state.watch.live}, state.shown);
+	const resumed = withDrillDown({...state, isPaused: false, shown: isFrozen(state) ? state.shown : state.watch.live}, state.shown);
 	return isFrozen(state) ? resumed : withNewest(resumed);
 }
 
@@ -102,11 +102,14 @@ function shared(state: DashboardState, command: Command, atMs: number): Step | n
  * A command, in the mode the board is in: one the mode has no key for is ignored (the bindings table
  * decides), one that signals sessions is refused in --read-only wherever it comes from.
  */
-function commanded(state: DashboardState, action: CommandAction): Step {
+function commanded(given: DashboardState, action: CommandAction): Step {
 	const {command, atMs} = action;
-	if (!isCommandIn(state.mode.kind, command)) {
-		return same(state);
+	if (!isCommandIn(given.mode.kind, command)) {
+		return same(given);
 	}
+
+	// Every key taken answers anew: the previous action's words (a signal's result, a drill-down's why) go.
+	const state = given.notice === null ? given : {...given, notice: null};
 
 	if (isDangerousCommand(command) && state.isReadOnly) {
 		return same(withNotice(state, `read-only: ${command} is disabled`, atMs));

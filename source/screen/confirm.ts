@@ -5,7 +5,7 @@ import {logTime, type LogEvent, type SessionOutcome} from '../judge/log-events.j
 import type {SignalKind, SignalResult} from '../readings/signals.js';
 import type {Session} from '../readings/types.js';
 import {summarizeResults} from './signal-results.js';
-import {type DashboardState, type Handler, same, type Step, withNewest, withNotice} from './state.js';
+import {afterDialog, type DashboardState, type Handler, same, type Step, withNotice} from './state.js';
 
 /** The marked sessions (or the selected one); `cancel` only those running a query. */
 function targetsFor(state: DashboardState, action: SignalKind): Session[] {
@@ -39,8 +39,7 @@ export const confirmCommand: Handler = (state, {command}) => {
 		return same(state);
 	}
 
-	const closed: DashboardState = {...state, mode: {kind: 'list'}};
-	return same(closed.isPaused ? closed : withNewest(closed));
+	return same(afterDialog({...state, mode: {kind: 'list'}}));
 };
 
 const OUTCOME_FOR_LOG: Record<SignalResult['outcome'], SessionOutcome['outcome']> = {
@@ -72,5 +71,5 @@ export function signalFinished(state: DashboardState, action: SignalKind, result
 			...(result.outcome === 'terminated' || result.outcome === 'cancelled' ? {} : {reason: result.detail}),
 		})),
 	};
-	return {state: closed.isPaused ? closed : withNewest(closed), effects: [{type: 'log', event}, {type: 'refresh'}]};
+	return {state: afterDialog(closed), effects: [{type: 'log', event}, {type: 'refresh'}]};
 }

@@ -6,7 +6,8 @@ import {openPools} from './drill-down.js';
 import {openFilter, openNote} from './prompt.js';
 import {moveSelection} from './selection.js';
 import {nextSortKey, visibleSessions} from './session-view.js';
-import {type DashboardState, type Handler, rowsMoved, same, sessionsInView, withSelection} from './state.js';
+import {plural, settingDuration} from '../text/words.js';
+import {type DashboardState, type Handler, rowsMoved, same, sessionsInView, withNotice, withSelection} from './state.js';
 
 export const listCommand: Handler = (state, {command, atMs, pageRows = 10}) => {
 	switch (command) {
@@ -34,7 +35,7 @@ export const listCommand: Handler = (state, {command, atMs, pageRows = 10}) => {
 		}
 
 		case 'mark-idle': {
-			return same(markIdle(state));
+			return same(markIdle(state, atMs));
 		}
 
 		case 'unmark': {
@@ -83,7 +84,7 @@ function toggleMark(state: DashboardState): DashboardState {
 }
 
 /** `i`: the idle sessions past --idle-after in the filter; again: the idle in transaction too. */
-function markIdle(state: DashboardState): DashboardState {
+function markIdle(state: DashboardState, atMs: number): DashboardState {
 	const stage = state.idleMarkStage === 1 ? 2 : 1;
 	const states = stage === 1 ? ['idle'] : ['idle', 'idle in transaction', 'idle in transaction (aborted)'];
 	const candidates = (state.server ? visibleSessions(state.server.sessions, state.sort, state.filter) : [])
@@ -95,5 +96,15 @@ function markIdle(state: DashboardState): DashboardState {
 		}
 	}
 
-	return {...state, marked, idleMarkStage: stage};
+	const added = Object.keys(marked).length - Object.keys(state.marked).length;
+	return withNotice({...state, marked, idleMarkStage: stage}, idleMarkText(state, stage, added), atMs);
+}
+
+/** What `i` did, in words: a key that marks nothing must still answer. */
+function idleMarkText(state: DashboardState, stage: 1 | 2, added: number): string {
+	const what = stage === 1 ? 'idle' : 'idle or idle in transaction';
+	const where = state.filter ? 'in this filter' : 'in the list';
+	const long = state.idleAfterSeconds > 0 ? `${what} for ${settingDuration(state.idleAfterSeconds)} or more` : what;
+	const more = Object.keys(state.marked).length > 0 ? 'more ' : '';
+	return added === 0 ? `no ${more}session ${long} ${where}: nothing marked` : `marked ${plural(added, `${more}session`, `${more}sessions`)} ${long} ${where}`;
 }

@@ -164,6 +164,12 @@ export function sessionsInView(state: DashboardState): Session[] {
 /** A dialog is open: the list stands still until it closes. */
 export const isFrozen = (state: DashboardState) => state.mode.kind === 'confirm' || state.mode.kind === 'signalling';
 
+/**
+ * The whole frame stands at one moment: paused, or a dialog open (its targets were taken from that
+ * moment's list, so the gauge and the pools beside them are that moment's too).
+ */
+export const isHeld = (state: DashboardState) => state.isPaused || isFrozen(state);
+
 export function withSelection(state: DashboardState): DashboardState {
 	const visible = state.server ? visibleSessions(state.server.sessions, state.sort, state.filter) : [];
 	const selection = reconcileSelection({pid: state.selectedPid, index: state.selectedIndex}, visible);
@@ -181,4 +187,9 @@ export function applySnapshot(state: DashboardState, snapshot: ServerSnapshot): 
 export function withNewest(state: DashboardState): DashboardState {
 	const newest = state.watch.server;
 	return newest && newest !== state.server ? applySnapshot(state, newest) : state;
+}
+
+/** A dialog closed: the frame moves again (unless paused), the list and the picture the newest. */
+export function afterDialog(state: DashboardState): DashboardState {
+	return state.isPaused ? state : withNewest({...state, shown: state.watch.live});
 }

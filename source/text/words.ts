@@ -58,6 +58,11 @@ export function settingDuration(seconds: number): string {
 	return parts.filter(([value]) => value > 0).map(([value, unit]) => `${value} ${unit}`).join(' ');
 }
 
+/** A moment as the screen and the log's readers name it: `14:02:11`, UTC like the log's `at`. */
+export function clockTime(ms: number): string {
+	return new Date(ms).toISOString().slice(11, 19);
+}
+
 /**
  * An age in a screen's column, at a coarseness that does not change every second once past a few
  * seconds (7s, 45s, 3m, 2h05m, 3d04h): a frame is drawn only when what it shows changes, so a steady

@@ -17,7 +17,8 @@ function assertCheckLine(result: CliResult, exitCode: number, status: string): s
 }
 
 describe('lifeguard check', () => {
-	// max_connections 10, 3 reserved for superusers: 7 usable; warning from 6 (86%), critical at 7 (100%).
+	// max_connections 13, 3 reserved for superusers: 10 usable; warning from 8 (80%), critical from 10
+	// (95%). lifeguard's own connection is no one's usage, but it takes a slot: 9 others and it fill them.
 	let server: TestServer | undefined;
 	const sessions: Sessions[] = [];
 
@@ -29,12 +30,12 @@ describe('lifeguard check', () => {
 				return rows[0]!.n === count;
 			}, {what: `${count} client backends`});
 		});
-		// The admin session itself has to be gone too, or lifeguard counts it.
+		// The admin session itself has to be gone too, or lifeguard counts it (its own it keeps apart).
 		await pollUntil(async () => {
 			const result = await runCli(['--json', '--db', server!.url]);
 			const json = JSON.parse(result.stdout) as {server: {connections: number}};
-			return json.server.connections === count + 1;
-		}, {what: `lifeguard to see ${count + 1} connections`, everyMs: 100});
+			return json.server.connections === count;
+		}, {what: `lifeguard to see ${count} connections`, everyMs: 100});
 	}
 
 	async function openIdle(count: number): Promise<void> {
@@ -47,7 +48,7 @@ describe('lifeguard check', () => {
 
 	before(async () => {
 		ensureBuilt();
-		server = await startEmbeddedPostgres({maxConnections: 10});
+		server = await startEmbeddedPostgres({maxConnections: 13});
 	});
 
 	after(async () => {
@@ -55,37 +56,49 @@ describe('lifeguard check', () => {
 		await server?.stop();
 	});
 
-	test('a quiet server: OK, exit 0, perfdata with the thresholds as counts', async () => {
+	test('a quiet server: OK, exit 0, perfdata with the thresholds as counts; lifeguard\'s own connection is not usage', async () => {
 		await waitForClients(0);
 		const line = assertCheckLine(await runCli(['check', '--db', server!.url]), 0, 'OK');
-		assert.equal(line, 'LIFEGUARD OK - 1/7 connections (14%) | connections=1;5;6;0;7 lock_waiting=0 hidden=0');
+		assert.equal(line, 'LIFEGUARD OK - 0/10 connections (0%) | connections=0;7;9;0;10 lock_waiting=0 hidden=0');
 	});
 
-	test('--warn 1 --critical 90 on the quiet server: WARNING, exit 1', async () => {
+	test('--warn 1 --critical 90 with one idle session: WARNING, exit 1', async () => {
+		await openIdle(1);
+		await waitForClients(1);
 		const line = assertCheckLine(await runCli(['check', '--warn', '1', '--critical', '90', '--db', server!.url]), 1, 'WARNING');
-		assert.match(line, /\| connections=1;0;6;0;7 /);
+		assert.match(line, /\| connections=1;0;8;0;10 /);
 	});
 
 	test('--warn 1 --critical 1: CRITICAL, exit 2', async () => {
 		const line = assertCheckLine(await runCli(['check', '--warn', '1', '--critical', '1', '--db', server!.url]), 2, 'CRITICAL');
-		assert.match(line, /\| connections=1;0;0;0;7 /);
+		assert.match(line, /\| connections=1;0;0;0;10 /);
 	});
 
-	test('6 of 7 usable in use: WARNING with the default thresholds, CRITICAL with --critical 85', async () => {
-		await openIdle(5);
-		await waitForClients(5);
+	test('8 of 10 usable in use: WARNING with the default thresholds, CRITICAL with --critical 80', async () => {
+		await openIdle(7);
+		await waitForClients(8);
 		const warning = assertCheckLine(await runCli(['check', '--db', server!.url]), 1, 'WARNING');
-		assert.match(warning, /6\/7/);
-		assert.match(warning, /\| connections=6;5;6;0;7 /);
-		const critical = assertCheckLine(await runCli(['check', '--critical', '85', '--db', server!.url]), 2, 'CRITICAL');
-		assert.match(critical, /\| connections=6;5;5;0;7 /);
+		assert.match(warning, /8\/10/);
+		assert.match(warning, /\| connections=8;7;9;0;10 /);
+		assert.doesNotMatch(warning, /refused/);
+		const critical = assertCheckLine(await runCli(['check', '--critical', '80', '--db', server!.url]), 2, 'CRITICAL');
+		assert.match(critical, /\| connections=8;7;7;0;10 /);
 	});
 
-	test('7 of 7 usable in use: CRITICAL with the default thresholds', async () => {
+	test('9 of 10 and lifeguard\'s own: every usable slot taken, CRITICAL below the line, logins refused', async () => {
 		await openIdle(1);
-		await waitForClients(6);
+		await waitForClients(9);
 		const line = assertCheckLine(await runCli(['check', '--db', server!.url]), 2, 'CRITICAL');
-		assert.match(line, /\| connections=7;5;6;0;7 /);
+		assert.match(line, /Server at 90% of usable connections \(9\/10\); new connections are being refused: remaining slots are reserved/);
+		assert.match(line, /\| connections=9;7;9;0;10 /);
+	});
+
+	test('10 of 10 usable in use: CRITICAL with the default thresholds, and logins are refused', async () => {
+		await openIdle(1);
+		await waitForClients(10);
+		const line = assertCheckLine(await runCli(['check', '--db', server!.url]), 2, 'CRITICAL');
+		assert.match(line, /\| connections=10;7;9;0;10 /);
+		assert.match(line, /new connections are being refused: remaining slots are reserved/);
 		assert.ok(!line.includes(server!.password));
 	});
 

@@ -19,7 +19,7 @@ type JsonOutput = {
 	target: string;
 	server: {
 		version: string; maxConnections: number; reservedConnections: number; usableConnections: number; connections: number;
-		freeConnections: number; usedRatio: number; states: States; lockWaiting: number; hidden: number;
+		ownConnections: number; freeConnections: number; usedRatio: number; states: States; lockWaiting: number; hidden: number;
 		oldestIdleInTransactionSeconds: number | null; longestActiveSeconds: number | null; selfPid: number;
 	};
 	sessions: JsonSession[];
@@ -29,7 +29,7 @@ type JsonOutput = {
 };
 
 const TOP_KEYS = ['findings', 'pools', 'server', 'sessions', 'sessionsOmitted', 'takenAt', 'target'];
-const SERVER_KEYS = ['connections', 'freeConnections', 'hidden', 'lockWaiting', 'longestActiveSeconds', 'maxConnections', 'oldestIdleInTransactionSeconds', 'reservedConnections', 'selfPid', 'states', 'usableConnections', 'usedRatio', 'version'];
+const SERVER_KEYS = ['connections', 'freeConnections', 'hidden', 'lockWaiting', 'longestActiveSeconds', 'maxConnections', 'oldestIdleInTransactionSeconds', 'ownConnections', 'reservedConnections', 'selfPid', 'states', 'usableConnections', 'usedRatio', 'version'];
 const STATE_KEYS = ['active', 'idle', 'idleInTransaction', 'idleInTransactionAborted', 'other'];
 const SESSION_KEYS = ['application', 'backendStart', 'blockedBy', 'client', 'database', 'pid', 'query', 'queryStart', 'state', 'stateSeconds', 'user', 'waitEvent', 'waitEventType', 'xactStart'];
 /** json_build_object's timestamptz, in UTC, with all six fractional digits. */
@@ -79,11 +79,13 @@ function assertContractShape(json: JsonOutput): void {
 
 	assert.match(json.takenAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 	assert.match(json.server.version, /^\d+(\.\d+)?/);
-	// The one identity that holds in any single snapshot: lifeguard's own connection is the +1.
+	// The identities that hold in any single snapshot: lifeguard's own connections are apart from the
+	// usage (its one at least), and take free slots all the same.
 	const {server} = json;
-	assert.equal(server.connections, sumStates(server.states) + server.hidden + 1, JSON.stringify(server));
+	assert.equal(server.connections, sumStates(server.states) + server.hidden, JSON.stringify(server));
+	assert.ok(server.ownConnections >= 1, JSON.stringify(server));
 	assert.equal(server.usableConnections, server.maxConnections - server.reservedConnections);
-	assert.equal(server.freeConnections, Math.max(0, server.usableConnections - server.connections));
+	assert.equal(server.freeConnections, Math.max(0, server.usableConnections - server.connections - server.ownConnections));
 	assert.equal(server.usedRatio, Number((server.connections / server.usableConnections).toFixed(3)));
 	assert.equal(typeof server.selfPid, 'number');
 	assert.ok(!json.sessions.some(session => session.pid === server.selfPid), 'lifeguard lists its own session');
@@ -150,12 +152,13 @@ describe('lifeguard --json against the embedded server', () => {
 		assert.deepEqual(s.states, {active: 2, idle: 3, idleInTransaction: 2, idleInTransactionAborted: 1, other: 0});
 		assert.equal(s.lockWaiting, 1);
 		assert.equal(s.hidden, 0);
-		assert.equal(s.connections, 9);
+		assert.equal(s.connections, 8);
+		assert.equal(s.ownConnections, 1);
 		assert.equal(s.maxConnections, 40);
 		assert.equal(s.reservedConnections, 3);
 		assert.equal(s.usableConnections, 37);
 		assert.equal(s.freeConnections, 28);
-		assert.equal(s.usedRatio, 0.243);
+		assert.equal(s.usedRatio, 0.216);
 		assert.ok(s.oldestIdleInTransactionSeconds !== null && s.oldestIdleInTransactionSeconds >= 0);
 		assert.ok(s.longestActiveSeconds !== null && s.longestActiveSeconds >= 0);
 		assert.equal(json.sessions.length, 8);

@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {demoOptions, scenarios} from '../../source/demo/scenarios.js';
 import {MAX_WAITING} from '../../source/demo/simulated-app.js';
 import {startDemo, type Demo} from '../../source/demo/start-demo.js';
+import {freeConnections} from '../../source/judge/levels.js';
 import {suspectMessage, suspectPools, suspectSample, type SuspectSample} from '../../source/judge/suspected-pools.js';
 import {collectOnce} from '../../source/one-shot.js';
 import {COMMANDS} from '../../source/commands/index.js';
@@ -136,8 +137,7 @@ describe('lifeguard demo', {concurrency: false}, () => {
 				}
 
 				const {snapshot} = reading;
-				const usable = snapshot.maxConnections - snapshot.superuserReservedConnections - snapshot.reservedForRoleConnections;
-				history.push(suspectSample(snapshot, usable - snapshot.connections));
+				history.push(suspectSample(snapshot, freeConnections(snapshot)));
 				const suspects = suspectPools(history);
 				return suspects.length > 0 ? suspects : undefined;
 			}, {timeoutMs: BLIND_FINDING_WITHIN_MS - (Date.now() - startedAtMs), everyMs: 500, what: 'checkout suspected from the server side'});

@@ -17,7 +17,7 @@ type ServerOverrides = Omit<Partial<ServerSnapshot>, 'states' | 'privileges'> & 
 
 /**
  * A healthy PostgreSQL 16 server: max_connections 100, 3 superuser-reserved (usable 97), 13 client
- * connections (1 active, 12 idle), nothing blocked, full privileges.
+ * connections (1 active, 12 idle) and none of lifeguard's own, nothing blocked, full privileges.
  */
 export function serverSnapshot(overrides: ServerOverrides = {}): ServerSnapshot {
 	const {states, privileges, ...rest} = overrides;
@@ -29,6 +29,7 @@ export function serverSnapshot(overrides: ServerOverrides = {}): ServerSnapshot 
 		superuserReservedConnections: 3,
 		reservedForRoleConnections: 0,
 		connections: 13,
+		ownConnections: 0,
 		states: {active: 1, idle: 12, idleInTransaction: 0, idleInTransactionAborted: 0, other: 0, ...states},
 		lockWaiting: 0,
 		hidden: 0,

@@ -92,7 +92,7 @@ describe('pool-saturated', () => {
 					level: 'critical',
 					subject: serverSubject,
 					message:
-						'Server at 100% of usable connections (97/97): top consumers api 97 (7 idle); by user app 97. Terminate idle sessions or lower pool sizes.',
+						'Server at 100% of usable connections (97/97); new connections are being refused: remaining slots are reserved. Top consumers api 97 (7 idle); by user app 97. Terminate idle sessions or lower pool sizes.',
 				},
 				{
 					code: 'pool-waiting',

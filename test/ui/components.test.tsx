@@ -32,8 +32,10 @@ describe('the server gauge reads right without colour', () => {
 	});
 
 	test('the legend splits active, lock-waiting, idle in transaction (aborted), idle, and the reserve', () => {
-		const text = plain(<ServerGauge snapshot={serverSnapshot({connections: 14, lockWaiting: 1, hidden: 2, states: {active: 3, idle: 5, idleInTransaction: 2, idleInTransactionAborted: 1}})} level="ok" width={120} isStale={false}/>, 120);
-		assert.match(text, /█ active 3 {2}▓ lock-waiting 1 {2}▒ idle in tx 3 \(1 aborted\) {2}░ idle 5 {2}▪ other 1 \+ hidden 2 {2}max 100 − 3 reserved/);
+		const text = plain(<ServerGauge snapshot={serverSnapshot({connections: 13, ownConnections: 1, lockWaiting: 1, hidden: 2, states: {active: 3, idle: 5, idleInTransaction: 2, idleInTransactionAborted: 1}})} level="ok" width={130} isStale={false}/>, 130);
+		assert.match(text, /█ active 3 {2}▓ lock-waiting 1 {2}▒ idle in tx 3 \(1 aborted\) {2}░ idle 5 {2}▪ hidden 2 \+ lifeguard 1 {2}max 100 − 3 reserved/);
+		// lifeguard's own connection is no one's usage: 13 of 97, while it still takes a free slot.
+		assert.match(text, / 13\/97 13% {2}free 83 /);
 	});
 
 	test('segments are proportional and one connection still shows', () => {

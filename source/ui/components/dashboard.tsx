@@ -1,7 +1,7 @@
 // The whole frame as a pure function of the dashboard state and the terminal size: lines of text,
 // drawn by <Lines>. App commits a frame only when these lines differ from the last ones drawn; the
 // benchmark draws them directly.
-import {type DashboardState, rankedMembers, sessionsInView} from '../../screen/board.js';
+import {type DashboardState, isHeld, rankedMembers, sessionsInView} from '../../screen/board.js';
 import {type Desk, deskFindings, type DeskFindings, isMultiServer, selectedBoard, serverName} from '../../screen/desk.js';
 import {poolByKey, poolNameOfKey} from '../../screen/pool-cursors.js';
 import type {Picture} from '../../judge/picture.js';
@@ -163,6 +163,7 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 		takenAtMs: server?.takenAtMs ?? null,
 		nowMs,
 		isPaused: state.isPaused,
+		isHeld: isHeld(state),
 		error: state.serverError,
 		isDisconnected: state.disconnectedSinceMs !== null,
 	});
