@@ -222,7 +222,7 @@ function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
 	return parts.join('; ');
 }
 
-/** "pid 7 (user app, application api, idle in transaction: gone)", the first few of them. */
+/** "pid 7 (user app, application api, idle in transaction, gone)": who, in what state, and what came of it; the first few. */
 function sessionList(sessions: ReadonlyArray<Record<string, unknown>>): string {
 	const named = sessions.slice(0, NAMED_SESSIONS).map(session => {
 		// The parser let only integer pids through.
@@ -231,8 +231,11 @@ function sessionList(sessions: ReadonlyArray<Record<string, unknown>>): string {
 			typeof session['application'] === 'string' && session['application'] !== '' ? `application ${text(session['application'], '?')}` : null,
 			typeof session['state'] === 'string' ? text(session['state'], '?') : null,
 		].filter(fact => fact !== null);
-		const result = typeof session['reason'] === 'string' ? `: ${text(session['reason'], '')}` : '';
-		return `pid ${String(session['pid'])}${facts.length > 0 || result ? ` (${facts.join(', ')}${result})` : ''}`;
+		if (typeof session['reason'] === 'string') {
+			facts.push(text(session['reason'], ''));
+		}
+
+		return `pid ${String(session['pid'])}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
 	});
 	const more = sessions.length - named.length;
 	return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;

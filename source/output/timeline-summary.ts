@@ -24,12 +24,14 @@ export class IncidentSummary {
 	private usable: number | null = null;
 	private readonly open = new Map<string, string>();
 	private isOverflowed = false;
+	private isEmpty = true;
 
 	push(event: Event | null): void {
 		if (!event) {
 			return;
 		}
 
+		this.isEmpty = false;
 		this.peaks(event);
 		if (event.type === 'level') {
 			this.level(event);
@@ -43,9 +45,13 @@ export class IncidentSummary {
 		}
 	}
 
-	/** The summary's Markdown lines, a heading first; none for a log without a sign of trouble. */
+	/** The summary's Markdown lines, a heading first; none for a log without an event. */
 	markdown(): string[] {
 		const sign = this.firstSign;
+		if (this.isEmpty) {
+			return [];
+		}
+
 		if (!sign) {
 			return ['## Summary', '', 'No sign of trouble: no level left ok while watching.', ''];
 		}
@@ -182,7 +188,9 @@ function isFix(event: Event): boolean {
 	return (event.type === 'terminate' || event.type === 'cancel') && event.sessions.some(session => session.outcome === 'done');
 }
 
-const higher = <T extends Peak>(current: T | null, candidate: T): T => (current && current.value >= candidate.value ? current : candidate);
+/** The higher of two peaks; of two equal ones, the earlier (a flag repeats a number the poll saw first). */
+const higher = <T extends Peak>(current: T | null, candidate: T): T =>
+	(current && (current.value > candidate.value || (current.value === candidate.value && current.atMs <= candidate.atMs)) ? current : candidate);
 
 const serverPrefix = (server: string | undefined) => (server === undefined ? '' : `${text(server, '?')}: `);
 

@@ -3,13 +3,15 @@
 // out, with memory that does not grow with the file. Events are read through the log's own parser
 // (judge/log-events.ts), which drops a line that breaks the log's contract; what each one says is
 // timeline-sentences.ts; the summary at the top comes from a first pass (timeline-summary.ts).
-import {loggedSubjectKey, parseLogEvent} from '../judge/log-events.js';
+import {loggedSubjectKey, logTimeMs, parseLogEvent} from '../judge/log-events.js';
 import {JsonTimeline} from './timeline-json.js';
 import {IncidentSummary} from './timeline-summary.js';
-import {asRecord, clock, describe, duration, type Event, findingNames, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
+import {asRecord, clock, describe, type Event, findingNames, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
 
 /** Level changes of one subject closer together than this (each after the one before) are one flapping run. */
 export const FLAP_WINDOW_MS = 10_000;
+/** A fold line of the log (its own flap rule) joins a run when it began this soon after the run's last change. */
+const FOLD_JOIN_MS = 3 * FLAP_WINDOW_MS;
 /** A run of at least this many changes is folded into one line. */
 const FLAP_MIN_CHANGES = 3;
 /** Subjects whose time of leaving ok is held (for "cleared after"); past it a clear says no "after". */
@@ -54,12 +56,14 @@ export class TimelineEvents {
 			this.track(`${event.server ?? ''}\u0000${loggedSubjectKey(event.subject)}`, event.last ?? '', Date.parse(event.from));
 		}
 
-		if (this.continuesRun(event)) {
+		// A clear after a stand longer than a flap is the end of a story: always its own line.
+		const isLongClear = event.type === 'level' && event.to === 'ok' && event.atMs - (event.sinceMs ?? logTimeMs(asRecord(event.course)?.['fromAt']) ?? event.atMs) > FLAP_WINDOW_MS;
+		if (!isLongClear && this.continuesRun(event)) {
 			return [];
 		}
 
 		const out = this.flush();
-		if (event.type === 'level') {
+		if (event.type === 'level' && !isLongClear) {
 			this.run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
 			return out;
 		}
@@ -108,7 +112,7 @@ export class TimelineEvents {
 		// The log's fold goes on the run only when its changes came as quickly.
 		const fromMs = Date.parse(event.from);
 		const toMs = Date.parse(event.to);
-		if (fromMs - run.last.atMs <= FLAP_WINDOW_MS && toMs - fromMs <= FLAP_WINDOW_MS * event.count) {
+		if (fromMs - run.last.atMs <= FOLD_JOIN_MS && toMs - fromMs <= FOLD_JOIN_MS * event.count) {
 			const last: LevelEvent = {...run.last, from: run.last.to, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: toMs};
 			this.run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
 			return true;
@@ -138,9 +142,7 @@ export function flappedSentence(run: Run): string {
 	const levels = [...run.levels].map(level => text(level, '?')).join(' and ');
 	const numbers = levelNumbers(run.last);
 	const {first, last} = run;
-	const sinceMs = first.sinceMs ?? (first.from === 'ok' ? first.atMs : null);
-	const cleared = last.to === 'ok' && sinceMs !== null ? `, cleared ${duration(last.atMs - sinceMs)} after it left ok` : '';
-	return `${subjectName(first)} flapped ${run.count} times between ${levels} from ${clock(first.atMs)} to ${clock(last.atMs)} UTC; ended ${text(last.to, '?')} at ${clock(last.atMs)}${numbers ? ` (${numbers})` : ''}${cleared}`;
+	return `${subjectName(first)} flapped ${run.count} times between ${levels} from ${clock(first.atMs)} to ${clock(last.atMs)} UTC; ended ${text(last.to, '?')} at ${clock(last.atMs)}${numbers ? ` (${numbers})` : ''}`;
 }
 
 /** The Markdown form: day headings, one bullet per entry, the span and what was open at the end. */
@@ -193,7 +195,7 @@ function openAtEnd(findings: readonly unknown[] | null | undefined): string {
 	}
 
 	if (findings === null) {
-		return 'not recorded (a log written by an older lifeguard)';
+		return 'not recorded in the log';
 	}
 
 	return findings.length === 0 ? 'nothing' : findingNames(findings);
