@@ -3,7 +3,7 @@
 // made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
 import {maskText} from '../connection/mask.js';
 import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs} from '../judge/log-events.js';
-import {type Subject, subjectLabel, subjectText, subjectTitle} from '../judge/subject.js';
+import {type Subject, subjectLabel, subjectTitle} from '../judge/subject.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
 import {plural, settingDuration} from '../text/words.js';
@@ -222,7 +222,7 @@ function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
 	return parts.join('; ');
 }
 
-/** "pid 7 (user app, application api, idle in transaction, gone)": who, in what state, and what came of it; the first few. */
+/** "pid 7 (user app, application api, idle; changed)": who, in what state, and what came of it; the first few. */
 function sessionList(sessions: ReadonlyArray<Record<string, unknown>>): string {
 	const named = sessions.slice(0, NAMED_SESSIONS).map(session => {
 		// The parser let only integer pids through.
@@ -231,11 +231,9 @@ function sessionList(sessions: ReadonlyArray<Record<string, unknown>>): string {
 			typeof session['application'] === 'string' && session['application'] !== '' ? `application ${text(session['application'], '?')}` : null,
 			typeof session['state'] === 'string' ? text(session['state'], '?') : null,
 		].filter(fact => fact !== null);
-		if (typeof session['reason'] === 'string') {
-			facts.push(text(session['reason'], ''));
-		}
-
-		return `pid ${String(session['pid'])}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
+		// What came of it (skipped: "changed") apart from who it was.
+		const words = [facts.join(', '), typeof session['reason'] === 'string' ? text(session['reason'], '') : ''].filter(part => part !== '').join('; ');
+		return `pid ${String(session['pid'])}${words ? ` (${words})` : ''}`;
 	});
 	const more = sessions.length - named.length;
 	return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;

@@ -67,7 +67,6 @@ describe('the timeline of a real demo run', {skip: scriptMissing}, () => {
 			await key('f', () => /Flag note:/.test(run.text), 'the note prompt');
 			await key('scaling checkout\r', () => readLog(log).some(event => event.type === 'flag'), 'the flag in the log');
 			for (const [from, to] of [[5, 10], [10, 15], [15, 20], [20, 25]]) {
-				// eslint-disable-next-line no-await-in-loop -- one key, then its effect on the screen
 				await key('+', () => run.text.includes(`max ${from} → ${to}`), `max ${from} → ${to}`);
 			}
 
@@ -75,7 +74,6 @@ describe('the timeline of a real demo run', {skip: scriptMissing}, () => {
 			await pollUntil(() => readLog(log).some(event => event.type === 'level' && event.to === 'ok'), {timeoutMs: 90_000, what: 'the level cleared in the log'});
 			t.diagnostic(`cleared ${Date.now() - raisedAtMs} ms after max 25`);
 			for (const [from, to] of [[25, 20], [20, 15], [15, 10], [10, 5]]) {
-				// eslint-disable-next-line no-await-in-loop -- one key, then its effect on the screen
 				await key('-', () => run.text.includes(`max ${from} → ${to}`), `max ${from} → ${to}`);
 			}
 
