@@ -12,7 +12,7 @@ export const timelineCommand: Command = {
 	word: 'timeline',
 	argument: 'FILE',
 	label: 'lifeguard timeline',
-	usage: 'lifeguard timeline FILE [--markdown | --json]',
+	usage: 'lifeguard timeline FILE [--json]',
 	summary: 'an incident log (--log) as a timeline: Markdown (the default) or JSON',
 	flags: ['markdown', 'json'],
 	async run(options) {
