@@ -34,10 +34,15 @@ export class JsonTimeline {
 	}
 }
 
-/** An event as the log wrote it (its time as `at`), a clear with how long it stood, a run folded into one. */
+/** An event as the log wrote it (its time as `at`), a clear with how long it stood, a run folded into one, steps as one change. */
 function entryJson(entry: Entry): Record<string, unknown> {
 	if (entry.kind === 'event') {
 		return eventJson(entry.event);
+	}
+
+	if (entry.kind === 'changed') {
+		const {first, last, count} = entry.steps;
+		return {...eventJson({...first, to: last.to}), steps: count, lastAt: last.at};
 	}
 
 	const {first, last, count, levels} = entry.run;

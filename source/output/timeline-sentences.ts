@@ -10,6 +10,7 @@ import {plural, settingDuration} from '../text/words.js';
 
 /** A line of the log that keeps its contract, with its time. */
 export type Event = LogEvent & {atMs: number};
+export type ChangeEvent = Extract<Event, {type: 'change'}>;
 /** A level line, with when its subject last left ok when the timeline saw it (for "cleared after"). */
 export type LevelEvent = Extract<Event, {type: 'level'}> & {sinceMs?: number};
 /** What names a subject and its numbers: a level line, or a fold line of one. */
@@ -38,6 +39,10 @@ export function describe(event: Event): string {
 		case 'terminate':
 		case 'cancel': {
 			return signalled(event.type, event.sessions);
+		}
+
+		case 'change': {
+			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
 		}
 
 		case 'disconnect': {

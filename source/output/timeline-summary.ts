@@ -1,6 +1,7 @@
 // The summary at the top of a timeline, from a first pass over the log: the first sign, the first
-// critical, the fix (the first action or change before everything cleared), when it recovered and the
-// peak numbers. Memory: one level per subject that is not ok (up to OPEN_SUBJECTS) and a few events.
+// critical, the fix (the first action or change after the first sign, before everything cleared),
+// when it recovered and the peak numbers. Memory: one level per subject that is not ok (up to
+// OPEN_SUBJECTS) and a few events.
 import {loggedSubjectKey, logTimeMs} from '../judge/log-events.js';
 import {asRecord, clock, describe, duration, type Event, type LevelEvent, levelNumbers, subjectName, text} from './timeline-sentences.js';
 
@@ -150,7 +151,7 @@ export class IncidentSummary {
 
 	private fixWords(): string {
 		const {fix} = this;
-		const more = this.fixes > 1 ? `; ${this.fixes - 1} more ${this.fixes === 2 ? 'action' : 'actions'} before the clear` : '';
+		const more = this.fixes > 1 ? `; then ${this.fixes - 1} more ${this.fixes === 2 ? 'action or change' : 'actions or changes'} before the clear` : '';
 		if (this.clearedMs === null) {
 			return fix ? `none that cleared it; first tried at ${clock(fix.atMs)} UTC: ${describe(fix)}${more}` : 'none: it had not cleared when the log ends';
 		}
@@ -183,9 +184,9 @@ export class IncidentSummary {
 	}
 }
 
-/** An action that may have fixed it: a session terminated or a query cancelled (not one merely skipped). */
+/** What may have fixed it: a setting changed, a session terminated or a query cancelled (not one merely skipped). */
 function isFix(event: Event): boolean {
-	return (event.type === 'terminate' || event.type === 'cancel') && event.sessions.some(session => session.outcome === 'done');
+	return event.type === 'change' || ((event.type === 'terminate' || event.type === 'cancel') && event.sessions.some(session => session.outcome === 'done'));
 }
 
 /** The higher of two peaks; of two equal ones, the earlier (a flag repeats a number the poll saw first). */

@@ -6,7 +6,7 @@
 import {loggedSubjectKey, logTimeMs, parseLogEvent} from '../judge/log-events.js';
 import {JsonTimeline} from './timeline-json.js';
 import {IncidentSummary} from './timeline-summary.js';
-import {asRecord, clock, describe, type Event, findingNames, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
+import {asRecord, type ChangeEvent, clock, describe, type Event, findingNames, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
 
 /** Level changes of one subject closer together than this (each after the one before) are one flapping run. */
 export const FLAP_WINDOW_MS = 10_000;
@@ -19,9 +19,11 @@ const TRACKED_SUBJECTS = 1000;
 
 /** Level changes of one subject in quick succession. */
 export type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEvent; count: number; levels: Set<string>};
+/** Changes of one setting of one subject in quick succession (+ pressed four times): one step. */
+export type Steps = {first: ChangeEvent; last: ChangeEvent; count: number};
 
 /** One line of the timeline: an event of the log, or a run of changes folded into one. */
-export type Entry = {kind: 'event'; event: Event} | {kind: 'flapped'; run: Run};
+export type Entry = {kind: 'event'; event: Event} | {kind: 'flapped'; run: Run} | {kind: 'changed'; steps: Steps};
 
 /**
  * The log's events in order, each once, with flapping runs folded: what both forms print. It holds
@@ -35,6 +37,8 @@ export class TimelineEvents {
 	openAtQuit: readonly unknown[] | null | undefined;
 	/** The level changes of one subject, held while they may still be a flapping run. */
 	private run: Run | null = null;
+	/** The setting changes of one subject, held while more may follow within seconds. */
+	private steps: Steps | null = null;
 	/** When each subject that is not ok left ok, by server and subject. */
 	private readonly since = new Map<string, number>();
 
@@ -62,9 +66,18 @@ export class TimelineEvents {
 			return [];
 		}
 
+		if (event.type === 'change' && this.continuesSteps(event)) {
+			return [];
+		}
+
 		const out = this.flush();
 		if (event.type === 'level' && !isLongClear) {
 			this.run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
+			return out;
+		}
+
+		if (event.type === 'change') {
+			this.steps = {first: event, last: event, count: 1};
 			return out;
 		}
 
@@ -121,19 +134,34 @@ export class TimelineEvents {
 		return false;
 	}
 
-	/** The run as entries: its changes one by one when few, else one folded line. */
+	private continuesSteps(event: ChangeEvent): boolean {
+		const {steps} = this;
+		if (!steps || steps.first.what !== event.what || event.server !== steps.first.server || loggedSubjectKey(event.subject) !== loggedSubjectKey(steps.first.subject)
+			|| event.atMs - steps.last.atMs > FLAP_WINDOW_MS) {
+			return false;
+		}
+
+		this.steps = {...steps, last: event, count: steps.count + 1};
+		return true;
+	}
+
+	/** What is held as entries (one of the two at a time): steps as one; a run's changes one by one when few, else one folded line. */
 	private flush(): Entry[] {
-		const done = this.run;
-		if (!done) {
-			return [];
-		}
-
+		const {steps, run} = this;
+		this.steps = null;
 		this.run = null;
-		if (done.count < FLAP_MIN_CHANGES) {
-			return [done.first, ...(done.second ? [done.second] : [])].map(event => ({kind: 'event', event}));
+		const out: Entry[] = [];
+		if (steps) {
+			out.push(steps.count === 1 ? {kind: 'event', event: steps.first} : {kind: 'changed', steps});
 		}
 
-		return [{kind: 'flapped', run: done}];
+		if (run && run.count < FLAP_MIN_CHANGES) {
+			out.push(...[run.first, ...(run.second ? [run.second] : [])].map(event => ({kind: 'event', event}) as const));
+		} else if (run) {
+			out.push({kind: 'flapped', run});
+		}
+
+		return out;
 	}
 }
 
@@ -145,13 +173,29 @@ export function flappedSentence(run: Run): string {
 	return `${subjectName(first)} flapped ${run.count} times between ${levels} from ${clock(first.atMs)} to ${clock(last.atMs)} UTC; ended ${text(last.to, '?')} at ${clock(last.atMs)}${numbers ? ` (${numbers})` : ''}`;
 }
 
+/** "Pool checkout max 5 → 25 in 4 steps from 11:20:01 to 11:20:03 UTC". */
+export function stepsSentence({first, last, count}: Steps): string {
+	return `${describe({...first, to: last.to})} in ${count} steps from ${clock(first.atMs)} to ${clock(last.atMs)} UTC`;
+}
+
 /** The Markdown form: day headings, one bullet per entry, the span and what was open at the end. */
 export class MarkdownTimeline {
 	private day = '';
 
 	entry(entry: Entry): string[] {
-		const event = entry.kind === 'event' ? entry.event : entry.run.first;
-		return this.bullet(event, entry.kind === 'event' ? describe(entry.event) : flappedSentence(entry.run));
+		switch (entry.kind) {
+			case 'event': {
+				return this.bullet(entry.event, describe(entry.event));
+			}
+
+			case 'flapped': {
+				return this.bullet(entry.run.first, flappedSentence(entry.run));
+			}
+
+			case 'changed': {
+				return this.bullet(entry.steps.first, stepsSentence(entry.steps));
+			}
+		}
 	}
 
 	end(events: TimelineEvents): string[] {
