@@ -100,6 +100,7 @@ describe('every printed string of a log is safe for the terminal and inert in Ma
 			line({at: at(second), server: text, type: 'flag', note: text, numbers: {server: null, servers: [{name: text, used: 1, usable: 2}], pools: [{name: text, active: 1}]}, findings: [{code: text, level: 'warning', subject: text}]}),
 			line({at: at(second), server: text, type: 'terminate', sessions: [{pid: 7, user: text, application: text, state: text, outcome: 'failed', reason: text}]}),
 			line({at: at(second), server: text, type: 'cancel', sessions: [{pid: 8, outcome: 'skipped', reason: text}]}),
+			line({at: at(second), server: text, type: 'change', subject: `pool ${text}`, what: text, from: 5, to: 25}),
 			line({at: at(second), server: text, type: 'disconnect', reason: text}),
 			line({at: at(second), server: text, type: 'endpoint-down', subject: text, reason: text}),
 			line({at: at(second), server: text, type: 'endpoint-up', subject: text}),
