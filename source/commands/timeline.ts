@@ -2,6 +2,7 @@
 // neither with the file nor with its lines.
 import {once} from 'node:events';
 import {createReadStream} from 'node:fs';
+import {stat} from 'node:fs/promises';
 import process from 'node:process';
 import {isOutputOver} from '../hang-up.js';
 import {streamTimeline} from '../output/timeline-stream.js';
@@ -22,12 +23,13 @@ export const timelineCommand: Command = {
 		}
 
 		try {
-			// Read twice: the summary at the top comes from a first pass.
+			// Read twice: the summary at the top comes from a first pass. A pipe can be read once only.
+			const isRereadable = (await stat(file)).isFile();
 			await streamTimeline(() => createReadStream(file), async text => {
 				if (!process.stdout.write(text)) {
 					await once(process.stdout, 'drain');
 				}
-			}, {format: options.isJson ? 'json' : 'markdown'});
+			}, {format: options.isJson ? 'json' : 'markdown', isRereadable});
 		} catch (error) {
 			// A write that failed (the reader gone, a full disk) is no fault of the log: cli.tsx says which.
 			if (isOutputOver()) {

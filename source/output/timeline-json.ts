@@ -13,8 +13,8 @@ export class JsonTimeline {
 	/** The entry before, held until the next shows whether it needs a comma. */
 	private pending: string | null = null;
 
-	head(summary: IncidentSummary): string[] {
-		return [`{"summary":${json(summary.json())},`, '"events":['];
+	head(summary: IncidentSummary | null): string[] {
+		return summary ? [`{"summary":${json(summary.json())},`, '"events":['] : ['{"events":['];
 	}
 
 	entry(entry: Entry): string[] {
@@ -24,12 +24,12 @@ export class JsonTimeline {
 		return out;
 	}
 
-	end(events: TimelineEvents): string[] {
+	end(events: TimelineEvents, summary: IncidentSummary | null): string[] {
 		const out = this.pending === null ? [] : [this.pending];
 		this.pending = null;
 		const span = events.firstMs === null || events.lastMs === null ? null : {from: new Date(events.firstMs).toISOString(), to: new Date(events.lastMs).toISOString()};
 		const open = events.openAtQuit ?? null;
-		out.push(`],"span":${json(span)},"openAtEnd":${json(open)},"hasQuit":${events.openAtQuit !== undefined},"skipped":${events.skipped}}`);
+		out.push(`]${summary ? `,"summary":${json(summary.json())}` : ''},"span":${json(span)},"openAtEnd":${json(open)},"hasQuit":${events.openAtQuit !== undefined},"skipped":${events.skipped}}`);
 		return out;
 	}
 }

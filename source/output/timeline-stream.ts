@@ -13,28 +13,35 @@ const WRITE_CHARS = 64 * 1024;
  * The timeline of a log read twice as a stream of bytes (`open` gives it from its start each time),
  * written as it goes: memory depends neither on the size of the file nor on the length of its lines
  * (a line longer than `maxLineBytes` is skipped while it streams past). Lines end at LF, a CR before
- * it is dropped: as `renderTimeline` reads them.
+ * it is dropped: as `renderTimeline` reads them. A log that can be read only once (a pipe:
+ * `isRereadable` false) is read once, its summary written at the end.
  */
-export async function streamTimeline(open: () => AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES, format = 'markdown' as TimelineFormat} = {}): Promise<void> {
+export async function streamTimeline(open: () => AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES, format = 'markdown' as TimelineFormat, isRereadable = true} = {}): Promise<void> {
 	const summary = new IncidentSummary();
-	await eachLine(open(), maxLineBytes, line => {
-		const event = eventOf(line);
-		if (event !== undefined) {
-			summary.push(event);
-		}
-	});
+	if (isRereadable) {
+		await eachLine(open(), maxLineBytes, line => {
+			const event = eventOf(line);
+			if (event !== undefined) {
+				summary.push(event);
+			}
+		});
+	}
 
 	const form = formOf(format);
 	const events = new TimelineEvents();
 	const out = new Batches(write);
-	await out.emit(form.head(summary));
+	await out.emit(form.head(isRereadable ? summary : null));
 	await eachLine(open(), maxLineBytes, async line => {
 		const event = eventOf(line);
 		if (event !== undefined) {
+			if (!isRereadable) {
+				summary.push(event);
+			}
+
 			await out.emit(events.push(event).flatMap(entry => form.entry(entry)));
 		}
 	});
-	await out.emit([...events.end().flatMap(entry => form.entry(entry)), ...form.end(events)]);
+	await out.emit([...events.end().flatMap(entry => form.entry(entry)), ...form.end(events, isRereadable ? null : summary)]);
 	await out.flush();
 }
 

@@ -198,8 +198,13 @@ export class MarkdownTimeline {
 		}
 	}
 
-	end(events: TimelineEvents): string[] {
+	end(events: TimelineEvents, summary: IncidentSummary | null): string[] {
 		const out = events.firstMs === null ? ['No events.'] : [];
+		const late = summary?.markdown() ?? [];
+		if (late.length > 0) {
+			out.push('', ...late.slice(0, -1), '', '_The summary comes last: the log was read once (a pipe), as it streamed._');
+		}
+
 		if (events.firstMs !== null && events.lastMs !== null) {
 			out.push('', `Span: ${span(events.firstMs, events.lastMs)}`);
 		}
@@ -247,7 +252,8 @@ function openAtEnd(findings: readonly unknown[] | null | undefined): string {
 
 export type TimelineFormat = 'markdown' | 'json';
 
-type Form = {head(summary: IncidentSummary): string[]; entry(entry: Entry): string[]; end(events: TimelineEvents): string[]};
+/** One form of the timeline; the summary comes at the head, or at the end when the log could be read only once. */
+type Form = {head(summary: IncidentSummary | null): string[]; entry(entry: Entry): string[]; end(events: TimelineEvents, summary: IncidentSummary | null): string[]};
 
 export function formOf(format: TimelineFormat): Form {
 	if (format === 'json') {
@@ -256,9 +262,9 @@ export function formOf(format: TimelineFormat): Form {
 
 	const markdown = new MarkdownTimeline();
 	return {
-		head: summary => ['# Incident timeline', '', ...summary.markdown()],
+		head: summary => ['# Incident timeline', '', ...(summary?.markdown() ?? [])],
 		entry: entry => markdown.entry(entry),
-		end: events => markdown.end(events),
+		end: (events, summary) => markdown.end(events, summary),
 	};
 }
 
@@ -293,7 +299,7 @@ export function renderTimeline(jsonl: string): {markdown: string; json: string} 
 			}
 		}
 
-		out.push(...events.end().flatMap(entry => form.entry(entry)), ...form.end(events));
+		out.push(...events.end().flatMap(entry => form.entry(entry)), ...form.end(events, null));
 		return out.join('\n');
 	};
 

@@ -153,4 +153,26 @@ describe('--json: the same entries for tools', () => {
 		}, {format: 'json'});
 		assert.equal(output, `${renderTimeline(jsonl(INCIDENT)).json}\n`);
 	});
+
+	it('a log read once (a pipe): the same entries, the summary at the end', async () => {
+		for (const format of ['markdown', 'json'] as const) {
+			let output = '';
+			let opened = 0;
+			await streamTimeline(async function * () {
+				opened++;
+				yield Buffer.from(jsonl(INCIDENT), 'utf8');
+			}, async piece => {
+				output += piece;
+			}, {format, isRereadable: false});
+			assert.equal(opened, 1, 'read once');
+			if (format === 'json') {
+				assert.deepEqual(JSON.parse(output), JSON.parse(renderTimeline(jsonl(INCIDENT)).json));
+			} else {
+				assert.deepEqual(bullets(output), bullets(renderTimeline(jsonl(INCIDENT)).markdown));
+				assert.deepEqual(summary(output), summary(renderTimeline(jsonl(INCIDENT)).markdown));
+				assert.ok(output.indexOf('## Summary') > output.indexOf('Stopped watching'), 'the summary after the events');
+				assert.match(output, /_The summary comes last: the log was read once \(a pipe\), as it streamed\._/);
+			}
+		}
+	});
 });
