@@ -5,8 +5,8 @@
 import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
 import type {Picture, PoolView} from './picture.js';
-import {type Subject, type SubjectKind, subjectKey} from './subject.js';
-import type {Finding, FindingCode, Level} from './types.js';
+import {poolSubject, type Subject, type SubjectKind, subjectKey} from './subject.js';
+import type {Finding, FindingCode, Level, PoolStatus} from './types.js';
 import type {ServerSnapshot} from '../readings/types.js';
 
 export type PoolNumbers = {
@@ -80,6 +80,8 @@ export type LogEvent = {at: string; server?: string} & (
 	  }
 	| {type: 'flag'; note: string; numbers: LogNumbers; findings: OpenFinding[]}
 	| {type: 'terminate' | 'cancel'; sessions: SessionOutcome[]}
+	/** A setting of the subject that changed while watching: a pool's max (not a fleet's sum). */
+	| {type: 'change'; subject: LoggedSubject; what: 'max'; from: number; to: number}
 	| {type: 'disconnect'; reason: string}
 	| {type: 'reconnect'}
 	| {type: 'endpoint-down'; subject: string; reason: string}
@@ -182,6 +184,25 @@ export function levelEvents(changes: readonly AlarmChange[], picture: Picture): 
 	}));
 }
 
+/**
+ * The `change` events of one pool reading: each pool whose max differs from its endpoint's reading
+ * before. A fleet's max is a sum over instances that come and go, not a setting: left out.
+ */
+export function poolChangeEvents(before: readonly PoolStatus[], after: readonly PoolStatus[], atMs: number): LogEvent[] {
+	const key = (pool: PoolStatus) => `${pool.endpointId}\u0000${pool.name}`;
+	const earlier = new Map(before.map(pool => [key(pool), pool.metrics]));
+	const events: LogEvent[] = [];
+	for (const pool of after) {
+		const was = earlier.get(key(pool));
+		const now = pool.metrics;
+		if (was && now && !was.fleet && !now.fleet && typeof was.max === 'number' && typeof now.max === 'number' && was.max !== now.max) {
+			events.push({at: logTime(atMs), type: 'change', subject: poolSubject(pool.name), what: 'max', from: was.max, to: now.max});
+		}
+	}
+
+	return events;
+}
+
 /** The subject's own numbers: the server's slots, its pool's row (none for a pool that has gone), or none. */
 function ownNumbers(picture: Picture, subject: Subject, pools: ReadonlyMap<string, PoolView> | null): LevelNumbers {
 	if (subject.kind === 'server') {
@@ -282,6 +303,7 @@ const SHAPES: Record<LogEventType, Shape> = {
 	},
 	flag: {note: isString, numbers: optional(NUMBERS), findings: optional(OPEN_FINDINGS)},
 	terminate: {sessions: SESSIONS},
+	change: {subject: isLoggedSubject, what: isString, from: isNumber, to: isNumber},
 	cancel: {sessions: SESSIONS},
 	disconnect: {reason: optional(isString)},
 	reconnect: {},

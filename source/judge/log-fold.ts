@@ -6,6 +6,7 @@
 //   label set that churns makes them (every scrape new pool names, each one a level change): once
 //   over, every foldable change is counted until the fold line is due, so the log shows one line,
 //   not a trickle of arbitrary survivors.
+// A pool's max that changed is a change like a level's (the flap rule and the budget hold it).
 // Start, quit, flags, terminations and cancels are the operator's and are always written; so is the
 // server's own level and its connection (bounded by the flap rule). Pure: time comes from the
 // events; the writer (actions/incident-log.ts) asks for due fold lines on a timer.
@@ -33,7 +34,7 @@ export const FOLD_LIMITS: FoldLimits = {
 export const FOLD_SUBJECT_COUNT_CAP = 10_000;
 const EXAMPLES = 3;
 
-type Foldable = Extract<LogEvent, {type: 'level' | 'disconnect' | 'reconnect' | 'endpoint-down' | 'endpoint-up'}>;
+type Foldable = Extract<LogEvent, {type: 'level' | 'change' | 'disconnect' | 'reconnect' | 'endpoint-down' | 'endpoint-up'}>;
 
 type Run = {subject: LoggedSubject; server?: string; count: number; firstMs: number; lastMs: number; last: string; numbers?: LevelNumbers};
 type Overflow = {count: number; firstMs: number; lastMs: number; subjects: Set<string>; examples: string[]};
@@ -54,17 +55,22 @@ export type LogFolder = {
 };
 
 const isFoldable = (event: LogEvent): event is Foldable =>
-	event.type === 'level' || event.type === 'disconnect' || event.type === 'reconnect' || event.type === 'endpoint-down' || event.type === 'endpoint-up';
+	event.type === 'level' || event.type === 'change' || event.type === 'disconnect' || event.type === 'reconnect' || event.type === 'endpoint-down' || event.type === 'endpoint-up';
 
 /** The server's own level and its connection are never over budget: the flap rule bounds them. */
 const isOverBudgetFoldable = (event: Foldable) =>
-	(event.type === 'level' && loggedSubjectKey(event.subject) !== 'server') || event.type === 'endpoint-down' || event.type === 'endpoint-up';
+	(event.type === 'level' && loggedSubjectKey(event.subject) !== 'server') || event.type === 'change' || event.type === 'endpoint-down' || event.type === 'endpoint-up';
 
 /** The subject as a fold line names it, and where the event leaves it. */
 function subjectOf(event: Foldable): {subject: LoggedSubject; last: string} {
 	switch (event.type) {
 		case 'level': {
 			return {subject: event.subject, last: event.to};
+		}
+
+		case 'change': {
+			// Words, not the subject: a pool's max flaps apart from the pool's level.
+			return {subject: `${typeof event.subject === 'string' ? event.subject : subjectText(event.subject)} ${event.what}`, last: String(event.to)};
 		}
 
 		case 'disconnect':

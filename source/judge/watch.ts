@@ -4,7 +4,7 @@
 // through judgeServerReading and judgePoolReading. Pure: time arrives with the readings.
 import type {AlarmChange} from './alarms.js';
 import {freeConnections} from './levels.js';
-import {levelEvents, logTime, type LogEvent} from './log-events.js';
+import {levelEvents, logTime, type LogEvent, poolChangeEvents} from './log-events.js';
 import {derivePicture, emptyPicture, type Picture} from './picture.js';
 import {applyPoolReading} from './pool-status.js';
 import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from './suspected-pools.js';
@@ -142,6 +142,7 @@ export function judgePoolReading(watch: Watch, endpoint: PoolEndpoint, reading: 
 	}
 
 	const pools = applyPoolReading(watch.pools, endpoint, reading, atMs);
+	log.push(...poolChangeEvents(watch.pools, pools, atMs));
 	// Disconnected: the pools still speak, the server's last numbers do not.
 	const server = watch.disconnectedSinceMs === null ? watch.server : null;
 	return observe({...watch, pools}, atMs, server, log);

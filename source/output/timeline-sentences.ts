@@ -3,14 +3,18 @@
 // made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
 import {maskText} from '../connection/mask.js';
 import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs} from '../judge/log-events.js';
-import {type Subject, subjectLabel, subjectText, subjectTitle} from '../judge/subject.js';
+import {type Subject, subjectLabel, subjectTitle} from '../judge/subject.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
-import {plural} from '../text/words.js';
+import {plural, settingDuration} from '../text/words.js';
 
 /** A line of the log that keeps its contract, with its time. */
 export type Event = LogEvent & {atMs: number};
-export type LevelEvent = Extract<Event, {type: 'level'}>;
+export type ChangeEvent = Extract<Event, {type: 'change'}>;
+/** A level line, with when its subject last left ok when the timeline saw it (for "cleared after"). */
+export type LevelEvent = Extract<Event, {type: 'level'}> & {sinceMs?: number};
+/** What names a subject and its numbers: a level line, or a fold line of one. */
+type AboutSubject = {subject: LoggedSubject; pool?: string; numbers?: unknown};
 
 export function describe(event: Event): string {
 	switch (event.type) {
@@ -20,8 +24,12 @@ export function describe(event: Event): string {
 
 		case 'level': {
 			const numbers = levelNumbers(event);
-			const why = typeof event.message === 'string' && event.to !== 'ok' ? `: ${text(event.message, '')}` : '';
-			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}${courseText(event.course)}`;
+			if (event.to === 'ok') {
+				return `${subjectName(event)} cleared (${text(event.from, '?')} to ok)${clearedAfter(event)}${numbers ? `, ${numbers}` : ''}${courseText(event.course)}`;
+			}
+
+			const why = typeof event.message === 'string' ? `: ${text(event.message, '')}` : '';
+			return `${subjectName(event)} went from ${text(event.from, '?')} to ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${why}`;
 		}
 
 		case 'flag': {
@@ -31,6 +39,10 @@ export function describe(event: Event): string {
 		case 'terminate':
 		case 'cancel': {
 			return signalled(event.type, event.sessions);
+		}
+
+		case 'change': {
+			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
 		}
 
 		case 'disconnect': {
@@ -50,7 +62,7 @@ export function describe(event: Event): string {
 		}
 
 		case 'quit': {
-			return `Stopped watching${flagFindings(event.findings)}`;
+			return `Stopped watching${stillOpen(event.findings)}`;
 		}
 
 		case 'fold': {
@@ -66,8 +78,19 @@ function folded(event: Extract<Event, {type: 'fold'}>): string {
 	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
 	const count = typeof event.count === 'number' ? event.count : '?';
 	if (event.reason === 'flapping') {
-		const subject = typeof event.subject === 'object' ? subjectText(event.subject) : event.subject;
-		return `${text(subject, 'something')} changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
+		if (event.subject === undefined) {
+			return `Something changed ${count} more times${span}, folded in the log; last ${text(event.last, '?')}`;
+		}
+
+		const about = {subject: event.subject, ...(event.pool === undefined ? {} : {pool: event.pool}), numbers: event.numbers};
+		const name = typeof event.subject === 'object' || event.pool !== undefined || event.subject === 'server' ? subjectName(about) : text(event.subject, 'something');
+		const numbers = levelNumbers(about);
+		const ended = Number.isNaN(to) ? '' : ` at ${clock(to)}`;
+		if (count === 1 && from === to) {
+			return `${name} changed once more${ended} UTC (folded in the log): ${text(event.last, '?')}${numbers ? ` (${numbers})` : ''}`;
+		}
+
+		return `${name} changed ${count} more ${count === 1 ? 'time' : 'times'}${span} (folded in the log); ended ${text(event.last, '?')}${ended}${numbers ? ` (${numbers})` : ''}`;
 	}
 
 	const examples = Array.isArray(event.examples) ? event.examples.map(example => text(example, '?')).join(', ') : '';
@@ -75,7 +98,7 @@ function folded(event: Extract<Event, {type: 'fold'}>): string {
 	return `The log was over its budget: ${count} changes of ${subjects} subjects${span} counted, not written${examples ? ` (e.g. ${examples})` : ''}`;
 }
 
-/** "; waiting rose from 12 at 14:02 to 812 at 14:04" on the line where it cleared. */
+/** "; peak 812 waiting at 14:04:10 (from 12 at 14:02:00)" on the line where it cleared. */
 function courseText(course: unknown): string {
 	const record = asRecord(course);
 	if (!record || typeof record['from'] !== 'number' || typeof record['peak'] !== 'number') {
@@ -84,11 +107,19 @@ function courseText(course: unknown): string {
 
 	const fromMs = logTimeMs(record['fromAt']);
 	const peakMs = logTimeMs(record['peakAt']);
-	if (fromMs === null || peakMs === null || record['peak'] <= record['from']) {
+	if (fromMs === null || peakMs === null) {
 		return '';
 	}
 
-	return `; ${text(record['what'], 'it')} rose from ${record['from']} at ${clock(fromMs)} to ${record['peak']} at ${clock(peakMs)}`;
+	const what = text(record['what'], '');
+	const from = record['peak'] > record['from'] ? ` (from ${record['from']} at ${clock(fromMs)})` : '';
+	return `; peak ${record['peak']}${what ? ` ${what}` : ''} at ${clock(peakMs)}${from}`;
+}
+
+/** " after 4 min 12 s": since the subject left ok in this log, else since its course began. */
+function clearedAfter(event: LevelEvent): string {
+	const sinceMs = event.sinceMs ?? logTimeMs(asRecord(event.course)?.['fromAt']);
+	return sinceMs === null || sinceMs > event.atMs ? '' : ` after ${duration(event.atMs - sinceMs)}`;
 }
 
 function startDetails(event: Extract<Event, {type: 'start'}>): string {
@@ -110,7 +141,7 @@ export function isSameSubject(a: LevelEvent, b: {subject?: LoggedSubject; server
 	return b.subject !== undefined && loggedSubjectKey(a.subject) === loggedSubjectKey(b.subject) && a.server === b.server;
 }
 
-export function subjectName(event: LevelEvent): string {
+export function subjectName(event: AboutSubject): string {
 	const {subject} = event;
 	if (typeof subject === 'object') {
 		return text(subjectTitle(subject), 'something');
@@ -129,7 +160,7 @@ export function subjectName(event: LevelEvent): string {
 }
 
 /** The pool a level line is about, by name, or null. */
-function poolOf(event: LevelEvent): string | null {
+function poolOf(event: AboutSubject): string | null {
 	if (typeof event.subject === 'object') {
 		return event.subject.kind === 'pool' ? event.subject.name : null;
 	}
@@ -138,7 +169,7 @@ function poolOf(event: LevelEvent): string | null {
 }
 
 /** The numbers of the subject a level line is about: a server's slots, a pool's queue. */
-export function levelNumbers(event: LevelEvent): string {
+export function levelNumbers(event: AboutSubject): string {
 	if (loggedSubjectKey(event.subject) === 'server') {
 		const server = serverNumbers(event.numbers);
 		return server ? `${server} connections` : '';
@@ -163,10 +194,11 @@ function flagNumbers(numbers: unknown): string {
 }
 
 function flagFindings(findings: unknown): string {
-	if (!Array.isArray(findings) || findings.length === 0) {
-		return '';
-	}
+	return Array.isArray(findings) && findings.length > 0 ? `; open findings: ${findingNames(findings)}` : '';
+}
 
+/** "pool-saturated (pool api), server-saturated (server)": findings as a flag or quit line lists them. */
+export function findingNames(findings: readonly unknown[]): string {
 	// The parser let through a subject as data or as words (an older log), and a string server.
 	const named = findings.map(item => {
 		const finding = asRecord(item) ?? {};
@@ -174,25 +206,51 @@ function flagFindings(findings: unknown): string {
 		const words = typeof subject === 'object' ? subjectLabel(subject as Subject, server as string | undefined) : subject;
 		return `${text(finding['code'], '?')} (${text(words, '?')})`;
 	});
-	return `; open findings: ${named.join(', ')}`;
+	return named.join(', ');
 }
+
+/** Sessions named on an action's line; past this many the rest are counted. */
+const NAMED_SESSIONS = 10;
 
 function signalled(type: 'terminate' | 'cancel', sessions: unknown): string {
 	const list = Array.isArray(sessions) ? sessions.map(item => asRecord(item) ?? {}) : [];
 	const done = list.filter(s => s['outcome'] === 'done');
-	// The parser let only integer pids through.
-	const pids = done.map(s => String(s['pid']));
 	const what = type === 'terminate' ? `Terminated ${plural(done.length, 'session')}` : `Cancelled ${plural(done.length, 'query', 'queries')}`;
-	const parts = [`${what}${pids.length > 0 ? ` (pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`];
+	const parts = [`${what}${done.length > 0 ? `: ${sessionList(done)}` : ''}`];
 	for (const outcome of ['skipped', 'failed'] as const) {
 		const matching = list.filter(s => s['outcome'] === outcome);
 		if (matching.length > 0) {
-			const reasons = [...new Set(matching.map(s => s['reason']).filter((r): r is string => typeof r === 'string').map(r => text(r, '')))];
-			parts.push(`${outcome} ${matching.length}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`);
+			parts.push(`${outcome} ${matching.length}: ${sessionList(matching)}`);
 		}
 	}
 
 	return parts.join('; ');
+}
+
+/** "pid 7 (user app, application api, idle; changed)": who, in what state, and what came of it; the first few. */
+function sessionList(sessions: ReadonlyArray<Record<string, unknown>>): string {
+	const named = sessions.slice(0, NAMED_SESSIONS).map(session => {
+		// The parser let only integer pids through.
+		const facts = [
+			typeof session['user'] === 'string' ? `user ${text(session['user'], '?')}` : null,
+			typeof session['application'] === 'string' && session['application'] !== '' ? `application ${text(session['application'], '?')}` : null,
+			typeof session['state'] === 'string' ? text(session['state'], '?') : null,
+		].filter(fact => fact !== null);
+		// What came of it (skipped: "changed") apart from who it was.
+		const words = [facts.join(', '), typeof session['reason'] === 'string' ? text(session['reason'], '') : ''].filter(part => part !== '').join('; ');
+		return `pid ${String(session['pid'])}${words ? ` (${words})` : ''}`;
+	});
+	const more = sessions.length - named.length;
+	return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** "; still open: pool-saturated (pool api)"; "; nothing open" when the quit line says so; "" for an older log. */
+function stillOpen(findings: unknown): string {
+	if (!Array.isArray(findings)) {
+		return '';
+	}
+
+	return findings.length === 0 ? '; nothing open' : `; still open: ${findingNames(findings)}`;
 }
 
 function serverNumbers(numbers: unknown): string | null {
@@ -244,22 +302,19 @@ export function text(value: unknown, fallback: string): string {
 /** A string of the log, masked, on one line with no control character. */
 const logLine = (value: string) => safeQueryText(maskText(value)).trim();
 
+/** The time of day to the second: seven events in a minute read apart. */
 export function clock(atMs: number): string {
-	return new Date(atMs).toISOString().slice(11, 16);
+	return new Date(atMs).toISOString().slice(11, 19);
 }
 
 export function span(fromMs: number, toMs: number): string {
 	const from = new Date(fromMs).toISOString();
 	const to = new Date(toMs).toISOString();
 	const end = from.slice(0, 10) === to.slice(0, 10) ? clock(toMs) : `${to.slice(0, 10)} ${clock(toMs)}`;
-	return `${from.slice(0, 10)} ${clock(fromMs)} to ${end} UTC (${elapsed(toMs - fromMs)})`;
+	return `${from.slice(0, 10)} ${clock(fromMs)} to ${end} UTC (${duration(toMs - fromMs)})`;
 }
 
-function elapsed(ms: number): string {
-	const minutes = Math.floor(Math.max(0, ms) / 60_000);
-	if (minutes < 1) {
-		return 'under a minute';
-	}
-
-	return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+/** A stretch of time to the second: "4 min 12 s", "under a second". */
+export function duration(ms: number): string {
+	return ms < 1000 ? 'under a second' : settingDuration(Math.floor(ms / 1000));
 }

@@ -1,7 +1,8 @@
-// `lifeguard timeline FILE` over a stream of bytes: the log's lines into the timeline (timeline.ts),
-// its Markdown out in pieces, with memory that depends neither on the size of the file nor on the
-// length of its lines.
-import {createTimeline} from './timeline.js';
+// `lifeguard timeline FILE` over a stream of bytes, read twice: a first pass for the summary at the top
+// (timeline-summary.ts), then the log's lines into the timeline (timeline.ts), its Markdown or JSON out
+// in pieces, with memory that depends neither on the size of the file nor on the length of its lines.
+import {eventOf, formOf, TimelineEvents, type TimelineFormat} from './timeline.js';
+import {IncidentSummary} from './timeline-summary.js';
 
 /** The longest log line read, in bytes; a longer one is skipped (and counted) without being held. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -9,19 +10,44 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 const WRITE_CHARS = 64 * 1024;
 
 /**
- * The timeline of a log read as a stream of bytes, written as it goes: memory depends neither on the
- * size of the file nor on the length of its lines (a line longer than `maxLineBytes` is skipped
- * while it streams past). Lines end at LF, a CR before it is dropped: as `renderTimeline` reads them.
+ * The timeline of a log read twice as a stream of bytes (`open` gives it from its start each time),
+ * written as it goes: memory depends neither on the size of the file nor on the length of its lines
+ * (a line longer than `maxLineBytes` is skipped while it streams past). Lines end at LF, a CR before
+ * it is dropped: as `renderTimeline` reads them. A log that can be read only once (a pipe:
+ * `isRereadable` false) is read once, its summary written at the end.
  */
-export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES} = {}): Promise<void> {
-	const timeline = createTimeline();
-	const out = new Batches(write);
-	const line = new LineBuffer(maxLineBytes);
-	const endLine = () => {
-		const text = line.end();
-		return text === null ? timeline.skipLine() : timeline.push(text);
-	};
+export async function streamTimeline(open: () => AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES, format = 'markdown' as TimelineFormat, isRereadable = true} = {}): Promise<void> {
+	const summary = new IncidentSummary();
+	if (isRereadable) {
+		await eachLine(open(), maxLineBytes, line => {
+			const event = eventOf(line);
+			if (event !== undefined) {
+				summary.push(event);
+			}
+		});
+	}
 
+	const form = formOf(format);
+	const events = new TimelineEvents();
+	const out = new Batches(write);
+	await out.emit(form.head(isRereadable ? summary : null));
+	await eachLine(open(), maxLineBytes, async line => {
+		const event = eventOf(line);
+		if (event !== undefined) {
+			if (!isRereadable) {
+				summary.push(event);
+			}
+
+			await out.emit(events.push(event).flatMap(entry => form.entry(entry)));
+		}
+	});
+	await out.emit([...events.end().flatMap(entry => form.entry(entry)), ...form.end(events, isRereadable ? null : summary)]);
+	await out.flush();
+}
+
+/** Each line of the input, in order (null: a line too long to hold). */
+async function eachLine(input: AsyncIterable<Buffer>, maxLineBytes: number, take: (line: string | null) => void | Promise<void>): Promise<void> {
+	const line = new LineBuffer(maxLineBytes);
 	for await (const chunk of input) {
 		let start = 0;
 		for (;;) {
@@ -32,19 +58,15 @@ export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text:
 			}
 
 			line.append(chunk.subarray(start, newline));
-			await out.emit(endLine());
+			await take(line.end());
 			start = newline + 1;
 		}
 	}
 
 	if (line.isPending) {
-		await out.emit(endLine()); // a last line without its LF
+		await take(line.end()); // a last line without its LF
 	}
-
-	await out.emit(timeline.end());
-	await out.flush();
 }
-
 /** One line's bytes as they stream in, at most `maxLineBytes` of them: a longer line is let go as it passes. */
 class LineBuffer {
 	private pieces: Buffer[] = [];

@@ -1,89 +1,112 @@
-// `lifeguard timeline FILE`: the incident log as a Markdown timeline to paste into a postmortem.
-// It streams (timeline-stream.ts): lines in, Markdown lines out, with memory that does not grow with
-// the file. Events are read through the log's own parser (judge/log-events.ts), which drops a line
-// that breaks the log's contract; what each one says is timeline-sentences.ts.
-import {parseLogEvent} from '../judge/log-events.js';
-import {asRecord, clock, describe, type Event, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
+// `lifeguard timeline FILE`: the incident log as a timeline to paste into a postmortem (Markdown), or
+// the same events for tools (JSON, timeline-json.ts). It streams (timeline-stream.ts): lines in, lines
+// out, with memory that does not grow with the file. Events are read through the log's own parser
+// (judge/log-events.ts), which drops a line that breaks the log's contract; what each one says is
+// timeline-sentences.ts; the summary at the top comes from a first pass (timeline-summary.ts).
+import {loggedSubjectKey, logTimeMs, parseLogEvent} from '../judge/log-events.js';
+import {JsonTimeline} from './timeline-json.js';
+import {IncidentSummary} from './timeline-summary.js';
+import {asRecord, type ChangeEvent, clock, describe, type Event, findingNames, isSameSubject, type LevelEvent, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
 
-/** Level changes of one subject closer together than this are one flapping run. */
-export const FLAP_WINDOW_MS = 120_000;
+/** Level changes of one subject closer together than this (each after the one before) are one flapping run. */
+export const FLAP_WINDOW_MS = 10_000;
+/** A fold line of the log (its own flap rule) joins a run when it began this soon after the run's last change. */
+const FOLD_JOIN_MS = 3 * FLAP_WINDOW_MS;
 /** A run of at least this many changes is folded into one line. */
 const FLAP_MIN_CHANGES = 3;
+/** Subjects whose time of leaving ok is held (for "cleared after"); past it a clear says no "after". */
+const TRACKED_SUBJECTS = 1000;
 
-type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEvent; count: number; levels: Set<string>};
+/** Level changes of one subject in quick succession. */
+export type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEvent; count: number; levels: Set<string>};
+/** Changes of one setting of one subject in quick succession (+ pressed four times): one step. */
+export type Steps = {first: ChangeEvent; last: ChangeEvent; count: number};
 
-export type TimelineWriter = {
-	/** One line of the log in, the Markdown lines it completes out. */
-	push(line: string): string[];
-	/** A line that was not read (longer than the reader holds): counted as skipped. */
-	skipLine(): string[];
-	/** The last lines: a pending run, the span, what was skipped. */
-	end(): string[];
-};
+/** One line of the timeline: an event of the log, or a run of changes folded into one. */
+export type Entry = {kind: 'event'; event: Event} | {kind: 'flapped'; run: Run} | {kind: 'changed'; steps: Steps};
 
-export function createTimeline(): TimelineWriter {
-	return new Timeline();
-}
-
-class Timeline implements TimelineWriter {
-	private day = '';
-	private firstMs: number | null = null;
-	private lastMs: number | null = null;
-	private skipped = 0;
+/**
+ * The log's events in order, each once, with flapping runs folded: what both forms print. It holds
+ * at most one run and one time per subject that is not ok (up to TRACKED_SUBJECTS).
+ */
+export class TimelineEvents {
+	firstMs: number | null = null;
+	lastMs: number | null = null;
+	skipped = 0;
+	/** The findings the last quit line listed; undefined: no quit line; null: one that listed none (an older log). */
+	openAtQuit: readonly unknown[] | null | undefined;
 	/** The level changes of one subject, held while they may still be a flapping run. */
 	private run: Run | null = null;
-	private isStarted = false;
+	/** The setting changes of one subject, held while more may follow within seconds. */
+	private steps: Steps | null = null;
+	/** When each subject that is not ok left ok, by server and subject. */
+	private readonly since = new Map<string, number>();
 
-	push(line: string): string[] {
-		if (line.trim() === '') {
-			return [];
-		}
-
-		const event = parseLogEvent(line);
-		if (!event) {
+	/** One parsed line of the log (null: not a valid event), the entries it completes. */
+	push(parsed: Event | null): Entry[] {
+		if (!parsed) {
 			this.skipped++;
 			return [];
 		}
 
-		const out = this.isStarted ? [] : ['# Incident timeline', ''];
-		this.isStarted = true;
+		const event = parsed.type === 'level' ? this.withSince(parsed) : parsed;
 		this.firstMs ??= event.atMs;
 		this.lastMs = event.atMs;
-		if (this.continuesRun(event)) {
-			return out;
+		if (event.type === 'quit') {
+			this.openAtQuit = Array.isArray(event.findings) ? event.findings : null;
 		}
 
-		out.push(...this.flush());
-		if (event.type === 'level') {
+		if (event.type === 'fold' && event.reason === 'flapping' && event.subject !== undefined) {
+			this.track(`${event.server ?? ''}\u0000${loggedSubjectKey(event.subject)}`, event.last ?? '', Date.parse(event.from));
+		}
+
+		// A clear after a stand longer than a flap is the end of a story: always its own line.
+		const isLongClear = event.type === 'level' && event.to === 'ok' && event.atMs - (event.sinceMs ?? logTimeMs(asRecord(event.course)?.['fromAt']) ?? event.atMs) > FLAP_WINDOW_MS;
+		if (!isLongClear && this.continuesRun(event)) {
+			return [];
+		}
+
+		if (event.type === 'change' && this.continuesSteps(event)) {
+			return [];
+		}
+
+		const out = this.flush();
+		if (event.type === 'level' && !isLongClear) {
 			this.run = {first: event, second: null, last: event, count: 1, levels: new Set([event.from, event.to])};
 			return out;
 		}
 
-		out.push(...this.bullet(event, describe(event)));
+		if (event.type === 'change') {
+			this.steps = {first: event, last: event, count: 1};
+			return out;
+		}
+
+		out.push({kind: 'event', event});
 		return out;
 	}
 
-	skipLine(): string[] {
-		this.skipped++;
-		return [];
+	/** The last entries: a pending run. */
+	end(): Entry[] {
+		return this.flush();
 	}
 
-	end(): string[] {
-		const out = this.isStarted ? this.flush() : ['# Incident timeline', '', 'No events.'];
-		if (this.firstMs !== null && this.lastMs !== null) {
-			out.push('', `Span: ${span(this.firstMs, this.lastMs)}`);
-		}
-
-		if (this.skipped > 0) {
-			const what = this.skipped === 1 ? 'line that was not a valid log event' : 'lines that were not valid log events';
-			out.push('', `_Skipped ${this.skipped} ${what}._`);
-		}
-
-		out.push('');
-		return out;
+	/** A level line with when its subject left ok (on a clear), the map kept up to date. */
+	private withSince(event: LevelEvent): LevelEvent {
+		const key = `${event.server ?? ''}\u0000${loggedSubjectKey(event.subject)}`;
+		const sinceMs = this.since.get(key);
+		this.track(key, event.to, event.atMs);
+		return sinceMs === undefined ? event : {...event, sinceMs};
 	}
 
-	/** A level change of the run's subject soon after its last, or the log's own fold of it: the run goes on. */
+	private track(key: string, level: string, atMs: number): void {
+		if (level === 'ok') {
+			this.since.delete(key);
+		} else if ((level === 'warning' || level === 'critical') && !this.since.has(key) && this.since.size < TRACKED_SUBJECTS && !Number.isNaN(atMs)) {
+			this.since.set(key, atMs);
+		}
+	}
+
+	/** A level change of the run's subject within seconds of its last, or the log's own fold of it: the run goes on. */
 	private continuesRun(event: Event): boolean {
 		const {run} = this;
 		if (!run || !isSameSubject(run.last, event)) {
@@ -95,9 +118,15 @@ class Timeline implements TimelineWriter {
 			return true;
 		}
 
-		if (event.type === 'fold' && event.reason === 'flapping' && typeof event.count === 'number'
-			&& (event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
-			const last: LevelEvent = {...run.last, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: Date.parse(String(event.to)) || event.atMs};
+		if (event.type !== 'fold' || event.reason !== 'flapping' || !(event.last === 'ok' || event.last === 'warning' || event.last === 'critical')) {
+			return false;
+		}
+
+		// The log's fold goes on the run only when its changes came as quickly.
+		const fromMs = Date.parse(event.from);
+		const toMs = Date.parse(event.to);
+		if (fromMs - run.last.atMs <= FOLD_JOIN_MS && toMs - fromMs <= FOLD_JOIN_MS * event.count) {
+			const last: LevelEvent = {...run.last, from: run.last.to, to: event.last, numbers: asRecord(event.numbers) ?? {}, atMs: toMs};
 			this.run = {...run, last, count: run.count + event.count, levels: run.levels.add(event.last)};
 			return true;
 		}
@@ -105,21 +134,92 @@ class Timeline implements TimelineWriter {
 		return false;
 	}
 
-	/** The run written out: its lines one by one when short, else one line of how it flapped. */
-	private flush(): string[] {
-		const done = this.run;
-		if (!done) {
-			return [];
+	private continuesSteps(event: ChangeEvent): boolean {
+		const {steps} = this;
+		if (!steps || steps.first.what !== event.what || event.server !== steps.first.server || loggedSubjectKey(event.subject) !== loggedSubjectKey(steps.first.subject)
+			|| event.atMs - steps.last.atMs > FLAP_WINDOW_MS) {
+			return false;
 		}
 
+		this.steps = {...steps, last: event, count: steps.count + 1};
+		return true;
+	}
+
+	/** What is held as entries (one of the two at a time): steps as one; a run's changes one by one when few, else one folded line. */
+	private flush(): Entry[] {
+		const {steps, run} = this;
+		this.steps = null;
 		this.run = null;
-		if (done.count < FLAP_MIN_CHANGES) {
-			return [done.first, ...(done.second ? [done.second] : [])].flatMap(event => this.bullet(event, describe(event)));
+		const out: Entry[] = [];
+		if (steps) {
+			out.push(steps.count === 1 ? {kind: 'event', event: steps.first} : {kind: 'changed', steps});
 		}
 
-		const levels = [...done.levels].map(level => text(level, '?')).join(' and ');
-		const numbers = levelNumbers(done.last);
-		return this.bullet(done.first, `${subjectName(done.first)} flapped ${done.count} times between ${levels} from ${clock(done.first.atMs)} to ${clock(done.last.atMs)} UTC; last ${text(done.last.to, '?')}${numbers ? ` (${numbers})` : ''}`);
+		if (run && run.count < FLAP_MIN_CHANGES) {
+			out.push(...[run.first, ...(run.second ? [run.second] : [])].map(event => ({kind: 'event', event}) as const));
+		} else if (run) {
+			out.push({kind: 'flapped', run});
+		}
+
+		return out;
+	}
+}
+
+/** "Pool api flapped 5 times between ok and warning from 11:20:01 to 11:20:09 UTC; ended critical at 11:20:09 (…)". */
+export function flappedSentence(run: Run): string {
+	const levels = [...run.levels].map(level => text(level, '?')).join(' and ');
+	const numbers = levelNumbers(run.last);
+	const {first, last} = run;
+	return `${subjectName(first)} flapped ${run.count} times between ${levels} from ${clock(first.atMs)} to ${clock(last.atMs)} UTC; ended ${text(last.to, '?')} at ${clock(last.atMs)}${numbers ? ` (${numbers})` : ''}`;
+}
+
+/** "Pool checkout max 5 → 25 in 4 steps from 11:20:01 to 11:20:03 UTC". */
+export function stepsSentence({first, last, count}: Steps): string {
+	return `${describe({...first, to: last.to})} in ${count} steps from ${clock(first.atMs)} to ${clock(last.atMs)} UTC`;
+}
+
+/** The Markdown form: day headings, one bullet per entry, the span and what was open at the end. */
+export class MarkdownTimeline {
+	private day = '';
+
+	entry(entry: Entry): string[] {
+		switch (entry.kind) {
+			case 'event': {
+				return this.bullet(entry.event, describe(entry.event));
+			}
+
+			case 'flapped': {
+				return this.bullet(entry.run.first, flappedSentence(entry.run));
+			}
+
+			case 'changed': {
+				return this.bullet(entry.steps.first, stepsSentence(entry.steps));
+			}
+		}
+	}
+
+	end(events: TimelineEvents, summary: IncidentSummary | null): string[] {
+		const out = events.firstMs === null ? ['No events.'] : [];
+		const late = summary?.markdown() ?? [];
+		if (late.length > 0) {
+			out.push('', ...late.slice(0, -1), '', '_The summary comes last: the log was read once (a pipe), as it streamed._');
+		}
+
+		if (events.firstMs !== null && events.lastMs !== null) {
+			out.push('', `Span: ${span(events.firstMs, events.lastMs)}`);
+		}
+
+		if (events.skipped > 0) {
+			const what = events.skipped === 1 ? 'line that was not a valid log event' : 'lines that were not valid log events';
+			out.push('', `_Skipped ${events.skipped} ${what}._`);
+		}
+
+		if (events.firstMs !== null) {
+			out.push('', `**Open when watching stopped:** ${openAtEnd(events.openAtQuit)}`);
+		}
+
+		out.push('');
+		return out;
 	}
 
 	/** One bullet, under its day's heading when the day changed. */
@@ -138,9 +238,70 @@ class Timeline implements TimelineWriter {
 	}
 }
 
-/** The whole timeline of a log held in memory (tests, small logs). */
-export function renderTimeline(jsonl: string): {markdown: string} {
-	const timeline = createTimeline();
-	const lines = jsonl.split(/\r?\n/).flatMap(line => timeline.push(line));
-	return {markdown: [...lines, ...timeline.end()].join('\n')};
+function openAtEnd(findings: readonly unknown[] | null | undefined): string {
+	if (findings === undefined) {
+		return 'not known: the log has no quit line (lifeguard was killed, or the log was cut short)';
+	}
+
+	if (findings === null) {
+		return 'not recorded in the log';
+	}
+
+	return findings.length === 0 ? 'nothing' : findingNames(findings);
+}
+
+export type TimelineFormat = 'markdown' | 'json';
+
+/** One form of the timeline; the summary comes at the head, or at the end when the log could be read only once. */
+type Form = {head(summary: IncidentSummary | null): string[]; entry(entry: Entry): string[]; end(events: TimelineEvents, summary: IncidentSummary | null): string[]};
+
+export function formOf(format: TimelineFormat): Form {
+	if (format === 'json') {
+		return new JsonTimeline();
+	}
+
+	const markdown = new MarkdownTimeline();
+	return {
+		head: summary => ['# Incident timeline', '', ...(summary?.markdown() ?? [])],
+		entry: entry => markdown.entry(entry),
+		end: (events, summary) => markdown.end(events, summary),
+	};
+}
+
+/** One line of the log as an event, or null (not valid, blank, or too long to hold: null in). */
+export function eventOf(line: string | null): Event | null | undefined {
+	if (line === null) {
+		return null;
+	}
+
+	return line.trim() === '' ? undefined : parseLogEvent(line);
+}
+
+/** The whole timeline of a log held in memory (tests, small logs), in both forms. */
+export function renderTimeline(jsonl: string): {markdown: string; json: string} {
+	const lines = jsonl.split(/\r?\n/);
+	const summary = new IncidentSummary();
+	for (const line of lines) {
+		const event = eventOf(line);
+		if (event !== undefined) {
+			summary.push(event);
+		}
+	}
+
+	const render = (format: TimelineFormat) => {
+		const form = formOf(format);
+		const events = new TimelineEvents();
+		const out = form.head(summary);
+		for (const line of lines) {
+			const event = eventOf(line);
+			if (event !== undefined) {
+				out.push(...events.push(event).flatMap(entry => form.entry(entry)));
+			}
+		}
+
+		out.push(...events.end().flatMap(entry => form.entry(entry)), ...form.end(events, null));
+		return out.join('\n');
+	};
+
+	return {markdown: render('markdown'), json: render('json')};
 }

@@ -38,14 +38,16 @@ describe('lifeguard timeline', () => {
 		assert.equal(result.stderr, '');
 		const markdown = result.stdout;
 		assert.match(markdown, /^# Incident timeline$/m);
-		assert.match(markdown, /^Span: 2026-03-14 09:58 to 10:09 UTC \(11 min\)$/m);
-		const bullets = nonEmptyLines(markdown).filter(line => line.startsWith('- **'));
+		assert.match(markdown, /^Span: 2026-03-14 09:58:00 to 10:09:00 UTC \(11 min\)$/m);
+		const bullets = nonEmptyLines(markdown).filter(line => /^- \*\*\d\d:/.test(line));
 		assert.equal(bullets.length, EVENTS.length, markdown);
-		assert.match(bullets[0]!, /^- \*\*09:58 UTC:\*\* Started watching .*PostgreSQL 18\.4.*37 usable of 40/);
-		assert.match(bullets[1]!, /^- \*\*10:02 UTC:\*\* Server went from ok to warning \(34\/37 connections\)/);
-		assert.match(bullets[2]!, /^- \*\*10:03 UTC:\*\* Flag: "deploy 4711 rolled out"/);
-		assert.match(bullets[3]!, /^- \*\*10:04 UTC:\*\* Terminated 1 session \(pid 4242\); skipped 1 \(changed\)/);
-		assert.match(bullets[4]!, /^- \*\*10:09 UTC:\*\* Stopped watching/);
+		assert.match(bullets[0]!, /^- \*\*09:58:00 UTC:\*\* Started watching .*PostgreSQL 18\.4.*37 usable of 40/);
+		assert.match(bullets[1]!, /^- \*\*10:02:10 UTC:\*\* Server went from ok to warning \(34\/37 connections\)/);
+		assert.match(bullets[2]!, /^- \*\*10:03:00 UTC:\*\* Flag: "deploy 4711 rolled out"/);
+		// An action names what it acted on and what came of it.
+		assert.equal(bullets[3]!, '- **10:04:30 UTC:** Terminated 1 session: pid 4242 (user app, application api, idle in transaction); skipped 1: pid 4243 (user app, application api, idle; changed)');
+		assert.match(bullets[4]!, /^- \*\*10:09:00 UTC:\*\* Stopped watching/);
+		assert.match(markdown, /^- \*\*Fix:\*\* none that cleared it; first tried at 10:04:30 UTC: Terminated 1 session: pid 4242 /m);
 		assert.doesNotMatch(markdown, /Skipped/);
 	});
 
@@ -62,7 +64,7 @@ describe('lifeguard timeline', () => {
 		assert.doesNotMatch(result.stdout, /hunter22/);
 		assert.match(result.stdout, /postgres:\/\/app:\*\*\*@db:5432\/app/);
 		assert.match(result.stdout, /_Skipped 1 line that was not a valid log event\._/);
-		assert.equal(nonEmptyLines(result.stdout).filter(line => line.startsWith('- **')).length, 2);
+		assert.equal(nonEmptyLines(result.stdout).filter(line => /^- \*\*\d\d:/.test(line)).length, 2);
 	});
 
 	test('a line that breaks the contract (a pid that is an object) is skipped: exit 0, no stack trace', async () => {
@@ -72,7 +74,21 @@ describe('lifeguard timeline', () => {
 		assert.equal(result.code, 0, result.stderr);
 		assert.equal(result.stderr, '');
 		assert.match(result.stdout, /_Skipped 1 line that was not a valid log event\._/);
-		assert.equal(nonEmptyLines(result.stdout).filter(line => line.startsWith('- **')).length, 2);
+		assert.equal(nonEmptyLines(result.stdout).filter(line => /^- \*\*\d\d:/.test(line)).length, 2);
+	});
+
+	test('--json: the same events for tools, one document; --markdown is the default form; both: one line, exit 2', async () => {
+		const file = path.join(dir, 'json.jsonl');
+		await writeFile(file, `${EVENTS.map(event => JSON.stringify(event)).join('\n')}\n`);
+		const json = await runCli(['timeline', file, '--json']);
+		assert.equal(json.code, 0, json.stderr);
+		const document = JSON.parse(json.stdout) as {summary: {firstSign: {at: string; level: string}; clearedAt: string | null}; events: Array<{at: string; type: string}>; openAtEnd: unknown; skipped: number};
+		assert.deepEqual(document.events.map(event => [event.at, event.type]), EVENTS.map(event => [event.at, event.type]));
+		assert.deepEqual([document.summary.firstSign.at, document.summary.firstSign.level, document.summary.clearedAt], ['2026-03-14T10:02:10.000Z', 'warning', null]);
+		assert.equal(document.skipped, 0);
+		const markdown = await runCli(['timeline', file, '--markdown']);
+		assert.equal(markdown.stdout, (await runCli(['timeline', file])).stdout);
+		assertOneLineFailure(await runCli(['timeline', file, '--json', '--markdown']), 2, /--markdown and --json/);
 	});
 
 	test('a missing file: one line, exit 1', async () => {

@@ -11,7 +11,8 @@ import {assertInertMarkdown, INVISIBLE, INVISIBLE_CHARACTERS, MARKDOWN_HOSTILE, 
 const at = (second: number) => `2025-03-14T12:00:${String(second).padStart(2, '0')}.000Z`;
 const numbers = {server: {used: 5, usable: 97}, pools: [{name: 'api', active: 1, max: 5, waiting: 0, waitsPerSecond: null, timeoutsPerMinute: null}]};
 const line = (event: Record<string, unknown>) => JSON.stringify(event);
-const bullets = (markdown: string) => markdown.split('\n').filter(text => text.startsWith('- '));
+/** The timeline's bullets, not the summary's. */
+const bullets = (markdown: string) => markdown.split('\n').filter(text => /^- \*\*\d{2}:\d{2}:\d{2} UTC:\*\*/.test(text));
 const skipped = (markdown: string) => Number(/_Skipped (\d+) lines? that (?:was|were) not/.exec(markdown)?.[1] ?? 0);
 
 describe('a log line that breaks the contract is skipped and counted', () => {
@@ -31,7 +32,7 @@ describe('a log line that breaks the contract is skipped and counted', () => {
 			line({at: at(1), type: 'terminate', sessions: [{pid: 7, outcome: 'done'}]}),
 		].join('\n'));
 		assert.equal(skipped(markdown), 1);
-		assert.deepEqual(bullets(markdown), ['- **12:00 UTC:** Terminated 1 session (pid 7)']);
+		assert.deepEqual(bullets(markdown), ['- **12:00:01 UTC:** Terminated 1 session: pid 7']);
 	});
 
 	it('a year past 9999: skipped, every heading a date', () => {
@@ -41,9 +42,9 @@ describe('a log line that breaks the contract is skipped and counted', () => {
 			line({at: at(5), type: 'quit'}),
 		].join('\n'));
 		assert.equal(skipped(markdown), 2);
-		const headings = markdown.split('\n').filter(text => text.startsWith('## '));
+		const headings = markdown.split('\n').filter(text => text.startsWith('## ') && text !== '## Summary');
 		assert.deepEqual(headings, ['## 2025-03-14']);
-		assert.match(markdown, /^Span: 2025-03-14 12:00 to 12:00 UTC/m);
+		assert.match(markdown, /^Span: 2025-03-14 12:00:05 to 12:00:05 UTC \(under a second\)$/m);
 	});
 
 	const broken: Array<[string, Record<string, unknown> | string]> = [
@@ -72,7 +73,7 @@ describe('a log line that breaks the contract is skipped and counted', () => {
 		it(name, () => {
 			const {markdown} = renderTimeline([typeof event === 'string' ? event : line(event), line({at: at(9), type: 'quit'})].join('\n'));
 			assert.equal(skipped(markdown), 1, markdown);
-			assert.deepEqual(bullets(markdown), ['- **12:00 UTC:** Stopped watching']);
+			assert.deepEqual(bullets(markdown), ['- **12:00:09 UTC:** Stopped watching']);
 		});
 	}
 
@@ -99,6 +100,7 @@ describe('every printed string of a log is safe for the terminal and inert in Ma
 			line({at: at(second), server: text, type: 'flag', note: text, numbers: {server: null, servers: [{name: text, used: 1, usable: 2}], pools: [{name: text, active: 1}]}, findings: [{code: text, level: 'warning', subject: text}]}),
 			line({at: at(second), server: text, type: 'terminate', sessions: [{pid: 7, user: text, application: text, state: text, outcome: 'failed', reason: text}]}),
 			line({at: at(second), server: text, type: 'cancel', sessions: [{pid: 8, outcome: 'skipped', reason: text}]}),
+			line({at: at(second), server: text, type: 'change', subject: `pool ${text}`, what: text, from: 5, to: 25}),
 			line({at: at(second), server: text, type: 'disconnect', reason: text}),
 			line({at: at(second), server: text, type: 'endpoint-down', subject: text, reason: text}),
 			line({at: at(second), server: text, type: 'endpoint-up', subject: text}),

@@ -17,7 +17,7 @@ async function* chunks(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
 async function streamed(text: string, size: number, options: {maxLineBytes?: number} = {}): Promise<{output: string; writes: number}> {
 	let output = '';
 	let writes = 0;
-	await streamTimeline(chunks(Buffer.from(text, 'utf8'), size), async piece => {
+	await streamTimeline(() => chunks(Buffer.from(text, 'utf8'), size), async piece => {
 		output += piece;
 		writes++;
 	}, options);

@@ -14,6 +14,9 @@ import {baseTimeMs, command, defaultThresholds, exposedPool, serverSnapshot, typ
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-timeline-'));
 after(() => rmSync(dir, {recursive: true, force: true}));
 
+/** A bullet of the timeline (the summary's are not: their label comes first). */
+const isEventBullet = (line: string) => /^- \*\*\d{2}:\d{2}:\d{2} UTC:\*\*/.test(line);
+
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 const api: PoolEndpoint = {id: 'endpoint-api', name: 'api', url: 'http://u:hunter2@127.0.0.1:9/pool.json', maskedUrl: 'http://u:***@127.0.0.1:9/pool.json', kind: 'http', forcedFormat: 'json'};
@@ -60,14 +63,17 @@ describe('a log written by a real run renders with its numbers', () => {
 		]);
 		assert.equal(text.includes('hunter2'), false);
 		const markdown = renderTimeline(text).markdown;
-		const levelLines = markdown.split('\n').filter(line => line.includes(' went from '));
+		const levelLines = markdown.split('\n').filter(line => isEventBullet(line) && (line.includes(' went from ') || line.includes(' cleared ')));
 		assert.deepEqual(levelLines, [
-			'- **12:01 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max.',
-			'- **12:01 UTC:** Server went from ok to critical (93/97 connections): Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
-			'- **12:03 UTC:** Pool api went from critical to ok (12/30 busy, 0 waiting); waiting rose from 12 at 12:01 to 812 at 12:01',
+			'- **12:01:00 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max.',
+			'- **12:01:01 UTC:** Server went from ok to critical (93/97 connections): Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
+			// The clear is its own line: how long it stood, where it was left, and its course.
+			'- **12:03:02 UTC:** Pool api cleared (critical to ok) after 2 min 2 s, 12/30 busy, 0 waiting; peak 812 waiting at 12:01:01 (from 12 at 12:01:00)',
 		]);
-		assert.match(markdown, /- \*\*12:02 UTC:\*\* Flag: "paging the DB team" \(server 93\/97, api 5\/5 busy 812 waiting\); open findings: pool-saturated \(api\), server-saturated \(server\)/);
-		assert.match(markdown, /- \*\*12:04 UTC:\*\* Stopped watching/);
+		assert.match(markdown, /- \*\*12:02:00 UTC:\*\* Flag: "paging the DB team" \(server 93\/97, api 5\/5 busy 812 waiting\); open findings: pool-saturated \(api\), server-saturated \(server\)/);
+		assert.match(markdown, /- \*\*12:04:00 UTC:\*\* Stopped watching/);
+		assert.match(markdown, /^- \*\*Peak:\*\* 812 waiting in pool api at 12:01:01 UTC; server 93\/97 connections at 12:01:01 UTC$/m);
+		assert.match(markdown, /^- \*\*Recovered:\*\* no: still open when the log ends$/m, 'the server never cleared');
 		assert.match(markdown, /Started watching `postgres:\/\/app:\*\*\*@127\.0\.0\.1\/app`/);
 	});
 
@@ -88,15 +94,15 @@ describe('a log written by a real run renders with its numbers', () => {
 		assert.equal(renderTimeline(old).markdown, markdown);
 		assert.match(markdown, /Server flapped \d+ times between ok and critical/);
 		assert.match(markdown, /open findings: pool-saturated \(api\)/);
-		assert.match(markdown, /Pool api went from critical to ok/);
+		assert.match(markdown, /Pool api cleared \(critical to ok\) after /);
 	});
 
 	it('a level that flaps is one line: how often, between which levels, from when to when', () => {
 		const actions: DashboardAction[] = [];
-		// Three polls at 90 %, three at 50 %, seven times: each swing is real (past the hysteresis).
+		// Three polls at 90 %, three at 50 %, a second apart, seven times: each swing is real (past the hysteresis).
 		for (let cycle = 0; cycle < 7; cycle++) {
 			for (let poll = 0; poll < 6; poll++) {
-				const atMs = baseTimeMs + ((cycle * 6) + poll) * 3000;
+				const atMs = baseTimeMs + ((cycle * 6) + poll) * 1000;
 				actions.push(server(atMs, poll < 3 ? 88 : 48));
 			}
 		}
@@ -108,8 +114,8 @@ describe('a log written by a real run renders with its numbers', () => {
 		const folded = text.split('\n').filter(line => line.includes('"type":"fold"')).map(line => JSON.parse(line) as {subject: unknown; count: number});
 		assert.deepEqual([...new Set(folded.map(fold => JSON.stringify(fold.subject)))], ['{"kind":"server"}']);
 		assert.equal(folded.reduce((sum, fold) => sum + fold.count, 0), 10, 'the others counted');
-		const bullets = renderTimeline(text).markdown.split('\n').filter(line => line.startsWith('- '));
-		assert.deepEqual(bullets.slice(1), ['- **12:00 UTC:** Server flapped 14 times between ok and warning from 12:00 to 12:02 UTC; last ok (48/97 connections)']);
+		const bullets = renderTimeline(text).markdown.split('\n').filter(isEventBullet);
+		assert.deepEqual(bullets.slice(1), ['- **12:00:00 UTC:** Server flapped 14 times between ok and warning from 12:00:00 to 12:00:41 UTC; ended ok at 12:00:41 (48/97 connections)']);
 	});
 });
 
@@ -146,15 +152,21 @@ describe('renderTimeline on odd input', () => {
 			lines: [
 				'# Incident timeline',
 				'',
+				'## Summary',
+				'',
+				'No sign of trouble: no level left ok while watching.',
+				'',
 				'## 2025-03-14',
 				'',
-				String.raw`- **23:59 UTC:** Flag: "tried postgres://u:\*\*\*@h/db no luck" (server disconnected)`,
+				String.raw`- **23:59:00 UTC:** Flag: "tried postgres://u:\*\*\*@h/db no luck" (server disconnected)`,
 				'',
 				'## 2025-03-15',
 				'',
-				'- **00:00 UTC:** Terminated 1 session (pid 7); skipped 1 (changed)',
+				'- **00:00:30 UTC:** Terminated 1 session: pid 7; skipped 1: pid 8 (changed)',
 				'',
-				'Span: 2025-03-14 23:59 to 2025-03-15 00:00 UTC (1 min)',
+				'Span: 2025-03-14 23:59:00 to 2025-03-15 00:00:30 UTC (1 min 30 s)',
+				'',
+				'**Open when watching stopped:** not known: the log has no quit line (lifeguard was killed, or the log was cut short)',
 				'',
 			],
 		},
@@ -179,7 +191,7 @@ describe('renderTimeline on odd input', () => {
 		const markdown = renderTimeline(events.map(event => JSON.stringify(event)).join('\n')).markdown;
 		assert.doesNotMatch(markdown, CONTROL);
 		assert.match(markdown, /␛\]0;pwned␇/, 'the attempt stays visible');
-		assert.equal(markdown.split('\n').filter(line => line.startsWith('- ')).length, events.length, 'one bullet per event: no line break got through');
+		assert.equal(markdown.split('\n').filter(isEventBullet).length, events.length, 'one bullet per event: no line break got through');
 	});
 });
 
@@ -192,7 +204,7 @@ describe('a log of several servers', () => {
 			level('replica', 2, 'ok', 'critical'),
 			level('primary', 3, 'critical', 'ok'),
 		].join('\n'));
-		const bullets = markdown.split('\n').filter(line => line.startsWith('- '));
+		const bullets = markdown.split('\n').filter(isEventBullet);
 		assert.deepEqual(bullets.map(line => /UTC:\*\* (\w+): /.exec(line)?.[1]), ['primary', 'primary', 'replica', 'primary']);
 		assert.match(bullets[2]!, /replica: Server went from ok to critical \(96\/97 connections\)/);
 	});

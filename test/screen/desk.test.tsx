@@ -134,7 +134,7 @@ describe('a desk of several servers', () => {
 			assert.equal(log.event.at, '2025-03-14T12:00:01.000Z');
 			assert.deepEqual(log.event.findings?.[0], {code: 'server-saturated', level: 'critical', subject: {kind: 'server'}, server: 'replica'});
 			assert.ok(log.event.findings.every(finding => finding.server === 'primary' || finding.server === 'replica'), JSON.stringify(log.event.findings));
-			assert.match(renderTimeline(JSON.stringify(log.event)).markdown, /Stopped watching; open findings: server-saturated \(replica: server\)/);
+			assert.match(renderTimeline(JSON.stringify(log.event)).markdown, /Stopped watching; still open: server-saturated \(replica: server\)/);
 		}
 	});
 
