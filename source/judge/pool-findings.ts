@@ -172,6 +172,16 @@ export function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | nul
 		};
 	}
 
+	if (pool.isNotAConsole) {
+		// Up, but the wrong thing: "check that the application is up" would send the operator astray.
+		return {
+			code: 'pool-endpoint-down',
+			level: 'warning',
+			subject: poolSubject(pool.name),
+			message: `Pool ${pool.name}: ${pool.error}. Give --pool PgBouncer's admin console instead: pgbouncer://USER@HOST:PORT/pgbouncer, at its listen_port.`,
+		};
+	}
+
 	const last =
 		pool.sampledAtMs === null
 			? 'no good sample yet'

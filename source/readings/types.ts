@@ -178,7 +178,8 @@ export type PoolReading =
 		/** Pools the endpoint reported beyond the cap (200), left out of `pools`; absent when none. */
 		omittedPools?: number;
 	}
-	| {ok: false; error: string};
+	/** isNotAConsole: a `pgbouncer://` endpoint answered, but as something else (error says what). */
+	| {ok: false; error: string; isNotAConsole?: boolean};
 
 /** A configured pool endpoint, as parsed from `--pool [NAME=]URL` or `--prometheus [NAME=]URL`. */
 export type PoolEndpoint = {

@@ -7,6 +7,7 @@ import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
 import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
+import {NotAConsoleError, notAConsoleAfterLogin, notAConsoleAtLogin} from './console-identity.js';
 import type {EndpointCollector} from './http-collector.js';
 import {oneLine} from '../../text/words.js';
 
@@ -19,6 +20,12 @@ export type PgBouncerOptions = {
 };
 
 export type Row = Record<string, unknown>;
+
+/**
+ * An endpoint found not to be a console is asked again only this often: each login at pgpool-II takes
+ * one of its children (and a backend), so one a poll would use up the pool being watched.
+ */
+export const NOT_A_CONSOLE_RECHECK_MS = 60_000;
 type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defaultPoolSize: number | null};
 
 export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): EndpointCollector {
@@ -30,6 +37,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 	let guard: ConsoleGuard | null = null;
 	let sizes: Sizes | null = null;
 	let sizesAtMs = 0;
+	let notAConsole: {error: string; atMs: number} | null = null;
 
 	const drop = () => {
 		const stale = client;
@@ -55,7 +63,9 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 			});
 			client = fresh;
 			active = fresh;
-			await fresh.connect();
+			await fresh.connect().catch((error: unknown) => {
+				throw notAConsoleAtLogin(error) ?? error;
+			});
 		}
 
 		const mine = guard;
@@ -65,12 +75,19 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		}
 
 		mine?.begin('SHOW POOLS');
-		const pools = await active.query('SHOW POOLS');
+		const pools = await active.query('SHOW POOLS').catch(async (error: unknown) => {
+			throw (await notAConsoleAfterLogin(active, error)) ?? error;
+		});
 		return poolsFromShowPools(pools.rows as Row[], sizes);
 	};
 
 	return {
 		async collect({signal}) {
+			if (notAConsole && now() - notAConsole.atMs < NOT_A_CONSOLE_RECHECK_MS) {
+				return {ok: false, error: notAConsole.error, isNotAConsole: true};
+			}
+
+			notAConsole = null;
 			// The deadline passing destroys the socket: the attempt fails at once, and the next poll reconnects.
 			const onAbort = () => {
 				drop();
@@ -83,6 +100,11 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 				// A cap reached destroyed the socket: say so, not "connection reset".
 				const capped = guard?.reason ?? null;
 				drop();
+				if (error instanceof NotAConsoleError) {
+					notAConsole = {error: `pgbouncer: ${oneLine(maskText(error.message, secrets))}`, atMs: now()};
+					return {ok: false, error: notAConsole.error, isNotAConsole: true};
+				}
+
 				return {ok: false, error: capped === null ? describe(error, secrets, user) : `pgbouncer: ${capped}`};
 			} finally {
 				signal.removeEventListener('abort', onAbort);
