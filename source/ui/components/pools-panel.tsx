@@ -1,3 +1,4 @@
+import {whoWaitsText} from '../../judge/pool-findings.js';
 import {waitRateText} from '../../judge/rates.js';
 import type {PoolLevel, PoolView} from '../../judge/picture.js';
 import {ageText, fit, LEVEL_TAG, segmentedBar} from '../format.js';
@@ -44,6 +45,8 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactAge(metrics.oldestWaitSeconds)}`,
 		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
 		`idle ${na(metrics.idle)}`,
+		// Who waits (a pooler's client list): last, where the width allows; the finding names them too.
+		...(whoWaitsText(metrics.waitingClients) ? [`waiting: ${whoWaitsText(metrics.waitingClients)}`] : []),
 	];
 	const barWidth = 8;
 	const bar = metrics.max === null || metrics.active === null
