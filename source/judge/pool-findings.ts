@@ -8,7 +8,7 @@ import {holding} from './server-findings.js';
 import {poolSubject} from './subject.js';
 import {findingDuration, percent, plural} from '../text/words.js';
 import type {Finding, Level, Observation, PoolStatus, Thresholds} from './types.js';
-import type {ServerSnapshot, WaitingClients} from '../readings/types.js';
+import type {PoolMetrics, ServerSnapshot, WaitingClients} from '../readings/types.js';
 import {truncateCells} from '../text/width.js';
 
 /**
@@ -31,7 +31,7 @@ export function poolFindings(history: readonly Observation[], pool: PoolStatus, 
 	const busy = metrics.max === null ? `${metrics.active ?? '?'} busy` : `${metrics.active ?? '?'}/${metrics.max} busy`;
 	const hasWaiters = metrics.waiting !== null && metrics.waiting > 0;
 	const isWaitingByRate = !hasWaiters && ((rates.waitsPerSecond ?? 0) > 0 || (rates.waitingAverage ?? 0) > 0);
-	const unfinished = metrics.waiting === null ? unfinishedWaits(metrics.waitsTotal, metrics.waitSecondsTotal, rates) : null;
+	const unfinished = metrics.waiting === null ? unfinishedWaits(metrics, rates) : null;
 	const findings: Finding[] = [];
 	if (hasWaiters || (isWaitingByRate && atMax === true) || (unfinished !== null && atMax !== false)) {
 		const queue = hasWaiters ? `${metrics.waiting} waiting${queueDetails(metrics.waitingClients, metrics.oldestWaitSeconds)}` : unfinished ?? waitRateText(rates);
@@ -201,9 +201,10 @@ export function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | nul
  * when it starts and credits its time when it ends): every counted wait unfinished (no wait time at
  * all), or new waits in the window with no wait time credited. Null when the counters show none.
  */
-function unfinishedWaits(waitsTotal: number | null, waitSecondsTotal: number | null, rates: PoolRates): string | null {
-	if (waitsTotal !== null && waitsTotal > 0 && waitSecondsTotal === 0) {
-		return `${plural(waitsTotal, 'wait')} started, none finished yet: requests are waiting now`;
+function unfinishedWaits(metrics: PoolMetrics, rates: PoolRates): string | null {
+	const started = unfinishedWaitCount(metrics);
+	if (started !== null) {
+		return `${plural(started, 'wait')} started, none finished yet: requests are waiting now`;
 	}
 
 	if ((rates.waitsPerSecond ?? 0) > 0 && rates.waitingAverage === 0) {
@@ -211,6 +212,12 @@ function unfinishedWaits(waitsTotal: number | null, waitSecondsTotal: number | n
 	}
 
 	return null;
+}
+
+/** Every wait a counter-only source counted is still going on (no wait time credited at all): how many; else null. */
+export function unfinishedWaitCount(metrics: PoolMetrics): number | null {
+	const {waiting, waitsTotal, waitSecondsTotal} = metrics;
+	return waiting === null && waitsTotal !== null && waitsTotal > 0 && waitSecondsTotal === 0 ? waitsTotal : null;
 }
 
 /** What the source shows of a queue when there is none to report: never "nobody waiting" without a waiting gauge. */

@@ -1,4 +1,4 @@
-import {whoWaitsText} from '../../judge/pool-findings.js';
+import {unfinishedWaitCount, whoWaitsText} from '../../judge/pool-findings.js';
 import {waitRateText} from '../../judge/rates.js';
 import type {PoolLevel, PoolView} from '../../judge/picture.js';
 import {ageText, fit, LEVEL_TAG, segmentedBar} from '../format.js';
@@ -13,6 +13,12 @@ function queueText(pool: PoolView): string {
 	const {metrics} = pool;
 	if (metrics?.waiting !== null && metrics?.waiting !== undefined) {
 		return `WAITING ${metrics.waiting}`;
+	}
+
+	// No waiting gauge, but every counted wait still going on: that many wait now, as the finding says.
+	const unfinished = metrics ? unfinishedWaitCount(metrics) : null;
+	if (unfinished !== null) {
+		return `WAITING ${unfinished} (unfinished)`;
 	}
 
 	if (metrics?.sourceRates || (metrics?.waitsTotal !== null && metrics?.waitsTotal !== undefined)) {
