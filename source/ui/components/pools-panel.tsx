@@ -51,29 +51,30 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactAge(metrics.oldestWaitSeconds)}`,
 		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
 		`idle ${na(metrics.idle)}`,
-		// Who waits (a pooler's client list): last, where the width allows; the finding names them too.
-		...(whoWaitsText(metrics.waitingClients) ? [`waiting: ${whoWaitsText(metrics.waitingClients)}`] : []),
 	];
 	const barWidth = 8;
 	const bar = metrics.max === null || metrics.active === null
 		? fit('?', barWidth)
 		: segmentedBar([{count: metrics.active, glyph: '█'}], metrics.max, barWidth, '·');
+	// Who waits (a pooler's client list): after everything else, where the width allows; the finding names them too.
+	const who = whoWaitsText(metrics.waitingClients);
+	const withWho = (line: string) => (who !== '' && cellWidth(`${line}  waiting: ${who}`) <= width ? `${line}  waiting: ${who}` : line);
 	const withBar = `${head} [${bar}] ${numbers.join('  ')}`;
 	if (cellWidth(withBar) <= width) {
-		return fit(withBar, width);
+		return fit(withWho(withBar), width);
 	}
 
 	// Without the bar, as many whole numbers as fit.
 	let line = `${head} ${numbers[0]}`;
 	for (const part of numbers.slice(1)) {
 		if (cellWidth(`${line}  ${part}`) > width) {
-			break;
+			return fit(line, width);
 		}
 
 		line += `  ${part}`;
 	}
 
-	return fit(line, width);
+	return fit(withWho(line), width);
 }
 
 export type PoolsPanelProps = {pools: readonly PoolView[]; nowMs: number; maxLines: number; width: number};
