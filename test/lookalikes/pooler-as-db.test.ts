@@ -2,6 +2,7 @@
 // instead, exit 2, for the live screen's start, --json, check and doctor alike. Real PgBouncer 1.18
 // (as shipped, and with ignore_startup_parameters) and real pgpool-II; the plain server still runs.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {ensureBuilt, runCli} from '../cli/helpers.js';
 import {PGPOOL_MISSING, startPgpool} from '../helpers/lookalikes/pgpool.js';
@@ -63,9 +64,40 @@ describe('--db at a pooler', () => {
 		}
 	});
 
-	test('the PostgreSQL server itself is no pooler: --json answers', async () => {
-		const result = await runCli(['--json', '--db', server.url], {timeoutMs: CLI_TIMEOUT_MS});
-		assert.equal(result.code, 0, result.stderr);
-		assert.ok(JSON.parse(result.stdout));
+	test('the PostgreSQL server itself is no pooler, at its own port or behind a TCP forward to another (NAT, a proxy): --json answers', async t => {
+		// A plain TCP forward, as Docker's -p or a load balancer: the server's port is not the one dialled.
+		const sockets = new Set<net.Socket>();
+		const forward = net.createServer(client => {
+			const upstream = net.connect(server.port, '127.0.0.1');
+			for (const socket of [client, upstream]) {
+				sockets.add(socket);
+				socket.on('error', () => undefined);
+				socket.on('close', () => {
+					client.destroy();
+					upstream.destroy();
+				});
+			}
+
+			client.pipe(upstream).pipe(client);
+		});
+		await new Promise<void>(resolve => {
+			forward.listen(0, '127.0.0.1', resolve);
+		});
+		t.after(async () => {
+			for (const socket of sockets) {
+				socket.destroy();
+			}
+
+			await new Promise(resolve => {
+				forward.close(resolve);
+			});
+		});
+		const forwarded = new URL(server.url);
+		forwarded.port = String((forward.address() as net.AddressInfo).port);
+		for (const url of [server.url, forwarded.toString()]) {
+			const result = await runCli(['--json', '--db', url], {timeoutMs: CLI_TIMEOUT_MS});
+			assert.equal(result.code, 0, result.stderr);
+			assert.ok((JSON.parse(result.stdout) as {server: unknown}).server);
+		}
 	});
 });
