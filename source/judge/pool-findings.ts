@@ -180,7 +180,7 @@ export function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | nul
 			code: 'pool-endpoint-down',
 			level: 'warning',
 			subject: poolSubject(pool.name),
-			message: `Pool ${pool.name}: ${pool.error}. Give --pool PgBouncer's admin console instead: pgbouncer://USER@HOST:PORT/pgbouncer, at its listen_port.`,
+			message: `Pool ${pool.name}: ${pool.error.replace(/^pgbouncer: /, '')}. Point --pool at PgBouncer's admin console (its listen_port, database pgbouncer).`,
 		};
 	}
 

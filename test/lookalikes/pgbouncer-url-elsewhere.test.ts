@@ -58,7 +58,7 @@ describe('pgbouncer:// at something else', () => {
 		assert.equal(result.code, 0, result.stderr);
 		const findings = (JSON.parse(result.stdout) as {findings: Array<{code: string; message: string}>}).findings.filter(finding => finding.code === 'pool-endpoint-down');
 		assert.equal(findings.length, 1, result.stdout);
-		assert.match(findings[0]!.message, /^Pool pgpool: pgbouncer: not a PgBouncer console: this is pgpool-II 4\.\d+\.\d+ \(it answers SHOW POOL_VERSION, not SHOW POOLS\)\. Give --pool PgBouncer's admin console instead/);
+		assert.match(findings[0]!.message, /^Pool pgpool: not a PgBouncer console: this is pgpool-II 4\.\d+\.\d+ \(it answers SHOW POOL_VERSION, not SHOW POOLS\)\. Point --pool at PgBouncer's admin console \(its listen_port, database pgbouncer\)\.$/);
 		assert.doesNotMatch(findings[0]!.message, /is down|application is up/);
 
 		// The verdict is kept: pgpool-II stopped, the next poll still names it (it did not log in again).

@@ -33,7 +33,8 @@ function queueText(pool: PoolView): string {
  * terminal drops the bar first and then the extras, never a number that tells the story.
  */
 export function poolLine(pool: PoolView, nowMs: number, width: number): string {
-	const tag = pool.isInvalidReading ? 'BAD' : LEVEL_TAG[pool.level];
+	// Up but not what it should be (impossible numbers, or not a PgBouncer console): not "down".
+	const tag = pool.isInvalidReading || pool.isNotAConsole ? 'BAD' : LEVEL_TAG[pool.level];
 	const head = `${tag.padEnd(4)} ${fit(pool.name, 14)}`;
 	if (!pool.metrics) {
 		const why = pool.isInvalidReading ? `impossible reading: ${pool.error}` : `no data: ${pool.error ?? 'waiting for the first sample'}`;

@@ -11,6 +11,7 @@ import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {placeholderPool} from '../../../source/judge/pool-status.js';
 import {whoWaitsText} from '../../../source/judge/pool-findings.js';
 import {emptyWatch, judgePoolReading, judgeServerReading} from '../../../source/judge/watch.js';
+import {poolLine} from '../../../source/ui/components/pools-panel.js';
 import {FIXTURES_DIR} from '../../helpers/lookalikes/fixtures.js';
 import {baseTimeMs, defaultThresholds, serverSnapshot} from '../../helpers/snapshots.js';
 
@@ -53,4 +54,18 @@ test('Go database/sql at its max, six waits started and none finished: pool-satu
 	assert.deepEqual(findings.map(finding => [finding.code, finding.level]), [['pool-saturated', 'critical']]);
 	assert.match(findings[0]!.message, /^Pool go is saturated: 2\/2 busy, 6 waits started, none finished yet: requests are waiting now, while the server has \d+ free slots: raise the pool's max\.$/);
 	assert.equal(watch.live.pools[0]!.level, 'critical');
+});
+
+test('a pgbouncer:// endpoint that is something else: the finding says what it is and where to point --pool, the row says BAD, not DOWN', () => {
+	const endpoint = parsePoolSpec('pgpool=pgbouncer://u@127.0.0.1:9999/app');
+	const error = 'pgbouncer: not a PgBouncer console: this is pgpool-II 4.3.5 (it answers SHOW POOL_VERSION, not SHOW POOLS)';
+	let watch = emptyWatch(defaultThresholds, {pools: [placeholderPool(endpoint)]});
+	watch = judgeServerReading(watch, {ok: true, snapshot: serverSnapshot(), isReconnected: false}, baseTimeMs).watch;
+	watch = judgePoolReading(watch, endpoint, {ok: false, error, isNotAConsole: true}, baseTimeMs).watch;
+	const finding = watch.live.findings.find(candidate => candidate.code === 'pool-endpoint-down')!;
+	assert.equal(finding.message, 'Pool pgpool: not a PgBouncer console: this is pgpool-II 4.3.5 (it answers SHOW POOL_VERSION, not SHOW POOLS). Point --pool at PgBouncer\'s admin console (its listen_port, database pgbouncer).');
+	assert.match(poolLine(watch.live.pools[0]!, baseTimeMs, 80), /^BAD  pgpool +no data: pgbouncer: not a PgBouncer console/);
+	// A later failure of another kind is an ordinary failure again.
+	watch = judgePoolReading(watch, endpoint, {ok: false, error: 'pgbouncer: connection refused'}, baseTimeMs + 1000).watch;
+	assert.match(watch.live.findings.find(candidate => candidate.code === 'pool-endpoint-down')!.message, /endpoint is down: pgbouncer: connection refused/);
 });
