@@ -6,6 +6,7 @@ import {createPoolCollector} from '../collectors/pools/create-collector.js';
 import {createPostgresSource} from '../collectors/postgres-activity.js';
 import {describeConnectionError} from '../connection/describe-error.js';
 import {openMonitorClient} from '../connection/monitor-client.js';
+import {poolerOfLoginError} from '../connection/pooler.js';
 import {type NamedTarget, resolveTargets, TargetError} from '../connection/target.js';
 import {collectServers, type ServerShot} from '../one-shot.js';
 import type {Options} from '../options.js';
@@ -25,6 +26,14 @@ export async function openServers(options: Options, {isServerDefaults = false} =
 
 	// doctor judges the server's own timeouts: no session settings of lifeguard's in the way.
 	const opened = await Promise.allSettled(named.map(async ({target}) => openMonitorClient(target, {isServerDefaults})));
+	// A pooler given as --db is bad input, not a server that is down: one line, exit 2, whatever the others do.
+	const atPooler = opened.findIndex(result => result.status === 'rejected' && poolerOfLoginError(result.reason) !== null);
+	if (atPooler !== -1) {
+		await Promise.all(opened.map(async result => (result.status === 'fulfilled' ? result.value.end().catch(() => undefined) : undefined)));
+		const {target} = named[atPooler]!;
+		throw new CommandError(describeConnectionError((opened[atPooler] as PromiseRejectedResult).reason, target), 2);
+	}
+
 	return {
 		named,
 		clients: opened.map(result => (result.status === 'fulfilled' ? result.value : null)),

@@ -2,6 +2,7 @@
 // Printable too: a server's message can quote names others chose (a role, a database).
 import {safeText} from '../text/sanitize.js';
 import {maskText} from './mask.js';
+import {isPgBouncerRefusal, PoolerError, poolerAdvice} from './pooler.js';
 
 type PgError = Error & {code?: string; errno?: number; syscall?: string; routine?: string};
 
@@ -10,6 +11,15 @@ const RESERVED_ADVICE = 'lifeguard needs a slot: use a role with pg_use_reserved
 export function describeConnectionError(error: unknown, where: {display: string; host: string; port: number; user: string; database: string; password?: string; connectTimeoutMs?: number}): string {
 	const pgError = (error instanceof Error ? error : new Error(String(error))) as PgError;
 	const message = pgError.message.split('\n')[0] ?? '';
+	if (error instanceof PoolerError) {
+		return safeText(maskText(error.message, [where.password]));
+	}
+
+	if (isPgBouncerRefusal(error)) {
+		const parameter = message.replace(/^unsupported startup parameter:\s*/, '');
+		return safeText(maskText(poolerAdvice(where, 'PgBouncer, a connection pooler', `it refused the startup parameter ${parameter}`, true), [where.password]));
+	}
+
 	const prefix = `cannot connect to ${where.display}`;
 	let reason: string;
 	switch (pgError.code) {

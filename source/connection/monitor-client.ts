@@ -2,6 +2,7 @@
 // full, new logins fail with 53300 but an open connection keeps working (PostgreSQL docs, "Connection Settings": the limit is checked only at login).
 import {readFileSync} from 'node:fs';
 import pg from 'pg';
+import {PoolerError, refusePooler} from './pooler.js';
 import type {Target} from './target.js';
 
 /** The monitor must not be killed by a global idle_session_timeout (14+); unknown before 14, so guarded. */
@@ -87,6 +88,8 @@ export async function openMonitorClient(target: Target, options: MonitorClientOp
 		client.on('error', () => undefined);
 		try {
 			await client.connect();
+			// Through a pooler the timeouts and the self pid would be wrong: refuse before any use.
+			await refusePooler(client, target, isServerDefaults ? null : STATEMENT_TIMEOUT_MS);
 			if (!isServerDefaults) {
 				await client.query(DISABLE_IDLE_SESSION_TIMEOUT);
 			}
@@ -95,7 +98,7 @@ export async function openMonitorClient(target: Target, options: MonitorClientOp
 		} catch (error) {
 			lastError = error;
 			await client.end().catch(() => undefined);
-			const isSslNegotiation = /SSL|ssl|no encryption/.test(String((error as Error).message));
+			const isSslNegotiation = !(error instanceof PoolerError) && /SSL|ssl|no encryption/.test(String((error as Error).message));
 			if (!isSslNegotiation) {
 				break;
 			}

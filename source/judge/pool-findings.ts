@@ -3,12 +3,13 @@
 // carries the level its pool row shows, so the row and the banner always agree. Pure.
 import {freeConnections, heldThresholds, isPoolAtMax, levelForRatio, persistentWaitingMs, usableConnections, waitingForMs} from './levels.js';
 import {rankInstances} from './instances.js';
-import {poolRates, RATE_WINDOW_MS, waitRateText} from './rates.js';
+import {type PoolRates, poolRates, RATE_WINDOW_MS, waitRateText} from './rates.js';
 import {holding} from './server-findings.js';
 import {poolSubject} from './subject.js';
 import {findingDuration, percent, plural} from '../text/words.js';
 import type {Finding, Level, Observation, PoolStatus, Thresholds} from './types.js';
-import type {ServerSnapshot} from '../readings/types.js';
+import type {PoolMetrics, ServerSnapshot, WaitingClients} from '../readings/types.js';
+import {truncateCells} from '../text/width.js';
 
 /**
  * A pool's findings from fresh numbers: saturated (waiters, or a growing wait counter, at its max),
@@ -30,9 +31,10 @@ export function poolFindings(history: readonly Observation[], pool: PoolStatus, 
 	const busy = metrics.max === null ? `${metrics.active ?? '?'} busy` : `${metrics.active ?? '?'}/${metrics.max} busy`;
 	const hasWaiters = metrics.waiting !== null && metrics.waiting > 0;
 	const isWaitingByRate = !hasWaiters && ((rates.waitsPerSecond ?? 0) > 0 || (rates.waitingAverage ?? 0) > 0);
+	const unfinished = metrics.waiting === null ? unfinishedWaits(metrics, rates) : null;
 	const findings: Finding[] = [];
-	if (hasWaiters || (isWaitingByRate && atMax === true)) {
-		const queue = hasWaiters ? `${metrics.waiting} waiting${oldest(metrics.oldestWaitSeconds)}` : waitRateText(rates);
+	if (hasWaiters || (isWaitingByRate && atMax === true) || (unfinished !== null && atMax !== false)) {
+		const queue = hasWaiters ? `${metrics.waiting} waiting${queueDetails(metrics.waitingClients, metrics.oldestWaitSeconds)}` : unfinished ?? waitRateText(rates);
 		findings.push(waitingFinding(history, pool, server, {busy, queue, atMax}, thresholds));
 	}
 
@@ -58,7 +60,7 @@ export function poolFindings(history: readonly Observation[], pool: PoolStatus, 
 				code: 'pool-busy',
 				level,
 				subject,
-				message: `Pool ${pool.name} is ${busy} (${percent(ratio)}), nobody waiting yet${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
+				message: `Pool ${pool.name} is ${busy} (${percent(ratio)}), ${noQueue(metrics.waiting, rates)}${room}${holding(ratio, level, thresholds)}. The next burst will queue: raise its max if the server has room.`,
 			});
 		}
 	}
@@ -172,6 +174,16 @@ export function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | nul
 		};
 	}
 
+	if (pool.isNotAConsole) {
+		// Up, but the wrong thing: "check that the application is up" would send the operator astray.
+		return {
+			code: 'pool-endpoint-down',
+			level: 'warning',
+			subject: poolSubject(pool.name),
+			message: `Pool ${pool.name}: ${pool.error.replace(/^pgbouncer: /, '')}. Point --pool at PgBouncer's admin console (its listen_port, database pgbouncer).`,
+		};
+	}
+
 	const last =
 		pool.sampledAtMs === null
 			? 'no good sample yet'
@@ -184,7 +196,58 @@ export function poolEndpointDown(pool: PoolStatus, nowMs: number): Finding | nul
 	};
 }
 
-function oldest(seconds: number | null): string {
+/**
+ * Waits a source without a waiting gauge proves are still going on (Go's database/sql counts a wait
+ * when it starts and credits its time when it ends): every counted wait unfinished (no wait time at
+ * all), or new waits in the window with no wait time credited. Null when the counters show none.
+ */
+function unfinishedWaits(metrics: PoolMetrics, rates: PoolRates): string | null {
+	const started = unfinishedWaitCount(metrics);
+	if (started !== null) {
+		return `${plural(started, 'wait')} started, none finished yet: requests are waiting now`;
+	}
+
+	if ((rates.waitsPerSecond ?? 0) > 0 && rates.waitingAverage === 0) {
+		return `waits started (${rates.waitsPerSecond!.toFixed(1)}/s), none finished in the last ${RATE_WINDOW_MS / 1000} s: requests are waiting now`;
+	}
+
+	return null;
+}
+
+/** Every wait a counter-only source counted is still going on (no wait time credited at all): how many; else null. */
+export function unfinishedWaitCount(metrics: PoolMetrics): number | null {
+	const {waiting, waitsTotal, waitSecondsTotal} = metrics;
+	return waiting === null && waitsTotal !== null && waitsTotal > 0 && waitSecondsTotal === 0 ? waitsTotal : null;
+}
+
+/** What the source shows of a queue when there is none to report: never "nobody waiting" without a waiting gauge. */
+function noQueue(waiting: number | null, rates: PoolRates): string {
+	if (waiting !== null) {
+		return 'nobody waiting yet';
+	}
+
+	return rates.waitsPerSecond === 0 ? `no new waits counted in the last ${RATE_WINDOW_MS / 1000} s` : 'its source shows no waiting count';
+}
+
+/** " (orders 24, billing 13; oldest 2 s)": who waits, when the pooler says, and for how long. */
+function queueDetails(clients: WaitingClients | undefined, oldestSeconds: number | null): string {
 	// As the pool row counts it (whole seconds cut, never rounded up), so the two never disagree.
-	return seconds === null ? '' : ` (oldest ${findingDuration(seconds)})`;
+	const parts = [whoWaitsText(clients), oldestSeconds === null ? '' : `oldest ${findingDuration(oldestSeconds)}`].filter(Boolean);
+	return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
+/** Groups named whole in a finding; the rest are counted, so a long list cannot push the next step off an 80-column screen. */
+const WHO_WAITS_SHOWN = 3;
+/** Columns of one group's name: application names run to 63 bytes. */
+const WHO_WAITS_NAME_CELLS = 20;
+
+/** "orders 24, billing 13, others 5" from a pooler's client list; '' when it was not read or lists nobody. */
+export function whoWaitsText(clients: WaitingClients | undefined): string {
+	if (!clients || clients.groups.length === 0) {
+		return '';
+	}
+
+	const shown = clients.groups.slice(0, WHO_WAITS_SHOWN).map(group => `${truncateCells(group.name, WHO_WAITS_NAME_CELLS)} ${group.clients}`);
+	const others = clients.groups.slice(WHO_WAITS_SHOWN).reduce((sum, group) => sum + group.clients, clients.omittedClients);
+	return [...shown, ...(others > 0 ? [`others ${others}`] : [])].join(', ');
 }

@@ -59,8 +59,9 @@ export function applyPoolReading(pools: readonly PoolStatus[], endpoint: PoolEnd
 	}
 
 	const error = safeText(reading.error);
+	const notAConsole = reading.isNotAConsole ? {isNotAConsole: true} : {};
 	const failed = mine.length > 0
-		? mine.map(pool => ({...pool, error}))
-		: [placeholderPool(endpoint, error)];
+		? mine.map(({isNotAConsole: _, ...pool}) => ({...pool, error, ...notAConsole}))
+		: [{...placeholderPool(endpoint, error), ...notAConsole}];
 	return [...others, ...failed];
 }

@@ -47,6 +47,8 @@ export type PoolStatus = {
 	error: string | null;
 	/** The endpoint answered, but with impossible numbers for this pool: `error` says which. */
 	isInvalidReading?: boolean;
+	/** A `pgbouncer://` endpoint answered as something else (pgpool-II, PostgreSQL): `error` says what. */
+	isNotAConsole?: boolean;
 	/** Pools the endpoint reported beyond lifeguard's cap, on each of its rows; absent when none. */
 	omittedPools?: number;
 };

@@ -107,6 +107,8 @@ function poolJson(pool: PoolView) {
 		timeoutsPerMinute: round(pool.rates.timeoutsPerMinute, 1),
 		// --prometheus: the numbers above are sums over the service's instances, listed worst first.
 		fleet: metrics?.fleet ?? null,
+		// Who waits, by application (else address), from a pooler's client list (PgBouncer's SHOW CLIENTS); null when not read.
+		waitingClients: metrics?.waitingClients ?? null,
 		level: pool.level,
 		error: pool.error,
 		sampledAt: pool.sampledAtMs === null ? null : new Date(pool.sampledAtMs).toISOString(),

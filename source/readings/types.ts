@@ -133,6 +133,23 @@ export type PoolMetrics = PoolGauges & {
 	sourceRates?: SourceRates;
 	/** Present when the pool is a fleet's pool read through Prometheus: the numbers above are sums. */
 	fleet?: PoolFleet;
+	/** Who waits, from the pooler's own client list (PgBouncer's SHOW CLIENTS); absent when not read. */
+	waitingClients?: WaitingClients;
+};
+
+/** A pool's waiting clients grouped by application (else client address), most first. */
+export type WaitingClients = {
+	/** At most MAX_WAITING_GROUPS groups; names are display-safe. */
+	groups: WaitingGroup[];
+	/** Waiting clients in groups beyond those listed; 0 when none. */
+	omittedClients: number;
+};
+
+export type WaitingGroup = {
+	/** The clients' application_name, or their address when they sent none. */
+	name: string;
+	by: 'application' | 'address';
+	clients: number;
 };
 
 /** Per-second (or per-minute) rates of a pool's counters; null when the source exposes no such counter. */
@@ -183,7 +200,8 @@ export type PoolReading =
 		/** Pools the endpoint reported beyond the cap (200), left out of `pools`; absent when none. */
 		omittedPools?: number;
 	}
-	| {ok: false; error: string};
+	/** isNotAConsole: a `pgbouncer://` endpoint answered, but as something else (error says what). */
+	| {ok: false; error: string; isNotAConsole?: boolean};
 
 /** A configured pool endpoint, as parsed from `--pool [NAME=]URL` or `--prometheus [NAME=]URL`. */
 export type PoolEndpoint = {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {after, before, describe, test, type TestContext} from 'node:test';
 import pg from 'pg';
-import {openMonitorClient} from '../../source/connection/monitor-client.js';
+import {LOCK_TIMEOUT_MS, openMonitorClient, STATEMENT_TIMEOUT_MS} from '../../source/connection/monitor-client.js';
+import {PoolerError} from '../../source/connection/pooler.js';
 import {resolveTarget} from '../../source/connection/target.js';
 import {errorFields, probeConsole, rawStartupReply, type ConsoleProbe} from '../helpers/lookalikes/console-probe.js';
 import {recordedFixture} from '../helpers/lookalikes/fixtures.js';
@@ -101,15 +102,24 @@ describe('pgpool-II, raw mode, num_init_children 4, max_pool 1', {skip: PGPOOL_M
 		assert.match(JSON.stringify(real.commands['SHOW POOL_VERSION']), /4\.\d+\.\d+/);
 		assert.match(String(probes['pcp port, user stats, database pgbouncer']!.loginError?.message), /invalid PCP packet/);
 
-		// --db at pgpool-II's port: lifeguard's monitor login goes through, to a backend on another port.
-		const monitor = await openMonitorClient(resolveTarget(pgpool.url, {HOME: '/nonexistent'})).catch((error: unknown) => errorFields(error));
-		let monitorLogin: unknown = monitor;
-		if (monitor instanceof pg.Client) {
+		// --db at pgpool-II's port: a login with lifeguard's startup parameters goes through, to a backend on another port.
+		const target = resolveTarget(pgpool.url, {HOME: '/nonexistent'});
+		const monitor = new pg.Client({host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, application_name: target.applicationName, statement_timeout: STATEMENT_TIMEOUT_MS, lock_timeout: LOCK_TIMEOUT_MS, options: '-c TimeZone=UTC'});
+		monitor.on('error', () => undefined);
+		let monitorLogin: unknown = {connected: true};
+		try {
+			await monitor.connect();
 			const {rows} = await monitor.query('select inet_server_port() as server_port, current_setting(\'statement_timeout\') as statement_timeout, current_setting(\'application_name\') as application_name');
-			await monitor.end();
 			assert.equal(rows[0].server_port, server.port, 'the backend\'s port, not pgpool-II\'s');
 			monitorLogin = {connected: true, ...rows[0], server_port: 'the backend\'s port'};
+		} catch (error) {
+			monitorLogin = errorFields(error);
+		} finally {
+			await monitor.end().catch(() => undefined);
 		}
+
+		// lifeguard itself sees it and refuses (the connection would take one of pgpool-II's children).
+		await assert.rejects(openMonitorClient(target), (error: unknown) => error instanceof PoolerError && error.pooler === 'pgpool-II');
 
 		const live = {
 			pgpool: pgpoolVersion(),

@@ -62,7 +62,7 @@ export function createPoolCollector(endpoint: PoolEndpoint, options: PoolCollect
 			// The cap after `#pool=`: a selected pool is found even among 15,000.
 			const selected = capPools(selector === null ? reading : selectPool(reading, selector));
 			// Every failure, of every kind of endpoint, masked and on one line here.
-			return selected.ok ? selected : {ok: false, error: oneLine(maskText(selected.error, secrets))};
+			return selected.ok ? selected : {...selected, error: oneLine(maskText(selected.error, secrets))};
 		},
 		async close() {
 			await inner.close().catch(() => undefined);

@@ -7,6 +7,8 @@ import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
 import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
+import {waitingClientsByPool} from './pgbouncer-clients.js';
+import {NotAConsoleError, notAConsoleAfterLogin, notAConsoleAtLogin} from './console-identity.js';
 import type {EndpointCollector} from './http-collector.js';
 import {oneLine} from '../../text/words.js';
 
@@ -19,6 +21,12 @@ export type PgBouncerOptions = {
 };
 
 export type Row = Record<string, unknown>;
+
+/**
+ * An endpoint found not to be a console is asked again only this often: each login at pgpool-II takes
+ * one of its children (and a backend), so one a poll would use up the pool being watched.
+ */
+export const NOT_A_CONSOLE_RECHECK_MS = 60_000;
 type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defaultPoolSize: number | null};
 
 export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): EndpointCollector {
@@ -30,6 +38,9 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 	let guard: ConsoleGuard | null = null;
 	let sizes: Sizes | null = null;
 	let sizesAtMs = 0;
+	let notAConsole: {error: string; atMs: number} | null = null;
+	// Set when SHOW CLIENTS once answered past the caps: not asked again (it would cost a login a poll).
+	let isClientListTooLong = false;
 
 	const drop = () => {
 		const stale = client;
@@ -55,7 +66,9 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 			});
 			client = fresh;
 			active = fresh;
-			await fresh.connect();
+			await fresh.connect().catch((error: unknown) => {
+				throw notAConsoleAtLogin(error) ?? error;
+			});
 		}
 
 		const mine = guard;
@@ -65,12 +78,32 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		}
 
 		mine?.begin('SHOW POOLS');
-		const pools = await active.query('SHOW POOLS');
-		return poolsFromShowPools(pools.rows as Row[], sizes);
+		const pools = await active.query('SHOW POOLS').catch(async (error: unknown) => {
+			throw (await notAConsoleAfterLogin(active, error)) ?? error;
+		});
+		const read = poolsFromShowPools(pools.rows as Row[], sizes);
+		if (isClientListTooLong || !read.some(pool => (pool.waiting ?? 0) > 0)) {
+			return read;
+		}
+
+		// Who waits: asked only while someone does.
+		mine?.begin('SHOW CLIENTS');
+		const clients = await active.query('SHOW CLIENTS').then(result => result.rows as Row[], () => null);
+		if (mine?.reason) {
+			isClientListTooLong = true;
+			drop();
+		}
+
+		return clients === null ? read : withWaitingClients(read, clients);
 	};
 
 	return {
 		async collect({signal}) {
+			if (notAConsole && now() - notAConsole.atMs < NOT_A_CONSOLE_RECHECK_MS) {
+				return {ok: false, error: notAConsole.error, isNotAConsole: true};
+			}
+
+			notAConsole = null;
 			// The deadline passing destroys the socket: the attempt fails at once, and the next poll reconnects.
 			const onAbort = () => {
 				drop();
@@ -83,6 +116,11 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 				// A cap reached destroyed the socket: say so, not "connection reset".
 				const capped = guard?.reason ?? null;
 				drop();
+				if (error instanceof NotAConsoleError) {
+					notAConsole = {error: `pgbouncer: ${oneLine(maskText(error.message, secrets))}`, atMs: now()};
+					return {ok: false, error: notAConsole.error, isNotAConsole: true};
+				}
+
 				return {ok: false, error: capped === null ? describe(error, secrets, user) : `pgbouncer: ${capped}`};
 			} finally {
 				signal.removeEventListener('abort', onAbort);
@@ -165,6 +203,26 @@ export function poolsFromShowPools(rows: Row[], sizes: Sizes | null): PoolMetric
 	}
 
 	return pools;
+}
+
+/** Each pool with the clients that wait for it, from SHOW CLIENTS rows. */
+function withWaitingClients(pools: PoolMetrics[], rows: readonly Row[]): PoolMetrics[] {
+	const byPool = waitingClientsByPool(rows);
+	const databaseOf = (label: string | null) => label?.slice(0, label.lastIndexOf('/')) ?? null;
+	return pools.map(pool => {
+		// A database with a forced user (`user=` in [databases]) pools its clients under that user, not
+		// theirs: its waiting clients are its own when it is the database's only pool, else unknown.
+		const database = databaseOf(pool.label);
+		const isOnlyPool = pools.filter(other => databaseOf(other.label) === database).length === 1;
+		const waitingClients = pool.label === null ? undefined : byPool.get(pool.label) ?? (isOnlyPool ? byPool.get(`${database}/`) : undefined);
+		if (!waitingClients) {
+			return pool;
+		}
+
+		// The client list is the later reading of the same queue: its count, so the row and the groups agree.
+		const waiting = waitingClients.groups.reduce((sum, group) => sum + group.clients, waitingClients.omittedClients);
+		return {...pool, waiting, waitingClients};
+	});
 }
 
 /** Precedence as PgBouncer's own pool_pool_size(): user pool_size ≥ 0, database pool_size ≥ 0, default_pool_size. */

@@ -5,7 +5,7 @@ import type {PoolMetrics} from '../../readings/types.js';
 import type {PromSample} from './prometheus-text.js';
 
 export type Labels = Record<string, string>;
-export type Field = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet'>;
+export type Field = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet' | 'waitingClients'>;
 
 /** One series: a sample name, optionally restricted to some label values, optionally rescaled (ns → s). */
 type Series = {name: string; where?: (labels: Labels) => boolean; scale?: number};

@@ -10,7 +10,7 @@ import type {PoolMetrics, PoolReading} from '../../readings/types.js';
 /** The most pools one endpoint shows; the rest are counted in `omittedPools`. */
 export const MAX_POOLS = 200;
 
-type NumberField = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet'>;
+type NumberField = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet' | 'waitingClients'>;
 
 /** Connection counts: whole numbers. The rest are counters or seconds: any finite value ≥ 0. */
 const COUNT_FIELDS: ReadonlySet<NumberField> = new Set(['max', 'open', 'active', 'idle', 'waiting', 'timeoutsTotal', 'waitsTotal']);

@@ -1,3 +1,4 @@
+import {unfinishedWaitCount, whoWaitsText} from '../../judge/pool-findings.js';
 import {waitRateText} from '../../judge/rates.js';
 import type {PoolLevel, PoolView} from '../../judge/picture.js';
 import {ageText, fit, LEVEL_TAG, segmentedBar} from '../format.js';
@@ -14,6 +15,12 @@ function queueText(pool: PoolView): string {
 		return `WAITING ${metrics.waiting}`;
 	}
 
+	// No waiting gauge, but every counted wait still going on: that many wait now, as the finding says.
+	const unfinished = metrics ? unfinishedWaitCount(metrics) : null;
+	if (unfinished !== null) {
+		return `WAITING ${unfinished} (unfinished)`;
+	}
+
 	if (metrics?.sourceRates || (metrics?.waitsTotal !== null && metrics?.waitsTotal !== undefined)) {
 		return pool.rates.waitsPerSecond === null ? 'waits: rate after 2nd sample' : waitRateText(pool.rates);
 	}
@@ -26,7 +33,8 @@ function queueText(pool: PoolView): string {
  * terminal drops the bar first and then the extras, never a number that tells the story.
  */
 export function poolLine(pool: PoolView, nowMs: number, width: number): string {
-	const tag = pool.isInvalidReading ? 'BAD' : LEVEL_TAG[pool.level];
+	// Up but not what it should be (impossible numbers, or not a PgBouncer console): not "down".
+	const tag = pool.isInvalidReading || pool.isNotAConsole ? 'BAD' : LEVEL_TAG[pool.level];
 	const head = `${tag.padEnd(4)} ${fit(pool.name, 14)}`;
 	if (!pool.metrics) {
 		const why = pool.isInvalidReading ? `impossible reading: ${pool.error}` : `no data: ${pool.error ?? 'waiting for the first sample'}`;
@@ -49,22 +57,25 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 	const bar = metrics.max === null || metrics.active === null
 		? fit('?', barWidth)
 		: segmentedBar([{count: metrics.active, glyph: '█'}], metrics.max, barWidth, '·');
+	// Who waits (a pooler's client list): after everything else, where the width allows; the finding names them too.
+	const who = whoWaitsText(metrics.waitingClients);
+	const withWho = (line: string) => (who !== '' && cellWidth(`${line}  waiting: ${who}`) <= width ? `${line}  waiting: ${who}` : line);
 	const withBar = `${head} [${bar}] ${numbers.join('  ')}`;
 	if (cellWidth(withBar) <= width) {
-		return fit(withBar, width);
+		return fit(withWho(withBar), width);
 	}
 
 	// Without the bar, as many whole numbers as fit.
 	let line = `${head} ${numbers[0]}`;
 	for (const part of numbers.slice(1)) {
 		if (cellWidth(`${line}  ${part}`) > width) {
-			break;
+			return fit(line, width);
 		}
 
 		line += `  ${part}`;
 	}
 
-	return fit(line, width);
+	return fit(withWho(line), width);
 }
 
 export type PoolsPanelProps = {pools: readonly PoolView[]; nowMs: number; maxLines: number; width: number};

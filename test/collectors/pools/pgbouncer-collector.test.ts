@@ -98,6 +98,8 @@ test('waiting clients, oldest wait, pool sizes from SHOW DATABASES / SHOW CONFIG
 		timeoutsTotal: null,
 		waitsTotal: null,
 		waitSecondsTotal: null,
+		// Who waits, from SHOW CLIENTS: these clients send no application_name, so by address.
+		waitingClients: {groups: [{name: '127.0.0.1', by: 'address', clients: 2}], omittedClients: 0},
 	});
 	assert.ok(app.oldestWaitSeconds! > 0 && app.oldestWaitSeconds! < 30, `oldest wait ${app.oldestWaitSeconds}`);
 	assert.deepEqual(poolOf(reading, 'reports/postgres'), {
