@@ -190,7 +190,7 @@ describe('rates from counters', () => {
 	});
 
 	it('the first sample has no rate yet, and a restart is no negative rate', () => {
-		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null});
+		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null});
 		const restarted = poolRates([waits(0, 500, 200), waits(10_000, 20, 8)], 'api');
 		assert.equal(restarted.waitsPerSecond, 2);
 		assert.equal(restarted.meanWaitSeconds, 0.4);

@@ -40,6 +40,8 @@ function ratesOf(metrics: PoolMetrics): SourceRates {
 		waitsPerSecond: metrics.waitsTotal,
 		waitingAverage: metrics.waitSecondsTotal,
 		timeoutsPerMinute: metrics.timeoutsTotal === null ? null : metrics.timeoutsTotal * 60,
+		servedPerSecond: metrics.servedTotal ?? null,
+		holdSecondsPerSecond: metrics.holdSecondsTotal ?? null,
 	};
 }
 
@@ -153,7 +155,7 @@ export function servicePool(service: string, pool: string | null, instances: rea
 		...(kept.length < members.length ? {omittedMembers: members.length - kept.length} : {}),
 	};
 	const pick = (field: 'max' | 'open' | 'active' | 'idle' | 'waiting') => sumOf(members.map(member => member[field]));
-	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field]));
+	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field] ?? null));
 	return {
 		label: pool === null ? service : `${service}/${pool}`,
 		max: pick('max'),
@@ -165,7 +167,13 @@ export function servicePool(service: string, pool: string | null, instances: rea
 		timeoutsTotal: null,
 		waitsTotal: null,
 		waitSecondsTotal: null,
-		sourceRates: {waitsPerSecond: rate('waitsPerSecond'), waitingAverage: rate('waitingAverage'), timeoutsPerMinute: rate('timeoutsPerMinute')},
+		sourceRates: {
+			waitsPerSecond: rate('waitsPerSecond'),
+			waitingAverage: rate('waitingAverage'),
+			timeoutsPerMinute: rate('timeoutsPerMinute'),
+			servedPerSecond: rate('servedPerSecond'),
+			holdSecondsPerSecond: rate('holdSecondsPerSecond'),
+		},
 		fleet,
 	};
 }
