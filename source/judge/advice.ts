@@ -3,7 +3,7 @@
 // max allows, so the requests that timed out and the queue's growth are added back. The advice is
 // bounded by the room the server has for it, and says what is missing where demand cannot be measured
 // instead of a number read off the queue (a queue grows with time, not with demand). Pure.
-import type {PoolFormat, ServerSnapshot} from '../readings/types.js';
+import type {PoolFormat, PoolMetrics, PoolReading, ServerSnapshot} from '../readings/types.js';
 import {plural} from '../text/words.js';
 import {freeConnections, usableConnections} from './levels.js';
 import {type PoolRates, RATE_WINDOW_MS} from './rates.js';
@@ -34,8 +34,10 @@ export type PoolAdvice = {
 	/** The numbers behind `needed` ("38 req/s × 0.26 s"), or what is missing to compute it. */
 	arithmetic: string;
 	limitedBy: AdviceLimit;
-	/** One line for the finding, `check` and the doctor: the need, the max to set, and what bounds it. */
+	/** One line for `check`, `--json` and the doctor: the need, the max to set, and what bounds it. */
 	text: string;
+	/** The same, short enough for the live finding's next step (it names its pool already). */
+	step: string;
 };
 
 export type AdviceInput = {
@@ -75,20 +77,22 @@ export function serverRoom(server: {usable: number; free: number}, open: number 
 export function poolAdvice(input: AdviceInput): PoolAdvice {
 	const {pool, rates} = input;
 	const arrival = arrivalPerSecond(rates);
+	const unmeasured = (arithmetic: string, text: string, step: string): PoolAdvice => ({needed: null, suggested: null, arithmetic, limitedBy: 'unmeasured', text, step});
 	if (!input.hasHoldTimes) {
 		const arithmetic = `its source exposes no hold time: ${missingHint(input.format)}`;
-		return {needed: null, suggested: null, arithmetic, limitedBy: 'unmeasured', text: `${pool}'s demand is unknown: ${arithmetic}`};
+		return unmeasured(arithmetic, `${pool}'s demand is unknown: ${arithmetic}`, 'raise the pool\'s max; its source exposes no hold time to size it (--json says what to add)');
 	}
 
 	if (arrival === null) {
 		const arithmetic = 'demand needs two readings of its usage counters';
-		return {needed: null, suggested: null, arithmetic, limitedBy: 'unmeasured', text: `${pool}: measuring demand (${arithmetic})`};
+		return unmeasured(arithmetic, `${pool}: measuring demand (${arithmetic})`, 'raise the pool\'s max (measuring demand)');
 	}
 
 	if (rates.meanHoldSeconds === null) {
 		// Nothing came back in the window: the hold time is longer than the window, or the pool is stuck.
 		const arithmetic = `no connection came back in the last ${input.windowSeconds} s`;
-		return {needed: null, suggested: null, arithmetic, limitedBy: 'unmeasured', text: `${pool}: ${arithmetic}, so its hold time is unknown: find what holds its connections before sizing it`};
+		const step = `${arithmetic}: find what holds its connections before sizing it`;
+		return unmeasured(arithmetic, `${pool}: ${step}`, step);
 	}
 
 	const instances = Math.max(1, input.instances);
@@ -97,9 +101,10 @@ export function poolAdvice(input: AdviceInput): PoolAdvice {
 	const wanted = Math.max(Math.ceil(busy * HEADROOM), needed + MIN_HEADROOM_CONNECTIONS);
 	const perInstance = instances > 1 ? ` ÷ ${instances} instances` : '';
 	const arithmetic = `≈ ${rateText(arrival)} req/s × ${secondsText(rates.meanHoldSeconds)} s${perInstance}`;
-	const need = `${pool} needs ~${plural(needed, 'connection')}${instances > 1 ? ' per instance' : ''} (${arithmetic})`;
+	const need = `needs ~${plural(needed, 'connection')}${instances > 1 ? ' per instance' : ''} (${arithmetic})`;
+	const measured = (limitedBy: AdviceLimit, suggested: number | null, step: string): PoolAdvice => ({needed, suggested, arithmetic, limitedBy, text: `${pool} ${step}`, step});
 	if (input.max !== null && input.max >= wanted) {
-		return {needed, suggested: input.max, arithmetic, limitedBy: 'demand', text: `${need}; its max ${input.max} covers it: look for bursts or slow queries`};
+		return measured('demand', input.max, `${need}; its max ${input.max} covers it: look for bursts or slow queries`);
 	}
 
 	if (input.server) {
@@ -109,15 +114,32 @@ export function poolAdvice(input: AdviceInput): PoolAdvice {
 			const fits = Math.floor(room / instances);
 			const over = `${instances > 1 ? `${instances} instances × ${wanted} = ${total}` : `max ${wanted}`} > ${room} slots to spare (${input.server.free} free${held > 0 ? ` + ${held} its own` : ''} − ${spare} kept free)`;
 			if (fits >= needed && (input.max === null || fits > input.max)) {
-				return {needed, suggested: fits, arithmetic, limitedBy: 'server', text: `${need}; set max ${fits}, all the server can spare: ${over}`};
+				return measured('server', fits, `${need}; set max ${fits}, all the server can spare: ${over}`);
 			}
 
-			return {needed, suggested: null, arithmetic, limitedBy: 'server', text: `${need}; ${over}: put PgBouncer in front or raise max_connections first`};
+			return measured('server', null, `${need}; ${over}: put PgBouncer in front or raise max_connections first`);
 		}
 	}
 
 	const unknownServer = input.server ? '' : ' (the server\'s room is unknown: check it first)';
-	return {needed, suggested: wanted, arithmetic, limitedBy: 'demand', text: `${need}; set max ${wanted} for headroom${unknownServer}`};
+	return measured('demand', wanted, `${need}; set max ${wanted} for headroom${unknownServer}`);
+}
+
+/**
+ * One-shot commands (--json, `check`, the doctor) read pools that expose usage counters twice, this
+ * far apart, to turn the counters into rates: long enough for a few hundred ms holds to come back.
+ */
+export const ADVICE_SAMPLE_MS = 2000;
+
+/** A reading with usage counters that only a second reading turns into demand (not rates a Prometheus computed). */
+export function hasUsageCounters(reading: PoolReading): boolean {
+	return reading.ok && reading.pools.some(pool => pool.servedTotal !== undefined && pool.servedTotal !== null && !pool.sourceRates);
+}
+
+/** The pool's source exposes hold times: its usage counters, or a Prometheus' rates of them. */
+export function exposesHoldTimes(metrics: PoolMetrics): boolean {
+	const hold = metrics.sourceRates ? metrics.sourceRates.holdSecondsPerSecond : metrics.holdSecondsTotal;
+	return hold !== undefined && hold !== null;
 }
 
 /** The advice for a pool as the judge holds it; null when it has no good numbers to judge. */
@@ -128,9 +150,6 @@ export function adviceForPool(pool: PoolStatus, rates: PoolRates, server: Server
 	}
 
 	const {fleet} = metrics;
-	const hasHoldTimes = fleet
-		? metrics.sourceRates?.holdSecondsPerSecond !== undefined && metrics.sourceRates.holdSecondsPerSecond !== null
-		: metrics.holdSecondsTotal !== undefined && metrics.holdSecondsTotal !== null;
 	return poolAdvice({
 		pool: pool.name,
 		// A fleet's max is the sum over its instances: the advice is per instance.
@@ -138,7 +157,7 @@ export function adviceForPool(pool: PoolStatus, rates: PoolRates, server: Server
 		instances: fleet?.instances ?? 1,
 		open: metrics.open ?? metrics.active,
 		rates,
-		hasHoldTimes,
+		hasHoldTimes: exposesHoldTimes(metrics),
 		format: pool.format,
 		server: server ? {usable: usableConnections(server), free: freeConnections(server)} : null,
 		windowSeconds: RATE_WINDOW_MS / 1000,
