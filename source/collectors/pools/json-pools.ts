@@ -106,9 +106,13 @@ function fromCounts(entry: Entry, label: string | null, keys: CountKeys): PoolMe
 		timeoutsTotal: keys.timeouts ? numberAt(entry, keys.timeouts) : null,
 		waitsTotal: keys.waits ? numberAt(entry, keys.waits) : null,
 		waitSecondsTotal: keys.waitSeconds ? numberAt(entry, keys.waitSeconds) : null,
-		servedTotal: keys.served ? numberAt(entry, keys.served) : null,
-		holdSecondsTotal: keys.holdSeconds ? numberAt(entry, keys.holdSeconds) : null,
+		...usage(keys.served ? numberAt(entry, keys.served) : null, keys.holdSeconds ? numberAt(entry, keys.holdSeconds) : null),
 	};
+}
+
+/** The usage counters, only when the source has them (most payloads do not: no keys, not nulls). */
+function usage(servedTotal: number | null, holdSecondsTotal: number | null): Pick<PoolMetrics, 'servedTotal' | 'holdSecondsTotal'> {
+	return servedTotal === null && holdSecondsTotal === null ? {} : {servedTotal, holdSecondsTotal};
 }
 
 /** psycopg_pool `get_stats()`: "keys whose value is 0 may not be returned", so a missing gauge is 0. */
@@ -136,8 +140,7 @@ function fromPsycopg(entry: Entry, label: string | null): PoolMetrics | null {
 		// Counters since the pool started (pop_stats() would reset them: lifeguard only calls get_stats)
 		waitsTotal: numberAt(entry, 'requests_queued') ?? 0,
 		waitSecondsTotal: (numberAt(entry, 'requests_wait_ms') ?? 0) / 1000,
-		servedTotal: served,
-		holdSecondsTotal: served === null ? null : (numberAt(entry, 'usage_ms') ?? 0) / 1000,
+		...usage(served, served === null ? null : (numberAt(entry, 'usage_ms') ?? 0) / 1000),
 	};
 }
 

@@ -40,9 +40,13 @@ function ratesOf(metrics: PoolMetrics): SourceRates {
 		waitsPerSecond: metrics.waitsTotal,
 		waitingAverage: metrics.waitSecondsTotal,
 		timeoutsPerMinute: metrics.timeoutsTotal === null ? null : metrics.timeoutsTotal * 60,
-		servedPerSecond: metrics.servedTotal ?? null,
-		holdSecondsPerSecond: metrics.holdSecondsTotal ?? null,
+		...usageRates(metrics.servedTotal ?? null, metrics.holdSecondsTotal ?? null),
 	};
+}
+
+/** A usage timer's rates, only when the family has one (most have none: no keys, not nulls). */
+function usageRates(servedPerSecond: number | null, holdSecondsPerSecond: number | null): Pick<SourceRates, 'servedPerSecond' | 'holdSecondsPerSecond'> {
+	return servedPerSecond === null && holdSecondsPerSecond === null ? {} : {servedPerSecond, holdSecondsPerSecond};
 }
 
 const sumOf = (values: Array<number | null>): number | null => {
@@ -171,8 +175,7 @@ export function servicePool(service: string, pool: string | null, instances: rea
 			waitsPerSecond: rate('waitsPerSecond'),
 			waitingAverage: rate('waitingAverage'),
 			timeoutsPerMinute: rate('timeoutsPerMinute'),
-			servedPerSecond: rate('servedPerSecond'),
-			holdSecondsPerSecond: rate('holdSecondsPerSecond'),
+			...usageRates(rate('servedPerSecond'), rate('holdSecondsPerSecond')),
 		},
 		fleet,
 	};

@@ -11,14 +11,15 @@ const pool = exposedPool;
 
 test('Spring Boot Micrometer HikariCP, two pools; the generic jdbc_* duplicate is left out', () => {
 	assert.deepEqual(fixturePools('micrometer-hikari.prom'), [
-		pool({label: 'HikariPool-1', max: 10, open: 10, active: 10, idle: 0, waiting: 37, timeoutsTotal: 42}),
+		pool({label: 'HikariPool-1', max: 10, open: 10, active: 10, idle: 0, waiting: 37, timeoutsTotal: 42, servedTotal: 18_192, holdSecondsTotal: 4410.221}),
 		pool({label: 'reporting', max: 4, open: 4, active: 1, idle: 3, waiting: 0, timeoutsTotal: 0}),
 	]);
 });
 
 test('HikariCP simpleclient collector', () => {
 	assert.deepEqual(fixturePools('hikari-simpleclient.prom'), [
-		pool({label: 'billing', max: 20, open: 7, active: 5, idle: 2, waiting: 0, timeoutsTotal: 3}),
+		// the usage summary in milliseconds, read in seconds
+		pool({label: 'billing', max: 20, open: 7, active: 5, idle: 2, waiting: 0, timeoutsTotal: 3, servedTotal: 90_805, holdSecondsTotal: 401.233}),
 	]);
 });
 
