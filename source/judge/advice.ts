@@ -80,7 +80,7 @@ export function poolAdvice(input: AdviceInput): PoolAdvice {
 	const unmeasured = (arithmetic: string, text: string, step: string): PoolAdvice => ({needed: null, suggested: null, arithmetic, limitedBy: 'unmeasured', text, step});
 	if (!input.hasHoldTimes) {
 		const arithmetic = `its source exposes no hold time: ${missingHint(input.format)}`;
-		return unmeasured(arithmetic, `${pool}'s demand is unknown: ${arithmetic}`, 'raise the pool\'s max; its source exposes no hold time to size it (--json says what to add)');
+		return unmeasured(arithmetic, `${pool}'s demand is unknown: ${arithmetic}`, 'raise the pool\'s max (its source exposes no hold time to size it)');
 	}
 
 	if (arrival === null) {

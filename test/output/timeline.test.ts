@@ -62,7 +62,7 @@ describe('a log written by a real run renders with its numbers', () => {
 		const markdown = renderTimeline(text).markdown;
 		const levelLines = markdown.split('\n').filter(line => line.includes(' went from '));
 		assert.deepEqual(levelLines, [
-			'- **12:01 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max.',
+			'- **12:01 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max (its source exposes no hold time to size it).',
 			'- **12:01 UTC:** Server went from ok to critical (93/97 connections): Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
 			'- **12:03 UTC:** Pool api went from critical to ok (12/30 busy, 0 waiting); waiting rose from 12 at 12:01 to 812 at 12:01',
 		]);
