@@ -172,7 +172,8 @@ function missingHint(format: PoolFormat | null): string {
 		}
 
 		case 'pgbouncer': {
-			return 'its console did not answer SHOW STATS (total_xact_count, total_xact_time)';
+			// SHOW STATS is per database and counts transactions: the hold time only in transaction pooling.
+			return 'PgBouncer\'s SHOW STATS (total_xact_count, total_xact_time) sizes a pool only in transaction pooling, alone in its database';
 		}
 
 		default: {
