@@ -37,6 +37,22 @@ test('OpenTelemetry semconv: new names from instrumentation-pg, old names from t
 	]);
 });
 
+test('OpenTelemetry use_time histograms as usage counters: new semconv in seconds, old in milliseconds', () => {
+	const text = [
+		'db_client_connection_max{db_client_connection_pool_name="checkout"} 10',
+		'db_client_connection_use_time_seconds_count{db_client_connection_pool_name="checkout"} 400',
+		'db_client_connection_use_time_seconds_sum{db_client_connection_pool_name="checkout"} 96.5',
+		'db_client_connection_use_time_seconds_bucket{db_client_connection_pool_name="checkout",le="+Inf"} 400',
+		'db_client_connections_max{pool_name="HikariPool-1"} 8',
+		'db_client_connections_use_time_milliseconds_count{pool_name="HikariPool-1"} 50',
+		'db_client_connections_use_time_milliseconds_sum{pool_name="HikariPool-1"} 12500',
+	].join('\n');
+	assert.deepEqual(poolsOf(text), [
+		pool({label: 'HikariPool-1', max: 8, servedTotal: 50, holdSecondsTotal: 12.5}),
+		pool({label: 'checkout', max: 10, servedTotal: 400, holdSecondsTotal: 96.5}),
+	]);
+});
+
 test('Go database/sql: waiting not exposed but wait counters are, max 0 means unlimited', () => {
 	assert.deepEqual(fixturePools('go-sql.prom'), [
 		pool({label: 'inventory', max: 25, open: 25, active: 25, idle: 0, waiting: null, waitsTotal: 918_273, waitSecondsTotal: 77_211.930_221}),
