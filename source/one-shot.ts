@@ -36,7 +36,6 @@ export async function collectServers(input: {
 	poolTimeoutMs: number;
 	thresholds: Thresholds;
 	now: () => number;
-	sampleMs?: number;
 }): Promise<ServerShot[]> {
 	const collectPools = async () => Promise.all(input.poolCollectors.map(async collector => collector.collect(input.poolTimeoutMs)));
 	let early: {atMs: number; readings: PoolReading[]} | null = null;
@@ -45,7 +44,7 @@ export async function collectServers(input: {
 		if (readings.some(reading => hasUsageCounters(reading))) {
 			early = {atMs: input.now(), readings};
 			await new Promise(resolve => {
-				setTimeout(resolve, input.sampleMs ?? ADVICE_SAMPLE_MS);
+				setTimeout(resolve, ADVICE_SAMPLE_MS);
 			});
 		}
 	}
