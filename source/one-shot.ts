@@ -2,11 +2,12 @@
 // endpoint concurrently, the pools given at most one pool timeout.
 import type {PoolCollector} from './collectors/pools/create-collector.js';
 import type {PostgresSource} from './collectors/postgres-activity.js';
+import {ADVICE_SAMPLE_MS, hasUsageCounters} from './judge/advice.js';
 import {placeholderPool} from './judge/pool-status.js';
 import type {Thresholds} from './judge/types.js';
 import {emptyWatch, judgePoolReading, judgeServerReading} from './judge/watch.js';
 import type {ServerShot} from './output/json.js';
-import type {ServerReading} from './readings/types.js';
+import type {PoolReading, ServerReading} from './readings/types.js';
 
 export type {ServerShot} from './output/json.js';
 
@@ -28,7 +29,7 @@ export async function collectOnce(input: {
 	return {picture: shot!.picture, error: shot!.error};
 }
 
-/** Every server once, and the pools once; the pools are judged against the first server. */
+/** Every server once, and the pools once (twice, ADVICE_SAMPLE_MS apart, when they expose usage counters); the pools are judged against the first server. */
 export async function collectServers(input: {
 	servers: readonly OneShotServer[];
 	poolCollectors: readonly PoolCollector[];
@@ -36,11 +37,23 @@ export async function collectServers(input: {
 	thresholds: Thresholds;
 	now: () => number;
 }): Promise<ServerShot[]> {
+	const collectPools = async () => Promise.all(input.poolCollectors.map(async collector => collector.collect(input.poolTimeoutMs)));
+	let early: {atMs: number; readings: PoolReading[]} | null = null;
+	if (input.servers[0]?.postgres && input.poolCollectors.length > 0) {
+		const readings = await collectPools();
+		if (readings.some(reading => hasUsageCounters(reading))) {
+			early = {atMs: input.now(), readings};
+			await new Promise(resolve => {
+				setTimeout(resolve, ADVICE_SAMPLE_MS);
+			});
+		}
+	}
+
 	const [readings, poolReadings] = await Promise.all([
 		Promise.all(input.servers.map(async (server): Promise<ServerReading> => (server.postgres
 			? server.postgres.poll()
 			: {ok: false, error: server.error ?? 'not connected', isDisconnected: true}))),
-		Promise.all(input.poolCollectors.map(async collector => collector.collect(input.poolTimeoutMs))),
+		collectPools(),
 	]);
 	const atMs = input.now();
 	return input.servers.map((server, index) => {
@@ -48,6 +61,11 @@ export async function collectServers(input: {
 		// The live screen's judge, one reading each: the server first, then the pools judged against it.
 		const hasPools = index === 0;
 		let watch = emptyWatch(input.thresholds, {role: server.role, pools: hasPools ? input.poolCollectors.map(collector => placeholderPool(collector.endpoint)) : []});
+		// The earlier reading only gives the counters a start: the pools' own history, before the server's.
+		for (const [pool, collector] of (hasPools && early ? input.poolCollectors : []).entries()) {
+			watch = judgePoolReading(watch, collector.endpoint, early!.readings[pool]!, early!.atMs).watch;
+		}
+
 		watch = judgeServerReading(watch, reading, atMs).watch;
 		for (const [pool, collector] of (hasPools ? input.poolCollectors : []).entries()) {
 			watch = judgePoolReading(watch, collector.endpoint, poolReadings[pool]!, atMs).watch;

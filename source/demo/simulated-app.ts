@@ -71,6 +71,9 @@ type Counts = {
 	waits: number;
 	waitMs: number;
 	timeouts: number;
+	/** Connections given back, and the milliseconds they were held: a usage timer, as HikariCP's. */
+	served: number;
+	holdMs: number;
 	lastFailure: string | null;
 	isStopping: boolean;
 };
@@ -135,6 +138,7 @@ async function oneRequest(pool: pg.Pool, request: AppRequest, counts: Counts): P
 	}
 
 	let broken: Error | undefined;
+	const heldSince = Date.now();
 	try {
 		await client.query(request.sql, request.params?.());
 	} catch (error) {
@@ -146,6 +150,8 @@ async function oneRequest(pool: pg.Pool, request: AppRequest, counts: Counts): P
 	} finally {
 		// pg-pool never shrinks on its own when max is lowered: discard connections above it.
 		client.release(broken ?? pool.totalCount > (pool.options.max ?? 10));
+		counts.served++;
+		counts.holdMs += Date.now() - heldSince;
 	}
 
 	return true;
@@ -207,6 +213,9 @@ function poolPayload(name: string, pool: pg.Pool, counts: Counts): unknown {
 			timeoutsTotal: counts.failures,
 			waitsTotal: counts.waits,
 			waitSecondsTotal: counts.waitMs / 1000,
+			// The usage timer: with the timeouts and the queue, what lifeguard sizes the pool from.
+			servedTotal: counts.served,
+			holdSecondsTotal: counts.holdMs / 1000,
 		}],
 	};
 }
@@ -214,7 +223,7 @@ function poolPayload(name: string, pool: pg.Pool, counts: Counts): unknown {
 export async function startSimulatedApp(options: SimulatedAppOptions): Promise<SimulatedApp> {
 	const step = options.step ?? 5;
 	const pool = createPool(options);
-	const counts: Counts = {waitingSince: new Set(), failures: 0, waits: 0, waitMs: 0, timeouts: 0, lastFailure: null, isStopping: false};
+	const counts: Counts = {waitingSince: new Set(), failures: 0, waits: 0, waitMs: 0, timeouts: 0, served: 0, holdMs: 0, lastFailure: null, isStopping: false};
 	const stopDemand = startDemand(options, async () => oneRequest(pool, options.request, counts), counts);
 	const server = (options.isPublished ?? true) ? await publish(() => poolPayload(options.name, pool, counts)) : null;
 	const setMax = (max: number) => {

@@ -1,6 +1,7 @@
 // `lifeguard doctor`, checks 1 and 2: do the pools fit the server (configured and observed), and is
 // there room left for the operator when it is full.
-import type {Check, DoctorInput} from './types.js';
+import {ADVICE_SAMPLE_MS, type PoolAdvice, poolAdvice} from '../judge/advice.js';
+import type {Check, DoctorInput, PoolCapacity} from './types.js';
 import {check, couldNotRead, listNames, pgbouncerServerConnections, poolArithmetic, poolDemand, SUGGESTED, usableSlots} from './checks.js';
 import {sqlIdentifier} from '../text/sql-identifier.js';
 import {plural} from '../text/words.js';
@@ -129,12 +130,26 @@ export function capacityObserved(input: DoctorInput): Check {
 		return check(id, 'warn', `${poolText}, below its max; ${serverText}: connections are slow to open${others}`, 'check the connect latency and the pool\'s connection-creation limits', numbers);
 	}
 
-	const perInstance = Math.floor(free / pool.instances);
-	const suggested = pool.maxPerInstance === null ? null : pool.maxPerInstance + Math.min(waiting, perInstance);
-	const fix = suggested === null
-		? `raise ${pool.name}'s max (its source does not expose it); the server has ${free} free slots`
-		: `raise ${pool.name} max ${pool.maxPerInstance} → ${suggested} (${pool.maxPerInstance} + min(${waiting} waiting, ${free} free ÷ ${plural(pool.instances, 'instance')})); keep Σ max × instances ≤ ${usable}`;
-	return check(id, 'fail', `${poolText}; ${serverText}: the pool is the bottleneck${others}`, fix, {...numbers, suggestedMax: suggested});
+	const advice = sizingAdvice(pool, {usable, free});
+	const fix = `${advice.text}; keep Σ max × instances ≤ ${usable}`;
+	return check(id, 'fail', `${poolText}; ${serverText}: the pool is the bottleneck${others}`, fix, {...numbers, neededMax: advice.needed, suggestedMax: advice.suggested});
+}
+
+/** Little's law on the pool's two readings (judge/advice.ts), or what is missing to apply it: never a number from the queue. */
+function sizingAdvice(pool: PoolCapacity, server: {usable: number; free: number}): PoolAdvice {
+	const demand = pool.demand;
+	const noRates = {servedPerSecond: null, meanHoldSeconds: null, timeoutsPerMinute: null, queueGrowthPerSecond: null};
+	return poolAdvice({
+		pool: pool.name,
+		max: pool.maxPerInstance,
+		instances: pool.instances,
+		open: pool.observed?.open ?? pool.observed?.active ?? null,
+		rates: demand?.rates ?? noRates,
+		hasHoldTimes: demand?.hasHoldTimes ?? false,
+		format: demand?.format ?? null,
+		server,
+		windowSeconds: ADVICE_SAMPLE_MS / 1000,
+	});
 }
 
 // --- 2. room for the operator --------------------------------------------------------------------

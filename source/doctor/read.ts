@@ -8,7 +8,9 @@ import {columnNumber, columnText, consoleClient, endConsole} from '../collectors
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
 import {applyPoolReading, placeholderPool} from '../judge/pool-status.js';
-import type {PoolStatus} from '../judge/types.js';
+import {ADVICE_SAMPLE_MS, type AdviceInput, exposesHoldTimes, hasUsageCounters} from '../judge/advice.js';
+import {poolRates, type PoolRates} from '../judge/rates.js';
+import type {Observation, PoolStatus} from '../judge/types.js';
 import type {PoolEndpoint} from '../readings/types.js';
 import {withDeadline} from '../polling/deadline.js';
 import {
@@ -31,13 +33,15 @@ export type ReadOptions = {
 	poolTimeoutMs: number;
 	warnRatio: number;
 	now?: () => number;
+	/** Between the two readings of pools that expose usage counters (default ADVICE_SAMPLE_MS). */
+	sampleMs?: number;
 };
 
 export async function readDoctorInput(options: ReadOptions): Promise<DoctorInput> {
 	const {client, password} = options;
 	const now = options.now ?? Date.now;
 	// The pools and PgBouncer consoles answer concurrently with the server's reads.
-	const poolsPromise = readPools(options.poolCollectors, options.poolTimeoutMs, now);
+	const poolsPromise = readPools(options.poolCollectors, options.poolTimeoutMs, now, options.sampleMs ?? ADVICE_SAMPLE_MS);
 	const bouncersPromise = Promise.all(options.poolCollectors
 		.filter(collector => collector.endpoint.kind === 'pgbouncer')
 		.map(async collector => ({endpoint: collector.endpoint.maskedUrl, config: await readPgBouncerConfig(collector.endpoint, options.poolTimeoutMs)})));
@@ -125,28 +129,48 @@ function mapApplication(row: Row): ApplicationUsage {
 
 // --- pools ---------------------------------------------------------------------------------------
 
-async function readPools(collectors: readonly PoolCollector[], timeoutMs: number, now: () => number): Promise<PoolCapacity[]> {
-	const readings = await Promise.all(collectors.map(async collector => collector.collect(timeoutMs)));
-	const atMs = now();
-	let statuses: PoolStatus[] = collectors.map(collector => placeholderPool(collector.endpoint));
-	for (const [index, collector] of collectors.entries()) {
-		statuses = applyPoolReading(statuses, collector.endpoint, readings[index]!, atMs);
+async function readPools(collectors: readonly PoolCollector[], timeoutMs: number, now: () => number, sampleMs: number): Promise<PoolCapacity[]> {
+	const readAll = async () => {
+		const readings = await Promise.all(collectors.map(async collector => collector.collect(timeoutMs)));
+		const atMs = now();
+		let statuses: PoolStatus[] = collectors.map(collector => placeholderPool(collector.endpoint));
+		for (const [index, collector] of collectors.entries()) {
+			statuses = applyPoolReading(statuses, collector.endpoint, readings[index]!, atMs);
+		}
+
+		return {readings, statuses, atMs};
+	};
+
+	const first = await readAll();
+	if (!first.readings.some(reading => hasUsageCounters(reading))) {
+		return poolCapacities(first.statuses);
 	}
 
-	return poolCapacities(statuses);
+	// Usage counters give demand only as rates: a second reading, as the live screen's next poll.
+	await new Promise(resolve => {
+		setTimeout(resolve, sampleMs);
+	});
+	const second = await readAll();
+	return poolCapacities(second.statuses, first.statuses.map((status, index) => [
+		{atMs: first.atMs, server: null, pools: [status]},
+		{atMs: second.atMs, server: null, pools: [second.statuses[index]!]},
+	]));
 }
 
 /**
  * Pools as the capacity arithmetic wants them: one instance per endpoint that reports a pool of that
  * name (`--pool api=http://a … --pool api=http://b` is one pool on two instances).
  */
-export function poolCapacities(statuses: readonly PoolStatus[]): PoolCapacity[] {
-	const byName = new Map<string, PoolStatus[]>();
-	for (const status of statuses) {
-		byName.set(status.name, [...(byName.get(status.name) ?? []), status]);
+export function poolCapacities(statuses: readonly PoolStatus[], histories?: ReadonlyArray<readonly Observation[]>): PoolCapacity[] {
+	const byName = new Map<string, Array<{status: PoolStatus; rates: PoolRates | null}>>();
+	for (const [index, status] of statuses.entries()) {
+		// Each endpoint's own two readings: endpoints of one name are instances of one pool.
+		const history = histories?.[index];
+		byName.set(status.name, [...(byName.get(status.name) ?? []), {status, rates: history ? poolRates(history, status.name) : null}]);
 	}
 
-	return [...byName].map(([name, group]) => {
+	return [...byName].map(([name, entries]) => {
+		const group = entries.map(entry => entry.status);
 		const maxima = group.map(status => status.metrics?.max ?? null);
 		const known = maxima.filter((max): max is number => max !== null);
 		const sum = (pick: (status: PoolStatus) => number | null) => group.reduce<number | null>((total, status) => {
@@ -164,8 +188,31 @@ export function poolCapacities(statuses: readonly PoolStatus[]): PoolCapacity[] 
 				: null,
 			isPgBouncer: group.every(status => status.format === 'pgbouncer'),
 			error: group.map(status => status.error).find(error => error !== null) ?? null,
+			demand: {
+				rates: summedRates(entries.map(entry => entry.rates)),
+				hasHoldTimes: group.every(status => status.metrics !== null && exposesHoldTimes(status.metrics)),
+				format: group[0]?.format ?? null,
+			},
 		};
 	});
+}
+
+/** Demand rates summed over a pool's instances (hold time weighted by what each served); null unless every instance has them. */
+function summedRates(rates: ReadonlyArray<PoolRates | null>): AdviceInput['rates'] | null {
+	if (rates.length === 0 || rates.some(rate => rate === null || rate.servedPerSecond === null)) {
+		return null;
+	}
+
+	const all = rates as PoolRates[];
+	const sum = (pick: (rate: PoolRates) => number | null) => all.reduce((total, rate) => total + (pick(rate) ?? 0), 0);
+	const served = sum(rate => rate.servedPerSecond);
+	const held = all.some(rate => rate.meanHoldSeconds === null && (rate.servedPerSecond ?? 0) > 0) ? null : sum(rate => (rate.meanHoldSeconds ?? 0) * (rate.servedPerSecond ?? 0));
+	return {
+		servedPerSecond: served,
+		meanHoldSeconds: held === null || served <= 0 ? null : held / served,
+		timeoutsPerMinute: sum(rate => rate.timeoutsPerMinute),
+		queueGrowthPerSecond: sum(rate => rate.queueGrowthPerSecond),
+	};
 }
 
 // --- PgBouncer console ---------------------------------------------------------------------------

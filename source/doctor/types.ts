@@ -1,5 +1,7 @@
 // Plain values of `lifeguard doctor`: what the reader found (each part may have failed on its own)
 // and what the judging made of it. The checks are pure functions of DoctorInput (checks.ts).
+import type {AdviceInput} from '../judge/advice.js';
+import type {PoolFormat} from '../readings/types.js';
 
 /** One part of the reading: its value, or why it could not be read (one masked line). */
 export type Part<T> = {ok: true; value: T} | {ok: false; error: string};
@@ -49,6 +51,11 @@ export type PoolCapacity = {
 	instances: number;
 	/** What the pool reported at the review, summed over its instances; null when not exposed. */
 	observed: {active: number | null; open: number | null; waiting: number | null} | null;
+	/**
+	 * Its demand over two readings, rates summed over its instances (null before two), whether its
+	 * source exposes hold times at all, and its format (to say what is missing). Absent: not read.
+	 */
+	demand?: {rates: AdviceInput['rates'] | null; hasHoldTimes: boolean; format: PoolFormat | null};
 	/** A PgBouncer pool: counted through PgBouncer's own limits, not as application connections. */
 	isPgBouncer: boolean;
 	/** The endpoint's failure, masked; null when it answered. */

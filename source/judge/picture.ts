@@ -2,6 +2,7 @@
 // `check`, the plain summary) comes from one Picture of the latest readings of every source,
 // whichever source just spoke. The same quantity never shows two numbers, and a level never shows
 // without the finding that says why.
+import {adviceForPool, type PoolAdvice} from './advice.js';
 import {type Alarm, type AlarmChange, heldLevels, settleAlarms} from './alarms.js';
 import {diagnose, sortFindings} from './diagnosis.js';
 import {levelRank, worstLevel} from './levels.js';
@@ -16,7 +17,8 @@ import type {ServerSnapshot} from '../readings/types.js';
 /** A pool endpoint that fails has no level to show: `unknown`, never `ok`. */
 export type PoolLevel = Level | 'unknown';
 
-export type PoolView = PoolStatus & {level: PoolLevel; rates: PoolRates; sinceMs: number | null};
+/** advice: how big the pool should be (Little's law), null when it has no good numbers. */
+export type PoolView = PoolStatus & {level: PoolLevel; rates: PoolRates; sinceMs: number | null; advice: PoolAdvice | null};
 
 export type Picture = {
 	atMs: number;
@@ -53,7 +55,8 @@ export function derivePicture(history: readonly Observation[], thresholds: Thres
 	const pools = latest.pools
 		.map((pool): PoolView => {
 			const alarm = alarms[subjectKey(poolSubject(pool.name))];
-			return {...pool, level: pool.error === null ? (alarm?.level ?? 'ok') : 'unknown', rates: poolRates(history, pool.name), sinceMs: alarm?.sinceMs ?? null};
+			const rates = poolRates(history, pool.name);
+			return {...pool, level: pool.error === null ? (alarm?.level ?? 'ok') : 'unknown', rates, sinceMs: alarm?.sinceMs ?? null, advice: adviceForPool(pool, rates, latest.server)};
 		})
 		.sort((a, b) => poolRank(b.level) - poolRank(a.level) || Number(b.error !== null) - Number(a.error !== null)
 			|| (b.metrics?.waiting ?? 0) - (a.metrics?.waiting ?? 0) || a.name.localeCompare(b.name));

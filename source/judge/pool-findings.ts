@@ -1,6 +1,7 @@
 // A pool's findings from its fresh numbers (saturated, waiting, timing out, busy), its endpoint's
 // failure, and the fleets that together could open more connections than the server has. Each
 // carries the level its pool row shows, so the row and the banner always agree. Pure.
+import {adviceForPool, type PoolAdvice} from './advice.js';
 import {freeConnections, heldThresholds, isPoolAtMax, levelForRatio, persistentWaitingMs, usableConnections, waitingForMs} from './levels.js';
 import {rankInstances} from './instances.js';
 import {type PoolRates, poolRates, RATE_WINDOW_MS, waitRateText} from './rates.js';
@@ -35,7 +36,8 @@ export function poolFindings(history: readonly Observation[], pool: PoolStatus, 
 	const findings: Finding[] = [];
 	if (hasWaiters || (isWaitingByRate && atMax === true) || (unfinished !== null && atMax !== false)) {
 		const queue = hasWaiters ? `${metrics.waiting} waiting${queueDetails(metrics.waitingClients, metrics.oldestWaitSeconds)}` : unfinished ?? waitRateText(rates);
-		findings.push(waitingFinding(history, pool, server, {busy, queue, atMax}, thresholds));
+		const advice = adviceForPool(pool, rates, server);
+		findings.push(waitingFinding(history, pool, server, {busy, queue, atMax, advice}, thresholds));
 	}
 
 	const timeouts = rates.timeoutsPerMinute ?? 0;
@@ -68,10 +70,11 @@ export function poolFindings(history: readonly Observation[], pool: PoolStatus, 
 	return findings;
 }
 
-function waitingFinding(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, facts: {busy: string; queue: string; atMax: boolean | null}, thresholds: Thresholds): Finding {
+function waitingFinding(history: readonly Observation[], pool: PoolStatus, server: ServerSnapshot | null, facts: {busy: string; queue: string; atMax: boolean | null; advice: PoolAdvice | null}, thresholds: Thresholds): Finding {
 	const subject = poolSubject(pool.name);
 	const {name} = pool;
 	const {busy, queue, atMax} = facts;
+	const next = nextStep(facts.advice);
 	if (!server) {
 		return {
 			code: 'pool-saturated',
@@ -102,7 +105,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			code: 'pool-saturated',
 			level: 'critical',
 			subject,
-			message: `Pool ${name} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room}: raise the pool's max (worst: ${worst}).`,
+			message: `Pool ${name} is saturated: ${fleet.atMax} of ${plural(fleet.instances, 'instance')} at ${perInstance}, ${queue}, ${room} (worst: ${worst}): ${next}.`,
 		};
 	}
 
@@ -112,7 +115,7 @@ function waitingFinding(history: readonly Observation[], pool: PoolStatus, serve
 			level: 'critical',
 			subject,
 			// Short enough to read whole on an 80-column screen: the claim, the proof, the next step.
-			message: `Pool ${name} is saturated: ${busy}, ${queue}, ${room}: raise the pool's max.`,
+			message: `Pool ${name} is saturated: ${busy}, ${queue}, ${room}: ${next}.`,
 		};
 	}
 
@@ -250,4 +253,9 @@ export function whoWaitsText(clients: WaitingClients | undefined): string {
 	const shown = clients.groups.slice(0, WHO_WAITS_SHOWN).map(group => `${truncateCells(group.name, WHO_WAITS_NAME_CELLS)} ${group.clients}`);
 	const others = clients.groups.slice(WHO_WAITS_SHOWN).reduce((sum, group) => sum + group.clients, clients.omittedClients);
 	return [...shown, ...(others > 0 ? [`others ${others}`] : [])].join(', ');
+}
+
+/** The saturated pool's next step: the sizing advice when demand is measured, else what is missing to measure it. */
+function nextStep(advice: PoolAdvice | null): string {
+	return advice?.step ?? 'raise the pool\'s max';
 }

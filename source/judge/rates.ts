@@ -20,6 +20,12 @@ export type PoolRates = {
 	waitingAverage: number | null;
 	/** Requests that gave up waiting for a connection, per minute. */
 	timeoutsPerMinute: number | null;
+	/** Connections given back per second (a usage timer's count); null when not exposed or too early. */
+	servedPerSecond: number | null;
+	/** Mean time a connection was held, from the usage timer's sum and count; null when unknown or none served. */
+	meanHoldSeconds: number | null;
+	/** How fast the waiting gauge grew over the window (negative while it drains); null before two samples. */
+	queueGrowthPerSecond: number | null;
 };
 
 type Sample = {atMs: number; metrics: PoolMetrics};
@@ -68,28 +74,54 @@ function increase(samples: readonly Sample[], pick: (metrics: PoolMetrics) => nu
 
 export function poolRates(history: readonly Observation[], poolName: string, windowMs = RATE_WINDOW_MS): PoolRates {
 	// A source that computed its own rates (Prometheus' rate() for a fleet) is taken at its word.
-	const own = history.at(-1)?.pools.find(pool => pool.name === poolName)?.metrics?.sourceRates;
-	if (own) {
-		const {waitsPerSecond, waitingAverage, timeoutsPerMinute} = own;
-		return {waitsPerSecond, waitingAverage, timeoutsPerMinute, meanWaitSeconds: waitsPerSecond !== null && waitsPerSecond > 0 && waitingAverage !== null ? waitingAverage / waitsPerSecond : null};
-	}
-
 	const nowMs = history.at(-1)?.atMs ?? 0;
 	const samples = samplesOf(history, poolName, nowMs - windowMs);
 	const seconds = samples.length >= 2 ? (samples.at(-1)!.atMs - samples[0]!.atMs) / 1000 : 0;
+	const queueGrowthPerSecond = seconds > 0 ? growth(samples, seconds) : null;
+	// A source that computed its own rates (Prometheus' rate() for a fleet) is taken at its word.
+	const own = history.at(-1)?.pools.find(pool => pool.name === poolName)?.metrics?.sourceRates;
+	if (own) {
+		const {waitsPerSecond, waitingAverage, timeoutsPerMinute} = own;
+		const servedPerSecond = own.servedPerSecond ?? null;
+		return {
+			waitsPerSecond,
+			waitingAverage,
+			timeoutsPerMinute,
+			meanWaitSeconds: waitsPerSecond !== null && waitsPerSecond > 0 && waitingAverage !== null ? waitingAverage / waitsPerSecond : null,
+			servedPerSecond,
+			meanHoldSeconds: ratio(own.holdSecondsPerSecond ?? null, servedPerSecond),
+			queueGrowthPerSecond,
+		};
+	}
+
 	if (seconds <= 0) {
-		return {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null};
+		return {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null};
 	}
 
 	const waits = increase(samples, metrics => metrics.waitsTotal);
 	const waitSeconds = increase(samples, metrics => metrics.waitSecondsTotal);
 	const timeouts = increase(samples, metrics => metrics.timeoutsTotal);
+	const served = increase(samples, metrics => metrics.servedTotal ?? null);
+	const holdSeconds = increase(samples, metrics => metrics.holdSecondsTotal ?? null);
 	return {
 		waitsPerSecond: waits === null ? null : waits / seconds,
 		meanWaitSeconds: waits !== null && waits > 0 && waitSeconds !== null ? waitSeconds / waits : null,
 		waitingAverage: waitSeconds === null ? null : waitSeconds / seconds,
 		timeoutsPerMinute: timeouts === null ? null : (timeouts / seconds) * 60,
+		servedPerSecond: served === null ? null : served / seconds,
+		meanHoldSeconds: ratio(holdSeconds, served),
+		queueGrowthPerSecond,
 	};
+}
+
+/** part ÷ whole, null when either is unknown or the whole is 0 (no connection came back: no mean). */
+const ratio = (part: number | null, whole: number | null): number | null => (part === null || whole === null || whole <= 0 ? null : part / whole);
+
+/** The waiting gauge's change per second from the window's first sample to its last (a gauge, not a counter). */
+function growth(samples: readonly Sample[], seconds: number): number | null {
+	const first = samples[0]?.metrics.waiting ?? null;
+	const last = samples.at(-1)?.metrics.waiting ?? null;
+	return first === null || last === null ? null : (last - first) / seconds;
 }
 
 /** Rates as the pools panel shows them: "waits 3.1/s, avg 420 ms". */

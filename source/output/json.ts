@@ -105,6 +105,10 @@ function poolJson(pool: PoolView) {
 		waitsPerSecond: round(pool.rates.waitsPerSecond),
 		meanWaitSeconds: round(pool.rates.meanWaitSeconds),
 		timeoutsPerMinute: round(pool.rates.timeoutsPerMinute, 1),
+		servedPerSecond: round(pool.rates.servedPerSecond),
+		meanHoldSeconds: round(pool.rates.meanHoldSeconds),
+		// How big the pool should be (Little's law), or what is missing to say: README, Sizing advice.
+		advice: pool.advice ? {needed: pool.advice.needed, suggested: pool.advice.suggested, arithmetic: pool.advice.arithmetic, limitedBy: pool.advice.limitedBy, text: pool.advice.text} : null,
 		// --prometheus: the numbers above are sums over the service's instances, listed worst first.
 		fleet: metrics?.fleet ?? null,
 		// Who waits, by application (else address), from a pooler's client list (PgBouncer's SHOW CLIENTS); null when not read.

@@ -121,6 +121,13 @@ export type PoolMetrics = PoolGauges & {
 	/** Cumulative seconds spent waiting for a connection (a counter). */
 	waitSecondsTotal: number | null;
 	/**
+	 * Cumulative connections handed out and given back (a counter: a usage timer's count), and the
+	 * seconds they were held (its sum). With both, demand is arrival rate × mean hold time (Little's
+	 * law). Absent or null when the source has no usage timer.
+	 */
+	servedTotal?: number | null;
+	holdSecondsTotal?: number | null;
+	/**
 	 * Set when the endpoint reported something impossible for this pool (a negative count, a max of 0,
 	 * an infinite value, a duplicate series): one line such as "invalid value -5 for waiting", built by
 	 * lifeguard from its own words and numbers (no outside text). Every number above is then null.
@@ -160,6 +167,10 @@ export type SourceRates = {
 	waitingAverage: number | null;
 	/** Requests that gave up waiting for a connection, per minute. */
 	timeoutsPerMinute: number | null;
+	/** Connections given back per second (a usage timer's count); absent when not exposed. */
+	servedPerSecond?: number | null;
+	/** Seconds of holding credited per second (a usage timer's sum). */
+	holdSecondsPerSecond?: number | null;
 };
 
 /** One instance of a service's pool, as Prometheus last scraped it. */

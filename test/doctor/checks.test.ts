@@ -150,20 +150,34 @@ describe('capacity-total: Σ max × instances (+ PgBouncer) vs usable slots', ()
 describe('capacity-observed: waiters on a pool at max while the server has room', () => {
 	runCases([
 		{
-			name: 'the incident: max 5, 195 waiting, server 8 of 97: fail with the arithmetic',
+			name: 'the incident: max 5, 195 waiting, server 8 of 97: sized by demand (Little\'s law), not by the queue',
 			run: capacityObserved,
-			input: input({pools: [pool({observed: {active: 5, open: 5, waiting: 195}})]}),
+			// The demo's steady state: 25 served and 25 timed out a second, the queue level, 0.2 s holds.
+			input: input({pools: [pool({observed: {active: 5, open: 5, waiting: 195}, demand: {rates: {servedPerSecond: 25, meanHoldSeconds: 0.2, timeoutsPerMinute: 1500, queueGrowthPerSecond: 0}, hasHoldTimes: true, format: 'json'}})]}),
 			status: 'fail',
 			found: /checkout: 5 of max 5 × 1 instance in use, 195 waiting; server 8 of 97 usable slots used, 89 free: the pool is the bottleneck/,
-			fix: /raise checkout max 5 → 94 \(5 \+ min\(195 waiting, 89 free ÷ 1 instance\)\)/,
-			numbers: {suggestedMax: 94, free: 89, waiting: 195},
+			fix: /^checkout needs ~10 connections \(≈ 50 req\/s × 0\.20 s\); set max 15 for headroom; keep Σ max × instances ≤ 97$/,
+			numbers: {neededMax: 10, suggestedMax: 15, free: 89, waiting: 195},
 		},
 		{
-			name: 'few waiters: the suggestion is max + waiting',
+			name: 'a source without hold times: what is missing, no number from the queue',
 			run: capacityObserved,
-			input: input({pools: [pool({maxPerInstance: 5, instances: 2, observed: {active: 10, open: 10, waiting: 3}})]}),
+			input: input({pools: [pool({maxPerInstance: 5, instances: 2, observed: {active: 10, open: 10, waiting: 3}, demand: {rates: null, hasHoldTimes: false, format: 'prometheus'}})]}),
 			status: 'fail',
-			numbers: {suggestedMax: 8},
+			fix: /checkout's demand is unknown: its source exposes no hold time: add a usage timer \(HikariCP hikaricp_connections_usage_seconds/,
+			numbers: {neededMax: null, suggestedMax: null},
+		},
+		{
+			name: 'a fleet of 12 instances bounded by the server: PgBouncer or max_connections first',
+			run: capacityObserved,
+			// 12 × 5 open, 70 of 97 used: 27 free; 38 req/s an instance of 0.26 s holds need ~10 each.
+			input: input({
+				activity: {ok: true, value: {connections: 70, hidden: 0}},
+				pools: [pool({maxPerInstance: 5, instances: 12, observed: {active: 60, open: 60, waiting: 80}, demand: {rates: {servedPerSecond: 456, meanHoldSeconds: 0.26, timeoutsPerMinute: 0, queueGrowthPerSecond: 0}, hasHoldTimes: true, format: 'prometheus'}})],
+			}),
+			status: 'fail',
+			fix: /checkout needs ~10 connections per instance \(≈ 456 req\/s × 0\.26 s ÷ 12 instances\); 12 instances × 15 = 180 > 77 slots to spare \(27 free \+ 60 its own − 10 kept free\): put PgBouncer in front or raise max_connections first/,
+			numbers: {neededMax: 10, suggestedMax: null},
 		},
 		{
 			name: 'server full: raising the pool would not help',

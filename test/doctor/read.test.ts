@@ -21,9 +21,28 @@ function status(name: string, metrics: Partial<PoolMetrics> | null, overrides: P
 describe('poolCapacities: {name, maxPerInstance, instances}', () => {
 	it('one instance per endpoint reporting a pool of that name; observed numbers summed', () => {
 		assert.deepEqual(poolCapacities([status('api', {waiting: 2}), status('api', {waiting: 3}), status('jobs', {max: 4})]), [
-			{name: 'api', maxPerInstance: 10, instances: 2, observed: {active: 6, open: 8, waiting: 5}, isPgBouncer: false, error: null},
-			{name: 'jobs', maxPerInstance: 4, instances: 1, observed: {active: 3, open: 4, waiting: 0}, isPgBouncer: false, error: null},
+			{name: 'api', maxPerInstance: 10, instances: 2, observed: {active: 6, open: 8, waiting: 5}, isPgBouncer: false, error: null, demand: {rates: null, hasHoldTimes: false, format: 'json'}},
+			{name: 'jobs', maxPerInstance: 4, instances: 1, observed: {active: 3, open: 4, waiting: 0}, isPgBouncer: false, error: null, demand: {rates: null, hasHoldTimes: false, format: 'json'}},
 		]);
+	});
+
+	it('two readings of usage counters: demand summed over the instances, hold time weighted by what each served', () => {
+		// Over 2 s: instance a served 40 held 0.2 s each and timed out 4, b served 20 held 0.5 s; b's queue grew by 6.
+		const reading = (atMs: number, served: number, hold: number, timeouts: number, waiting: number, id: string) => ({
+			...status('api', {servedTotal: served, holdSecondsTotal: hold, timeoutsTotal: timeouts, waiting}, {endpointId: id}),
+			sampledAtMs: atMs,
+		});
+		const before = [reading(1000, 100, 20, 0, 0, 'a'), reading(1000, 50, 25, 0, 0, 'b')];
+		const after = [reading(3000, 140, 28, 4, 0, 'a'), reading(3000, 70, 35, 0, 6, 'b')];
+		const [pool] = poolCapacities(after, before.map((first, index) => [
+			{atMs: 1000, server: null, pools: [first]},
+			{atMs: 3000, server: null, pools: [after[index]!]},
+		]));
+		assert.deepEqual(pool!.demand, {
+			rates: {servedPerSecond: 30, meanHoldSeconds: 18 / 60, timeoutsPerMinute: 120, queueGrowthPerSecond: 3},
+			hasHoldTimes: true,
+			format: 'json',
+		});
 	});
 
 	it('instances with different maxima: the largest (no room promised that is not there)', () => {

@@ -52,7 +52,7 @@ describe('pool-saturated', () => {
 					level: 'critical',
 					subject: poolSubject('api'),
 					message:
-						"Pool api is saturated: 5/5 busy, 812 waiting (oldest 3.2 s), while the server has 84 free slots: raise the pool's max.",
+						"Pool api is saturated: 5/5 busy, 812 waiting (oldest 3.2 s), while the server has 84 free slots: raise the pool's max (its source exposes no hold time to size it).",
 				},
 			],
 		},

@@ -190,14 +190,14 @@ describe('rates from counters', () => {
 	});
 
 	it('the first sample has no rate yet, and a restart is no negative rate', () => {
-		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null});
+		assert.deepEqual(poolRates([waits(0, 100, 40)], 'api'), {waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, timeoutsPerMinute: null, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null});
 		const restarted = poolRates([waits(0, 500, 200), waits(10_000, 20, 8)], 'api');
 		assert.equal(restarted.waitsPerSecond, 2);
 		assert.equal(restarted.meanWaitSeconds, 0.4);
 	});
 
 	it('no waits in the window: a rate of 0 and no mean', () => {
-		assert.deepEqual(poolRates([waits(0, 100, 40), waits(10_000, 100, 40)], 'api'), {waitsPerSecond: 0, meanWaitSeconds: null, waitingAverage: 0, timeoutsPerMinute: 0});
+		assert.deepEqual(poolRates([waits(0, 100, 40), waits(10_000, 100, 40)], 'api'), {waitsPerSecond: 0, meanWaitSeconds: null, waitingAverage: 0, timeoutsPerMinute: 0, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null});
 	});
 });
 
@@ -232,8 +232,8 @@ describe('fleets read through Prometheus', () => {
 		const {picture} = derivePicture([observation({pools: [pool]})], defaultThresholds, {});
 		assert.equal(picture.pools[0]?.level, 'critical');
 		assert.equal(picture.findings[0]?.code, 'pool-saturated');
-		assert.match(picture.findings[0]!.message, /1 of 2 instances at their max of 10, 7 waiting(?: \(oldest [^)]*\))?, while the server has 84 free slots: raise the pool's max \(worst: pod-1\)/);
-		assert.deepEqual({...picture.pools[0]?.rates, meanWaitSeconds: Number(picture.pools[0]?.rates.meanWaitSeconds?.toFixed(3))}, {waitsPerSecond: 3, waitingAverage: 1.2, timeoutsPerMinute: 0, meanWaitSeconds: 0.4});
+		assert.match(picture.findings[0]!.message, /1 of 2 instances at their max of 10, 7 waiting(?: \(oldest [^)]*\))?, while the server has 84 free slots \(worst: pod-1\): raise the pool's max \(its source exposes no hold time to size it\)/);
+		assert.deepEqual({...picture.pools[0]?.rates, meanWaitSeconds: Number(picture.pools[0]?.rates.meanWaitSeconds?.toFixed(3))}, {waitsPerSecond: 3, waitingAverage: 1.2, timeoutsPerMinute: 0, meanWaitSeconds: 0.4, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null});
 	});
 
 	it('fleets whose pools together exceed the usable slots: a finding with the arithmetic', () => {

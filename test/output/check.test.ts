@@ -74,7 +74,7 @@ describe('formatCheck', () => {
 			expected: {
 				exitCode: 2,
 				line:
-					"LIFEGUARD CRITICAL - Pool api is saturated: 5/5 busy, 812 waiting (oldest 3.2 s), while the server has 84 free slots: raise the pool's max. | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=5;;;0;5 'pool_api_waiting'=812 'pool_api_timeouts'=17c 'pool_db/o''neil_x_active'=3;;;0 'pool_db/o''neil_x_waiting'=0",
+					"LIFEGUARD CRITICAL - Pool api is saturated: 5/5 busy, 812 waiting (oldest 3.2 s), while the server has 84 free slots: raise the pool's max (its source exposes no hold time to size it). | connections=13;77;92;0;97 lock_waiting=0 hidden=0 'pool_api_active'=5;;;0;5 'pool_api_waiting'=812 'pool_api_timeouts'=17c 'pool_db/o''neil_x_active'=3;;;0 'pool_db/o''neil_x_waiting'=0",
 			},
 		},
 		{

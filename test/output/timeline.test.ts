@@ -65,7 +65,7 @@ describe('a log written by a real run renders with its numbers', () => {
 		const markdown = renderTimeline(text).markdown;
 		const levelLines = markdown.split('\n').filter(line => isEventBullet(line) && (line.includes(' went from ') || line.includes(' cleared ')));
 		assert.deepEqual(levelLines, [
-			'- **12:01:00 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max.',
+			'- **12:01:00 UTC:** Pool api went from ok to critical (5/5 busy, 12 waiting): Pool api is saturated: 5/5 busy, 12 waiting, while the server has 84 free slots: raise the pool\'s max (its source exposes no hold time to size it).',
 			'- **12:01:01 UTC:** Server went from ok to critical (93/97 connections): Server at 96% of usable connections (93/97): top consumers api 13 (12 idle); by user app 13. Terminate idle sessions or lower pool sizes.',
 			// The clear is its own line: how long it stood, where it was left, and its course.
 			'- **12:03:02 UTC:** Pool api cleared (critical to ok) after 2 min 2 s, 12/30 busy, 0 waiting; peak 812 waiting at 12:01:01 (from 12 at 12:01:00)',

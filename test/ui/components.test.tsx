@@ -81,7 +81,7 @@ describe('the session list', () => {
 
 describe('pools and findings', () => {
 	const row = (overrides: Parameters<typeof poolStatus>[0], level: PoolLevel = 'ok', timeouts: number | null = null, waitsPerSecond: number | null = null): PoolView =>
-		({...poolStatus(overrides), level, sinceMs: null, rates: {timeoutsPerMinute: timeouts, waitsPerSecond, meanWaitSeconds: waitsPerSecond === null ? null : 0.42, waitingAverage: null}});
+		({...poolStatus(overrides), level, sinceMs: null, rates: {timeoutsPerMinute: timeouts, waitsPerSecond, meanWaitSeconds: waitsPerSecond === null ? null : 0.42, waitingAverage: null, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null}, advice: null});
 
 	test('a saturated pool shows active/max, WAITING and its level; unknown is n/a, never 0', () => {
 		const text = plain(<PoolsPanel pools={[
@@ -160,7 +160,7 @@ test('the rows a finding needs are counted as Ink wraps it, so no row is left em
 });
 
 test('an impossible reading shows its reason as BAD; pools beyond the cap are counted', () => {
-	const bad: PoolView = {...poolStatus({name: 'api', metrics: null, error: 'invalid value -5 for waiting'}), isInvalidReading: true, omittedPools: 14_800, level: 'unknown', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null}};
+	const bad: PoolView = {...poolStatus({name: 'api', metrics: null, error: 'invalid value -5 for waiting'}), isInvalidReading: true, omittedPools: 14_800, level: 'unknown', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null}, advice: null};
 	const text = plain(<PoolsPanel pools={[bad]} nowMs={baseTimeMs} maxLines={3} width={120}/>, 120);
 	assert.match(text, /Pool {4}BAD {2}api\s+impossible reading: invalid value -5 for waiting/);
 	assert.match(text, /\+14800 not fetched/);
@@ -169,6 +169,6 @@ test('an impossible reading shows its reason as BAD; pools beyond the cap are co
 
 test('a fleet row: sums, instances and how many sit at their max', () => {
 	const fleetRow: PoolView = {...poolStatus({name: 'checkout/HikariPool-1', metrics: {max: 400, active: 400, idle: 0, waiting: 1930, oldestWaitSeconds: null, timeoutsTotal: null, waitsTotal: null,
-		fleet: {service: 'checkout', pool: 'HikariPool-1', instances: 40, atMax: 38, maxPerInstance: 10, worst: {instance: 'pod-7', max: 10, open: 10, active: 10, idle: 0, waiting: 90, oldestWaitSeconds: null, sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: null}, isAtMax: true}, members: []}}}), level: 'critical', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null}};
+		fleet: {service: 'checkout', pool: 'HikariPool-1', instances: 40, atMax: 38, maxPerInstance: 10, worst: {instance: 'pod-7', max: 10, open: 10, active: 10, idle: 0, waiting: 90, oldestWaitSeconds: null, sourceRates: {waitsPerSecond: null, waitingAverage: null, timeoutsPerMinute: null}, isAtMax: true}, members: []}}}), level: 'critical', sinceMs: null, rates: {timeoutsPerMinute: null, waitsPerSecond: null, meanWaitSeconds: null, waitingAverage: null, servedPerSecond: null, meanHoldSeconds: null, queueGrowthPerSecond: null}, advice: null};
 	assert.match(poolLine(fleetRow, baseTimeMs, 72), /^CRIT checkout\/Hika… 400\/400 {2}WAITING 1930 {2}40 inst {2}38 at max/);
 });

@@ -20,6 +20,7 @@ const ACTUATOR_METERS = {
 	timeoutsTotal: 'hikaricp.connections.timeout',
 } as const;
 type MeterField = keyof typeof ACTUATOR_METERS;
+const USAGE_METER = 'hikaricp.connections.usage';
 /** More pools than this in one application is a misconfiguration, not something to poll. */
 const ACTUATOR_MAX_POOLS = 8;
 
@@ -86,7 +87,12 @@ async function readPool(walk: Walk, pool: string): Promise<{ok: true; metrics: P
 		return {ok: false, error: `actuator: no hikaricp.connections.* meter for pool "${pool}"`};
 	}
 
-	return {ok: true, metrics};
+	// The usage timer (COUNT, and TOTAL_TIME in its base unit, seconds): the pool's demand, for the
+	// sizing advice. Optional: without it (or when it fails) the pool stands without.
+	const usage = await fetchMeter(walk, USAGE_METER, pool);
+	const served = usage.ok ? actuatorMeasurement(usage.value, 'COUNT') : null;
+	const held = usage.ok ? actuatorMeasurement(usage.value, 'TOTAL_TIME') : null;
+	return {ok: true, metrics: served === null || held === null ? metrics : {...metrics, servedTotal: served, holdSecondsTotal: held}};
 }
 
 async function fetchMeter(walk: Walk, meter: string, pool: string | null): Promise<Meter> {

@@ -67,9 +67,12 @@ function numberAt(entry: Entry, key: string): number | null {
 
 const difference = (total: number | null, part: number | null): number | null => (total === null || part === null ? null : Math.max(0, total - part));
 
-type CountKeys = {total: string; idle: string; waiting: string; oldestWait?: string; timeouts?: string; waits?: string; waitSeconds?: string};
+type CountKeys = {total: string; idle: string; waiting: string; oldestWait?: string; timeouts?: string; waits?: string; waitSeconds?: string; served?: string; holdSeconds?: string};
 
-/** lifeguard's payload: `{"name":"api","max":5,"total":5,"idle":0,"waiting":812, oldestWaitSeconds?, timeoutsTotal?, waitsTotal?, waitSecondsTotal?}` */
+/**
+ * lifeguard's payload: `{"name":"api","max":5,"total":5,"idle":0,"waiting":812, oldestWaitSeconds?,
+ * timeoutsTotal?, waitsTotal?, waitSecondsTotal?, servedTotal?, holdSecondsTotal?}`
+ */
 const LIFEGUARD_KEYS: CountKeys = {
 	total: 'total',
 	idle: 'idle',
@@ -78,6 +81,8 @@ const LIFEGUARD_KEYS: CountKeys = {
 	timeouts: 'timeoutsTotal',
 	waits: 'waitsTotal',
 	waitSeconds: 'waitSecondsTotal',
+	served: 'servedTotal',
+	holdSeconds: 'holdSecondsTotal',
 };
 /** node-postgres: `{totalCount, idleCount, waitingCount, max?}` */
 const PG_POOL_KEYS: CountKeys = {total: 'totalCount', idle: 'idleCount', waiting: 'waitingCount'};
@@ -101,7 +106,13 @@ function fromCounts(entry: Entry, label: string | null, keys: CountKeys): PoolMe
 		timeoutsTotal: keys.timeouts ? numberAt(entry, keys.timeouts) : null,
 		waitsTotal: keys.waits ? numberAt(entry, keys.waits) : null,
 		waitSecondsTotal: keys.waitSeconds ? numberAt(entry, keys.waitSeconds) : null,
+		...usage(keys.served ? numberAt(entry, keys.served) : null, keys.holdSeconds ? numberAt(entry, keys.holdSeconds) : null),
 	};
+}
+
+/** The usage counters, only when the source has them (most payloads do not: no keys, not nulls). */
+function usage(servedTotal: number | null, holdSecondsTotal: number | null): Pick<PoolMetrics, 'servedTotal' | 'holdSecondsTotal'> {
+	return servedTotal === null && holdSecondsTotal === null ? {} : {servedTotal, holdSecondsTotal};
 }
 
 /** psycopg_pool `get_stats()`: "keys whose value is 0 may not be returned", so a missing gauge is 0. */
@@ -112,18 +123,24 @@ function fromPsycopg(entry: Entry, label: string | null): PoolMetrics | null {
 
 	const open = numberAt(entry, 'pool_size') ?? 0;
 	const idle = numberAt(entry, 'pool_available') ?? 0;
+	const waiting = numberAt(entry, 'requests_waiting') ?? 0;
+	const errors = numberAt(entry, 'requests_errors') ?? 0;
+	// usage_ms is credited when a connection comes back; requests_num counts every request when it
+	// asks. Those given back so far: asked, less failed, less still queued, less still out.
+	const served = 'requests_num' in entry ? Math.max(0, (numberAt(entry, 'requests_num') ?? 0) - errors - waiting - Math.max(0, open - idle)) : null;
 	return {
 		label,
 		max: numberAt(entry, 'pool_max'),
 		open,
 		active: Math.max(0, open - idle),
 		idle,
-		waiting: numberAt(entry, 'requests_waiting') ?? 0,
+		waiting,
 		oldestWaitSeconds: null,
-		timeoutsTotal: numberAt(entry, 'requests_errors') ?? 0,
+		timeoutsTotal: errors,
 		// Counters since the pool started (pop_stats() would reset them: lifeguard only calls get_stats)
 		waitsTotal: numberAt(entry, 'requests_queued') ?? 0,
 		waitSecondsTotal: (numberAt(entry, 'requests_wait_ms') ?? 0) / 1000,
+		...usage(served, served === null ? null : (numberAt(entry, 'usage_ms') ?? 0) / 1000),
 	};
 }
 

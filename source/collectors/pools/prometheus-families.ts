@@ -64,6 +64,15 @@ export const RECOGNIZERS: Recognizer[] = [
 			idle: oneOf('hikaricp_connections_idle', 'hikaricp_idle_connections'),
 			waiting: oneOf('hikaricp_connections_pending', 'hikaricp_pending_threads'),
 			timeoutsTotal: counter('hikaricp_connections_timeout', 'hikaricp_connection_timeout'),
+			// The usage timer (how long each connection was held): Micrometer in seconds (with or without
+			// the unit in the name), HikariCP's own collector in milliseconds. Same order in both fields,
+			// so a count and its sum come from one timer.
+			servedTotal: oneOf('hikaricp_connections_usage_seconds_count', 'hikaricp_connections_usage_count', 'hikaricp_connection_usage_millis_count'),
+			holdSecondsTotal: [
+				[{name: 'hikaricp_connections_usage_seconds_sum'}],
+				[{name: 'hikaricp_connections_usage_sum'}],
+				[{name: 'hikaricp_connection_usage_millis_sum', scale: 1e-3}],
+			],
 		},
 	},
 	{
@@ -97,6 +106,13 @@ export const RECOGNIZERS: Recognizer[] = [
 			],
 			waiting: oneOf('db_client_connection_pending_requests', 'db_client_connections_pending_requests'),
 			timeoutsTotal: counter('db_client_connection_timeouts', 'db_client_connections_timeouts'),
+			// use_time: how long a connection was held, new semconv in seconds, old in milliseconds.
+			// (wait_time covers every acquisition, fast ones too: it is not a count of waits.)
+			servedTotal: oneOf('db_client_connection_use_time_seconds_count', 'db_client_connections_use_time_milliseconds_count'),
+			holdSecondsTotal: [
+				[{name: 'db_client_connection_use_time_seconds_sum'}],
+				[{name: 'db_client_connections_use_time_milliseconds_sum', scale: 1e-3}],
+			],
 		},
 	},
 	{

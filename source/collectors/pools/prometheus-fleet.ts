@@ -40,7 +40,13 @@ function ratesOf(metrics: PoolMetrics): SourceRates {
 		waitsPerSecond: metrics.waitsTotal,
 		waitingAverage: metrics.waitSecondsTotal,
 		timeoutsPerMinute: metrics.timeoutsTotal === null ? null : metrics.timeoutsTotal * 60,
+		...usageRates(metrics.servedTotal ?? null, metrics.holdSecondsTotal ?? null),
 	};
+}
+
+/** A usage timer's rates, only when the family has one (most have none: no keys, not nulls). */
+function usageRates(servedPerSecond: number | null, holdSecondsPerSecond: number | null): Pick<SourceRates, 'servedPerSecond' | 'holdSecondsPerSecond'> {
+	return servedPerSecond === null && holdSecondsPerSecond === null ? {} : {servedPerSecond, holdSecondsPerSecond};
 }
 
 const sumOf = (values: Array<number | null>): number | null => {
@@ -153,7 +159,7 @@ export function servicePool(service: string, pool: string | null, instances: rea
 		...(kept.length < members.length ? {omittedMembers: members.length - kept.length} : {}),
 	};
 	const pick = (field: 'max' | 'open' | 'active' | 'idle' | 'waiting') => sumOf(members.map(member => member[field]));
-	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field]));
+	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field] ?? null));
 	return {
 		label: pool === null ? service : `${service}/${pool}`,
 		max: pick('max'),
@@ -165,7 +171,12 @@ export function servicePool(service: string, pool: string | null, instances: rea
 		timeoutsTotal: null,
 		waitsTotal: null,
 		waitSecondsTotal: null,
-		sourceRates: {waitsPerSecond: rate('waitsPerSecond'), waitingAverage: rate('waitingAverage'), timeoutsPerMinute: rate('timeoutsPerMinute')},
+		sourceRates: {
+			waitsPerSecond: rate('waitsPerSecond'),
+			waitingAverage: rate('waitingAverage'),
+			timeoutsPerMinute: rate('timeoutsPerMinute'),
+			...usageRates(rate('servedPerSecond'), rate('holdSecondsPerSecond')),
+		},
 		fleet,
 	};
 }

@@ -7,7 +7,7 @@ import type {PromExposition} from './prometheus-text.js';
 import {invalidPool, invalidValue, noMetrics, validatePool} from './validate-pools.js';
 
 /** The counters among the fields: read through PromQL `rate()` when the source is a Prometheus. */
-const COUNTER_FIELDS = new Set<Field>(['timeoutsTotal', 'waitsTotal', 'waitSecondsTotal']);
+const COUNTER_FIELDS = new Set<Field>(['timeoutsTotal', 'waitsTotal', 'waitSecondsTotal', 'servedTotal', 'holdSecondsTotal']);
 
 /** The sample names one family is read from: gauges (as they are) and counters (rates of). */
 export type FamilyNames = {id: string; gauges: string[]; counters: string[]};

@@ -13,9 +13,9 @@ export const MAX_POOLS = 200;
 type NumberField = Exclude<keyof PoolMetrics, 'label' | 'error' | 'sourceRates' | 'fleet' | 'waitingClients'>;
 
 /** Connection counts: whole numbers. The rest are counters or seconds: any finite value ≥ 0. */
-const COUNT_FIELDS: ReadonlySet<NumberField> = new Set(['max', 'open', 'active', 'idle', 'waiting', 'timeoutsTotal', 'waitsTotal']);
+const COUNT_FIELDS: ReadonlySet<NumberField> = new Set(['max', 'open', 'active', 'idle', 'waiting', 'timeoutsTotal', 'waitsTotal', 'servedTotal']);
 
-const NUMBER_FIELDS: readonly NumberField[] = ['max', 'open', 'idle', 'waiting', 'active', 'oldestWaitSeconds', 'timeoutsTotal', 'waitsTotal', 'waitSecondsTotal'];
+const NUMBER_FIELDS: readonly NumberField[] = ['max', 'open', 'idle', 'waiting', 'active', 'oldestWaitSeconds', 'timeoutsTotal', 'waitsTotal', 'waitSecondsTotal', 'servedTotal', 'holdSecondsTotal'];
 
 /** How a number reads in an error: as an exporter would write it (+Inf, 1e+308, -5). */
 function formatValue(value: number): string {
@@ -34,7 +34,7 @@ function formatValue(value: number): string {
 /** countersAreRates: the counters were read as rates (`--prometheus`): fractions are fine there. */
 export type ValidationOptions = {isZeroMaxAllowed?: boolean; countersAreRates?: boolean};
 
-const COUNTERS: ReadonlySet<NumberField> = new Set(['timeoutsTotal', 'waitsTotal']);
+const COUNTERS: ReadonlySet<NumberField> = new Set(['timeoutsTotal', 'waitsTotal', 'servedTotal']);
 
 export function invalidValue(field: NumberField, value: number, {isZeroMaxAllowed = false, countersAreRates = false}: ValidationOptions = {}): string | null {
 	const isCount = COUNT_FIELDS.has(field) && !(countersAreRates && COUNTERS.has(field));
@@ -63,7 +63,7 @@ export function validatePool(pool: PoolMetrics, options: ValidationOptions = {})
 
 	for (const field of NUMBER_FIELDS) {
 		const value = pool[field];
-		if (value !== null) {
+		if (value !== null && value !== undefined) {
 			const error = invalidValue(field, value, options);
 			if (error !== null) {
 				return invalidPool(pool.label, error);

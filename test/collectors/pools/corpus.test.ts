@@ -45,7 +45,7 @@ const expected: Record<string, PoolMetrics> = {
 	'opentelemetry-instrumentation-pg-0.76.0+exporter-prometheus-0.223.0.prom': exposedPool({label: '127.0.0.1:5432/postgres', max: 2, open: 2, active: 2, idle: 0, waiting: 6}),
 	'prometheus-pgbouncer-exporter-1.7+pgbouncer-1.18.0.prom': exposedPool({label: 'app/postgres', max: 2, active: 2, waiting: 6}),
 	// get_stats() leaves out zero-valued keys; requests_queued counts the 6 waits as they start
-	'psycopg_pool-3.1.5.json': exposedPool({label: null, max: 2, open: 2, active: 2, idle: 0, waiting: 6, timeoutsTotal: 0, waitsTotal: 6, waitSecondsTotal: 0}),
+	'psycopg_pool-3.1.5.json': exposedPool({label: null, max: 2, open: 2, active: 2, idle: 0, waiting: 6, timeoutsTotal: 0, waitsTotal: 6, waitSecondsTotal: 0, servedTotal: 0, holdSecondsTotal: 0}),
 	'hikaricp-2.7.9+prometheus-collector-format.prom': exposedPool({label: 'HikariPool-1', max: 2, open: 2, active: 2, idle: 0, waiting: 6, timeoutsTotal: 0}),
 };
 

@@ -155,8 +155,9 @@ function handle(request: http.IncomingMessage, response: http.ServerResponse): v
 
 		default: {
 			// Spring Boot Actuator, one JSON document per meter, as recorded by scripts/fixtures/hikaricp.sh
-			const actuator = actuatorPages[path.replace(/^\/app/, '')];
-			if (path.startsWith('/app/actuator/') && actuator) {
+			// /timed: the same application with HikariCP's usage timer as Actuator serves a Timer.
+			const actuator = path.startsWith('/timed/') ? timedPages[path.replace(/^\/timed/, '')] : actuatorPages[path.replace(/^\/app/, '')];
+			if ((path.startsWith('/app/actuator/') || path.startsWith('/timed/actuator/')) && actuator) {
 				send(200, 'application/vnd.spring-boot.actuator.v3+json', JSON.stringify(actuator));
 				break;
 			}
@@ -167,6 +168,15 @@ function handle(request: http.IncomingMessage, response: http.ServerResponse): v
 }
 
 const actuatorPages = JSON.parse(fixture('corpus/hikaricp-2.7.9+actuator-format.json')) as Record<string, unknown>;
+const timedPages: Record<string, unknown> = {
+	...actuatorPages,
+	'/actuator/metrics/hikaricp.connections.usage?tag=pool:HikariPool-1': {
+		name: 'hikaricp.connections.usage',
+		baseUnit: 'seconds',
+		measurements: [{statistic: 'COUNT', value: 1840}, {statistic: 'TOTAL_TIME', value: 412.5}, {statistic: 'MAX', value: 0.9}],
+		availableTags: [],
+	},
+};
 let connectionsAccepted = 0;
 
 before(async () => {
@@ -374,6 +384,12 @@ test('actuator+http://: HikariCP meters read one by one from Spring Boot Actuato
 			{label: 'HikariPool-1', max: 2, open: 2, active: 2, idle: 0, waiting: 6, oldestWaitSeconds: null, timeoutsTotal: 0, waitsTotal: null, waitSecondsTotal: null},
 		],
 	});
+});
+
+test('actuator+http://: the usage timer\'s COUNT and TOTAL_TIME are the pool\'s usage counters', async () => {
+	const {reading} = await collect(`orders=actuator+${url('/timed/actuator')}`);
+	assert.ok(reading.ok);
+	assert.deepEqual([reading.pools[0]!.servedTotal, reading.pools[0]!.holdSecondsTotal], [1840, 412.5]);
 });
 
 test('actuator+http:// without Actuator there: one line naming the missing meter', async () => {

@@ -11,14 +11,15 @@ const pool = exposedPool;
 
 test('Spring Boot Micrometer HikariCP, two pools; the generic jdbc_* duplicate is left out', () => {
 	assert.deepEqual(fixturePools('micrometer-hikari.prom'), [
-		pool({label: 'HikariPool-1', max: 10, open: 10, active: 10, idle: 0, waiting: 37, timeoutsTotal: 42}),
+		pool({label: 'HikariPool-1', max: 10, open: 10, active: 10, idle: 0, waiting: 37, timeoutsTotal: 42, servedTotal: 18_192, holdSecondsTotal: 4410.221}),
 		pool({label: 'reporting', max: 4, open: 4, active: 1, idle: 3, waiting: 0, timeoutsTotal: 0}),
 	]);
 });
 
 test('HikariCP simpleclient collector', () => {
 	assert.deepEqual(fixturePools('hikari-simpleclient.prom'), [
-		pool({label: 'billing', max: 20, open: 7, active: 5, idle: 2, waiting: 0, timeoutsTotal: 3}),
+		// the usage summary in milliseconds, read in seconds
+		pool({label: 'billing', max: 20, open: 7, active: 5, idle: 2, waiting: 0, timeoutsTotal: 3, servedTotal: 90_805, holdSecondsTotal: 401.233}),
 	]);
 });
 
@@ -33,6 +34,22 @@ test('OpenTelemetry semconv: new names from instrumentation-pg, old names from t
 		// instrumentation-pg exposes no max and no timeouts
 		pool({label: '10.0.3.7:5432/checkout', open: 10, active: 9, idle: 1, waiting: 14}),
 		pool({label: 'HikariPool-1', max: 10, open: 10, active: 8, idle: 2, waiting: 0, timeoutsTotal: 5}),
+	]);
+});
+
+test('OpenTelemetry use_time histograms as usage counters: new semconv in seconds, old in milliseconds', () => {
+	const text = [
+		'db_client_connection_max{db_client_connection_pool_name="checkout"} 10',
+		'db_client_connection_use_time_seconds_count{db_client_connection_pool_name="checkout"} 400',
+		'db_client_connection_use_time_seconds_sum{db_client_connection_pool_name="checkout"} 96.5',
+		'db_client_connection_use_time_seconds_bucket{db_client_connection_pool_name="checkout",le="+Inf"} 400',
+		'db_client_connections_max{pool_name="HikariPool-1"} 8',
+		'db_client_connections_use_time_milliseconds_count{pool_name="HikariPool-1"} 50',
+		'db_client_connections_use_time_milliseconds_sum{pool_name="HikariPool-1"} 12500',
+	].join('\n');
+	assert.deepEqual(poolsOf(text), [
+		pool({label: 'HikariPool-1', max: 8, servedTotal: 50, holdSecondsTotal: 12.5}),
+		pool({label: 'checkout', max: 10, servedTotal: 400, holdSecondsTotal: 96.5}),
 	]);
 });
 

@@ -1,6 +1,6 @@
 // psycopg_pool (Debian python3-psycopg-pool), live: a ConnectionPool of max 2 with 8 slow queries,
 // its get_stats() served as JSON by scripts/fixtures/psycopg-pool.py --serve, read by lifeguard.
-// The wait counters must grow as the waits end.
+// The wait counters must grow as the waits end, and the usage counters as connections come back.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
@@ -90,6 +90,9 @@ test('psycopg_pool get_stats() live: 2/2 busy, 6 waiting, then the wait counters
 		timeoutsTotal: 0,
 		waitsTotal: 6, // counted when each wait starts
 		waitSecondsTotal: null,
+		// requests_num 8 − 6 queued − 2 out: none given back yet, no usage_ms yet
+		servedTotal: 0,
+		holdSecondsTotal: 0,
 	});
 
 	// Each pg_sleep(2) pair lets two waiters in: the queue shrinks and their wait time is credited.
@@ -103,4 +106,8 @@ test('psycopg_pool get_stats() live: 2/2 busy, 6 waiting, then the wait counters
 	assert.equal(drained.waitsTotal, 6);
 	// 2 waiters waited ~2 s, 2 ~4 s, 2 ~6 s: about 24 s in all
 	assert.ok(drained.waitSecondsTotal! > 20 && drained.waitSecondsTotal! < 40, `wait seconds ${drained.waitSecondsTotal}`);
+	// The usage counters: each connection given back was held for its pg_sleep(2), no less.
+	assert.ok(drained.servedTotal! >= 6, `served ${drained.servedTotal}`);
+	const meanHold = drained.holdSecondsTotal! / drained.servedTotal!;
+	assert.ok(meanHold >= 1.9 && meanHold < 3, `mean hold ${meanHold} s`);
 });

@@ -52,7 +52,7 @@ test('Go database/sql at its max, six waits started and none finished: pool-satu
 	watch = judgePoolReading(watch, endpoint, reading, baseTimeMs).watch;
 	const findings = watch.live.findings.filter(finding => finding.subject.kind === 'pool');
 	assert.deepEqual(findings.map(finding => [finding.code, finding.level]), [['pool-saturated', 'critical']]);
-	assert.match(findings[0]!.message, /^Pool go is saturated: 2\/2 busy, 6 waits started, none finished yet: requests are waiting now, while the server has \d+ free slots: raise the pool's max\.$/);
+	assert.match(findings[0]!.message, /^Pool go is saturated: 2\/2 busy, 6 waits started, none finished yet: requests are waiting now, while the server has \d+ free slots: raise the pool's max \(its source exposes no hold time to size it\)\.$/);
 	assert.equal(watch.live.pools[0]!.level, 'critical');
 });
 
