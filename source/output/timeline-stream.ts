@@ -16,12 +16,17 @@ const WRITE_CHARS = 64 * 1024;
 export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES} = {}): Promise<void> {
 	const timeline = createTimeline();
 	const out = new Batches(write);
-	const line = new LineBuffer(maxLineBytes);
-	const endLine = () => {
-		const text = line.end();
-		return text === null ? timeline.skipLine() : timeline.push(text);
-	};
+	await forEachLine(input, async text => out.emit(text === null ? timeline.skipLine() : timeline.push(text)), {maxLineBytes});
+	await out.emit(timeline.end());
+	await out.flush();
+}
 
+/**
+ * Each line of a byte stream, in order, to `onLine` (the timeline, a recording's report): null for a
+ * line longer than `maxLineBytes`, let go as it streamed past. Lines end at LF, a CR before it is dropped.
+ */
+export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: string | null) => Promise<void> | void, {maxLineBytes = MAX_LINE_BYTES} = {}): Promise<void> {
+	const line = new LineBuffer(maxLineBytes);
 	for await (const chunk of input) {
 		let start = 0;
 		for (;;) {
@@ -32,17 +37,14 @@ export async function streamTimeline(input: AsyncIterable<Buffer>, write: (text:
 			}
 
 			line.append(chunk.subarray(start, newline));
-			await out.emit(endLine());
+			await onLine(line.end());
 			start = newline + 1;
 		}
 	}
 
 	if (line.isPending) {
-		await out.emit(endLine()); // a last line without its LF
+		await onLine(line.end()); // a last line without its LF
 	}
-
-	await out.emit(timeline.end());
-	await out.flush();
 }
 
 /** One line's bytes as they stream in, at most `maxLineBytes` of them: a longer line is let go as it passes. */
