@@ -22,8 +22,8 @@ export const reportCommand: Command = {
 	flags: ['html', 'warn'],
 	async run(options) {
 		const file = options.argument!;
-		const model = await readRecording(file);
-		const verdict = reportVerdict(model, options.thresholds.warnRatio);
+		const model = await readRecording(file, options.thresholds.warnRatio);
+		const verdict = reportVerdict(model);
 		if (options.htmlFile !== undefined) {
 			writeHtml(options.htmlFile, reportHtml(model, verdict));
 		}
@@ -35,7 +35,7 @@ export const reportCommand: Command = {
 };
 
 /** The recording folded into its report; a file that is not one is exit 2, in one line. */
-async function readRecording(file: string): Promise<ReportModel> {
+async function readRecording(file: string, warnRatio: number): Promise<ReportModel> {
 	let builder: ReturnType<typeof createReportBuilder> | undefined;
 	let headerError: string | undefined;
 	try {
@@ -56,7 +56,7 @@ async function readRecording(file: string): Promise<ReportModel> {
 				throw new Error(header.error);
 			}
 
-			builder = createReportBuilder(header);
+			builder = createReportBuilder(header, warnRatio);
 		});
 	} catch (error) {
 		throw new CommandError(headerError === undefined ? `cannot read ${file}: ${reason(error)}` : `${file}: ${headerError}`, 2);

@@ -147,7 +147,7 @@ export function reportHtml(model: ReportModel, verdict: {exitCode: number; line:
 		panels: [{
 			label: 'server slots',
 			series: [{name: 'used', color: COLORS.busy, index: 0}, {name: 'usable', color: COLORS.max, dashed: true, index: 1}],
-			warnAt: model.server.peak ? (model.header.warnPercent / 100) * model.server.peak.usable : undefined,
+			warnAt: model.server.peak ? model.warnRatio * model.server.peak.usable : undefined,
 		}],
 		// Every finding not about a pool is the server's (server, sessions, groups, privileges).
 		findings: model.findings.filter(finding => finding.kind !== 'pool'),
@@ -175,7 +175,7 @@ export function reportHtml(model: ReportModel, verdict: {exitCode: number; line:
 <p class="verdict ${verdict.exitCode === 0 ? 'ok' : 'fail'}">${htmlText(verdict.line)}</p>
 <h2>Server slots</h2>
 ${parts.server}
-${legend([{name: 'used', color: COLORS.busy}, {name: 'usable', color: COLORS.max}, {name: `--warn ${model.header.warnPercent}%`, color: COLORS.warn}, {name: 'finding: warning', color: COLORS.warning}, {name: 'finding: critical', color: COLORS.critical}])}
+${legend([{name: 'used', color: COLORS.busy}, {name: 'usable', color: COLORS.max}, {name: `--warn ${percent(model.warnRatio)}`, color: COLORS.warn}, {name: 'finding: warning', color: COLORS.warning}, {name: 'finding: critical', color: COLORS.critical}])}
 ${serverChart}
 <h2>Pools</h2>
 ${parts.poolTable}

@@ -42,6 +42,8 @@ export type FindingSpan = {code: string; level: string; kind: string; subject: s
 
 export type ReportModel = {
 	header: RecordingHeader;
+	/** The report's --warn (0–1): what the server's time over it and the verdict are judged by. */
+	warnRatio: number;
 	startMs: number;
 	endMs: number;
 	samples: number;
@@ -59,10 +61,9 @@ const text = (value: unknown): string => safeText(typeof value === 'string' ? va
 
 type PoolState = PoolSummary & {lastTimeouts: number | null};
 
-/** Folds a recording's lines (after its header) into a ReportModel. */
-export function createReportBuilder(header: RecordingHeader) {
+/** Folds a recording's lines (after its header) into a ReportModel, judged by the report's --warn. */
+export function createReportBuilder(header: RecordingHeader, warnRatio: number) {
 	const intervalMs = Math.max(1, (num(header.intervalSeconds) ?? 1) * 1000);
-	const warnRatio = (num(header.warnPercent) ?? 80) / 100;
 	const server: ServerSummary = {peak: null, overWarnMs: 0, series: []};
 	const pools = new Map<string, PoolState>();
 	const findings = new Map<string, FindingSpan>();
@@ -192,13 +193,14 @@ export function createReportBuilder(header: RecordingHeader) {
 			previous = null;
 			const ordered = [...pools.values()].map(({lastTimeouts: _last, ...pool}) => pool)
 				.sort((a, b) => (b.peakWaiting?.value ?? 0) - (a.peakWaiting?.value ?? 0) || a.name.localeCompare(b.name));
-			return {header: {...header, target: text(header.target)}, startMs, endMs, samples, skippedLines, isComplete, server, pools: ordered, findings: [...findings.values()].sort((a, b) => a.firstMs - b.firstMs)};
+			return {header: {...header, target: text(header.target)}, warnRatio, startMs, endMs, samples, skippedLines, isComplete, server, pools: ordered, findings: [...findings.values()].sort((a, b) => a.firstMs - b.firstMs)};
 		},
 	};
 }
 
 /** What CI reads: 0 when no pool queued and the server stayed under --warn, 1 otherwise, and why in one line. */
-export function reportVerdict(model: ReportModel, warnRatio: number): {exitCode: 0 | 1; line: string} {
+export function reportVerdict(model: ReportModel): {exitCode: 0 | 1; line: string} {
+	const {warnRatio} = model;
 	const queued = model.pools.filter(pool => (pool.peakWaiting?.value ?? 0) > 0);
 	const peak = model.server.peak;
 	const isServerOver = peak === null || peak.ratio >= warnRatio;

@@ -31,8 +31,8 @@ function sample(second: number, input: {used?: number | null; pools?: PoolSample
 	return JSON.stringify(value);
 }
 
-function modelOf(lines: readonly string[], header: RecordingHeader = HEADER): ReportModel {
-	const builder = createReportBuilder(header);
+function modelOf(lines: readonly string[], header: RecordingHeader = HEADER, warnRatio = 0.8): ReportModel {
+	const builder = createReportBuilder(header, warnRatio);
 	for (const line of lines) {
 		builder.add(line);
 	}
@@ -64,22 +64,24 @@ describe('report summary', () => {
 		assert.equal(api!.queuedMs, 2000);
 		assert.equal(api!.headroom, 0);
 		assert.deepEqual(model.findings.map(({code, firstMs, lastMs, samples}) => ({code, firstMs, lastMs, samples})), [{code: 'pool-saturated', firstMs: START_MS + 1000, lastMs: START_MS + 2000, samples: 2}]);
-		const verdict = reportVerdict(model, 0.8);
+		const verdict = reportVerdict(model);
 		assert.equal(verdict.exitCode, 1);
 		assert.equal(verdict.line, 'FAIL: pool queued: api peak 10/10 busy, 7 waiting, 12 timeouts; server peak 82/97 used (85%), at or above --warn 80%');
 	});
 
 	test('a quiet recording passes, with its numbers; a server at --warn alone fails', () => {
 		const quiet = modelOf([0, 1, 2].map(second => sample(second, {used: 12, pools: [pool('api', {active: 3})]})));
-		assert.deepEqual(reportVerdict(quiet, 0.8), {exitCode: 0, line: 'OK: no pool queued: api peak 3/10 busy, 0 waiting, 0 timeouts; server peak 12/97 used (12%), under --warn 80%'});
-		assert.equal(reportVerdict(quiet, 0.12).exitCode, 1, '12/97 is 12.4%: at or above a --warn of 12%');
+		assert.deepEqual(reportVerdict(quiet), {exitCode: 0, line: 'OK: no pool queued: api peak 3/10 busy, 0 waiting, 0 timeouts; server peak 12/97 used (12%), under --warn 80%'});
+		const strict = modelOf([0, 1, 2].map(second => sample(second, {used: 12, pools: [pool('api', {active: 3})]})), HEADER, 0.12);
+		assert.equal(reportVerdict(strict).exitCode, 1, '12/97 is 12.4%: at or above a --warn of 12%');
+		assert.equal(strict.server.overWarnMs, 3000);
 	});
 
 	test('what a source does not expose stays unknown: no invented zero, no pass without the server', () => {
 		const model = modelOf([0, 1].map(second => sample(second, {used: null, pools: [pool('api', {waiting: null, timeoutsTotal: null})]})));
 		assert.equal(model.pools[0]!.peakWaiting, null);
 		assert.equal(model.pools[0]!.timeouts, null);
-		const verdict = reportVerdict(model, 0.8);
+		const verdict = reportVerdict(model);
 		assert.equal(verdict.exitCode, 1);
 		assert.match(verdict.line, /waiting not exposed; the server was never read$/);
 		assert.match(reportMarkdown(model, verdict), /\| api \| 0\/10 at 10:00:00 \| 10 \| n\/a \| n\/a \|/);
@@ -93,7 +95,7 @@ describe('report summary', () => {
 		assert.equal(model.pools[0]!.peakBusy, null);
 		assert.equal(model.pools[0]!.peakWaiting?.value, Number.MAX_VALUE);
 		assert.equal(model.isComplete, false);
-		assert.match(reportMarkdown(model, reportVerdict(model, 0.8)), /2 lines could not be read and were skipped/);
+		assert.match(reportMarkdown(model, reportVerdict(model)), /2 lines could not be read and were skipped/);
 	});
 
 	test('the header: a recording of ours, of a version this lifeguard reads', () => {
@@ -107,7 +109,7 @@ describe('report summary', () => {
 		const name = '<img src=x onerror=alert(1)>|[x](javascript:1)"\'';
 		const finding = {...saturated, subject: name, message: `Pool ${name} is saturated`};
 		const model = modelOf([sample(0, {pools: [pool(name, {active: 10, waiting: 2})], findings: [finding]})], {...HEADER, target: 'postgres://a\u001B[2J@h/db'});
-		const verdict = reportVerdict(model, 0.8);
+		const verdict = reportVerdict(model);
 		const markdown = reportMarkdown(model, verdict);
 		assert.ok(!markdown.includes('<img'), markdown);
 		assert.ok(markdown.includes(String.raw`&lt;img src=x onerror=alert(1)&gt;\|\[x\](javascript:1)`), markdown);
