@@ -34,7 +34,7 @@ function niceCeiling(value: number): number {
 	}
 
 	const magnitude = 10 ** Math.floor(Math.log10(value));
-	const step = [1, 2, 2.5, 5, 10].find(candidate => candidate * magnitude >= value)!;
+	const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find(candidate => candidate * magnitude >= value)!;
 	return step * magnitude;
 }
 
