@@ -21,7 +21,9 @@ const rgb = (hex: string): Rgb => [1, 3, 5].map(index => Number.parseInt(hex.sli
 const near = (a: Rgb, b: Rgb) => Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) + Math.abs(a[2] - b[2]) < 60;
 
 /** The charts' plot panels on a screenshot: the row spans filled with PLOT_FILL (a line crossing one is a short gap). */
-function panels(pixels: Pixels): Array<{top: number; bottom: number}> {
+type Panel = {top: number; bottom: number; left: number};
+
+function panels(pixels: Pixels): Panel[] {
 	const fill = rgb(PLOT_FILL);
 	const found: Array<{top: number; bottom: number}> = [];
 	for (let y = 0; y < pixels.height; y++) {
@@ -40,15 +42,28 @@ function panels(pixels: Pixels): Array<{top: number; bottom: number}> {
 		}
 	}
 
-	return found.filter(panel => panel.bottom - panel.top > 40);
+	// Where each panel begins: its y-axis labels, left of it, are no marks.
+	return found.filter(panel => panel.bottom - panel.top > 40).map(panel => {
+		let left = pixels.width;
+		for (let y = panel.top; y <= panel.bottom; y++) {
+			let x = 0;
+			while (x < left && pixels.at(x, y).join() !== fill.join()) {
+				x++;
+			}
+
+			left = Math.min(left, x);
+		}
+
+		return {...panel, left};
+	});
 }
 
-/** Pixels of `color` in rows top..bottom: what a series drew there. */
-function marks(pixels: Pixels, {top, bottom}: {top: number; bottom: number}, color: string): number {
+/** Pixels of `color` in a panel (rows top..bottom, from its left edge): what a series drew there. */
+function marks(pixels: Pixels, {top, bottom, left}: Panel, color: string): number {
 	const wanted = rgb(color);
 	let count = 0;
 	for (let y = top; y <= bottom; y++) {
-		for (let x = 0; x < pixels.width; x++) {
+		for (let x = left; x < pixels.width; x++) {
 			count += near(pixels.at(x, y), wanted) ? 1 : 0;
 		}
 	}
@@ -127,7 +142,7 @@ describe('lifeguard record and report against the demo', {concurrency: false}, (
 			assert.ok(marks(pixels, found[0]!, COLORS.busy) > 300, 'the server chart draws its used slots');
 			assert.ok(marks(pixels, found[1]!, COLORS.busy) + marks(pixels, found[1]!, COLORS.max) > 300, 'the pool chart draws busy and max');
 			assert.ok(marks(pixels, found[2]!, COLORS.waiting) > 300, 'the pool chart draws its queue');
-			assert.ok(marks(pixels, {top: found[2]!.bottom + 1, bottom: found[2]!.bottom + 40}, COLORS.critical) > 100, 'pool-saturated is marked on the time axis');
+			assert.ok(marks(pixels, {top: found[2]!.bottom + 1, bottom: found[2]!.bottom + 40, left: found[2]!.left}, COLORS.critical) > 100, 'pool-saturated is marked on the time axis');
 		} finally {
 			await demo.stop();
 			await rm(dir, {recursive: true, force: true});
