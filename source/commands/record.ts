@@ -13,7 +13,7 @@ import {placeholderPool} from '../judge/pool-status.js';
 import {emptyWatch, judgePoolReading, judgeServerReading, type Watch} from '../judge/watch.js';
 import type {Options} from '../options.js';
 import {recordingEnd, recordingHeader, recordingSample} from '../report/recording.js';
-import {safeJson} from '../text/sanitize.js';
+import {safeJson, safeText} from '../text/sanitize.js';
 import {type Command, CommandError, READING_FLAGS} from './command.js';
 import {openServers, requireAnswer} from './servers.js';
 
@@ -45,7 +45,7 @@ export const recordCommand: Command = {
 			closeSync(fd);
 		}
 
-		process.stdout.write(`lifeguard record: ${samples} samples written to ${file}\n`);
+		process.stdout.write(`lifeguard record: ${samples} samples written to ${safeText(file)}\n`);
 		return 0;
 	},
 };
