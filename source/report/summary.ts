@@ -62,32 +62,97 @@ const text = (value: unknown): string => safeText(typeof value === 'string' ? va
 type PoolState = PoolSummary & {lastTimeouts: number | null};
 
 /** Folds a recording's lines (after its header) into a ReportModel, judged by the report's --warn. */
-export function createReportBuilder(header: RecordingHeader, warnRatio: number) {
-	const intervalMs = Math.max(1, (num(header.intervalSeconds) ?? 1) * 1000);
-	const server: ServerSummary = {peak: null, overWarnMs: 0, series: []};
-	const pools = new Map<string, PoolState>();
-	const findings = new Map<string, FindingSpan>();
-	let previous: {atMs: number; sample: RecordingSample} | null = null;
-	let samples = 0;
-	let skippedLines = 0;
-	let isComplete = false;
-	let startMs = Date.parse(header.startedAt);
-	let endMs = startMs;
+export function createReportBuilder(header: RecordingHeader, warnRatio: number): ReportBuilder {
+	return new ReportBuilder(header, warnRatio);
+}
 
-	/** What the previous sample stood for: until this one, but no more than a few intervals (a gap stays a gap). */
-	function credit(atMs: number): void {
-		if (!previous) {
+class ReportBuilder {
+	private readonly intervalMs: number;
+	private readonly server: ServerSummary = {peak: null, overWarnMs: 0, series: []};
+	private readonly pools = new Map<string, PoolState>();
+	private readonly findings = new Map<string, FindingSpan>();
+	private previous: {atMs: number; sample: RecordingSample} | null = null;
+	private samples = 0;
+	private skippedLines = 0;
+	private isComplete = false;
+	private startMs: number;
+	private endMs: number;
+
+	constructor(private readonly header: RecordingHeader, private readonly warnRatio: number) {
+		this.intervalMs = Math.max(1, (num(header.intervalSeconds) ?? 1) * 1000);
+		this.startMs = Date.parse(header.startedAt);
+		this.endMs = this.startMs;
+	}
+
+	/** A line too long to be one of ours, let go unread. */
+	skip(): void {
+		this.skippedLines++;
+	}
+
+	add(line: string): void {
+		if (line.trim() === '') {
 			return;
 		}
 
-		const spanMs = Math.min(Math.max(0, atMs - previous.atMs), 3 * intervalMs);
-		const used = previous.sample.server;
-		if (used && num(used.usable) && (num(used.connections) ?? 0) / used.usable >= warnRatio) {
-			server.overWarnMs += spanMs;
+		const entry = parseLine(line);
+		if (entry === null) {
+			this.skippedLines++;
+			return;
 		}
 
-		for (const pool of previous.sample.pools) {
-			const state = pools.get(text(pool.name));
+		const atMs = Date.parse(entry.at);
+		if (entry.type === 'end') {
+			this.isComplete = true;
+			return;
+		}
+
+		this.credit(atMs);
+		if (this.samples === 0) {
+			this.startMs = atMs;
+		}
+
+		this.samples++;
+		this.endMs = Math.max(this.endMs, atMs);
+		this.addServer(entry, atMs);
+		this.addPools(entry, atMs);
+		this.addFindings(entry, atMs);
+		this.previous = {atMs, sample: entry};
+	}
+
+	finish(): ReportModel {
+		// The last sample stands for one interval.
+		this.credit((this.previous?.atMs ?? 0) + this.intervalMs);
+		this.previous = null;
+		const pools = [...this.pools.values()].map(({lastTimeouts: _last, ...pool}) => pool)
+			.sort((a, b) => (b.peakWaiting?.value ?? 0) - (a.peakWaiting?.value ?? 0) || a.name.localeCompare(b.name));
+		return {
+			header: {...this.header, target: text(this.header.target)},
+			warnRatio: this.warnRatio,
+			startMs: this.startMs,
+			endMs: this.endMs,
+			samples: this.samples,
+			skippedLines: this.skippedLines,
+			isComplete: this.isComplete,
+			server: this.server,
+			pools,
+			findings: [...this.findings.values()].sort((a, b) => a.firstMs - b.firstMs),
+		};
+	}
+
+	/** What the previous sample stood for: until this one, but no more than a few intervals (a gap stays a gap). */
+	private credit(atMs: number): void {
+		if (!this.previous) {
+			return;
+		}
+
+		const spanMs = Math.min(Math.max(0, atMs - this.previous.atMs), 3 * this.intervalMs);
+		const used = this.previous.sample.server;
+		if (used && num(used.usable) && (num(used.connections) ?? 0) / used.usable >= this.warnRatio) {
+			this.server.overWarnMs += spanMs;
+		}
+
+		for (const pool of this.previous.sample.pools) {
+			const state = this.pools.get(text(pool.name));
 			const [active, max, waiting] = [num(pool.active), num(pool.max), num(pool.waiting)];
 			if (state && active !== null && max !== null && max > 0 && active >= max) {
 				state.saturatedMs += spanMs;
@@ -99,23 +164,23 @@ export function createReportBuilder(header: RecordingHeader, warnRatio: number) 
 		}
 	}
 
-	function addServer(sample: RecordingSample, atMs: number): void {
+	private addServer(sample: RecordingSample, atMs: number): void {
 		const used = num(sample.server?.connections);
 		const usable = num(sample.server?.usable);
-		server.series.push({atMs, values: [used, usable]});
+		this.server.series.push({atMs, values: [used, usable]});
 		if (used !== null && usable !== null && usable > 0) {
 			const ratio = used / usable;
-			if (!server.peak || ratio > server.peak.ratio) {
-				server.peak = {used, usable, ratio, atMs};
+			if (!this.server.peak || ratio > this.server.peak.ratio) {
+				this.server.peak = {used, usable, ratio, atMs};
 			}
 		}
 	}
 
-	function addPools(sample: RecordingSample, atMs: number): void {
+	private addPools(sample: RecordingSample, atMs: number): void {
 		for (const pool of sample.pools) {
-			const name = text(pool?.name);
-			const state = pools.get(name) ?? {name, peakBusy: null, peakMax: null, peakWaiting: null, timeouts: null, saturatedMs: 0, queuedMs: 0, headroom: null, series: [], lastTimeouts: null};
-			pools.set(name, state);
+			const name = text(pool.name);
+			const state = this.pools.get(name) ?? {name, peakBusy: null, peakMax: null, peakWaiting: null, timeouts: null, saturatedMs: 0, queuedMs: 0, headroom: null, series: [], lastTimeouts: null};
+			this.pools.set(name, state);
 			const [active, max, waiting, timeouts] = [num(pool.active), num(pool.max), num(pool.waiting), num(pool.timeoutsTotal)];
 			state.series.push({atMs, values: [active, max, waiting]});
 			if (active !== null && (!state.peakBusy || active > state.peakBusy.value)) {
@@ -137,10 +202,10 @@ export function createReportBuilder(header: RecordingHeader, warnRatio: number) 
 		}
 	}
 
-	function addFindings(sample: RecordingSample, atMs: number): void {
+	private addFindings(sample: RecordingSample, atMs: number): void {
 		for (const finding of sample.findings) {
-			const key = `${text(finding?.code)}\u0000${text(finding?.kind)}\u0000${text(finding?.subject)}`;
-			const span = findings.get(key);
+			const key = `${text(finding.code)}\u0000${text(finding.kind)}\u0000${text(finding.subject)}`;
+			const span = this.findings.get(key);
 			const level = text(finding.level);
 			if (span) {
 				span.lastMs = atMs;
@@ -148,54 +213,10 @@ export function createReportBuilder(header: RecordingHeader, warnRatio: number) 
 				span.level = span.level === 'critical' ? span.level : level;
 				span.message = text(finding.message);
 			} else {
-				findings.set(key, {code: text(finding.code), level, kind: text(finding.kind), subject: text(finding.subject), firstMs: atMs, lastMs: atMs, samples: 1, message: text(finding.message)});
+				this.findings.set(key, {code: text(finding.code), level, kind: text(finding.kind), subject: text(finding.subject), firstMs: atMs, lastMs: atMs, samples: 1, message: text(finding.message)});
 			}
 		}
 	}
-
-	return {
-		/** A line too long to be one of ours, let go unread. */
-		skip(): void {
-			skippedLines++;
-		},
-		add(line: string): void {
-			if (line.trim() === '') {
-				return;
-			}
-
-			const entry = parseLine(line);
-			if (entry === null) {
-				skippedLines++;
-				return;
-			}
-
-			const atMs = Date.parse(entry.at);
-			if (entry.type === 'end') {
-				isComplete = true;
-				return;
-			}
-
-			credit(atMs);
-			if (samples === 0 && !Number.isNaN(atMs)) {
-				startMs = atMs;
-			}
-
-			samples++;
-			endMs = Math.max(endMs, atMs);
-			addServer(entry, atMs);
-			addPools(entry, atMs);
-			addFindings(entry, atMs);
-			previous = {atMs, sample: entry};
-		},
-		finish(): ReportModel {
-			// The last sample stands for one interval.
-			credit((previous?.atMs ?? 0) + intervalMs);
-			previous = null;
-			const ordered = [...pools.values()].map(({lastTimeouts: _last, ...pool}) => pool)
-				.sort((a, b) => (b.peakWaiting?.value ?? 0) - (a.peakWaiting?.value ?? 0) || a.name.localeCompare(b.name));
-			return {header: {...header, target: text(header.target)}, warnRatio, startMs, endMs, samples, skippedLines, isComplete, server, pools: ordered, findings: [...findings.values()].sort((a, b) => a.firstMs - b.firstMs)};
-		},
-	};
 }
 
 /** What CI reads: 0 when no pool queued and the server stayed under --warn, 1 otherwise, and why in one line. */
