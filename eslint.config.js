@@ -8,7 +8,7 @@ const FLOORS = [
 	['text', 'readings', 'polling', 'keys'],
 	['judge', 'connection'],
 	['screen', 'collectors', 'actions'],
-	['output', 'doctor', 'alerts'],
+	['output', 'doctor', 'alerts', 'report'],
 	['ui'],
 	['commands', 'demo'],
 ];

@@ -28,6 +28,9 @@ const FLAGS = {
 	markdown: 'switch',
 	doctor: 'switch',
 	'rule-interval': 'value',
+	for: 'value',
+	out: 'value',
+	html: 'value',
 	// meow answers these before the flags are read; known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',

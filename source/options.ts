@@ -57,6 +57,12 @@ export type Options = {
 	isMarkdown: boolean;
 	/** alerts: the rule group's evaluation interval, whole seconds (its `for:` and windows follow from it). */
 	ruleIntervalSeconds: number;
+	/** record: how long to record (--for), in ms; undefined when not given. */
+	recordForMs: number | undefined;
+	/** record: the recording to write (--out). */
+	outFile: string | undefined;
+	/** report: the HTML page to write (--html). */
+	htmlFile: string | undefined;
 	/** Printed once on stderr before anything else (credentials that would cross a network in clear text). */
 	warnings: string[];
 };
@@ -261,6 +267,24 @@ function argumentOf(command: CommandSpec, rest: readonly string[]): string | und
 	return rest[0];
 }
 
+/** A week at most: a recording is for a load test, not for ever. */
+const MAX_RECORD_SECONDS = 7 * 24 * 3600;
+
+/** `--for DURATION` (record): from 1 s to a week. */
+function recordFor(flags: ParsedFlags): number | undefined {
+	const text = single(flags, 'for');
+	if (text === undefined) {
+		return undefined;
+	}
+
+	const seconds = parseDuration(text, 'for');
+	if (seconds < 1 || seconds > MAX_RECORD_SECONDS) {
+		throw new OptionsError(`--for: ${text.trim()} is out of range (1s to 168h)`);
+	}
+
+	return seconds * 1000;
+}
+
 function poolEndpoints(flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
 	try {
 		return [...parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']), ...prometheusEndpoints(flags, env)];
@@ -310,6 +334,9 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		hasDemoEndpoint: switchOf(flags, 'endpoint', true),
 		isMarkdown: switchOf(flags, 'markdown', false),
 		ruleIntervalSeconds: wholeSeconds(numberFlag(flags, 'rule-interval', 15, 1, 3600, ' seconds'), 'rule-interval'),
+		recordForMs: recordFor(flags),
+		outFile: single(flags, 'out'),
+		htmlFile: single(flags, 'html'),
 		warnings: clearText === null ? [] : [clearText],
 	};
 	switchOf(flags, 'doctor', false); // checked like every switch (`--doctor --no-doctor`); it selects the command

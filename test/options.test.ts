@@ -24,11 +24,11 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['--json', '--log', 'x'], message: '--log: only the live screen keeps an incident log; --json prints one report and writes none'},
 		// A flag its command does not take: the first one given, naming who takes it
 		{argv: ['check', '--json', '--log', 'x'], message: '--json: only for lifeguard --json, lifeguard doctor, lifeguard timeline and lifeguard demo --doctor'},
-		{argv: ['check', '--interval', '5'], message: '--interval: only for the live screen and lifeguard demo'},
+		{argv: ['check', '--interval', '5'], message: '--interval: only for the live screen, lifeguard demo and lifeguard record'},
 		{argv: ['--json', '--read-only'], message: '--read-only: only for the live screen and lifeguard demo'},
-		{argv: ['doctor', '--critical', '90'], message: '--critical: only for the live screen, lifeguard --json, lifeguard check, lifeguard demo and lifeguard alerts'},
-		{argv: ['timeline', 'f.jsonl', '--pool', 'http://a/m'], message: '--pool: only for the live screen, lifeguard --json, lifeguard check and lifeguard doctor'},
-		{argv: ['demo', '--db', 'postgres://h/x'], message: '--db: only for the live screen, lifeguard --json, lifeguard check and lifeguard doctor'},
+		{argv: ['doctor', '--critical', '90'], message: '--critical: only for the live screen, lifeguard --json, lifeguard check, lifeguard demo, lifeguard alerts and lifeguard record'},
+		{argv: ['timeline', 'f.jsonl', '--pool', 'http://a/m'], message: '--pool: only for the live screen, lifeguard --json, lifeguard check, lifeguard doctor and lifeguard record'},
+		{argv: ['demo', '--db', 'postgres://h/x'], message: '--db: only for the live screen, lifeguard --json, lifeguard check, lifeguard doctor and lifeguard record'},
 		{argv: ['demo', '--json'], message: '--json: only for lifeguard --json, lifeguard doctor, lifeguard timeline and lifeguard demo --doctor'},
 		{argv: ['demo', '--markdown'], message: '--markdown: only for lifeguard doctor, lifeguard timeline and lifeguard demo --doctor'},
 		{argv: ['check', '--doctor'], message: '--doctor: only for lifeguard demo; use lifeguard doctor'},
@@ -75,8 +75,8 @@ describe('bad command lines: one line naming the flag', () => {
 		// Unknown flags, commands and arguments
 		{argv: ['--bogus'], message: 'unknown flag --bogus (see lifeguard --help)'},
 		{argv: ['--colour=always', '-x'], message: 'unknown flags --colour, -x (see lifeguard --help)'},
-		{argv: ['frobnicate'], message: 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo or alerts; the target goes in --db)'},
-		{argv: ['postgres://h/db'], message: 'unknown command "postgres://h/db" (use check, doctor, timeline FILE, demo or alerts; the target goes in --db)'},
+		{argv: ['frobnicate'], message: 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo, alerts, record or report FILE; the target goes in --db)'},
+		{argv: ['postgres://h/db'], message: 'unknown command "postgres://h/db" (use check, doctor, timeline FILE, demo, alerts, record or report FILE; the target goes in --db)'},
 		{argv: ['check', 'extra'], message: 'unexpected argument "extra"'},
 		{argv: ['timeline'], message: 'usage: lifeguard timeline FILE [--json]'},
 		{argv: ['timeline', 'a', 'b'], message: 'usage: lifeguard timeline FILE [--json]'},
@@ -118,7 +118,7 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['check'], env: {LIFEGUARD_PROMETHEUS_TOKEN_PROD: 'x'}, message: 'LIFEGUARD_PROMETHEUS_TOKEN_PROD: no --prometheus endpoint is named for it (no --prometheus endpoint has a name (NAME=URL)); unset it or fix the name'},
 		// Controls in what is echoed are shown, never sent
 		{argv: ['--interval', '\u001B]0;pwned\u0007'], message: '--interval: "␛]0;pwned␇" is not a number'},
-		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE, demo or alerts; the target goes in --db)'},
+		{argv: ['\u001B[2Jx'], message: 'unknown command "␛[2Jx" (use check, doctor, timeline FILE, demo, alerts, record or report FILE; the target goes in --db)'},
 		{argv: ['--\u009B31m'], message: 'unknown flag --\\x9b31m (see lifeguard --help)'},
 		{argv: ['--interval', 'x'.repeat(200)], message: `--interval: "${'x'.repeat(59)}…" is not a number`},
 	];

@@ -29,11 +29,12 @@ export const LOG_FILE_MODE = 0o600;
 
 // O_NOFOLLOW: a symlink planted at the path is refused, not followed. O_NONBLOCK: a FIFO never blocks
 // start-up waiting for a reader (it is refused below); on a regular file it changes nothing.
-const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const HOW = {append: {flags: constants.O_APPEND, words: 'for append'}, replace: {flags: constants.O_TRUNC, words: 'for writing'}} as const;
 
 /** Open FILE for append, creating it 0600. Throws an Error with a one-line message naming the path. */
 export function openIncidentLog(path: string, options: IncidentLogOptions = {}): IncidentLog {
-	return new FileLog(path, openRegularFile(path), options);
+	return new FileLog(path, openPrivateFile(path, 'the incident log'), options);
 }
 
 class FileLog implements IncidentLog {
@@ -90,12 +91,7 @@ class FileLog implements IncidentLog {
 		}
 
 		try {
-			const bytes = Buffer.from(line, 'utf8');
-			let written = 0;
-			while (written < bytes.length) {
-				written += writeSync(this.fd, bytes, written, bytes.length - written);
-			}
-
+			writeAll(this.fd, line);
 			return {ok: true};
 		} catch (error) {
 			return {ok: false, error: `Cannot write to the incident log ${this.path}: ${reason(error)}`};
@@ -128,22 +124,36 @@ class FileLog implements IncidentLog {
 	}
 }
 
-/** An append descriptor on a regular file, or an Error that says what the path is instead. */
-function openRegularFile(path: string): number {
+/**
+ * A descriptor on a regular file that names roles, addresses and findings (the incident log, a
+ * recording, a report): a new one is created 0600, a symlink, FIFO or device refused. `what` names it
+ * in the one-line Error ("the incident log"); `replace` truncates an existing file instead of appending.
+ */
+export function openPrivateFile(path: string, what: string, how: keyof typeof HOW = 'append'): number {
 	let fd: number;
 	try {
-		fd = openSync(path, OPEN_FLAGS, LOG_FILE_MODE);
+		// Truncating before the check below is harmless: O_TRUNC changes nothing on a FIFO or a device.
+		fd = openSync(path, OPEN_FLAGS | HOW[how].flags, LOG_FILE_MODE);
 	} catch (error) {
-		throw new Error(`Cannot open the incident log ${path} for append: ${notRegular(path) ?? reason(error)}`);
+		throw new Error(`Cannot open ${what} ${path} ${HOW[how].words}: ${notRegular(path) ?? reason(error)}`);
 	}
 
 	const stat = fstatSync(fd);
 	if (!stat.isFile()) {
 		closeSync(fd);
-		throw new Error(`Cannot open the incident log ${path} for append: ${kindOf(stat)}, not a regular file`);
+		throw new Error(`Cannot open ${what} ${path} ${HOW[how].words}: ${kindOf(stat)}, not a regular file`);
 	}
 
 	return fd;
+}
+
+/** Write all of `text` (UTF-8) at once; throws what writeSync throws. */
+export function writeAll(fd: number, text: string): void {
+	const bytes = Buffer.from(text, 'utf8');
+	let written = 0;
+	while (written < bytes.length) {
+		written += writeSync(fd, bytes, written, bytes.length - written);
+	}
 }
 
 /** What stands at the path when it is not a regular file ("is a symbolic link"), else null. */
@@ -197,7 +207,8 @@ function mask(value: unknown, secrets: ReadonlyArray<string | undefined>): unkno
 	return value;
 }
 
-function reason(error: unknown): string {
+/** An error's reason in a few words: "no such file or directory", not the errno line. */
+export function reason(error: unknown): string {
 	const text = error instanceof Error ? error.message : String(error);
 	// "ENOENT: no such file or directory, open '/x/y'" → "no such file or directory": we name the path.
 	const errno = /^[A-Z]+: ([^,\r\n]+),/.exec(text);

@@ -36,7 +36,10 @@ Options (a command refuses those it does not take; see the README's list of comm
   --markdown                      doctor: the report as Markdown, for a postmortem or a ticket
   --scenario NAME                 demo: pool-too-small, server-full, idle-in-transaction, lock-contention
   --no-endpoint                   demo: the application does not publish its pool (find it anyway)
-  --rule-interval SECONDS         alerts: the rules' evaluation interval, whole seconds (default 15)`;
+  --rule-interval SECONDS         alerts: the rules' evaluation interval, whole seconds (default 15)
+  --for DURATION                  record: how long to record (30s, 10m, 2h; 1s to 168h)
+  --out FILE                      record: the recording to write (JSON Lines, new file 0600)
+  --html FILE                     report: also write the report as one self-contained HTML page`;
 
 /** The text meow prints for --help. */
 export function helpText(commands: readonly CommandSpec[]): string {

@@ -5,6 +5,8 @@ import {alertsCommand} from './alerts.js';
 import {checkCommand} from './check.js';
 import {demoCommand, demoDoctorCommand} from './demo.js';
 import {doctorCommand} from './doctor.js';
+import {recordCommand} from './record.js';
+import {reportCommand} from './report.js';
 import {jsonCommand} from './snapshot.js';
 import {timelineCommand} from './timeline.js';
 import {watchCommand} from './watch.js';
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
 	demoCommand,
 	demoDoctorCommand,
 	alertsCommand,
+	recordCommand,
+	reportCommand,
 ];
 
 /** The row named `name` (Options.command). */

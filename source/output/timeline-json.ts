@@ -3,7 +3,7 @@
 // log's, which anyone may have edited: masked, and written with safeJson (no control character).
 import {maskStrings} from '../actions/incident-log.js';
 import {safeJson} from '../text/sanitize.js';
-import type {Entry, TimelineEvents} from './timeline.js';
+import type {Entry, TimelineEvents} from './timeline-events.js';
 import type {Event} from './timeline-sentences.js';
 import type {IncidentSummary} from './timeline-summary.js';
 

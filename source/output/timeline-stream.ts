@@ -1,7 +1,8 @@
 // `lifeguard timeline FILE` over a stream of bytes, read twice: a first pass for the summary at the top
 // (timeline-summary.ts), then the log's lines into the timeline (timeline.ts), its Markdown or JSON out
 // in pieces, with memory that depends neither on the size of the file nor on the length of its lines.
-import {eventOf, formOf, TimelineEvents, type TimelineFormat} from './timeline.js';
+import {TimelineEvents} from './timeline-events.js';
+import {eventOf, formOf, type TimelineFormat} from './timeline.js';
 import {IncidentSummary} from './timeline-summary.js';
 
 /** The longest log line read, in bytes; a longer one is skipped (and counted) without being held. */
@@ -19,19 +20,19 @@ const WRITE_CHARS = 64 * 1024;
 export async function streamTimeline(open: () => AsyncIterable<Buffer>, write: (text: string) => Promise<void>, {maxLineBytes = MAX_LINE_BYTES, format = 'markdown' as TimelineFormat, isRereadable = true} = {}): Promise<void> {
 	const summary = new IncidentSummary();
 	if (isRereadable) {
-		await eachLine(open(), maxLineBytes, line => {
+		await forEachLine(open(), line => {
 			const event = eventOf(line);
 			if (event !== undefined) {
 				summary.push(event);
 			}
-		});
+		}, {maxLineBytes});
 	}
 
 	const form = formOf(format);
 	const events = new TimelineEvents();
 	const out = new Batches(write);
 	await out.emit(form.head(isRereadable ? summary : null));
-	await eachLine(open(), maxLineBytes, async line => {
+	await forEachLine(open(), async line => {
 		const event = eventOf(line);
 		if (event !== undefined) {
 			if (!isRereadable) {
@@ -40,13 +41,16 @@ export async function streamTimeline(open: () => AsyncIterable<Buffer>, write: (
 
 			await out.emit(events.push(event).flatMap(entry => form.entry(entry)));
 		}
-	});
+	}, {maxLineBytes});
 	await out.emit([...events.end().flatMap(entry => form.entry(entry)), ...form.end(events, isRereadable ? null : summary)]);
 	await out.flush();
 }
 
-/** Each line of the input, in order (null: a line too long to hold). */
-async function eachLine(input: AsyncIterable<Buffer>, maxLineBytes: number, take: (line: string | null) => void | Promise<void>): Promise<void> {
+/**
+ * Each line of a byte stream, in order, to `onLine` (the timeline, a recording's report): null for a
+ * line longer than `maxLineBytes`, let go as it streamed past. Lines end at LF, a CR before it is dropped.
+ */
+export async function forEachLine(input: AsyncIterable<Buffer>, onLine: (line: string | null) => Promise<void> | void, {maxLineBytes = MAX_LINE_BYTES} = {}): Promise<void> {
 	const line = new LineBuffer(maxLineBytes);
 	for await (const chunk of input) {
 		let start = 0;
@@ -58,13 +62,13 @@ async function eachLine(input: AsyncIterable<Buffer>, maxLineBytes: number, take
 			}
 
 			line.append(chunk.subarray(start, newline));
-			await take(line.end());
+			await onLine(line.end());
 			start = newline + 1;
 		}
 	}
 
 	if (line.isPending) {
-		await take(line.end()); // a last line without its LF
+		await onLine(line.end()); // a last line without its LF
 	}
 }
 /** One line's bytes as they stream in, at most `maxLineBytes` of them: a longer line is let go as it passes. */

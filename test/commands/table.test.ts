@@ -55,21 +55,21 @@ test('a word picks the command; a selector switch picks among those of the word'
 });
 
 test('a command added as one row: selected by its word, its own flags only, named in the hints', () => {
-	const record: Command = {
-		name: 'record',
-		word: 'record',
+	const replay: Command = {
+		name: 'replay',
+		word: 'replay',
 		argument: 'FILE',
-		label: 'lifeguard record',
-		usage: 'lifeguard record FILE',
+		label: 'lifeguard replay',
+		usage: 'lifeguard replay FILE',
 		summary: 'keep every reading in FILE',
 		flags: ['db', 'interval'],
 		run: async () => 0,
 	};
-	const commands = [...COMMANDS, record];
-	const options = parseCommandLine(['record', 'out.jsonl', '--interval', '2', '--db', 'postgres://h/x'], {}, commands);
-	assert.deepEqual([options.command, options.argument, options.intervalMs], ['record', 'out.jsonl', 2000]);
-	assert.equal(refusal(['record', 'out.jsonl', '--read-only'], commands), '--read-only: only for the live screen and lifeguard demo');
-	assert.equal(refusal(['record'], commands), 'usage: lifeguard record FILE');
-	assert.equal(refusal(['check', '--interval', '1'], commands), '--interval: only for the live screen, lifeguard demo and lifeguard record');
-	assert.equal(refusal(['frobnicate'], commands), 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo, alerts or record FILE; the target goes in --db)');
+	const commands = [...COMMANDS, replay];
+	const options = parseCommandLine(['replay', 'out.jsonl', '--interval', '2', '--db', 'postgres://h/x'], {}, commands);
+	assert.deepEqual([options.command, options.argument, options.intervalMs], ['replay', 'out.jsonl', 2000]);
+	assert.equal(refusal(['replay', 'out.jsonl', '--read-only'], commands), '--read-only: only for the live screen and lifeguard demo');
+	assert.equal(refusal(['replay'], commands), 'usage: lifeguard replay FILE');
+	assert.equal(refusal(['check', '--interval', '1'], commands), '--interval: only for the live screen, lifeguard demo, lifeguard record and lifeguard replay');
+	assert.equal(refusal(['frobnicate'], commands), 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo, alerts, record, report FILE or replay FILE; the target goes in --db)');
 });
