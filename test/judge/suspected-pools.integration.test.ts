@@ -7,7 +7,8 @@ import pg from 'pg';
 import {createPostgresSource, type PostgresSource} from '../../source/collectors/postgres-activity.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
-import {SUSPECT_WINDOW_MS, suspectMessage, suspectPools, suspectSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
+import {suspectMessage} from '../../source/judge/suspect-words.js';
+import {SUSPECT_WINDOW_MS, suspectPools, suspectSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
 import {pollUntil, serverKinds, Sessions, type TestServer} from '../helpers/postgres.js';
 
 const POLL_EVERY_MS = 250;
