@@ -35,10 +35,7 @@ export const SUSPECT_AT_CEILING_SHARE = 0.8;
 export const SUSPECT_MIN_CEILING = 2;
 /** Fewer samples than this in the window is not evidence (a slow --interval). */
 export const SUSPECT_MIN_SAMPLES = 3;
-/**
- * History to keep: enough to see a suspect turn critical and say how long it has lasted. "held for"
- * never reads longer than this.
- */
+/** History to keep: enough to see a suspect turn critical and say how long it has lasted (the most "held for" reads). */
 export const SUSPECT_HISTORY_MS = 5 * 60_000;
 
 /**
@@ -96,16 +93,13 @@ export type SuspectOptions = {
 	/** A PgBouncer console is configured: it measures the pooler groups' queue (SHOW POOLS). */
 	isPoolerMeasured?: boolean;
 	/**
-	 * Server connections each configured PgBouncer pool holds now. One service through PgBouncer gives
-	 * its server connections its own name, so they look like an application's pool: a group holding
-	 * exactly that many is taken for that pool's, which the console measures (a second finding about the
-	 * same queue would only repeat it).
+	 * Server connections each configured PgBouncer pool holds now: one service through PgBouncer gives
+	 * them its own name, so a group holding exactly that many is taken for that pool's (no second finding).
 	 */
 	poolerConnections?: ReadonlySet<number>;
 	/**
 	 * Group keys suspected at the previous judgement: judged by lines CLEAR_MARGIN lower, as every held
-	 * level is (levels.ts), so a share hovering at the line or a pooler replacing a connection does not
-	 * make the finding come and go.
+	 * level is (levels.ts), so a share hovering at the line does not make the finding come and go.
 	 */
 	held?: ReadonlySet<string>;
 };
@@ -154,7 +148,7 @@ export function groupSamples(snapshot: Pick<ServerSnapshot, 'clientGroups'>, poo
 	return [...samples, ...poolers.values()];
 }
 
-/** The sample to append to the detector's history after each successful poll. */
+/** The sample to append to the detector's history after each successful poll (`pooled`: trackPoolers'). */
 export function suspectSample(snapshot: Pick<ServerSnapshot, 'clientGroups' | 'takenAtMs'>, serverFree: number, pooled?: ReadonlyMap<number, string>): SuspectSample {
 	return {atMs: snapshot.takenAtMs, groups: groupSamples(snapshot, pooled), serverFree};
 }
@@ -206,10 +200,7 @@ export function appendSuspectSample(history: readonly SuspectSample[], sample: S
 }
 
 /** The lines a group is judged by: CLEAR_MARGIN lower while it is held (suspected at the last judgement). */
-function linesFor(isHeld: boolean): {busyShare: number; atCeilingShare: number} {
-	const margin = isHeld ? CLEAR_MARGIN : 0;
-	return {busyShare: SUSPECT_BUSY_SHARE - margin, atCeilingShare: SUSPECT_AT_CEILING_SHARE - margin};
-}
+const linesFor = (isHeld: boolean) => ({busyShare: SUSPECT_BUSY_SHARE - (isHeld ? CLEAR_MARGIN : 0), atCeilingShare: SUSPECT_AT_CEILING_SHARE - (isHeld ? CLEAR_MARGIN : 0)});
 
 /**
  * Suspected groups at the latest sample, worst first. Per instance (application + address) or pooler
@@ -294,7 +285,7 @@ export function heldSuspect(history: readonly SuspectSample[], group: GroupSampl
 
 	const lines = linesFor(isHeld);
 	const atCeiling = window.filter(sample => sample.connections === ceiling).length / window.length;
-	const busyShare = shareBusy(window);
+	const busyShare = window.reduce((sum, sample) => sum + sample.busy, 0) / window.reduce((sum, sample) => sum + sample.connections, 0);
 	if (atCeiling < lines.atCeilingShare || busyShare < lines.busyShare) {
 		return null;
 	}
@@ -380,11 +371,6 @@ export function mayBeHeld(history: readonly SuspectSample[], groups: readonly Gr
 				&& tally.atCeiling / tally.samples >= lines.atCeilingShare && tally.busy / tally.connections >= lines.busyShare;
 		})
 		.map(tally => tally.group);
-}
-
-function shareBusy(samples: ReadonlyArray<{connections: number; busy: number}>): number {
-	const connections = samples.reduce((sum, sample) => sum + sample.connections, 0);
-	return connections === 0 ? 0 : samples.reduce((sum, sample) => sum + sample.busy, 0) / connections;
 }
 
 function acrossInstances(group: readonly Suspect[]): Suspect {

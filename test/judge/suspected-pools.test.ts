@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {suspectMessage} from '../../source/judge/suspect-words.js';
-import {appendSuspectSample, groupKey, groupSamples, heldSuspect, mayBeHeld, poolerKey, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectPools, suspectSample, type GroupSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
+import {appendSuspectSample, groupKey, groupSamples, heldSuspect, mayBeHeld, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectPools, suspectSample, type GroupSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
 import {baseTimeMs, clientGroup, serverSnapshot} from '../helpers/snapshots.js';
 
 type Counts = {connections: number; busy: number};
