@@ -41,7 +41,9 @@ export function trackPoolers(track: PoolerTrack, groups: readonly ClientGroup[])
 		for (const [pid] of group.backends) {
 			applications.set(pid, group.application);
 			const before = track.applications.get(pid);
-			const pooler = named ?? track.pooled.get(pid) ?? (before !== undefined && before !== group.application ? RETAGGING_POOLER : null);
+			// From '' is no re-tagging: a backend still logging in shows no application_name yet.
+			const isRetagged = before !== undefined && before !== '' && before !== group.application;
+			const pooler = named ?? track.pooled.get(pid) ?? (isRetagged ? RETAGGING_POOLER : null);
 			if (pooler) {
 				pooled.set(pid, pooler);
 			}

@@ -35,10 +35,10 @@ export function suspectMessage(suspect: Suspect): string {
 	const held = `for ${findingDuration(suspect.heldForMs / 1000)} and never more, while the server has ${plural(suspect.serverFree, 'free slot')}`;
 	// Behind a pooler that does not re-tag its connections (one service through PgBouncer), the cap is
 	// the pooler's, and the server cannot tell: name both.
-	const queue = 'requests are likely queueing in the application, or in a pooler in between (PgBouncer\'s default_pool_size)';
+	const queue = 'requests likely queueing in the application (or a pooler in between: default_pool_size)';
 	const next = 'Check its pool max, or add --pool to see the queue.';
 	if (suspect.instances === 1) {
-		return `${subjectLabel(suspectSubject(suspect))} has held exactly ${plural(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling} and ${queue}. ${next}`;
+		return `${subjectLabel(suspectSubject(suspect))} has held exactly ${plural(suspect.ceiling, 'connection')}, ${all}, ${held}: its pool is probably capped at ${suspect.ceiling}, ${queue}. ${next}`;
 	}
 
 	const isUniform = suspect.connections === suspect.instances * suspect.ceiling;
@@ -46,7 +46,7 @@ export function suspectMessage(suspect: Suspect): string {
 		? `${suspect.instances} instances × ${plural(suspect.ceiling, 'connection')}`
 		: `${suspect.instances} instances, ${plural(suspect.connections, 'connection')} in all (up to ${suspect.ceiling} each)`;
 	const cap = isUniform ? `capped at ${suspect.ceiling} each` : 'capped';
-	return `${subjectLabel(suspectSubject(suspect))}: ${shape}, ${all}, ${held}: its pools are probably ${cap} and ${queue}. ${next}`;
+	return `${subjectLabel(suspectSubject(suspect))}: ${shape}, ${all}, ${held}: its pools are probably ${cap}, ${queue}. ${next}`;
 }
 
 /**

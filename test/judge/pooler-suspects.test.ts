@@ -65,6 +65,8 @@ describe('poolers from the server side', () => {
 		assert.deepEqual([...first.pooled], []);
 		const second = trackPoolers(first, [group('billing', [1], 7)]);
 		assert.deepEqual([...second.pooled], [[7, 'PgBouncer']]);
+		const loggingIn = trackPoolers(emptyPoolerTrack, [group('', [0], 8)]);
+		assert.deepEqual([...trackPoolers(loggingIn, [group('checkout', [1], 8)]).pooled], [], 'a backend still logging in has no name yet');
 		assert.deepEqual([...trackPoolers(second, [group('billing', [1], 7)]).pooled], [[7, 'PgBouncer']]);
 		assert.deepEqual([...trackPoolers(second, []).pooled], []);
 		assert.equal(poolerNamed('pgpool-II health check'), 'pgpool-II');

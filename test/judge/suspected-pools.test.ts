@@ -204,15 +204,15 @@ describe('suspectMessage', () => {
 	const base: Suspect = {application: 'checkout', pooler: null, keys: [], client: '10.0.0.5', instances: 1, ceiling: 5, connections: 5, busyShare: 1, sinceMs: baseTimeMs - 45_000, heldForMs: 45_000, serverFree: 91, level: 'warning'};
 	const table: Array<[string, Suspect, string]> = [
 		['one instance, the issue example', base,
-			'checkout (10.0.0.5) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5 and requests are likely queueing in the application, or in a pooler in between (PgBouncer\'s default_pool_size). Check its pool max, or add --pool to see the queue.'],
+			'checkout (10.0.0.5) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['not quite all busy, minutes, one free slot', {...base, busyShare: 0.93, heldForMs: 125_000, serverFree: 1},
-			'checkout (10.0.0.5) has held exactly 5 connections, 93% busy, for 2 min and never more, while the server has 1 free slot: its pool is probably capped at 5 and requests are likely queueing in the application, or in a pooler in between (PgBouncer\'s default_pool_size). Check its pool max, or add --pool to see the queue.'],
+			'checkout (10.0.0.5) has held exactly 5 connections, 93% busy, for 2 min and never more, while the server has 1 free slot: its pool is probably capped at 5, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['many instances', {...base, client: null, instances: 12, connections: 60, serverFree: 31},
-			'checkout: 12 instances × 5 connections, all busy, for 45 s and never more, while the server has 31 free slots: its pools are probably capped at 5 each and requests are likely queueing in the application, or in a pooler in between (PgBouncer\'s default_pool_size). Check its pool max, or add --pool to see the queue.'],
+			'checkout: 12 instances × 5 connections, all busy, for 45 s and never more, while the server has 31 free slots: its pools are probably capped at 5 each, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['instances with different ceilings', {...base, client: null, instances: 3, connections: 14},
-			'checkout: 3 instances, 14 connections in all (up to 5 each), all busy, for 45 s and never more, while the server has 91 free slots: its pools are probably capped and requests are likely queueing in the application, or in a pooler in between (PgBouncer\'s default_pool_size). Check its pool max, or add --pool to see the queue.'],
+			'checkout: 3 instances, 14 connections in all (up to 5 each), all busy, for 45 s and never more, while the server has 91 free slots: its pools are probably capped, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['no application name, Unix socket', {...base, application: '', client: null},
-			'(no application name) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5 and requests are likely queueing in the application, or in a pooler in between (PgBouncer\'s default_pool_size). Check its pool max, or add --pool to see the queue.'],
+			'(no application name) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 	];
 	for (const [name, suspect, expected] of table) {
 		test(name, () => {
