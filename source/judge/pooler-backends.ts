@@ -14,12 +14,15 @@ export type PoolerTrack = {
 
 export const emptyPoolerTrack: PoolerTrack = {applications: new Map(), pooled: new Map()};
 
-/** application_name values poolers use for their own connections (health checks, or set by hand). */
+/**
+ * application_name values poolers use for their own connections (health checks, or set by hand): the
+ * whole name, so an application called `pgpool-app` is not taken for one.
+ */
 const NAMED_POOLERS: ReadonlyArray<[RegExp, string]> = [
-	[/pgbouncer/i, 'PgBouncer'],
-	[/pgpool/i, 'pgpool-II'],
-	[/odyssey/i, 'Odyssey'],
-	[/pgcat/i, 'PgCat'],
+	[/^pgbouncer$/i, 'PgBouncer'],
+	[/^pgpool(-ii)?$/i, 'pgpool-II'],
+	[/^odyssey$/i, 'Odyssey'],
+	[/^pgcat$/i, 'PgCat'],
 ];
 
 /** Re-tagging server connections with each client's application_name is PgBouncer's habit (1.18+). */

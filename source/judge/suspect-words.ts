@@ -1,7 +1,8 @@
 // pool-suspected in words, and the groups still being watched (not yet a finding). Pure.
 import {findingDuration, percent, plural} from '../text/words.js';
 import {type Subject, subjectLabel} from './subject.js';
-import {SUSPECT_BUSY_SHARE, SUSPECT_MIN_CEILING, type Suspect, type SuspectSample} from './suspected-pools.js';
+import {type SuspectSample} from './suspect-samples.js';
+import {SUSPECT_BUSY_SHARE, SUSPECT_MIN_CEILING, type Suspect} from './suspected-pools.js';
 
 /** The finding's subject: one instance (`checkout (10.0.0.5)`), the application across its instances, or a pooler's address. */
 export function suspectSubject(suspect: Pick<Suspect, 'application' | 'client' | 'instances' | 'pooler'>): Subject {

@@ -5,8 +5,8 @@
 // application or a pooler, where the server cannot see them. A plateau alone is not that: a batch's
 // long statements and sessions idle in a transaction hold their connections without new work, and a
 // roomy pool's connections sit idle on most samples. Pure: the history of samples is the only input.
-import type {ServerSnapshot} from '../readings/types.js';
 import {CLEAR_MARGIN} from './levels.js';
+import {groupsByKey, poolerKey, type GroupSample, type SuspectSample} from './suspect-samples.js';
 import type {Level} from './types.js';
 
 /**
@@ -35,33 +35,6 @@ export const SUSPECT_AT_CEILING_SHARE = 0.8;
 export const SUSPECT_MIN_CEILING = 2;
 /** Fewer samples than this in the window is not evidence (a slow --interval). */
 export const SUSPECT_MIN_SAMPLES = 3;
-/** History to keep: enough to see a suspect turn critical and say how long it has lasted (the most "held for" reads). */
-export const SUSPECT_HISTORY_MS = 5 * 60_000;
-
-/**
- * A group's connections at one moment: one application instance (application + client address), or a
- * pooler's server connections from one address (pooler set, application '').
- */
-export type GroupSample = {
-	/** The group's identity across samples (groupKey / poolerKey). */
-	key: string;
-	application: string;
-	/** Client address; null for Unix-socket connections. */
-	client: string | null;
-	/** The pooler it probably is ('PgBouncer'), for a pooler's server connections; else null. */
-	pooler: string | null;
-	connections: number;
-	/** Connections busy doing new work: in a statement or transaction that began lately (not stale). */
-	busy: number;
-};
-
-/** What the detector keeps per poll: small and complete (no session rows). */
-export type SuspectSample = {
-	atMs: number;
-	groups: GroupSample[];
-	/** Slots an ordinary role could still open (usable minus connections); see levels' freeConnections. */
-	serverFree: number;
-};
 
 export type Suspect = {
 	application: string;
@@ -104,102 +77,6 @@ export type SuspectOptions = {
 	held?: ReadonlySet<string>;
 };
 
-export function groupKey(application: string, client: string | null): string {
-	return `${application}\u0000${client ?? ''}`;
-}
-
-/** A pooler's group: its server connections from one address, whatever application names they carry. */
-export function poolerKey(client: string | null): string {
-	return `\u0001pooler\u0000${client ?? ''}`;
-}
-
-/**
- * The groups of one snapshot: each application instance without the backends known as a pooler's
- * (`pooled`, by pid, from pooler-backends.ts), and each pooler's backends by client address.
- */
-export function groupSamples(snapshot: Pick<ServerSnapshot, 'clientGroups'>, pooled: ReadonlyMap<number, string> = new Map()): GroupSample[] {
-	const samples: GroupSample[] = [];
-	const poolers = new Map<string, GroupSample>();
-	for (const group of snapshot.clientGroups) {
-		let connections = 0;
-		let busy = 0;
-		for (const [pid, state] of group.backends) {
-			const pooler = pooled.get(pid);
-			if (pooler === undefined) {
-				connections++;
-				busy += state === 1 ? 1 : 0;
-				continue;
-			}
-
-			const key = poolerKey(group.client);
-			const entry = poolers.get(key) ?? {key, application: '', client: group.client, pooler, connections: 0, busy: 0};
-			entry.connections++;
-			entry.busy += state === 1 ? 1 : 0;
-			poolers.set(key, entry);
-		}
-
-		if (connections > 0) {
-			// A literal, not a spread copy: V8 gave every spread copy a hidden class of its own, and five
-			// minutes of history held thousands of them (a heap snapshot at --interval 0.2).
-			samples.push({key: groupKey(group.application, group.client), application: group.application, client: group.client, pooler: null, connections, busy});
-		}
-	}
-
-	return [...samples, ...poolers.values()];
-}
-
-/** The sample to append to the detector's history after each successful poll (`pooled`: trackPoolers'). */
-export function suspectSample(snapshot: Pick<ServerSnapshot, 'clientGroups' | 'takenAtMs'>, serverFree: number, pooled?: ReadonlyMap<number, string>): SuspectSample {
-	return {atMs: snapshot.takenAtMs, groups: groupSamples(snapshot, pooled), serverFree};
-}
-
-// Each sample's groups by key, built once: the detector looks every group up in every sample of the
-// window at every poll (groups × samples lookups), which a linear search made groups² × samples.
-// Keyed by the list, which unchanged samples share (see appendSuspectSample).
-const indexes = new WeakMap<readonly GroupSample[], ReadonlyMap<string, GroupSample>>();
-function groupsByKey(sample: SuspectSample): ReadonlyMap<string, GroupSample> {
-	let index = indexes.get(sample.groups);
-	if (!index) {
-		index = new Map(sample.groups.map(group => [group.key, group]));
-		indexes.set(sample.groups, index);
-	}
-
-	return index;
-}
-
-const isSameGroup = (a: GroupSample, b: GroupSample) => a.key === b.key && a.connections === b.connections && a.busy === b.busy && a.pooler === b.pooler;
-
-/**
- * The history with `sample` appended and samples older than `keepMs` before it dropped (a new array).
- * A group that did not change since the previous sample is that sample's very object (strings
- * included), and an unchanged sample shares its whole list: five minutes of a steady server hold
- * one copy of each group, not one per second.
- */
-export function appendSuspectSample(history: readonly SuspectSample[], sample: SuspectSample, keepMs = SUSPECT_HISTORY_MS): SuspectSample[] {
-	const oldestMs = sample.atMs - keepMs;
-	const first = history.findIndex(entry => entry.atMs >= oldestMs);
-	const previous = history.at(-1);
-	let kept = sample;
-	if (previous) {
-		const before = groupsByKey(previous);
-		const groups = sample.groups.map(group => {
-			const old = before.get(group.key);
-			if (!old || isSameGroup(old, group)) {
-				return old ?? group;
-			}
-
-			// The same group with new counts keeps the previous sample's strings, not this poll's copies:
-			// at --interval 0.2 with 50 busy instances that was 1.5 MB over the five minutes.
-			return {key: old.key, application: old.application, client: old.client, pooler: group.pooler, connections: group.connections, busy: group.busy};
-		});
-		const isUnchanged = groups.length === previous.groups.length && groups.every((group, index) => group === previous.groups[index]);
-		kept = {atMs: sample.atMs, groups: isUnchanged ? previous.groups : groups, serverFree: sample.serverFree};
-	}
-
-	return [...(first === -1 ? [] : history.slice(first)), kept];
-}
-
-/** The lines a group is judged by: CLEAR_MARGIN lower while it is held (suspected at the last judgement). */
 const linesFor = (isHeld: boolean) => ({busyShare: SUSPECT_BUSY_SHARE - (isHeld ? CLEAR_MARGIN : 0), atCeilingShare: SUSPECT_AT_CEILING_SHARE - (isHeld ? CLEAR_MARGIN : 0)});
 
 /**
@@ -234,35 +111,52 @@ export function suspectPools(history: readonly SuspectSample[], options: Suspect
 	return suspects.sort((a, b) => Number(b.level === 'critical') - Number(a.level === 'critical') || b.connections - a.connections || a.application.localeCompare(b.application));
 }
 
-type RunSample = {atMs: number; connections: number; busy: number};
+type RunSample = {atMs: number; connections: number; busy: number; isExcursion: boolean};
 
 /**
- * The samples the group is judged on: back from now while it is there, never above its ceiling (the
- * most it held in the window: a sample dipping below it, a pooler replacing a connection, does not
- * lower it), and the server has room. Oldest first, from where it first reached the ceiling (the
- * ramp up to it is not "held").
+ * The ceiling: the most the group held on at least two samples of the window. One sample above it is
+ * a connection being replaced (pgpool-II opens a child's next backend before the last one has gone),
+ * not a bigger pool; it counts as a sample off the ceiling and its numbers are left out.
+ */
+function ceilingOf(counts: ReadonlyMap<number, number>): number {
+	let ceiling = 0;
+	let most = 0;
+	for (const [connections, samples] of counts) {
+		most = Math.max(most, connections);
+		ceiling = samples >= 2 ? Math.max(ceiling, connections) : ceiling;
+	}
+
+	return ceiling === 0 ? most : ceiling;
+}
+
+/**
+ * The samples the group is judged on: back from now while it is there and the server has room, never
+ * above its ceiling before the window (a sample dipping below it, a connection replaced, does not lower
+ * it). Oldest first, from where it first reached the ceiling (the ramp up to it is not "held").
  */
 function heldRun(history: readonly SuspectSample[], key: string): {ceiling: number; held: RunSample[]} {
 	const windowStartMs = history.at(-1)!.atMs - SUSPECT_WINDOW_MS;
-	let ceiling = 0;
+	const counts = new Map<number, number>();
 	for (let index = history.length - 1; index >= 0 && history[index]!.atMs >= windowStartMs; index--) {
 		const seen = groupsByKey(history[index]!).get(key);
 		if (!seen || seen.connections === 0 || history[index]!.serverFree <= 0) {
 			break;
 		}
 
-		ceiling = Math.max(ceiling, seen.connections);
+		counts.set(seen.connections, (counts.get(seen.connections) ?? 0) + 1);
 	}
 
+	const ceiling = ceilingOf(counts);
 	const run: RunSample[] = [];
 	for (let index = history.length - 1; index >= 0; index--) {
 		const sample = history[index]!;
 		const seen = groupsByKey(sample).get(key);
-		if (!seen || seen.connections === 0 || seen.connections > ceiling || sample.serverFree <= 0) {
+		const isExcursion = (seen?.connections ?? 0) > ceiling;
+		if (!seen || seen.connections === 0 || sample.serverFree <= 0 || (isExcursion && sample.atMs < windowStartMs)) {
 			break;
 		}
 
-		run.push({atMs: sample.atMs, connections: seen.connections, busy: Math.min(seen.busy, seen.connections)});
+		run.push({atMs: sample.atMs, connections: seen.connections, busy: Math.min(seen.busy, seen.connections), isExcursion});
 	}
 
 	run.reverse();
@@ -285,7 +179,8 @@ export function heldSuspect(history: readonly SuspectSample[], group: GroupSampl
 
 	const lines = linesFor(isHeld);
 	const atCeiling = window.filter(sample => sample.connections === ceiling).length / window.length;
-	const busyShare = window.reduce((sum, sample) => sum + sample.busy, 0) / window.reduce((sum, sample) => sum + sample.connections, 0);
+	const counted = window.filter(sample => !sample.isExcursion);
+	const busyShare = counted.reduce((sum, sample) => sum + sample.busy, 0) / counted.reduce((sum, sample) => sum + sample.connections, 0);
 	if (atCeiling < lines.atCeilingShare || busyShare < lines.busyShare) {
 		return null;
 	}
@@ -296,6 +191,10 @@ export function heldSuspect(history: readonly SuspectSample[], group: GroupSampl
 	let busy = 0;
 	let connections = 0;
 	for (let index = held.length - 1; index >= 0; index--) {
+		if (held[index]!.isExcursion) {
+			continue;
+		}
+
 		busy += held[index]!.busy;
 		connections += held[index]!.connections;
 		// Starting at a busy sample: an idle stretch before the busy one is not part of it.
@@ -333,7 +232,8 @@ export function heldSuspect(history: readonly SuspectSample[], group: GroupSampl
  */
 export function mayBeHeld(history: readonly SuspectSample[], groups: readonly GroupSample[], held: ReadonlySet<string> = new Set()): GroupSample[] {
 	const windowStartMs = (history.at(-1)?.atMs ?? 0) - SUSPECT_WINDOW_MS;
-	const tallies = groups.map(group => ({group, samples: 0, ceiling: 0, atCeiling: 0, busy: 0, connections: 0, isOut: false}));
+	// Per count seen: how many samples, and their busy and connection sums (the ceiling is known at the end).
+	const tallies = groups.map(group => ({group, byCount: new Map<number, {samples: number; busy: number}>(), isOut: false}));
 	let open = tallies.length;
 	for (let index = history.length - 1; open > 0 && index >= 0 && history[index]!.atMs >= windowStartMs; index--) {
 		const sample = history[index]!;
@@ -350,25 +250,27 @@ export function mayBeHeld(history: readonly SuspectSample[], groups: readonly Gr
 				continue;
 			}
 
-			tally.samples++;
-			// The ceiling is the most held in the window: a new most resets the count at it.
-			if (seen.connections > tally.ceiling) {
-				tally.ceiling = seen.connections;
-				tally.atCeiling = 0;
-			}
-
-			tally.atCeiling += seen.connections === tally.ceiling ? 1 : 0;
-			tally.busy += Math.min(seen.busy, seen.connections);
-			tally.connections += seen.connections;
+			const entry = tally.byCount.get(seen.connections) ?? {samples: 0, busy: 0};
+			tally.byCount.set(seen.connections, {samples: entry.samples + 1, busy: entry.busy + Math.min(seen.busy, seen.connections)});
 		}
 	}
 
 	// The same divisions as heldSuspect, so a share exactly at a line is judged alike.
 	return tallies
 		.filter(tally => {
+			const ceiling = ceilingOf(new Map([...tally.byCount].map(([connections, entry]) => [connections, entry.samples])));
+			let samples = 0;
+			let busy = 0;
+			let connections = 0;
+			for (const [count, entry] of tally.byCount) {
+				samples += entry.samples;
+				busy += count > ceiling ? 0 : entry.busy;
+				connections += count > ceiling ? 0 : count * entry.samples;
+			}
+
 			const lines = linesFor(held.has(tally.group.key));
-			return !tally.isOut && tally.ceiling >= SUSPECT_MIN_CEILING && tally.samples >= SUSPECT_MIN_SAMPLES
-				&& tally.atCeiling / tally.samples >= lines.atCeilingShare && tally.busy / tally.connections >= lines.busyShare;
+			return !tally.isOut && ceiling >= SUSPECT_MIN_CEILING && samples >= SUSPECT_MIN_SAMPLES
+				&& (tally.byCount.get(ceiling)?.samples ?? 0) / samples >= lines.atCeilingShare && busy / connections >= lines.busyShare;
 		})
 		.map(tally => tally.group);
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {emptyPoolerTrack, poolerNamed, trackPoolers} from '../../source/judge/pooler-backends.js';
 import {suspectMessage, watchedGroups, watchedText} from '../../source/judge/suspect-words.js';
-import {groupKey, poolerKey, suspectPools, suspectSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
+import {groupKey, poolerKey, suspectSample, type SuspectSample} from '../../source/judge/suspect-samples.js';
+import {suspectPools, type Suspect} from '../../source/judge/suspected-pools.js';
 import {emptyWatch, judgeServerReading} from '../../source/judge/watch.js';
 import type {BackendState, ClientGroup} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, serverSnapshot} from '../helpers/snapshots.js';
@@ -69,7 +70,8 @@ describe('poolers from the server side', () => {
 		assert.deepEqual([...trackPoolers(loggingIn, [group('checkout', [1], 8)]).pooled], [], 'a backend still logging in has no name yet');
 		assert.deepEqual([...trackPoolers(second, [group('billing', [1], 7)]).pooled], [[7, 'PgBouncer']]);
 		assert.deepEqual([...trackPoolers(second, []).pooled], []);
-		assert.equal(poolerNamed('pgpool-II health check'), 'pgpool-II');
+		assert.equal(poolerNamed('pgpool-II'), 'pgpool-II');
+		assert.equal(poolerNamed('pgpool-app'), null);
 		assert.deepEqual([...trackPoolers(emptyPoolerTrack, [group('pgbouncer', [1], 9)]).pooled], [[9, 'PgBouncer']]);
 	});
 

@@ -8,7 +8,8 @@ import {createPostgresSource, type PostgresSource} from '../../source/collectors
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
 import {suspectMessage} from '../../source/judge/suspect-words.js';
-import {SUSPECT_WINDOW_MS, suspectPools, suspectSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
+import {suspectSample, type SuspectSample} from '../../source/judge/suspect-samples.js';
+import {SUSPECT_WINDOW_MS, suspectPools, type Suspect} from '../../source/judge/suspected-pools.js';
 import {pollUntil, serverKinds, Sessions, type TestServer} from '../helpers/postgres.js';
 
 const POLL_EVERY_MS = 250;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {suspectMessage} from '../../source/judge/suspect-words.js';
-import {appendSuspectSample, groupKey, groupSamples, heldSuspect, mayBeHeld, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectPools, suspectSample, type GroupSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
+import {appendSuspectSample, groupKey, groupSamples, suspectSample, type GroupSample, type SuspectSample} from '../../source/judge/suspect-samples.js';
+import {heldSuspect, mayBeHeld, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectPools, type Suspect} from '../../source/judge/suspected-pools.js';
 import {baseTimeMs, clientGroup, serverSnapshot} from '../helpers/snapshots.js';
 
 type Counts = {connections: number; busy: number};
@@ -55,9 +56,14 @@ const cases: Case[] = [
 		expected: [],
 	},
 	{
-		name: 'above the ceiling 10 s ago: held only 10 s, not suspected',
-		history: history(45, capped(age => ({connections: age === 10 ? 6 : 5, busy: 5}))),
+		name: 'above the ceiling for two samples 10 s ago: held only 10 s, not suspected',
+		history: history(45, capped(age => ({connections: age === 10 || age === 11 ? 6 : 5, busy: 5}))),
 		expected: [],
+	},
+	{
+		name: 'one sample above the ceiling (a connection replaced, the old one not yet gone): still suspected',
+		history: history(45, capped(age => (age === 10 ? {connections: 6, busy: 6} : {connections: 5, busy: 5}))),
+		expected: [{ceiling: 5, heldForMs: 45_000}],
 	},
 	{
 		name: 'a dip below the ceiling (a connection replaced) does not break it',
@@ -234,9 +240,10 @@ test('mayBeHeld, the window-only shortcut, never rules out a group the whole jud
 		const ceiling = 2 + Math.floor(random() * 4);
 		const dipEvery = 2 + Math.floor(random() * 40);
 		const idleEvery = 3 + Math.floor(random() * 30);
+		const bumpEvery = 2 + Math.floor(random() * 60);
 		const goneAt = random() < 0.2 ? Math.floor(random() * 60) : -1;
 		return (age: number) => {
-			const connections = (age + 1) % dipEvery === 0 ? ceiling - 1 : ceiling;
+			const connections = (age + 1) % dipEvery === 0 ? ceiling - 1 : ((age + 2) % bumpEvery === 0 ? ceiling + 1 : ceiling);
 			return age === goneAt ? [] : [group(name, '10.0.0.5', {connections, busy: (age + 1) % idleEvery === 0 ? connections - 1 : connections})];
 		};
 	};
