@@ -144,6 +144,8 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 			connections: group.connections,
 			active: group.active,
 			busy: group.busy,
+			stale: group.stale,
+			backends: group.backends,
 		})),
 		sessions: row.sessions.map(session => {
 			// The row object is the parser's and goes with this poll: its timestamps are fixed in place.

@@ -16,12 +16,14 @@ export const SCREEN_SESSION_ROW_CAP = 200;
 export const BLOCKER_LOOKUP_CAP = 200;
 export const QUERY_TEXT_CAP = 512;
 /**
- * An idle connection whose state changed this recently counts as busy in the client groups: a pool
- * serving back-to-back requests hands a released connection to the next one within milliseconds, so
- * a poll can catch it idle for that instant. 250 ms, not more: a quiet pool whose connections run
- * a query every second or so must read as mostly idle.
+ * A connection in a transaction or statement that began this long ago has done no new work lately:
+ * the client groups count it as `stale`, not as a pool's working connection. A capped pool under load
+ * starts transactions on every connection again and again, so each one is seconds old at most; a batch
+ * job's pg_sleep(3600) or a session left idle in its transaction never gets younger. 10 s, a third of
+ * pool-suspected's 30 s window: a long statement that just began cannot fill that window with "new
+ * work". A pool whose requests each take longer than this is not suspected (README: how it can be wrong).
  */
-export const IDLE_RECENT_SECONDS = 0.25;
+export const STALE_WORK_SECONDS = 10;
 
 /**
  * lifeguard's own connections: this process's (pg_backend_pid) and those of other lifeguard screens
@@ -56,7 +58,9 @@ client as materialized (
 ),
 seen as materialized (
 	select c.*,
-		greatest(extract(epoch from (me.now - coalesce(c.state_change, c.backend_start))), 0)::float8 as state_seconds
+		greatest(extract(epoch from (me.now - coalesce(c.state_change, c.backend_start))), 0)::float8 as state_seconds,
+		c.state is distinct from 'idle'
+			and coalesce(c.xact_start, c.query_start, c.backend_start) < me.now - interval '${STALE_WORK_SECONDS} seconds' as is_stale
 	from client c, me
 	where not c.hidden and not c.own
 ),
@@ -111,10 +115,16 @@ select
 		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
 			from seen group by application_name) p) as applications,
 	(select coalesce(json_agg(json_build_object('application', g.application, 'client', g.client,
-		'connections', g.n, 'active', g.active, 'busy', g.busy) order by g.n desc), '[]')
+		'connections', g.n, 'active', g.active, 'busy', g.busy, 'stale', g.stale, 'backends', g.backends)
+		order by g.n desc), '[]')
 		from (select application_name as application, client, count(*) as n,
 			count(*) filter (where state = 'active') as active,
-			count(*) filter (where state is distinct from 'idle' or state_seconds < ${IDLE_RECENT_SECONDS}) as busy
+			count(*) filter (where state is distinct from 'idle') as busy,
+			count(*) filter (where is_stale) as stale,
+			-- [pid, 0 idle | 1 working | 2 stale] per backend: pool-suspected follows a pooler's server
+			-- connections by pid as their application_name changes (some 12 bytes a connection).
+			json_agg(json_build_array(pid, case when state = 'idle' then 0 when is_stale then 2 else 1 end)
+				order by pid) as backends
 			from seen group by application_name, client) g) as client_groups,
 	(select coalesce(json_agg(json_build_object(
 		'pid', l.pid, 'user', r.rolname, 'database', db.datname, 'application', l.application_name,

@@ -42,7 +42,8 @@ function poolOf(subject: Subject, latest: Observation) {
 
 /** The sample time behind a subject's numbers; null for subjects that clear at once. */
 function sampleOf(subject: Subject, latest: Observation): number | null {
-	if (subject.kind === 'server') {
+	// A suspected group is judged on server samples: it holds its level as the server does.
+	if (subject.kind === 'server' || subject.kind === 'group') {
 		return latest.server?.takenAtMs ?? null;
 	}
 

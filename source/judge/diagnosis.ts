@@ -5,8 +5,9 @@ import {levelRank} from './levels.js';
 import {fleetOverCapacity, poolEndpointDown, poolFindings} from './pool-findings.js';
 import {idleHoarding, privilegesPartial, serverSaturated, serverUse} from './server-findings.js';
 import {idleInTransaction, lockContention} from './session-findings.js';
-import {type Suspect, suspectMessage, suspectSubject} from './suspected-pools.js';
-import {poolSubject, serverSubject, type Subject, subjectKey, subjectText} from './subject.js';
+import {suspectMessage, suspectSubject} from './suspect-words.js';
+import type {Suspect} from './suspected-pools.js';
+import {poolSubject, serverSubject, type Subject, subjectKey, subjectText, subjectTitle} from './subject.js';
 import type {Finding, FindingCode, Level, Observation, Thresholds} from './types.js';
 
 export type DiagnosisContext = {
@@ -88,6 +89,10 @@ function push(findings: Finding[], finding: Finding | null): void {
 export function quietMessage(subject: Subject, latest: Observation): string | null {
 	if (subject.kind === 'server') {
 		return latest.server ? `Server back to ${serverUse(latest.server)}` : null;
+	}
+
+	if (subject.kind === 'group') {
+		return latest.server ? `${subjectTitle(subject)} no longer looks capped` : null;
 	}
 
 	const pool = subject.kind === 'pool' ? latest.pools.find(candidate => candidate.name === subject.name) : undefined;

@@ -273,7 +273,7 @@ const SESSIONS = listOf(shaped({
 const SUBJECTS: Record<SubjectKind, Valid> = {
 	server: shaped({}),
 	pool: shaped({name: isString}),
-	group: shaped({application: isString, client: nullable(isString)}),
+	group: shaped({application: isString, client: nullable(isString), pooler: optional(isString)}),
 	pid: shaped({pid: isPid}),
 	privileges: shaped({}),
 	fleet: shaped({}),

@@ -8,6 +8,7 @@ import {diagnose, sortFindings} from './diagnosis.js';
 import {levelRank, worstLevel} from './levels.js';
 import {poolRates, type PoolRates} from './rates.js';
 import type {Series} from './series.js';
+import type {Watched} from './suspect-words.js';
 import type {Suspect} from './suspected-pools.js';
 import {poolSubject, serverSubject, subjectKey} from './subject.js';
 import {emptyTrend} from './trend.js';
@@ -36,15 +37,17 @@ export type Picture = {
 	alarms: Record<string, Alarm>;
 	/** The last minutes of server slots, queues and suspected groups, for the history strip. */
 	trend: Series;
+	/** Groups all busy at a steady count, not (yet) suspected: "watching checkout: 5/5 busy for 12 s". */
+	watching: Watched[];
 };
 
 export type Derivation = {picture: Picture; changes: AlarmChange[]};
 
-export const emptyPicture: Picture = {atMs: 0, server: null, serverLevel: 'ok', serverSinceMs: null, pools: [], findings: [], level: 'ok', alarms: {}, trend: emptyTrend};
+export const emptyPicture: Picture = {atMs: 0, server: null, serverLevel: 'ok', serverSinceMs: null, pools: [], findings: [], level: 'ok', alarms: {}, trend: emptyTrend, watching: []};
 
 const poolRank = (level: PoolLevel) => (level === 'unknown' ? 0.5 : levelRank(level));
 
-export function derivePicture(history: readonly Observation[], thresholds: Thresholds, previous: Readonly<Record<string, Alarm>>, context: {role?: string; suspects?: readonly Suspect[]; trend?: Series} = {}): Derivation {
+export function derivePicture(history: readonly Observation[], thresholds: Thresholds, previous: Readonly<Record<string, Alarm>>, context: {role?: string; suspects?: readonly Suspect[]; watching?: Watched[]; trend?: Series} = {}): Derivation {
 	const latest = history.at(-1);
 	if (!latest) {
 		return {picture: emptyPicture, changes: []};
@@ -73,6 +76,7 @@ export function derivePicture(history: readonly Observation[], thresholds: Thres
 			level: worstLevel(sorted.map(finding => finding.level)),
 			alarms,
 			trend: context.trend ?? emptyTrend,
+			watching: context.watching ?? [],
 		},
 		changes,
 	};

@@ -5,8 +5,12 @@
 export type Subject =
 	| {kind: 'server'}
 	| {kind: 'pool'; name: string}
-	/** A capped pool inferred from the server side: one application instance, or (client null) the application across its instances. */
-	| {kind: 'group'; application: string; client: string | null}
+	/**
+	 * A capped pool inferred from the server side: one application instance, or (client null) the
+	 * application across its instances; with `pooler`, a connection pooler's server connections from
+	 * one address (application '').
+	 */
+	| {kind: 'group'; application: string; client: string | null; pooler?: string}
 	| {kind: 'pid'; pid: number}
 	| {kind: 'privileges'}
 	/** Every fleet read through Prometheus at once (fleet-over-capacity). */
@@ -37,7 +41,7 @@ function ownKey(subject: Subject): string {
 		}
 
 		case 'group': {
-			return `group ${subject.application}\u0000${subject.client ?? ''}`;
+			return subject.pooler === undefined ? `group ${subject.application}\u0000${subject.client ?? ''}` : `pooler ${subject.client ?? ''}`;
 		}
 
 		case 'pid': {
@@ -65,6 +69,10 @@ function ownLabel(subject: Subject): string {
 		}
 
 		case 'group': {
+			if (subject.pooler !== undefined) {
+				return `${subject.client ?? 'local socket'} (pooler)`;
+			}
+
 			const name = subject.application === '' ? '(no application name)' : subject.application;
 			return subject.client === null ? name : `${name} (${subject.client})`;
 		}

@@ -4,7 +4,8 @@
 import {appendSeries, emptySeries, mergeLastSeries, type Series} from './series.js';
 import type {Observation} from './types.js';
 import {type Subject, subjectKey} from './subject.js';
-import {suspectSubject, type Suspect} from './suspected-pools.js';
+import {suspectSubject} from './suspect-words.js';
+import type {Suspect} from './suspected-pools.js';
 
 /**
  * One cell of the history strip. 10 s: an 80-column strip still spans about three minutes, enough to

@@ -7,7 +7,10 @@ import {freeConnections} from './levels.js';
 import {levelEvents, logTime, type LogEvent, poolChangeEvents} from './log-events.js';
 import {derivePicture, emptyPicture, type Picture} from './picture.js';
 import {applyPoolReading} from './pool-status.js';
-import {appendSuspectSample, suspectPools, suspectSample, type SuspectSample} from './suspected-pools.js';
+import {emptyPoolerTrack, type PoolerTrack, trackPoolers} from './pooler-backends.js';
+import {watchedGroups} from './suspect-words.js';
+import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-samples.js';
+import {suspectPools} from './suspected-pools.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -22,6 +25,10 @@ export type Watch = {
 	history: Observation[];
 	/** Per-instance connection counts of the last minutes, for capped pools nobody pointed us at. */
 	suspectHistory: SuspectSample[];
+	/** Which backends are a pooler's server connections (their application_name changed), by pid. */
+	poolerTrack: PoolerTrack;
+	/** The groups (GroupSample.key) suspected at the last judgement: held by lower lines. */
+	suspected: ReadonlySet<string>;
 	pools: PoolStatus[];
 	/** The newest good snapshot; kept while polls fail, so a pool is still judged against it. */
 	server: ServerSnapshot | null;
@@ -39,7 +46,7 @@ export type Watch = {
 export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; ring: boolean};
 
 export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]} = {}): Watch {
-	return {history: [], suspectHistory: [], pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live: emptyPicture, thresholds, role: options.role};
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live: emptyPicture, thresholds, role: options.role};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
@@ -78,26 +85,36 @@ function observe(watch: Watch, atMs: number, server: ServerSnapshot | null, log:
 	const history = [...earlier, observation];
 	// A pool whose endpoint is configured speaks for itself: never suspected.
 	const measured = new Set(watch.pools.flatMap(pool => [pool.name, ...(pool.metrics?.label ? [pool.metrics.label] : [])]));
-	const suspects = suspectPools(watch.suspectHistory, {excludedApplications: measured});
-	const derived = derivePicture(history, watch.thresholds, watch.live.alarms, {role: watch.role, suspects, trend: watch.live.trend});
+	// A PgBouncer console measures its pools' queue: its server connections are not suspected besides.
+	const consoles = watch.pools.filter(pool => pool.format === 'pgbouncer' && pool.error === null);
+	const poolerConnections = new Set(consoles.flatMap(pool => (pool.metrics?.open ? [pool.metrics.open] : [])));
+	const options = {excludedApplications: measured, isPoolerMeasured: consoles.length > 0, poolerConnections, held: watch.suspected};
+	const suspects = suspectPools(watch.suspectHistory, options);
+	const watching = watchedGroups(watch.suspectHistory, suspects, options.isPoolerMeasured);
+	const derived = derivePicture(history, watch.thresholds, watch.live.alarms, {role: watch.role, suspects, watching, trend: watch.live.trend});
 	const {changes} = derived;
 	// One trend sample per server poll, so the strip has one time axis.
 	const isServerSample = server !== null && server.takenAtMs === atMs;
 	const live = isServerSample ? {...derived.picture, trend: appendTrend(watch.live.trend, derived.picture, suspects)} : derived.picture;
 	return {
-		watch: {...watch, history, live},
+		watch: {...watch, history, live, suspected: new Set(suspects.flatMap(suspect => suspect.keys))},
 		changes,
 		log: [...log, ...levelEvents(changes, live)],
 		ring: changes.some(change => change.to === 'critical'),
 	};
 }
 
-/** One sample a second is evidence enough over a 30 s window, whatever --interval is. */
-function withSuspectSample(history: SuspectSample[], snapshot: ServerSnapshot): SuspectSample[] {
-	const lastSample = history.at(-1);
-	return lastSample && snapshot.takenAtMs - lastSample.atMs < SUSPECT_SAMPLE_MS
-		? history
-		: appendSuspectSample(history, suspectSample(snapshot, freeConnections(snapshot)));
+/**
+ * One sample a second is evidence enough over a 30 s window, whatever --interval is; the pooler track
+ * follows every poll (each is a chance to see a server connection change hands).
+ */
+function withSuspectSample(watch: Watch, snapshot: ServerSnapshot): Pick<Watch, 'suspectHistory' | 'poolerTrack'> {
+	const poolerTrack = trackPoolers(watch.poolerTrack, snapshot.clientGroups);
+	const lastSample = watch.suspectHistory.at(-1);
+	const suspectHistory = lastSample && snapshot.takenAtMs - lastSample.atMs < SUSPECT_SAMPLE_MS
+		? watch.suspectHistory
+		: appendSuspectSample(watch.suspectHistory, suspectSample(snapshot, freeConnections(snapshot), poolerTrack.pooled));
+	return {suspectHistory, poolerTrack};
 }
 
 export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: number): Judged {
@@ -114,7 +131,7 @@ export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: n
 		}
 
 		const {snapshot} = reading;
-		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, suspectHistory: withSuspectSample(watch.suspectHistory, snapshot)};
+		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, ...withSuspectSample(watch, snapshot)};
 		return observe(connected, snapshot.takenAtMs, snapshot, log);
 	}
 

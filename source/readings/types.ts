@@ -56,9 +56,16 @@ export type ClientGroup = {
 	client: string | null;
 	connections: number;
 	active: number;
-	/** Not idle, or idle for only an instant (IDLE_RECENT_SECONDS): in use by its pool. */
+	/** In a statement or a transaction now (not idle): in use by its pool. */
 	busy: number;
+	/** Busy, but in a transaction or statement that began long ago (STALE_WORK_SECONDS): no new work. */
+	stale: number;
+	/** Each backend as [pid, state]: 0 idle, 1 busy doing new work, 2 busy but stale. By pid. */
+	backends: Array<[pid: number, state: BackendState]>;
 };
+
+/** A backend's state in `ClientGroup.backends`. */
+export type BackendState = 0 | 1 | 2;
 
 export type ServerSnapshot = {
 	/** Milliseconds since the epoch, from the injected clock, when the poll completed. */

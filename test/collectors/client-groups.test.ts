@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 import {createPostgresSource, type PostgresSource} from '../../source/collectors/postgres-activity.js';
+import {STALE_WORK_SECONDS} from '../../source/collectors/postgres-queries.js';
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
 import type {ClientGroup} from '../../source/readings/types.js';
@@ -40,28 +41,31 @@ for (const kind of serverKinds()) {
 			return groups[0];
 		}
 
-		test('connections, active and busy per application and address; a just-released connection is busy, a quiet one is not', async () => {
+		test('connections, active, busy and stale per application and address, and each backend\'s state by pid', async () => {
 			const idle = await sessions.open(application);
 			const sleeper = await sessions.open(application);
 			const inTransaction = await sessions.open(application);
 			sleeper.query('select pg_sleep(3600)').catch(() => undefined);
 			await inTransaction.query('begin; select 1');
 
-			// The idle one, quiet for longer than the "instant": connections 3, busy 2 (active + in transaction).
-			const quiet = await pollUntil(async () => {
+			// Busy is what the server shows now: active or in a transaction, never an idle one however recent.
+			await idle.query('select 1');
+			const fresh = await pollUntil(async () => {
 				const group = await groupOf();
 				return group?.active === 1 && group.busy === 2 ? group : undefined;
-			}, {what: 'the quiet idle connection counted as not busy'});
-			assert.deepEqual(quiet, {application, client: '127.0.0.1', connections: 3, active: 1, busy: 2});
+			}, {what: 'the sleeper and the transaction counted as busy'});
+			assert.deepEqual({...fresh, backends: undefined}, {application, client: '127.0.0.1', connections: 3, active: 1, busy: 2, stale: 0, backends: undefined});
+			const byPid = new Map(fresh.backends);
+			assert.deepEqual([byPid.get(idle.pid), byPid.get(sleeper.pid), byPid.get(inTransaction.pid)], [0, 1, 1]);
+			assert.deepEqual(fresh.backends.map(([pid]) => pid), [idle.pid, sleeper.pid, inTransaction.pid].sort((a, b) => a - b));
 
-			// Back-to-back use: a poll right after a query finished counts the idle connection as busy.
-			const inUse = await pollUntil(async () => {
-				await idle.query('select 1');
+			// No new work for STALE_WORK_SECONDS: the statement and the transaction turn stale.
+			const stale = await pollUntil(async () => {
 				const group = await groupOf();
-				return group?.busy === 3 ? group : undefined;
-			}, {what: 'the just-released connection counted as busy'});
-			assert.equal(inUse.connections, 3);
-			assert.equal(inUse.active, 1);
+				return group?.stale === 2 ? group : undefined;
+			}, {timeoutMs: (STALE_WORK_SECONDS + 10) * 1000, everyMs: 500, what: 'the sleeper and the transaction counted as stale'});
+			const later = new Map(stale.backends);
+			assert.deepEqual([later.get(idle.pid), later.get(sleeper.pid), later.get(inTransaction.pid)], [0, 2, 2]);
 		});
 	});
 }

@@ -1,7 +1,7 @@
 // Fixture builders shared by model, output and UI tests: a valid value with quiet defaults, so a
 // test spells out only the fields it is about.
 import type {Observation, PoolStatus, Thresholds} from '../../source/judge/types.js';
-import type {PoolMetrics, ServerSnapshot, Session, StateCounts} from '../../source/readings/types.js';
+import type {BackendState, ClientGroup, PoolMetrics, ServerSnapshot, Session, StateCounts} from '../../source/readings/types.js';
 import type {Command, KeyPress} from '../../source/keys/bindings.js';
 import type {CommandAction} from '../../source/screen/state.js';
 
@@ -39,7 +39,7 @@ export function serverSnapshot(overrides: ServerOverrides = {}): ServerSnapshot 
 		databases: [{name: 'app', connections: 13, limit: null}],
 		users: [{name: 'app', connections: 13, limit: null}],
 		applications: [{name: 'api', connections: 13, idle: 12}],
-		clientGroups: [{application: 'api', client: '10.0.0.7', connections: 13, active: 1, busy: 1}],
+		clientGroups: [clientGroup('api', '10.0.0.7', 13, 1)],
 		sessions: [],
 		sessionsOmitted: 0,
 		...rest,
@@ -132,4 +132,10 @@ export function command(name: Command, overrides: Partial<Omit<CommandAction, 't
 /** `type` with its text: what the edge sends for text typed in a prompt. */
 export function typed(text: string, overrides: Partial<Omit<CommandAction, 'type' | 'command' | 'text'>> = {}): CommandAction {
 	return command('type', {text, ...overrides});
+}
+
+/** A client group of `connections` backends (pids from `firstPid`), the first `busy` of them working. */
+export function clientGroup(application: string, client: string | null, connections: number, busy: number, firstPid = 1000): ClientGroup {
+	const backends = Array.from({length: connections}, (_, index): [number, BackendState] => [firstPid + index, index < busy ? 1 : 0]);
+	return {application, client, connections, active: busy, busy, stale: 0, backends};
 }

@@ -8,7 +8,7 @@ import type {Suspect} from '../../source/judge/suspected-pools.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus} from '../helpers/snapshots.js';
 
 const suspect = (application: string, client: string | null, instances = 1): Suspect => ({
-	application, client, instances, ceiling: 5, connections: 5 * instances, busyShare: 1, sinceMs: baseTimeMs - 200_000, heldForMs: 200_000, serverFree: 80, level: 'critical',
+	application, client, pooler: null, keys: [], instances, ceiling: 5, connections: 5 * instances, busyShare: 1, sinceMs: baseTimeMs - 200_000, heldForMs: 200_000, serverFree: 80, level: 'critical',
 });
 
 describe('an alarm is keyed by its subject, not by its finding\'s code', () => {

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {appendSuspectSample, groupKey, groupSamples, heldSuspect, mayBeHeld, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectMessage, suspectPools, suspectSample, type GroupSample, type Suspect, type SuspectSample} from '../../source/judge/suspected-pools.js';
-import {baseTimeMs, serverSnapshot} from '../helpers/snapshots.js';
+import {suspectMessage} from '../../source/judge/suspect-words.js';
+import {appendSuspectSample, groupKey, groupSamples, suspectSample, type GroupSample, type SuspectSample} from '../../source/judge/suspect-samples.js';
+import {heldSuspect, mayBeHeld, SUSPECT_BUSY_SHARE, SUSPECT_CRITICAL_MS, SUSPECT_WINDOW_MS, suspectPools, type Suspect} from '../../source/judge/suspected-pools.js';
+import {baseTimeMs, clientGroup, serverSnapshot} from '../helpers/snapshots.js';
 
 type Counts = {connections: number; busy: number};
 
 function group(application: string, client: string | null, {connections, busy}: Counts): GroupSample {
-	return {key: groupKey(application, client), application, client, connections, active: busy, busy};
+	return {key: groupKey(application, client), application, client, pooler: null, connections, busy};
 }
 
 /**
@@ -54,9 +56,14 @@ const cases: Case[] = [
 		expected: [],
 	},
 	{
-		name: 'above the ceiling 10 s ago: held only 10 s, not suspected',
-		history: history(45, capped(age => ({connections: age === 10 ? 6 : 5, busy: 5}))),
+		name: 'above the ceiling for two samples 10 s ago: held only 10 s, not suspected',
+		history: history(45, capped(age => ({connections: age === 10 || age === 11 ? 6 : 5, busy: 5}))),
 		expected: [],
+	},
+	{
+		name: 'one sample above the ceiling (a connection replaced, the old one not yet gone): still suspected',
+		history: history(45, capped(age => (age === 10 ? {connections: 6, busy: 6} : {connections: 5, busy: 5}))),
+		expected: [{ceiling: 5, heldForMs: 45_000}],
 	},
 	{
 		name: 'a dip below the ceiling (a connection replaced) does not break it',
@@ -191,10 +198,7 @@ describe('appendSuspectSample', () => {
 
 describe('samples from a snapshot', () => {
 	test('one group sample per client group, keyed by application and address', () => {
-		const snapshot = serverSnapshot({clientGroups: [
-			{application: 'checkout', client: '10.0.0.5', connections: 5, active: 4, busy: 5},
-			{application: 'checkout', client: null, connections: 2, active: 0, busy: 0},
-		]});
+		const snapshot = serverSnapshot({clientGroups: [clientGroup('checkout', '10.0.0.5', 5, 5), clientGroup('checkout', null, 2, 0, 2000)]});
 		const groups = groupSamples(snapshot);
 		assert.deepEqual(groups.map(entry => [entry.key, entry.busy]), [[groupKey('checkout', '10.0.0.5'), 5], [groupKey('checkout', null), 0]]);
 		assert.notEqual(groupKey('checkout', null), groupKey('checkout', '10.0.0.5'));
@@ -203,18 +207,18 @@ describe('samples from a snapshot', () => {
 });
 
 describe('suspectMessage', () => {
-	const base: Suspect = {application: 'checkout', client: '10.0.0.5', instances: 1, ceiling: 5, connections: 5, busyShare: 1, sinceMs: baseTimeMs - 45_000, heldForMs: 45_000, serverFree: 91, level: 'warning'};
+	const base: Suspect = {application: 'checkout', pooler: null, keys: [], client: '10.0.0.5', instances: 1, ceiling: 5, connections: 5, busyShare: 1, sinceMs: baseTimeMs - 45_000, heldForMs: 45_000, serverFree: 91, level: 'warning'};
 	const table: Array<[string, Suspect, string]> = [
 		['one instance, the issue example', base,
-			'checkout (10.0.0.5) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5 and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
+			'checkout (10.0.0.5) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['not quite all busy, minutes, one free slot', {...base, busyShare: 0.93, heldForMs: 125_000, serverFree: 1},
-			'checkout (10.0.0.5) has held exactly 5 connections, 93% busy, for 2 min and never more, while the server has 1 free slot: its pool is probably capped at 5 and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
+			'checkout (10.0.0.5) has held exactly 5 connections, 93% busy, for 2 min and never more, while the server has 1 free slot: its pool is probably capped at 5, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['many instances', {...base, client: null, instances: 12, connections: 60, serverFree: 31},
-			'checkout: 12 instances × 5 connections, all busy, for 45 s and never more, while the server has 31 free slots: its pools are probably capped at 5 each and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
+			'checkout: 12 instances × 5 connections, all busy, for 45 s and never more, while the server has 31 free slots: its pools are probably capped at 5 each, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['instances with different ceilings', {...base, client: null, instances: 3, connections: 14},
-			'checkout: 3 instances, 14 connections in all (up to 5 each), all busy, for 45 s and never more, while the server has 91 free slots: its pools are probably capped and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
+			'checkout: 3 instances, 14 connections in all (up to 5 each), all busy, for 45 s and never more, while the server has 91 free slots: its pools are probably capped, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 		['no application name, Unix socket', {...base, application: '', client: null},
-			'(no application name) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5 and requests are likely queueing in the application. Check its pool max, or add --pool to see the queue.'],
+			'(no application name) has held exactly 5 connections, all busy, for 45 s and never more, while the server has 91 free slots: its pool is probably capped at 5, requests likely queueing in the application (or a pooler in between: default_pool_size). Check its pool max, or add --pool to see the queue.'],
 	];
 	for (const [name, suspect, expected] of table) {
 		test(name, () => {
@@ -236,9 +240,10 @@ test('mayBeHeld, the window-only shortcut, never rules out a group the whole jud
 		const ceiling = 2 + Math.floor(random() * 4);
 		const dipEvery = 2 + Math.floor(random() * 40);
 		const idleEvery = 3 + Math.floor(random() * 30);
+		const bumpEvery = 2 + Math.floor(random() * 60);
 		const goneAt = random() < 0.2 ? Math.floor(random() * 60) : -1;
 		return (age: number) => {
-			const connections = (age + 1) % dipEvery === 0 ? ceiling - 1 : ceiling;
+			const connections = (age + 1) % dipEvery === 0 ? ceiling - 1 : ((age + 2) % bumpEvery === 0 ? ceiling + 1 : ceiling);
 			return age === goneAt ? [] : [group(name, '10.0.0.5', {connections, busy: (age + 1) % idleEvery === 0 ? connections - 1 : connections})];
 		};
 	};

@@ -8,7 +8,7 @@ import {placeholderPool} from '../../source/judge/pool-status.js';
 import {emptyWatch, judgePoolReading, judgeServerReading} from '../../source/judge/watch.js';
 import {recordingSample, SAMPLE_CAPS} from '../../source/report/recording.js';
 import {safeJson} from '../../source/text/sanitize.js';
-import {baseTimeMs, defaultThresholds, poolMetrics, serverSnapshot} from '../helpers/snapshots.js';
+import {baseTimeMs, clientGroup, defaultThresholds, poolMetrics, serverSnapshot} from '../helpers/snapshots.js';
 
 /** The README's promise: a sample of the busiest kind stays under this many bytes, a hostile one under the second. */
 const BUSY_SAMPLE_BYTES = 8 * 1024;
@@ -16,7 +16,7 @@ const HOSTILE_SAMPLE_BYTES = 24 * 1024;
 
 function sampleBytes(name: (index: number) => string, t: {diagnostic(message: string): void}, what: string): number {
 	const endpoint = parsePoolSpec('json+http://127.0.0.1:9/pools');
-	const groups = Array.from({length: 200}, (_, index) => ({application: name(index), client: `10.0.${Math.floor(index / 250)}.${index % 250}`, connections: 5, active: 5, busy: 5}));
+	const groups = Array.from({length: 200}, (_, index) => clientGroup(name(index), `10.0.${Math.floor(index / 250)}.${index % 250}`, 5, 5, 1000 + (index * 5)));
 	let watch = emptyWatch(defaultThresholds, {pools: [placeholderPool(endpoint)]});
 	let line = '';
 	// Three seconds: rates and timeouts need more than one reading.

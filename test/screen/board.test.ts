@@ -6,7 +6,7 @@ import {describe, test} from 'node:test';
 import {type DashboardAction, type DashboardState, type Effect, initialState, reduce, sessionsInView, update} from '../../source/screen/board.js';
 import type {PoolEndpoint, PoolMetrics, ServerSnapshot, Session} from '../../source/readings/types.js';
 import {subjectKey} from '../../source/judge/subject.js';
-import {baseTimeMs, command, defaultThresholds, exposedPool, serverSnapshot, session, typed} from '../helpers/snapshots.js';
+import {baseTimeMs, clientGroup, command, defaultThresholds, exposedPool, serverSnapshot, session, typed} from '../helpers/snapshots.js';
 
 const snap = (sessions: Session[], atMs = baseTimeMs, overrides: Partial<ServerSnapshot> = {}): DashboardAction =>
 	({type: 'server-polled', reading: {ok: true, snapshot: serverSnapshot({sessions, takenAtMs: atMs, ...overrides}), isReconnected: false}, atMs});
@@ -326,7 +326,7 @@ function * permutations(items: number[]): Generator<number[]> {
 describe('a capped pool found from the server side alone', () => {
 	const capped = (atMs: number): DashboardAction => snap([], atMs, {
 		connections: 6,
-		clientGroups: [{application: 'checkout', client: '10.0.0.5', connections: 5, active: 5, busy: 5}],
+		clientGroups: [clientGroup('checkout', '10.0.0.5', 5, 5)],
 	});
 
 	test('five busy connections and never more, for the window: pool-suspected with the evidence', () => {

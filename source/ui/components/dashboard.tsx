@@ -175,7 +175,7 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 		exactly(bannerView({findings, alarms, maxLines: layout.findingLines, width}), layout.findingLines),
 		gauge,
 		exactly(poolsView({pools: parts?.pools ?? picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
-		server && layout.breakdownLines > 0 ? breakdownView(server, isStale) : exactly([], layout.breakdownLines),
+		server && layout.breakdownLines > 0 ? breakdownView(server, isStale, picture.watching) : exactly([], layout.breakdownLines),
 		layout.historyLines > 0 ? [historyView(picture, width)] : [],
 	];
 	let bodyRows = layout.listRows + 1;
