@@ -1,4 +1,5 @@
 // `lifeguard --json`: one snapshot for scripts. The field names are a contract (see README).
+import {evidenceOf} from '../judge/diagnosis.js';
 import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
 import type {Picture, PoolView} from '../judge/picture.js';
 import {subjectLabel} from '../judge/subject.js';
@@ -66,7 +67,7 @@ export function serversJson(shots: readonly ServerShot[]) {
 
 /** A finding as the contract has it: its subject's own name (a pool's name alone, `pid 42`, `server`). */
 function findingJson(finding: Finding) {
-	return {code: finding.code, level: finding.level, subject: subjectLabel(finding.subject), message: finding.message};
+	return {code: finding.code, level: finding.level, evidence: evidenceOf(finding), subject: subjectLabel(finding.subject), message: finding.message};
 }
 
 function serverJson(server: ServerSnapshot) {
