@@ -12,6 +12,7 @@ const FLAGS = {
 	db: 'value',
 	json: 'switch',
 	interval: 'value',
+	sample: 'value',
 	pool: 'value',
 	prometheus: 'value',
 	'prometheus-selector': 'value',

@@ -41,6 +41,8 @@ export type Options = {
 	dbs: DbSpec[];
 	isJson: boolean;
 	intervalMs: number;
+	/** --json and check: observe this long (polling at intervalMs) before answering; null: one reading. */
+	sampleMs: number | null;
 	pools: PoolEndpoint[];
 	poolTimeoutMs: number;
 	thresholds: Thresholds;
@@ -112,6 +114,32 @@ function numberFlag(flags: ParsedFlags, name: ValueFlag, fallback: number, min: 
 	}
 
 	return value;
+}
+
+/** The longest --sample: a suspected pool turns critical after two minutes; a check must still end. */
+const MAX_SAMPLE_SECONDS = 600;
+
+/** `--sample DURATION` (json, check): 1 s to 10 min, in ms; null when not given. */
+function sampleFlag(flags: ParsedFlags): number | null {
+	const text = single(flags, 'sample');
+	if (text === undefined) {
+		return null;
+	}
+
+	const seconds = parseDuration(text, 'sample');
+	if (seconds < 1 || seconds > MAX_SAMPLE_SECONDS) {
+		throw new OptionsError(`--sample: ${text.trim()} is out of range (1s to ${MAX_SAMPLE_SECONDS / 60}m)`);
+	}
+
+	return seconds * 1000;
+}
+
+/** One reading has no interval: a one-shot command takes --interval only with --sample. */
+function intervalWithoutSample(command: CommandSpec, flags: ParsedFlags): string | null {
+	const isGiven = (name: FlagName) => (flags.given ?? []).some(flag => flag.name === name);
+	return command.flags.includes('sample') && isGiven('interval') && !isGiven('sample')
+		? `--interval: only with --sample for ${command.label} (one reading has no interval)`
+		: null;
 }
 
 /** Prometheus durations are whole: `15s`, never `1.5s`. */
@@ -318,6 +346,7 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		dbs: parseDbSpecs(flags.values?.db ?? []),
 		isJson: switchOf(flags, 'json', false),
 		intervalMs: numberFlag(flags, 'interval', 1, 0.2, 60, ' seconds') * 1000,
+		sampleMs: sampleFlag(flags),
 		pools,
 		poolTimeoutMs: numberFlag(flags, 'pool-timeout', 2, 0.1, 60, ' seconds') * 1000,
 		thresholds: {
@@ -340,7 +369,7 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		warnings: clearText === null ? [] : [clearText],
 	};
 	switchOf(flags, 'doctor', false); // checked like every switch (`--doctor --no-doctor`); it selects the command
-	const refusal = refusedFlag(command, flags, commands) ?? command.refuse?.(options) ?? null;
+	const refusal = refusedFlag(command, flags, commands) ?? intervalWithoutSample(command, flags) ?? command.refuse?.(options) ?? null;
 	if (refusal !== null) {
 		throw new OptionsError(refusal);
 	}

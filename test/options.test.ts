@@ -24,7 +24,11 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['--json', '--log', 'x'], message: '--log: only the live screen keeps an incident log; --json prints one report and writes none'},
 		// A flag its command does not take: the first one given, naming who takes it
 		{argv: ['check', '--json', '--log', 'x'], message: '--json: only for lifeguard --json, lifeguard doctor, lifeguard timeline and lifeguard demo --doctor'},
-		{argv: ['check', '--interval', '5'], message: '--interval: only for the live screen, lifeguard demo and lifeguard record'},
+		{argv: ['check', '--interval', '5'], message: '--interval: only with --sample for lifeguard check (one reading has no interval)'},
+		{argv: ['check', '--sample', '0s'], message: '--sample: 0s is out of range (1s to 10m)'},
+		{argv: ['--json', '--sample', 'soon'], message: '--sample: "soon" is not a duration (use e.g. 30s, 5m or 1h)'},
+		{argv: ['--json', '--sample', '11m'], message: '--sample: 11m is out of range (1s to 10m)'},
+		{argv: ['--sample', '40s'], message: '--sample: only for lifeguard --json and lifeguard check'},
 		{argv: ['--json', '--read-only'], message: '--read-only: only for the live screen and lifeguard demo'},
 		{argv: ['doctor', '--critical', '90'], message: '--critical: only for the live screen, lifeguard --json, lifeguard check, lifeguard demo, lifeguard alerts and lifeguard record'},
 		{argv: ['timeline', 'f.jsonl', '--pool', 'http://a/m'], message: '--pool: only for the live screen, lifeguard --json, lifeguard check, lifeguard doctor and lifeguard record'},

@@ -2,16 +2,16 @@
 // 1 WARNING, 2 CRITICAL, 3 UNKNOWN), every server and pool read once.
 import process from 'node:process';
 import {formatCheck, formatServersCheck} from '../output/check.js';
-import {type Command, READING_FLAGS} from './command.js';
+import {type Command, READING_FLAGS, SAMPLE_FLAGS} from './command.js';
 import {openServers, readOnce} from './servers.js';
 
 export const checkCommand: Command = {
 	name: 'check',
 	word: 'check',
 	label: 'lifeguard check',
-	usage: 'lifeguard check [--db URL]',
+	usage: 'lifeguard check [--db URL] [--sample 40s]',
 	summary: 'one line for Nagios/Icinga/cron; exit 0/1/2/3',
-	flags: READING_FLAGS,
+	flags: [...READING_FLAGS, ...SAMPLE_FLAGS],
 	// UNKNOWN: a monitoring system must not read a verdict nobody could see as OK or WARNING.
 	failureExitCode: 3,
 	async run(options) {

@@ -21,5 +21,8 @@ export class CommandError extends Error {
 /** The flags of every command that reads the servers and the pools once or live. */
 export const READING_FLAGS: readonly FlagName[] = ['db', 'pool', 'prometheus', 'prometheus-selector', 'pool-timeout', 'warn', 'critical', 'idle-in-transaction-after'];
 
+/** What a one-shot command (--json, check) adds: a window to observe before answering, polled at the interval. */
+export const SAMPLE_FLAGS: readonly FlagName[] = ['sample', 'interval'];
+
 /** What the live screen adds (the live screen, and the demo's). */
 export const SCREEN_FLAGS: readonly FlagName[] = ['interval', 'idle-after', 'read-only', 'log', 'bell'];

@@ -23,7 +23,10 @@ Options (a command refuses those it does not take; see the README's list of comm
                                   LIFEGUARD_PROMETHEUS_TOKEN for the one endpoint without
                                   credentials of its own)
   --prometheus-selector '{...}'   label matchers added to every query: '{namespace="shop"}'
-  --interval SECONDS              refresh interval, 0.2 to 60 (default 1)
+  --interval SECONDS              refresh interval, 0.2 to 60 (default 1); with --sample, how
+                                  often the one-shot commands poll
+  --sample DURATION               --json, check: observe this long (e.g. 40s, 1s to 10m) and
+                                  answer with all the live screen would show, pool-suspected too
   --pool-timeout SECONDS          per-endpoint timeout (default 2)
   --warn PERCENT                  warning level of used/usable and pool active/max (default 80)
   --critical PERCENT              critical level (default 95)

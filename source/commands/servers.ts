@@ -68,6 +68,7 @@ export async function readOnce(options: Options, servers: OpenServers): Promise<
 			poolTimeoutMs: options.poolTimeoutMs,
 			thresholds: options.thresholds,
 			now,
+			sample: options.sampleMs === null ? null : {sampleMs: options.sampleMs, intervalMs: options.intervalMs},
 		});
 	} finally {
 		await Promise.all([...sources.map(async source => source.close()), ...poolCollectors.map(async collector => collector.close())]);

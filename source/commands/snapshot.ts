@@ -6,14 +6,14 @@ import type {Options} from '../options.js';
 import {serversJson, snapshotJson} from '../output/json.js';
 import {plainSummary} from '../output/summary.js';
 import {safeJson} from '../text/sanitize.js';
-import {type Command, CommandError, READING_FLAGS} from './command.js';
+import {type Command, CommandError, READING_FLAGS, SAMPLE_FLAGS} from './command.js';
 import {noServerAnswered, openServers, readOnce, requireAnswer} from './servers.js';
 
 /** How one shot, or the shots of several servers, are printed. */
 type Printer = {one(shot: ServerShot): string; several(shots: readonly ServerShot[]): string};
 
 const JSON_PRINTER: Printer = {
-	one: shot => safeJson(snapshotJson({target: shot.target, picture: shot.picture}), 2),
+	one: shot => safeJson(snapshotJson(shot), 2),
 	several: shots => safeJson(serversJson(shots), 2),
 };
 
@@ -49,8 +49,8 @@ export const jsonCommand: Command = {
 	word: null,
 	selector: 'json',
 	label: 'lifeguard --json',
-	usage: 'lifeguard --json [--db URL]',
+	usage: 'lifeguard --json [--db URL] [--sample 40s]',
 	summary: 'one snapshot of every server and pool as JSON, for scripts',
-	flags: ['json', ...READING_FLAGS],
+	flags: ['json', ...READING_FLAGS, ...SAMPLE_FLAGS],
 	run: async options => printOnce(options, JSON_PRINTER),
 };

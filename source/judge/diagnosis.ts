@@ -8,7 +8,7 @@ import {idleInTransaction, lockContention} from './session-findings.js';
 import {suspectMessage, suspectSubject} from './suspect-words.js';
 import type {Suspect} from './suspected-pools.js';
 import {poolSubject, serverSubject, type Subject, subjectKey, subjectText, subjectTitle} from './subject.js';
-import type {Finding, FindingCode, Level, Observation, Thresholds} from './types.js';
+import {CODE_EVIDENCE, type Evidence, type Finding, type FindingCode, type Level, type Observation, type Thresholds} from './types.js';
 
 export type DiagnosisContext = {
 	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
@@ -19,7 +19,10 @@ export type DiagnosisContext = {
 	suspects?: readonly Suspect[];
 };
 
-// Worst first within a level: the order in which an operator should act.
+// How much a finding explains, most first, among findings of one level and one evidence: a full
+// pool or server explains the waits, timeouts and busy pools below it; a lock or a left-open
+// transaction explains its own waiters; an endpoint down or partial privileges explain only what
+// lifeguard cannot see. The order in which an operator should act.
 const codeOrder: readonly FindingCode[] = [
 	'pool-saturated',
 	'server-saturated',
@@ -67,10 +70,23 @@ export function diagnose(history: readonly Observation[], thresholds: Thresholds
 	return sortFindings(findings);
 }
 
+/** How a finding knows: its own word, else its code's. */
+export function evidenceOf(finding: Finding): Evidence {
+	return finding.evidence ?? CODE_EVIDENCE[finding.code];
+}
+
+const evidenceRank: Record<Evidence, number> = {measured: 1, inferred: 0};
+
+/**
+ * The one order of findings, everywhere (banner, --json, check, the log): by level, then by how
+ * certain (a measured finding above every inferred one of its level: a critical lock chain is never
+ * under a suspected pool), then by how much it explains (codeOrder), then by subject.
+ */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
 	return [...findings].sort(
 		(a, b) =>
 			levelRank(b.level) - levelRank(a.level) ||
+			evidenceRank[evidenceOf(b)] - evidenceRank[evidenceOf(a)] ||
 			codeOrder.indexOf(a.code) - codeOrder.indexOf(b.code) ||
 			subjectText(a.subject, a.server).localeCompare(subjectText(b.subject, b.server)),
 	);

@@ -21,11 +21,37 @@ export type FindingCode =
 	/** One of several servers cannot be read (a lone server says so in the header instead). */
 	| 'server-unreachable';
 
+/**
+ * How a finding knows: `measured` from numbers the source reports (a pool's waiters, the server's
+ * slots, a session's lock wait), `inferred` from a shape that usually means it (a group holding a
+ * steady count, busy). At the same level a measured finding always ranks above an inferred one.
+ */
+export type Evidence = 'measured' | 'inferred';
+
+/** Each code's evidence: a new code must say how it knows (a finding may still say otherwise). */
+export const CODE_EVIDENCE: Readonly<Record<FindingCode, Evidence>> = {
+	'pool-saturated': 'measured',
+	'pool-waiting': 'measured',
+	'pool-timeouts': 'measured',
+	'pool-busy': 'measured',
+	'pool-suspected': 'inferred',
+	'fleet-over-capacity': 'measured',
+	'server-saturated': 'measured',
+	'idle-hoarding': 'measured',
+	'idle-in-transaction': 'measured',
+	'lock-contention': 'measured',
+	'pool-endpoint-down': 'measured',
+	'privileges-partial': 'measured',
+	'server-unreachable': 'measured',
+};
+
 export type Finding = {
 	code: FindingCode;
 	level: Exclude<Level, 'ok'>;
 	subject: Subject;
 	message: string;
+	/** How it knows, when it differs from its code's (CODE_EVIDENCE); read it with evidenceOf. */
+	evidence?: Evidence;
 	/** With several `--db`, the server the finding is about (the desk sets it); absent for one. */
 	server?: string;
 };

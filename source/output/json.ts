@@ -1,16 +1,38 @@
 // `lifeguard --json`: one snapshot for scripts. The field names are a contract (see README).
+import {evidenceOf} from '../judge/diagnosis.js';
 import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
 import type {Picture, PoolView} from '../judge/picture.js';
 import {subjectLabel} from '../judge/subject.js';
 import type {Finding} from '../judge/types.js';
 import type {ServerSnapshot} from '../readings/types.js';
+import {SUSPECT_WINDOW_MS} from '../judge/suspected-pools.js';
+import type {JudgedGroup} from './groups.js';
 
-/** One server read once and judged (`name` null for a lone server; `error`: why it could not be read). */
-export type ServerShot = {name: string | null; target: string; picture: Picture; error: string | null};
+/**
+ * One server read once, or observed for a window (--sample), and judged (`name` null for a lone server;
+ * `error`: why its last reading failed): the picture, and the client groups the judge watched.
+ */
+export type ServerShot = {name: string | null; target: string; picture: Picture; error: string | null; groups?: JudgedGroup[]; sample?: SampleTaken | null};
+
+/** What a --sample window took: how long it observed, in how many polls. */
+export type SampleTaken = {seconds: number; polls: number};
+
+/** Why inferred findings (pool-suspected) are or are not in this answer: one window, or none. */
+export function inferredNote(sample: SampleTaken | null | undefined): string {
+	const needed = SUSPECT_WINDOW_MS / 1000;
+	if (!sample) {
+		return `needs --sample (e.g. --sample 40s): one reading cannot show a plateau`;
+	}
+
+	const seconds = Math.round(sample.seconds);
+	return seconds < needed
+		? `needs --sample of at least ${needed}s: ${seconds} s cannot show a ${needed} s plateau`
+		: `judged over ${seconds} s (${sample.polls} polls), as the live screen would after that long`;
+}
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
-export function snapshotJson(input: {target: string; picture: Picture}) {
+export function snapshotJson(input: {target: string; picture: Picture; groups?: readonly JudgedGroup[]; sample?: SampleTaken | null}) {
 	const {picture} = input;
 	const server = picture.server!;
 	return {
@@ -37,6 +59,16 @@ export function snapshotJson(input: {target: string; picture: Picture}) {
 		sessionsOmitted: server.sessionsOmitted,
 		pools: picture.pools.map(pool => poolJson(pool)),
 		findings: picture.findings.map(finding => findingJson(finding)),
+		...sampleJson(input),
+	};
+}
+
+/** The window and the groups judged over it, after the findings they explain. */
+function sampleJson(input: {groups?: readonly JudgedGroup[]; sample?: SampleTaken | null}) {
+	return {
+		sample: input.sample ? {seconds: round(input.sample.seconds, 1), polls: input.sample.polls} : null,
+		inferred: inferredNote(input.sample),
+		groups: input.groups ?? [],
 	};
 }
 
@@ -48,8 +80,8 @@ export function snapshotJson(input: {target: string; picture: Picture}) {
 export function serversJson(shots: readonly ServerShot[]) {
 	const first = shots[0]!;
 	const base = first.picture.server
-		? snapshotJson({target: first.target, picture: first.picture})
-		: {takenAt: new Date(first.picture.atMs).toISOString(), target: first.target, server: null, sessions: [], sessionsOmitted: 0, pools: first.picture.pools.map(pool => poolJson(pool))};
+		? snapshotJson(first)
+		: {takenAt: new Date(first.picture.atMs).toISOString(), target: first.target, server: null, sessions: [], sessionsOmitted: 0, pools: first.picture.pools.map(pool => poolJson(pool)), ...sampleJson(first)};
 	return {
 		...base,
 		findings: shots.flatMap(shot => shot.picture.findings.map(finding => ({...findingJson(finding), server: shot.name}))),
@@ -66,7 +98,7 @@ export function serversJson(shots: readonly ServerShot[]) {
 
 /** A finding as the contract has it: its subject's own name (a pool's name alone, `pid 42`, `server`). */
 function findingJson(finding: Finding) {
-	return {code: finding.code, level: finding.level, subject: subjectLabel(finding.subject), message: finding.message};
+	return {code: finding.code, level: finding.level, evidence: evidenceOf(finding), subject: subjectLabel(finding.subject), message: finding.message};
 }
 
 function serverJson(server: ServerSnapshot) {

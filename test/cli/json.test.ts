@@ -25,10 +25,10 @@ type JsonOutput = {
 	sessions: JsonSession[];
 	sessionsOmitted: number;
 	pools: unknown[];
-	findings: Array<{code: string; level: string; subject: string; message: string}>;
+	findings: Array<{code: string; level: string; evidence: string; subject: string; message: string}>;
 };
 
-const TOP_KEYS = ['findings', 'pools', 'server', 'sessions', 'sessionsOmitted', 'takenAt', 'target'];
+const TOP_KEYS = ['findings', 'groups', 'inferred', 'pools', 'sample', 'server', 'sessions', 'sessionsOmitted', 'takenAt', 'target'];
 const SERVER_KEYS = ['connections', 'freeConnections', 'hidden', 'lockWaiting', 'longestActiveSeconds', 'maxConnections', 'oldestIdleInTransactionSeconds', 'ownConnections', 'reservedConnections', 'selfPid', 'states', 'usableConnections', 'usedRatio', 'version'];
 const STATE_KEYS = ['active', 'idle', 'idleInTransaction', 'idleInTransactionAborted', 'other'];
 const SESSION_KEYS = ['application', 'backendStart', 'blockedBy', 'client', 'database', 'pid', 'query', 'queryStart', 'state', 'stateSeconds', 'user', 'waitEvent', 'waitEventType', 'xactStart'];
@@ -92,7 +92,7 @@ function assertContractShape(json: JsonOutput): void {
 	assert.equal(json.sessionsOmitted, 0);
 	assert.deepEqual(json.pools, []);
 	for (const finding of json.findings) {
-		assert.deepEqual(Object.keys(finding).sort(), ['code', 'level', 'message', 'subject']);
+		assert.deepEqual(Object.keys(finding).sort(), ['code', 'evidence', 'level', 'message', 'subject']);
 	}
 }
 

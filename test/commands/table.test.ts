@@ -70,6 +70,6 @@ test('a command added as one row: selected by its word, its own flags only, name
 	assert.deepEqual([options.command, options.argument, options.intervalMs], ['replay', 'out.jsonl', 2000]);
 	assert.equal(refusal(['replay', 'out.jsonl', '--read-only'], commands), '--read-only: only for the live screen and lifeguard demo');
 	assert.equal(refusal(['replay'], commands), 'usage: lifeguard replay FILE');
-	assert.equal(refusal(['check', '--interval', '1'], commands), '--interval: only for the live screen, lifeguard demo, lifeguard record and lifeguard replay');
+	assert.equal(refusal(['timeline', 'f.jsonl', '--interval', '1'], commands), '--interval: only for the live screen, lifeguard --json, lifeguard check, lifeguard demo, lifeguard record and lifeguard replay');
 	assert.equal(refusal(['frobnicate'], commands), 'unknown command "frobnicate" (use check, doctor, timeline FILE, demo, alerts, record, report FILE or replay FILE; the target goes in --db)');
 });

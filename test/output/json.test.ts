@@ -11,14 +11,14 @@ const busy = observation({
 	pools: [poolStatus({metrics: {active: 5, max: 5, waiting: 12}})],
 });
 
-test('--json findings: code, level, the subject\'s name, the message', () => {
+test('--json findings: code, level, how it knows, the subject\'s name, the message', () => {
 	const json = snapshotJson({target: 'postgres://u:***@h/app', picture: pictureOf(busy, defaultThresholds)});
 	assert.deepEqual(json.findings.map(finding => [finding.code, finding.subject]), [
 		['pool-saturated', 'api'],
 		['server-saturated', 'server'],
 		['idle-in-transaction', 'pid 42'],
 	]);
-	assert.ok(json.findings.every(finding => Object.keys(finding).join() === 'code,level,subject,message'));
+	assert.ok(json.findings.every(finding => Object.keys(finding).join() === 'code,level,evidence,subject,message' && finding.evidence === 'measured'));
 });
 
 test('several servers: each finding names its server, its subject stays a name', () => {

@@ -7,7 +7,8 @@ import {poolSubject, subjectLabel} from '../../source/judge/subject.js';
 import {PoolsPanel, poolLine} from '../../source/ui/components/pools-panel.js';
 import {ServerGauge} from '../../source/ui/components/server-gauge.js';
 import {columnsFor, SessionList} from '../../source/ui/components/session-list.js';
-import {FindingsBanner, wrappedRows} from '../../source/ui/components/findings-banner.js';
+import {wrappedRows} from '../../source/ui/components/finding-fit.js';
+import {FindingsBanner} from '../../source/ui/components/findings-banner.js';
 import {segmentedBar} from '../../source/ui/format.js';
 import {cellWidth} from '../../source/text/width.js';
 import {layoutFor} from '../../source/ui/layout.js';
@@ -136,15 +137,23 @@ test('the layout never exceeds rows - 1 and keeps room for sessions at 80×24', 
 	}
 });
 
-test('the worst finding wraps onto as many lines as its next step needs (up to 3); the rest are counted', () => {
+test('the first two findings show their subject and next step whole, the prose between cut; the rest are named', () => {
 	const findings = ['a', 'b', 'c', 'd'].map(name => ({code: 'pool-saturated' as const, level: 'critical' as const, subject: poolSubject(name), message: `Pool ${name} is saturated: 5/5 connections busy, 812 requests waiting, while the server has 95 free slots. The pool's limit is the bottleneck: raise the pool's max.`}));
-	const lines = plain(<FindingsBanner findings={findings} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
-	assert.equal(lines.length, 4);
+	// Five rows: the first whole on three, the second on one (its subject and step whole, the middle cut), the rest named.
+	const lines = plain(<FindingsBanner findings={findings} alarms={{}} maxLines={5} width={80}/>, 80).split('\n');
+	assert.equal(lines.length, 5);
 	assert.match(lines[0]!, /^ CRIT {2}Pool a is saturated/);
-	assert.match(lines.slice(0, 3).join(' '), /raise the pool's max\./, 'the next step is on screen');
-	assert.match(lines[3]!, /\+3 more findings/);
+	assert.match(lines.slice(0, 3).join(' '), /95 free slots\. The pool's limit is the bottleneck: raise the pool's max\./, 'with room, the first is whole');
+	assert.match(lines[3]!, /^ CRIT {2}Pool b [^…]*… The pool's limit is the bottleneck: raise the pool's max\.$/);
+	assert.match(lines[4]!, /\+2 more findings: pool-saturated c, pool-saturated d/);
+	// Four rows: the first gives up its prose before the second gives up its line.
+	const four = plain(<FindingsBanner findings={findings} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
+	assert.match(four.slice(0, 2).join(' '), /^ CRIT {2}Pool a is saturated.*… The pool's limit is the bottleneck: raise the pool's max\./);
+	assert.match(four[2]!, /^ CRIT {2}Pool b .*raise the pool's max\.$/);
+	assert.match(four[3]!, /\+2 more findings/);
 	const short = plain(<FindingsBanner findings={findings.map(finding => ({...finding, message: `Pool ${subjectLabel(finding.subject)} is saturated: raise its max.`}))} alarms={{}} maxLines={4} width={80}/>, 80).split('\n');
 	assert.match(short[1]!, /^ CRIT {2}Pool b /, 'a short worst finding takes one line');
+	assert.match(short[3]!, /^ CRIT {2}Pool d /, 'four short findings fit four rows: none counted');
 });
 
 test('the rows a finding needs are counted as Ink wraps it, so no row is left empty', () => {

@@ -11,7 +11,7 @@ import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
 import {type Line, Lines, plainLine, span} from '../lines.js';
 import {breakdownView} from './breakdown.js';
 import {membersView, poolsDrillView} from './drill-down.js';
-import {bannerView, findingRows} from './findings-banner.js';
+import {bannerRows, bannerView} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
 import {historyView} from './history-strip.js';
 import {confirmView, helpRows, helpView} from './overlays.js';
@@ -62,8 +62,7 @@ export function deskListRows(desk: Desk, columns: number, rows: number): number 
 function layoutOf(state: DashboardState, columns: number, rows: number, shape?: DeskShape) {
 	const {findings, alarms} = shape?.findings ?? state.shown;
 	const pools = shape?.pools ?? state.shown.pools;
-	const firstRows = findings[0] ? findingRows(findings[0], alarms, columns) : 1;
-	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + (shape?.extraGaugeLines ?? 0), firstRows);
+	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + (shape?.extraGaugeLines ?? 0), bannerRows(findings, alarms, columns));
 }
 
 /** Rows a set of lines takes on screen. */

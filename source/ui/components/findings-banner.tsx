@@ -1,10 +1,10 @@
-import {findingText, subjectKey} from '../../judge/subject.js';
+import {findingText, subjectKey, subjectLabel} from '../../judge/subject.js';
 import type {Finding} from '../../judge/types.js';
 import {LEVEL_TAG} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {MAX_FIRST_FINDING_ROWS} from '../layout.js';
-import {cellWidth} from '../../text/width.js';
 import {plural} from '../../text/words.js';
+import {findingNeeds, fitMessage} from './finding-fit.js';
 
 export type FindingsBannerProps = {
 	findings: readonly Finding[];
@@ -17,69 +17,84 @@ function clock(ms: number): string {
 	return new Date(ms).toISOString().slice(11, 19);
 }
 
-function bannerText(finding: Finding, since: number | undefined): string {
-	return ` ${since === undefined ? '' : `since ${clock(since)} `}${findingText(finding)}`;
-}
-
 const sinceOf = (finding: Finding, alarms: FindingsBannerProps['alarms']) => alarms[subjectKey(finding.subject, finding.server)]?.sinceMs;
 
-/** Rows a finding needs to be read whole at this width (word-wrapped as Ink wraps): 1 to 3. */
-export function findingRows(finding: Finding, alarms: FindingsBannerProps['alarms'], width: number): number {
-	const text = ` ${LEVEL_TAG[finding.level]} ${bannerText(finding, sinceOf(finding, alarms))}`;
-	return Math.min(MAX_FIRST_FINDING_ROWS, wrappedRows(text, width));
+/** What stands before a finding's message on its line: its level tag, since when, its server. */
+function prefixOf(finding: Finding, alarms: FindingsBannerProps['alarms']): {tag: string; lead: string} {
+	const since = sinceOf(finding, alarms);
+	const server = findingText({message: '', server: finding.server});
+	return {tag: ` ${LEVEL_TAG[finding.level]} `, lead: ` ${since === undefined ? '' : `since ${clock(since)} `}${server}`};
 }
 
-/** How many rows greedy word wrapping takes; a word longer than a row is cut across rows. */
-export function wrappedRows(text: string, width: number): number {
-	const columns = Math.max(1, width);
-	let rows = 1;
-	let used = 0;
-	for (const word of text.split(' ')) {
-		const size = cellWidth(word);
-		const needed = used === 0 ? size : used + 1 + size;
-		if (needed <= columns) {
-			used = needed;
-			continue;
-		}
+/** The most rows the first finding and the second may take; every other finding takes one. */
+const MOST_ROWS = [MAX_FIRST_FINDING_ROWS, 2] as const;
 
-		if (used > 0) {
-			rows++;
-		}
+/** Each shown finding's rows; the rest are counted on one more line. */
+type Plan = {rows: number[]; counted: number};
 
-		rows += Math.floor(Math.max(0, size - 1) / columns);
-		used = size % columns || (size > 0 ? columns : 0);
+/**
+ * Rows for each finding within `maxLines`: the first two get the rows their subject and next step need
+ * (the prose between may be cut), then the first grows to its whole message, then the second, then
+ * more findings take a line each; a last line counts the rest.
+ */
+export function bannerPlan(findings: readonly Finding[], alarms: FindingsBannerProps['alarms'], maxLines: number, width: number): Plan {
+	if (findings.length === 0 || maxLines <= 0) {
+		return {rows: [], counted: findings.length};
 	}
 
-	return rows;
+	const needs = findings.slice(0, 2).map((finding, index) => {
+		const {tag, lead} = prefixOf(finding, alarms);
+		return findingNeeds(finding, `${tag}${lead}`, width, MOST_ROWS[index]!);
+	});
+	const countLine = (shown: number) => (shown < findings.length ? 1 : 0);
+	const rows = [Math.max(1, Math.min(needs[0]!.least, maxLines - countLine(1)))];
+	if (needs[1] && rows[0]! + needs[1].least + countLine(2) <= maxLines) {
+		rows.push(needs[1].least);
+	}
+
+	const used = () => rows.reduce((sum, each) => sum + each, 0);
+	for (const [index, need] of needs.entries()) {
+		if (index < rows.length) {
+			rows[index] = Math.max(rows[index]!, Math.min(need.whole, rows[index]! + maxLines - used() - countLine(rows.length)));
+		}
+	}
+
+	while (rows.length >= 2 && rows.length < findings.length && used() + 1 + countLine(rows.length + 1) <= maxLines) {
+		rows.push(1);
+	}
+
+	return {rows, counted: findings.length - rows.length};
+}
+
+/** Rows the banner would take with room for everything: the first two whole, one line for each other finding. */
+export function bannerRows(findings: readonly Finding[], alarms: FindingsBannerProps['alarms'], width: number): number {
+	return bannerPlan(findings, alarms, Number.MAX_SAFE_INTEGER, width).rows.reduce((sum, each) => sum + each, 0);
 }
 
 /**
- * The diagnosis, worst first, one line each: where the bottleneck is, in plain words. The worst
- * finding gets two lines, so its next step is not cut off on a narrow terminal.
+ * The diagnosis, most certain and worst first: where the bottleneck is, in plain words. The first two
+ * findings show their subject and next step whole (the prose between them may be cut, marked "…"),
+ * on as many rows as that takes; the rest take a line each, and what does not fit is named on the
+ * last line by code and subject.
  */
 export function bannerView({findings, alarms, maxLines, width}: FindingsBannerProps & {width: number}): Line[] {
-	if (findings.length === 0 || maxLines <= 0) {
-		return [];
-	}
-
-	const firstLines = Math.min(findingRows(findings[0]!, alarms, width), maxLines - (findings.length > 1 && maxLines > 2 ? 1 : 0));
-	const room = maxLines - firstLines;
-	const others = findings.slice(1);
-	const shown = [findings[0]!, ...(others.length > room ? others.slice(0, room - 1) : others)];
-	const rest = findings.length - shown.length;
-	const lines: Line[] = shown.map((finding, index): Line => {
-		const since = sinceOf(finding, alarms);
-		const height = index === 0 ? firstLines : 1;
+	const {rows, counted} = bannerPlan(findings, alarms, maxLines, width);
+	const lines: Line[] = rows.map((height, index): Line => {
+		const finding = findings[index]!;
+		const {tag, lead} = prefixOf(finding, alarms);
+		const message = index < 2 ? fitMessage(finding, `${tag}${lead}`, height, width) : finding.message;
 		return {
 			spans: [
-				span(` ${LEVEL_TAG[finding.level]} `, {isBold: true, isInverse: true, tone: finding.level}),
-				span(bannerText(finding, since)),
+				span(tag, {isBold: true, isInverse: true, tone: finding.level}),
+				span(`${lead}${message}`),
 			],
 			...(height > 1 ? {wrap: 'wrap', height} : {}),
 		};
 	});
-	if (rest > 0) {
-		lines.push({spans: [span(`  +${plural(rest, 'more finding')} (lifeguard --json lists all)`)], isDim: true});
+	if (counted > 0 && rows.length > 0) {
+		// Named, not only counted: a one-shot --json reads anew and may not find what the screen holds.
+		const rest = findings.slice(rows.length).map(finding => `${finding.code} ${subjectLabel(finding.subject, finding.server)}`);
+		lines.push({spans: [span(`  +${plural(counted, 'more finding')}: ${rest.join(', ')}`)], isDim: true});
 	}
 
 	return lines;
