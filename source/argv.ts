@@ -1,6 +1,6 @@
 // The command line as typed -> positionals and flags, before any meaning is given to them: which
 // flags exist, which take a value, which may repeat. Every error is an OptionsError of one printable
-// line naming the flag. Not meow (which only prints --help and --version): meow throws a stack trace
+// line naming the flag. Not meow (which lifeguard once used for --help and --version): meow throws a stack trace
 // on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc` into false, and
 // none of those can be reported from its result.
 import {safeText} from './text/sanitize.js';
@@ -28,7 +28,7 @@ const FLAGS = {
 	markdown: 'switch',
 	doctor: 'switch',
 	'rule-interval': 'value',
-	// meow answers these before the flags are read; known here so they are never "unknown".
+	// cli.tsx answers these alone before the flags are read; known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',
 } as const;

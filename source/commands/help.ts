@@ -38,7 +38,7 @@ Options (a command refuses those it does not take; see the README's list of comm
   --no-endpoint                   demo: the application does not publish its pool (find it anyway)
   --rule-interval SECONDS         alerts: the rules' evaluation interval, whole seconds (default 15)`;
 
-/** The text meow prints for --help. */
+/** The usage, the options and the keys: the body of --help. */
 export function helpText(commands: readonly CommandSpec[]): string {
 	const width = Math.max(...commands.map(command => command.usage.length));
 	const usage = commands.map(command => `  $ ${command.usage.padEnd(width)}  ${command.summary}`);
@@ -49,4 +49,14 @@ export function helpText(commands: readonly CommandSpec[]): string {
 export function commandsMarkdownTable(commands: readonly CommandSpec[]): string {
 	const rows = commands.map(command => `| \`${command.usage}\` | ${command.summary} | ${command.flags.length === 0 ? 'none' : command.flags.map(flag => `\`${typed(flag)}\``).join(' ')} |`);
 	return ['| command | what it does | flags it takes |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/**
+ * What `lifeguard --help` prints: the description, then the help, each line indented by two, as meow
+ * printed them before cli.tsx answered --help itself (meow and its dependencies were 176 KB of the
+ * bundle to parse at every start).
+ */
+export function helpScreen(description: string | undefined, commands: readonly CommandSpec[]): string {
+	const indent = (text: string) => text.split('\n').map(line => (line.trim() === '' ? line : `  ${line}`)).join('\n');
+	return `${description ? `\n${indent(description)}\n` : ''}\n${indent(helpText(commands))}\n\n`;
 }
