@@ -71,8 +71,8 @@ describe('the bundled Ink caches are bounded', () => {
 		await rm(dir, {recursive: true, force: true});
 	});
 
-	test('dist/cli.js carries the bounded measureText and wrapText, not Ink\'s own', () => {
-		assert.deepEqual(report.registered, ['measureText', 'wrapText'], 'the bundle was built without the substitutes: Ink\'s unbounded caches are in it');
+	test('dist/cli.js carries the bounded measureText and wrapText and the row-keeping Output, not Ink\'s own', () => {
+		assert.deepEqual(report.registered, ['measureText', 'outputRows', 'wrapText'], 'the bundle was built without the substitutes: Ink\'s unbounded caches are in it');
 	});
 
 	test(`after ${DISTINCT} distinct strings each cache holds at most its capacity`, () => {
