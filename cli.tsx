@@ -10,7 +10,6 @@
 // Composition root: flags -> options -> the command's runner -> its exit code, printed output flushed.
 import './source/runtime-env.js';
 import process from 'node:process';
-import meow from 'meow';
 import {CommandError} from './source/commands/command.js';
 import {helpText} from './source/commands/help.js';
 import {commandNamed, COMMANDS} from './source/commands/index.js';
@@ -20,9 +19,14 @@ import {OptionsError, parseCommandLine, type Options} from './source/options.js'
 import {safeText} from './source/text/sanitize.js';
 import {packageInfo} from './source/version.js';
 
-// meow only answers --help and --version (the build's version line, with its commit: no package.json
-// is read); the flags are read and checked by options.ts.
-meow(helpText(COMMANDS), {importMeta: import.meta, pkg: packageInfo, allowUnknownFlags: true});
+// `--help` or `--version` alone is meow's to answer (the build's version line, with its commit: no
+// package.json is read); anywhere else they are flags options.ts accepts and ignores. Loaded only
+// then, so every other command starts without it.
+const alone = process.argv.length === 3 ? process.argv[2] : undefined;
+if (alone === '--help' || alone === '--version') {
+	const {default: meow} = await import('meow');
+	meow(helpText(COMMANDS), {importMeta: import.meta, pkg: packageInfo, allowUnknownFlags: true});
+}
 
 function fail(message: string, exitCode: number): never {
 	// One printable line, whatever the message quotes.

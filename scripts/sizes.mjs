@@ -1,7 +1,7 @@
 // `npm run sizes`: the sizes the README's Install section gives, measured, printed as the table the
 // README carries between <!-- sizes --> and <!-- /sizes --> (test/release/release.test.ts measures the
 // same things on its own installs and fails when the README is off by more than SIZE_TOLERANCE), and
-// the start-up time of both forms (`--version`: every module of the program is loaded and run).
+// the start-up time of both forms (`--version`: the program without the live screen, which loads only when it draws).
 // It packs the tarball and installs it twice into temporary prefixes, both removed at the end.
 import {spawnSync} from 'node:child_process';
 import {existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';

@@ -1,7 +1,7 @@
 // The command line as typed -> positionals and flags, before any meaning is given to them: which
 // flags exist, which take a value, which may repeat. Every error is an OptionsError of one printable
-// line naming the flag. Not meow (which only prints --help and --version): meow throws a stack trace
-// on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc` into false, and
+// line naming the flag. Not meow's flags (meow only answers --help and --version, cli.tsx): meow throws
+// a stack trace on a repeated flag, reads `--db` without a value as absent, and turns `--json=abc` into false, and
 // none of those can be reported from its result.
 import {safeText} from './text/sanitize.js';
 
@@ -32,7 +32,7 @@ const FLAGS = {
 	for: 'value',
 	out: 'value',
 	html: 'value',
-	// meow answers these before the flags are read; known here so they are never "unknown".
+	// meow answers these alone before the flags are read (cli.tsx); known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',
 } as const;

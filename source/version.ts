@@ -5,7 +5,7 @@ declare const LIFEGUARD_BUILD: {versionLine: string; description: string} | unde
 
 const build = typeof LIFEGUARD_BUILD === 'undefined' ? undefined : LIFEGUARD_BUILD;
 
-/** For meow's `pkg` option: it prints `version` for --version and `description` above the help. */
+/** `version` is what --version prints, `description` the head of --help (cli.tsx). */
 export const packageInfo = {
 	name: 'lifeguard',
 	// Run from source (tsx), nothing was built: say so rather than invent a version.

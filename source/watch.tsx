@@ -15,6 +15,7 @@ import type {SignalKind, SignalResult} from './readings/signals.js';
 import type {ServerReading, Session} from './readings/types.js';
 import type {Options} from './options.js';
 import {App, type PoolControl} from './ui/app.js';
+import {screenRenderOptions} from './ui/render-options.js';
 import {ThemeContext} from './ui/theme.js';
 import type {DashboardDeps} from './ui/use-dashboard.js';
 
@@ -112,7 +113,7 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 				subscribeHangUp={hangUp.subscribe}
 			/>
 		</ThemeContext.Provider>,
-		{patchConsole: false, maxFps: 10, exitOnCtrlC: false},
+		screenRenderOptions(process.stdout),
 	);
 	await app.waitUntilExit();
 	hangUp.dispose();

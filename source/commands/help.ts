@@ -44,7 +44,7 @@ Options (a command refuses those it does not take; see the README's list of comm
   --out FILE                      record: the recording to write (JSON Lines, new file 0600)
   --html FILE                     report: also write the report as one self-contained HTML page`;
 
-/** The text meow prints for --help. */
+/** The usage, the options and the keys: the body of --help. */
 export function helpText(commands: readonly CommandSpec[]): string {
 	const width = Math.max(...commands.map(command => command.usage.length));
 	const usage = commands.map(command => `  $ ${command.usage.padEnd(width)}  ${command.summary}`);

@@ -4,7 +4,6 @@ import process from 'node:process';
 import {createPoolCollector} from '../collectors/pools/create-collector.js';
 import {createPostgresSource} from '../collectors/postgres-activity.js';
 import {SCREEN_SESSION_ROW_CAP} from '../collectors/postgres-queries.js';
-import {watch, WatchError} from '../watch.js';
 import {type Command, CommandError, READING_FLAGS, SCREEN_FLAGS} from './command.js';
 import {openServers, requireAnswer} from './servers.js';
 import {printOnce, SUMMARY_PRINTER} from './snapshot.js';
@@ -31,6 +30,9 @@ export const watchCommand: Command = {
 		// The screen shows a few dozen rows: it ships fewer than --json does.
 		const sources = servers.named.map(({target}, index) => createPostgresSource(target, servers.clients[index] ?? null, now, {sessionRowCap: SCREEN_SESSION_ROW_CAP}));
 		const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
+		// Ink, React and yoga load only here, when there is a screen to draw: --help, --json, check and
+		// the summary start without them (issue 24: start-up CPU).
+		const {watch, WatchError} = await import('../watch.js');
 		try {
 			return await watch(options, {
 				servers: servers.named.map(({name, target}, index) => ({name, target: target.display, password: target.password, role: target.user, postgres: sources[index]!, startError: servers.reasons[index] ?? undefined})),

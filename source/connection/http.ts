@@ -4,12 +4,18 @@
 // endpoint's credentials, and the poll's deadline as an AbortSignal (no timer of its own). Never
 // throws: every failure is one short line, not yet masked (the caller knows the secrets).
 // node:http rather than fetch so the caps, the deadline and decompression are all in our hands.
-import http from 'node:http';
-import https from 'node:https';
-import zlib from 'node:zlib';
+import type http from 'node:http';
+import type https from 'node:https';
+import {createRequire} from 'node:module';
 import type {Readable} from 'node:stream';
+import type zlib from 'node:zlib';
 import {abortMessage} from '../polling/deadline.js';
 import {isLoopbackHost} from './credentials.js';
+
+// Loaded when the first endpoint client is made, not at start: --help, check and --json on a server
+// alone never load Node's HTTP, TLS and zlib modules (issue 24: start-up CPU).
+const requireBuiltin = createRequire(import.meta.url);
+const httpModule = () => requireBuiltin('node:http') as typeof http;
 
 /** What all the answers of one poll may hold together; `bytes` counts what they hold so far. */
 export type ByteBudget = {bytes: number; readonly maxBytes: number};
@@ -47,7 +53,7 @@ type Attempt = HttpAnswer | (HttpFailure & {isStaleSocket: true});
  * the Authorization header every request carries (basic from the URL's userinfo, or a bearer token).
  */
 export function createHttpClient(options: {isHttps: boolean; maxSockets: number; authorization?: string}): HttpClient {
-	const transport = options.isHttps ? https : http;
+	const transport = options.isHttps ? requireBuiltin('node:https') as typeof https : httpModule();
 	const agent = new transport.Agent({keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 1000});
 	return {
 		async request(request) {
@@ -116,7 +122,7 @@ async function attempt(transport: typeof http | typeof https, agent: http.Agent,
 function readAnswer(response: http.IncomingMessage, request: HttpRequest, settle: (result: Attempt) => void): void {
 	const {maxBytes, budget} = request;
 	const status = response.statusCode ?? 0;
-	const statusText = (response.statusMessage ?? '').trim() || http.STATUS_CODES[status] || '';
+	const statusText = (response.statusMessage ?? '').trim() || httpModule().STATUS_CODES[status] || '';
 	const contentType = String(response.headers['content-type'] ?? '');
 	if ((status < 200 || status > 299) && !(request.isJsonErrorRead && contentType.includes('json'))) {
 		settle({ok: false, error: `HTTP ${status}${statusText ? ` ${statusText}` : ''}`});
@@ -180,11 +186,11 @@ function readAnswer(response: http.IncomingMessage, request: HttpRequest, settle
 function decode(response: http.IncomingMessage): Readable | string {
 	const encoding = (response.headers['content-encoding'] ?? '').toLowerCase();
 	if (encoding === 'gzip' || encoding === 'x-gzip') {
-		return response.pipe(zlib.createGunzip());
+		return response.pipe((requireBuiltin('node:zlib') as typeof zlib).createGunzip());
 	}
 
 	if (encoding === 'deflate') {
-		return response.pipe(zlib.createInflate());
+		return response.pipe((requireBuiltin('node:zlib') as typeof zlib).createInflate());
 	}
 
 	return encoding === '' || encoding === 'identity' ? response : `unsupported Content-Encoding "${encoding}"`;

@@ -25,6 +25,20 @@ describe('the bundle', () => {
 		assert.deepEqual(foreign, [], 'packages the slim install would not have');
 	});
 
+	test('--help, --version, check and --json start without the live screen\'s UI (Ink, React, yoga): it loads when it draws', () => {
+		// Ink's bundled measure-text registers its cache when Ink is evaluated (scripts/ink-bounded-caches/).
+		const probe = `data:text/javascript,${encodeURIComponent('process.on("exit", () => { if (globalThis[Symbol.for("lifeguard.ink-bounded-caches")]) process.stderr.write("INK LOADED"); });')}`;
+		const closed = 'postgres://lifeguard@127.0.0.1:1/postgres';
+		for (const args of [['--help'], ['--version'], ['check', '--db', closed], ['--db', closed, '--json']]) {
+			const result = spawnSync(process.execPath, ['--import', probe, CLI, ...args], {cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000});
+			assert.doesNotMatch(result.stderr, /INK LOADED/, args.join(' '));
+			assert.ok(result.stdout.length > 0 || result.stderr.length > 0, `${args.join(' ')} said something`);
+		}
+
+		const drawing = spawnSync(process.execPath, ['--import', probe, '--import', './test/demo/hide-embedded-postgres.mjs', CLI, 'demo'], {cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000});
+		assert.match(drawing.stderr, /INK LOADED/, 'the probe sees Ink when the screen loads');
+	});
+
 	test('is ASCII: V8 holds a script\'s source for the life of the process, one byte per character only without characters above U+00FF', () => {
 		const text = readFileSync(CLI, 'utf8');
 		const wide = [...new Set(text.match(/[^\u0000-\u007F]/g) ?? [])];
