@@ -60,7 +60,8 @@ export const WATCH_AFTER_MS = 5000;
 export type Watched = {subject: Subject; connections: number; busy: number; forMs: number};
 
 /** The groups busy at a steady count for WATCH_AFTER_MS or more that are not suspects, longest first. */
-export function watchedGroups(history: readonly SuspectSample[], suspects: readonly Suspect[], isPoolerMeasured = false): Watched[] {
+export function watchedGroups(history: readonly SuspectSample[], suspects: readonly Suspect[], measured: {isPoolerMeasured?: boolean; applications?: ReadonlySet<string>} = {}): Watched[] {
+	const {isPoolerMeasured = false, applications = new Set<string>()} = measured;
 	const latest = history.at(-1);
 	if (!latest || latest.serverFree <= 0) {
 		return [];
@@ -71,7 +72,9 @@ export function watchedGroups(history: readonly SuspectSample[], suspects: reado
 	for (const group of latest.groups) {
 		const isBusy = (seen: {connections: number; busy: number}) => seen.connections === group.connections && seen.busy >= SUSPECT_BUSY_SHARE * seen.connections;
 		const isSuspected = suspected.has(group.pooler === null ? `a ${group.application}` : `p ${group.client ?? ''}`);
-		if (group.connections < SUSPECT_MIN_CEILING || !isBusy(group) || isSuspected || (group.pooler !== null && isPoolerMeasured)) {
+		// A group whose pool endpoint (or pooler console) is configured is measured, not watched: its pool row speaks.
+		const isMeasured = group.pooler === null ? applications.has(group.application) : isPoolerMeasured;
+		if (group.connections < SUSPECT_MIN_CEILING || !isBusy(group) || isSuspected || isMeasured) {
 			continue;
 		}
 
