@@ -99,10 +99,16 @@ describe('pools and findings', () => {
 	});
 
 	test('at 80 columns the numbers that tell the story stay, the bar goes first', () => {
-		const line = poolLine(row({name: 'checkout', metrics: {max: 5, active: 4, idle: 1, waiting: 0, oldestWaitSeconds: null, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 72);
-		assert.equal(line, 'WARN checkout       4/5  WAITING 0  oldest n/a  timeouts 95/min  idle 1 ');
-		const wide = poolLine(row({name: 'checkout', metrics: {max: 5, active: 4, idle: 1, waiting: 0, oldestWaitSeconds: null, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 112);
-		assert.match(wide, /\[██████··] 4\/5 {2}WAITING 0 {2}oldest n\/a {2}timeouts 95\/min {2}idle 1/);
+		const line = poolLine(row({name: 'checkout', metrics: {max: 5, active: 4, idle: 1, waiting: 2, oldestWaitSeconds: null, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 72);
+		assert.equal(line, 'WARN checkout       4/5  WAITING 2  oldest n/a  timeouts 95/min  idle 1 ');
+		const wide = poolLine(row({name: 'checkout', metrics: {max: 5, active: 4, idle: 1, waiting: 2, oldestWaitSeconds: null, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 112);
+		assert.match(wide, /\[██████··] 4\/5 {2}WAITING 2 {2}oldest n\/a {2}timeouts 95\/min {2}idle 1/);
+	});
+
+	test('nobody waiting: no oldest wait, not a gauge\'s leftover "oldest 0s"', () => {
+		const line = poolLine(row({name: 'checkout', metrics: {max: 20, active: 8, idle: 12, waiting: 0, oldestWaitSeconds: 0, timeoutsTotal: 9}}, 'warning', 95), baseTimeMs, 112);
+		assert.match(line, /8\/20 {2}WAITING 0 {2}timeouts 95\/min {2}idle 12/);
+		assert.doesNotMatch(line, /oldest/);
 	});
 
 	test('a source with only wait counters shows the wait rate, and says when it has none yet', () => {

@@ -49,7 +49,8 @@ export function poolLine(pool: PoolView, nowMs: number, width: number): string {
 		// A fleet: how many instances, and how many sit at their max.
 		...(fleet ? [`${fleet.instances} inst`, `${fleet.atMax === null ? 'n/a' : fleet.atMax} at max`] : []),
 		...(pool.error ? [`ERROR ${pool.error} (last good ${pool.sampledAtMs === null ? 'never' : ageText(pool.sampledAtMs, nowMs)})`] : []),
-		`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactAge(metrics.oldestWaitSeconds)}`,
+		// Nobody waiting has no oldest wait: a gauge left at its last value would say "oldest 0s" of nobody.
+		...(metrics.waiting === 0 ? [] : [`oldest ${metrics.oldestWaitSeconds === null ? 'n/a' : compactAge(metrics.oldestWaitSeconds)}`]),
 		`timeouts ${rates.timeoutsPerMinute === null ? 'n/a' : `${Math.round(rates.timeoutsPerMinute)}/min`}`,
 		`idle ${na(metrics.idle)}`,
 	];
