@@ -179,7 +179,7 @@ ${legend([{name: 'used', color: COLORS.busy}, {name: 'usable', color: COLORS.max
 ${serverChart}
 <h2>Pools</h2>
 ${parts.poolTable}
-${advice === null ? '' : `<p>${htmlText(advice)}</p>`}
+${advice === null ? '' : `<h2>Sizing advice</h2>\n${advice.map(line => `<p>${htmlText(line)}</p>`).join('\n')}`}
 ${model.pools.length > 0 ? legend([{name: 'busy', color: COLORS.busy}, {name: 'max', color: COLORS.max}, {name: 'waiting', color: COLORS.waiting}]) : ''}
 ${poolCharts.join('\n')}
 <h2>Findings</h2>

@@ -39,12 +39,13 @@ export function recordedWords(model: ReportModel): string {
 }
 
 /**
- * The sizing advice. The recording carries busy, max, waiting and timeouts, but no acquisition rate
- * or hold time, which Little's law needs: nothing is computed here rather than a number guessed from
- * the queue. SIZING ADVICE GOES HERE (judge/advice.ts, once it exists and the recording carries its inputs).
+ * The sizing advice, one line per pool: the last the judge gave during the recording, from the
+ * pool's own served count and hold time (Little's law, judge/advice.ts); null when no pool exposed
+ * them, rather than a number guessed from the queue.
  */
-export function sizingAdvice(_model: ReportModel): string | null {
-	return null;
+export function sizingAdvice(model: ReportModel): string[] | null {
+	const lines = model.pools.flatMap(pool => (pool.advice === null ? [] : [pool.advice]));
+	return lines.length === 0 ? null : lines;
 }
 
 export function reportMarkdown(model: ReportModel, verdict: {exitCode: number; line: string}): string {
@@ -82,7 +83,7 @@ export function reportMarkdown(model: ReportModel, verdict: {exitCode: number; l
 
 	const advice = sizingAdvice(model);
 	if (advice !== null) {
-		lines.push('', advice);
+		lines.push('', '## Sizing advice', '', ...advice.map(line => `- ${markdownText(line)}`));
 	}
 
 	lines.push('', '## Findings', '');

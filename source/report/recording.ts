@@ -47,6 +47,11 @@ export type PoolSample = {
 	waiting: number | null;
 	timeoutsTotal: number | null;
 	error: string | null;
+	/**
+	 * The sizing advice's line when the judge could compute a need (Little's law, judge/advice.ts), else
+	 * null; absent from recordings made before it was recorded.
+	 */
+	advice?: string | null;
 };
 
 export type GroupSample = {application: string; client: string | null; connections: number; busy: number};
@@ -119,6 +124,8 @@ export function recordingSample(picture: Picture, serverError: string | null, at
 			waiting: pool.metrics?.waiting ?? null,
 			timeoutsTotal: pool.metrics?.timeoutsTotal ?? null,
 			error: pool.error === null ? null : cut(pool.error, SAMPLE_CAPS.message),
+			// Only a computed need: "no hold time to size it" on every sample would double a sample's size.
+			advice: pool.advice?.needed === null || !pool.advice ? null : cut(pool.advice.text, SAMPLE_CAPS.message),
 		})),
 		poolsOmitted: Math.max(0, picture.pools.length - SAMPLE_CAPS.pools),
 		groups: groups.slice(0, SAMPLE_CAPS.groups).map(group => ({

@@ -36,6 +36,8 @@ export type PoolSummary = {
 	headroom: number | null;
 	/** [busy, max, waiting] */
 	series: Point[];
+	/** The last sizing advice the judge gave during the recording (Little's law), null when it had no need to size. */
+	advice: string | null;
 };
 
 export type FindingSpan = {code: string; level: string; kind: string; subject: string; firstMs: number; lastMs: number; samples: number; message: string};
@@ -179,10 +181,14 @@ class ReportBuilder {
 	private addPools(sample: RecordingSample, atMs: number): void {
 		for (const pool of sample.pools) {
 			const name = text(pool.name);
-			const state = this.pools.get(name) ?? {name, peakBusy: null, peakMax: null, peakWaiting: null, timeouts: null, saturatedMs: 0, queuedMs: 0, headroom: null, series: [], lastTimeouts: null};
+			const state = this.pools.get(name) ?? {name, peakBusy: null, peakMax: null, peakWaiting: null, timeouts: null, saturatedMs: 0, queuedMs: 0, headroom: null, series: [], advice: null, lastTimeouts: null};
 			this.pools.set(name, state);
 			const [active, max, waiting, timeouts] = [num(pool.active), num(pool.max), num(pool.waiting), num(pool.timeoutsTotal)];
 			state.series.push({atMs, values: [active, max, waiting]});
+			if (typeof pool.advice === 'string' && pool.advice !== '') {
+				state.advice = text(pool.advice);
+			}
+
 			if (active !== null && (!state.peakBusy || active > state.peakBusy.value)) {
 				state.peakBusy = {value: active, atMs, max};
 				state.headroom = max === null ? null : max - active;

@@ -134,6 +134,11 @@ describe('lifeguard record and report against the demo', {concurrency: false}, (
 			const counted = Number(recordedTimeouts);
 			assert.ok(counted <= timeouts && counted >= timeouts * 0.8, `recorded ${counted} timeouts, the application counted ${timeouts}`);
 			assert.match(report.stdout, /^\| critical \| pool-saturated \| checkout \| /m);
+			// The sizing advice from the pool's own served count and hold time (Little's law): the demo's
+			// 50 requests a second of 100–300 ms need about 10 connections, never a number from the queue.
+			const advice = /^- checkout needs \\?~(\d+) connections \(≈ [\d.]+ req\/s × [\d.]+ s\); set max (\d+) for headroom/m.exec(report.stdout);
+			assert.ok(advice, `a sizing advice line in:\n${report.stdout}`);
+			assert.ok(Number(advice[1]) >= 7 && Number(advice[1]) <= 15 && Number(advice[2]) >= 10 && Number(advice[2]) <= 25, advice[0]);
 
 			const pixels = decodePng(await screenshot(html, {width: 1000, height: 1700}));
 			const found = panels(pixels);
