@@ -80,10 +80,11 @@ export function changeWords(event: ChangeLogEvent): string {
 	}
 }
 
-/** `config reloaded 2 min ago, 40 s before the first finding`: how the screen and --json say it. */
-export function recentChangeText(change: RecentChange, nowMs: number): string {
-	const ago = `${findingDuration(Math.max(0, nowMs - change.atMs) / 1000)} ago`;
-	const before = change.findingAfterMs === null ? '' : `, ${findingDuration((change.findingAfterMs - change.atMs) / 1000)} before the first finding`;
-	return `${changeWords(change.event)} ${ago}${before}`;
+/** `config reloaded 2 min ago (finding 40 s later)`, newest first: how the screen's line says them. */
+export function recentChangesText(changes: readonly RecentChange[], nowMs: number): string {
+	return [...changes].reverse().map(change => {
+		const ago = `${findingDuration(Math.max(0, nowMs - change.atMs) / 1000)} ago`;
+		const finding = change.findingAfterMs === null ? '' : ` (finding ${findingDuration((change.findingAfterMs - change.atMs) / 1000)} later)`;
+		return `${changeWords(change.event)} ${ago}${finding}`;
+	}).join(' · ');
 }
-
