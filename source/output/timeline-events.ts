@@ -15,7 +15,7 @@ const TRACKED_SUBJECTS = 1000;
 /** Level changes of one subject in quick succession. */
 export type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEvent; count: number; levels: Set<string>};
 /** Changes of one setting of one subject in quick succession (+ pressed four times): one step. */
-/** A change of a pool's max: its steps within seconds fold into one line. */
+/** A setting's change from one number to another (a pool's max): steps within seconds fold into one line. */
 export type MaxChangeEvent = Extract<ChangeEvent, {what: 'max'}>;
 export type Steps = {first: MaxChangeEvent; last: MaxChangeEvent; count: number};
 
@@ -63,7 +63,7 @@ export class TimelineEvents {
 			return [];
 		}
 
-		if (event.type === 'change' && event.what === 'max' && this.continuesSteps(event)) {
+		if (event.type === 'change' && event.what !== 'reload' && event.what !== 'restart' && this.continuesSteps(event)) {
 			return [];
 		}
 
@@ -73,7 +73,7 @@ export class TimelineEvents {
 			return out;
 		}
 
-		if (event.type === 'change' && event.what === 'max') {
+		if (event.type === 'change' && event.what !== 'reload' && event.what !== 'restart') {
 			this.steps = {first: event, last: event, count: 1};
 			return out;
 		}

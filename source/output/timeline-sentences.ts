@@ -88,8 +88,9 @@ function changeSentence(event: ChangeEvent): string {
 			return `${subjectName(event)} restarted at ${clock(logTimeMs(event.to) ?? event.atMs)} UTC${fromMs === null ? '' : ` (previous start ${clock(fromMs)})`}`;
 		}
 
-		case 'max': {
-			return `${subjectName(event)} max ${event.from} → ${event.to}`;
+		default: {
+			// `max`, or a setting named by a later version or a hand edit (the log's words, made safe).
+			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
 		}
 	}
 }
