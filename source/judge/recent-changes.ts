@@ -84,7 +84,8 @@ export function changeWords(event: ChangeLogEvent): string {
 export function recentChangesText(changes: readonly RecentChange[], nowMs: number): string {
 	return [...changes].reverse().map(change => {
 		const ago = `${findingDuration(Math.max(0, nowMs - change.atMs) / 1000)} ago`;
-		const finding = change.findingAfterMs === null ? '' : ` (finding ${findingDuration((change.findingAfterMs - change.atMs) / 1000)} later)`;
+		const afterMs = change.findingAfterMs === null ? null : change.findingAfterMs - change.atMs;
+		const finding = afterMs === null ? '' : ` (finding ${afterMs < 1000 ? 'at once' : `${findingDuration(afterMs / 1000)} later`})`;
 		return `${changeWords(change.event)} ${ago}${finding}`;
 	}).join(' · ');
 }
