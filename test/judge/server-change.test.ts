@@ -7,14 +7,13 @@ import {type LogEvent, logTime, parseLogEvent} from '../../source/judge/log-even
 import {noteChanges, RECENT_CHANGES_MS, recentChangesText} from '../../source/judge/recent-changes.js';
 import {emptyWatch, judgeServerReading, type Watch} from '../../source/judge/watch.js';
 import {renderTimeline} from '../../source/output/timeline.js';
-import type {ServerSnapshot} from '../../source/readings/types.js';
 import {baseTimeMs, defaultThresholds, serverSnapshot} from '../helpers/snapshots.js';
 
 const startedMs = baseTimeMs - 3_600_000;
 const at = (second: number) => baseTimeMs + (second * 1000);
 
 /** Snapshots in turn through the judge (`isReconnected` where asked): the watch and every log line. */
-function judged(snapshots: ReadonlyArray<[number, Partial<ServerSnapshot>, boolean?]>): {watch: Watch; log: LogEvent[]} {
+function judged(snapshots: ReadonlyArray<[number, Parameters<typeof serverSnapshot>[0], boolean?]>): {watch: Watch; log: LogEvent[]} {
 	let watch: Watch = emptyWatch(defaultThresholds);
 	const log: LogEvent[] = [];
 	for (const [second, overrides, isReconnected = false] of snapshots) {
