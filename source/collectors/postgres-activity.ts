@@ -6,7 +6,7 @@ import {openMonitorClient} from '../connection/monitor-client.js';
 import type {Target} from '../connection/target.js';
 import type {AppCount, ClientGroup, LimitedCount, RawSessionText, ServerReading, ServerSnapshot, Session, StateCounts} from '../readings/types.js';
 import {safeQueryText, safeText} from '../text/sanitize.js';
-import {SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS, SNAPSHOT_STATEMENT_NAME} from './postgres-queries.js';
+import {PENDING_RESTART_SETTINGS, SESSION_ROW_CAP, SNAPSHOT_OF_CLIENT_CONNECTIONS, SNAPSHOT_STATEMENT_NAME} from './postgres-queries.js';
 
 export type {ServerReading} from '../readings/types.js';
 
@@ -17,6 +17,8 @@ type SnapshotRow = {
 	superuser_reserved: number;
 	reserved: number;
 	self_pid: number;
+	conf_loaded_ms: number;
+	started_ms: number;
 	connections: number;
 	own_connections: number;
 	hidden: number;
@@ -135,6 +137,8 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 		oldestIdleInTransaction: row.oldest_idle_in_transaction,
 		longestActive: row.longest_active,
 		selfPid: row.self_pid,
+		confLoadedMs: row.conf_loaded_ms,
+		startedMs: row.started_ms,
 		databases: row.databases.map(safeCount),
 		users: row.users.map(safeCount),
 		applications: row.applications.map(safeCount),
@@ -204,6 +208,17 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 	const query = snapshotQuery(options.sessionRowCap ?? SESSION_ROW_CAP);
 	let current: pg.Client | null = initialClient;
 	let isClosed = false;
+	// The pending-restart names, read again only when the configuration's load time moves.
+	let pending: {confLoadedMs: number; names: readonly string[] | null} | null = null;
+	const pendingRestart = async (client: pg.Client, confLoadedMs: number) => {
+		if (pending?.confLoadedMs !== confLoadedMs) {
+			const names = await client.query<{names: string[]}>(PENDING_RESTART_SETTINGS)
+				.then(result => result.rows[0]!.names.map(name => safeText(name)), () => null);
+			pending = {confLoadedMs, names};
+		}
+
+		return pending.names;
+	};
 	const drop = () => {
 		const broken = current;
 		current = null;
@@ -244,7 +259,9 @@ export function createPostgresSource(target: Target, initialClient: pg.Client | 
 			const client = current;
 			try {
 				const result = await query(client);
-				return {ok: true, snapshot: mapSnapshotRow(result.rows[0]!.snapshot, now()), isReconnected};
+				const snapshot = mapSnapshotRow(result.rows[0]!.snapshot, now());
+				snapshot.pendingRestart = await pendingRestart(client, result.rows[0]!.snapshot.conf_loaded_ms);
+				return {ok: true, snapshot, isReconnected};
 			} catch (error) {
 				const code = (error as {code?: string}).code;
 				// A statement or lock timeout leaves the connection usable; anything else may not.

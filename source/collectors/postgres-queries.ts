@@ -84,6 +84,9 @@ select
 	current_setting('superuser_reserved_connections')::int as superuser_reserved,
 	coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) as reserved,
 	(select pid from me) as self_pid,
+	-- Two reads of this backend's memory: a reload or a restart between polls is a change to tell.
+	(extract(epoch from pg_conf_load_time()) * 1000)::float8 as conf_loaded_ms,
+	(extract(epoch from pg_postmaster_start_time()) * 1000)::float8 as started_ms,
 	(select count(*) from client where not own)::int as connections,
 	(select count(*) from client where own)::int as own_connections,
 	(select count(*) from client where hidden)::int as hidden,
@@ -148,3 +151,9 @@ select
  * poll instead of 21: the client's share of a 1 s poll was 15 % lower, measured at one poll a second.
  */
 export const SNAPSHOT_OF_CLIENT_CONNECTIONS = `select row_to_json(snapshot) as snapshot from (${SNAPSHOT_COLUMNS}) snapshot`;
+
+/**
+ * Settings changed in the configuration that wait for a restart: read once at the start and again only
+ * when the configuration's load time moves, never per poll (pg_settings builds every setting's row).
+ */
+export const PENDING_RESTART_SETTINGS = `select coalesce(array_agg(name::text order by name), '{}') as names from pg_settings where pending_restart`;

@@ -80,8 +80,7 @@ export type LogEvent = {at: string; server?: string} & (
 	  }
 	| {type: 'flag'; note: string; numbers: LogNumbers; findings: OpenFinding[]}
 	| {type: 'terminate' | 'cancel'; sessions: SessionOutcome[]}
-	/** A setting of the subject that changed while watching: a pool's max (not a fleet's sum). */
-	| {type: 'change'; subject: LoggedSubject; what: 'max'; from: number; to: number}
+	| ChangeLogEvent
 	| {type: 'disconnect'; reason: string}
 	| {type: 'reconnect'}
 	| {type: 'endpoint-down'; subject: string; reason: string}
@@ -89,6 +88,17 @@ export type LogEvent = {at: string; server?: string} & (
 	/** findings: those still open when the screen stopped (q, a signal, the terminal gone). */
 	| {type: 'quit'; findings?: OpenFinding[]}
 	| FoldEvent
+);
+
+/**
+ * What changed while watching: a pool's max (not a fleet's sum); the server's configuration reloaded
+ * (`loadedAt`: the server's pg_conf_load_time, with the settings then pending a restart, when read);
+ * the server restarted (`from`/`to`: pg_postmaster_start_time before and after).
+ */
+export type ChangeLogEvent = {type: 'change'; subject: LoggedSubject} & (
+	| {what: 'max'; from: number; to: number}
+	| {what: 'reload'; loadedAt: string; pendingRestart?: string[]}
+	| {what: 'restart'; from: string; to: string}
 );
 
 /**
@@ -303,7 +313,7 @@ const SHAPES: Record<LogEventType, Shape> = {
 	},
 	flag: {note: isString, numbers: optional(NUMBERS), findings: optional(OPEN_FINDINGS)},
 	terminate: {sessions: SESSIONS},
-	change: {subject: isLoggedSubject, what: isString, from: isNumber, to: isNumber},
+	change: {subject: isLoggedSubject, what: isString},
 	cancel: {sessions: SESSIONS},
 	disconnect: {reason: optional(isString)},
 	reconnect: {},
@@ -325,7 +335,20 @@ const SHAPES: Record<LogEventType, Shape> = {
 	},
 };
 
+const isLogTime: Valid = value => logTimeMs(value) !== null;
+/** A change line's fields by what changed (a log before reloads were logged holds `max` only). */
+const CHANGES: Record<ChangeLogEvent['what'], Valid> = {
+	max: shaped({from: isNumber, to: isNumber}),
+	reload: shaped({loadedAt: isLogTime, pendingRestart: optional(listOf(isString))}),
+	restart: shaped({from: isLogTime, to: isLogTime}),
+};
+// Another `what` (hand edited, a later version) keeps the first contract: a setting from one number to another.
+const isChange: Valid = value => isRecord(value) && typeof value['what'] === 'string'
+	&& CHANGES[Object.hasOwn(CHANGES, value['what']) ? value['what'] as ChangeLogEvent['what'] : 'max'](value);
+
 const VALID = Object.fromEntries(Object.entries(SHAPES).map(([type, shape]) => [type, shaped(shape)])) as Record<LogEventType, Valid>;
+const validChange = VALID.change;
+VALID.change = value => validChange(value) && isChange(value);
 const isServer = optional(isString);
 
 // What logTime writes, and what a hand edit may add: an offset instead of Z, no seconds or fraction.

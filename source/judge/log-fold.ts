@@ -70,7 +70,7 @@ function subjectOf(event: Foldable): {subject: LoggedSubject; last: string} {
 
 		case 'change': {
 			// Words, not the subject: a pool's max flaps apart from the pool's level.
-			return {subject: `${typeof event.subject === 'string' ? event.subject : subjectText(event.subject)} ${event.what}`, last: String(event.to)};
+			return {subject: `${typeof event.subject === 'string' ? event.subject : subjectText(event.subject)} ${event.what}`, last: event.what === 'reload' ? event.loadedAt : String(event.to)};
 		}
 
 		case 'disconnect':

@@ -7,6 +7,7 @@ import {type Alarm, type AlarmChange, heldLevels, settleAlarms} from './alarms.j
 import {diagnose, sortFindings} from './diagnosis.js';
 import {levelRank, worstLevel} from './levels.js';
 import {poolRates, type PoolRates} from './rates.js';
+import type {RecentChange} from './recent-changes.js';
 import type {Series} from './series.js';
 import type {Watched} from './suspect-words.js';
 import type {Suspect} from './suspected-pools.js';
@@ -35,6 +36,8 @@ export type Picture = {
 	level: Level;
 	/** By subjectKey. */
 	alarms: Record<string, Alarm>;
+	/** What changed in the last minutes (judge/recent-changes.ts); absent when nothing did. */
+	changes?: readonly RecentChange[];
 	/** The last minutes of server slots, queues and suspected groups, for the history strip. */
 	trend: Series;
 	/** Groups all busy at a steady count, not (yet) suspected: "watching checkout: 5/5 busy for 12 s". */

@@ -11,6 +11,7 @@ import {emptyPoolerTrack, type PoolerTrack, trackPoolers} from './pooler-backend
 import {watchedGroups} from './suspect-words.js';
 import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-samples.js';
 import {suspectPools} from './suspected-pools.js';
+import {noteChanges, type RecentChange, serverChangeEvents} from './recent-changes.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -40,13 +41,15 @@ export type Watch = {
 	thresholds: Thresholds;
 	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
 	role: string | undefined;
+	/** What changed in the last minutes (a reload, a restart, a pool's max), oldest first. */
+	recentChanges: readonly RecentChange[];
 };
 
 /** One step of the judge: its next state (`watch.live` is the picture), the log lines and the bell. */
 export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; ring: boolean};
 
 export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]} = {}): Watch {
-	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live: emptyPicture, thresholds, role: options.role};
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live: emptyPicture, thresholds, role: options.role, recentChanges: []};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
@@ -95,9 +98,11 @@ function observe(watch: Watch, atMs: number, server: ServerSnapshot | null, log:
 	const {changes} = derived;
 	// One trend sample per server poll, so the strip has one time axis.
 	const isServerSample = server !== null && server.takenAtMs === atMs;
-	const live = isServerSample ? {...derived.picture, trend: appendTrend(watch.live.trend, derived.picture, suspects)} : derived.picture;
+	const recentChanges = noteChanges(watch.recentChanges, log, changes, atMs);
+	const sampled = isServerSample ? {...derived.picture, trend: appendTrend(watch.live.trend, derived.picture, suspects)} : derived.picture;
+	const live = recentChanges.length > 0 ? {...sampled, changes: recentChanges} : sampled;
 	return {
-		watch: {...watch, history, live, suspected: new Set(suspects.flatMap(suspect => suspect.keys))},
+		watch: {...watch, history, live, recentChanges, suspected: new Set(suspects.flatMap(suspect => suspect.keys))},
 		changes,
 		log: [...log, ...levelEvents(changes, live)],
 		ring: changes.some(change => change.to === 'critical'),
@@ -131,6 +136,7 @@ export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: n
 		}
 
 		const {snapshot} = reading;
+		log.push(...serverChangeEvents(watch.server, snapshot, atMs));
 		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, ...withSuspectSample(watch, snapshot)};
 		return observe(connected, snapshot.takenAtMs, snapshot, log);
 	}

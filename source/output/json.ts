@@ -59,6 +59,11 @@ export function snapshotJson(input: {target: string; picture: Picture; groups?: 
 		sessionsOmitted: server.sessionsOmitted,
 		pools: picture.pools.map(pool => poolJson(pool)),
 		findings: picture.findings.map(finding => findingJson(finding)),
+		// What changed while watching; a one-shot sees none (the server's facts are in `server`).
+		changes: (picture.changes ?? []).map(change => ({
+			...change.event,
+			findingAfterSeconds: change.findingAfterMs === null ? null : round((change.findingAfterMs - change.atMs) / 1000),
+		})),
 		...sampleJson(input),
 	};
 }
@@ -117,6 +122,10 @@ function serverJson(server: ServerSnapshot) {
 		oldestIdleInTransactionSeconds: round(server.oldestIdleInTransaction?.seconds ?? null, 1),
 		longestActiveSeconds: round(server.longestActive?.seconds ?? null, 1),
 		selfPid: server.selfPid,
+		// When the configuration was last loaded and the server started; settings waiting for a restart.
+		confLoadedAt: server.confLoadedMs === undefined ? null : new Date(server.confLoadedMs).toISOString(),
+		startedAt: server.startedMs === undefined ? null : new Date(server.startedMs).toISOString(),
+		pendingRestart: server.pendingRestart ?? null,
 	};
 }
 

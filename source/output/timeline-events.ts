@@ -15,7 +15,9 @@ const TRACKED_SUBJECTS = 1000;
 /** Level changes of one subject in quick succession. */
 export type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEvent; count: number; levels: Set<string>};
 /** Changes of one setting of one subject in quick succession (+ pressed four times): one step. */
-export type Steps = {first: ChangeEvent; last: ChangeEvent; count: number};
+/** A setting's change from one number to another (a pool's max): steps within seconds fold into one line. */
+export type MaxChangeEvent = Extract<ChangeEvent, {what: 'max'}>;
+export type Steps = {first: MaxChangeEvent; last: MaxChangeEvent; count: number};
 
 /** One line of the timeline: an event of the log, or a run of changes folded into one. */
 export type Entry = {kind: 'event'; event: Event} | {kind: 'flapped'; run: Run} | {kind: 'changed'; steps: Steps};
@@ -61,7 +63,7 @@ export class TimelineEvents {
 			return [];
 		}
 
-		if (event.type === 'change' && this.continuesSteps(event)) {
+		if (event.type === 'change' && event.what !== 'reload' && event.what !== 'restart' && this.continuesSteps(event)) {
 			return [];
 		}
 
@@ -71,7 +73,7 @@ export class TimelineEvents {
 			return out;
 		}
 
-		if (event.type === 'change') {
+		if (event.type === 'change' && event.what !== 'reload' && event.what !== 'restart') {
 			this.steps = {first: event, last: event, count: 1};
 			return out;
 		}
@@ -129,7 +131,7 @@ export class TimelineEvents {
 		return false;
 	}
 
-	private continuesSteps(event: ChangeEvent): boolean {
+	private continuesSteps(event: MaxChangeEvent): boolean {
 		const {steps} = this;
 		if (!steps || steps.first.what !== event.what || event.server !== steps.first.server || loggedSubjectKey(event.subject) !== loggedSubjectKey(steps.first.subject)
 			|| event.atMs - steps.last.atMs > FLAP_WINDOW_MS) {

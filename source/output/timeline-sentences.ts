@@ -42,7 +42,7 @@ export function describe(event: Event): string {
 		}
 
 		case 'change': {
-			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
+			return changeSentence(event);
 		}
 
 		case 'disconnect': {
@@ -67,6 +67,30 @@ export function describe(event: Event): string {
 
 		case 'fold': {
 			return folded(event);
+		}
+	}
+}
+
+/**
+ * "Server configuration reloaded at 18:20:03 UTC (settings pending a restart: shared_buffers)", with the
+ * server's own load time; "Server restarted at 18:21:40 UTC (up since 17:02:11)"; "Pool api max 20 → 5".
+ */
+function changeSentence(event: ChangeEvent): string {
+	switch (event.what) {
+		case 'reload': {
+			const names = event.pendingRestart?.map(name => text(name, '?'));
+			const pending = names === undefined ? '' : (names.length === 0 ? ' (no setting pending a restart)' : ` (${names.length === 1 ? 'setting' : 'settings'} pending a restart: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''})`);
+			return `${subjectName(event)} configuration reloaded at ${clock(logTimeMs(event.loadedAt) ?? event.atMs)} UTC${pending}`;
+		}
+
+		case 'restart': {
+			const fromMs = logTimeMs(event.from);
+			return `${subjectName(event)} restarted at ${clock(logTimeMs(event.to) ?? event.atMs)} UTC${fromMs === null ? '' : ` (previous start ${clock(fromMs)})`}`;
+		}
+
+		default: {
+			// `max`, or a setting named by a later version or a hand edit (the log's words, made safe).
+			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
 		}
 	}
 }

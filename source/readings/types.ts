@@ -90,6 +90,12 @@ export type ServerSnapshot = {
 	oldestIdleInTransaction: {pid: number; seconds: number; blocking: number} | null;
 	longestActive: {pid: number; seconds: number} | null;
 	selfPid: number;
+	/** pg_conf_load_time() in ms since the epoch, as this backend last loaded the configuration. */
+	confLoadedMs?: number;
+	/** pg_postmaster_start_time() in ms since the epoch: moves on a restart. */
+	startedMs?: number;
+	/** Settings with pending_restart, by name; null when not read (the query failed). */
+	pendingRestart?: readonly string[] | null;
 	databases: LimitedCount[];
 	users: LimitedCount[];
 	applications: AppCount[];

@@ -10,6 +10,7 @@ import {fit} from '../format.js';
 import {isTooSmall, layoutFor, MIN_COLUMNS, MIN_ROWS} from '../layout.js';
 import {type Line, Lines, plainLine, span} from '../lines.js';
 import {breakdownView} from './breakdown.js';
+import {changesRows, changesView} from './changes-line.js';
 import {membersView, poolsDrillView} from './drill-down.js';
 import {bannerRows, bannerView} from './findings-banner.js';
 import {headerLines, headerView} from './header.js';
@@ -62,7 +63,8 @@ export function deskListRows(desk: Desk, columns: number, rows: number): number 
 function layoutOf(state: DashboardState, columns: number, rows: number, shape?: DeskShape) {
 	const {findings, alarms} = shape?.findings ?? state.shown;
 	const pools = shape?.pools ?? state.shown.pools;
-	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + (shape?.extraGaugeLines ?? 0), bannerRows(findings, alarms, columns));
+	// The Changes line takes a row from the session list, and only while it has something to say.
+	return layoutFor(rows, findings.length, pools.length, headerLines(state.serverError) - 1 + (shape?.extraGaugeLines ?? 0) + changesRows(state.shown), bannerRows(findings, alarms, columns));
 }
 
 /** Rows a set of lines takes on screen. */
@@ -173,6 +175,7 @@ function frameLines(state: DashboardState, target: string, columns: number, rows
 	const panes: Line[][] = [
 		exactly(bannerView({findings, alarms, maxLines: layout.findingLines, width}), layout.findingLines),
 		gauge,
+		changesView(picture, width),
 		exactly(poolsView({pools: parts?.pools ?? picture.pools, nowMs, maxLines: layout.poolLines, width}), layout.poolLines),
 		server && layout.breakdownLines > 0 ? breakdownView(server, isStale, picture.watching) : exactly([], layout.breakdownLines),
 		layout.historyLines > 0 ? [historyView(picture, width)] : [],
