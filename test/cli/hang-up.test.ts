@@ -8,6 +8,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import {after, afterEach, before, describe, test} from 'node:test';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 import {CLI, cleanEnv, ensureBuilt, hasScript, isAlive, nonEmptyLines, PtyRun, REPO_ROOT, shellQuote} from './helpers.js';
@@ -89,19 +90,24 @@ describe('the terminal goes away', {skip: scriptMissing}, () => {
 
 describe('a reader that stops reading', () => {
 	let server: TestServer | undefined;
+	// One idle session besides lifeguard's own (which is counted apart): check's verdict has a number.
+	let idle: pg.Client | undefined;
 
 	before(async () => {
 		ensureBuilt();
 		server = await startEmbeddedPostgres();
+		idle = new pg.Client({connectionString: server.url});
+		await idle.connect();
 	});
 
 	after(async () => {
+		await idle?.end().catch(() => undefined);
 		await server?.stop();
 	});
 
 	for (const {name, args, exitCode} of [
 		{name: '--json', args: ['--json'], exitCode: 0},
-		// check's status is its verdict, printed or not: WARNING here (the quiet server is over 1 %).
+		// check's status is its verdict, printed or not: WARNING here (one idle session is over 1 %).
 		{name: 'check', args: ['check', '--warn', '1', '--critical', '99'], exitCode: 1},
 	]) {
 		test(`${name} into a closed pipe: its own exit status, nothing on stderr`, async () => {

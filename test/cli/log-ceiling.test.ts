@@ -68,7 +68,7 @@ describe('the incident log under a churning label set', {skip: scriptMissing}, (
 
 		const timeline = await runCli(['timeline', log], {timeoutMs: 30_000});
 		assert.equal(timeline.code, 0, timeline.stderr);
-		assert.match(timeline.stdout, /The log was over its budget: \d+ changes of (?:at least )?\d+ subjects from \d\d:\d\d to \d\d:\d\d UTC counted, not written \(e\.g\. pool churn\/p\d+-s\d+/);
+		assert.match(timeline.stdout, /The log was over its budget: \d+ changes of (?:at least )?\d+ subjects from \d\d:\d\d:\d\d to \d\d:\d\d:\d\d UTC counted, not written \(e\.g\. pool churn\/p\d+-s\d+/);
 		assert.doesNotMatch(timeline.stdout, /not a valid log event/);
 	});
 });
