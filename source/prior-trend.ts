@@ -6,6 +6,7 @@ import {type EndpointPast, seedTrend} from './judge/backfill.js';
 import type {Series} from './judge/series.js';
 import {bucketOf, TREND_BUCKET_MS, TREND_CAPACITY} from './judge/trend.js';
 import type {PoolEndpoint} from './readings/types.js';
+import {clockTime} from './text/words.js';
 
 /** The seeded trend, or (when the read failed) the status line's notice why there is none. */
 export type PriorTrend = {trend?: Series; notice?: string};
@@ -24,6 +25,9 @@ export async function priorTrend(endpoints: readonly PoolEndpoint[], startMs: nu
 	const pasts: EndpointPast[] = answers.flatMap(({endpoint, answer}) => (answer.ok ? [{endpoint, points: answer.points}] : []));
 	const failed = answers.find(({answer}) => !answer.ok);
 	const trend = seedTrend(pasts, startMs, 'Prometheus');
-	const notice = failed && !failed.answer.ok ? `no history from Prometheus: ${failed.answer.error}` : undefined;
+	// Said once on the status line too: a narrow strip may have no room for its legend.
+	const notice = failed && !failed.answer.ok
+		? `no history from Prometheus: ${failed.answer.error}`
+		: trend.prior ? `history before ${clockTime(startMs)} from Prometheus` : undefined;
 	return {...(trend.prior ? {trend} : {}), ...(notice ? {notice} : {})};
 }

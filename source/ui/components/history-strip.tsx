@@ -50,13 +50,17 @@ function watched(picture: Picture): {label: string; key: string; now: number | n
 }
 
 /**
- * Which part of the strip was not seen live: `, Prometheus before 14:02:10` while samples from before
- * the start are still held (the older cells are drawn the same; the words say where they came from).
+ * Which part of the strip was not seen live: ` Prometheus <14:02` (the cells before lifeguard started,
+ * UTC) while samples from before the start are held, in place of ` last 3m`. The older cells are drawn
+ * the same; the words say where they came from, short, as they take cells from the strip.
  */
 function priorLegend(trend: Series): string {
 	const oldest = trend.times[0];
-	return trend.prior && oldest !== undefined && oldest < trend.prior.untilMs ? `, ${trend.prior.source} before ${clockTime(trend.prior.untilMs)}` : '';
+	return trend.prior && oldest !== undefined && oldest < trend.prior.untilMs ? ` ${trend.prior.source} <${clockTime(trend.prior.untilMs).slice(0, 5)}` : '';
 }
+
+/** Fewer queue cells than this and the legend costs more than it says (the start's notice said it). */
+const MIN_LEGEND_CELLS = 8;
 
 /**
  * One line of history, newest on the right: the server's used slots against usable ones, and the
@@ -76,19 +80,19 @@ export function historyView(picture: Picture, width: number): Line {
 	const queueText = queue ? ` ${queueLast ?? 'n/a'}` : '';
 	// The strip's span depends on the width only: a wider terminal shows more history.
 	const layout = (legend: string) => {
-		const room = Math.max(0, width - cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''} last 99m${legend}`));
+		const room = Math.max(0, width - cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''}${legend || ' last 99m'}`));
 		return {room, cells: queue ? Math.floor(room / 2) : room};
 	};
 
 	// Only pools are seeded: the legend only while the queue's strip has a cell from before the start.
 	let prior = queue ? priorLegend(trend) : '';
 	let {room, cells} = layout(prior);
-	if (prior !== '' && trend.times.at(-1)! - ((room - cells - 1) * TREND_BUCKET_MS) >= trend.prior!.untilMs) {
+	if (prior !== '' && (room - cells < MIN_LEGEND_CELLS || trend.times.at(-1)! - ((room - cells - 1) * TREND_BUCKET_MS) >= trend.prior!.untilMs)) {
 		prior = '';
 		({room, cells} = layout(prior));
 	}
 
-	const suffix = ` last ${compactAge((cells * TREND_BUCKET_MS) / 1000)}${prior}`;
+	const suffix = prior || ` last ${compactAge((cells * TREND_BUCKET_MS) / 1000)}`;
 	const slots = sparkline(cellsOf(trend, trendKeys.serverUsed, cells), usable, cells);
 	const spans = [head, span('slots '), span(slots), span(usedText)];
 	if (queue) {
