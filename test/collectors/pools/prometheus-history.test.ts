@@ -2,9 +2,11 @@
 // lifeguard started (written as blocks by promtool before Prometheus starts: a test cannot wait ten
 // minutes). lifeguard's start-up read (priorTrend, the one watch.tsx runs) seeds the history strip,
 // and the first frame, judged through the real collector and the board, shows the queue beginning
-// before the start. A failing or hanging Prometheus leaves the strip empty within one deadline.
+// before the start, and so does the built screen on a real terminal (tmux). A failing or hanging
+// Prometheus leaves the strip empty within one deadline.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import process from 'node:process';
 import type {AddressInfo} from 'node:net';
 import {after, before, test} from 'node:test';
 import {createPoolCollector} from '../../../source/collectors/pools/create-collector.js';
@@ -18,6 +20,9 @@ import {clockTime} from '../../../source/text/words.js';
 import {dashboardLines} from '../../../source/ui/components/dashboard.js';
 import {PROMETHEUS_MISSING, prometheusBinary, startFakePrometheus, startPrometheus, type TestPrometheus} from '../../helpers/prometheus.js';
 import {defaultThresholds, serverSnapshot} from '../../helpers/snapshots.js';
+import {startEmbeddedPostgres} from '../../helpers/postgres.js';
+import {hasTmux, TmuxRun} from '../../helpers/terminal.js';
+import {CLI, cleanEnv, ensureBuilt} from '../../cli/helpers.js';
 
 const missing = prometheusBinary() === null ? PROMETHEUS_MISSING : null;
 const POOL = 'orders/HikariPool-1';
@@ -98,6 +103,26 @@ test('the first frame shows the queue that began before lifeguard started, from 
 		assert.match(lines.join('\n'), /Pool +CRIT orders\/Hikari\S* +\[█+\] 20\/20 +WAITING 100 +2 inst/, 'the row and the strip agree');
 	} finally {
 		await collector.close();
+	}
+});
+
+test('the built screen on a real terminal: its first frame with the pool shows the queue from before the start', async t => {
+	if (missing || !hasTmux()) {
+		t.skip(missing ?? 'tmux is not installed');
+		return;
+	}
+
+	ensureBuilt();
+	const server = await startEmbeddedPostgres();
+	const run = new TmuxRun([process.execPath, CLI, '--db', server.url, '--prometheus', prometheus!.url], {columns: 120, rows: 40, env: cleanEnv()});
+	try {
+		const lines = await run.waitFor(/History slots/, 'the history strip');
+		assert.match(lines.join('\n'), /history before \d\d:\d\d:\d\d from Prometheus/, 'the start notice');
+		const screen = await run.waitFor(/orders\/HikariPool-1 waiting ▁+█+ 100 Prometheus <\d\d:\d\d/, 'the strip with the past from Prometheus');
+		assert.match(screen.join('\n'), /Pool +CRIT orders\/Hikari\S* +\[█+\] 20\/20 +WAITING 100/);
+	} finally {
+		run.close();
+		await server.stop();
 	}
 });
 
