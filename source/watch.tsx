@@ -11,6 +11,7 @@ import {initialState} from './screen/board.js';
 import {type Desk, type DeskEffect, deskOf, updateDesk} from './screen/desk.js';
 import {type LogEvent, logTime, startLimits} from './judge/log-events.js';
 import {placeholderPool} from './judge/pool-status.js';
+import {priorTrend, type PriorTrend} from './prior-trend.js';
 import type {SignalKind, SignalResult} from './readings/signals.js';
 import type {ServerReading, Session} from './readings/types.js';
 import type {Options} from './options.js';
@@ -85,13 +86,17 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 
 	const now = () => Date.now();
 	// Every server's first reading at once: the first frame shows data, the pollers start an interval later.
-	const firsts = await Promise.all(servers.map(async (server): Promise<ServerReading> => (server.startError
-		? {ok: false, error: server.startError, isDisconnected: true}
-		: server.postgres.poll())));
+	// Beside them, --prometheus's last minutes for the history strip, within one pool timeout.
+	const [firsts, prior] = await Promise.all([
+		Promise.all(servers.map(async (server): Promise<ServerReading> => (server.startError
+			? {ok: false, error: server.startError, isDisconnected: true}
+			: server.postgres.poll()))),
+		priorTrend(sources.poolCollectors.map(collector => collector.endpoint), now(), {timeoutMs: options.poolTimeoutMs, columns: process.stdout.columns}),
+	]);
 	for (const [index, server] of servers.entries()) {
 		log?.write(startEvent(server, firsts[index]!, now()));
 	}
-	const {desk, initialEffects} = firstDesk(options, sources, firsts, now);
+	const {desk, initialEffects} = firstDesk(options, sources, firsts, now, prior);
 
 	const isColor = !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
 	const app = render(
@@ -133,7 +138,7 @@ function startEvent(server: WatchSources['servers'][number], first: ServerReadin
 }
 
 /** The desk of the first frame: every server's first reading judged, the start-up warnings on its status line. */
-function firstDesk(options: Options, sources: WatchSources, firsts: readonly ServerReading[], now: () => number): {desk: Desk; initialEffects: DeskEffect[]} {
+function firstDesk(options: Options, sources: WatchSources, firsts: readonly ServerReading[], now: () => number, prior: PriorTrend): {desk: Desk; initialEffects: DeskEffect[]} {
 	const {servers} = sources;
 	const isSeveral = servers.length > 1;
 	const pools = sources.poolCollectors.map(collector => placeholderPool(collector.endpoint));
@@ -142,6 +147,7 @@ function firstDesk(options: Options, sources: WatchSources, firsts: readonly Ser
 		role: server.role,
 		// The pools are judged against the first server.
 		pools: index === 0 ? pools : [],
+		...(index === 0 && prior.trend ? {trend: prior.trend} : {}),
 		hasPoolControl: Boolean(sources.poolControl),
 		hasServers: isSeveral,
 		idleAfterSeconds: options.idleAfterSeconds,
@@ -149,8 +155,9 @@ function firstDesk(options: Options, sources: WatchSources, firsts: readonly Ser
 	let desk = deskOf(boards, servers.map(server => server.name));
 	// The start-up warnings went to stderr, above the first frame, where the screen soon hides them:
 	// the status line shows them too, for its notice's time.
-	if (options.warnings.length > 0) {
-		desk = updateDesk(desk, {type: 'notify', text: `warning: ${options.warnings.join('; ')}`, atMs: now()}).desk;
+	const notices = [...options.warnings.map(warning => `warning: ${warning}`), ...(prior.notice ? [prior.notice] : [])];
+	if (notices.length > 0) {
+		desk = updateDesk(desk, {type: 'notify', text: notices.join('; '), atMs: now()}).desk;
 	}
 
 	// Findings that already hold are logged like any later change.

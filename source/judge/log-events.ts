@@ -5,6 +5,9 @@
 import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
 import type {Picture, PoolView} from './picture.js';
+import type {ChangeLogEvent, LoggedSubject} from './change-event.js';
+
+export type {ChangeLogEvent, LoggedSubject} from './change-event.js';
 import {poolSubject, type Subject, type SubjectKind, subjectKey} from './subject.js';
 import type {Finding, FindingCode, Level, PoolStatus} from './types.js';
 import type {ServerSnapshot} from '../readings/types.js';
@@ -32,13 +35,6 @@ export type LogNumbers = {
  * stays small however many pools there are. A subject without numbers (a pid, privileges) has none.
  */
 export type LevelNumbers = Partial<Pick<LogNumbers, 'server' | 'pools'>>;
-
-/**
- * What a line is about: the writer writes a Subject. A log written before subjects were data holds
- * words instead (`server`, `pool api`, `pid 42`, `privileges`; `api` in an open finding), and a fold
- * names a connection or an endpoint in words (`connection`, `endpoint URL`).
- */
-export type LoggedSubject = Subject | string;
 
 /** One key per subject, whichever way its line wrote it (an old log's words are the keys of today). */
 export function loggedSubjectKey(subject: LoggedSubject): string {
@@ -90,16 +86,6 @@ export type LogEvent = {at: string; server?: string} & (
 	| FoldEvent
 );
 
-/**
- * What changed while watching: a pool's max (not a fleet's sum); the server's configuration reloaded
- * (`loadedAt`: the server's pg_conf_load_time, with the settings then pending a restart, when read);
- * the server restarted (`from`/`to`: pg_postmaster_start_time before and after).
- */
-export type ChangeLogEvent = {type: 'change'; subject: LoggedSubject} & (
-	| {what: 'max'; from: number; to: number}
-	| {what: 'reload'; loadedAt: string; pendingRestart?: string[]}
-	| {what: 'restart'; from: string; to: string}
-);
 
 /**
  * What the log did not write one by one (log-fold.ts): a subject that flapped, or changes over

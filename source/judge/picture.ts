@@ -7,7 +7,7 @@ import {type Alarm, type AlarmChange, heldLevels, settleAlarms} from './alarms.j
 import {diagnose, sortFindings} from './diagnosis.js';
 import {levelRank, worstLevel} from './levels.js';
 import {poolRates, type PoolRates} from './rates.js';
-import type {RecentChange} from './recent-changes.js';
+import type {RecentChange} from './change-event.js';
 import type {Series} from './series.js';
 import type {Watched} from './suspect-words.js';
 import type {Suspect} from './suspected-pools.js';

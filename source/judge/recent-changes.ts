@@ -3,7 +3,8 @@
 // and pg_postmaster_start_time), and the pool changes judgePoolReading logs. Each change remembers
 // when the first finding after it began: the operator's first question is "what changed before it broke".
 import type {AlarmChange} from './alarms.js';
-import {type ChangeLogEvent, logTime} from './log-events.js';
+import type {ChangeLogEvent, RecentChange} from './change-event.js';
+import {logTime} from './log-events.js';
 import {serverSubject, subjectLabel} from './subject.js';
 import type {ServerSnapshot} from '../readings/types.js';
 import {findingDuration} from '../text/words.js';
@@ -12,13 +13,6 @@ import {findingDuration} from '../text/words.js';
 export const RECENT_CHANGES_MS = 15 * 60_000;
 /** Changes held at most (a pool whose max churns must not grow the line or the memory). */
 const RECENT_CHANGES_CAP = 8;
-
-export type RecentChange = {
-	atMs: number;
-	event: ChangeLogEvent & {at: string};
-	/** When the first finding after it began (warning or critical), null while none has. */
-	findingAfterMs: number | null;
-};
 
 /**
  * The server's changes between two snapshots: a restart (the start time moved; its new configuration

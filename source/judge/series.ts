@@ -8,6 +8,8 @@ export type Series = {
 	readonly times: readonly number[];
 	/** Per key, one value per entry of `times` (null: no value at that moment). */
 	readonly values: ReadonlyMap<string, ReadonlyArray<number | null>>;
+	/** Samples before `untilMs` came from `source` (e.g. Prometheus), not from lifeguard watching. */
+	readonly prior?: {readonly source: string; readonly untilMs: number};
 };
 
 export function emptySeries(capacity: number): Series {
@@ -36,7 +38,7 @@ export function appendSeries(series: Series, atMs: number, readings: Readonly<Re
 		}
 	}
 
-	return {capacity: series.capacity, times, values};
+	return {...series, times, values};
 }
 
 /** The key's values, oldest first, padded with null for samples before it appeared; [] for an unknown key. */

@@ -11,7 +11,9 @@ import {emptyPoolerTrack, type PoolerTrack, trackPoolers} from './pooler-backend
 import {watchedGroups} from './suspect-words.js';
 import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-samples.js';
 import {suspectPools} from './suspected-pools.js';
-import {noteChanges, type RecentChange, serverChangeEvents} from './recent-changes.js';
+import type {RecentChange} from './change-event.js';
+import {noteChanges, serverChangeEvents} from './recent-changes.js';
+import type {Series} from './series.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -48,8 +50,10 @@ export type Watch = {
 /** One step of the judge: its next state (`watch.live` is the picture), the log lines and the bell. */
 export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; ring: boolean};
 
-export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]} = {}): Watch {
-	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live: emptyPicture, thresholds, role: options.role, recentChanges: []};
+/** `trend`: the strip's past from before the start (backfill.ts), continued by the live samples. */
+export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series} = {}): Watch {
+	const live = options.trend ? {...emptyPicture, trend: options.trend} : emptyPicture;
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role, recentChanges: []};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):

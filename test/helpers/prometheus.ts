@@ -1,15 +1,18 @@
 // A real Prometheus (Debian package `prometheus`) on loopback, scraping fixture endpoints every second,
 // and the fixture endpoints themselves: small HTTP servers serving Prometheus text. Everything lives in
 // the test run's temporary directory (test-tmp.ts) and is stopped and removed even when interrupted.
-import {spawn, type ChildProcess} from 'node:child_process';
+import {execFile, spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {promisify} from 'node:util';
 import {freePort, pollUntil} from './postgres.js';
 import {ownProcess} from './test-tmp.js';
+
+const execFileAsync = promisify(execFile);
 
 export const PROMETHEUS_MISSING = 'prometheus not installed: apt-get install prometheus';
 
@@ -67,7 +70,12 @@ export function configYaml(jobs: readonly ScrapeJob[], intervalSeconds: number, 
 	return `${lines.join('\n')}\n`;
 }
 
-export async function startPrometheus(jobs: readonly ScrapeJob[], options: {intervalSeconds?: number} & RuleOptions = {}): Promise<TestPrometheus> {
+/**
+ * `history`: OpenMetrics text (timestamps in seconds, ending `# EOF`) written into the data directory
+ * as blocks by `promtool tsdb create-blocks-from openmetrics` before the start: minutes of the past a
+ * test cannot wait for.
+ */
+export async function startPrometheus(jobs: readonly ScrapeJob[], options: {intervalSeconds?: number; history?: string} & RuleOptions = {}): Promise<TestPrometheus> {
 	const binary = prometheusBinary();
 	if (!binary) {
 		throw new Error(PROMETHEUS_MISSING);
@@ -78,6 +86,10 @@ export async function startPrometheus(jobs: readonly ScrapeJob[], options: {inte
 	await writeFile(configFile, configYaml(jobs, options.intervalSeconds ?? 1, options));
 	for (const [index, rules] of (options.ruleFiles ?? []).entries()) {
 		await writeFile(path.join(directory, `rules-${index}.yml`), rules);
+	}
+
+	if (options.history !== undefined) {
+		await writeHistory(directory, options.history);
 	}
 
 	const port = await freePort();
@@ -133,6 +145,17 @@ export async function startPrometheus(jobs: readonly ScrapeJob[], options: {inte
 	}
 
 	return {url, seriesCount, stop, log: () => output};
+}
+
+async function writeHistory(directory: string, history: string): Promise<void> {
+	const file = path.join(directory, 'history.om');
+	await writeFile(file, history);
+	try {
+		await execFileAsync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, path.join(directory, 'data')], {timeout: 30_000});
+	} catch (error) {
+		await rm(directory, {recursive: true, force: true, maxRetries: 5});
+		throw error;
+	}
 }
 
 export type FixtureServer = {

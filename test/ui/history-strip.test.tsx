@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import {pictureOf} from '../../source/judge/picture.js';
 import {appendTrend, emptyTrend} from '../../source/judge/trend.js';
 import {cellsOf, historyView} from '../../source/ui/components/history-strip.js';
-import {appendSeries, emptySeries} from '../../source/judge/series.js';
+import {appendSeries, emptySeries, type Series} from '../../source/judge/series.js';
 import {cellWidth} from '../../source/text/width.js';
 import {baseTimeMs, defaultThresholds, observation, poolStatus, serverSnapshot} from '../helpers/snapshots.js';
 
@@ -62,4 +62,23 @@ test('a steady screen: more samples in the same bucket change nothing on the str
 	}
 
 	assert.equal(lines.size, 1);
+});
+
+test('a trend seeded from before the start says so while its cells are in view, and the line still fits', () => {
+	const startMs = baseTimeMs + (10 * 10_000);
+	const seeded = pictureAfter([...Array.from({length: 10}, () => ({used: 10, waiting: 150})), {used: 10, waiting: 150}]);
+	const picture = {...seeded, trend: {...seeded.trend, prior: {source: 'Prometheus', untilMs: startMs}}};
+	for (const width of [80, 120]) {
+		const line = text(historyView(picture, width));
+		assert.ok(cellWidth(line) <= width, line);
+		assert.match(line, /api waiting ·*█{8,} 150 Prometheus <12:01$/, line);
+	}
+
+	// 40 live buckets later, the seeded ones are out of an 80-column strip's view: no legend.
+	let later: Series = picture.trend;
+	for (let index = 1; index <= 40; index++) {
+		later = appendSeries(later, startMs + (index * 10_000), {[`pool api waiting`]: 0, 'server used': 10});
+	}
+
+	assert.doesNotMatch(text(historyView({...picture, trend: later}, 80)), /Prometheus/);
 });

@@ -177,7 +177,7 @@ describe('a dialog\'s frame is one moment', () => {
 		screenDesk.act({type: 'signal-finished', server: 0, action: 'terminate', results: leaked.map(each => ({pid: each.pid, user: 'shop', application: 'report-job', state: 'idle', outcome: 'terminated', detail: ''})), atMs: at(3)});
 		const after = screen(screenDesk.desk);
 		assert.match(after, /^Server +\[[^\]]+] 9\/17 53% /m, after);
-		assert.match(after, /^Pool +\S+ checkout +1\/5 {2}WAITING 0 /m, after);
+		assert.match(after, /^Pool +\S+ checkout +(?:\[[^\]]+] )?1\/5 {2}WAITING 0 /m, after);
 		assert.match(statusLine(after), /^Terminated 2 of 2: 31, 32/);
 	});
 });

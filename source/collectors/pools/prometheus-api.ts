@@ -15,13 +15,13 @@ import {familyNames, type FamilyNames} from './prometheus-pools.js';
  * runaway selector (or a hostile server) is cut here, before the answer is parsed (parsing costs ~1.6×
  * its size in heap), and the row says to narrow the selector.
  */
-const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * All the answers of one refresh, together (they arrive side by side): what one refresh may hold.
  * Two full answers; parsing and grouping them (~45,000 series) takes ~0.4 s of CPU, which the server's
  * poller shares (measured: bench/README.md, hostile endpoints).
  */
-const DEFAULT_MAX_REFRESH_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_REFRESH_BYTES = 8 * 1024 * 1024;
 /** The window of rate(): four scrapes at a 15 s interval. */
 export const RATE_WINDOW = '1m';
 
@@ -43,10 +43,10 @@ export function familyQuery(family: FamilyNames, selector: string | null): strin
 	return parts.join(' or ');
 }
 
-/** `http://prom:9090`, `http://prom:9090/prometheus/` (a path prefix) → the instant-query URL. */
-export function queryUrl(base: string): URL {
+/** `http://prom:9090`, `http://prom:9090/prometheus/` (a path prefix) → the instant-query (or range-query) URL. */
+export function queryUrl(base: string, api: 'query' | 'query_range' = 'query'): URL {
 	const url = new URL(base);
-	url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/api\/v1(?:\/query)?$/, '')}/api/v1/query`;
+	url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/api\/v1(?:\/query)?$/, '')}/api/v1/${api}`;
 	url.username = '';
 	url.password = '';
 	url.hash = '';
@@ -83,12 +83,21 @@ export function createPrometheusApiCollector(endpoint: PoolEndpoint, maxBytes = 
 
 type Answer = {ok: true; samples: VectorSample[]} | {ok: false; error: string};
 
-type Query = {client: HttpClient; url: URL; query: string; deadline: Deadline; maxBytes: number; budget: ByteBudget};
+export type Query = {client: HttpClient; url: URL; query: string; deadline: Deadline; maxBytes: number; budget: ByteBudget};
 
 /** POST /api/v1/query (a form body: a family's query is too long for some proxies' URL limits). */
 async function instantQuery(request: Query): Promise<Answer> {
+	const answer = await apiQuery(request, {}, 'vector');
+	return answer.ok ? {ok: true, samples: answer.result as VectorSample[]} : answer;
+}
+
+/**
+ * One query of the HTTP API (instant or range: `extra` holds start/end/step), under the caps of
+ * `request`, its result checked to be of `resultType`. Failures are one line each.
+ */
+export async function apiQuery(request: Query, extra: Record<string, string>, resultType: 'vector' | 'matrix'): Promise<{ok: true; result: unknown[]} | {ok: false; error: string}> {
 	const seconds = Math.max(request.deadline.timeoutMs / 1000, 0.001);
-	const form = new URLSearchParams({query: request.query, timeout: `${seconds}s`}).toString();
+	const form = new URLSearchParams({query: request.query, ...extra, timeout: `${seconds}s`}).toString();
 	const response = await request.client.request({
 		url: request.url, accept: 'application/json', form, signal: request.deadline.signal, maxBytes: request.maxBytes, budget: request.budget, isJsonErrorRead: true,
 	});
@@ -112,9 +121,9 @@ async function instantQuery(request: Query): Promise<Answer> {
 		return {ok: false, error: `prometheus${response.status === 200 ? '' : ` (HTTP ${response.status})`}: ${type}${reason}`};
 	}
 
-	if (answer.data?.resultType !== 'vector' || !Array.isArray(answer.data.result)) {
-		return {ok: false, error: `prometheus: expected a vector, got ${String(answer.data?.resultType)}`};
+	if (answer.data?.resultType !== resultType || !Array.isArray(answer.data.result)) {
+		return {ok: false, error: `prometheus: expected a ${resultType}, got ${String(answer.data?.resultType)}`};
 	}
 
-	return {ok: true, samples: answer.data.result as VectorSample[]};
+	return {ok: true, result: answer.data.result};
 }

@@ -3,7 +3,7 @@ import type {Picture} from '../../judge/picture.js';
 import {subjectLabel} from '../../judge/subject.js';
 import {type Series, seriesValues} from '../../judge/series.js';
 import {TREND_BUCKET_MS, trendKeys} from '../../judge/trend.js';
-import {compactAge} from '../../text/words.js';
+import {clockTime, compactAge} from '../../text/words.js';
 import {type Line, span} from '../lines.js';
 import {autoMax, sparkline} from '../sparkline.js';
 import {cellWidth} from '../../text/width.js';
@@ -50,6 +50,19 @@ function watched(picture: Picture): {label: string; key: string; now: number | n
 }
 
 /**
+ * Which part of the strip was not seen live: ` Prometheus <14:02` (the cells before lifeguard started,
+ * UTC) while samples from before the start are held, in place of ` last 3m`. The older cells are drawn
+ * the same; the words say where they came from, short, as they take cells from the strip.
+ */
+function priorLegend(trend: Series): string {
+	const oldest = trend.times[0];
+	return trend.prior && oldest !== undefined && oldest < trend.prior.untilMs ? ` ${trend.prior.source} <${clockTime(trend.prior.untilMs).slice(0, 5)}` : '';
+}
+
+/** Fewer queue cells than this and the legend costs more than it says (the start's notice said it). */
+const MIN_LEGEND_CELLS = 8;
+
+/**
  * One line of history, newest on the right: the server's used slots against usable ones, and the
  * queue of the worst pool. A wider terminal shows more samples per cell, never more clutter.
  */
@@ -66,10 +79,20 @@ export function historyView(picture: Picture, width: number): Line {
 	const queueLast = queue?.now ?? null;
 	const queueText = queue ? ` ${queueLast ?? 'n/a'}` : '';
 	// The strip's span depends on the width only: a wider terminal shows more history.
-	const fixed = cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''} last 99m`);
-	const room = Math.max(0, width - fixed);
-	const cells = queue ? Math.floor(room / 2) : room;
-	const suffix = ` last ${compactAge((cells * TREND_BUCKET_MS) / 1000)}`;
+	const layout = (legend: string) => {
+		const room = Math.max(0, width - cellWidth(`History slots ${usedText}${queue ? `  ${queue.label} ${queueText}` : ''}${legend || ' last 99m'}`));
+		return {room, cells: queue ? Math.floor(room / 2) : room};
+	};
+
+	// Only pools are seeded: the legend only while the queue's strip has a cell from before the start.
+	let prior = queue ? priorLegend(trend) : '';
+	let {room, cells} = layout(prior);
+	if (prior !== '' && (room - cells < MIN_LEGEND_CELLS || trend.times.at(-1)! - ((room - cells - 1) * TREND_BUCKET_MS) >= trend.prior!.untilMs)) {
+		prior = '';
+		({room, cells} = layout(prior));
+	}
+
+	const suffix = prior || ` last ${compactAge((cells * TREND_BUCKET_MS) / 1000)}`;
 	const slots = sparkline(cellsOf(trend, trendKeys.serverUsed, cells), usable, cells);
 	const spans = [head, span('slots '), span(slots), span(usedText)];
 	if (queue) {

@@ -1,0 +1,70 @@
+// `--prometheus URL` at start: the last minutes of the same pool families, read once through
+// `query_range` (one query per family, side by side, the same caps as a refresh, one deadline), so the
+// history strip begins before lifeguard did. Each step's samples are grouped exactly as a refresh's are
+// (fleetPools): a past point sums a fleet the way the live rows do. Never throws; a failure is one
+// masked line.
+import {endpointAuthorization, endpointSecrets} from '../../connection/credentials.js';
+import {type ByteBudget, createHttpClient} from '../../connection/http.js';
+import {maskText} from '../../connection/mask.js';
+import {withDeadline} from '../../polling/deadline.js';
+import type {PoolEndpoint} from '../../readings/types.js';
+import type {PastPools} from '../../judge/backfill.js';
+import {oneLine} from '../../text/words.js';
+import {apiQuery, DEFAULT_MAX_BYTES, DEFAULT_MAX_REFRESH_BYTES, familyQuery, queryUrl} from './prometheus-api.js';
+import {fleetPools, type VectorSample} from './prometheus-fleet.js';
+import {familyNames} from './prometheus-pools.js';
+
+/** The window asked for: [startMs, endMs] at every stepMs (Prometheus answers at start + k·step). */
+export type HistoryRange = {startMs: number; endMs: number; stepMs: number};
+
+export type PoolHistory = {ok: true; points: PastPools[]} | {ok: false; error: string};
+
+/** One series of a range answer: `values: [[time, "1.5"], …]`. */
+type MatrixSeries = {metric?: Record<string, string>; values?: unknown};
+
+export async function prometheusHistory(endpoint: PoolEndpoint, range: HistoryRange, timeoutMs: number): Promise<PoolHistory> {
+	const url = queryUrl(endpoint.url, 'query_range');
+	const queries = familyNames().map(family => familyQuery(family, endpoint.selector ?? null));
+	const client = createHttpClient({isHttps: url.protocol === 'https:', maxSockets: queries.length, authorization: endpointAuthorization(endpoint)});
+	const extra = {start: String(range.startMs / 1000), end: String(range.endMs / 1000), step: `${range.stepMs / 1000}s`};
+	const failure = (error: string): PoolHistory => ({ok: false, error: oneLine(maskText(error, endpointSecrets(endpoint)))});
+	try {
+		return await withDeadline(timeoutMs, async deadline => {
+			const budget: ByteBudget = {bytes: 0, maxBytes: DEFAULT_MAX_REFRESH_BYTES};
+			const answers = await Promise.all(queries.map(async query => apiQuery({client, url, query, deadline, maxBytes: DEFAULT_MAX_BYTES, budget}, extra, 'matrix')));
+			const failed = answers.find(answer => !answer.ok);
+			if (failed && !failed.ok) {
+				return failure(failed.error);
+			}
+
+			return {ok: true, points: pointsOf(answers.flatMap(answer => (answer.ok ? answer.result as MatrixSeries[] : [])))};
+		}, failure);
+	} catch (error) {
+		return failure(error instanceof Error ? error.message : String(error));
+	} finally {
+		client.close();
+	}
+}
+
+/** A range answer → one instant vector per step, each grouped into pools as a refresh's answer is. */
+function pointsOf(series: readonly MatrixSeries[]): PastPools[] {
+	const byTime = new Map<number, VectorSample[]>();
+	for (const {metric, values} of series) {
+		if (!metric || !Array.isArray(values)) {
+			continue;
+		}
+
+		for (const value of values as unknown[]) {
+			if (!Array.isArray(value) || typeof value[0] !== 'number') {
+				continue;
+			}
+
+			const atMs = Math.round(value[0] * 1000);
+			const samples = byTime.get(atMs) ?? [];
+			samples.push({metric, value: value as [number, string]});
+			byTime.set(atMs, samples);
+		}
+	}
+
+	return [...byTime.keys()].sort((a, b) => a - b).map(atMs => ({atMs, pools: fleetPools(byTime.get(atMs)!)}));
+}

@@ -1,0 +1,29 @@
+// What changed while watching, as the log writes it and the picture carries it: its own file so the
+// picture (which carries recent changes) and the log's contract (which writes them) share it without
+// importing each other.
+import type {Subject} from './subject.js';
+
+/**
+ * What a line is about: the writer writes a Subject. A log written before subjects were data holds
+ * words instead (`server`, `pool api`, `pid 42`, `privileges`; `api` in an open finding), and a fold
+ * names a connection or an endpoint in words (`connection`, `endpoint URL`).
+ */
+export type LoggedSubject = Subject | string;
+
+/**
+ * What changed while watching: a pool's max (not a fleet's sum); the server's configuration reloaded
+ * (`loadedAt`: the server's pg_conf_load_time, with the settings then pending a restart, when read);
+ * the server restarted (`from`/`to`: pg_postmaster_start_time before and after).
+ */
+export type ChangeLogEvent = {type: 'change'; subject: LoggedSubject} & (
+	| {what: 'max'; from: number; to: number}
+	| {what: 'reload'; loadedAt: string; pendingRestart?: string[]}
+	| {what: 'restart'; from: string; to: string}
+);
+
+export type RecentChange = {
+	atMs: number;
+	event: ChangeLogEvent & {at: string};
+	/** When the first finding after it began (warning or critical), null while none has. */
+	findingAfterMs: number | null;
+};
