@@ -28,8 +28,8 @@ type JsonOutput = {
 	findings: Array<{code: string; level: string; evidence: string; subject: string; message: string}>;
 };
 
-const TOP_KEYS = ['findings', 'groups', 'inferred', 'pools', 'sample', 'server', 'sessions', 'sessionsOmitted', 'takenAt', 'target'];
-const SERVER_KEYS = ['connections', 'freeConnections', 'hidden', 'lockWaiting', 'longestActiveSeconds', 'maxConnections', 'oldestIdleInTransactionSeconds', 'ownConnections', 'reservedConnections', 'selfPid', 'states', 'usableConnections', 'usedRatio', 'version'];
+const TOP_KEYS = ['changes', 'findings', 'groups', 'inferred', 'pools', 'sample', 'server', 'sessions', 'sessionsOmitted', 'takenAt', 'target'];
+const SERVER_KEYS = ['confLoadedAt', 'connections', 'freeConnections', 'hidden', 'lockWaiting', 'longestActiveSeconds', 'maxConnections', 'oldestIdleInTransactionSeconds', 'ownConnections', 'pendingRestart', 'reservedConnections', 'selfPid', 'startedAt', 'states', 'usableConnections', 'usedRatio', 'version'];
 const STATE_KEYS = ['active', 'idle', 'idleInTransaction', 'idleInTransactionAborted', 'other'];
 const SESSION_KEYS = ['application', 'backendStart', 'blockedBy', 'client', 'database', 'pid', 'query', 'queryStart', 'state', 'stateSeconds', 'user', 'waitEvent', 'waitEventType', 'xactStart'];
 /** json_build_object's timestamptz, in UTC, with all six fractional digits. */
