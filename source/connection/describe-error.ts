@@ -8,6 +8,11 @@ type PgError = Error & {code?: string; errno?: number; syscall?: string; routine
 
 const RESERVED_ADVICE = 'lifeguard needs a slot: use a role with pg_use_reserved_connections (16+) or a superuser, or start lifeguard before the crunch (an open connection keeps working)';
 
+/**
+ * The one line an operator reads when a login fails, for every way it can fail. Over 80 lines on
+ * purpose: it is a flat list of cases (pooler, auth, slots, network, TLS, timeouts), each a few lines,
+ * read top to bottom as a table; split up, the order that decides which case wins would be lost.
+ */
 export function describeConnectionError(error: unknown, where: {display: string; host: string; port: number; user: string; database: string; password?: string; connectTimeoutMs?: number}): string {
 	const pgError = (error instanceof Error ? error : new Error(String(error))) as PgError;
 	const message = pgError.message.split('\n')[0] ?? '';

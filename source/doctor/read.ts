@@ -4,7 +4,8 @@
 import pg from 'pg';
 import type {PoolCollector} from '../collectors/pools/create-collector.js';
 import {type ConsoleGuard, guardConsole} from '../collectors/pools/console-guard.js';
-import {columnNumber, columnText, consoleClient, endConsole} from '../collectors/pools/pgbouncer-collector.js';
+import {consoleClient, endConsole} from '../collectors/pools/pgbouncer-collector.js';
+import {columnNumber, columnText} from '../collectors/pools/pgbouncer-rows.js';
 import {describeQueryError} from '../connection/describe-error.js';
 import {maskText, urlSecrets} from '../connection/mask.js';
 import {applyPoolReading, placeholderPool} from '../judge/pool-status.js';

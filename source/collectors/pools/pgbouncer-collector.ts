@@ -6,6 +6,8 @@ import {isConsoleTls, urlUserinfo} from '../../connection/credentials.js';
 import {maskText, urlSecrets} from '../../connection/mask.js';
 import type {PoolEndpoint, PoolMetrics} from '../../readings/types.js';
 import {validatePool} from './validate-pools.js';
+import {columnNumber, columnText, type Row} from './pgbouncer-rows.js';
+import {showStats, withTransactionStats} from './pgbouncer-stats.js';
 import {type ConsoleCaps, type ConsoleGuard, guardConsole} from './console-guard.js';
 import {waitingClientsByPool} from './pgbouncer-clients.js';
 import {NotAConsoleError, notAConsoleAfterLogin, notAConsoleAtLogin} from './console-identity.js';
@@ -20,7 +22,6 @@ export type PgBouncerOptions = {
 	caps?: ConsoleCaps;
 };
 
-export type Row = Record<string, unknown>;
 
 /**
  * An endpoint found not to be a console is asked again only this often: each login at pgpool-II takes
@@ -29,6 +30,11 @@ export type Row = Record<string, unknown>;
 export const NOT_A_CONSOLE_RECHECK_MS = 60_000;
 type Sizes = {byDatabase: Map<string, number>; byUser: Map<string, number>; defaultPoolSize: number | null};
 
+/**
+ * The console's one connection and what it remembers between polls (sizes, a not-a-console verdict,
+ * a client list too long to ask for). Over 80 lines on purpose: the closures share that state, and
+ * each step (connect, read, who waits, collect under the deadline) is a short function of its own.
+ */
 export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBouncerOptions = {}): EndpointCollector {
 	const sizesEveryMs = options.sizesEveryMs ?? 30_000;
 	const now = options.now ?? Date.now;
@@ -53,23 +59,24 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		}
 	};
 
+	const connect = async (): Promise<pg.Client> => {
+		const fresh = consoleClient(endpoint.url);
+		guard = guardConsole(fresh, options.caps);
+		fresh.on('error', () => {
+			if (client === fresh) {
+				client = null; // reconnect on the next call
+			}
+		});
+		client = fresh;
+		await fresh.connect().catch((error: unknown) => {
+			throw notAConsoleAtLogin(error) ?? error;
+		});
+		return fresh;
+	};
+
 	const readOnce = async (): Promise<PoolMetrics[]> => {
 		// A local reference: an attempt abandoned by a timeout must not pick up the next call's client.
-		let active = client;
-		if (!active) {
-			const fresh = consoleClient(endpoint.url);
-			guard = guardConsole(fresh, options.caps);
-			fresh.on('error', () => {
-				if (client === fresh) {
-					client = null; // reconnect on the next call
-				}
-			});
-			client = fresh;
-			active = fresh;
-			await fresh.connect().catch((error: unknown) => {
-				throw notAConsoleAtLogin(error) ?? error;
-			});
-		}
+		const active = client ?? await connect();
 
 		const mine = guard;
 		if (!sizes || now() - sizesAtMs >= sizesEveryMs) {
@@ -77,12 +84,7 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 			sizesAtMs = now();
 		}
 
-		mine?.begin('SHOW POOLS');
-		const pools = await active.query('SHOW POOLS').catch(async (error: unknown) => {
-			throw (await notAConsoleAfterLogin(active, error)) ?? error;
-		});
-		const rows = pools.rows as Row[];
-		const read = withTransactionStats(poolsFromShowPools(rows, sizes), rows, await showStats(active, mine));
+		const read = await readPools(active, mine, sizes);
 		if (isClientListTooLong || !read.some(pool => (pool.waiting ?? 0) > 0)) {
 			return read;
 		}
@@ -226,59 +228,14 @@ function withWaitingClients(pools: PoolMetrics[], rows: readonly Row[]): PoolMet
 	});
 }
 
-/** SHOW STATS rows, or null where the console has none (pgpool, an old or odd pooler): the pools stand without. */
-async function showStats(client: pg.Client, guard: ConsoleGuard | null): Promise<Row[] | null> {
-	guard?.begin('SHOW STATS');
-	try {
-		return (await client.query('SHOW STATS')).rows as Row[];
-	} catch {
-		// A cap reached destroyed the socket: this reading keeps its pools, the next one reconnects.
-		return null;
-	}
-}
-
-/**
- * SHOW STATS as usage counters: in transaction (or statement) pooling a server connection is held for
- * one transaction, so `total_xact_count` and `total_xact_time` (µs) are the pool's served count and
- * hold time. Stats are per database: only a database with one pool gets them, and never in session
- * pooling (a connection is held for the whole client session there, longer than its transactions).
- */
-export function withTransactionStats(pools: PoolMetrics[], poolRows: Row[], stats: Row[] | null): PoolMetrics[] {
-	if (!stats) {
-		return pools;
-	}
-
-	const pooled = new Map<string, {database: string; mode: string | null}>();
-	const poolsOf = new Map<string, number>();
-	for (const row of poolRows) {
-		const database = columnText(row['database']);
-		const user = columnText(row['user']);
-		if (database !== null && user !== null && database !== 'pgbouncer') {
-			pooled.set(`${database}/${user}`, {database, mode: columnText(row['pool_mode'])});
-			poolsOf.set(database, (poolsOf.get(database) ?? 0) + 1);
-		}
-	}
-
-	const byDatabase = new Map<string, {count: number; micros: number}>();
-	for (const row of stats) {
-		const database = columnText(row['database']);
-		const count = columnNumber(row['total_xact_count']);
-		const micros = columnNumber(row['total_xact_time']);
-		if (database !== null && count !== null && micros !== null) {
-			byDatabase.set(database, {count, micros});
-		}
-	}
-
-	return pools.map(pool => {
-		const where = pool.label === null ? undefined : pooled.get(pool.label);
-		const totals = where ? byDatabase.get(where.database) : undefined;
-		const isPerTransaction = where?.mode === 'transaction' || where?.mode === 'statement';
-		if (!where || !totals || !isPerTransaction || poolsOf.get(where.database) !== 1 || pool.error !== undefined) {
-			return pool;
-		}
-
-		return validatePool({...pool, servedTotal: totals.count, holdSecondsTotal: totals.micros / 1e6});
+/** SHOW POOLS, with SHOW STATS as usage counters where the console has them. */
+async function readPools(client: pg.Client, guard: ConsoleGuard | null, sizes: Sizes): Promise<PoolMetrics[]> {
+	guard?.begin('SHOW POOLS');
+	const pools = await client.query('SHOW POOLS').catch(async (error: unknown) => {
+		throw (await notAConsoleAfterLogin(client, error)) ?? error;
 	});
+	const rows = pools.rows as Row[];
+	return withTransactionStats(poolsFromShowPools(rows, sizes), rows, await showStats(client, guard));
 }
 
 /** Precedence as PgBouncer's own pool_pool_size(): user pool_size ≥ 0, database pool_size ≥ 0, default_pool_size. */
@@ -377,23 +334,4 @@ function describe(error: unknown, secrets: string[], user: string): string {
 	}
 
 	return `pgbouncer: ${oneLine(maskText(message, secrets))}`;
-}
-
-/** A console column as text, or null. */
-export function columnText(value: unknown): string | null {
-	return typeof value === 'string' ? value : null;
-}
-
-/** A console or catalog column as a number: int4 arrives as number, int8 / numeric and SHOW values as (padded) text. */
-export function columnNumber(value: unknown): number | null {
-	if (typeof value === 'number') {
-		return Number.isFinite(value) ? value : null;
-	}
-
-	if (typeof value === 'string' && value.trim() !== '') {
-		const parsed = Number(value.trim());
-		return Number.isFinite(parsed) ? parsed : null;
-	}
-
-	return null;
 }

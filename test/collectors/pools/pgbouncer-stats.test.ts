@@ -7,7 +7,7 @@ import pg from 'pg';
 import type {PoolMetrics, PoolReading} from '../../../source/readings/types.js';
 import {parsePoolSpec} from '../../../source/connection/pool-endpoint.js';
 import {createPoolCollector, type PoolCollector} from '../../../source/collectors/pools/create-collector.js';
-import {withTransactionStats} from '../../../source/collectors/pools/pgbouncer-collector.js';
+import {withTransactionStats} from '../../../source/collectors/pools/pgbouncer-stats.js';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../../helpers/postgres.js';
 import {PGBOUNCER_MISSING, pgbouncerBinary, startPgBouncer, type TestPgBouncer} from '../../helpers/pgbouncer.js';
 import {exposedPool} from '../../helpers/snapshots.js';
