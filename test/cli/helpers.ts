@@ -7,7 +7,8 @@ import {existsSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import pg from 'pg';
-import {pollUntil, type TestServer} from '../helpers/postgres.js';
+import {after, before} from 'node:test';
+import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
@@ -256,4 +257,20 @@ export function isAlive(pid: number): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * The built CLI and one embedded server for the tests of the enclosing describe: started before them,
+ * stopped after. Returns a getter (the server exists only once `before` ran).
+ */
+export function builtCliAndServer(): () => TestServer {
+	let server: TestServer | undefined;
+	before(async () => {
+		ensureBuilt();
+		server = await startEmbeddedPostgres();
+	});
+	after(async () => {
+		await server?.stop();
+	});
+	return () => server!;
 }

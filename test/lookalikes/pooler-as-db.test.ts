@@ -3,11 +3,10 @@
 // (as shipped, and with ignore_startup_parameters) and real pgpool-II; the plain server still runs.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import {after, before, describe, test} from 'node:test';
-import {ensureBuilt, runCli} from '../cli/helpers.js';
+import {describe, test} from 'node:test';
+import {builtCliAndServer, runCli} from '../cli/helpers.js';
 import {PGPOOL_MISSING, startPgpool} from '../helpers/lookalikes/pgpool.js';
 import {PGBOUNCER_MISSING, pgbouncerBinary, startPgBouncer} from '../helpers/pgbouncer.js';
-import {startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 
 /** The forms that open `--db` at start; without a terminal the bare command prints its summary. */
 /** Each run ends well within this: the detection is one query at login. */
@@ -24,19 +23,10 @@ function assertOneLine(stderr: string, pattern: RegExp, secret: string): void {
 }
 
 describe('--db at a pooler', () => {
-	let server: TestServer;
-
-	before(async () => {
-		ensureBuilt();
-		server = await startEmbeddedPostgres();
-	});
-
-	after(async () => {
-		await server?.stop();
-	});
+	const server = builtCliAndServer();
 
 	test('PgBouncer (refuses statement_timeout): exit 2, one line naming it and the --pool to give instead', {skip: pgbouncerBinary() ? false : PGBOUNCER_MISSING}, async t => {
-		const bouncer = await startPgBouncer({backend: server, poolMode: 'transaction'});
+		const bouncer = await startPgBouncer({backend: server(), poolMode: 'transaction'});
 		t.after(async () => bouncer.stop());
 		for (const form of FORMS) {
 			const result = await runCli([...form, '--db', bouncer.appUrl()], {timeoutMs: CLI_TIMEOUT_MS});
@@ -47,7 +37,7 @@ describe('--db at a pooler', () => {
 	});
 
 	test('PgBouncer that ignores statement_timeout: the lost timeout is seen, exit 2', {skip: pgbouncerBinary() ? false : PGBOUNCER_MISSING}, async t => {
-		const bouncer = await startPgBouncer({backend: server, poolMode: 'transaction', settings: {ignore_startup_parameters: 'statement_timeout,lock_timeout,options'}});
+		const bouncer = await startPgBouncer({backend: server(), poolMode: 'transaction', settings: {ignore_startup_parameters: 'statement_timeout,lock_timeout,options'}});
 		t.after(async () => bouncer.stop());
 		const result = await runCli(['--json', '--db', bouncer.appUrl()], {timeoutMs: CLI_TIMEOUT_MS});
 		assert.equal(result.code, 2, result.stderr);
@@ -55,12 +45,12 @@ describe('--db at a pooler', () => {
 	});
 
 	test('pgpool-II (lets the login through): exit 2, one line naming pgpool-II and the server behind it', {skip: PGPOOL_MISSING ?? false}, async t => {
-		const pgpool = await startPgpool(server);
+		const pgpool = await startPgpool(server());
 		t.after(async () => pgpool.stop());
 		for (const form of [['--json'], ['check']]) {
 			const result = await runCli([...form, '--db', pgpool.url], {timeoutMs: CLI_TIMEOUT_MS});
 			assert.equal(result.code, 2, result.stderr);
-			assertOneLine(result.stderr, new RegExp(`--db 127\\.0\\.0\\.1:${pgpool.port}/${pgpool.database} is pgpool-II 4\\.\\d+\\.\\d+, a connection pooler, .*the server behind it answers at 127\\.0\\.0\\.1:${server.port}\\): give --db the PostgreSQL server behind it`), server.password);
+			assertOneLine(result.stderr, new RegExp(`--db 127\\.0\\.0\\.1:${pgpool.port}/${pgpool.database} is pgpool-II 4\\.\\d+\\.\\d+, a connection pooler, .*the server behind it answers at 127\\.0\\.0\\.1:${server().port}\\): give --db the PostgreSQL server behind it`), server().password);
 		}
 	});
 
@@ -68,7 +58,7 @@ describe('--db at a pooler', () => {
 		// A plain TCP forward, as Docker's -p or a load balancer: the server's port is not the one dialled.
 		const sockets = new Set<net.Socket>();
 		const forward = net.createServer(client => {
-			const upstream = net.connect(server.port, '127.0.0.1');
+			const upstream = net.connect(server().port, '127.0.0.1');
 			for (const socket of [client, upstream]) {
 				sockets.add(socket);
 				socket.on('error', () => undefined);
@@ -92,9 +82,9 @@ describe('--db at a pooler', () => {
 				forward.close(resolve);
 			});
 		});
-		const forwarded = new URL(server.url);
+		const forwarded = new URL(server().url);
 		forwarded.port = String((forward.address() as net.AddressInfo).port);
-		for (const url of [server.url, forwarded.toString()]) {
+		for (const url of [server().url, forwarded.toString()]) {
 			const result = await runCli(['--json', '--db', url], {timeoutMs: CLI_TIMEOUT_MS});
 			assert.equal(result.code, 0, result.stderr);
 			assert.ok((JSON.parse(result.stdout) as {server: unknown}).server);
