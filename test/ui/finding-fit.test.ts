@@ -2,6 +2,8 @@
 // first. Pure.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {Box, renderToString, Text} from 'ink';
+import React from 'react';
 import type {Finding} from '../../source/judge/types.js';
 import {findingNeeds, fitMessage, nextStepStart, wrappedRows} from '../../source/ui/components/finding-fit.js';
 
@@ -39,6 +41,34 @@ test('a message that fits is left whole; the rows needed are counted for both fo
 	assert.equal(fitMessage(lock, ' CRIT  ', 3, 80), lock.message);
 	assert.deepEqual(findingNeeds(lock, ' CRIT  ', 80, 3), {whole: 3, least: 2});
 	assert.deepEqual(findingNeeds(lock, ' CRIT  ', 200, 3), {whole: 1, least: 1});
+});
+
+/** The rows Ink draws for `text` in a box `width` wide. */
+function inkRows(text: string, width: number): number {
+	return renderToString(React.createElement(Box, {width}, React.createElement(Text, null, text)), {columns: width}).split('\n').length;
+}
+
+test('a row that ends exactly at the edge: the next one begins with the space, as Ink draws it', () => {
+	// Seen at 80×24 in the demo: the second finding lost the last word of its next step.
+	const text = ` WARN  ${'a'.repeat(73)} ${'b'.repeat(40)} ${'c'.repeat(39)}`;
+	assert.equal(inkRows(text, 80), 3);
+	assert.equal(wrappedRows(text, 80), 3);
+});
+
+test('rows counted agree with the rows Ink draws, over many widths and word lengths', () => {
+	let seed = 7;
+	const next = (below: number) => {
+		seed = ((seed * 1_103_515_245) + 12_345) % 2_147_483_648;
+		return seed % below;
+	};
+
+	for (let index = 0; index < 300; index++) {
+		// Word lengths near the width make rows that end exactly at the edge; some longer than a row.
+		const width = 20 + next(70);
+		const words = Array.from({length: 3 + next(25)}, () => 'w'.repeat(1 + next(next(4) === 0 ? width + 5 : 14)));
+		const text = ` WARN  since 19:08:51 ${words.join(' ')}`;
+		assert.equal(wrappedRows(text, width), inkRows(text, width), `${width}: ${text}`);
+	}
 });
 
 test('a leading space takes its cell, as Ink draws it', () => {

@@ -4,32 +4,68 @@ import {subjectLabel} from '../../judge/subject.js';
 import type {Finding} from '../../judge/types.js';
 import {cellWidth} from '../../text/width.js';
 
-/** How many rows greedy word wrapping takes; a word longer than a row is cut across rows. */
+/**
+ * How many rows the text takes as Ink draws it: Ink's own wrapping (wrap-ansi with spaces kept and long
+ * words cut) counted, not run (running it costs ~50× more, and the banner measures every frame). Its
+ * rules: the space before a word goes on the current row, or begins the next one when the row ends
+ * exactly at the edge; a word that does not fit starts a new row; a word longer than a row is cut
+ * across rows, character by character.
+ */
 export function wrappedRows(text: string, width: number): number {
 	const columns = Math.max(1, width);
 	let rows = 1;
 	let used = 0;
-	// A leading space takes its cell (" CRIT "), so "first on its row" is not "nothing used yet".
-	let isRowStart = true;
-	for (const word of text.split(' ')) {
+	for (const [index, word] of text.split(' ').entries()) {
+		if (index > 0) {
+			if (used >= columns) {
+				rows++;
+				used = 0;
+			}
+
+			used++;
+		}
+
 		const size = cellWidth(word);
-		const needed = isRowStart ? size : used + 1 + size;
-		if (needed <= columns) {
-			used = needed;
-			isRowStart = false;
+		if (size > columns) {
+			// wrap-ansi starts it on a new row when that saves a break.
+			if (Math.floor((size - 1) / columns) < 1 + Math.floor((size - (columns - used) - 1) / columns)) {
+				rows++;
+				used = 0;
+			}
+
+			({rows, used} = cutAcross(word, columns, rows, used));
 			continue;
 		}
 
-		if (!isRowStart) {
+		if (used + size > columns && used > 0 && size > 0) {
 			rows++;
+			used = 0;
 		}
 
-		rows += Math.floor(Math.max(0, size - 1) / columns);
-		used = size % columns || (size > 0 ? columns : 0);
-		isRowStart = false;
+		used += size;
 	}
 
 	return rows;
+}
+
+/** A word longer than a row, cut character by character as wrap-ansi's wrapWord does. */
+function cutAcross(word: string, columns: number, rows: number, used: number): {rows: number; used: number} {
+	const characters = [...word];
+	for (const [index, character] of characters.entries()) {
+		const size = cellWidth(character);
+		if (used + size > columns) {
+			rows++;
+			used = 0;
+		}
+
+		used += size;
+		if (used === columns && index < characters.length - 1) {
+			rows++;
+			used = 0;
+		}
+	}
+
+	return {rows, used};
 }
 
 /**
