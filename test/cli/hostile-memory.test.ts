@@ -103,7 +103,12 @@ describe('hostile pool endpoints: peak memory under 200 MB, the server part refr
 				assert.ok(polls.size >= LIVE_MS / 1000 - 2, `${polls.size} server polls seen in ${LIVE_MS / 1000} s at --interval 1`);
 				assert.match(run.text, endpoint.reason, 'the pool row says which cap');
 				run.write('q');
-				await pollUntil(async () => run.exited.then(() => true), {timeoutMs: 10_000, what: 'lifeguard to quit'});
+				// A flag, not the exit promise: pollUntil checks its deadline only between checks.
+				let hasExited = false;
+				void run.exited.then(() => {
+					hasExited = true;
+				});
+				await pollUntil(() => hasExited, {timeoutMs: 10_000, what: 'lifeguard to quit'});
 			} finally {
 				await run.stop();
 			}

@@ -16,7 +16,7 @@ const c = session({pid: 3, stateSeconds: 10, user: 'carol', application: 'api', 
 
 /** Desk of `count` servers, each polled once with `sessions`. */
 function deskWith(sessions: Session[], count = 1, options: InitialOptions = {}): Desk {
-	let desk = deskOf(Array.from({length: count}, () => initialState(defaultThresholds, {hasServers: count > 1, ...options})), count > 1 ? ['primary', 'replica'] : undefined);
+	let desk = deskOf(Array.from({length: count}, () => initialState(defaultThresholds, {hasServers: count > 1, ...options})), count > 1 ? ['primary', 'replica', 'reports'].slice(0, count) : undefined);
 	for (let server = 0; server < count; server++) {
 		desk = updateDesk(desk, {type: 'server-polled', server, reading: {ok: true, snapshot: serverSnapshot({sessions}), isReconnected: false}, atMs: baseTimeMs}).desk;
 	}
@@ -96,14 +96,16 @@ describe('keys against the mode they land in', () => {
 
 describe('several servers', () => {
 	test('Tab and ] go to the next server, Shift-Tab and [ to the previous, wrapping; a tab in a chunk too', () => {
-		const desk = deskWith([a], 2);
+		// Three servers: from the first, the next is 1 and the previous (wrapping) is 2, so the two directions differ.
+		const desk = deskWith([a], 3);
 		assert.equal(keys(desk, ['', {tab: true}]).desk.selected, 1);
 		assert.equal(keys(desk, ']').desk.selected, 1);
-		assert.equal(keys(desk, ']', ']').desk.selected, 0);
-		assert.equal(keys(desk, ['', {tab: true, shift: true}]).desk.selected, 1);
-		assert.equal(keys(desk, '[').desk.selected, 1);
+		assert.equal(keys(desk, ']', ']', ']').desk.selected, 0);
+		assert.equal(keys(desk, ['', {tab: true, shift: true}]).desk.selected, 2);
+		assert.equal(keys(desk, '[').desk.selected, 2);
+		assert.equal(keys(desk, '[', '[').desk.selected, 1);
 		assert.equal(keys(desk, '\t').desk.selected, 1);
-		assert.equal(keys(desk, ']]]').desk.selected, 1, 'three in one chunk');
+		assert.equal(keys(desk, ']]').desk.selected, 2, 'two in one chunk');
 	});
 
 	test('a lone server has no Tab: the desk is left as it was', () => {
