@@ -1,8 +1,8 @@
 // pool-suspected in words, and the groups still being watched (not yet a finding). Pure.
 import {findingDuration, percent, plural} from '../text/words.js';
 import {type Subject, subjectLabel} from './subject.js';
-import {type SuspectSample} from './suspect-samples.js';
-import {SUSPECT_BUSY_SHARE, SUSPECT_MIN_CEILING, type Suspect} from './suspected-pools.js';
+import {groupsByKey, type SuspectSample} from './suspect-samples.js';
+import {isMeasuredGroup, SUSPECT_BUSY_SHARE, SUSPECT_MIN_CEILING, type Suspect, type SuspectOptions} from './suspected-pools.js';
 
 /** The finding's subject: one instance (`checkout (10.0.0.5)`), the application across its instances, or a pooler's address. */
 export function suspectSubject(suspect: Pick<Suspect, 'application' | 'client' | 'instances' | 'pooler'>): Subject {
@@ -60,8 +60,7 @@ export const WATCH_AFTER_MS = 5000;
 export type Watched = {subject: Subject; connections: number; busy: number; forMs: number};
 
 /** The groups busy at a steady count for WATCH_AFTER_MS or more that are not suspects, longest first. */
-export function watchedGroups(history: readonly SuspectSample[], suspects: readonly Suspect[], measured: {isPoolerMeasured?: boolean; applications?: ReadonlySet<string>} = {}): Watched[] {
-	const {isPoolerMeasured = false, applications = new Set<string>()} = measured;
+export function watchedGroups(history: readonly SuspectSample[], suspects: readonly Suspect[], options: SuspectOptions = {}): Watched[] {
 	const latest = history.at(-1);
 	if (!latest || latest.serverFree <= 0) {
 		return [];
@@ -72,15 +71,14 @@ export function watchedGroups(history: readonly SuspectSample[], suspects: reado
 	for (const group of latest.groups) {
 		const isBusy = (seen: {connections: number; busy: number}) => seen.connections === group.connections && seen.busy >= SUSPECT_BUSY_SHARE * seen.connections;
 		const isSuspected = suspected.has(group.pooler === null ? `a ${group.application}` : `p ${group.client ?? ''}`);
-		// A group whose pool endpoint (or pooler console) is configured is measured, not watched: its pool row speaks.
-		const isMeasured = group.pooler === null ? applications.has(group.application) : isPoolerMeasured;
-		if (group.connections < SUSPECT_MIN_CEILING || !isBusy(group) || isSuspected || isMeasured) {
+		// A measured group is not watched: its pool row speaks (the same rule as for suspects).
+		if (group.connections < SUSPECT_MIN_CEILING || !isBusy(group) || isSuspected || isMeasuredGroup(group, options)) {
 			continue;
 		}
 
 		let sinceMs = latest.atMs;
 		for (let index = history.length - 2; index >= 0; index--) {
-			const seen = history[index]!.groups.find(entry => entry.key === group.key);
+			const seen = groupsByKey(history[index]!).get(group.key);
 			if (!seen || !isBusy(seen) || history[index]!.serverFree <= 0) {
 				break;
 			}

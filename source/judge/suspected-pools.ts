@@ -80,6 +80,19 @@ export type SuspectOptions = {
 const linesFor = (isHeld: boolean) => ({busyShare: SUSPECT_BUSY_SHARE - (isHeld ? CLEAR_MARGIN : 0), atCeilingShare: SUSPECT_AT_CEILING_SHARE - (isHeld ? CLEAR_MARGIN : 0)});
 
 /**
+ * A group whose queue a configured source measures, so it is neither suspected nor watched: an
+ * application with its own pool endpoint, a pooler's server connections while its console is given,
+ * or one service behind PgBouncer holding exactly that console pool's connections.
+ */
+export function isMeasuredGroup(group: GroupSample, options: SuspectOptions): boolean {
+	if (group.pooler !== null) {
+		return options.isPoolerMeasured ?? false;
+	}
+
+	return (options.excludedApplications?.has(group.application) ?? false) || (options.poolerConnections?.has(group.connections) ?? false);
+}
+
+/**
  * Suspected groups at the latest sample, worst first. Per instance (application + address) or pooler
  * (address); an application with several suspected instances is reported once, across its addresses.
  */
@@ -89,10 +102,8 @@ export function suspectPools(history: readonly SuspectSample[], options: Suspect
 		return [];
 	}
 
-	const excluded = options.excludedApplications ?? new Set<string>();
 	const held = options.held ?? new Set<string>();
-	const measured = options.poolerConnections ?? new Set<number>();
-	const candidates = latest.groups.filter(group => (group.pooler === null ? !excluded.has(group.application) && !measured.has(group.connections) : !options.isPoolerMeasured));
+	const candidates = latest.groups.filter(group => !isMeasuredGroup(group, options));
 	const instances: Suspect[] = [];
 	for (const group of mayBeHeld(history, candidates, held)) {
 		const suspect = heldSuspect(history, group, held.has(group.key));

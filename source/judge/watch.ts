@@ -97,7 +97,7 @@ function observe(watch: Watch, atMs: number, server: ServerSnapshot | null, log:
 	const poolerConnections = new Set(consoles.flatMap(pool => (pool.metrics?.open ? [pool.metrics.open] : [])));
 	const options = {excludedApplications: measured, isPoolerMeasured: consoles.length > 0, poolerConnections, held: watch.suspected};
 	const suspects = suspectPools(watch.suspectHistory, options);
-	const watching = watchedGroups(watch.suspectHistory, suspects, {isPoolerMeasured: options.isPoolerMeasured, applications: measured});
+	const watching = watchedGroups(watch.suspectHistory, suspects, options);
 	const derived = derivePicture(history, watch.thresholds, watch.live.alarms, {role: watch.role, suspects, watching, trend: watch.live.trend});
 	const {changes} = derived;
 	// One trend sample per server poll, so the strip has one time axis.

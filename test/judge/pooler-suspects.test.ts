@@ -124,7 +124,8 @@ describe('watching, before it is sure', () => {
 		const suspect = {application: 'checkout', pooler: null, client: '127.0.0.1'} as Suspect;
 		assert.deepEqual(watchedGroups(samples, [suspect]), []);
 		assert.deepEqual(watchedGroups(history(3, () => [group('checkout', working(5))]), []), [], 'a burst of a few seconds is not watched');
-		assert.deepEqual(watchedGroups(samples, [], {applications: new Set(['checkout'])}), [], 'a group whose pool endpoint is configured is measured, not watched');
+		assert.deepEqual(watchedGroups(samples, [], {excludedApplications: new Set(['checkout'])}), [], 'a group whose pool endpoint is configured is measured, not watched');
+		assert.deepEqual(watchedGroups(samples, [], {poolerConnections: new Set([5])}), [], 'one service behind PgBouncer holding exactly its console pool\'s connections: measured, not watched');
 	});
 
 	test('the picture carries it', () => {
