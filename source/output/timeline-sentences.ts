@@ -6,7 +6,7 @@ import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs} from '..
 import {type Subject, subjectLabel, subjectTitle} from '../judge/subject.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
-import {plural, settingDuration} from '../text/words.js';
+import {clockTime, plural, settingDuration} from '../text/words.js';
 
 /** A line of the log that keeps its contract, with its time. */
 export type Event = LogEvent & {atMs: number};
@@ -80,12 +80,12 @@ function changeSentence(event: ChangeEvent): string {
 		case 'reload': {
 			const names = event.pendingRestart?.map(name => text(name, '?'));
 			const pending = names === undefined ? '' : (names.length === 0 ? ' (no setting pending a restart)' : ` (${names.length === 1 ? 'setting' : 'settings'} pending a restart: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''})`);
-			return `${subjectName(event)} configuration reloaded at ${clock(logTimeMs(event.loadedAt) ?? event.atMs)} UTC${pending}`;
+			return `${subjectName(event)} configuration reloaded at ${clockTime(logTimeMs(event.loadedAt) ?? event.atMs)} UTC${pending}`;
 		}
 
 		case 'restart': {
 			const fromMs = logTimeMs(event.from);
-			return `${subjectName(event)} restarted at ${clock(logTimeMs(event.to) ?? event.atMs)} UTC${fromMs === null ? '' : ` (previous start ${clock(fromMs)})`}`;
+			return `${subjectName(event)} restarted at ${clockTime(logTimeMs(event.to) ?? event.atMs)} UTC${fromMs === null ? '' : ` (previous start ${clockTime(fromMs)})`}`;
 		}
 
 		default: {
@@ -99,7 +99,7 @@ function changeSentence(event: ChangeEvent): string {
 function folded(event: Extract<Event, {type: 'fold'}>): string {
 	const from = Date.parse(String(event.from));
 	const to = Date.parse(String(event.to));
-	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clock(from)} to ${clock(to)} UTC`;
+	const span = Number.isNaN(from) || Number.isNaN(to) ? '' : ` from ${clockTime(from)} to ${clockTime(to)} UTC`;
 	const count = typeof event.count === 'number' ? event.count : '?';
 	if (event.reason === 'flapping') {
 		if (event.subject === undefined) {
@@ -109,7 +109,7 @@ function folded(event: Extract<Event, {type: 'fold'}>): string {
 		const about = {subject: event.subject, ...(event.pool === undefined ? {} : {pool: event.pool}), numbers: event.numbers};
 		const name = typeof event.subject === 'object' || event.pool !== undefined || event.subject === 'server' ? subjectName(about) : text(event.subject, 'something');
 		const numbers = levelNumbers(about);
-		const ended = Number.isNaN(to) ? '' : ` at ${clock(to)}`;
+		const ended = Number.isNaN(to) ? '' : ` at ${clockTime(to)}`;
 		if (count === 1 && from === to) {
 			return `${name} changed once more${ended} UTC (folded in the log): ${text(event.last, '?')}${numbers ? ` (${numbers})` : ''}`;
 		}
@@ -136,8 +136,8 @@ function courseText(course: unknown): string {
 	}
 
 	const what = text(record['what'], '');
-	const from = record['peak'] > record['from'] ? ` (from ${record['from']} at ${clock(fromMs)})` : '';
-	return `; peak ${record['peak']}${what ? ` ${what}` : ''} at ${clock(peakMs)}${from}`;
+	const from = record['peak'] > record['from'] ? ` (from ${record['from']} at ${clockTime(fromMs)})` : '';
+	return `; peak ${record['peak']}${what ? ` ${what}` : ''} at ${clockTime(peakMs)}${from}`;
 }
 
 /** " after 4 min 12 s": since the subject left ok in this log, else since its course began. */
@@ -326,16 +326,11 @@ export function text(value: unknown, fallback: string): string {
 /** A string of the log, masked, on one line with no control character. */
 const logLine = (value: string) => safeQueryText(maskText(value)).trim();
 
-/** The time of day to the second: seven events in a minute read apart. */
-export function clock(atMs: number): string {
-	return new Date(atMs).toISOString().slice(11, 19);
-}
-
 export function span(fromMs: number, toMs: number): string {
 	const from = new Date(fromMs).toISOString();
 	const to = new Date(toMs).toISOString();
-	const end = from.slice(0, 10) === to.slice(0, 10) ? clock(toMs) : `${to.slice(0, 10)} ${clock(toMs)}`;
-	return `${from.slice(0, 10)} ${clock(fromMs)} to ${end} UTC (${duration(toMs - fromMs)})`;
+	const end = from.slice(0, 10) === to.slice(0, 10) ? clockTime(toMs) : `${to.slice(0, 10)} ${clockTime(toMs)}`;
+	return `${from.slice(0, 10)} ${clockTime(fromMs)} to ${end} UTC (${duration(toMs - fromMs)})`;
 }
 
 /** A stretch of time to the second: "4 min 12 s", "under a second". */

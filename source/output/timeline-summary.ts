@@ -3,7 +3,8 @@
 // when it recovered and the peak numbers. Memory: one level per subject that is not ok (up to
 // OPEN_SUBJECTS) and a few events.
 import {loggedSubjectKey, logTimeMs} from '../judge/log-events.js';
-import {asRecord, clock, describe, duration, type Event, type LevelEvent, levelNumbers, subjectName, text} from './timeline-sentences.js';
+import {asRecord, describe, duration, type Event, type LevelEvent, levelNumbers, subjectName, text} from './timeline-sentences.js';
+import {clockTime} from '../text/words.js';
 
 /** Subjects held while not ok; past it the summary no longer says when everything cleared. */
 const OPEN_SUBJECTS = 10_000;
@@ -153,10 +154,10 @@ export class IncidentSummary {
 		const {fix} = this;
 		const more = this.fixes > 1 ? `; then ${this.fixes - 1} more ${this.fixes === 2 ? 'action or change' : 'actions or changes'} before the clear` : '';
 		if (this.clearedMs === null) {
-			return fix ? `none that cleared it; first tried at ${clock(fix.atMs)} UTC: ${describe(fix)}${more}` : 'none: it had not cleared when the log ends';
+			return fix ? `none that cleared it; first tried at ${clockTime(fix.atMs)} UTC: ${describe(fix)}${more}` : 'none: it had not cleared when the log ends';
 		}
 
-		return fix ? `${clock(fix.atMs)} UTC: ${describe(fix)}${more}` : 'no action or change in the log before it cleared';
+		return fix ? `${clockTime(fix.atMs)} UTC: ${describe(fix)}${more}` : 'no action or change in the log before it cleared';
 	}
 
 	private recoveredWords(sign: Mark): string {
@@ -165,19 +166,19 @@ export class IncidentSummary {
 		}
 
 		const afterFix = this.fix ? ` (${duration(this.clearedMs - this.fix.atMs)} after the fix)` : '';
-		return `${clock(this.clearedMs)} UTC, ${duration(this.clearedMs - sign.atMs)} after the first sign${afterFix}; everything ok`;
+		return `${clockTime(this.clearedMs)} UTC, ${duration(this.clearedMs - sign.atMs)} after the first sign${afterFix}; everything ok`;
 	}
 
 	private peakWords(): string {
 		const parts: string[] = [];
 		const waiting = this.peakWaiting;
 		if (waiting) {
-			parts.push(`${waiting.value} waiting in pool ${serverPrefix(waiting.server)}${text(waiting.where, '?')} at ${clock(waiting.atMs)} UTC`);
+			parts.push(`${waiting.value} waiting in pool ${serverPrefix(waiting.server)}${text(waiting.where, '?')} at ${clockTime(waiting.atMs)} UTC`);
 		}
 
 		const server = this.peakServer;
 		if (server) {
-			parts.push(`${serverPrefix(server.server)}server ${server.value}${server.usable === null ? '' : `/${server.usable}`} connections at ${clock(server.atMs)} UTC`);
+			parts.push(`${serverPrefix(server.server)}server ${server.value}${server.usable === null ? '' : `/${server.usable}`} connections at ${clockTime(server.atMs)} UTC`);
 		}
 
 		return parts.length > 0 ? parts.join('; ') : 'no numbers in the log';
@@ -199,7 +200,7 @@ const serverPrefix = (server: string | undefined) => (server === undefined ? '' 
 function markWords({atMs, event}: Mark): string {
 	const numbers = levelNumbers(event);
 	const code = typeof event.code === 'string' ? `, ${text(event.code, '')}` : '';
-	return `${clock(atMs)} UTC: ${serverPrefix(event.server)}${subjectName(event)} ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${code}`;
+	return `${clockTime(atMs)} UTC: ${serverPrefix(event.server)}${subjectName(event)} ${text(event.to, '?')}${numbers ? ` (${numbers})` : ''}${code}`;
 }
 
 function withoutTime(event: Event): Record<string, unknown> {

@@ -7,19 +7,20 @@ import {parseLogEvent} from '../judge/log-events.js';
 import {JsonTimeline} from './timeline-json.js';
 import {IncidentSummary} from './timeline-summary.js';
 import {type Entry, type Run, type Steps, TimelineEvents} from './timeline-events.js';
-import {clock, describe, type Event, findingNames, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
+import {describe, type Event, findingNames, levelNumbers, span, subjectName, text} from './timeline-sentences.js';
+import {clockTime} from '../text/words.js';
 
 /** "Pool api flapped 5 times between ok and warning from 11:20:01 to 11:20:09 UTC; ended critical at 11:20:09 (…)". */
 export function flappedSentence(run: Run): string {
 	const levels = [...run.levels].map(level => text(level, '?')).join(' and ');
 	const numbers = levelNumbers(run.last);
 	const {first, last} = run;
-	return `${subjectName(first)} flapped ${run.count} times between ${levels} from ${clock(first.atMs)} to ${clock(last.atMs)} UTC; ended ${text(last.to, '?')} at ${clock(last.atMs)}${numbers ? ` (${numbers})` : ''}`;
+	return `${subjectName(first)} flapped ${run.count} times between ${levels} from ${clockTime(first.atMs)} to ${clockTime(last.atMs)} UTC; ended ${text(last.to, '?')} at ${clockTime(last.atMs)}${numbers ? ` (${numbers})` : ''}`;
 }
 
 /** "Pool checkout max 5 → 25 in 4 steps from 11:20:01 to 11:20:03 UTC". */
 export function stepsSentence({first, last, count}: Steps): string {
-	return `${describe({...first, to: last.to})} in ${count} steps from ${clock(first.atMs)} to ${clock(last.atMs)} UTC`;
+	return `${describe({...first, to: last.to})} in ${count} steps from ${clockTime(first.atMs)} to ${clockTime(last.atMs)} UTC`;
 }
 
 /** The Markdown form: day headings, one bullet per entry, the span and what was open at the end. */
@@ -77,7 +78,7 @@ export class MarkdownTimeline {
 
 		// Several servers: every line names the one it is about.
 		const server = typeof event.server === 'string' ? `${text(event.server, '')}: ` : '';
-		out.push(`- **${clock(event.atMs)} UTC:** ${server}${sentence}`);
+		out.push(`- **${clockTime(event.atMs)} UTC:** ${server}${sentence}`);
 		return out;
 	}
 }

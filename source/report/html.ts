@@ -2,8 +2,8 @@
 // script, no font, nothing fetched (its Content-Security-Policy forbids it). A chart per pool (busy,
 // max, waiting) and one of the server's slots (used, usable, --warn), the findings as bands on the
 // time axis. Every name is outside text: escaped for HTML.
-import {percent} from '../text/words.js';
-import {clock, recordedWords, share, sizingAdvice, when} from './markdown.js';
+import {clockTime, percent} from '../text/words.js';
+import {recordedWords, share, sizingAdvice, when} from './markdown.js';
 import type {FindingSpan, Point, ReportModel} from './summary.js';
 
 /** Outside text as HTML text or an attribute value. */
@@ -92,7 +92,7 @@ function findingLanes(model: ReportModel, findings: readonly FindingSpan[], top:
 		const from = x(finding.firstMs);
 		const width = Math.min(RIGHT - from, Math.max(3, x(finding.lastMs + (model.header.intervalSeconds * 1000)) - from));
 		const color = finding.level === 'critical' ? COLORS.critical : COLORS.warning;
-		return `<rect class="finding" x="${from.toFixed(1)}" y="${laneTop}" width="${width.toFixed(1)}" height="${LANE_HEIGHT - 2}" fill="${color}"><title>${htmlText(`${finding.level} ${finding.code} ${finding.subject}: ${clock(finding.firstMs)} to ${clock(finding.lastMs)}: ${finding.message}`)}</title></rect>`;
+		return `<rect class="finding" x="${from.toFixed(1)}" y="${laneTop}" width="${width.toFixed(1)}" height="${LANE_HEIGHT - 2}" fill="${color}"><title>${htmlText(`${finding.level} ${finding.code} ${finding.subject}: ${clockTime(finding.firstMs)} to ${clockTime(finding.lastMs)}: ${finding.message}`)}</title></rect>`;
 	});
 }
 
@@ -103,7 +103,7 @@ function chartSvg(model: ReportModel, input: {title: string; points: readonly Po
 	const stripTop = input.panels.length * (PANEL_HEIGHT + PANEL_GAP) + 8;
 	const lanes = Math.max(1, Math.min(MAX_LANES, input.findings.length));
 	const ticksAt = stripTop + (lanes * LANE_HEIGHT) + 14;
-	const ticks = [model.startMs, (model.startMs + endMs) / 2, endMs].map((atMs, index) => `<text x="${x(atMs)}" y="${ticksAt}" text-anchor="${['start', 'middle', 'end'][index]!}">${clock(atMs)}</text>`);
+	const ticks = [model.startMs, (model.startMs + endMs) / 2, endMs].map((atMs, index) => `<text x="${x(atMs)}" y="${ticksAt}" text-anchor="${['start', 'middle', 'end'][index]!}">${clockTime(atMs)}</text>`);
 	const height = ticksAt + 8;
 	return [
 		`<svg class="chart" role="img" aria-label="${htmlText(input.title)}" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg">`,
@@ -131,7 +131,7 @@ function tables(model: ReportModel): {server: string; poolTable: string; finding
 	const server = peak
 		? `<table><tr><th>peak used / usable</th><th>when</th><th>headroom at the peak</th><th>time at or above --warn</th></tr><tr><td>${peak.used}/${peak.usable} (${percent(peak.ratio)})</td><td>${when(model, peak.atMs)}</td><td>${peak.usable - peak.used}</td><td>${share(model, model.server.overWarnMs)}</td></tr></table>`
 		: '<p>The server was never read during the recording.</p>';
-	const pools = model.pools.map(pool => `<tr><td>${htmlText(pool.name)}</td><td>${pool.peakBusy ? `${pool.peakBusy.value}/${pool.peakBusy.max ?? 'n/a'} at ${clock(pool.peakBusy.atMs)}` : 'n/a'}</td><td>${pool.headroom ?? 'n/a'}</td><td>${pool.peakWaiting ? `${pool.peakWaiting.value} at ${clock(pool.peakWaiting.atMs)}` : 'n/a'}</td><td>${pool.timeouts ?? 'n/a'}</td><td>${share(model, pool.saturatedMs)}</td><td>${share(model, pool.queuedMs)}</td></tr>`);
+	const pools = model.pools.map(pool => `<tr><td>${htmlText(pool.name)}</td><td>${pool.peakBusy ? `${pool.peakBusy.value}/${pool.peakBusy.max ?? 'n/a'} at ${clockTime(pool.peakBusy.atMs)}` : 'n/a'}</td><td>${pool.headroom ?? 'n/a'}</td><td>${pool.peakWaiting ? `${pool.peakWaiting.value} at ${clockTime(pool.peakWaiting.atMs)}` : 'n/a'}</td><td>${pool.timeouts ?? 'n/a'}</td><td>${share(model, pool.saturatedMs)}</td><td>${share(model, pool.queuedMs)}</td></tr>`);
 	const poolTable = pools.length === 0 ? '<p>No pool was recorded.</p>' : `<table><tr><th>pool</th><th>peak busy / max</th><th>headroom</th><th>peak waiting</th><th>timeouts</th><th>time at max</th><th>time with a queue</th></tr>${pools.join('')}</table>`;
 	const findings = model.findings.map(finding => `<tr><td>${htmlText(finding.level)}</td><td>${htmlText(finding.code)}</td><td>${htmlText(finding.subject)}</td><td>${when(model, finding.firstMs)}</td><td>${when(model, finding.lastMs)}</td><td>${htmlText(finding.message)}</td></tr>`);
 	const findingTable = findings.length === 0 ? '<p>None: the judge found nothing during the recording.</p>' : `<table><tr><th>level</th><th>finding</th><th>subject</th><th>first</th><th>last</th><th>last words</th></tr>${findings.join('')}</table>`;

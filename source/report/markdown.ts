@@ -1,13 +1,8 @@
 // `lifeguard report FILE`: a recording's summary as Markdown, for a pull request, a ticket or a CI
 // log. Every name in it is outside text (pools, applications, findings' subjects): escaped.
 import {markdownCode, markdownText} from '../text/markdown.js';
-import {percent, plural, settingDuration} from '../text/words.js';
+import {clockTime, percent, plural, settingDuration} from '../text/words.js';
 import type {ReportModel} from './summary.js';
-
-/** 17:10:32 (UTC): a load test's clock, to the second. */
-export function clock(atMs: number): string {
-	return new Date(atMs).toISOString().slice(11, 19);
-}
 
 /** A span to the second: `0 s`, `45 s`, `1 min 30 s`. */
 export function span(ms: number): string {
@@ -20,7 +15,7 @@ export function span(ms: number): string {
 
 /** `17:10:32 (+32 s)`: when, and how far into the recording. */
 export function when(model: ReportModel, atMs: number): string {
-	return `${clock(atMs)} (+${span(atMs - model.startMs)})`;
+	return `${clockTime(atMs)} (+${span(atMs - model.startMs)})`;
 }
 
 /** The share of the recording a span is: `59 s (98%)`. */
@@ -35,7 +30,7 @@ export function recordedWords(model: ReportModel): string {
 	const length = span(model.endMs - model.startMs + (model.header.intervalSeconds * 1000));
 	const cut = model.isComplete ? '' : ' The recording has no end line: the recorder was killed, or is still running.';
 	const skipped = model.skippedLines > 0 ? ` ${plural(model.skippedLines, 'line')} could not be read and were skipped.` : '';
-	return `${day} ${clock(model.startMs)} to ${clock(model.endMs)} UTC (${length}, ${plural(model.samples, 'sample')} every ${model.header.intervalSeconds} s).${cut}${skipped}`;
+	return `${day} ${clockTime(model.startMs)} to ${clockTime(model.endMs)} UTC (${length}, ${plural(model.samples, 'sample')} every ${model.header.intervalSeconds} s).${cut}${skipped}`;
 }
 
 /**
@@ -77,7 +72,7 @@ export function reportMarkdown(model: ReportModel, verdict: {exitCode: number; l
 		lines.push(
 			'| pool | peak busy / max | headroom | peak waiting | timeouts | time at max | time with a queue |',
 			'| --- | --- | --- | --- | --- | --- | --- |',
-			...model.pools.map(pool => `| ${markdownText(pool.name)} | ${pool.peakBusy ? `${pool.peakBusy.value}/${pool.peakBusy.max ?? 'n/a'} at ${clock(pool.peakBusy.atMs)}` : 'n/a'} | ${pool.headroom ?? 'n/a'} | ${pool.peakWaiting ? `${pool.peakWaiting.value} at ${clock(pool.peakWaiting.atMs)}` : 'n/a'} | ${pool.timeouts ?? 'n/a'} | ${share(model, pool.saturatedMs)} | ${share(model, pool.queuedMs)} |`),
+			...model.pools.map(pool => `| ${markdownText(pool.name)} | ${pool.peakBusy ? `${pool.peakBusy.value}/${pool.peakBusy.max ?? 'n/a'} at ${clockTime(pool.peakBusy.atMs)}` : 'n/a'} | ${pool.headroom ?? 'n/a'} | ${pool.peakWaiting ? `${pool.peakWaiting.value} at ${clockTime(pool.peakWaiting.atMs)}` : 'n/a'} | ${pool.timeouts ?? 'n/a'} | ${share(model, pool.saturatedMs)} | ${share(model, pool.queuedMs)} |`),
 		);
 	}
 

@@ -3,7 +3,7 @@ import type {Finding} from '../../judge/types.js';
 import {LEVEL_TAG} from '../format.js';
 import {type Line, Lines, span} from '../lines.js';
 import {MAX_FIRST_FINDING_ROWS} from '../layout.js';
-import {plural} from '../../text/words.js';
+import {clockTime, plural} from '../../text/words.js';
 import {findingNeeds, fitMessage} from './finding-fit.js';
 
 export type FindingsBannerProps = {
@@ -13,17 +13,13 @@ export type FindingsBannerProps = {
 	maxLines: number;
 };
 
-function clock(ms: number): string {
-	return new Date(ms).toISOString().slice(11, 19);
-}
-
 const sinceOf = (finding: Finding, alarms: FindingsBannerProps['alarms']) => alarms[subjectKey(finding.subject, finding.server)]?.sinceMs;
 
 /** What stands before a finding's message on its line: its level tag, since when, its server. */
 function prefixOf(finding: Finding, alarms: FindingsBannerProps['alarms']): {tag: string; lead: string} {
 	const since = sinceOf(finding, alarms);
 	const server = findingText({message: '', server: finding.server});
-	return {tag: ` ${LEVEL_TAG[finding.level]} `, lead: ` ${since === undefined ? '' : `since ${clock(since)} `}${server}`};
+	return {tag: ` ${LEVEL_TAG[finding.level]} `, lead: ` ${since === undefined ? '' : `since ${clockTime(since)} `}${server}`};
 }
 
 /** The most rows the first finding and the second may take; every other finding takes one. */
