@@ -313,9 +313,13 @@ function recordFor(flags: ParsedFlags): number | undefined {
 	return seconds * 1000;
 }
 
-function poolEndpoints(flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
+/** The endpoints of the kinds the command reads: a command that takes neither reads no variable for them. */
+function poolEndpoints(command: CommandSpec, flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
 	try {
-		return [...parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']), ...prometheusEndpoints(flags, env)];
+		return [
+			...(command.flags.includes('pool') ? parsePoolSpecs(flags.values?.pool ?? [], env['LIFEGUARD_POOLS']) : []),
+			...(command.flags.includes('prometheus') ? prometheusEndpoints(flags, env) : []),
+		];
 	} catch (error) {
 		throw error instanceof OptionsError ? error : new OptionsError((error as Error).message);
 	}
@@ -325,6 +329,12 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 	const [first, ...rest] = input;
 	const command = selectCommand(first, flags, commands);
 	const argument = argumentOf(command, rest);
+	// A flag the command does not take is named before any value is read: `check --for abc` is not a duration question.
+	const refusal = refusedFlag(command, flags, commands) ?? intervalWithoutSample(command, flags);
+	if (refusal !== null) {
+		throw new OptionsError(refusal);
+	}
+
 	const warnPercent = numberFlag(flags, 'warn', 80, 1, 100, ' percent');
 	const criticalPercent = numberFlag(flags, 'critical', 95, 1, 100, ' percent');
 	// Only where both levels are used: doctor judges by --warn alone.
@@ -332,7 +342,7 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		throw new OptionsError(`--critical: ${criticalPercent} is below --warn ${warnPercent}`);
 	}
 
-	const pools = poolEndpoints(flags, env);
+	const pools = poolEndpoints(command, flags, env);
 	// A named token no endpoint reads is a typo or a stale name: the endpoint it was meant for would go without.
 	const unusedToken = command.flags.includes('prometheus') ? unusedTokenVariable(pools, env) : null;
 	if (unusedToken !== null) {
@@ -369,9 +379,9 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		warnings: clearText === null ? [] : [clearText],
 	};
 	switchOf(flags, 'doctor', false); // checked like every switch (`--doctor --no-doctor`); it selects the command
-	const refusal = refusedFlag(command, flags, commands) ?? intervalWithoutSample(command, flags) ?? command.refuse?.(options) ?? null;
-	if (refusal !== null) {
-		throw new OptionsError(refusal);
+	const commandRefusal = command.refuse?.(options) ?? null;
+	if (commandRefusal !== null) {
+		throw new OptionsError(commandRefusal);
 	}
 
 	return options;

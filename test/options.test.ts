@@ -86,7 +86,10 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['timeline', 'a', 'b'], message: 'usage: lifeguard timeline FILE [--json]'},
 		{argv: ['timeline', ''], message: 'timeline: empty FILE'},
 		{argv: ['--scenario', 'server-full'], message: '--scenario: only for lifeguard demo'},
-		{argv: ['--scenario', ''], message: '--scenario: empty value'},
+		{argv: ['demo', '--scenario', ''], message: '--scenario: empty value'},
+		// A flag the command does not take is named before its value is read.
+		{argv: ['check', '--for', 'abc'], message: '--for: only for lifeguard record'},
+		{argv: ['timeline', 'f.jsonl', '--rule-interval', '1.5'], message: '--rule-interval: only for lifeguard alerts'},
 		// Pools: named by their source, masked
 		{argv: ['--pool', 'ftp://x'], message: '--pool "ftp://x": unsupported scheme "ftp:" (use http(s)://, prom+http(s)://, json+http(s)://, actuator+http(s)://, pgbouncer://)'},
 		{argv: ['--pool', 'http://u:hunter22@[::1'], message: '--pool "http://u:***@[::1": invalid URL'},
@@ -253,6 +256,13 @@ describe('good command lines', () => {
 		assert.deepEqual(warnings(['--prometheus', 'http://127.0.0.1:9090', '--pool', 'http://u:p@localhost/m', '--pool', 'http://u:p@[::1]/m'], {LIFEGUARD_PROMETHEUS_TOKEN: 't'}), []);
 		assert.deepEqual(warnings(['--pool', 'http://u@app.example/m', '--pool', 'http://app.example/m']), []);
 		assert.deepEqual(warnings(['--pool', 'pgbouncer://u:p@bouncer.example:6432/pgbouncer?sslmode=require', '--pool', 'pgbouncer://u:p@127.0.0.1:6432/pgbouncer', '--pool', 'pgbouncer://u@bouncer.example:6432/pgbouncer']), []);
+	});
+
+	test('a command that reads no pools reads no pool variables: alerts leaves LIFEGUARD_POOLS alone, timeline a broken one', () => {
+		const alerts = parseCommandLine(['alerts', '--prometheus', 'http://prom:9090'], {LIFEGUARD_POOLS: 'http://app/metrics'});
+		assert.deepEqual(alerts.pools.map(pool => pool.kind), ['prometheus']);
+		assert.deepEqual(parseCommandLine(['timeline', 'f.jsonl'], {LIFEGUARD_POOLS: 'localhost:9090', LIFEGUARD_PROMETHEUS: 'nope'}).pools, []);
+		assert.deepEqual(parseCommandLine(['timeline', 'f.jsonl'], {LIFEGUARD_POOLS: 'http://app.example/metrics'}).warnings, []);
 	});
 
 	test('--pool and LIFEGUARD_POOLS merge; an empty LIFEGUARD_POOLS is no pool', () => {
