@@ -85,7 +85,9 @@ export function createPgBouncerCollector(endpoint: PoolEndpoint, options: PgBoun
 		}
 
 		const read = await readPools(active, mine, sizes);
-		if (isClientListTooLong || !read.some(pool => (pool.waiting ?? 0) > 0)) {
+		// A cap SHOW STATS reached closed the socket (the pools stand without its counters): no SHOW
+		// CLIENTS on it, or its failure would be taken for a client list too long.
+		if (isClientListTooLong || mine?.reason || !read.some(pool => (pool.waiting ?? 0) > 0)) {
 			return read;
 		}
 
