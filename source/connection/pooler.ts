@@ -70,9 +70,15 @@ export async function refusePooler(client: pg.Client, target: Target, statementT
 	}
 
 	// Another port: NAT, a proxy, or pgpool-II. Only pgpool-II knows this command.
-	const version = await client.query<{pool_version: string}>('SHOW POOL_VERSION').then(result => result.rows[0]?.pool_version ?? null, () => null);
-	if (typeof version === 'string') {
+	const version = await pgpoolVersion(client);
+	if (version !== null) {
 		const behind = identity.server_addr === null ? '' : `; the server behind it answers at ${identity.server_addr}:${identity.server_port}`;
-		throw new PoolerError('pgpool-II', poolerAdvice(target, `pgpool-II ${version.split(' ')[0]}, a connection pooler`, `it answers SHOW POOL_VERSION${behind}`, false));
+		throw new PoolerError('pgpool-II', poolerAdvice(target, `pgpool-II ${version}, a connection pooler`, `it answers SHOW POOL_VERSION${behind}`, false));
 	}
+}
+
+/** pgpool-II's version ("4.3.5"), as only pgpool-II answers SHOW POOL_VERSION; null from anything else. */
+export async function pgpoolVersion(client: pg.Client): Promise<string | null> {
+	const version: unknown = await client.query('SHOW POOL_VERSION').then(result => (result.rows[0] as {pool_version?: unknown} | undefined)?.pool_version, () => null);
+	return typeof version === 'string' ? version.split(' ')[0] ?? '' : null;
 }

@@ -4,6 +4,7 @@
 // pgpool-II's own name pool_*.c / pcp_*.c; PostgreSQL and pgpool-II answer SHOW POOLS with 42704,
 // and only pgpool-II answers SHOW POOL_VERSION.
 import type pg from 'pg';
+import {pgpoolVersion} from '../../connection/pooler.js';
 import {safeText} from '../../text/sanitize.js';
 
 /** The endpoint answered, but is not a PgBouncer console: `message` says what it is. */
@@ -39,8 +40,8 @@ export async function notAConsoleAfterLogin(client: pg.Client, error: unknown): 
 		return null;
 	}
 
-	const version = await client.query('SHOW POOL_VERSION').then(result => (result.rows[0] as {pool_version?: unknown} | undefined)?.pool_version, () => null);
-	return typeof version === 'string'
-		? new NotAConsoleError(`${PREFIX}this is pgpool-II ${safeText(version.split(' ')[0] ?? '')} (it answers SHOW POOL_VERSION, not SHOW POOLS)`)
+	const version = await pgpoolVersion(client);
+	return version !== null
+		? new NotAConsoleError(`${PREFIX}this is pgpool-II ${safeText(version)} (it answers SHOW POOL_VERSION, not SHOW POOLS)`)
 		: new NotAConsoleError(`${PREFIX}this is PostgreSQL itself (SHOW POOLS: unrecognized configuration parameter)`);
 }

@@ -3,13 +3,11 @@
 // added and renamed several). The rows are capped by the console guard like every answer.
 import type {WaitingClients, WaitingGroup} from '../../readings/types.js';
 import {safeText} from '../../text/sanitize.js';
+import {columnText as text, type Row} from './pgbouncer-rows.js';
 
 /** Groups listed per pool: the screen shows the first few, --json these. */
 export const MAX_WAITING_GROUPS = 10;
 
-type Row = Record<string, unknown>;
-
-const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** Waiting clients per pool label (`database/user`, as SHOW POOLS names it), and per database (`database/`). */
 export function waitingClientsByPool(rows: readonly Row[]): Map<string, WaitingClients> {
