@@ -148,7 +148,6 @@ export function mapSnapshotRow(row: SnapshotRow, takenAtMs: number): ServerSnaps
 			connections: group.connections,
 			active: group.active,
 			busy: group.busy,
-			stale: group.stale,
 			backends: group.backends,
 		})),
 		sessions: row.sessions.map(session => {

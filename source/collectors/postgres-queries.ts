@@ -118,12 +118,11 @@ select
 		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
 			from seen group by application_name) p) as applications,
 	(select coalesce(json_agg(json_build_object('application', g.application, 'client', g.client,
-		'connections', g.n, 'active', g.active, 'busy', g.busy, 'stale', g.stale, 'backends', g.backends)
+		'connections', g.n, 'active', g.active, 'busy', g.busy, 'backends', g.backends)
 		order by g.n desc), '[]')
 		from (select application_name as application, client, count(*) as n,
 			count(*) filter (where state = 'active') as active,
 			count(*) filter (where state is distinct from 'idle') as busy,
-			count(*) filter (where is_stale) as stale,
 			-- [pid, 0 idle | 1 working | 2 stale] per backend: pool-suspected follows a pooler's server
 			-- connections by pid as their application_name changes (some 12 bytes a connection).
 			json_agg(json_build_array(pid, case when state = 'idle' then 0 when is_stale then 2 else 1 end)

@@ -58,8 +58,6 @@ export type ClientGroup = {
 	active: number;
 	/** In a statement or a transaction now (not idle): in use by its pool. */
 	busy: number;
-	/** Busy, but in a transaction or statement that began long ago (STALE_WORK_SECONDS): no new work. */
-	stale: number;
 	/** Each backend as [pid, state]: 0 idle, 1 busy doing new work, 2 busy but stale. By pid. */
 	backends: Array<[pid: number, state: BackendState]>;
 };

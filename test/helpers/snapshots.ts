@@ -137,5 +137,5 @@ export function typed(text: string, overrides: Partial<Omit<CommandAction, 'type
 /** A client group of `connections` backends (pids from `firstPid`), the first `busy` of them working. */
 export function clientGroup(application: string, client: string | null, connections: number, busy: number, firstPid = 1000): ClientGroup {
 	const backends = Array.from({length: connections}, (_, index): [number, BackendState] => [firstPid + index, index < busy ? 1 : 0]);
-	return {application, client, connections, active: busy, busy, stale: 0, backends};
+	return {application, client, connections, active: busy, busy, backends};
 }

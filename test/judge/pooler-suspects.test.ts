@@ -14,7 +14,7 @@ import {baseTimeMs, defaultThresholds, serverSnapshot} from '../helpers/snapshot
 function group(application: string, states: BackendState[], firstPid = 100, client: string | null = '127.0.0.1'): ClientGroup {
 	const backends = states.map((state, index): [number, BackendState] => [firstPid + index, state]);
 	const busy = states.filter(state => state !== 0).length;
-	return {application, client, connections: states.length, active: busy, busy, stale: states.filter(state => state === 2).length, backends};
+	return {application, client, connections: states.length, active: busy, busy, backends};
 }
 
 /** `seconds + 1` samples one second apart, the last at baseTimeMs, through the pooler track. */
