@@ -11,7 +11,6 @@ import {emptyPoolerTrack, type PoolerTrack, trackPoolers} from './pooler-backend
 import {watchedGroups} from './suspect-words.js';
 import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-samples.js';
 import {suspectPools} from './suspected-pools.js';
-import type {RecentChange} from './change-event.js';
 import {noteChanges, serverChangeEvents} from './recent-changes.js';
 import type {Series} from './series.js';
 import {appendTrend} from './trend.js';
@@ -43,8 +42,6 @@ export type Watch = {
 	thresholds: Thresholds;
 	/** The monitoring role, for the GRANT that makes hidden sessions visible. */
 	role: string | undefined;
-	/** What changed in the last minutes (a reload, a restart, a pool's max), oldest first. */
-	recentChanges: readonly RecentChange[];
 };
 
 /** One step of the judge: its next state (`watch.live` is the picture), the log lines and the bell. */
@@ -53,7 +50,7 @@ export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; rin
 /** `trend`: the strip's past from before the start (backfill.ts), continued by the live samples. */
 export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series} = {}): Watch {
 	const live = options.trend ? {...emptyPicture, trend: options.trend} : emptyPicture;
-	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role, recentChanges: []};
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
@@ -102,11 +99,12 @@ function observe(watch: Watch, atMs: number, server: ServerSnapshot | null, log:
 	const {changes} = derived;
 	// One trend sample per server poll, so the strip has one time axis.
 	const isServerSample = server !== null && server.takenAtMs === atMs;
-	const recentChanges = noteChanges(watch.recentChanges, log, changes, atMs);
+	// The picture holds the recent changes: the next one is the last picture's, with this step's added.
+	const recentChanges = noteChanges(watch.live.changes ?? [], log, changes, atMs);
 	const sampled = isServerSample ? {...derived.picture, trend: appendTrend(watch.live.trend, derived.picture, suspects)} : derived.picture;
 	const live = recentChanges.length > 0 ? {...sampled, changes: recentChanges} : sampled;
 	return {
-		watch: {...watch, history, live, recentChanges, suspected: new Set(suspects.flatMap(suspect => suspect.keys))},
+		watch: {...watch, history, live, suspected: new Set(suspects.flatMap(suspect => suspect.keys))},
 		changes,
 		log: [...log, ...levelEvents(changes, live)],
 		ring: changes.some(change => change.to === 'critical'),

@@ -48,7 +48,7 @@ describe('the server\'s configuration reloaded or the server restarted while wat
 	it('the Changes line: newest first, how long before the first finding, gone after its minutes', () => {
 		const {watch} = judged([[0, {}], [60, {confLoadedMs: at(59)}], [80, {connections: 95, states: {active: 5, idle: 90}}], [200, {connections: 95, states: {active: 5, idle: 90}}]]);
 		assert.equal(recentChangesText(watch.live.changes ?? [], watch.live.atMs), 'config reloaded 2 min ago (finding 20 s later)');
-		assert.deepEqual(noteChanges(watch.recentChanges, [], [], at(60) + RECENT_CHANGES_MS + 1), []);
+		assert.deepEqual(noteChanges(watch.live.changes ?? [], [], [], at(60) + RECENT_CHANGES_MS + 1), []);
 	});
 });
 
