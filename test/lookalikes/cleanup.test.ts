@@ -31,6 +31,18 @@ function isRunning(pid: number): boolean {
 	}
 }
 
+/** "1094 S pgpool: wait for connection request (parent 1)": what a process is, for a failure message. */
+function describeProcess(pid: number): string {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim().slice(0, 120);
+		return `${pid} ${state} ${command} (parent ${parent})`;
+	} catch {
+		return `${pid} (gone)`;
+	}
+}
+
 test('SIGKILL of a test process: its loads and pgpool-II end by themselves, the next sweep stops its PgBouncer', {skip: PGPOOL_MISSING ?? false}, async t => {
 	// Its own temporary root, swept by this test only (other test processes sweep the shared one).
 	const temporary = path.join(RUN_DIR, 'orphan-tmp');
@@ -64,7 +76,10 @@ test('SIGKILL of a test process: its loads and pgpool-II end by themselves, the 
 	assert.ok(loads.length >= 4 && loads.every(pid => isRunning(pid)), output);
 
 	child.kill('SIGKILL');
-	await pollUntil(() => loads.every(pid => !isRunning(pid)), {timeoutMs: 10_000, what: `the loads to end: ${loads.filter(pid => isRunning(pid)).join(', ')} still run`});
+	await pollUntil(() => loads.every(pid => !isRunning(pid)), {timeoutMs: 10_000, what: 'the loads to end'}).catch((error: Error) => {
+		// Which ones still run, and what they are, at the deadline (not at the start of the wait).
+		throw new Error(`${error.message}: ${loads.filter(pid => isRunning(pid)).map(pid => describeProcess(pid)).join('; ')}`);
+	});
 	if (pgbouncer !== null) {
 		assert.ok(isRunning(pgbouncer), 'PgBouncer outlives its test process (it drops to user postgres: no parent-death signal)');
 	}
