@@ -46,9 +46,14 @@ export function queueText(names: RecordedNames, hasWaitCounters: boolean): strin
 	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}${waiting}{{ else }}${rates}{{ end }}`;
 }
 
-/** Waiting count for the busy finding: `nobody waiting yet` unless the gauge says otherwise. */
-export function nobodyWaitingText(names: RecordedNames): string {
-	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}{{ . | first | value | printf "%.0f" }} waiting{{ else }}nobody waiting yet{{ end }}`;
+/**
+ * What the pool shows of a queue when the busy finding fires, as the screen says it: `nobody waiting
+ * yet` only from a waiting gauge at 0; from wait counters, that none moved; else that it shows none.
+ */
+export function nobodyWaitingText(names: RecordedNames, window: string): string {
+	const counted = `{{ with ${poolQuery(`${names.waitsRate}{POOL} == 0`)} }}no new waits counted in the last ${window}{{ else }}its source shows no waiting count{{ end }}`;
+	const gauge = `{{ with ${poolQuery(`${names.waiting}{POOL}`)} }}nobody waiting yet{{ else }}${counted}{{ end }}`;
+	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}{{ . | first | value | printf "%.0f" }} waiting{{ else }}${gauge}{{ end }}`;
 }
 
 /** `N free slots`, one server; `3 (db-1:9187), 0 (db-2:9187) free slots` for several. */

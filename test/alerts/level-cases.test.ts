@@ -4,7 +4,7 @@
 import {test} from 'node:test';
 import {assertPasses, firingAt, HIKARI, saysAt, unit} from './cases.js';
 import {PROMTOOL_MISSING} from './promtool.js';
-import {DB, held, micrometerHikari, postgresExporter} from './series.js';
+import {APP, DB, goSql, held, jdbc, micrometerHikari, postgresExporter} from './series.js';
 
 test('pool busy: warning at --warn, critical at --critical, in the finding\'s words; quiet below', {skip: PROMTOOL_MISSING}, async () => {
 	const words = (severity: string, active: number, line: number, clear: number) => ({
@@ -18,6 +18,21 @@ test('pool busy: warning at --warn, critical at --critical, in the finding\'s wo
 		unit('warning', pool(80), {says: [saysAt(30, 'LifeguardPoolBusy', [words('warning', 80, 80, 75)])]}),
 		unit('critical', pool(96), {says: [saysAt(30, 'LifeguardPoolBusy', [words('critical', 96, 95, 90), words('warning', 96, 80, 75)])]}),
 		unit('quiet', pool(79), {fires: [firingAt(60, 'LifeguardPoolBusy', [])]}),
+	]);
+});
+
+test('pool busy without a waiting gauge never says "nobody waiting": its source shows none, or wait counters that stood still', {skip: PROMTOOL_MISSING}, async () => {
+	const JDBC = {...APP, application: 'orders', name: 'dataSource', lifeguard_pool: 'dataSource', lifeguard_family: 'jdbc'};
+	const summary = (busy: string, percent: number, queue: string, pool = 'dataSource') => `Pool orders/${pool} on 10.0.0.7:8080 is ${busy} busy (${percent}%), ${queue}; the server has 91 free slots. The next burst will queue: raise its max if the server has room.`;
+	const GO = {...APP, db_name: 'inventory', lifeguard_pool: 'inventory', lifeguard_family: 'go_sql'};
+	const description = 'Busy connections reached 80% of the pool\'s max. Fires after 30s; holds until 3 samples (44s) under 75%.';
+	await assertPasses([
+		unit('no gauge', [...jdbc(85, 100), ...postgresExporter(held(6))], {
+			says: [saysAt(30, 'LifeguardPoolBusy', [{labels: JDBC, severity: 'warning', summary: summary('85/100', 85, 'its source shows no waiting count'), description}])],
+		}),
+		unit('wait counters still', [...goSql(4, held(0)), ...postgresExporter(held(6))], {
+			says: [saysAt(30, 'LifeguardPoolBusy', [{labels: {...GO, job: 'orders'}, severity: 'warning', summary: summary('4/5', 80, 'no new waits counted in the last 1m', 'inventory'), description}])],
+		}),
 	]);
 });
 

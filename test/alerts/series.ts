@@ -98,7 +98,7 @@ function otelOld(used: number, pending: number): InputSeries[] {
 }
 
 /** client_golang's DBStats collector: no waiting gauge, wait_count counts waits as they start. */
-function goSql(inUse: number, waitCount: string): InputSeries[] {
+export function goSql(inUse: number, waitCount: string): InputSeries[] {
 	const own = {...APP, db_name: 'inventory'};
 	return [
 		{series: series('go_sql_max_open_connections', own), values: held(5)},
