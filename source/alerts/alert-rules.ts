@@ -115,7 +115,8 @@ function levelRules(options: {alert: string; ratio: string; times: RuleTiming; w
 	});
 }
 
-function busyRules({names, times, warnRatio, criticalRatio}: Context): AlertingRule[] {
+function busyRules({names, times, warnRatio, criticalRatio, fields}: Context): AlertingRule[] {
+	const queue = nobodyWaitingText(names, fields.has('waitsRate') ? times.rateWindow : null);
 	return levelRules({
 		alert: 'LifeguardPoolBusy',
 		ratio: names.usedRatio,
@@ -123,7 +124,7 @@ function busyRules({names, times, warnRatio, criticalRatio}: Context): AlertingR
 		warnRatio,
 		criticalRatio,
 		rule: (severity, line, clear) => ({
-			summary: `Pool ${POOL_SUBJECT} is ${busyText(names)} ({{ printf "%.0f" $value }}%), ${nobodyWaitingText(names, times.rateWindow)}${roomText(names)}${holdingText(severity, line, clear)}. The next burst will queue: raise its max if the server has room.`,
+			summary: `Pool ${POOL_SUBJECT} is ${busyText(names)} ({{ printf "%.0f" $value }}%), ${queue}${roomText(names)}${holdingText(severity, line, clear)}. The next burst will queue: raise its max if the server has room.`,
 			description: `Busy connections reached ${line}% of the pool's max. Fires after ${times.rise}; holds until ${CLEAR_SAMPLES} samples (${times.hold}) under ${clear}%.`,
 		}),
 	});

@@ -48,10 +48,13 @@ export function queueText(names: RecordedNames, hasWaitCounters: boolean): strin
 
 /**
  * What the pool shows of a queue when the busy finding fires, as the screen says it: `nobody waiting
- * yet` only from a waiting gauge at 0; from wait counters, that none moved; else that it shows none.
+ * yet` only from a waiting gauge at 0; from wait counters (`waitsWindow`, their rate window, where the
+ * file records them), that none moved; else that it shows none.
  */
-export function nobodyWaitingText(names: RecordedNames, window: string): string {
-	const counted = `{{ with ${poolQuery(`${names.waitsRate}{POOL} == 0`)} }}no new waits counted in the last ${window}{{ else }}its source shows no waiting count{{ end }}`;
+export function nobodyWaitingText(names: RecordedNames, waitsWindow: string | null): string {
+	const none = 'its source shows no waiting count';
+	// Only where the rule file records wait counters (a rule reads only what the file records).
+	const counted = waitsWindow === null ? none : `{{ with ${poolQuery(`${names.waitsRate}{POOL} == 0`)} }}no new waits counted in the last ${waitsWindow}{{ else }}${none}{{ end }}`;
 	const gauge = `{{ with ${poolQuery(`${names.waiting}{POOL}`)} }}nobody waiting yet{{ else }}${counted}{{ end }}`;
 	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}{{ . | first | value | printf "%.0f" }} waiting{{ else }}${gauge}{{ end }}`;
 }
