@@ -22,20 +22,34 @@ after(async () => {
 	await server?.stop();
 });
 
-/** Running (a zombie or a missing /proc entry is not). */
-function isRunning(pid: number): boolean {
+/** A process as /proc knows it: its pid and its start time (pids wrap: a reused pid is another process). */
+type Running = {pid: number; start: string};
+
+/** `/proc/PID/stat` after the command: state, parent, …, start time (field 22); null when gone. */
+function statFields(pid: number): string[] | null {
 	try {
-		return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	} catch {
-		return false;
+		return null;
 	}
+}
+
+/** The process now running with this pid, or null (none, or a zombie). */
+function runningNow(pid: number): Running | null {
+	const fields = statFields(pid);
+	return fields && !/^[ZX]$/.test(fields[0]!) ? {pid, start: fields[19]!} : null;
+}
+
+/** Still the same process, and not a zombie. */
+function isRunning(known: Running): boolean {
+	return runningNow(known.pid)?.start === known.start;
 }
 
 /** "1094 S pgpool: wait for connection request (parent 1)": what a process is, for a failure message. */
 function describeProcess(pid: number): string {
 	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const [state, parent] = statFields(pid) ?? [];
 		const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim().slice(0, 120);
 		return `${pid} ${state} ${command} (parent ${parent})`;
 	} catch {
@@ -59,29 +73,45 @@ test('SIGKILL of a test process: its loads and pgpool-II end by themselves, the 
 	child.stderr.on('data', (chunk: Buffer) => {
 		output += chunk.toString();
 	});
+	let loads: Running[] = [];
+	let pgbouncer: Running | null = null;
+	t.after(async () => {
+		// On every way out (a failed wait included), nothing of it outlives the test: the child, its loads,
+		// and its PgBouncer (which the sweep of its temporary root stops).
+		if (child.exitCode === null && child.signalCode === null) {
+			const exited = new Promise(resolve => child.once('exit', resolve));
+			child.kill('SIGKILL');
+			await exited;
+		}
+
+		for (const each of [...loads, pgbouncer].filter((each): each is Running => each !== null && isRunning(each))) {
+			process.kill(each.pid, 'SIGKILL');
+		}
+
+		sweepStaleRuns(path.join(temporary, 'lifeguard-tests'));
+	});
+	// Four programs start one after the other (a pool, a Python interpreter, pgpool-II, PgBouncer): on two
+	// busy cores that has taken over 30 s.
 	const started = await pollUntil(() => {
 		if (child.exitCode !== null) {
 			throw new Error(`orphan-child exited with ${child.exitCode}: ${output}`);
 		}
 
 		return /^(\{.*\})$/m.exec(output)?.[1];
-	}, {timeoutMs: 30_000, what: 'the loads to start'});
-	const {runDir, loads, pgbouncer} = JSON.parse(started) as {runDir: string; loads: number[]; pgbouncer: number | null};
-	t.after(() => {
-		// If an assertion failed, nothing of it must outlive the test.
-		for (const pid of [...loads, pgbouncer].filter((pid): pid is number => pid !== null && isRunning(pid))) {
-			process.kill(pid, 'SIGKILL');
-		}
-	});
-	assert.ok(loads.length >= 4 && loads.every(pid => isRunning(pid)), output);
+	}, {timeoutMs: 90_000, what: 'the loads to start'});
+	const reported = JSON.parse(started) as {runDir: string; loads: number[]; pgbouncer: number | null};
+	const {runDir} = reported;
+	loads = reported.loads.map(pid => runningNow(pid)).filter((each): each is Running => each !== null);
+	pgbouncer = reported.pgbouncer === null ? null : runningNow(reported.pgbouncer);
+	assert.ok(reported.loads.length >= 4 && loads.length === reported.loads.length, output);
 
 	child.kill('SIGKILL');
-	await pollUntil(() => loads.every(pid => !isRunning(pid)), {timeoutMs: 10_000, what: 'the loads to end'}).catch((error: Error) => {
+	await pollUntil(() => loads.every(each => !isRunning(each)), {timeoutMs: 10_000, what: 'the loads to end'}).catch((error: Error) => {
 		// Which ones still run, and what they are, at the deadline (not at the start of the wait).
-		throw new Error(`${error.message}: ${loads.filter(pid => isRunning(pid)).map(pid => describeProcess(pid)).join('; ')}`);
+		throw new Error(`${error.message}: ${loads.filter(each => isRunning(each)).map(each => describeProcess(each.pid)).join('; ')}`);
 	});
-	if (pgbouncer !== null) {
-		assert.ok(isRunning(pgbouncer), 'PgBouncer outlives its test process (it drops to user postgres: no parent-death signal)');
+	if (reported.pgbouncer !== null) {
+		assert.ok(pgbouncer !== null && isRunning(pgbouncer), 'PgBouncer outlives its test process (it drops to user postgres: no parent-death signal)');
 	}
 
 	assert.deepEqual(sweepStaleRuns(path.join(temporary, 'lifeguard-tests')), [runDir]);
