@@ -9,7 +9,7 @@ import type {PoolField} from './families.js';
 import type {RecordedNames} from './names.js';
 import type {AlertingRule} from './rule-file.js';
 import type {RuleTiming} from './timing.js';
-import {busyText, fleetPartsText, fullServerText, holdingText, nobodyWaitingText, POOL_ARGS, POOL_MATCH, POOL_SUBJECT, queueText, roomText, SERVER_SUBJECT, serverUseText, timeoutsNextText, valueCount, whileFreeText} from './templates.js';
+import {adviceText, busyText, fleetPartsText, fullServerText, holdingText, nobodyWaitingText, POOL_ARGS, POOL_MATCH, POOL_SUBJECT, queueText, roomText, SERVER_SUBJECT, serverUseText, timeoutsNextText, valueCount, whileFreeText} from './templates.js';
 
 type Context = {
 	names: RecordedNames;
@@ -28,6 +28,11 @@ function held(rise: string, hold: string, alert: string, severity: Severity): st
 	return `${rise}\nor (${hold} and ignoring (alertname, alertstate, severity, alertgroup) ALERTS{alertname="${alert}", alertstate="firing", severity="${severity}"})`;
 }
 
+/** The rule file records a usage timer (served and hold time) for some family: the sizing advice can be said. */
+export function hasAdvice(fields: ReadonlySet<PoolField>): boolean {
+	return fields.has('servedRate') && fields.has('holdSecondsRate');
+}
+
 const toPercent = (ratio: number) => Math.round(ratio * 10_000) / 100;
 
 export function alertingRules(context: Context): AlertingRule[] {
@@ -40,7 +45,8 @@ export function alertingRules(context: Context): AlertingRule[] {
 	];
 }
 
-function poolQueueRules({names, times, fields}: Context): AlertingRule[] {
+function poolQueueRules(context: Context): AlertingRule[] {
+	const {names, times, fields} = context;
 	const full = `on () (${names.serverFree} <= 0)`;
 	const queuedLately = `max_over_time(${names.queued}[${times.hold}])`;
 	const atMaxLately = `max_over_time(${names.usedRatio}[${times.hold}]) >= 1`;
@@ -54,7 +60,7 @@ function poolQueueRules({names, times, fields}: Context): AlertingRule[] {
 		expr: held(`(${names.queued} and ${names.usedRatio} >= 1) unless ${full}`, `${queuedLately} and ${atMaxLately}`, 'LifeguardPoolSaturated', 'critical'),
 		for: times.rise,
 		severity: 'critical',
-		summary: `Pool ${POOL_SUBJECT} is saturated: ${busy}, ${queue}, ${whileFreeText(names)}: raise the pool's max.`,
+		summary: `Pool ${POOL_SUBJECT} is saturated: ${busy}, ${queue}, ${whileFreeText(names)}${hasAdvice(fields) ? adviceText(names, context.hasServer) : ': raise the pool\'s max'}.`,
 		description: `Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after ${times.rise}, holds until ${CLEAR_SAMPLES} samples (${times.hold}) without a queue or below the max.`,
 	};
 	const behindFull: AlertingRule = {

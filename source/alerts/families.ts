@@ -3,10 +3,12 @@
 // "first alternative wins", same pool keys; a test holds the names to that table, and another has
 // Prometheus evaluate these on the fixtures the recognizers are tested on and compares the numbers.
 import {familyNames} from '../collectors/pools/prometheus-pools.js';
-import {counterRate, firstLabel, firstOf, type Matchers, selector} from './promql.js';
+import {counterRate, firstLabel, firstOf, type Matchers, selector, timerRate} from './promql.js';
 
 /** The numbers the rules record per pool; counters as per-second rates. */
-export type PoolField = 'max' | 'active' | 'waiting' | 'oldestWaitSeconds' | 'timeoutsRate' | 'waitsRate' | 'waitSecondsRate';
+export type PoolField = 'max' | 'active' | 'waiting' | 'oldestWaitSeconds' | 'timeoutsRate' | 'waitsRate' | 'waitSecondsRate'
+	/** A usage timer: connections given back per second, and the seconds they were held per second (Little's law). */
+	| 'servedRate' | 'holdSecondsRate';
 
 /** What a family's expressions are built from: the user's matchers and the rate window. */
 type Context = {matchers: Matchers; window: string};
@@ -41,6 +43,9 @@ export const ALERT_FAMILIES: readonly AlertFamily[] = [
 			active: ({matchers}) => firstOf(['hikaricp_connections_active', 'hikaricp_active_connections'], matchers),
 			waiting: ({matchers}) => firstOf(['hikaricp_connections_pending', 'hikaricp_pending_threads'], matchers),
 			timeoutsRate: ({matchers, window}) => counterRate(['hikaricp_connections_timeout', 'hikaricp_connection_timeout'], matchers, window),
+			// The usage timer: Micrometer in seconds (with or without the unit), simpleclient in ms.
+			servedRate: ({matchers, window}) => timerRate([['hikaricp_connections_usage_seconds_count', 1], ['hikaricp_connections_usage_count', 1], ['hikaricp_connection_usage_millis_count', 1]], matchers, window),
+			holdSecondsRate: ({matchers, window}) => timerRate([['hikaricp_connections_usage_seconds_sum', 1], ['hikaricp_connections_usage_sum', 1], ['hikaricp_connection_usage_millis_sum', 1e-3]], matchers, window),
 		},
 	},
 	{
@@ -63,6 +68,9 @@ export const ALERT_FAMILIES: readonly AlertFamily[] = [
 			active: ({matchers}) => otelUsed(matchers),
 			waiting: ({matchers}) => firstOf(['db_client_connection_pending_requests', 'db_client_connections_pending_requests'], matchers),
 			timeoutsRate: ({matchers, window}) => counterRate(['db_client_connection_timeouts', 'db_client_connections_timeouts'], matchers, window),
+			// use_time: new semconv in seconds, old in milliseconds.
+			servedRate: ({matchers, window}) => timerRate([['db_client_connection_use_time_seconds_count', 1], ['db_client_connections_use_time_milliseconds_count', 1]], matchers, window),
+			holdSecondsRate: ({matchers, window}) => timerRate([['db_client_connection_use_time_seconds_sum', 1], ['db_client_connections_use_time_milliseconds_sum', 1e-3]], matchers, window),
 		},
 	},
 	{

@@ -36,6 +36,16 @@ export function counterRate(bases: readonly string[], matchers: Matchers, window
 		.join(' or ');
 }
 
+/**
+ * Per-second rate of a usage timer's count or sum, the first of `names` exposed; each with its unit's
+ * scale (ms → s). Summary and histogram parts carry no `_total`.
+ */
+export function timerRate(names: ReadonlyArray<readonly [name: string, scale: number]>, matchers: Matchers, window: string): string {
+	return names
+		.map(([name, scale]) => `rate(${selector(name, matchers)}[${window}])${scale === 1 ? '' : ` * ${scale}`}`)
+		.join(' or ');
+}
+
 /** `label_replace(expr, dst, "$1", src, "(.+)")`: dst takes src's value where src is set. */
 function copyLabel(expression: string, destination: string, source: string): string {
 	return `label_replace(${expression}, "${destination}", "$1", "${source}", "(.+)")`;

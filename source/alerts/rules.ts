@@ -1,9 +1,10 @@
 // `lifeguard alerts`: a Prometheus rule file that judges pools and the server as the live screen does.
 // Recording rules turn every pool family into one set of series (names.ts); alerting rules read those
 // with the screen's thresholds and hysteresis (alert-rules.ts). Pure: options in, YAML text out.
+import {HEADROOM, MIN_HEADROOM_CONNECTIONS, MIN_SERVER_SPARE, SERVER_SPARE_RATIO} from '../judge/advice.js';
 import {CLEAR_SAMPLES} from '../judge/alarms.js';
 import {safeText} from '../text/sanitize.js';
-import {alertingRules} from './alert-rules.js';
+import {alertingRules, hasAdvice} from './alert-rules.js';
 import {ALERT_FAMILIES, type AlertFamily, type PoolField} from './families.js';
 import {recordedNames, type RecordedNames} from './names.js';
 import {type Matchers, selector} from './promql.js';
@@ -42,6 +43,7 @@ export function alertRules(options: AlertRuleOptions): string {
 		...families.flatMap(family => familyRules(family, names, {matchers, window: times.rateWindow}, wanted?.get(family.id))),
 		...(families.length > 0 ? derivedPoolRules(names, fields) : []),
 		...(hasServer ? serverRules(names, matchers, wanted?.get(SERVER_SOURCE)) : []),
+		...(hasAdvice(fields) ? adviceRules(names, fields, hasServer, times.rateWindow) : []),
 		...alertingRules({names, times, fields, hasPools: families.length > 0, hasServer, warnRatio: options.warnRatio, criticalRatio: options.criticalRatio}),
 	];
 	const header = [
@@ -106,5 +108,46 @@ function serverRules(names: RecordedNames, matchers: Matchers, source: RuleSourc
 			expr: `${names.serverConnections} / (${names.serverUsable} > 0) or (${names.serverUsable} <= bool 0)`,
 		},
 		{record: names.serverFree, expr: `clamp_min(${names.serverUsable} - ${names.serverConnections}, 0)`},
+	];
+}
+
+/** The labels of one pool across a fleet: its service's job, its family and its name. */
+export const FLEET_LABELS = 'job, lifeguard_family, lifeguard_pool';
+
+/**
+ * The screen's sizing advice (judge/advice.ts) as series, per instance: arrivals (served + timed out +
+ * queue growth) × mean hold, the max with headroom, and, with one server, that max bounded by the slots
+ * it can spare for the fleet (its free slots and those the fleet's busy connections hold, less a
+ * spare). Busy, not open, connections count as the fleet's own: the bound errs on the small side.
+ */
+function adviceRules(names: RecordedNames, fields: ReadonlySet<PoolField>, hasServer: boolean, window: string): RecordingRule[] {
+	const served = names.servedRate;
+	const zero = `0 * ${served}`;
+	const timeouts = fields.has('timeoutsRate') ? ` + (${names.timeoutsRate} or ${zero})` : '';
+	const growth = fields.has('waiting') ? ` + (deriv(${names.waiting}[${window}]) or ${zero})` : '';
+	const demand = `${names.arrivalsRate} * ${names.meanHoldSeconds}`;
+	const needed = names.neededConnections;
+	const sizing: RecordingRule[] = [
+		{record: names.arrivalsRate, expr: `clamp_min(${served}${timeouts}${growth}, 0)`, comment: 'Sizing by Little\'s law, per instance, as the screen advises: arrivals × mean hold, with headroom'},
+		{record: names.meanHoldSeconds, expr: `${names.holdSecondsRate} / (${served} > 0)`},
+		{record: needed, expr: `clamp_min(round(${demand}), 1)`},
+		{record: names.suggestedMax, expr: `(ceil(${HEADROOM} * ${demand}) >= ${needed} + ${MIN_HEADROOM_CONNECTIONS}) or (${needed} + ${MIN_HEADROOM_CONNECTIONS})`},
+	];
+	if (!hasServer) {
+		return sizing;
+	}
+
+	const byFleet = `on (${FLEET_LABELS}) group_left ()`;
+	const wanted = names.suggestedMax;
+	const room = names.fleetRoom;
+	const over = `(${wanted} * ${byFleet} ${names.fleetInstances} > ${byFleet} ${room})`;
+	const fits = `(0 * ${wanted} + ${byFleet} floor(${room} / ${names.fleetInstances}) >= ${needed})`;
+	// scalar() is NaN unless exactly one server is recorded: then the room is unknown and `>= 0` drops it.
+	const spare = `scalar(clamp_min(ceil(${SERVER_SPARE_RATIO} * ${names.serverUsable}), ${MIN_SERVER_SPARE}))`;
+	return [
+		...sizing,
+		{record: names.fleetInstances, expr: `count by (${FLEET_LABELS}) (${names.active})`},
+		{record: room, expr: `clamp_min(sum by (${FLEET_LABELS}) (${names.active}) + scalar(${names.serverFree}) - ${spare}, 0) >= 0`},
+		{record: names.advisedMax, expr: `((${wanted} and on (${FLEET_LABELS}) ${room}) unless ${over}) or (${fits} > ${names.max}) or (${fits} unless ${names.max})`},
 	];
 }

@@ -59,6 +59,41 @@ export function nobodyWaitingText(names: RecordedNames, waitsWindow: string | nu
 	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}{{ . | first | value | printf "%.0f" }} waiting{{ else }}${gauge}{{ end }}`;
 }
 
+/** The labels that pick out one pool's fleet (every instance), as printf arguments for `query`. */
+const FLEET_MATCH = 'job=%q,lifeguard_family=%q,lifeguard_pool=%q';
+const FLEET_ARGS = '$labels.job $labels.lifeguard_family $labels.lifeguard_pool';
+
+function fleetQuery(query: string): string {
+	const parts = query.split('{FLEET}');
+	const args = Array.from({length: parts.length - 1}, () => FLEET_ARGS).join(' ');
+	return `printf "${parts.join(`{${FLEET_MATCH}}`)}" ${args} | query`;
+}
+
+/** A number as the screen's advice writes it: whole from 10, else `decimals` places (1 at and above 1 when `finer`). */
+function measuredNumber(query: string, finer: boolean): string {
+	const small = finer ? '{{ else if ge $v 1.0 }}{{ printf "%.1f" $v }}{{ else }}{{ printf "%.2f" $v }}' : '{{ else }}{{ printf "%.1f" $v }}';
+	return `{{ with ${poolQuery(query)} }}{{ $v := . | first | value }}{{ if ge $v 10.0 }}{{ printf "%.0f" $v }}${small}{{ end }}{{ end }}`;
+}
+
+/**
+ * The saturated finding's next step with the screen's sizing advice (judge/advice.ts), where the pool
+ * has a usage timer: `: needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom`, bounded
+ * by the slots the server can spare for the fleet; `: raise the pool's max` where demand is unknown.
+ */
+export function adviceText(names: RecordedNames, hasServer: boolean): string {
+	const wanted = poolNumber(`${names.suggestedMax}{POOL}`, '%.0f');
+	const perInstance = hasServer ? `{{ with ${fleetQuery(`${names.fleetInstances}{FLEET} > 1`)} }} per instance{{ end }}` : '';
+	const need = `needs ~${poolNumber(`${names.neededConnections}{POOL}`, '%.0f')} connections${perInstance} (≈ ${measuredNumber(`${names.arrivalsRate}{POOL}`, false)} req/s × ${measuredNumber(`${names.meanHoldSeconds}{POOL}`, true)} s)`;
+	const unknownRoom = `set max ${wanted} for headroom (the server's room is unknown: check it first)`;
+	const room = `{{ with ${fleetQuery(`${names.fleetRoom}{FLEET}`)} }}{{ . | first | value | printf "%.0f" }}{{ end }}`;
+	const over = `{{ with ${fleetQuery(`${names.fleetInstances}{FLEET} > 1`)} }}{{ . | first | value | printf "%.0f" }} instances × {{ else }}max {{ end }}${wanted} > ${room} slots to spare`;
+	const bounded = hasServer
+		? `{{ with ${poolQuery(`${names.advisedMax}{POOL} == ${names.suggestedMax}{POOL}`)} }}set max ${wanted} for headroom{{ else }}{{ with ${poolQuery(`${names.advisedMax}{POOL}`)} }}set max {{ . | first | value | printf "%.0f" }}, all the server can spare (${over}){{ else }}{{ with ${fleetQuery(`${names.fleetRoom}{FLEET}`)} }}${over}: put PgBouncer in front or raise max_connections first{{ else }}${unknownRoom}{{ end }}{{ end }}{{ end }}`
+		: unknownRoom;
+	const covered = `{{ with ${poolQuery(`${names.max}{POOL} >= ${names.suggestedMax}{POOL}`)} }}its max {{ . | first | value | printf "%.0f" }} covers it: look for bursts or slow queries{{ else }}${bounded}{{ end }}`;
+	return `{{ with ${poolQuery(`${names.neededConnections}{POOL}`)} }}: ${need}; ${covered}{{ else }}: raise the pool's max{{ end }}`;
+}
+
 /** `N free slots`, one server; `3 (db-1:9187), 0 (db-2:9187) free slots` for several. */
 function freeSlots(names: RecordedNames, one: string, several: string, unknown: string): string {
 	const single = `{{ $free := . | first | value }}${one} {{ printf "%.0f" $free }} free slot{{ if ne $free 1.0 }}s{{ end }}`;

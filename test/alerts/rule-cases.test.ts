@@ -5,11 +5,13 @@ import {test} from 'node:test';
 import {alertRules} from '../../source/alerts/rules.js';
 import {assertPasses, firingAt, HIKARI, saysAt, unit} from './cases.js';
 import {PROMTOOL_MISSING} from './promtool.js';
-import {agroal, APP, held, micrometerHikari, postgresExporter} from './series.js';
+import {agroal, APP, held, micrometerHikari, postgresExporter, type Usage} from './series.js';
 
 const AGROAL = {...APP, datasource: 'default', lifeguard_pool: 'default', lifeguard_family: 'agroal'};
 const holds = 'holds until nothing has waited for 3 samples (44s).';
 
+/** Saturated, 5/5 busy and 150 waiting, with a usage timer. */
+const hikariUsage = (usage: Usage, instance = APP.instance) => micrometerHikari('HikariPool-1', {max: held(5), active: held(5), pending: held(150), usage}, {...APP, instance});
 const hikari = (max: number, active: number, pending: number | string, timeouts?: string) => micrometerHikari('HikariPool-1', {max: held(max), active: held(active), pending: typeof pending === 'number' ? held(pending) : pending, timeouts});
 
 test('pool saturated: fires at the third sample at the max with a queue, in the finding\'s words; quiet at the max with nobody waiting', {skip: PROMTOOL_MISSING}, async () => {
@@ -24,6 +26,39 @@ test('pool saturated: fires at the third sample at the max with a queue, in the 
 			}])],
 		}),
 		unit('at the max, nobody waiting', [...hikari(5, 5, 0), ...postgresExporter(held(6))], {fires: [firingAt(60, 'LifeguardPoolSaturated', [])]}),
+	]);
+});
+
+test('pool saturated with a usage timer: the screen\'s sizing advice, bounded by the slots the server can spare for the fleet', {skip: PROMTOOL_MISSING}, async () => {
+	const INSTANCES = ['10.0.0.7:8080', '10.0.0.8:8080', '10.0.0.9:8080'];
+	const fleet = (usage: Usage, connections: number) => [...INSTANCES.flatMap(instance => hikariUsage(usage, instance)), ...postgresExporter(held(connections))];
+	const says = (instances: readonly string[], server: string, advice: string) => saysAt(60, 'LifeguardPoolSaturated', instances.map(instance => ({
+		labels: {...HIKARI, instance},
+		severity: 'critical',
+		summary: `Pool orders/HikariPool-1 on ${instance} is saturated: 5/5 busy, 150 waiting, ${server}: ${advice}.`,
+		description: 'Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after 30s, holds until 3 samples (44s) without a queue or below the max.',
+	})));
+	// At 60 s: the rate window (1m) has filled; before, rate() reads a counter that started at 0 as slower.
+	await assertPasses([
+		// 50 req/s × 0.2 s = 10 busy on average: 15 with headroom; 91 free, 86 to spare.
+		unit('one instance', [...hikariUsage({perSecond: 50, holdSeconds: 0.2}), ...postgresExporter(held(6))], {
+			says: [says([APP.instance], 'while the server has 91 free slots', 'needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom')],
+		}),
+		// 3 × (30 req/s × 0.2 s): 6 each, 9 with headroom; 3 × 9 = 27 > 15 busy + 17 free − 10 kept = 22: 7 each fits.
+		unit('fleet bounded', fleet({perSecond: 30, holdSeconds: 0.2}, 80), {
+			says: [says(INSTANCES, 'while the server has 17 free slots', 'needs ~6 connections per instance (≈ 30 req/s × 0.20 s); set max 7, all the server can spare (3 instances × 9 > 22 slots to spare)')],
+		}),
+		// 7 free: 15 + 7 − 10 = 12 to spare, 4 each, fewer than the 6 needed.
+		unit('nothing fits', fleet({perSecond: 30, holdSeconds: 0.2}, 90), {
+			says: [says(INSTANCES, 'while the server has 7 free slots', 'needs ~6 connections per instance (≈ 30 req/s × 0.20 s); 3 instances × 9 > 12 slots to spare: put PgBouncer in front or raise max_connections first')],
+		}),
+		// 15 req/s × 0.2 s = 3, 5 with headroom: the max is not what is short.
+		unit('max covers it', [...hikariUsage({perSecond: 15, holdSeconds: 0.2}), ...postgresExporter(held(6))], {
+			says: [says([APP.instance], 'while the server has 91 free slots', 'needs ~3 connections (≈ 15 req/s × 0.20 s); its max 5 covers it: look for bursts or slow queries')],
+		}),
+		unit('no server', hikariUsage({perSecond: 50, holdSeconds: 0.2}), {
+			says: [says([APP.instance], 'while the server\'s free slots are unknown (no postgres_exporter series)', 'needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom (the server\'s room is unknown: check it first)')],
+		}),
 	]);
 });
 

@@ -39,15 +39,9 @@ test('vmalert parses every variant: expressions as MetricsQL, annotations as its
 });
 
 // What the recognizers read that the rules do not need: open and idle counts (the rules judge busy
-// against max, and waiting), PgBouncer's other server states (they only add up to "open"), and the
-// usage timers (the sizing advice is the screen's, not a rule's).
+// against max, and waiting) and PgBouncer's other server states (they only add up to "open").
 const NOT_NEEDED: Record<string, string[]> = {
-	hikaricp: [
-		'hikaricp_connections', 'hikaricp_connections_idle', 'hikaricp_idle_connections',
-		'hikaricp_connections_usage_seconds_count', 'hikaricp_connections_usage_seconds_sum', 'hikaricp_connections_usage_count',
-		'hikaricp_connections_usage_sum', 'hikaricp_connection_usage_millis_count', 'hikaricp_connection_usage_millis_sum',
-	],
-	otel: ['db_client_connection_use_time_seconds_count', 'db_client_connection_use_time_seconds_sum', 'db_client_connections_use_time_milliseconds_count', 'db_client_connections_use_time_milliseconds_sum'],
+	hikaricp: ['hikaricp_connections', 'hikaricp_connections_idle', 'hikaricp_idle_connections'],
 	pg_pool: ['pg_pool_size', 'pg_pool_idle_connections'],
 	go_sql: ['go_sql_open_connections', 'go_sql_stats_connections_open', 'go_sql_idle_connections', 'go_sql_stats_connections_idle'],
 	pgxpool: ['pgxpool_total_conns', 'pgxpool_total_connections', 'pgx_pool_total_connections', 'pgxpool_idle_conns', 'pgxpool_idle_connections', 'pgx_pool_idle_connections'],

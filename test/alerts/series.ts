@@ -27,7 +27,7 @@ export function postgresExporter(connections: string, options: {maxConnections?:
 }
 
 /** HikariCP through Micrometer (Spring Boot), as micrometer-hikari.prom. */
-export function micrometerHikari(pool: string, numbers: {max: string; active: string; pending: string; timeouts?: string}, labels: Record<string, string> = APP): InputSeries[] {
+export function micrometerHikari(pool: string, numbers: {max: string; active: string; pending: string; timeouts?: string; usage?: Usage}, labels: Record<string, string> = APP): InputSeries[] {
 	const own = {...labels, application: 'orders', pool};
 	return [
 		{series: series('hikaricp_connections_max', own), values: numbers.max},
@@ -35,8 +35,15 @@ export function micrometerHikari(pool: string, numbers: {max: string; active: st
 		{series: series('hikaricp_connections_pending', own), values: numbers.pending},
 		{series: series('hikaricp_connections_idle', own), values: held(0)},
 		{series: series('hikaricp_connections_timeout_total', own), values: numbers.timeouts ?? held(0)},
+		...(numbers.usage ? [
+			{series: series('hikaricp_connections_usage_seconds_count', own), values: `0+${numbers.usage.perSecond * 15}x11`},
+			{series: series('hikaricp_connections_usage_seconds_sum', own), values: `0+${numbers.usage.perSecond * numbers.usage.holdSeconds * 15}x11`},
+		] : []),
 	];
 }
+
+/** A usage timer at a steady rate (scraped every 15 s): connections given back per second, each held this long. */
+export type Usage = {perSecond: number; holdSeconds: number};
 
 /** One saturated pool (or a quiet one) per family, in that family's real names and labels. */
 export type FamilyCase = {id: string; pool: string; saturated: InputSeries[]; quiet: InputSeries[]; expected: {max: number | null; active: number; waiting: number | null}};
