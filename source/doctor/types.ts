@@ -2,6 +2,7 @@
 // and what the judging made of it. The checks are pure functions of DoctorInput (checks.ts).
 import type {AdviceInput} from '../judge/advice.js';
 import type {PoolFormat} from '../readings/types.js';
+import type {SettingsList} from './settings.js';
 
 /** One part of the reading: its value, or why it could not be read (one masked line). */
 export type Part<T> = {ok: true; value: T} | {ok: false; error: string};
@@ -27,9 +28,28 @@ export type MonitorPrivileges = {
 	canSignalBackend: boolean;
 	/** null before 16 (no such role). */
 	canUseReserved: boolean | null;
+	/** Superuser or pg_read_all_settings: sees sourcefile and sourceline in pg_settings. */
+	canReadAllSettings: boolean;
 	/** Connected over a Unix socket: the TCP keepalive settings do not apply to this session. */
 	isUnixSocket: boolean;
 };
+
+/** A pg_settings row of a value that did not come from the default (raw, in the setting's unit). */
+export type SettingRow = {
+	name: string;
+	setting: string;
+	unit: string | null;
+	bootValue: string | null;
+	resetValue: string | null;
+	source: string;
+	/** null when the value came from no file, or this role may not see it. */
+	file: string | null;
+	line: number | null;
+	isPendingRestart: boolean;
+};
+
+/** A line of a configuration file the server could not apply without a restart (pg_file_settings). */
+export type FileSetting = {name: string; setting: string; file: string; line: number | null};
 
 export type LoginRole = {name: string; isSuperuser: boolean; connectionLimit: number | null; connections: number};
 
@@ -96,6 +116,10 @@ export type DoctorInput = {
 	roles: Part<LoginRole[]>;
 	databases: Part<DatabaseLimit[]>;
 	roleSettings: Part<RoleDatabaseSetting[]>;
+	/** pg_settings rows that differ from the default or wait for a restart (settings.ts lists them). */
+	changedSettings: Part<SettingRow[]>;
+	/** Values the files hold for a restart; superusers only by default. */
+	fileSettings: Part<FileSetting[]>;
 	applications: Part<ApplicationUsage[]>;
 	pools: PoolCapacity[];
 	pgbouncers: Array<{endpoint: string; config: Part<PgBouncerConfig>}>;
@@ -132,4 +156,5 @@ export type Check = {
 	numbers: Record<string, number | null>;
 };
 
-export type DoctorReport = {target: string; checks: Check[]};
+/** settings: the list of settings that differ from their defaults (absent in reports made without it). */
+export type DoctorReport = {target: string; checks: Check[]; settings?: SettingsList};
