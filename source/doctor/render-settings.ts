@@ -142,7 +142,7 @@ export function settingsMarkdown(list: SettingsList): string[] {
 	];
 	const more = perRole.length > MARKDOWN_PER_ROLE_ROWS ? [`And ${perRole.length - MARKDOWN_PER_ROLE_ROWS} more per database and role (\`doctor --json\`).`] : [];
 	return [
-		`#### Settings that differ from their defaults (${list.changed.length})`,
+		`### Settings that differ from their defaults (${list.changed.length})`,
 		...(list.filesVisible ? [] : ['', `${cell(FILES_HIDDEN)}.`]),
 		'',
 		'| setting | value | default | from | restart |',
