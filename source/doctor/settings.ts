@@ -20,20 +20,16 @@ const SESSION_SOURCES = new Set(['client', 'session', 'interactive', 'test']);
 /** pg_settings' words for values from pg_db_role_setting: listed from that catalog, for every database and role. */
 const PER_ROLE_SOURCES = new Set(['global', 'database', 'user', 'database user']);
 
-export type ListedSetting = {
-	name: string;
+/**
+ * A row of pg_settings as the list shows it: values with their units, boot_val the compiled-in default,
+ * reset_val what RESET gives a session here; source, file and line as the server gave them (file null:
+ * no file, or this role may not see it).
+ */
+export type ListedSetting = Pick<SettingRow, 'name' | 'source' | 'file' | 'line' | 'isPendingRestart'> & {
 	/** As SHOW says it: with its unit ("48MB", "1min"). */
 	value: string;
-	/** boot_val: the compiled-in default, with its unit. */
 	bootValue: string | null;
-	/** reset_val: what RESET gives a session here, with its unit. */
 	resetValue: string | null;
-	/** pg_settings.source: configuration file, command line, environment variable, … */
-	source: string;
-	/** null when the value came from no file, or this role may not see it (filesVisible). */
-	file: string | null;
-	line: number | null;
-	isPendingRestart: boolean;
 	/** The value a restart would bring, where the files hold it (read from pg_file_settings; superusers only by default). */
 	afterRestart: {value: string; file: string; line: number | null} | null;
 	/** A connection or pool setting (POOL_SETTINGS): listed first. */

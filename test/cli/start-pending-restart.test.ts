@@ -5,40 +5,21 @@
 // ALTER SYSTEM SET shared_buffers and a reload (pending until a restart this test never makes).
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
-import {mkdtemp, rm} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import {after, afterEach, before, describe, test} from 'node:test';
+import {describe, test} from 'node:test';
 import pg from 'pg';
-import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
-import {ensureBuilt, hasScript, nonEmptyLines, PtyRun, runCli} from './helpers.js';
+import {pollUntil} from '../helpers/postgres.js';
+import {hasScript, nonEmptyLines, ptyFixture, PtyRun, runCli} from './helpers.js';
 
 const scriptMissing = hasScript() ? false : 'util-linux `script` is not installed (needed for a pseudo-terminal)';
 
 describe('the start line carries the settings pending a restart', {skip: scriptMissing}, () => {
-	let server: TestServer | undefined;
-	let dir = '';
-	let run: PtyRun | undefined;
-
-	before(async () => {
-		ensureBuilt();
-		dir = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-cli-start-pending-'));
-		server = await startEmbeddedPostgres();
-	});
-
-	afterEach(async () => {
-		await run?.stop();
-		run = undefined;
-	});
-
-	after(async () => {
-		await server?.stop();
-		await rm(dir, {recursive: true, force: true});
-	});
+	const fixture = ptyFixture('lifeguard-cli-start-pending-');
+	const server = fixture.server;
 
 	/** The server's own list, as a new session reads it. */
 	const serverPending = async (): Promise<string[]> => {
-		const client = new pg.Client({connectionString: server!.url});
+		const client = new pg.Client({connectionString: server().url});
 		await client.connect();
 		try {
 			const {rows} = await client.query<{names: string[]}>(`select coalesce(array_agg(name::text order by name), '{}') as names from pg_settings where pending_restart`);
@@ -50,13 +31,14 @@ describe('the start line carries the settings pending a restart', {skip: scriptM
 
 	/** Watch until the screen shows the server, quit with q, and return the log's start line and the timeline's. */
 	const watchAndQuit = async (name: string) => {
-		const log = path.join(dir, `${name}.jsonl`);
-		run = new PtyRun(['--db', server!.url, '--log', log]);
+		const log = path.join(fixture.dir(), `${name}.jsonl`);
+		const run = new PtyRun(['--db', server().url, '--log', log]);
+		fixture.run = run;
 		await run.waitForText(/Server\b.*\bfree \d+/, 15_000);
 		run.write('q');
 		const exit = await Promise.race([run.exited, new Promise<never>((_resolve, reject) => {
 			setTimeout(() => {
-				reject(new Error(`still running 10 s after q; screen: ${JSON.stringify(run!.text.slice(-1500))}`));
+				reject(new Error(`still running 10 s after q; screen: ${JSON.stringify(run.text.slice(-1500))}`));
 			}, 10_000).unref();
 		})]);
 		assert.equal(exit.code, 0, run.text.slice(-1500));
@@ -78,7 +60,7 @@ describe('the start line carries the settings pending a restart', {skip: scriptM
 	});
 
 	test('shared_buffers set by ALTER SYSTEM and reloaded: the start line lists it, as the server does', async () => {
-		const admin = new pg.Client({connectionString: server!.url});
+		const admin = new pg.Client({connectionString: server().url});
 		await admin.connect();
 		try {
 			const {rows} = await admin.query<{value: string}>(`select case when current_setting('shared_buffers') = '32MB' then '48MB' else '32MB' end as value`);
