@@ -4,7 +4,9 @@
 // where the value came from (configuration file with file and line, command line, environment,
 // ALTER DATABASE / ROLE … SET) and whether a restart is still owed. The settings of connections and
 // pools come first; values a session set for itself (client, SET) are not the server's and are left out.
-import type {DoctorInput, FileSetting, RoleDatabaseSetting, SettingRow} from './types.js';
+import type {DoctorInput, FileSetting, ListedSetting, RoleDatabaseSetting, RoleSettingLine, SettingRow, SettingsList} from './types.js';
+
+export type {ListedSetting, RoleSettingLine, SettingsList} from './types.js';
 
 /** Connection and pool settings, in the order a DBA reads them (slots, timeouts, keepalives, memory per connection). */
 export const POOL_SETTINGS: readonly string[] = [
@@ -19,50 +21,6 @@ export const POOL_SETTINGS: readonly string[] = [
 const SESSION_SOURCES = new Set(['client', 'session', 'interactive', 'test']);
 /** pg_settings' words for values from pg_db_role_setting: listed from that catalog, for every database and role. */
 const PER_ROLE_SOURCES = new Set(['global', 'database', 'user', 'database user']);
-
-/**
- * A row of pg_settings as the list shows it: values with their units, boot_val the compiled-in default,
- * reset_val what RESET gives a session here; source, file and line as the server gave them (file null:
- * no file, or this role may not see it).
- */
-export type ListedSetting = Pick<SettingRow, 'name' | 'source' | 'file' | 'line' | 'isPendingRestart'> & {
-	/** As SHOW says it: with its unit ("48MB", "1min"). */
-	value: string;
-	bootValue: string | null;
-	resetValue: string | null;
-	/** The value a restart would bring, where the files hold it (read from pg_file_settings; superusers only by default). */
-	afterRestart: {value: string; file: string; line: number | null} | null;
-	/** A connection or pool setting (POOL_SETTINGS): listed first. */
-	isPoolSetting: boolean;
-};
-
-/** An ALTER DATABASE / ROLE … SET value, with the word pg_settings would give its source. */
-export type RoleSettingLine = {
-	name: string;
-	/** As written in the ALTER statement. */
-	value: string;
-	source: 'global' | 'database' | 'user' | 'database user';
-	role: string | null;
-	database: string | null;
-	/** The compiled-in default, when pg_settings names it among the changed ones. */
-	bootValue: string | null;
-	isPoolSetting: boolean;
-};
-
-export type SettingsList = {
-	/** pg_settings could not be read: why (masked). */
-	error: string | null;
-	/** Whether this role sees sourcefile and sourceline (superuser or pg_read_all_settings). */
-	filesVisible: boolean;
-	/** Why the values a restart would bring are not known (pg_file_settings refused); null when read. */
-	afterRestartError: string | null;
-	/** Server-wide values that differ from their default, or wait for a restart: pool settings first, then by name. */
-	changed: ListedSetting[];
-	/** Set somewhere (a file, the command line) to the value they have by default: not a difference, named for --json. */
-	setToDefault: ListedSetting[];
-	/** pg_db_role_setting, every database and role; null when it could not be read. */
-	perRole: RoleSettingLine[] | null;
-};
 
 const MEMORY_UNITS: Array<[string, number]> = [['TB', 1024 ** 4], ['GB', 1024 ** 3], ['MB', 1024 ** 2], ['kB', 1024], ['B', 1]];
 const TIME_UNITS: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000], ['ms', 1], ['us', 0.001]];

@@ -2,7 +2,6 @@
 // and what the judging made of it. The checks are pure functions of DoctorInput (checks.ts).
 import type {AdviceInput} from '../judge/advice.js';
 import type {PoolFormat} from '../readings/types.js';
-import type {SettingsList} from './settings.js';
 
 /** One part of the reading: its value, or why it could not be read (one masked line). */
 export type Part<T> = {ok: true; value: T} | {ok: false; error: string};
@@ -50,6 +49,52 @@ export type SettingRow = {
 
 /** A line of a configuration file the server could not apply without a restart (pg_file_settings). */
 export type FileSetting = {name: string; setting: string; file: string; line: number | null};
+
+// --- the list of settings that differ from their defaults (settings.ts) ---
+
+/**
+ * A row of pg_settings as the list shows it: values with their units, boot_val the compiled-in default,
+ * reset_val what RESET gives a session here; source, file and line as the server gave them (file null:
+ * no file, or this role may not see it).
+ */
+export type ListedSetting = Pick<SettingRow, 'name' | 'source' | 'file' | 'line' | 'isPendingRestart'> & {
+	/** As SHOW says it: with its unit ("48MB", "1min"). */
+	value: string;
+	bootValue: string | null;
+	resetValue: string | null;
+	/** The value a restart would bring, where the files hold it (read from pg_file_settings; superusers only by default). */
+	afterRestart: {value: string; file: string; line: number | null} | null;
+	/** A connection or pool setting (settings.ts POOL_SETTINGS): listed first. */
+	isPoolSetting: boolean;
+};
+
+/** An ALTER DATABASE / ROLE … SET value, with the word pg_settings would give its source. */
+export type RoleSettingLine = {
+	name: string;
+	/** As written in the ALTER statement. */
+	value: string;
+	source: 'global' | 'database' | 'user' | 'database user';
+	role: string | null;
+	database: string | null;
+	/** The compiled-in default; null for a name pg_settings does not know (a custom `app.x`), or when it could not be read. */
+	bootValue: string | null;
+	isPoolSetting: boolean;
+};
+
+export type SettingsList = {
+	/** pg_settings could not be read: why (masked). */
+	error: string | null;
+	/** Whether this role sees sourcefile and sourceline (superuser or pg_read_all_settings). */
+	filesVisible: boolean;
+	/** Why the values a restart would bring are not known (pg_file_settings refused); null when read. */
+	afterRestartError: string | null;
+	/** Server-wide values that differ from their default, or wait for a restart: pool settings first, then by name. */
+	changed: ListedSetting[];
+	/** Set somewhere (a file, the command line) to the value they have by default: not a difference, named for --json. */
+	setToDefault: ListedSetting[];
+	/** pg_db_role_setting, every database and role; null when it could not be read. */
+	perRole: RoleSettingLine[] | null;
+};
 
 export type LoginRole = {name: string; isSuperuser: boolean; connectionLimit: number | null; connections: number};
 
