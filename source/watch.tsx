@@ -134,6 +134,8 @@ function startEvent(server: WatchSources['servers'][number], first: ServerReadin
 		target: server.target,
 		version: first.ok ? first.snapshot.version : null,
 		limits: first.ok ? startLimits(first.snapshot) : null,
+		// What a reload line would say, seen at start: the restart the server waits for may be the change.
+		...(first.ok && first.snapshot.pendingRestart ? {pendingRestart: [...first.snapshot.pendingRestart]} : {}),
 	};
 }
 

@@ -14,6 +14,31 @@ where name in (
 `;
 
 /**
+ * Settings whose value did not come from the default (or that wait for a restart), and those some
+ * ALTER DATABASE / ROLE … SET names (for their default). sourcefile and sourceline are NULL unless the
+ * role is a superuser or in pg_read_all_settings. 'override' values are the server's own (data_directory,
+ * values computed at start), not anyone's choice.
+ */
+export const CHANGED_SETTINGS = `
+select name, setting, unit, boot_val, reset_val, source, sourcefile, sourceline, pending_restart
+from pg_settings
+where (source not in ('default', 'override') or pending_restart)
+	or name in (select split_part(unnest(setconfig), '=', 1) from pg_db_role_setting)
+order by name
+`;
+
+/**
+ * The values the configuration files hold that the server could not apply without a restart, in file
+ * order (the last of a name wins). pg_file_settings is readable by superusers only, by default.
+ */
+export const FILE_SETTINGS_PENDING = `
+select name, setting, sourcefile, sourceline
+from pg_file_settings
+where not applied and error is not null and name is not null
+order by seqno
+`;
+
+/**
  * What the monitoring role may do. pg_use_reserved_connections exists from 16 only: looked up by oid,
  * pg_has_role() answers NULL for a role that does not exist instead of raising an error.
  */
@@ -23,6 +48,7 @@ select current_user as role,
 	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
 	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend,
 	pg_has_role((select oid from pg_roles where rolname = 'pg_use_reserved_connections'), 'USAGE') as can_use_reserved,
+	coalesce(pg_has_role((select oid from pg_roles where rolname = 'pg_read_all_settings'), 'USAGE'), false) as can_read_all_settings,
 	inet_server_addr() is null as is_unix_socket
 `;
 

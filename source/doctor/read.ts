@@ -15,12 +15,12 @@ import type {Observation, PoolStatus} from '../judge/types.js';
 import type {PoolEndpoint} from '../readings/types.js';
 import {withDeadline} from '../polling/deadline.js';
 import {
-	APPLICATION_USAGE, CLIENT_CONNECTIONS, DATABASES, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES,
+	APPLICATION_USAGE, CHANGED_SETTINGS, CLIENT_CONNECTIONS, DATABASES, FILE_SETTINGS_PENDING, LOGIN_ROLES, MONITOR_PRIVILEGES, PGBOUNCER_CONFIG, PGBOUNCER_DATABASES,
 	PGBOUNCER_LISTS, PGBOUNCER_POOLS, ROLE_AND_DATABASE_SETTINGS, SERVER_SETTINGS,
 } from './queries.js';
 import type {
-	ApplicationUsage, DatabaseLimit, DoctorInput, LoginRole, MonitorPrivileges, Part, PgBouncerConfig, PgBouncerDatabase,
-	PoolCapacity, RoleDatabaseSetting, ServerSettings, Setting,
+	ApplicationUsage, DatabaseLimit, DoctorInput, FileSetting, LoginRole, MonitorPrivileges, Part, PgBouncerConfig, PgBouncerDatabase,
+	PoolCapacity, RoleDatabaseSetting, ServerSettings, Setting, SettingRow,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -54,8 +54,10 @@ export async function readDoctorInput(options: ReadOptions): Promise<DoctorInput
 	const databases = await part(client, password, DATABASES, rows => rows.map(row => mapDatabase(row)));
 	const roleSettings = await part(client, password, ROLE_AND_DATABASE_SETTINGS, rows => rows.map(row => mapRoleSetting(row)));
 	const applications = await part(client, password, APPLICATION_USAGE, rows => rows.map(row => mapApplication(row)));
+	const changedSettings = await part(client, password, CHANGED_SETTINGS, rows => rows.map(row => mapSettingRow(row)));
+	const fileSettings = await part(client, password, FILE_SETTINGS_PENDING, rows => rows.map(row => mapFileSetting(row)));
 	const [pools, pgbouncers] = await Promise.all([poolsPromise, bouncersPromise]);
-	return {settings, privileges, activity, roles, databases, roleSettings, applications, pools, pgbouncers, warnRatio: options.warnRatio};
+	return {settings, privileges, activity, roles, databases, roleSettings, applications, changedSettings, fileSettings, pools, pgbouncers, warnRatio: options.warnRatio};
 }
 
 async function part<T>(client: Queryable, password: string | undefined, sql: string, map: (rows: Row[]) => T): Promise<Part<T>> {
@@ -86,6 +88,27 @@ export function mapSettings(rows: Row[]): ServerSettings {
 	};
 }
 
+const textOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const lineOrNull = (value: unknown) => (value === null || value === undefined || !Number.isFinite(Number(value)) ? null : Number(value));
+
+export function mapSettingRow(row: Row): SettingRow {
+	return {
+		name: String(row['name']),
+		setting: String(row['setting'] ?? ''),
+		unit: textOrNull(row['unit']),
+		bootValue: textOrNull(row['boot_val']),
+		resetValue: textOrNull(row['reset_val']),
+		source: String(row['source']),
+		file: textOrNull(row['sourcefile']),
+		line: lineOrNull(row['sourceline']),
+		isPendingRestart: row['pending_restart'] === true,
+	};
+}
+
+function mapFileSetting(row: Row): FileSetting {
+	return {name: String(row['name']), setting: String(row['setting'] ?? ''), file: String(row['sourcefile'] ?? ''), line: lineOrNull(row['sourceline'])};
+}
+
 function mapPrivileges(row: Row): MonitorPrivileges {
 	return {
 		role: String(row['role']),
@@ -93,6 +116,7 @@ function mapPrivileges(row: Row): MonitorPrivileges {
 		canReadAllStats: row['can_read_all_stats'] === true,
 		canSignalBackend: row['can_signal_backend'] === true,
 		canUseReserved: row['can_use_reserved'] === null ? null : row['can_use_reserved'] === true,
+		canReadAllSettings: row['is_superuser'] === true || row['can_read_all_settings'] === true,
 		isUnixSocket: row['is_unix_socket'] === true,
 	};
 }

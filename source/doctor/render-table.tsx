@@ -14,8 +14,9 @@ import {Box, renderToString, Text} from 'ink';
 import type {ReactNode} from 'react';
 import type {Check, CheckStatus, DoctorReport} from './types.js';
 import {safeText} from '../text/sanitize.js';
-import {cellWidth, fitCells, sliceCells} from '../text/width.js';
+import {fitCells, wrapCells} from '../text/width.js';
 import {doctorSummary, STATUS_LABELS, worstFirst} from './render-text.js';
+import {settingsLines} from './render-settings.js';
 
 export const TABLE_MIN_COLUMNS = 100;
 const COLORS: Record<CheckStatus, string | undefined> = {pass: 'green', warn: 'yellow', fail: 'red', unknown: 'magenta', skip: undefined};
@@ -23,40 +24,6 @@ const COLORS: Record<CheckStatus, string | undefined> = {pass: 'green', warn: 'y
 const TABLE_CHROME = 5 + (4 * 2);
 const STATUS_WIDTH = 7;
 const LABEL_WIDTH = 9;
-
-/** Words into lines of at most `width` cells; a word longer than a line is cut. */
-export function wrapCells(text: string, width: number): string[] {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(' ').filter(Boolean)) {
-		let rest = word;
-		while (cellWidth(rest) > width) {
-			if (line) {
-				lines.push(line);
-				line = '';
-			}
-
-			const head = sliceCells(rest, width);
-			lines.push(head);
-			rest = rest.slice(head.length);
-		}
-
-		if (!line) {
-			line = rest;
-		} else if (cellWidth(line) + 1 + cellWidth(rest) <= width) {
-			line = `${line} ${rest}`;
-		} else {
-			lines.push(line);
-			line = rest;
-		}
-	}
-
-	if (line || lines.length === 0) {
-		lines.push(line);
-	}
-
-	return lines;
-}
 
 type Row = {status: string; check: string; found: string; fix: string};
 
@@ -171,6 +138,8 @@ export function DoctorReportView({report, width, isColor}: {report: DoctorReport
 			<Text> </Text>
 			{isTable ? <ChecksTable checks={worstFirst(report.checks)} width={width} isColor={isColor}/> : <Blocks checks={worstFirst(report.checks)} width={width} isColor={isColor}/>}
 			{isTable ? <Text> </Text> : null}
+			{report.settings ? <Text>{settingsLines(report.settings, width).join('\n')}</Text> : null}
+			{report.settings ? <Text> </Text> : null}
 			<Text bold>{doctorSummary(report.checks)}</Text>
 		</Box>
 	);

@@ -4,16 +4,22 @@
 // what a terminal would act on).
 import {EXIT_CODES, overallStatus} from './checks.js';
 import type {Check, CheckStatus, DoctorReport} from './types.js';
+import {settingsLines, settingsMarkdown} from './render-settings.js';
+import type {SettingsList} from './settings.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeJson, safeText} from '../text/sanitize.js';
 
 export const STATUS_LABELS: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', unknown: 'UNKNOWN', skip: 'SKIP'};
 
-/** The stable --json contract: {target, checks: [{id, status, title, found, fix, numbers}]}. */
-export function doctorJson(report: DoctorReport): {target: string; checks: Check[]} {
+/**
+ * The stable --json contract: {target, checks: [{id, status, title, found, fix, numbers}], settings}.
+ * settings: every setting that differs from its default, set to it, or set per database and role (settings.ts).
+ */
+export function doctorJson(report: DoctorReport): {target: string; checks: Check[]; settings?: SettingsList} {
 	return {
 		target: report.target,
 		checks: report.checks.map(check => ({id: check.id, status: check.status, title: check.title, found: check.found, fix: check.fix, numbers: check.numbers})),
+		...(report.settings ? {settings: report.settings} : {}),
 	};
 }
 
@@ -58,6 +64,10 @@ export function doctorPlain(report: DoctorReport): string {
 		}
 	}
 
+	if (report.settings) {
+		lines.push('', ...settingsLines(report.settings, null));
+	}
+
 	lines.push('', doctorSummary(report.checks));
 	return lines.join('\n');
 }
@@ -74,6 +84,7 @@ export function doctorMarkdown(report: DoctorReport): string {
 		'| status | check | found | fix |',
 		'| --- | --- | --- | --- |',
 		...worstFirst(report.checks).map(check => `| **${STATUS_LABELS[check.status]}** | ${cell(check.title)} | ${cell(check.found)} | ${check.fix ? cell(check.fix) : ''} |`),
+		...(report.settings ? ['', ...settingsMarkdown(report.settings)] : []),
 		'',
 		`${markdownText(doctorSummary(report.checks))} (\`lifeguard doctor\`).`,
 	];

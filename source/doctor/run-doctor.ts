@@ -10,6 +10,7 @@ import {exitCodeFor} from './checks.js';
 import {databaseConnectionLimit, pgbouncerMaxClientConn, roleConnectionLimit, signalBackend, visibility} from './limit-checks.js';
 import {idleInTransactionTimeout, idleSessionTimeout, poolAcquireTimeout, statementTimeout, tcpKeepalive} from './timeout-checks.js';
 import {readDoctorInput} from './read.js';
+import {settingsList} from './settings.js';
 import type {Check, DoctorInput, DoctorReport} from './types.js';
 
 /** Every check, in report order. */
@@ -61,7 +62,7 @@ export function doctorOutput(flags: {isJson: boolean; isMarkdown: boolean}): Pic
 
 export async function reviewConfiguration(run: DoctorRun): Promise<DoctorReport> {
 	const input = await readDoctorInput({client: run.client, password: run.password, poolCollectors: run.poolCollectors, poolTimeoutMs: run.poolTimeoutMs, warnRatio: run.warnRatio});
-	return {target: run.target, checks: runChecks(input)};
+	return {target: run.target, checks: runChecks(input), settings: settingsList(input)};
 }
 
 export function formatDoctorReport(report: DoctorReport, format: DoctorFormat, columns = 80, isColor = true): string {

@@ -27,8 +27,73 @@ export type MonitorPrivileges = {
 	canSignalBackend: boolean;
 	/** null before 16 (no such role). */
 	canUseReserved: boolean | null;
+	/** Superuser or pg_read_all_settings: sees sourcefile and sourceline in pg_settings. */
+	canReadAllSettings: boolean;
 	/** Connected over a Unix socket: the TCP keepalive settings do not apply to this session. */
 	isUnixSocket: boolean;
+};
+
+/** A pg_settings row of a value that did not come from the default (raw, in the setting's unit). */
+export type SettingRow = {
+	name: string;
+	setting: string;
+	unit: string | null;
+	bootValue: string | null;
+	resetValue: string | null;
+	source: string;
+	/** null when the value came from no file, or this role may not see it. */
+	file: string | null;
+	line: number | null;
+	isPendingRestart: boolean;
+};
+
+/** A line of a configuration file the server could not apply without a restart (pg_file_settings). */
+export type FileSetting = {name: string; setting: string; file: string; line: number | null};
+
+// --- the list of settings that differ from their defaults (settings.ts) ---
+
+/**
+ * A row of pg_settings as the list shows it: values with their units, boot_val the compiled-in default,
+ * reset_val what RESET gives a session here; source, file and line as the server gave them (file null:
+ * no file, or this role may not see it).
+ */
+export type ListedSetting = Pick<SettingRow, 'name' | 'source' | 'file' | 'line' | 'isPendingRestart'> & {
+	/** As SHOW says it: with its unit ("48MB", "1min"). */
+	value: string;
+	bootValue: string | null;
+	resetValue: string | null;
+	/** The value a restart would bring, where the files hold it (read from pg_file_settings; superusers only by default). */
+	afterRestart: {value: string; file: string; line: number | null} | null;
+	/** A connection or pool setting (settings.ts POOL_SETTINGS): listed first. */
+	isPoolSetting: boolean;
+};
+
+/** An ALTER DATABASE / ROLE … SET value, with the word pg_settings would give its source. */
+export type RoleSettingLine = {
+	name: string;
+	/** As written in the ALTER statement. */
+	value: string;
+	source: 'global' | 'database' | 'user' | 'database user';
+	role: string | null;
+	database: string | null;
+	/** The compiled-in default; null for a name pg_settings does not know (a custom `app.x`), or when it could not be read. */
+	bootValue: string | null;
+	isPoolSetting: boolean;
+};
+
+export type SettingsList = {
+	/** pg_settings could not be read: why (masked). */
+	error: string | null;
+	/** Whether this role sees sourcefile and sourceline (superuser or pg_read_all_settings). */
+	filesVisible: boolean;
+	/** Why the values a restart would bring are not known (pg_file_settings refused); null when read. */
+	afterRestartError: string | null;
+	/** Server-wide values that differ from their default, or wait for a restart: pool settings first, then by name. */
+	changed: ListedSetting[];
+	/** Set somewhere (a file, the command line) to the value they have by default: not a difference, named for --json. */
+	setToDefault: ListedSetting[];
+	/** pg_db_role_setting, every database and role; null when it could not be read. */
+	perRole: RoleSettingLine[] | null;
 };
 
 export type LoginRole = {name: string; isSuperuser: boolean; connectionLimit: number | null; connections: number};
@@ -96,6 +161,10 @@ export type DoctorInput = {
 	roles: Part<LoginRole[]>;
 	databases: Part<DatabaseLimit[]>;
 	roleSettings: Part<RoleDatabaseSetting[]>;
+	/** pg_settings rows that differ from the default or wait for a restart (settings.ts lists them). */
+	changedSettings: Part<SettingRow[]>;
+	/** Values the files hold for a restart; superusers only by default. */
+	fileSettings: Part<FileSetting[]>;
 	applications: Part<ApplicationUsage[]>;
 	pools: PoolCapacity[];
 	pgbouncers: Array<{endpoint: string; config: Part<PgBouncerConfig>}>;
@@ -132,4 +201,5 @@ export type Check = {
 	numbers: Record<string, number | null>;
 };
 
-export type DoctorReport = {target: string; checks: Check[]};
+/** settings: the list of settings that differ from their defaults (absent in reports made without it). */
+export type DoctorReport = {target: string; checks: Check[]; settings?: SettingsList};

@@ -59,7 +59,15 @@ export type StartLimits = {maxConnections: number; superuserReserved: number; re
 
 /** `server`: the server's name when several are watched (`--db NAME=URL`), absent for one. */
 export type LogEvent = {at: string; server?: string} & (
-	| {type: 'start'; /** Masked connection target. */ target: string; version: string | null; limits: StartLimits | null}
+	| {
+			type: 'start';
+			/** Masked connection target. */
+			target: string;
+			version: string | null;
+			limits: StartLimits | null;
+			/** Settings the server had pending a restart at start (absent: not read, or a log before it was written). */
+			pendingRestart?: string[];
+	  }
 	| {
 			type: 'level';
 			subject: LoggedSubject;
@@ -286,6 +294,7 @@ const SHAPES: Record<LogEventType, Shape> = {
 		target: isString,
 		version: optional(nullable(isString)),
 		limits: optional(nullable(shaped({maxConnections: isNumber, superuserReserved: optional(isNumber), reservedForRole: optional(isNumber), usable: isNumber}))),
+		pendingRestart: optional(listOf(isString)),
 	},
 	level: {
 		subject: isLoggedSubject,

@@ -78,8 +78,8 @@ export function describe(event: Event): string {
 function changeSentence(event: ChangeEvent): string {
 	switch (event.what) {
 		case 'reload': {
-			const names = event.pendingRestart?.map(name => text(name, '?'));
-			const pending = names === undefined ? '' : (names.length === 0 ? ' (no setting pending a restart)' : ` (${names.length === 1 ? 'setting' : 'settings'} pending a restart: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''})`);
+			const names = event.pendingRestart;
+			const pending = names === undefined ? '' : (names.length === 0 ? ' (no setting pending a restart)' : ` (${pendingRestartText(names)})`);
 			return `${subjectName(event)} configuration reloaded at ${clockTime(logTimeMs(event.loadedAt) ?? event.atMs)} UTC${pending}`;
 		}
 
@@ -157,7 +157,18 @@ function startDetails(event: Extract<Event, {type: 'start'}>): string {
 		parts.push(`${limits['usable']} usable of ${limits['maxConnections']} connections`);
 	}
 
+	// An empty list is the usual state at start: said only when something waits for a restart.
+	if (Array.isArray(event.pendingRestart) && event.pendingRestart.length > 0) {
+		parts.push(pendingRestartText(event.pendingRestart));
+	}
+
 	return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** "settings pending a restart: max_connections, shared_buffers", at most five named. */
+function pendingRestartText(names: readonly string[]): string {
+	const safe = names.map(name => text(name, '?'));
+	return `${safe.length === 1 ? 'setting' : 'settings'} pending a restart: ${safe.slice(0, 5).join(', ')}${safe.length > 5 ? ` and ${safe.length - 5} more` : ''}`;
 }
 
 /** Two lines about one subject of one server (a fold line continues a level line's run). */

@@ -167,3 +167,37 @@ export function fitCellsMiddle(text: string, width: number): string {
 	const head = sliceCells(text, width - 1 - cellWidth(tail));
 	return fitCells(`${head}…${tail}`, width);
 }
+
+/** Words into lines of at most `width` cells; a word longer than a line is cut. */
+export function wrapCells(text: string, width: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(' ').filter(Boolean)) {
+		let rest = word;
+		while (cellWidth(rest) > width) {
+			if (line) {
+				lines.push(line);
+				line = '';
+			}
+
+			const head = sliceCells(rest, width);
+			lines.push(head);
+			rest = rest.slice(head.length);
+		}
+
+		if (!line) {
+			line = rest;
+		} else if (cellWidth(line) + 1 + cellWidth(rest) <= width) {
+			line = `${line} ${rest}`;
+		} else {
+			lines.push(line);
+			line = rest;
+		}
+	}
+
+	if (line || lines.length === 0) {
+		lines.push(line);
+	}
+
+	return lines;
+}

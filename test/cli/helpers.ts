@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, readdirSync, statSync} from 'node:fs';
+import {mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import pg from 'pg';
-import {after, before} from 'node:test';
+import {after, afterEach, before} from 'node:test';
 import {pollUntil, startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -273,4 +275,29 @@ export function builtCliAndServer(): () => TestServer {
 		await server?.stop();
 	});
 	return () => server!;
+}
+
+/**
+ * For a describe of runs on a pseudo-terminal: the built CLI, one embedded server and a directory,
+ * made before its tests and removed after them; the run a test keeps in `fixture.run` is stopped
+ * after each test, however it ended.
+ */
+export function ptyFixture(prefix: string): {server: () => TestServer; dir: () => string; run: PtyRun | undefined} {
+	let server: TestServer | undefined;
+	let dir = '';
+	const fixture = {server: () => server!, dir: () => dir, run: undefined as PtyRun | undefined};
+	before(async () => {
+		ensureBuilt();
+		dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+		server = await startEmbeddedPostgres();
+	});
+	afterEach(async () => {
+		await fixture.run?.stop();
+		fixture.run = undefined;
+	});
+	after(async () => {
+		await server?.stop();
+		await rm(dir, {recursive: true, force: true});
+	});
+	return fixture;
 }

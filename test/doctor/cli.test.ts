@@ -85,7 +85,7 @@ describe('lifeguard doctor (built binary)', () => {
 			const json = await runCli(['doctor', '--json', '--db', server.url]);
 			assert.equal(json.code, 1, context(json));
 			const report = JSON.parse(json.stdout) as JsonReport;
-			assert.deepEqual(Object.keys(report), ['target', 'checks']);
+			assert.deepEqual(Object.keys(report), ['target', 'checks', 'settings']);
 			assert.match(report.target, /^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres$/);
 			assert.equal(report.checks.length, 13);
 			for (const check of report.checks) {
