@@ -1,6 +1,6 @@
-// `--prometheus` at start: a real Prometheus holding ten minutes of a pool that saturated before
-// lifeguard started (written as blocks by promtool before Prometheus starts: a test cannot wait ten
-// minutes). lifeguard's start-up read (priorTrend, the one watch.tsx runs) seeds the history strip,
+// `--prometheus` at start: a real engine holding ten minutes of a pool that saturated before lifeguard
+// started (a test cannot wait ten minutes: written as blocks by promtool before Prometheus starts,
+// imported into VictoriaMetrics through its API); each test that reads it runs against both. lifeguard's start-up read (priorTrend, the one watch.tsx runs) seeds the history strip,
 // and the first frame, judged through the real collector and the board, shows the queue beginning
 // before the start, and so does the built screen on a real terminal (tmux). A failing or hanging
 // Prometheus leaves the strip empty within one deadline.
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import process from 'node:process';
 import type {AddressInfo} from 'node:net';
-import {after, before, test} from 'node:test';
+import {after, before, describe, test} from 'node:test';
 import {createPoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
 import {placeholderPool} from '../../../source/judge/pool-status.js';
@@ -18,22 +18,24 @@ import {priorTrend} from '../../../source/prior-trend.js';
 import {type DashboardAction, initialState, reduce} from '../../../source/screen/board.js';
 import {clockTime} from '../../../source/text/words.js';
 import {dashboardLines} from '../../../source/ui/components/dashboard.js';
-import {PROMETHEUS_MISSING, prometheusBinary, startFakePrometheus, startPrometheus, type TestPrometheus} from '../../helpers/prometheus.js';
+import {type Engine, ENGINES} from '../../helpers/engines.js';
+import {startFakePrometheus, type TestPrometheus} from '../../helpers/prometheus.js';
 import {defaultThresholds, serverSnapshot} from '../../helpers/snapshots.js';
 import {startEmbeddedPostgres} from '../../helpers/postgres.js';
 import {hasTmux, TmuxRun} from '../../helpers/terminal.js';
 import {CLI, cleanEnv, ensureBuilt} from '../../cli/helpers.js';
 
-const missing = prometheusBinary() === null ? PROMETHEUS_MISSING : null;
 const POOL = 'orders/HikariPool-1';
-// The past, on the 10 s bucket grid: calm, then from queueMs on, both instances at max with a queue.
-const nowBucket = bucketOf(Date.now());
-const firstMs = nowBucket - (10 * 60_000);
-const lastMs = nowBucket - (2 * TREND_BUCKET_MS);
-const queueMs = nowBucket - 150_000;
-
-/** OpenMetrics for promtool: each family's samples together, each series in time order. */
-function history(): string {
+/**
+ * Ten minutes before `nowMs` on the 10 s bucket grid, as OpenMetrics (each family's samples together,
+ * each series in time order): calm, then from `queueMs` (150 s before) on, both instances at max with a
+ * queue. Made when an engine starts, so the past ends where its tests begin.
+ */
+function pastOf(nowMs: number): {queueMs: number; history: string} {
+	const nowBucket = bucketOf(nowMs);
+	const firstMs = nowBucket - (10 * 60_000);
+	const lastMs = nowBucket - (2 * TREND_BUCKET_MS);
+	const queueMs = nowBucket - 150_000;
 	const instances = [{instance: 'a:8080', pending: 40}, {instance: 'b:8080', pending: 60}];
 	const lines: string[] = [];
 	const family = (name: string, value: (isQueued: boolean, pending: number) => number) => {
@@ -49,85 +51,88 @@ function history(): string {
 	family('hikaricp_connections_active', isQueued => (isQueued ? 10 : 3));
 	family('hikaricp_connections_idle', isQueued => (isQueued ? 0 : 7));
 	family('hikaricp_connections_pending', (isQueued, pending) => (isQueued ? pending : 0));
-	return `${lines.join('\n')}\n# EOF\n`;
+	return {queueMs, history: `${lines.join('\n')}\n# EOF\n`};
 }
-
-let prometheus: TestPrometheus | undefined;
-
-before(async () => {
-	if (!missing) {
-		prometheus = await startPrometheus([], {history: history()});
-	}
-});
-
-after(async () => {
-	await prometheus?.stop();
-});
 
 const text = (line: {spans: Array<{text: string}>}) => line.spans.map(part => part.text).join('');
 
-test('the first frame shows the queue that began before lifeguard started, from Prometheus, and says so', async t => {
-	if (missing) {
-		t.skip(missing);
-		return;
-	}
+/** The tests that read the past from one engine. */
+function engineTests(engine: Engine): void {
+	let prometheus: TestPrometheus | undefined;
+	let queueMs = 0;
 
-	const endpoint = parsePrometheusSpec(prometheus!.url, '--prometheus', {selector: null});
-	const startMs = Date.now();
-	const prior = await priorTrend([endpoint], startMs, {timeoutMs: 5000, columns: 120});
-	assert.equal(prior.notice, `history before ${clockTime(startMs)} from Prometheus`);
-	const trend = prior.trend!;
-	assert.ok(trend.times[0]! <= startMs - (5 * 60_000), `history from ${clockTime(trend.times[0]!)}, older than the start ${clockTime(startMs)}`);
-	assert.ok(trend.times.at(-1)! < bucketOf(startMs), 'nothing seeded in the live part');
-	// The fleet summed as the live rows sum it: 40 + 60 waiting, 10 + 10 busy; the queue began at queueMs.
-	const waiting = seriesValues(trend, trendKeys.poolWaiting(POOL));
-	const began = trend.times[waiting.findIndex(value => (value ?? 0) > 0)];
-	assert.equal(began, queueMs, `the queue began at ${clockTime(queueMs)}, seeded at ${began === undefined ? 'never' : clockTime(began)}`);
-	assert.equal(waiting.at(-1), 100);
-	assert.equal(seriesValues(trend, trendKeys.poolBusy(POOL)).at(-1), 20);
+	before(async () => {
+		// Built first: a build during a test would age the past by its minute.
+		ensureBuilt();
+		const past = pastOf(Date.now());
+		queueMs = past.queueMs;
+		prometheus = await engine.start([], {history: past.history});
+	});
 
-	// The first frame: the live pool reading through the real collector, the server's first poll.
-	const collector = createPoolCollector(endpoint);
-	try {
-		const reading = await collector.collect(5000);
-		assert.ok(reading.ok, reading.ok ? '' : reading.error);
-		const actions: DashboardAction[] = [
-			{type: 'pool-polled', endpoint, reading, atMs: startMs},
-			{type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: startMs, connections: 40})}, atMs: startMs},
-		];
-		const state = actions.reduce(reduce, initialState(defaultThresholds, {pools: [placeholderPool(endpoint)], trend}));
-		const lines = dashboardLines({state, target: 'postgres://x@127.0.0.1/x', columns: 120, rows: 40}).map(line => text(line));
-		const strip = lines.find(line => line.startsWith('History ')) ?? lines.join('\n');
-		// Calm (▁) cells, then the queue (█) from before the start, the legend in place of the span.
-		assert.match(strip, new RegExp(`${POOL} waiting ▁+█+ 100 Prometheus <${clockTime(startMs).slice(0, 5)}$`), strip);
-		assert.match(lines.join('\n'), /Pool +CRIT orders\/Hikari\S* +\[█+\] 20\/20 +WAITING 100 +2 inst/, 'the row and the strip agree');
-	} finally {
-		await collector.close();
-	}
-});
+	after(async () => {
+		await prometheus?.stop();
+	});
 
-test('the built screen on a real terminal: its first frame with the pool shows the queue from before the start', async t => {
-	if (missing || !hasTmux()) {
-		t.skip(missing ?? 'tmux is not installed');
-		return;
-	}
+	test('the first frame shows the queue that began before lifeguard started, from Prometheus, and says so', async () => {
+		const endpoint = parsePrometheusSpec(prometheus!.url, '--prometheus', {selector: null});
+		const startMs = Date.now();
+		const prior = await priorTrend([endpoint], startMs, {timeoutMs: 5000, columns: 120});
+		assert.equal(prior.notice, `history before ${clockTime(startMs)} from Prometheus`);
+		const trend = prior.trend!;
+		assert.ok(trend.times[0]! <= startMs - (5 * 60_000), `history from ${clockTime(trend.times[0]!)}, older than the start ${clockTime(startMs)}`);
+		assert.ok(trend.times.at(-1)! < bucketOf(startMs), 'nothing seeded in the live part');
+		// The fleet summed as the live rows sum it: 40 + 60 waiting, 10 + 10 busy; the queue began at queueMs.
+		const waiting = seriesValues(trend, trendKeys.poolWaiting(POOL));
+		const began = trend.times[waiting.findIndex(value => (value ?? 0) > 0)];
+		assert.equal(began, queueMs, `the queue began at ${clockTime(queueMs)}, seeded at ${began === undefined ? 'never' : clockTime(began)}`);
+		assert.equal(waiting.at(-1), 100);
+		assert.equal(seriesValues(trend, trendKeys.poolBusy(POOL)).at(-1), 20);
 
-	ensureBuilt();
-	const server = await startEmbeddedPostgres();
-	const run = new TmuxRun([process.execPath, CLI, '--db', server.url, '--prometheus', prometheus!.url], {columns: 120, rows: 40, env: cleanEnv()});
-	try {
-		const lines = await run.waitFor(/History slots/, 'the history strip');
-		assert.match(lines.join('\n'), /history before \d\d:\d\d:\d\d from Prometheus/, 'the start notice');
-		// One gap may sit at the seam: the server's first sample comes before the pool's first reading.
-		const screen = await run.waitFor(/orders\/HikariPool-1 waiting ▁+█+·?█* 100 Prometheus <\d\d:\d\d/, 'the strip with the past from Prometheus').catch((error: Error) => {
-			throw new Error(`${error.message}:\n${run.screen().join('\n')}`);
-		});
-		assert.match(screen.join('\n'), /Pool +CRIT orders\/Hikari\S* +\[█+\] 20\/20 +WAITING 100/);
-	} finally {
-		run.close();
-		await server.stop();
-	}
-});
+		// The first frame: the live pool reading through the real collector, the server's first poll.
+		const collector = createPoolCollector(endpoint);
+		try {
+			const reading = await collector.collect(5000);
+			assert.ok(reading.ok, reading.ok ? '' : reading.error);
+			const actions: DashboardAction[] = [
+				{type: 'pool-polled', endpoint, reading, atMs: startMs},
+				{type: 'server-polled', reading: {ok: true, isReconnected: false, snapshot: serverSnapshot({takenAtMs: startMs, connections: 40})}, atMs: startMs},
+			];
+			const state = actions.reduce(reduce, initialState(defaultThresholds, {pools: [placeholderPool(endpoint)], trend}));
+			const lines = dashboardLines({state, target: 'postgres://x@127.0.0.1/x', columns: 120, rows: 40}).map(line => text(line));
+			const strip = lines.find(line => line.startsWith('History ')) ?? lines.join('\n');
+			// Calm (▁) cells, then the queue (█) from before the start, the legend in place of the span.
+			assert.match(strip, new RegExp(`${POOL} waiting ▁+█+ 100 Prometheus <${clockTime(startMs).slice(0, 5)}$`), strip);
+			assert.match(lines.join('\n'), /Pool +CRIT orders\/Hikari\S* +\[█+\] 20\/20 +WAITING 100 +2 inst/, 'the row and the strip agree');
+		} finally {
+			await collector.close();
+		}
+	});
+
+	test('the built screen on a real terminal: its first frame with the pool shows the queue from before the start', {skip: hasTmux() ? false : 'tmux is not installed'}, async () => {
+
+		ensureBuilt();
+		const server = await startEmbeddedPostgres();
+		const run = new TmuxRun([process.execPath, CLI, '--db', server.url, '--prometheus', prometheus!.url], {columns: 120, rows: 40, env: cleanEnv()});
+		try {
+			const lines = await run.waitFor(/History slots/, 'the history strip');
+			assert.match(lines.join('\n'), /history before \d\d:\d\d:\d\d from Prometheus/, 'the start notice');
+			// One gap may sit at the seam: the server's first sample comes before the pool's first reading.
+			const screen = await run.waitFor(/orders\/HikariPool-1 waiting ▁+█+·?█* 100 Prometheus <\d\d:\d\d/, 'the strip with the past from Prometheus').catch((error: Error) => {
+				throw new Error(`${error.message}:\n${run.screen().join('\n')}`);
+			});
+			assert.match(screen.join('\n'), /Pool +CRIT orders\/Hikari\S* +\[█+\] 20\/20 +WAITING 100/);
+		} finally {
+			run.close();
+			await server.stop();
+		}
+	});
+}
+
+for (const engine of ENGINES) {
+	describe(`against ${engine.name}`, {skip: engine.missing}, () => {
+		engineTests(engine);
+	});
+}
 
 test('a failing Prometheus: no history, one line why, the strip as without it', async () => {
 	const broken = await startFakePrometheus(503, 'application/json', '{"status":"error","errorType":"unavailable","error":"overloaded"}');
