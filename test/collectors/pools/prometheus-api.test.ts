@@ -161,6 +161,15 @@ function engineTests(engine: Engine): void {
 		assert.deepEqual(down, {ok: false, error: 'connection refused'});
 	});
 
+	test('a selector the engine rejects: its reason in one line, without the echo of the query or a status in place of the kind', async () => {
+		const rejected = await collector(prometheus!.url, {selector: 'namespace=~"("'}).collect(2000);
+		assert.ok(!rejected.ok);
+		// Prometheus: `400 bad_data: invalid parameter "query": 1:2: parse error: …`; VictoriaMetrics: `422`, the
+		// status again as errorType and the whole query before `cannot expand WITH expressions: …`.
+		assert.match(rejected.error, /^prometheus \(HTTP 4\d\d\): (?:bad_data: invalid parameter "query": \d+:\d+: parse error: |cannot expand WITH expressions: invalid regexp in namespace="\(": )error parsing regexp: missing closing \): `\^\(\?:\(\)\$`$/);
+		assert.doesNotMatch(rejected.error, /hikaricp|\n/);
+	});
+
 	test('the drill-down on a real fleet: Enter, Enter lists the three instances worst first with the numbers Prometheus holds; one that stops reporting shows as GONE', async () => {
 		const source = collector(prometheus!.url);
 		const hasThree = (current: PoolReading) => byLabel(current, 'checkout/HikariPool-1')?.fleet?.instances === 3;

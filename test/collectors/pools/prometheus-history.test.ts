@@ -10,7 +10,7 @@ import process from 'node:process';
 import type {AddressInfo} from 'node:net';
 import {after, before, describe, test} from 'node:test';
 import {createPoolCollector} from '../../../source/collectors/pools/create-collector.js';
-import {parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
+import {parsePrometheusSelector, parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
 import {placeholderPool} from '../../../source/judge/pool-status.js';
 import {seriesValues} from '../../../source/judge/series.js';
 import {bucketOf, TREND_BUCKET_MS, trendKeys} from '../../../source/judge/trend.js';
@@ -106,6 +106,14 @@ function engineTests(engine: Engine): void {
 		} finally {
 			await collector.close();
 		}
+	});
+
+	test('a selector the engine rejects: no history, its reason in one line without the echo of the query', async () => {
+		const endpoint = parsePrometheusSpec(prometheus!.url, '--prometheus', {selector: parsePrometheusSelector('namespace=~"("')});
+		const prior = await priorTrend([endpoint], Date.now(), {timeoutMs: 5000, columns: 80});
+		assert.equal(prior.trend, undefined);
+		assert.match(prior.notice ?? '', /^no history from Prometheus: prometheus \(HTTP 4\d\d\): .*error parsing regexp: missing closing \)/);
+		assert.doesNotMatch(prior.notice ?? '', /hikaricp|: 422: /);
 	});
 
 	test('the built screen on a real terminal: its first frame with the pool shows the queue from before the start', {skip: hasTmux() ? false : 'tmux is not installed'}, async () => {
