@@ -2,7 +2,7 @@
 // numbers) a Prometheus holds, and for which services, so the rule file covers what is there. One
 // instant query of the names lifeguard reads, counted by name and service labels. Never throws: a
 // failure is one masked line.
-import {queryUrl} from '../collectors/pools/prometheus-api.js';
+import {errorReason, LIVE_QUERY, queryUrl} from '../collectors/pools/prometheus-api.js';
 import {serviceOf} from '../collectors/pools/prometheus-fleet.js';
 import {familyNames} from '../collectors/pools/prometheus-pools.js';
 import {endpointAuthorization, endpointSecrets} from '../connection/credentials.js';
@@ -74,7 +74,7 @@ export async function probeFamilies(endpoint: Pick<PoolEndpoint, 'url' | 'select
 			const answer = await client.request({
 				url,
 				accept: 'application/json',
-				form: new URLSearchParams({query: probeQuery(endpoint.selector ?? null)}).toString(),
+				form: new URLSearchParams({query: probeQuery(endpoint.selector ?? null), ...LIVE_QUERY}).toString(),
 				signal,
 				maxBytes: MAX_ANSWER_BYTES,
 				isJsonErrorRead: true,
@@ -91,7 +91,7 @@ export async function probeFamilies(endpoint: Pick<PoolEndpoint, 'url' | 'select
 			}
 
 			if (parsed.status !== 'success' || !Array.isArray(parsed.data?.result)) {
-				return failed(typeof parsed.error === 'string' ? parsed.error : `HTTP ${answer.status}, status is not "success"`);
+				return failed(errorReason(parsed.error) ?? `HTTP ${answer.status}, status is not "success"`);
 			}
 
 			return {ok: true, sources: sourcesOf(parsed.data.result as Array<{metric?: Record<string, string>}>)};

@@ -1,11 +1,12 @@
-// The --prometheus probe's failures and its reading of an answer; the live probe against Prometheus
-// and VictoriaMetrics is in live.test.ts.
+// The --prometheus probe's failures and its reading of an answer, and a family scraped seconds ago on
+// each engine; the whole probe against Prometheus and VictoriaMetrics with vmalert is in live.test.ts.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {probeFamilies, probeQuery, sourcesOf} from '../../source/alerts/probe.js';
 import {alertRules} from '../../source/alerts/rules.js';
-import {freePort} from '../helpers/postgres.js';
-import {startFakePrometheus} from '../helpers/prometheus.js';
+import {ENGINES} from '../helpers/engines.js';
+import {freePort, pollUntil} from '../helpers/postgres.js';
+import {hikariExposition, startFakePrometheus, startFixtureServer} from '../helpers/prometheus.js';
 
 const metric = (name: string, labels: Record<string, string>) => ({metric: {__name__: name, ...labels}});
 
@@ -78,3 +79,16 @@ test('a Prometheus that never answers: timed out, in time', async () => {
 		silent.close();
 	}
 });
+
+for (const engine of ENGINES) {
+	test(`${engine.name}: a family first scraped seconds ago is found (VictoriaMetrics hides its last 30 s unless asked not to)`, {skip: engine.missing}, async t => {
+		const fixture = await startFixtureServer(hikariExposition([{pool: 'HikariPool-1', max: 10, active: 4, idle: 6, pending: 0}]));
+		t.after(fixture.stop);
+		const storage = await engine.start([{job: 'orders', targets: [fixture.target]}]);
+		t.after(storage.stop);
+		// The first scrape is in storage, and the probe asks at once, well within 30 s of it.
+		await pollUntil(async () => (await storage.seriesCount('hikaricp_connections_max')) > 0, {timeoutMs: 30_000, everyMs: 100, what: 'the first scrape'});
+		const probe = await probeFamilies({url: storage.url, selector: null, bearerToken: null}, 5000);
+		assert.deepEqual(probe, {ok: true, sources: [{id: 'hikaricp', services: ['orders']}]});
+	});
+}

@@ -85,9 +85,16 @@ type Answer = {ok: true; samples: VectorSample[]} | {ok: false; error: string};
 
 export type Query = {client: HttpClient; url: URL; query: string; deadline: Deadline; maxBytes: number; budget: ByteBudget};
 
+/**
+ * Asked of every instant query: VictoriaMetrics otherwise answers "now" from data 30 s old
+ * (`-search.latencyOffset`), so a pool would leave its queue on screen for 30 s after it drained.
+ * Prometheus, Thanos and Mimir ignore the parameter.
+ */
+export const LIVE_QUERY = {nocache: '1'} as const;
+
 /** POST /api/v1/query (a form body: a family's query is too long for some proxies' URL limits). */
 async function instantQuery(request: Query): Promise<Answer> {
-	const answer = await apiQuery(request, {}, 'vector');
+	const answer = await apiQuery(request, LIVE_QUERY, 'vector');
 	return answer.ok ? {ok: true, samples: answer.result as VectorSample[]} : answer;
 }
 
@@ -116,9 +123,9 @@ export async function apiQuery(request: Query, extra: Record<string, string>, re
 
 	const answer = parsed as {status?: unknown; errorType?: unknown; error?: unknown; data?: {resultType?: unknown; result?: unknown}};
 	if (answer.status !== 'success') {
-		const type = typeof answer.errorType === 'string' ? `${answer.errorType}: ` : '';
-		const reason = typeof answer.error === 'string' ? answer.error : 'status is not "success"';
-		return {ok: false, error: `prometheus${response.status === 200 ? '' : ` (HTTP ${response.status})`}: ${type}${reason}`};
+		// VictoriaMetrics puts the HTTP status where Prometheus names the kind of error (`"errorType":"422"`).
+		const type = typeof answer.errorType === 'string' && !/^\d+$/.test(answer.errorType) ? `${answer.errorType}: ` : '';
+		return {ok: false, error: `prometheus${response.status === 200 ? '' : ` (HTTP ${response.status})`}: ${type}${errorReason(answer.error) ?? 'status is not "success"'}`};
 	}
 
 	if (answer.data?.resultType !== resultType || !Array.isArray(answer.data.result)) {
@@ -126,4 +133,16 @@ export async function apiQuery(request: Query, extra: Record<string, string>, re
 	}
 
 	return {ok: true, result: answer.data.result};
+}
+
+/**
+ * VictoriaMetrics repeats the whole query before its reason (`error when executing query="…" for
+ * (time=…, step=…): invalid regexp …`): a family's query is hundreds of characters of lifeguard's own
+ * text that would push the reason off the row, so only the reason is kept.
+ */
+const QUERY_ECHO = /^error when executing query=".*" (?:for \(time=-?\d+, step=\d+\)|on the time range \(start=-?\d+, end=-?\d+, step=\d+\)): /s;
+
+/** The reason of an error answer (`error`), without an echo of the query; null when there is none. */
+export function errorReason(error: unknown): string | null {
+	return typeof error === 'string' ? error.replace(QUERY_ECHO, '') : null;
 }

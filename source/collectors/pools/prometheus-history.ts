@@ -22,11 +22,20 @@ export type PoolHistory = {ok: true; points: PastPools[]} | {ok: false; error: s
 /** One series of a range answer: `values: [[time, "1.5"], …]`. */
 type MatrixSeries = {metric?: Record<string, string>; values?: unknown};
 
+/**
+ * The range is asked this far past its end, and the points past it are dropped. VictoriaMetrics
+ * replaces a range's points of its last `-search.latencyOffset` (30 s) with the value before them
+ * (a queue that drained 10 s before the start would show as still there) unless the range ends
+ * beyond its now + step; a minute more covers a minute of clock skew. Prometheus answers the extra
+ * steps from its lookback: 9 points a series, dropped.
+ */
+const ASKED_BEYOND_MS = 90_000;
+
 export async function prometheusHistory(endpoint: PoolEndpoint, range: HistoryRange, timeoutMs: number): Promise<PoolHistory> {
 	const url = queryUrl(endpoint.url, 'query_range');
 	const queries = familyNames().map(family => familyQuery(family, endpoint.selector ?? null));
 	const client = createHttpClient({isHttps: url.protocol === 'https:', maxSockets: queries.length, authorization: endpointAuthorization(endpoint)});
-	const extra = {start: String(range.startMs / 1000), end: String(range.endMs / 1000), step: `${range.stepMs / 1000}s`};
+	const extra = {start: String(range.startMs / 1000), end: String((range.endMs + ASKED_BEYOND_MS) / 1000), step: `${range.stepMs / 1000}s`};
 	const failure = (error: string): PoolHistory => ({ok: false, error: oneLine(maskText(error, endpointSecrets(endpoint)))});
 	try {
 		return await withDeadline(timeoutMs, async deadline => {
@@ -37,7 +46,8 @@ export async function prometheusHistory(endpoint: PoolEndpoint, range: HistoryRa
 				return failure(failed.error);
 			}
 
-			return {ok: true, points: pointsOf(answers.flatMap(answer => (answer.ok ? answer.result as MatrixSeries[] : [])))};
+			const points = pointsOf(answers.flatMap(answer => (answer.ok ? answer.result as MatrixSeries[] : [])));
+			return {ok: true, points: points.filter(point => point.atMs <= range.endMs)};
 		}, failure);
 	} catch (error) {
 		return failure(error instanceof Error ? error.message : String(error));
