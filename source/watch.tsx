@@ -11,6 +11,7 @@ import {initialState} from './screen/board.js';
 import {type Desk, type DeskEffect, deskOf, updateDesk} from './screen/desk.js';
 import {type LogEvent, logTime, startLimits} from './judge/log-events.js';
 import {placeholderPool} from './judge/pool-status.js';
+import {firstReadings} from './first-readings.js';
 import {priorTrend, type PriorTrend} from './prior-trend.js';
 import type {SignalKind, SignalResult} from './readings/signals.js';
 import type {ServerReading, Session} from './readings/types.js';
@@ -36,6 +37,8 @@ export type WatchSources = {
 	servers: WatchedServer[];
 	poolCollectors: PoolCollector[];
 	poolControl?: PoolControl;
+	/** The servers' first readings, asked for before this module loaded (first-readings.ts); asked here when absent. */
+	firstReadings?: Promise<ServerReading[]>;
 };
 
 /** A start-up failure of the screen, with the exit code it deserves. */
@@ -88,9 +91,7 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 	// Every server's first reading at once: the first frame shows data, the pollers start an interval later.
 	// Beside them, --prometheus's last minutes for the history strip, within one pool timeout.
 	const [firsts, prior] = await Promise.all([
-		Promise.all(servers.map(async (server): Promise<ServerReading> => (server.startError
-			? {ok: false, error: server.startError, isDisconnected: true}
-			: server.postgres.poll()))),
+		sources.firstReadings ?? firstReadings(servers),
 		priorTrend(sources.poolCollectors.map(collector => collector.endpoint), now(), {timeoutMs: options.poolTimeoutMs, columns: process.stdout.columns}),
 	]);
 	for (const [index, server] of servers.entries()) {

@@ -42,40 +42,71 @@ const LIFEGUARD_APPLICATION = 'lifeguard';
  * It reads pg_stat_get_activity() rather than the view, which would join the catalogs for every row:
  * names are looked up only for the groups and the listed rows. $1 caps the session list.
  * Ages are clamped at 0 because the statement's clock can precede a state_change.
+ *
+ * At 5000 backends the one read of pg_stat_get_activity() is most of the statement's cost (the server
+ * copies every slot's status and finds each backend's PGPROC), so the rest reads `client` as few times
+ * as it can and as little of it: one aggregate for every count; one hash aggregate for the client
+ * groups, from which the applications are summed (no sort by name: the pids are sorted within each
+ * group); the age and the address as text are computed for the listed rows and groups only; a state
+ * is compared as a small number (`sc`). bench/README.md has the figures.
  */
 const SNAPSHOT_COLUMNS = `
 with me as materialized (
 	select pg_backend_pid() as pid, clock_timestamp() as now
 ),
 client as materialized (
-	select a.pid, a.datid, a.usesysid, a.application_name, host(a.client_addr) as client,
-		a.backend_type is null as hidden, a.state, a.backend_start, a.xact_start, a.query_start, a.state_change,
-		a.wait_event_type, a.wait_event, left(a.query, ${QUERY_TEXT_CAP}) as query,
-		(a.pid = me.pid or a.application_name = '${LIFEGUARD_APPLICATION}') as own
+	select a.pid, a.datid, a.usesysid, a.backend_type is null as hidden,
+		(a.pid = me.pid or a.application_name = '${LIFEGUARD_APPLICATION}') as own,
+		-- sc: 0 idle, 1 active, 2 idle in transaction, 3 … (aborted), 4 anything else (or none yet).
+		case a.state when 'idle' then 0 when 'active' then 1 when 'idle in transaction' then 2
+			when 'idle in transaction (aborted)' then 3 else 4 end as sc,
+		coalesce(a.wait_event_type = 'Lock', false) as is_lock,
+		a.state is distinct from 'idle'
+			and coalesce(a.xact_start, a.query_start, a.backend_start) < me.now - interval '${STALE_WORK_SECONDS} seconds' as is_stale,
+		coalesce(a.state_change, a.backend_start) as since, a.query_start,
+		a.application_name, a.client_addr, a.state, a.backend_start, a.xact_start,
+		a.wait_event_type, a.wait_event, left(a.query, ${QUERY_TEXT_CAP}) as query
 	from pg_stat_get_activity(null) a, me
 	where a.backend_type = 'client backend'
 		or (a.backend_type is null and a.datid is not null and a.usesysid is not null)
 ),
-seen as materialized (
-	select c.*,
-		greatest(extract(epoch from (me.now - coalesce(c.state_change, c.backend_start))), 0)::float8 as state_seconds,
-		c.state is distinct from 'idle'
-			and coalesce(c.xact_start, c.query_start, c.backend_start) < me.now - interval '${STALE_WORK_SECONDS} seconds' as is_stale
-	from client c, me
-	where not c.hidden and not c.own
+seen as not materialized (
+	select * from client where not hidden and not own
+),
+totals as materialized (
+	select count(*) filter (where not own) as connections, count(*) filter (where own) as own_connections,
+		count(*) filter (where hidden) as hidden,
+		count(*) filter (where not hidden and not own) as seen,
+		count(*) filter (where not hidden and not own and sc = 0) as idle,
+		count(*) filter (where not hidden and not own and sc = 1) as active,
+		count(*) filter (where not hidden and not own and sc = 2) as idle_in_transaction,
+		count(*) filter (where not hidden and not own and sc = 3) as aborted,
+		count(*) filter (where not hidden and not own and sc = 4) as other,
+		count(*) filter (where not hidden and not own and is_lock) as lock_waiting
+	from client
 ),
 waiter as materialized (
 	select s.pid, pg_blocking_pids(s.pid) as blocked_by
 	from seen s
-	where s.wait_event_type = 'Lock'
+	where s.is_lock
 	limit ${BLOCKER_LOOKUP_CAP}
 ),
-listed as (
-	select s.*, w.blocked_by
-	from seen s left join waiter w using (pid)
-	order by (w.pid is not null) desc, s.state like 'idle in transaction%' desc, s.state = 'active' desc,
-		s.state_seconds desc
+listed as materialized (
+	select * from (
+		select s.*, case when s.is_lock then (select w.blocked_by from waiter w where w.pid = s.pid) end as blocked_by
+		from seen s
+	) s
+	-- The oldest state first: since ascending is the age descending.
+	order by s.blocked_by is not null desc, s.sc in (2, 3) desc, s.sc = 1 desc, s.since
 	limit $1
+),
+grp as materialized (
+	select application_name as application, client_addr, count(*) as n,
+		count(*) filter (where sc = 1) as active, count(*) filter (where sc <> 0) as busy,
+		-- Per backend: 0 idle | 1 working | 2 stale (ordered by pid below, within the group).
+		array_agg(pid) as pids, array_agg(case when sc = 0 then 0 when is_stale then 2 else 1 end) as work
+	from seen
+	group by application_name, client_addr
 )
 select
 	current_setting('server_version') as version,
@@ -87,24 +118,16 @@ select
 	-- Two reads of this backend's memory: a reload or a restart between polls is a change to tell.
 	(extract(epoch from pg_conf_load_time()) * 1000)::float8 as conf_loaded_ms,
 	(extract(epoch from pg_postmaster_start_time()) * 1000)::float8 as started_ms,
-	(select count(*) from client where not own)::int as connections,
-	(select count(*) from client where own)::int as own_connections,
-	(select count(*) from client where hidden)::int as hidden,
-	(select json_build_object(
-		'active', count(*) filter (where state = 'active'),
-		'idle', count(*) filter (where state = 'idle'),
-		'idleInTransaction', count(*) filter (where state = 'idle in transaction'),
-		'idleInTransactionAborted', count(*) filter (where state = 'idle in transaction (aborted)'),
-		'other', count(*) filter (where state is null or state not in
-			('active', 'idle', 'idle in transaction', 'idle in transaction (aborted)'))
-	) from seen) as states,
-	(select count(*) from seen where wait_event_type = 'Lock')::int as lock_waiting,
-	(select json_build_object('pid', s.pid, 'seconds', s.state_seconds,
+	t.connections::int, t.own_connections::int, t.hidden::int,
+	json_build_object('active', t.active, 'idle', t.idle, 'idleInTransaction', t.idle_in_transaction,
+		'idleInTransactionAborted', t.aborted, 'other', t.other) as states,
+	t.lock_waiting::int,
+	(select json_build_object('pid', s.pid, 'seconds', greatest(extract(epoch from (me.now - s.since)), 0)::float8,
 		'blocking', (select count(*) from waiter w where s.pid = any(w.blocked_by)))
-		from seen s where s.state like 'idle in transaction%' order by s.state_seconds desc limit 1) as oldest_idle_in_transaction,
+		from seen s, me where s.sc in (2, 3) order by s.since limit 1) as oldest_idle_in_transaction,
 	(select json_build_object('pid', s.pid,
 		'seconds', greatest(extract(epoch from (me.now - s.query_start)), 0)::float8)
-		from seen s, me where s.state = 'active' order by s.query_start limit 1) as longest_active,
+		from seen s, me where s.sc = 1 order by s.query_start limit 1) as longest_active,
 	(select coalesce(json_agg(json_build_object('name', db.datname, 'connections', d.n,
 		'limit', nullif(db.datconnlimit, -1)) order by d.n desc), '[]')
 		from (select datid, count(*) as n from client where not own group by datid) d
@@ -113,24 +136,22 @@ select
 		'limit', nullif(r.rolconnlimit, -1)) order by u.n desc), '[]')
 		from (select usesysid, count(*) as n from client where not own group by usesysid) u
 		join pg_roles r on r.oid = u.usesysid) as users,
+	-- An application's idle connections are its groups' connections that are not busy.
 	(select coalesce(json_agg(json_build_object('name', p.name, 'connections', p.n, 'idle', p.idle)
 		order by p.n desc), '[]')
-		from (select application_name as name, count(*) as n, count(*) filter (where state = 'idle') as idle
-			from seen group by application_name) p) as applications,
-	(select coalesce(json_agg(json_build_object('application', g.application, 'client', g.client,
-		'connections', g.n, 'active', g.active, 'busy', g.busy, 'backends', g.backends)
+		from (select application as name, sum(n)::int as n, sum(n - busy)::int as idle
+			from grp group by application) p) as applications,
+	(select coalesce(json_agg(json_build_object('application', g.application, 'client', host(g.client_addr),
+		'connections', g.n, 'active', g.active, 'busy', g.busy,
+		-- [pid, state] per backend: pool-suspected follows a pooler's server connections by pid as their
+		-- application_name changes (some 12 bytes a connection).
+		'backends', (select array_agg(array[b.pid, b.work] order by b.pid) from unnest(g.pids, g.work) b(pid, work)))
 		order by g.n desc), '[]')
-		from (select application_name as application, client, count(*) as n,
-			count(*) filter (where state = 'active') as active,
-			count(*) filter (where state is distinct from 'idle') as busy,
-			-- [pid, 0 idle | 1 working | 2 stale] per backend: pool-suspected follows a pooler's server
-			-- connections by pid as their application_name changes (some 12 bytes a connection).
-			json_agg(json_build_array(pid, case when state = 'idle' then 0 when is_stale then 2 else 1 end)
-				order by pid) as backends
-			from seen group by application_name, client) g) as client_groups,
+		from grp g) as client_groups,
 	(select coalesce(json_agg(json_build_object(
 		'pid', l.pid, 'user', r.rolname, 'database', db.datname, 'application', l.application_name,
-		'client', l.client, 'state', l.state, 'stateSeconds', l.state_seconds,
+		'client', host(l.client_addr), 'state', l.state,
+		'stateSeconds', greatest(extract(epoch from (me.now - l.since)), 0)::float8,
 		'backendStart', l.backend_start,
 		'backendStartMicros', round(extract(epoch from l.backend_start) * 1e6)::bigint::text,
 		'xactStart', l.xact_start, 'queryStart', l.query_start,
@@ -138,11 +159,12 @@ select
 		'blockedBy', coalesce(to_json(l.blocked_by), '[]'),
 		'query', l.query,
 		'isSuperuser', coalesce(r.rolsuper, false))), '[]')
-		from listed l left join pg_roles r on r.oid = l.usesysid left join pg_database db on db.oid = l.datid) as sessions,
-	greatest((select count(*) from seen) - $1, 0)::int as sessions_omitted,
+		from listed l left join pg_roles r on r.oid = l.usesysid left join pg_database db on db.oid = l.datid, me) as sessions,
+	greatest(t.seen - $1, 0)::int as sessions_omitted,
 	coalesce((select rolsuper from pg_roles where rolname = current_user), false) as is_superuser,
 	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
 	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend
+from totals t
 `;
 
 /**

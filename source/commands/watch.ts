@@ -4,6 +4,7 @@ import process from 'node:process';
 import {createPoolCollector} from '../collectors/pools/create-collector.js';
 import {createPostgresSource} from '../collectors/postgres-activity.js';
 import {SCREEN_SESSION_ROW_CAP} from '../collectors/postgres-queries.js';
+import {firstReadings} from '../first-readings.js';
 import {type Command, CommandError, READING_FLAGS, SCREEN_FLAGS} from './command.js';
 import {openServers, requireAnswer} from './servers.js';
 import {printOnce, SUMMARY_PRINTER} from './snapshot.js';
@@ -30,14 +31,14 @@ export const watchCommand: Command = {
 		// The screen shows a few dozen rows: it ships fewer than --json does.
 		const sources = servers.named.map(({target}, index) => createPostgresSource(target, servers.clients[index] ?? null, now, {sessionRowCap: SCREEN_SESSION_ROW_CAP}));
 		const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
+		const watched = servers.named.map(({name, target}, index) => ({name, target: target.display, password: target.password, role: target.user, postgres: sources[index]!, startError: servers.reasons[index] ?? undefined}));
+		// Asked for now, so the servers work on them while the screen's code loads (first-readings.ts).
+		const firsts = firstReadings(watched);
 		// Ink, React and yoga load only here, when there is a screen to draw: --help, --json, check and
 		// the summary start without them (issue 24: start-up CPU).
 		const {watch, WatchError} = await import('../watch.js');
 		try {
-			return await watch(options, {
-				servers: servers.named.map(({name, target}, index) => ({name, target: target.display, password: target.password, role: target.user, postgres: sources[index]!, startError: servers.reasons[index] ?? undefined})),
-				poolCollectors,
-			});
+			return await watch(options, {servers: watched, poolCollectors, firstReadings: firsts});
 		} catch (error) {
 			throw error instanceof WatchError ? new CommandError(error.message, error.exitCode) : error;
 		} finally {
