@@ -240,7 +240,8 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
  * those without one), and a selector switch that is on picks among those.
  */
 export function selectCommand(first: string | undefined, flags: ParsedFlags, commands: readonly CommandSpec[]): CommandSpec {
-	const words = [...new Set(commands.flatMap(command => (command.word === null ? [] : [command.argument ? `${command.word} ${command.argument}` : command.word])))];
+	// A command selected by a flag is a variant of its word (`demo --doctor`, `report --prometheus`): the hint names the word once.
+	const words = [...new Set(commands.flatMap(command => (command.word === null || command.selector !== undefined ? [] : [command.argument ? `${command.word} ${command.argument}` : command.word])))];
 	const isWord = first !== undefined && commands.some(command => command.word === first);
 	if (first !== undefined && !isWord) {
 		throw new OptionsError(`unknown command ${quote(first)} (use ${words.slice(0, -1).join(', ')} or ${words.at(-1)!}; the target goes in --db)`);
