@@ -5,15 +5,20 @@
 // max, timeouts and server peak are the numbers written; a calm window exits 0; without the exporter
 // the server is "not in Prometheus"; bad input is one line, exit 2.
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {PROMETHEUS_MISSING, prometheusBinary, startFakePrometheus, startPrometheus, type TestPrometheus} from '../helpers/prometheus.js';
-import {freePort} from '../helpers/postgres.js';
+import pg from 'pg';
+import {freePort, pollUntil, startEmbeddedPostgres} from '../helpers/postgres.js';
+import {ownProcess} from '../helpers/test-tmp.js';
 import {assertOneLineFailure, ensureBuilt, runCli} from '../cli/helpers.js';
 
 const missing = prometheusBinary() === null ? PROMETHEUS_MISSING : null;
+const EXPORTER = '/usr/bin/prometheus-postgres-exporter';
 const SCRAPE_MS = 5000;
 // The past on a 5 s grid: calm, three minutes saturated from satMs, calm again until lastMs.
 const baseMs = Math.floor(Date.now() / 60_000) * 60_000;
@@ -161,6 +166,46 @@ describe('lifeguard report --prometheus', () => {
 			}
 		} finally {
 			await broken.stop();
+		}
+	});
+
+	test('a real postgres_exporter scraped by Prometheus: the server\'s slots as PostgreSQL counts them', async t => {
+		if (missing || !existsSync(EXPORTER)) {
+			t.skip(missing ?? 'prometheus-postgres-exporter not installed: apt-get install prometheus-postgres-exporter');
+			return;
+		}
+
+		const server = await startEmbeddedPostgres();
+		const clients: pg.Client[] = [];
+		const port = await freePort();
+		const exporter = spawn(EXPORTER, [`--web.listen-address=127.0.0.1:${port}`], {env: {PATH: process.env['PATH'] ?? '', DATA_SOURCE_NAME: `${server.url}?sslmode=disable`}, stdio: 'ignore'});
+		ownProcess(exporter);
+		let prometheus: TestPrometheus | undefined;
+		try {
+			// Six idle sessions held through the window: the exporter's own makes seven (eight while an autovacuum worker runs).
+			for (let index = 0; index < 6; index++) {
+				const client = new pg.Client({connectionString: server.url});
+				clients.push(client);
+				await client.connect();
+			}
+
+			const settings = await clients[0]!.query<{max: number; reserved: number}>("select current_setting('max_connections')::int as max, current_setting('superuser_reserved_connections')::int as reserved");
+			const usable = settings.rows[0]!.max - settings.rows[0]!.reserved;
+			prometheus = await startPrometheus([{job: 'postgres', targets: [`127.0.0.1:${port}`]}], {intervalSeconds: 1});
+			await pollUntil(async () => (await prometheus!.seriesCount('count_over_time(pg_stat_activity_count{state="idle"}[1m]) >= 3')) > 0, {timeoutMs: 30_000, everyMs: 250, what: 'three scrapes of postgres_exporter'});
+			const result = await runCli(['report', '--prometheus', prometheus.url, '--from', '-20s', '--to', 'now'], {timeoutMs: 60_000});
+			const context = `${result.stdout}\n${result.stderr}`;
+			assert.equal(result.code, 0, context);
+			const verdict = /^lifeguard report: OK: no pool recorded; server peak (\d+)\/(\d+) used \(\d+%\), under --warn 80%\n$/.exec(result.stderr);
+			assert.ok(verdict, context);
+			assert.equal(Number(verdict[2]), usable, context);
+			assert.ok(Number(verdict[1]) >= 7 && Number(verdict[1]) <= 8, context);
+			assert.match(result.stdout, new RegExp(`server: postgres_exporter postgres/127\\.0\\.0\\.1:${port} \\(127\\.0\\.0\\.1:\\d+\\) \\(its slots only`), context);
+		} finally {
+			await Promise.all(clients.map(async client => client.end().catch(() => undefined)));
+			exporter.kill('SIGTERM');
+			await prometheus?.stop();
+			await server.stop();
 		}
 	});
 });

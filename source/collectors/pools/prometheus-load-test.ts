@@ -22,12 +22,15 @@ export type LoadTestHistory =
 	| {ok: true; pools: PastPools[]; timeouts: Map<number, Map<string, number>>; server: ServerHistory}
 	| {ok: false; error: string};
 
-/** postgres_exporter's series, one server = one (job, instance). reserved_connections is PostgreSQL 16+. */
+/**
+ * postgres_exporter's series, one server = one (job, instance, server): one exporter may read several
+ * servers, each labelled `server` (0.11: `server="host:port"`). reserved_connections is PostgreSQL 16+.
+ */
 const SERVER_QUERIES = [
-	'sum by (job, instance, state) (pg_stat_activity_count)',
-	'max by (job, instance) (pg_settings_max_connections)',
-	'max by (job, instance) (pg_settings_superuser_reserved_connections)',
-	'max by (job, instance) (pg_settings_reserved_connections)',
+	'sum by (job, instance, server, state) (pg_stat_activity_count)',
+	'max by (job, instance, server) (pg_settings_max_connections)',
+	'max by (job, instance, server) (pg_settings_superuser_reserved_connections)',
+	'max by (job, instance, server) (pg_settings_reserved_connections)',
 ] as const;
 
 export async function prometheusLoadTest(endpoint: PoolEndpoint, range: HistoryRange, timeoutMs: number): Promise<LoadTestHistory> {
@@ -95,7 +98,7 @@ function timeoutsByStep(series: readonly MatrixSeries[]): Map<number, Map<string
 	return steps;
 }
 
-const serverKey = (metric: Record<string, string>) => `${metric['job'] ?? ''}\u0000${metric['instance'] ?? ''}`;
+const serverKey = (metric: Record<string, string>) => `${metric['job'] ?? ''}\u0000${metric['instance'] ?? ''}\u0000${metric['server'] ?? ''}`;
 
 /** key → atMs → value, for one (job, instance)-keyed answer. */
 function byServer(series: readonly MatrixSeries[]): Map<string, Map<number, number>> {
@@ -156,6 +159,6 @@ function serverHistory(activity: readonly MatrixSeries[], max: readonly MatrixSe
 		});
 	}
 
-	const [job, instance] = key.split('\u0000');
-	return {ok: true, name: safeText(`postgres_exporter ${job}/${instance}`), points};
+	const [job, instance, name] = key.split('\u0000');
+	return {ok: true, name: safeText(`postgres_exporter ${job}/${instance}${name ? ` (${name})` : ''}`), points};
 }
