@@ -32,6 +32,8 @@ const FLAGS = {
 	for: 'value',
 	out: 'value',
 	html: 'value',
+	from: 'value',
+	to: 'value',
 	// meow answers these alone before the flags are read (cli.tsx); known here so they are never "unknown".
 	help: 'switch',
 	version: 'switch',

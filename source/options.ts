@@ -7,6 +7,7 @@ import {plainHttpWarning, unusedTokenVariable} from './connection/credentials.js
 import {parsePoolSpecs, parsePrometheusSelector, parsePrometheusSpecs} from './connection/pool-endpoint.js';
 import type {Thresholds} from './judge/types.js';
 import type {PoolEndpoint} from './readings/types.js';
+import {type Instant, parseInstant} from './report/window.js';
 
 export {OptionsError} from './argv.js';
 
@@ -16,8 +17,11 @@ export type CommandSpec = {
 	name: string;
 	/** The word that selects it (`check`), or null: no word (the live screen, `--json`). */
 	word: string | null;
-	/** A switch that selects it over the command of the same word without one (`--json`, `demo --doctor`). */
-	selector?: SwitchFlag;
+	/**
+	 * A flag that selects it over the command of the same word without one: a switch that is on
+	 * (`--json`, `demo --doctor`), or a value flag that is given (`report --prometheus URL`).
+	 */
+	selector?: FlagName;
 	/** What messages call it: `lifeguard check`, `the live screen`. */
 	label: string;
 	/** Its line in --help and the README: `lifeguard timeline FILE`. */
@@ -65,6 +69,9 @@ export type Options = {
 	outFile: string | undefined;
 	/** report: the HTML page to write (--html). */
 	htmlFile: string | undefined;
+	/** report --prometheus: the window's ends (--from, --to), as given (relative ones resolve when it runs). */
+	reportFrom: Instant | undefined;
+	reportTo: Instant | undefined;
 	/** Printed once on stderr before anything else (credentials that would cross a network in clear text). */
 	warnings: string[];
 };
@@ -233,14 +240,16 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
  * those without one), and a selector switch that is on picks among those.
  */
 export function selectCommand(first: string | undefined, flags: ParsedFlags, commands: readonly CommandSpec[]): CommandSpec {
-	const words = [...new Set(commands.flatMap(command => (command.word === null ? [] : [command.argument ? `${command.word} ${command.argument}` : command.word])))];
+	// A command selected by a flag is a variant of its word (`demo --doctor`, `report --prometheus`): the hint names the word once.
+	const words = [...new Set(commands.flatMap(command => (command.word === null || command.selector !== undefined ? [] : [command.argument ? `${command.word} ${command.argument}` : command.word])))];
 	const isWord = first !== undefined && commands.some(command => command.word === first);
 	if (first !== undefined && !isWord) {
 		throw new OptionsError(`unknown command ${quote(first)} (use ${words.slice(0, -1).join(', ')} or ${words.at(-1)!}; the target goes in --db)`);
 	}
 
 	const candidates = commands.filter(command => command.word === (first ?? null));
-	const selected = candidates.find(command => command.selector !== undefined && flags.switches?.[command.selector]?.at(-1) === true);
+	const isOn = (name: FlagName) => flags.switches?.[name as SwitchFlag]?.at(-1) === true || (flags.values?.[name as ValueFlag]?.length ?? 0) > 0;
+	const selected = candidates.find(command => command.selector !== undefined && isOn(command.selector));
 	return selected ?? candidates.find(command => command.selector === undefined)!;
 }
 
@@ -313,6 +322,21 @@ function recordFor(flags: ParsedFlags): number | undefined {
 	return seconds * 1000;
 }
 
+/** `--from` / `--to` (report --prometheus): a moment or an offset from now. */
+function instantFlag(flags: ParsedFlags, name: 'from' | 'to'): Instant | undefined {
+	const text = single(flags, name);
+	if (text === undefined) {
+		return undefined;
+	}
+
+	const instant = parseInstant(text);
+	if (instant === null) {
+		throw new OptionsError(`--${name}: ${quote(text)} is not a time (use e.g. -30m, now, 2026-12-07T20:00:00Z or unix seconds)`);
+	}
+
+	return instant;
+}
+
 /** The endpoints of the kinds the command reads: a command that takes neither reads no variable for them. */
 function poolEndpoints(command: CommandSpec, flags: ParsedFlags, env: Record<string, string | undefined>): PoolEndpoint[] {
 	try {
@@ -376,6 +400,8 @@ export function buildOptions(input: readonly string[], flags: ParsedFlags, env: 
 		recordForMs: recordFor(flags),
 		outFile: single(flags, 'out'),
 		htmlFile: single(flags, 'html'),
+		reportFrom: instantFlag(flags, 'from'),
+		reportTo: instantFlag(flags, 'to'),
 		warnings: clearText === null ? [] : [clearText],
 	};
 	switchOf(flags, 'doctor', false); // checked like every switch (`--doctor --no-doctor`); it selects the command

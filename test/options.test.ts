@@ -30,7 +30,7 @@ describe('bad command lines: one line naming the flag', () => {
 		{argv: ['--json', '--sample', '11m'], message: '--sample: 11m is out of range (1s to 10m)'},
 		{argv: ['--sample', '40s'], message: '--sample: only for lifeguard --json and lifeguard check'},
 		{argv: ['--json', '--read-only'], message: '--read-only: only for the live screen and lifeguard demo'},
-		{argv: ['doctor', '--critical', '90'], message: '--critical: only for the live screen, lifeguard --json, lifeguard check, lifeguard demo, lifeguard alerts and lifeguard record'},
+		{argv: ['doctor', '--critical', '90'], message: '--critical: only for the live screen, lifeguard --json, lifeguard check, lifeguard demo, lifeguard alerts, lifeguard record and lifeguard report --prometheus'},
 		{argv: ['timeline', 'f.jsonl', '--pool', 'http://a/m'], message: '--pool: only for the live screen, lifeguard --json, lifeguard check, lifeguard doctor and lifeguard record'},
 		{argv: ['demo', '--db', 'postgres://h/x'], message: '--db: only for the live screen, lifeguard --json, lifeguard check, lifeguard doctor and lifeguard record'},
 		{argv: ['demo', '--json'], message: '--json: only for lifeguard --json, lifeguard doctor, lifeguard timeline and lifeguard demo --doctor'},

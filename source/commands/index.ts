@@ -6,7 +6,7 @@ import {checkCommand} from './check.js';
 import {demoCommand, demoDoctorCommand} from './demo.js';
 import {doctorCommand} from './doctor.js';
 import {recordCommand} from './record.js';
-import {reportCommand} from './report.js';
+import {reportCommand, reportPrometheusCommand} from './report.js';
 import {jsonCommand} from './snapshot.js';
 import {timelineCommand} from './timeline.js';
 import {watchCommand} from './watch.js';
@@ -23,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
 	alertsCommand,
 	recordCommand,
 	reportCommand,
+	reportPrometheusCommand,
 ];
 
 /** The row named `name` (Options.command). */

@@ -3,7 +3,7 @@
 // max, waiting) and one of the server's slots (used, usable, --warn), the findings as bands on the
 // time axis. Every name is outside text: escaped for HTML.
 import {clockTime, percent} from '../text/words.js';
-import {recordedWords, share, sizingAdvice, when} from './markdown.js';
+import {noServerWords, recordedWords, share, sizingAdvice, sourceLabel, when} from './markdown.js';
 import type {FindingSpan, Point, ReportModel} from './summary.js';
 
 /** Outside text as HTML text or an attribute value. */
@@ -130,7 +130,7 @@ function tables(model: ReportModel): {server: string; poolTable: string; finding
 	const {peak} = model.server;
 	const server = peak
 		? `<table><tr><th>peak used / usable</th><th>when</th><th>headroom at the peak</th><th>time at or above --warn</th></tr><tr><td>${peak.used}/${peak.usable} (${percent(peak.ratio)})</td><td>${when(model, peak.atMs)}</td><td>${peak.usable - peak.used}</td><td>${share(model, model.server.overWarnMs)}</td></tr></table>`
-		: '<p>The server was never read during the recording.</p>';
+		: `<p>${htmlText(noServerWords(model))}</p>`;
 	const pools = model.pools.map(pool => `<tr><td>${htmlText(pool.name)}</td><td>${pool.peakBusy ? `${pool.peakBusy.value}/${pool.peakBusy.max ?? 'n/a'} at ${clockTime(pool.peakBusy.atMs)}` : 'n/a'}</td><td>${pool.headroom ?? 'n/a'}</td><td>${pool.peakWaiting ? `${pool.peakWaiting.value} at ${clockTime(pool.peakWaiting.atMs)}` : 'n/a'}</td><td>${pool.timeouts ?? 'n/a'}</td><td>${share(model, pool.saturatedMs)}</td><td>${share(model, pool.queuedMs)}</td></tr>`);
 	const poolTable = pools.length === 0 ? '<p>No pool was recorded.</p>' : `<table><tr><th>pool</th><th>peak busy / max</th><th>headroom</th><th>peak waiting</th><th>timeouts</th><th>time at max</th><th>time with a queue</th></tr>${pools.join('')}</table>`;
 	const findings = model.findings.map(finding => `<tr><td>${htmlText(finding.level)}</td><td>${htmlText(finding.code)}</td><td>${htmlText(finding.subject)}</td><td>${when(model, finding.firstMs)}</td><td>${when(model, finding.lastMs)}</td><td>${htmlText(finding.message)}</td></tr>`);
@@ -171,7 +171,7 @@ export function reportHtml(model: ReportModel, verdict: {exitCode: number; line:
 <title>lifeguard load test report</title><style>${STYLE}</style></head>
 <body>
 <h1>Load test report</h1>
-<p>Server <code>${htmlText(model.header.target)}</code>, ${htmlText(recordedWords(model))}</p>
+<p>${sourceLabel(model)} <code>${htmlText(model.header.target)}</code>, ${htmlText(recordedWords(model))}</p>
 <p class="verdict ${verdict.exitCode === 0 ? 'ok' : 'fail'}">${htmlText(verdict.line)}</p>
 <h2>Server slots</h2>
 ${parts.server}

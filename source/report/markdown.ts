@@ -24,13 +24,27 @@ export function share(model: ReportModel, ms: number): string {
 	return total > 0 && ms > 0 ? `${span(ms)} (${percent(Math.min(1, ms / total))})` : span(ms);
 }
 
+/** What the report was read from: `Server` (a recording of it) or `From Prometheus` (its history). */
+export function sourceLabel(model: ReportModel): string {
+	return model.header.prometheus ? 'From Prometheus' : 'Server';
+}
+
+/** Why the server section is empty: never read while recording, or not in Prometheus. */
+export function noServerWords(model: ReportModel): string {
+	const reason = model.header.prometheus?.server;
+	return reason === undefined ? 'The server was never read during the recording.' : `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`;
+}
+
 /** The sentence under the title: what was recorded, when, how often. */
 export function recordedWords(model: ReportModel): string {
 	const day = new Date(model.startMs).toISOString().slice(0, 10);
 	const length = span(model.endMs - model.startMs + (model.header.intervalSeconds * 1000));
 	const cut = model.isComplete ? '' : ' The recording has no end line: the recorder was killed, or is still running.';
 	const skipped = model.skippedLines > 0 ? ` ${plural(model.skippedLines, 'line')} could not be read and were skipped.` : '';
-	return `${day} ${clockTime(model.startMs)} to ${clockTime(model.endMs)} UTC (${length}, ${plural(model.samples, 'sample')} every ${model.header.intervalSeconds} s).${cut}${skipped}`;
+	const from = model.header.prometheus
+		? ` Pools read as a live refresh reads them (query_range), judged by the live screen's judge; server: ${model.server.peak ? model.header.prometheus.server : 'not reported'} (its slots only, not its sessions).`
+		: cut;
+	return `${day} ${clockTime(model.startMs)} to ${clockTime(model.endMs)} UTC (${length}, ${plural(model.samples, 'sample')} every ${model.header.intervalSeconds} s).${from}${skipped}`;
 }
 
 /**
@@ -47,7 +61,7 @@ export function reportMarkdown(model: ReportModel, verdict: {exitCode: number; l
 	const lines = [
 		'# Load test report',
 		'',
-		`Server ${markdownCode(model.header.target)}, ${markdownText(recordedWords(model))}`,
+		`${sourceLabel(model)} ${markdownCode(model.header.target)}, ${markdownText(recordedWords(model))}`,
 		'',
 		`**${markdownText(verdict.line)}**`,
 		'',
@@ -62,7 +76,7 @@ export function reportMarkdown(model: ReportModel, verdict: {exitCode: number; l
 			`| ${peak.used}/${peak.usable} (${percent(peak.ratio)}) | ${when(model, peak.atMs)} | ${plural(peak.usable - peak.used, 'slot')} | ${share(model, model.server.overWarnMs)} |`,
 		);
 	} else {
-		lines.push('The server was never read during the recording.');
+		lines.push(markdownText(noServerWords(model)));
 	}
 
 	lines.push('', '## Pools', '');

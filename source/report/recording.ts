@@ -24,6 +24,11 @@ export type RecordingHeader = {
 	warnPercent: number;
 	criticalPercent: number;
 	caps: typeof SAMPLE_CAPS;
+	/**
+	 * Set when the report was built from Prometheus history (`report --prometheus`), never written by
+	 * `record`: where the server's numbers came from, or why there are none.
+	 */
+	prometheus?: {server: string};
 };
 
 export type ServerSample = {
@@ -34,7 +39,8 @@ export type ServerSample = {
 	active: number;
 	idle: number;
 	idleInTransaction: number;
-	lockWaiting: number;
+	/** null from Prometheus: postgres_exporter's counts do not say who waits for a lock. */
+	lockWaiting: number | null;
 };
 
 /** A pool's numbers; each null when its endpoint does not expose it (never an invented zero). */

@@ -3,7 +3,7 @@
 // reads. Fed one line at a time (a recording of hours is never held as text). Pure. A recording is
 // outside text: every number is checked to be one, anything else counts as not exposed.
 import {safeText} from '../text/sanitize.js';
-import {parseLine, type RecordingHeader, type RecordingSample} from './recording.js';
+import {parseLine, type RecordingEnd, type RecordingHeader, type RecordingSample} from './recording.js';
 
 export type Peak = {value: number; atMs: number};
 
@@ -102,6 +102,11 @@ class ReportBuilder {
 			return;
 		}
 
+		this.addEntry(entry);
+	}
+
+	/** One sample or the end, read from a file or made from Prometheus history (report/from-prometheus.ts). */
+	addEntry(entry: RecordingSample | RecordingEnd): void {
 		const atMs = Date.parse(entry.at);
 		if (entry.type === 'end') {
 			this.isComplete = true;
@@ -233,7 +238,7 @@ export function reportVerdict(model: ReportModel): {exitCode: 0 | 1; line: strin
 	const isServerOver = peak === null || peak.ratio >= warnRatio;
 	const warn = `--warn ${Math.round(warnRatio * 100)}%`;
 	const serverWords = peak === null
-		? 'the server was never read'
+		? (model.header.prometheus ? `${model.header.prometheus.server.startsWith('server not in Prometheus') ? 'server not in Prometheus' : 'server not reported'}, its slots not judged` : 'the server was never read')
 		: `server peak ${peak.used}/${peak.usable} used (${Math.round(peak.ratio * 100)}%), ${isServerOver ? 'at or above' : 'under'} ${warn}`;
 	const busiest = (pools: readonly PoolSummary[]) => pools.slice(0, 3).map(pool => poolWords(pool)).join(', ')
 		+ (pools.length > 3 ? ` and ${pools.length - 3} more` : '');

@@ -77,34 +77,9 @@ function byWorst(a: PoolInstance, b: PoolInstance): number {
  * whenever one instance restarts, so they are not differenced across polls).
  */
 export function fleetPools(samples: readonly VectorSample[]): PoolMetrics[] {
-	// (service, instance) → that instance's samples, as if it had been scraped on its own
-	const byInstance = new Map<string, {service: string; instance: string; samples: PromSample[]}>();
-	for (const sample of samples) {
-		// Used as they are: the recognizers read only their own labels, and deleting `__name__` would
-		// turn thousands of objects into slow dictionaries (measured: a third of a 500-instance refresh).
-		const labels = sample.metric;
-		const name = labels[RATE_LABEL] ?? labels['__name__'];
-		if (name === undefined) {
-			continue;
-		}
-
-		const service = serviceOf(labels);
-		const instance = instanceOf(labels);
-		const key = `${service}\u0000${instance}`;
-		let group = byInstance.get(key);
-		if (!group) {
-			group = {service, instance, samples: []};
-			byInstance.set(key, group);
-		}
-
-		group.samples.push({name, labels, value: valueOf(sample.value?.[1]), timestamp: null});
-	}
-
 	// (service, pool) → its instances
 	const byPool = new Map<string, {service: string; pool: string | null; members: PoolInstance[]}>();
-	for (const {service, instance, samples: instanceSamples} of byInstance.values()) {
-		// Counters arrive as rate() values: fractions per second, not whole counts.
-		const pools = poolsFromExposition({samples: instanceSamples, types: new Map(), units: new Map(), malformedLines: 0, hasEof: false}, {countersAreRates: true});
+	for (const {service, instance, pools} of instancePools(samples, true)) {
 		for (const metrics of pools) {
 			// Only counter rates and no gauge: the instance stopped reporting (its gauges went stale at
 			// once, while rate()'s 1 m window still holds its old counter samples). Counting it would say
@@ -142,6 +117,46 @@ export function fleetPools(samples: readonly VectorSample[]): PoolMetrics[] {
 	});
 }
 
+/**
+ * The samples grouped by (service, instance), each group read as if that instance had been scraped on
+ * its own: its pools by the recognizer table. `countersAreRates`: counter samples hold rate() values
+ * (fractions per second), not counts.
+ */
+export function instancePools(samples: readonly VectorSample[], countersAreRates: boolean): Array<{service: string; instance: string; pools: PoolMetrics[]}> {
+	const byInstance = new Map<string, {service: string; instance: string; samples: PromSample[]}>();
+	for (const sample of samples) {
+		// Used as they are: the recognizers read only their own labels, and deleting `__name__` would
+		// turn thousands of objects into slow dictionaries (measured: a third of a 500-instance refresh).
+		const labels = sample.metric;
+		const name = labels[RATE_LABEL] ?? labels['__name__'];
+		if (name === undefined) {
+			continue;
+		}
+
+		const service = serviceOf(labels);
+		const instance = instanceOf(labels);
+		const key = `${service}\u0000${instance}`;
+		let group = byInstance.get(key);
+		if (!group) {
+			group = {service, instance, samples: []};
+			byInstance.set(key, group);
+		}
+
+		group.samples.push({name, labels, value: valueOf(sample.value?.[1]), timestamp: null});
+	}
+
+	return [...byInstance.values()].map(({service, instance, samples: own}) => ({
+		service,
+		instance,
+		pools: poolsFromExposition({samples: own, types: new Map(), units: new Map(), malformedLines: 0, hasEof: false}, {countersAreRates}),
+	}));
+}
+
+/** A service pool's label, as its row names it: `orders/HikariPool-1`, or the service alone. */
+export function servicePoolLabel(service: string, pool: string | null): string {
+	return pool === null ? service : `${service}/${pool}`;
+}
+
 /** One service pool from its instances: sums, the worst MAX_MEMBERS instances first, and how many are at their max. */
 export function servicePool(service: string, pool: string | null, instances: readonly PoolInstance[]): PoolMetrics {
 	const members = [...instances].sort(byWorst);
@@ -161,7 +176,7 @@ export function servicePool(service: string, pool: string | null, instances: rea
 	const pick = (field: 'max' | 'open' | 'active' | 'idle' | 'waiting') => sumOf(members.map(member => member[field]));
 	const rate = (field: keyof SourceRates) => sumOf(members.map(member => member.sourceRates[field] ?? null));
 	return {
-		label: pool === null ? service : `${service}/${pool}`,
+		label: servicePoolLabel(service, pool),
 		max: pick('max'),
 		open: pick('open'),
 		active: pick('active'),

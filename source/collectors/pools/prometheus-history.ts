@@ -19,9 +19,6 @@ export type HistoryRange = {startMs: number; endMs: number; stepMs: number};
 
 export type PoolHistory = {ok: true; points: PastPools[]} | {ok: false; error: string};
 
-/** One series of a range answer: `values: [[time, "1.5"], …]`. */
-type MatrixSeries = {metric?: Record<string, string>; values?: unknown};
-
 /**
  * The range is asked this far past its end, and the points past it are dropped. VictoriaMetrics
  * replaces a range's points of its last `-search.latencyOffset` (30 s) with the value before them
@@ -32,11 +29,30 @@ type MatrixSeries = {metric?: Record<string, string>; values?: unknown};
 const ASKED_BEYOND_MS = 90_000;
 
 export async function prometheusHistory(endpoint: PoolEndpoint, range: HistoryRange, timeoutMs: number): Promise<PoolHistory> {
-	const url = queryUrl(endpoint.url, 'query_range');
 	const queries = familyNames().map(family => familyQuery(family, endpoint.selector ?? null));
+	const answers = await rangeQueries(endpoint, range, queries, timeoutMs);
+	return answers.ok ? {ok: true, points: pointsOf(answers.matrices.flat())} : answers;
+}
+
+/** One series of a range answer: `values: [[time, "1.5"], …]`. */
+export type MatrixSeries = {metric?: Record<string, string>; values?: unknown};
+
+/** The series without the points asked past the range's end (ASKED_BEYOND_MS). */
+function upTo(series: MatrixSeries, endMs: number): MatrixSeries {
+	return Array.isArray(series.values)
+		? {...series, values: series.values.filter(point => !Array.isArray(point) || Number(point[0]) * 1000 <= endMs)}
+		: series;
+}
+
+/**
+ * `query_range` of each query, side by side, under the live reader's caps (an answer, and all of them
+ * together) and one deadline. Never throws; a failure is one masked line.
+ */
+export async function rangeQueries(endpoint: PoolEndpoint, range: HistoryRange, queries: readonly string[], timeoutMs: number): Promise<{ok: true; matrices: MatrixSeries[][]} | {ok: false; error: string}> {
+	const url = queryUrl(endpoint.url, 'query_range');
 	const client = createHttpClient({isHttps: url.protocol === 'https:', maxSockets: queries.length, authorization: endpointAuthorization(endpoint)});
 	const extra = {start: String(range.startMs / 1000), end: String((range.endMs + ASKED_BEYOND_MS) / 1000), step: `${range.stepMs / 1000}s`};
-	const failure = (error: string): PoolHistory => ({ok: false, error: oneLine(maskText(error, endpointSecrets(endpoint)))});
+	const failure = (error: string) => ({ok: false as const, error: oneLine(maskText(error, endpointSecrets(endpoint)))});
 	try {
 		return await withDeadline(timeoutMs, async deadline => {
 			const budget: ByteBudget = {bytes: 0, maxBytes: DEFAULT_MAX_REFRESH_BYTES};
@@ -46,8 +62,7 @@ export async function prometheusHistory(endpoint: PoolEndpoint, range: HistoryRa
 				return failure(failed.error);
 			}
 
-			const points = pointsOf(answers.flatMap(answer => (answer.ok ? answer.result as MatrixSeries[] : [])));
-			return {ok: true, points: points.filter(point => point.atMs <= range.endMs)};
+			return {ok: true as const, matrices: answers.map(answer => (answer.ok ? (answer.result as MatrixSeries[]).map(series => upTo(series, range.endMs)) : []))};
 		}, failure);
 	} catch (error) {
 		return failure(error instanceof Error ? error.message : String(error));
@@ -56,22 +71,26 @@ export async function prometheusHistory(endpoint: PoolEndpoint, range: HistoryRa
 	}
 }
 
+/** A series' points as [ms, text] pairs, anything malformed left out. */
+export function seriesPoints(values: unknown): Array<[number, string]> {
+	if (!Array.isArray(values)) {
+		return [];
+	}
+
+	return (values as unknown[]).flatMap(value => (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string' ? [[Math.round(value[0] * 1000), value[1]] as [number, string]] : []));
+}
+
 /** A range answer → one instant vector per step, each grouped into pools as a refresh's answer is. */
-function pointsOf(series: readonly MatrixSeries[]): PastPools[] {
+export function pointsOf(series: readonly MatrixSeries[]): PastPools[] {
 	const byTime = new Map<number, VectorSample[]>();
 	for (const {metric, values} of series) {
-		if (!metric || !Array.isArray(values)) {
+		if (!metric) {
 			continue;
 		}
 
-		for (const value of values as unknown[]) {
-			if (!Array.isArray(value) || typeof value[0] !== 'number') {
-				continue;
-			}
-
-			const atMs = Math.round(value[0] * 1000);
+		for (const [atMs, text] of seriesPoints(values)) {
 			const samples = byTime.get(atMs) ?? [];
-			samples.push({metric, value: value as [number, string]});
+			samples.push({metric, value: [atMs / 1000, text]});
 			byTime.set(atMs, samples);
 		}
 	}

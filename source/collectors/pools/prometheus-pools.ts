@@ -27,6 +27,11 @@ export function familyNames(): FamilyNames[] {
 	});
 }
 
+/** The sample names of every family's timeout counter (read as counts, not rates, to count timeouts in a window). */
+export function timeoutCounterNames(): string[] {
+	return [...new Set(RECOGNIZERS.flatMap(recognizer => (recognizer.fields.timeoutsTotal ?? []).flat().map(series => series.name)))];
+}
+
 /** Every pool the exposition describes, sorted by label within each recognizer. */
 export function poolsFromExposition(exposition: PromExposition, options: {countersAreRates?: boolean} = {}): PoolMetrics[] {
 	const index: SampleIndex = new Map();
