@@ -12,7 +12,8 @@ const OPEN_SUBJECTS = 10_000;
 
 /** A change of level as the summary names it: who, when, to what, with its numbers. */
 type Mark = {atMs: number; event: LevelEvent};
-type Peak = {value: number; atMs: number; where: string; server?: string};
+/** `source`: seen in a source's history before lifeguard started (Prometheus), not while watching. */
+type Peak = {value: number; atMs: number; where: string; server?: string; source?: string};
 /** A queue that a source of history (Prometheus) showed before lifeguard started. */
 type PriorSign = {atMs: number; at: string; pool: string; source: string};
 
@@ -82,6 +83,11 @@ export class IncidentSummary {
 	/** The earliest queue standing when lifeguard started, as its history source showed it. */
 	private prior(event: Extract<Event, {type: 'history'}>): void {
 		for (const pool of event.pools) {
+			const peakMs = logTimeMs(pool.peakWaiting.at);
+			if (peakMs !== null) {
+				this.peakWaiting = higher(this.peakWaiting, {value: pool.peakWaiting.value, atMs: peakMs, where: pool.name, source: event.source});
+			}
+
 			const atMs = logTimeMs(pool.queueSince);
 			if (pool.queueSince !== null && atMs !== null && (this.priorSign === null || atMs < this.priorSign.atMs)) {
 				this.priorSign = {atMs, at: pool.queueSince, pool: pool.name, source: event.source};
@@ -113,7 +119,7 @@ export class IncidentSummary {
 			recoveredAfterSeconds: this.clearedMs === null || signMs === null ? null : Math.round((this.clearedMs - signMs) / 1000),
 			cameBack: mark(this.relapse),
 			peak: {
-				waiting: this.peakWaiting ? {value: this.peakWaiting.value, pool: this.peakWaiting.where, at: new Date(this.peakWaiting.atMs).toISOString(), ...(this.peakWaiting.server === undefined ? {} : {server: this.peakWaiting.server})} : null,
+				waiting: this.peakWaiting ? {value: this.peakWaiting.value, pool: this.peakWaiting.where, at: new Date(this.peakWaiting.atMs).toISOString(), ...(this.peakWaiting.server === undefined ? {} : {server: this.peakWaiting.server}), ...(this.peakWaiting.source === undefined ? {} : {source: this.peakWaiting.source})} : null,
 				serverConnections: this.peakServer ? {used: this.peakServer.value, usable: this.peakServer.usable, at: new Date(this.peakServer.atMs).toISOString(), ...(this.peakServer.server === undefined ? {} : {server: this.peakServer.server})} : null,
 			},
 		};
@@ -202,7 +208,8 @@ export class IncidentSummary {
 		const parts: string[] = [];
 		const waiting = this.peakWaiting;
 		if (waiting) {
-			parts.push(`${waiting.value} waiting in pool ${serverPrefix(waiting.server)}${text(waiting.where, '?')} at ${clockTime(waiting.atMs)} UTC`);
+			const source = waiting.source === undefined ? '' : ` (from ${text(waiting.source, '?')}, before lifeguard started)`;
+			parts.push(`${waiting.value} waiting in pool ${serverPrefix(waiting.server)}${text(waiting.where, '?')} at ${clockTime(waiting.atMs)} UTC${source}`);
 		}
 
 		const server = this.peakServer;

@@ -77,6 +77,8 @@ test('the history line keeps the log\'s contract and opens the timeline; the sum
 	const {markdown, json} = renderTimeline([line, JSON.stringify({at: logTime(startMs), type: 'start', target: 'postgres://x@h/db', version: '16', limits: null}), JSON.stringify(level)].join('\n'));
 	const bullets = markdown.split('\n').filter(row => row.startsWith('- **'));
 	assert.match(bullets.find(row => row.startsWith('- **First sign:**'))!, new RegExp(`^- \\*\\*First sign:\\*\\* ${clock(queueMs)} UTC: pool checkout/HikariPool-1 queueing \\(from Prometheus, before lifeguard started\\)$`));
+	// The live peak (150 at the start) is no higher: the earlier one, Prometheus', stands.
+	assert.equal(bullets.find(row => row.startsWith('- **Peak:**')), `- **Peak:** 150 waiting in pool checkout/HikariPool-1 at ${clock(queueMs)} UTC (from Prometheus, before lifeguard started)`);
 	const events = bullets.filter(row => /^- \*\*\d\d:/.test(row));
 	assert.equal(events[0], `- **${clock(startMs)} UTC:** Before lifeguard started (from Prometheus, since ${clock(atStep(0))} UTC): pool checkout/HikariPool-1 queueing since ${clock(queueMs)}, peak 150 waiting at ${clock(queueMs)}; pool checkout/HikariPool-1 max 20 → 5 at ${clock(atStep(10))}`);
 	assert.match(events[1]!, /Started watching/);
