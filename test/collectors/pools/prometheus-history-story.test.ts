@@ -3,9 +3,12 @@
 // to 5 on both instances four minutes before the start and the queue began 30 s later, beside pool
 // billing whose max stayed 10 while its instances came and went. The change is on the first frame's
 // Changes line (the built CLI in tmux at 80×24), in the log, and `lifeguard timeline` opens with the
-// minutes before the start, times to the second; billing says nothing.
+// minutes before the start, times to the second; billing says nothing. `--json` carries the same history,
+// within the one pool timeout it already waits.
 import assert from 'node:assert/strict';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -135,5 +138,48 @@ test('the built screen at 80×24: the first frame\'s Changes line has the max fr
 		run.close();
 		await server.stop();
 		await rm(directory, {recursive: true, force: true});
+	}
+});
+
+test('--json with --prometheus: `history` has each queue\'s start and peak and the max change, which `changes[]` holds too, marked Prometheus', async t => {
+	if (missing) {
+		t.skip(missing);
+		return;
+	}
+
+	const server = await startEmbeddedPostgres();
+	try {
+		const result = await runCli(['--json', '--db', server.url, '--prometheus', prometheus!.url]);
+		assert.equal(result.code, 0, result.stderr);
+		const answer = JSON.parse(result.stdout) as {history: {source: string; pools: unknown[]; changes: unknown[]}; changes: Array<Record<string, unknown>>};
+		assert.deepEqual(answer.history.pools, [{name: ORDERS, queueSince: logTime(queueMs), peakWaiting: {value: 150, at: logTime(peakMs)}}]);
+		assert.deepEqual(answer.history.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5}]);
+		assert.deepEqual(answer.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5, source: 'Prometheus', findingAfterSeconds: 30}]);
+	} finally {
+		await server.stop();
+	}
+});
+
+test('--json with a Prometheus that never answers: the history costs no second deadline; `historyError` says why', async () => {
+	const silent = http.createServer(() => undefined);
+	await new Promise<void>(resolve => {
+		silent.listen(0, '127.0.0.1', resolve);
+	});
+	const server = await startEmbeddedPostgres();
+	try {
+		const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+		// The pools' own reads take one timeout each (an early one for the advice, then the answer's).
+		const without = await runCli(['--json', '--db', server.url, '--pool', `${url}/metrics`, '--pool-timeout', '1']);
+		const result = await runCli(['--json', '--db', server.url, '--prometheus', url, '--pool-timeout', '1']);
+		assert.equal(result.code, 0, result.stderr);
+		const answer = JSON.parse(result.stdout) as {history: unknown; historyError: string};
+		assert.deepEqual([answer.history, answer.historyError], [null, 'timed out after 1000 ms']);
+		assert.ok(result.durationMs < without.durationMs + 700, `${result.durationMs} ms with the history, ${without.durationMs} ms for the same reads without it`);
+	} finally {
+		silent.closeAllConnections();
+		await new Promise(resolve => {
+			silent.close(resolve);
+		});
+		await server.stop();
 	}
 });
