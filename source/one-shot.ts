@@ -9,7 +9,11 @@ import {placeholderPool} from './judge/pool-status.js';
 import type {Thresholds} from './judge/types.js';
 import {emptyWatch, judgePoolReading, judgeServerReading, type Watch} from './judge/watch.js';
 import {judgedGroups} from './output/groups.js';
-import type {ServerShot} from './output/json.js';
+import type {HistoryRead, ServerShot} from './output/json.js';
+import {priorChanges, priorStory} from './judge/before-start.js';
+import type {PriorStory} from './judge/change-event.js';
+import type {Picture} from './judge/picture.js';
+import {readPast} from './prior-trend.js';
 import type {PoolReading, ServerReading} from './readings/types.js';
 
 export type {ServerShot} from './output/json.js';
@@ -33,6 +37,8 @@ type CollectInput = {
 	sample?: SampleWindow | null;
 	/** How the window waits between polls (tests give a fake clock's). */
 	sleep?: (ms: number) => Promise<void>;
+	/** `--json`: read what --prometheus's last minutes showed, beside the reads. */
+	withHistory?: boolean;
 };
 
 export async function collectOnce(input: {
@@ -60,6 +66,7 @@ export async function collectServers(input: CollectInput): Promise<ServerShot[]>
 	let watches = servers.map((server, index) => emptyWatch(input.thresholds, {role: server.role, pools: index === 0 ? poolCollectors.map(collector => placeholderPool(collector.endpoint)) : []}));
 	const collectPools = async () => Promise.all(poolCollectors.map(async collector => collector.collect(input.poolTimeoutMs)));
 	const sleep = input.sleep ?? realSleep;
+	const history = input.withHistory ? historyRead(poolCollectors, input.now(), input.poolTimeoutMs) : null;
 	// One reading shows no rate: without --sample, pools that expose usage counters are read once more
 	// ADVICE_SAMPLE_MS earlier, so the sizing advice has a demand to size by (the pools' own history).
 	if (!input.sample && servers[0]?.postgres && poolCollectors.length > 0) {
@@ -94,18 +101,34 @@ export async function collectServers(input: CollectInput): Promise<ServerShot[]>
 		await sleep(Math.max(0, nextMs - input.now()));
 	}
 
+	const told = await history;
 	return servers.map((server, index) => {
 		const watch = watches[index]!;
 		const reading = readings[index]!;
+		// The pools are the first server's: so is their history, its changes among the picture's.
+		const isFirst = index === 0 && told !== null;
 		return {
 			name: server.name,
 			target: server.target,
-			picture: watch.live,
+			picture: isFirst ? withPriorChanges(watch.live, told.story) : watch.live,
+			...(isFirst ? {history: told} : {}),
 			error: reading.ok ? null : reading.error,
 			groups: judgedGroups(watch.suspectHistory, watch.live),
 			sample: input.sample ? {seconds: (input.now() - startMs) / 1000, polls} : null,
 		};
 	});
+}
+
+/** `--prometheus`: what its last minutes showed (the live screen's start-up read), or null without it. */
+async function historyRead(collectors: readonly PoolCollector[], startMs: number, timeoutMs: number): Promise<HistoryRead | null> {
+	const endpoints = collectors.map(collector => collector.endpoint);
+	const read = await readPast(endpoints, startMs, {timeoutMs});
+	return read && {story: priorStory(read.pasts, startMs, 'Prometheus'), ...(read.error === undefined ? {} : {error: read.error})};
+}
+
+function withPriorChanges(picture: Picture, story: PriorStory | null): Picture {
+	const changes = [...priorChanges(story), ...(picture.changes ?? [])];
+	return changes.length > 0 ? {...picture, changes} : picture;
 }
 
 /** The live screen's judge, one step: the server first, then the pools judged against it. */

@@ -12,6 +12,7 @@ import {type Desk, type DeskEffect, deskOf, updateDesk} from './screen/desk.js';
 import {type LogEvent, logTime, startLimits} from './judge/log-events.js';
 import {placeholderPool} from './judge/pool-status.js';
 import {firstReadings} from './first-readings.js';
+import {priorChanges} from './judge/before-start.js';
 import {priorTrend, type PriorTrend} from './prior-trend.js';
 import type {SignalKind, SignalResult} from './readings/signals.js';
 import type {ServerReading, Session} from './readings/types.js';
@@ -94,6 +95,11 @@ export async function watch(options: Options, sources: WatchSources): Promise<nu
 		sources.firstReadings ?? firstReadings(servers),
 		priorTrend(sources.poolCollectors.map(collector => collector.endpoint), now(), {timeoutMs: options.poolTimeoutMs, columns: process.stdout.columns}),
 	]);
+	// What Prometheus showed before the start opens the log, so the timeline opens with it.
+	if (prior.story) {
+		log?.write({at: logTime(now()), type: 'history', ...prior.story});
+	}
+
 	for (const [index, server] of servers.entries()) {
 		log?.write(startEvent(server, firsts[index]!, now()));
 	}
@@ -151,6 +157,7 @@ function firstDesk(options: Options, sources: WatchSources, firsts: readonly Ser
 		// The pools are judged against the first server.
 		pools: index === 0 ? pools : [],
 		...(index === 0 && prior.trend ? {trend: prior.trend} : {}),
+		...(index === 0 ? {changes: priorChanges(prior.story ?? null)} : {}),
 		hasPoolControl: Boolean(sources.poolControl),
 		hasServers: isSeveral,
 		idleAfterSeconds: options.idleAfterSeconds,

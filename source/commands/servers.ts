@@ -57,7 +57,7 @@ export function noServerAnswered(servers: ReadonlyArray<{name: string | null; er
 }
 
 /** One reading of every server and every pool (--json, check, the plain summary); every connection closed after. */
-export async function readOnce(options: Options, servers: OpenServers): Promise<ServerShot[]> {
+export async function readOnce(options: Options, servers: OpenServers, {withHistory = false} = {}): Promise<ServerShot[]> {
 	const now = () => Date.now();
 	const sources = servers.named.map(({target}, index) => createPostgresSource(target, servers.clients[index] ?? null, now));
 	const poolCollectors = options.pools.map(endpoint => createPoolCollector(endpoint));
@@ -69,6 +69,7 @@ export async function readOnce(options: Options, servers: OpenServers): Promise<
 			thresholds: options.thresholds,
 			now,
 			sample: options.sampleMs === null ? null : {sampleMs: options.sampleMs, intervalMs: options.intervalMs},
+			withHistory,
 		});
 	} finally {
 		await Promise.all([...sources.map(async source => source.close()), ...poolCollectors.map(async collector => collector.close())]);

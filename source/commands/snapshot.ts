@@ -10,9 +10,11 @@ import {type Command, CommandError, READING_FLAGS, SAMPLE_FLAGS} from './command
 import {noServerAnswered, openServers, readOnce, requireAnswer} from './servers.js';
 
 /** How one shot, or the shots of several servers, are printed. */
-type Printer = {one(shot: ServerShot): string; several(shots: readonly ServerShot[]): string};
+type Printer = {one(shot: ServerShot): string; several(shots: readonly ServerShot[]): string; withHistory?: boolean};
 
 const JSON_PRINTER: Printer = {
+	// Scripts get what --prometheus showed before the answer; the summary and `check` do not ask for it.
+	withHistory: true,
 	one: shot => safeJson(snapshotJson(shot), 2),
 	several: shots => safeJson(serversJson(shots), 2),
 };
@@ -26,7 +28,7 @@ export const SUMMARY_PRINTER: Printer = {
 export async function printOnce(options: Options, printer: Printer): Promise<number> {
 	const servers = await openServers(options);
 	requireAnswer(servers);
-	const shots = await readOnce(options, servers);
+	const shots = await readOnce(options, servers, {withHistory: printer.withHistory ?? false});
 	if (shots.length === 1) {
 		if (!shots[0]!.picture.server) {
 			throw new CommandError(shots[0]!.error ?? 'no data', 1);

@@ -15,7 +15,7 @@ export type LoggedSubject = Subject | string;
  * (`loadedAt`: the server's pg_conf_load_time, with the settings then pending a restart, when read);
  * the server restarted (`from`/`to`: pg_postmaster_start_time before and after).
  */
-export type ChangeLogEvent = {type: 'change'; subject: LoggedSubject} & (
+export type ChangeLogEvent = {type: 'change'; subject: LoggedSubject; /** Where it was seen when not while watching: `Prometheus` history. */ source?: string} & (
 	| {what: 'max'; from: number; to: number}
 	| {what: 'reload'; loadedAt: string; pendingRestart?: string[]}
 	| {what: 'restart'; from: string; to: string}
@@ -27,3 +27,18 @@ export type RecentChange = {
 	/** When the first finding after it began (warning or critical), null while none has. */
 	findingAfterMs: number | null;
 };
+
+/** A pool's max that changed, with its time. */
+export type MaxChange = Extract<ChangeLogEvent, {what: 'max'}> & {at: string};
+
+/** One pool's queue before lifeguard started (judge/before-start.ts): only pools that queued are told. */
+export type PriorPool = {
+	name: string;
+	/** When the queue that still stood at the last point before the start began; null when it had drained. */
+	queueSince: string | null;
+	/** The most waiting in the window, the earliest moment of it. */
+	peakWaiting: {value: number; at: string};
+};
+
+/** What a source of history (Prometheus) showed before the start; `from`: its first point. */
+export type PriorStory = {source: string; from: string; pools: PriorPool[]; changes: MaxChange[]};

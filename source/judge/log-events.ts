@@ -5,12 +5,12 @@
 import type {AlarmChange} from './alarms.js';
 import {usableConnections} from './levels.js';
 import type {Picture, PoolView} from './picture.js';
-import type {ChangeLogEvent, LoggedSubject} from './change-event.js';
+import type {ChangeLogEvent, LoggedSubject, PriorStory} from './change-event.js';
 
 export type {ChangeLogEvent, LoggedSubject} from './change-event.js';
 import {poolSubject, type Subject, type SubjectKind, subjectKey} from './subject.js';
 import type {Finding, FindingCode, Level, PoolStatus} from './types.js';
-import type {ServerSnapshot} from '../readings/types.js';
+import type {PoolMetrics, ServerSnapshot} from '../readings/types.js';
 
 export type PoolNumbers = {
 	name: string;
@@ -85,6 +85,8 @@ export type LogEvent = {at: string; server?: string} & (
 	| {type: 'flag'; note: string; numbers: LogNumbers; findings: OpenFinding[]}
 	| {type: 'terminate' | 'cancel'; sessions: SessionOutcome[]}
 	| ChangeLogEvent
+	/** What a source of history (Prometheus) showed before the start: written once, before the start lines. */
+	| ({type: 'history'} & PriorStory)
 	| {type: 'disconnect'; reason: string}
 	| {type: 'reconnect'}
 	| {type: 'endpoint-down'; subject: string; reason: string}
@@ -189,18 +191,28 @@ export function levelEvents(changes: readonly AlarmChange[], picture: Picture): 
 }
 
 /**
- * The `change` events of one pool reading: each pool whose max differs from its endpoint's reading
- * before. A fleet's max is a sum over instances that come and go, not a setting: left out.
+ * A pool's max as a setting: its own max, or a fleet's max per instance when every instance agrees
+ * (null while they differ, as during a rolling deploy). A fleet's sum moves whenever an instance's
+ * series appears or disappears: not a setting.
  */
+export function settingMax(metrics: PoolMetrics | null | undefined): number | null {
+	if (!metrics || metrics.error !== undefined) {
+		return null;
+	}
+
+	return metrics.fleet ? metrics.fleet.maxPerInstance : metrics.max;
+}
+
+/** The `change` events of one pool reading: each pool whose max (as a setting) differs from its endpoint's reading before. */
 export function poolChangeEvents(before: readonly PoolStatus[], after: readonly PoolStatus[], atMs: number): LogEvent[] {
 	const key = (pool: PoolStatus) => `${pool.endpointId}\u0000${pool.name}`;
 	const earlier = new Map(before.map(pool => [key(pool), pool.metrics]));
 	const events: LogEvent[] = [];
 	for (const pool of after) {
-		const was = earlier.get(key(pool));
-		const now = pool.metrics;
-		if (was && now && !was.fleet && !now.fleet && typeof was.max === 'number' && typeof now.max === 'number' && was.max !== now.max) {
-			events.push({at: logTime(atMs), type: 'change', subject: poolSubject(pool.name), what: 'max', from: was.max, to: now.max});
+		const was = settingMax(earlier.get(key(pool)));
+		const now = settingMax(pool.metrics);
+		if (was !== null && now !== null && was !== now) {
+			events.push({at: logTime(atMs), type: 'change', subject: poolSubject(pool.name), what: 'max', from: was, to: now});
 		}
 	}
 
@@ -288,6 +300,13 @@ const isLoggedSubject: Valid = value => isString(value) || isSubject(value);
 
 const OPEN_FINDINGS = listOf(shaped({code: isString, level: isAlarmLevel, subject: isLoggedSubject, server: optional(isString)}));
 
+const isLogTime: Valid = value => logTimeMs(value) !== null;
+/** A change line's fields by what changed (a log before reloads were logged holds `max` only). */
+const CHANGES: Record<ChangeLogEvent['what'], Valid> = {
+	max: shaped({from: isNumber, to: isNumber}),
+	reload: shaped({loadedAt: isLogTime, pendingRestart: optional(listOf(isString))}),
+	restart: shaped({from: isLogTime, to: isLogTime}),
+};
 /** Each type's fields; `at`, `type` and `server` are checked for every line. */
 const SHAPES: Record<LogEventType, Shape> = {
 	start: {
@@ -309,6 +328,12 @@ const SHAPES: Record<LogEventType, Shape> = {
 	flag: {note: isString, numbers: optional(NUMBERS), findings: optional(OPEN_FINDINGS)},
 	terminate: {sessions: SESSIONS},
 	change: {subject: isLoggedSubject, what: isString},
+	history: {
+		source: isString,
+		from: isLogTime,
+		pools: listOf(shaped({name: isString, queueSince: nullable(isLogTime), peakWaiting: shaped({value: isNumber, at: isLogTime})})),
+		changes: listOf(value => isRecord(value) && value['type'] === 'change' && isLogTime(value['at']) && isLoggedSubject(value['subject']) && value['what'] === 'max' && CHANGES.max(value)),
+	},
 	cancel: {sessions: SESSIONS},
 	disconnect: {reason: optional(isString)},
 	reconnect: {},
@@ -330,13 +355,6 @@ const SHAPES: Record<LogEventType, Shape> = {
 	},
 };
 
-const isLogTime: Valid = value => logTimeMs(value) !== null;
-/** A change line's fields by what changed (a log before reloads were logged holds `max` only). */
-const CHANGES: Record<ChangeLogEvent['what'], Valid> = {
-	max: shaped({from: isNumber, to: isNumber}),
-	reload: shaped({loadedAt: isLogTime, pendingRestart: optional(listOf(isString))}),
-	restart: shaped({from: isLogTime, to: isLogTime}),
-};
 // Another `what` (hand edited, a later version) keeps the first contract: a setting from one number to another.
 const isChange: Valid = value => isRecord(value) && typeof value['what'] === 'string'
 	&& CHANGES[Object.hasOwn(CHANGES, value['what']) ? value['what'] as ChangeLogEvent['what'] : 'max'](value);

@@ -74,12 +74,16 @@ export function changeWords(event: ChangeLogEvent): string {
 	}
 }
 
-/** `config reloaded 2 min ago (finding 40 s later)`, newest first: how the screen's line says them. */
+/** `config reloaded 2 min ago (finding 40 s later)`, `api max 20→5 4 min ago (Prometheus; finding 30 s later)`, newest first: how the screen's line says them. */
 export function recentChangesText(changes: readonly RecentChange[], nowMs: number): string {
 	return [...changes].reverse().map(change => {
 		const ago = `${findingDuration(Math.max(0, nowMs - change.atMs) / 1000)} ago`;
 		const afterMs = change.findingAfterMs === null ? null : change.findingAfterMs - change.atMs;
-		const finding = afterMs === null ? '' : ` (finding ${afterMs < 1000 ? 'at once' : `${findingDuration(afterMs / 1000)} later`})`;
-		return `${changeWords(change.event)} ${ago}${finding}`;
+		// Seen in a source's history, not while watching: said, before the finding.
+		const notes = [
+			...(change.event.source === undefined ? [] : [change.event.source]),
+			...(afterMs === null ? [] : [`finding ${afterMs < 1000 ? 'at once' : `${findingDuration(afterMs / 1000)} later`}`]),
+		];
+		return `${changeWords(change.event)} ${ago}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 	}).join(' · ');
 }

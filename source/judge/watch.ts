@@ -13,6 +13,7 @@ import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-
 import {suspectPools} from './suspected-pools.js';
 import {noteChanges, serverChangeEvents} from './recent-changes.js';
 import type {Series} from './series.js';
+import type {RecentChange} from './change-event.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -47,9 +48,12 @@ export type Watch = {
 /** One step of the judge: its next state (`watch.live` is the picture), the log lines and the bell. */
 export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; ring: boolean};
 
-/** `trend`: the strip's past from before the start (backfill.ts), continued by the live samples. */
-export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series} = {}): Watch {
-	const live = options.trend ? {...emptyPicture, trend: options.trend} : emptyPicture;
+/**
+ * `trend`: the strip's past from before the start (backfill.ts), continued by the live samples;
+ * `changes`: what changed before the start (before-start.ts), kept as the changes seen while watching are.
+ */
+export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series; changes?: readonly RecentChange[]} = {}): Watch {
+	const live = {...emptyPicture, ...(options.trend ? {trend: options.trend} : {}), ...(options.changes?.length ? {changes: options.changes} : {})};
 	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
 }
 

@@ -2,6 +2,7 @@
 import {evidenceOf} from '../judge/diagnosis.js';
 import {freeConnections, usableConnections, usedRatio} from '../judge/levels.js';
 import type {Picture, PoolView} from '../judge/picture.js';
+import type {PriorStory} from '../judge/change-event.js';
 import {subjectLabel} from '../judge/subject.js';
 import type {Finding} from '../judge/types.js';
 import type {ServerSnapshot} from '../readings/types.js';
@@ -12,7 +13,13 @@ import type {JudgedGroup} from './groups.js';
  * One server read once, or observed for a window (--sample), and judged (`name` null for a lone server;
  * `error`: why its last reading failed): the picture, and the client groups the judge watched.
  */
-export type ServerShot = {name: string | null; target: string; picture: Picture; error: string | null; groups?: JudgedGroup[]; sample?: SampleTaken | null};
+export type ServerShot = {name: string | null; target: string; picture: Picture; error: string | null; groups?: JudgedGroup[]; sample?: SampleTaken | null; history?: HistoryRead};
+
+/**
+ * With `--prometheus`: what its last minutes showed before this answer (the queues and the max changes,
+ * judge/before-start.ts; null when neither), or why it could not be read. Absent without it.
+ */
+export type HistoryRead = {story: PriorStory | null; error?: string};
 
 /** What a --sample window took: how long it observed, in how many polls. */
 export type SampleTaken = {seconds: number; polls: number};
@@ -32,7 +39,7 @@ export function inferredNote(sample: SampleTaken | null | undefined): string {
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
 
-export function snapshotJson(input: {target: string; picture: Picture; groups?: readonly JudgedGroup[]; sample?: SampleTaken | null}) {
+export function snapshotJson(input: {target: string; picture: Picture; groups?: readonly JudgedGroup[]; sample?: SampleTaken | null; history?: HistoryRead}) {
 	const {picture} = input;
 	const server = picture.server!;
 	return {
@@ -65,7 +72,13 @@ export function snapshotJson(input: {target: string; picture: Picture; groups?: 
 			findingAfterSeconds: change.findingAfterMs === null ? null : round((change.findingAfterMs - change.atMs) / 1000),
 		})),
 		...sampleJson(input),
+		...historyJson(input.history),
 	};
+}
+
+/** `history` (null when Prometheus showed no queue and no change) and, when it could not be read, `historyError`. */
+function historyJson(history: HistoryRead | undefined) {
+	return history ? {history: history.story, ...(history.error === undefined ? {} : {historyError: history.error})} : {};
 }
 
 /** The window and the groups judged over it, after the findings they explain. */
@@ -86,7 +99,7 @@ export function serversJson(shots: readonly ServerShot[]) {
 	const first = shots[0]!;
 	const base = first.picture.server
 		? snapshotJson(first)
-		: {takenAt: new Date(first.picture.atMs).toISOString(), target: first.target, server: null, sessions: [], sessionsOmitted: 0, pools: first.picture.pools.map(pool => poolJson(pool)), ...sampleJson(first)};
+		: {takenAt: new Date(first.picture.atMs).toISOString(), target: first.target, server: null, sessions: [], sessionsOmitted: 0, pools: first.picture.pools.map(pool => poolJson(pool)), ...sampleJson(first), ...historyJson(first.history)};
 	return {
 		...base,
 		findings: shots.flatMap(shot => shot.picture.findings.map(finding => ({...findingJson(finding), server: shot.name}))),

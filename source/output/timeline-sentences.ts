@@ -45,6 +45,10 @@ export function describe(event: Event): string {
 			return changeSentence(event);
 		}
 
+		case 'history': {
+			return priorSentence(event);
+		}
+
 		case 'disconnect': {
 			return `Lost the connection to the server: ${text(event.reason, 'no reason given')}`;
 		}
@@ -93,6 +97,23 @@ function changeSentence(event: ChangeEvent): string {
 			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
 		}
 	}
+}
+
+/**
+ * "Before lifeguard started (from Prometheus): pool checkout queueing since 13:58:40 UTC, peak 150
+ * waiting at 14:01:10; pool checkout max 20 → 5 at 13:58:10": each pool's queue, then each change.
+ */
+function priorSentence(event: Extract<Event, {type: 'history'}>): string {
+	const at = (value: string) => `${clockTime(logTimeMs(value) ?? event.atMs)}`;
+	const queues = event.pools.map(pool => {
+		const peak = `peak ${pool.peakWaiting.value} waiting at ${at(pool.peakWaiting.at)}`;
+		return pool.queueSince === null
+			? `pool ${text(pool.name, '?')} queued and drained (${peak})`
+			: `pool ${text(pool.name, '?')} queueing since ${at(pool.queueSince)}, ${peak}`;
+	});
+	const changes = event.changes.map(change => `${changeSentence({...change, atMs: logTimeMs(change.at) ?? event.atMs}).replace(/^Pool/, 'pool')} at ${at(change.at)}`);
+	const told = [...queues, ...changes];
+	return `Before lifeguard started (from ${text(event.source, '?')}, since ${at(event.from)} UTC): ${told.length > 0 ? told.join('; ') : 'no queue and no change'}`;
 }
 
 /** A fold line of the log: a subject that flapped, or changes over the log's budget, counted. */

@@ -5,6 +5,7 @@ import type {Command} from '../keys/bindings.js';
 import type {LogEvent} from '../judge/log-events.js';
 import {emptyPicture, type Picture} from '../judge/picture.js';
 import type {Series} from '../judge/series.js';
+import type {RecentChange} from '../judge/change-event.js';
 import type {PoolStatus, Thresholds} from '../judge/types.js';
 import {emptyWatch, type Watch} from '../judge/watch.js';
 import type {SignalKind, SignalResult} from '../readings/signals.js';
@@ -92,11 +93,11 @@ export type Step = {state: DashboardState; effects: Effect[]};
 /** A mode's handler: the commands its mode takes (the bindings table says which). */
 export type Handler = (state: DashboardState, action: CommandAction) => Step;
 
-export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; hasServers?: boolean; idleAfterSeconds?: number; trend?: Series};
+export type InitialOptions = {isReadOnly?: boolean; pools?: PoolStatus[]; role?: string; hasPoolControl?: boolean; hasServers?: boolean; idleAfterSeconds?: number; trend?: Series; changes?: readonly RecentChange[]};
 
 export function initialState(thresholds: Thresholds, options: InitialOptions = {}): DashboardState {
 	return {
-		watch: emptyWatch(thresholds, {role: options.role, pools: options.pools, trend: options.trend}),
+		watch: emptyWatch(thresholds, {role: options.role, pools: options.pools, trend: options.trend, changes: options.changes}),
 		server: null,
 		serverError: null,
 		disconnectedSinceMs: null,
