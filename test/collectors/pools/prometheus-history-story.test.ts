@@ -12,7 +12,7 @@ import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import {after, before, test} from 'node:test';
+import {after, before, describe, test} from 'node:test';
 import {createPoolCollector} from '../../../source/collectors/pools/create-collector.js';
 import {parsePrometheusSpec} from '../../../source/connection/pool-endpoint.js';
 import {logTime, parseLogEvent} from '../../../source/judge/log-events.js';
@@ -20,6 +20,7 @@ import {bucketOf, TREND_BUCKET_MS} from '../../../source/judge/trend.js';
 import {collectServers} from '../../../source/one-shot.js';
 import {priorTrend} from '../../../source/prior-trend.js';
 import {clockTime} from '../../../source/text/words.js';
+import {ENGINES} from '../../helpers/engines.js';
 import {PROMETHEUS_MISSING, prometheusBinary, startPrometheus, type TestPrometheus} from '../../helpers/prometheus.js';
 import {pollUntil, startEmbeddedPostgres} from '../../helpers/postgres.js';
 import {defaultThresholds} from '../../helpers/snapshots.js';
@@ -84,24 +85,6 @@ after(async () => {
 	await prometheus?.stop();
 });
 
-test('the start-up read tells the max that changed before the start and the queue after it; a steady max whose instances come and go says nothing', async t => {
-	if (missing) {
-		t.skip(missing);
-		return;
-	}
-
-	const endpoint = parsePrometheusSpec(prometheus!.url, '--prometheus', {selector: null});
-	const prior = await priorTrend([endpoint], Date.now(), {timeoutMs: 5000, columns: 120});
-	const story = prior.story!;
-	assert.ok(story, prior.notice);
-	assert.deepEqual(story.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5}]);
-	assert.deepEqual(story.pools, [{name: ORDERS, queueSince: logTime(queueMs), peakWaiting: {value: 150, at: logTime(peakMs)}}]);
-	// The quiet one was read: its series are in the same answers, with a sum of max that moved.
-	const sums = await fetch(`${prometheus!.url}/api/v1/query_range?${new URLSearchParams({query: 'sum(hikaricp_connections_max{job="billing"})', start: String(firstMs / 1000), end: String(lastMs / 1000), step: '10s'}).toString()}`);
-	const values = ((await sums.json()) as {data: {result: Array<{values: Array<[number, string]>}>}}).data.result[0]!.values.map(([, value]) => Number(value));
-	assert.ok(new Set(values).size > 1, `billing's summed max moved (${[...new Set(values)].join(', ')}); its instances' stayed 10`);
-});
-
 test('the built screen at 80×24: the first frame\'s Changes line has the max from Prometheus; the log holds it and the timeline opens with the minutes before the start', async t => {
 	if (missing || !hasTmux()) {
 		t.skip(missing ?? 'tmux is not installed');
@@ -150,24 +133,46 @@ test('the built screen at 80×24: the first frame\'s Changes line has the max fr
 	}
 });
 
-test('--json with --prometheus: `history` has each queue\'s start and peak and the max change, which `changes[]` holds too, marked Prometheus', async t => {
-	if (missing) {
-		t.skip(missing);
-		return;
-	}
+// The reading of the past on both engines (the screen's test above reads Prometheus only).
+for (const {name, missing: engineMissing, start} of ENGINES) {
+	describe(name, {skip: engineMissing}, () => {
+		let running: TestPrometheus | undefined;
+		const engine = {url: () => running!.url};
+		before(async () => {
+			running = await start([], {history: history()});
+		});
+		after(async () => {
+			await running?.stop();
+		});
 
-	const server = await startEmbeddedPostgres();
-	try {
-		const result = await runCli(['--json', '--db', server.url, '--prometheus', prometheus!.url]);
-		assert.equal(result.code, 0, result.stderr);
-		const answer = JSON.parse(result.stdout) as {history: {source: string; pools: unknown[]; changes: unknown[]}; changes: Array<Record<string, unknown>>};
-		assert.deepEqual(answer.history.pools, [{name: ORDERS, queueSince: logTime(queueMs), peakWaiting: {value: 150, at: logTime(peakMs)}}]);
-		assert.deepEqual(answer.history.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5}]);
-		assert.deepEqual(answer.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5, source: 'Prometheus', findingAfterSeconds: 30}]);
-	} finally {
-		await server.stop();
-	}
-});
+		test('the start-up read tells the max that changed before the start and the queue after it; a steady max whose instances come and go says nothing', async () => {
+			const endpoint = parsePrometheusSpec(engine.url(), '--prometheus', {selector: null});
+			const prior = await priorTrend([endpoint], Date.now(), {timeoutMs: 5000, columns: 120});
+			const story = prior.story!;
+			assert.ok(story, prior.notice);
+			assert.deepEqual(story.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5}]);
+			assert.deepEqual(story.pools, [{name: ORDERS, queueSince: logTime(queueMs), peakWaiting: {value: 150, at: logTime(peakMs)}}]);
+			// The quiet one was read: its series are in the same answers, with a sum of max that moved.
+			const sums = await fetch(`${engine.url()}/api/v1/query_range?${new URLSearchParams({query: 'sum(hikaricp_connections_max{job="billing"})', start: String(firstMs / 1000), end: String(lastMs / 1000), step: '10s'}).toString()}`);
+			const values = ((await sums.json()) as {data: {result: Array<{values: Array<[number, string]>}>}}).data.result[0]!.values.map(([, value]) => Number(value));
+			assert.ok(new Set(values).size > 1, `billing's summed max moved (${[...new Set(values)].join(', ')}); its instances' stayed 10`);
+		});
+
+		test('--json with --prometheus: `history` has each queue\'s start and peak and the max change, which `changes[]` holds too, marked Prometheus', async () => {
+			const server = await startEmbeddedPostgres();
+			try {
+				const result = await runCli(['--json', '--db', server.url, '--prometheus', engine.url()]);
+				assert.equal(result.code, 0, result.stderr);
+				const answer = JSON.parse(result.stdout) as {history: {source: string; pools: unknown[]; changes: unknown[]}; changes: Array<Record<string, unknown>>};
+				assert.deepEqual(answer.history.pools, [{name: ORDERS, queueSince: logTime(queueMs), peakWaiting: {value: 150, at: logTime(peakMs)}}]);
+				assert.deepEqual(answer.history.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5}]);
+				assert.deepEqual(answer.changes, [{at: logTime(changeMs), type: 'change', subject: {kind: 'pool', name: ORDERS}, what: 'max', from: 20, to: 5, source: 'Prometheus', findingAfterSeconds: 30}]);
+			} finally {
+				await server.stop();
+			}
+		});
+	});
+}
 
 test('--json\'s read with a Prometheus that never answers: the history costs no second deadline; `historyError` says why', async () => {
 	const silent = http.createServer(() => undefined);
