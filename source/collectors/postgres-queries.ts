@@ -123,10 +123,11 @@ select
 		from (select application_name as application, client, count(*) as n,
 			count(*) filter (where state = 'active') as active,
 			count(*) filter (where state is distinct from 'idle') as busy,
-			-- [pid, 0 idle | 1 working | 2 stale] per backend: pool-suspected follows a pooler's server
-			-- connections by pid as their application_name changes (some 12 bytes a connection).
-			json_agg(json_build_array(pid, case when state = 'idle' then 0 when is_stale then 2 else 1 end)
-				order by pid) as backends
+			-- [pid, 0 idle | 1 working | 2 stale, backend_start] per backend: pool-suspected follows a
+			-- pooler's server connections by pid as their application_name changes; a burst of new
+			-- backends replacing old ones is a restart or deploy (some 26 bytes a connection).
+			json_agg(json_build_array(pid, case when state = 'idle' then 0 when is_stale then 2 else 1 end,
+				round(extract(epoch from backend_start)::numeric, 1)) order by pid) as backends
 			from seen group by application_name, client) g) as client_groups,
 	(select coalesce(json_agg(json_build_object(
 		'pid', l.pid, 'user', r.rolname, 'database', db.datname, 'application', l.application_name,

@@ -327,6 +327,8 @@ const CHANGES: Record<ChangeLogEvent['what'], Valid> = {
 	max: shaped({from: isNumber, to: isNumber}),
 	reload: shaped({loadedAt: isLogTime, pendingRestart: optional(listOf(isString))}),
 	restart: shaped({from: isLogTime, to: isLogTime}),
+	reconnected: shaped({application: isString, client: nullable(isString), replaced: isNumber, of: isNumber, withinSeconds: isNumber, firstStartedAt: isLogTime}),
+	instances: shaped({from: isNumber, to: isNumber, joined: listOf(isString), left: listOf(isString)}),
 };
 // Another `what` (hand edited, a later version) keeps the first contract: a setting from one number to another.
 const isChange: Valid = value => isRecord(value) && typeof value['what'] === 'string'

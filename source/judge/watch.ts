@@ -12,7 +12,9 @@ import {watchedGroups} from './suspect-words.js';
 import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-samples.js';
 import {suspectPools} from './suspected-pools.js';
 import {noteChanges, serverChangeEvents} from './recent-changes.js';
+import {type BurstTrack, emptyBurstTrack, trackBursts} from './reconnect-bursts.js';
 import type {Series} from './series.js';
+import {serverSubject} from './subject.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -29,6 +31,8 @@ export type Watch = {
 	suspectHistory: SuspectSample[];
 	/** Which backends are a pooler's server connections (their application_name changed), by pid. */
 	poolerTrack: PoolerTrack;
+	/** Each application's backends of the last seconds: a burst replacing them is a restart or deploy. */
+	bursts: BurstTrack;
 	/** The groups (GroupSample.key) suspected at the last judgement: held by lower lines. */
 	suspected: ReadonlySet<string>;
 	pools: PoolStatus[];
@@ -50,7 +54,7 @@ export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; rin
 /** `trend`: the strip's past from before the start (backfill.ts), continued by the live samples. */
 export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series} = {}): Watch {
 	const live = options.trend ? {...emptyPicture, trend: options.trend} : emptyPicture;
-	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, bursts: emptyBurstTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
@@ -124,6 +128,16 @@ function withSuspectSample(watch: Watch, snapshot: ServerSnapshot): Pick<Watch, 
 	return {suspectHistory, poolerTrack};
 }
 
+/** An application's backends replaced at once since the last snapshot: a `reconnected` change each. */
+function reconnectEvents(track: BurstTrack, snapshot: ServerSnapshot, poolers: PoolerTrack): {track: BurstTrack; events: LogEvent[]} {
+	const {track: next, bursts} = trackBursts(track, snapshot.clientGroups, poolers.pooled, snapshot.takenAtMs);
+	const at = logTime(snapshot.takenAtMs);
+	return {track: next, events: bursts.map(burst => ({
+		at, type: 'change', subject: serverSubject, what: 'reconnected', application: burst.application, client: burst.client,
+		replaced: burst.replaced, of: burst.of, withinSeconds: burst.spreadSeconds, firstStartedAt: logTime(burst.firstStartedMs),
+	}))};
+}
+
 export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: number): Judged {
 	const wasDisconnected = watch.disconnectedSinceMs !== null;
 	const log: LogEvent[] = [];
@@ -138,8 +152,14 @@ export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: n
 		}
 
 		const {snapshot} = reading;
-		log.push(...serverChangeEvents(watch.server, snapshot, atMs));
-		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, ...withSuspectSample(watch, snapshot)};
+		const serverChanges = serverChangeEvents(watch.server, snapshot, atMs);
+		log.push(...serverChanges);
+		const sampled = withSuspectSample(watch, snapshot);
+		// After a server restart (told as such) or a gap in the polls, every application reconnected: a new baseline.
+		const isFresh = reading.isReconnected || wasDisconnected || serverChanges.some(change => change.what === 'restart');
+		const {track: bursts, events} = reconnectEvents(isFresh ? emptyBurstTrack : watch.bursts, snapshot, sampled.poolerTrack);
+		log.push(...events);
+		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, ...sampled, bursts};
 		return observe(connected, snapshot.takenAtMs, snapshot, log);
 	}
 

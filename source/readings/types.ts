@@ -58,8 +58,11 @@ export type ClientGroup = {
 	active: number;
 	/** In a statement or a transaction now (not idle): in use by its pool. */
 	busy: number;
-	/** Each backend as [pid, state]: 0 idle, 1 busy doing new work, 2 busy but stale. By pid. */
-	backends: Array<[pid: number, state: BackendState]>;
+	/**
+	 * Each backend as [pid, state, backend_start]: state 0 idle, 1 busy doing new work, 2 busy but stale;
+	 * backend_start in seconds since the epoch to 0.1 s (the server's clock). By pid.
+	 */
+	backends: Array<[pid: number, state: BackendState, startedSeconds?: number]>;
 };
 
 /** A backend's state in `ClientGroup.backends`. */
