@@ -77,8 +77,15 @@ export function trackBursts(track: BurstTrack, groups: readonly ClientGroup[], p
 		for (const [pid, , startedSeconds] of group.backends) {
 			const key = `${pid}:${startedSeconds ?? ''}`;
 			const known = track.present.get(key);
-			present.set(key, known ?? {unit, application: group.application, client: group.application === '' ? group.client : null, startedSeconds: startedSeconds ?? null, firstSeenMs: track.atMs === null ? Number.NEGATIVE_INFINITY : atMs});
-			if (!known && track.atMs !== null) {
+			if (known?.unit === unit) {
+				present.set(key, known);
+				continue;
+			}
+
+			// New, or named since (a backend still logging in shows no application_name yet).
+			const client = group.application === '' ? group.client : null;
+			present.set(key, {unit, application: group.application, client, startedSeconds: startedSeconds ?? null, firstSeenMs: known?.firstSeenMs ?? (track.atMs === null ? Number.NEGATIVE_INFINITY : atMs)});
+			if (track.atMs !== null) {
 				moved.add(unit);
 			}
 		}

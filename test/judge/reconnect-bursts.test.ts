@@ -140,3 +140,12 @@ test('an application without a name is judged by its client address, and named b
 	]);
 	assert.deepEqual(told.map(burst => [burst.application, burst.client, burst.replaced]), [['', '10.0.0.7', 5]]);
 });
+
+test('new backends seen while still logging in (no application_name yet) count for their application once named', () => {
+	const told = run([
+		[0, [group('api', backends(6, 100, OLD, 0))]],
+		[1000, [group('', backends(3, 500, S0 + 0.5), '10.0.0.5'), group('api', backends(3, 503, S0 + 0.8))]],
+		[2000, [group('api', backends(6, 500, S0 + 0.5))]],
+	]);
+	assert.deepEqual(told.map(burst => [burst.application, burst.replaced, burst.of, burst.atMs]), [['api', 6, 6, T0 + 2000]]);
+});
