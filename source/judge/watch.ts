@@ -3,6 +3,7 @@
 // one-shot outputs (--json, check, the summary) and whatever records readings later all judge
 // through judgeServerReading and judgePoolReading. Pure: time arrives with the readings.
 import type {AlarmChange} from './alarms.js';
+import {emptyFleetTrack, type FleetTrack, trackFleets} from './fleet-members.js';
 import {freeConnections} from './levels.js';
 import {levelEvents, logTime, type LogEvent, poolChangeEvents} from './log-events.js';
 import {derivePicture, emptyPicture, type Picture} from './picture.js';
@@ -14,7 +15,7 @@ import {suspectPools} from './suspected-pools.js';
 import {noteChanges, serverChangeEvents} from './recent-changes.js';
 import {type BurstTrack, emptyBurstTrack, trackBursts} from './reconnect-bursts.js';
 import type {Series} from './series.js';
-import {serverSubject} from './subject.js';
+import {poolSubject, serverSubject} from './subject.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -33,6 +34,8 @@ export type Watch = {
 	poolerTrack: PoolerTrack;
 	/** Each application's backends of the last seconds: a burst replacing them is a restart or deploy. */
 	bursts: BurstTrack;
+	/** Each `--prometheus` pool's instances, and those missing lately: instances that join or leave are changes. */
+	fleets: FleetTrack;
 	/** The groups (GroupSample.key) suspected at the last judgement: held by lower lines. */
 	suspected: ReadonlySet<string>;
 	pools: PoolStatus[];
@@ -54,7 +57,7 @@ export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; rin
 /** `trend`: the strip's past from before the start (backfill.ts), continued by the live samples. */
 export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series} = {}): Watch {
 	const live = options.trend ? {...emptyPicture, trend: options.trend} : emptyPicture;
-	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, bursts: emptyBurstTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, bursts: emptyBurstTrack, fleets: emptyFleetTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
@@ -188,7 +191,14 @@ export function judgePoolReading(watch: Watch, endpoint: PoolEndpoint, reading: 
 
 	const pools = applyPoolReading(watch.pools, endpoint, reading, atMs);
 	log.push(...poolChangeEvents(watch.pools, pools, atMs));
+	let fleets = watch.fleets;
+	if (reading.ok && reading.format === 'prometheus') {
+		const stepped = trackFleets(fleets, endpoint.id, pools.filter(pool => pool.endpointId === endpoint.id), reading.failedScrapes);
+		fleets = stepped.track;
+		log.push(...stepped.changes.map(change => ({at: logTime(atMs), type: 'change' as const, subject: poolSubject(change.pool), what: 'instances' as const, from: change.from, to: change.to, joined: change.joined, left: change.left})));
+	}
+
 	// Disconnected: the pools still speak, the server's last numbers do not.
 	const server = watch.disconnectedSinceMs === null ? watch.server : null;
-	return observe({...watch, pools}, atMs, server, log);
+	return observe({...watch, pools, fleets}, atMs, server, log);
 }

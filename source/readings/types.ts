@@ -224,9 +224,14 @@ export type PoolReading =
 		pools: PoolMetrics[];
 		/** Pools the endpoint reported beyond the cap (200), left out of `pools`; absent when none. */
 		omittedPools?: number;
+		/** `--prometheus`: the targets whose last scrape failed (`up` 0); absent when not read. */
+		failedScrapes?: FailedScrape[];
 	}
 	/** isNotAConsole: a `pgbouncer://` endpoint answered, but as something else (error says what). */
 	| {ok: false; error: string; isNotAConsole?: boolean};
+
+/** A target Prometheus failed to scrape: its `instance` label (display-safe) and that scrape's time. */
+export type FailedScrape = {instance: string; scrapedAtMs: number};
 
 /** A configured pool endpoint, as parsed from `--pool [NAME=]URL` or `--prometheus [NAME=]URL`. */
 export type PoolEndpoint = {
