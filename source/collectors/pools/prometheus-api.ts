@@ -49,7 +49,9 @@ export function familyQuery(family: FamilyNames, selector: string | null): strin
  * one series per failing target, none for a healthy fleet.
  */
 export function failingTargetsQuery(selector: string | null): string {
-	return `timestamp(up{${selector ?? ''}} == 0)`;
+	// timestamp() of the raw series is its scrape's time; of `up == 0` it would be the query's.
+	const up = `up{${selector ?? ''}}`;
+	return `timestamp(${up}) and ${up} == 0`;
 }
 
 /** The failing targets' instances (display-safe, as the fleet names them) and scrape times in ms. */
