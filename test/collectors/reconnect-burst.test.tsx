@@ -11,7 +11,7 @@ import {createPostgresSource} from '../../source/collectors/postgres-activity.js
 import {openMonitorClient} from '../../source/connection/monitor-client.js';
 import {resolveTarget} from '../../source/connection/target.js';
 import type {LogEvent} from '../../source/judge/log-events.js';
-import {OLD_SECONDS} from '../../source/judge/reconnect-bursts.js';
+import {BURST_SPREAD_SECONDS, MOST_REPLACED, OLD_SECONDS} from '../../source/judge/reconnect-bursts.js';
 import {renderTimeline} from '../../source/output/timeline.js';
 import {startPoller} from '../../source/polling/poller.js';
 import {initialState} from '../../source/screen/board.js';
@@ -78,15 +78,17 @@ test('an application reconnecting at once is one change; a rotation over 20 s an
 		assert.equal(deploy.latest()!.replaced, 10, deploy.log());
 		const event = await pollUntil(() => changes().find(change => change.what === 'reconnected'), {timeoutMs: 10_000, what: 'a reconnected line'});
 		assert.ok(event.type === 'change' && event.what === 'reconnected');
-		assert.deepEqual([event.application, event.client, event.replaced, event.of], ['billing-api', null, 10, 10]);
-		assert.ok(event.withinSeconds <= 1, `within ${event.withinSeconds} s`);
+		// Told once most are replaced: a poll may land mid-burst (8 or 9 of 10 on a loaded machine).
+		assert.deepEqual([event.application, event.client, event.of], ['billing-api', null, 10]);
+		assert.ok(event.replaced >= Math.ceil(MOST_REPLACED * 10) && event.replaced <= 10, `replaced ${event.replaced}`);
+		assert.ok(event.withinSeconds <= BURST_SPREAD_SECONDS, `within ${event.withinSeconds} s`);
 		const firstMs = Date.parse(event.firstStartedAt);
 		assert.ok(firstMs >= triggeredMs - 1000 && firstMs <= Date.parse(event.at), `first new at ${event.firstStartedAt}, seen ${event.at}`);
 
 		const changesLine = await pollUntil(() => frame(desk).split('\n').find(line => line.startsWith('Changes: ')), {what: 'the Changes line'});
-		assert.match(changesLine, /^Changes: billing-api reconnected 10\/10 \d+(\.\d)? s ago$/);
+		assert.match(changesLine, new RegExp(`^Changes: billing-api reconnected ${event.replaced}/10 \\d+(\\.\\d)? s ago$`));
 		const timeline = renderTimeline(log.map(line => JSON.stringify(line)).join('\n')).markdown;
-		assert.match(timeline, new RegExp(`^- \\*\\*${event.at.slice(11, 19)} UTC:\\*\\* Application billing-api reconnected: 10 of 10 connections replaced within 1 s \\(a restart or deploy\\?\\), the first new one at ${event.firstStartedAt.slice(11, 19)} UTC$`, 'm'), timeline);
+		assert.match(timeline, new RegExp(`^- \\*\\*${event.at.slice(11, 19)} UTC:\\*\\* Application billing-api reconnected: ${event.replaced} of 10 connections replaced within ${Math.max(1, Math.ceil(event.withinSeconds))} s \\(a restart or deploy\\?\\), the first new one at ${event.firstStartedAt.slice(11, 19)} UTC$`, 'm'), timeline);
 
 		// The rotation ends 20 s after the trigger; two polls after it, still the one change.
 		await rotation.waitFor(status => status.isDone, {timeoutMs: 30_000, what: 'the rotation'});

@@ -46,7 +46,8 @@ test('one failed scrape says nothing; an instance whose server stopped left the 
 			fixtures.push(await startFixtureServer(body));
 		}
 
-		prometheus = await startPrometheus([{job: 'pods', targets: fixtures.map(fixture => fixture.target), labels: {service: 'checkout'}}]);
+		// Scrapes every 2 s (timeout 2 s): a loaded machine must not fail a second scrape of the hiccup by timing out.
+		prometheus = await startPrometheus([{job: 'pods', targets: fixtures.map(fixture => fixture.target), labels: {service: 'checkout'}}], {intervalSeconds: 2});
 		const endpoint = parsePrometheusSpec(prometheus.url, '--prometheus', {selector: null, token: null});
 		const source = createPoolCollector(endpoint);
 		collector.close = async () => source.close();
