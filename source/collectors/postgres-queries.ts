@@ -104,7 +104,9 @@ grp as materialized (
 	select application_name as application, client_addr, count(*) as n,
 		count(*) filter (where sc = 1) as active, count(*) filter (where sc <> 0) as busy,
 		-- Per backend: 0 idle | 1 working | 2 stale (ordered by pid below, within the group).
-		array_agg(pid) as pids, array_agg(case when sc = 0 then 0 when is_stale then 2 else 1 end) as work
+		array_agg(pid) as pids, array_agg(case when sc = 0 then 0 when is_stale then 2 else 1 end) as work,
+		-- backend_start to 0.1 s (seconds since the epoch)
+		array_agg(round(extract(epoch from backend_start)::numeric, 1)) as starts
 	from seen
 	group by application_name, client_addr
 )
@@ -143,9 +145,11 @@ select
 			from grp group by application) p) as applications,
 	(select coalesce(json_agg(json_build_object('application', g.application, 'client', host(g.client_addr),
 		'connections', g.n, 'active', g.active, 'busy', g.busy,
-		-- [pid, state] per backend: pool-suspected follows a pooler's server connections by pid as their
-		-- application_name changes (some 12 bytes a connection).
-		'backends', (select array_agg(array[b.pid, b.work] order by b.pid) from unnest(g.pids, g.work) b(pid, work)))
+		-- [pid, state, backend_start] per backend: pool-suspected follows a pooler's server connections
+		-- by pid as their application_name changes; a burst of new backends replacing old ones is a
+		-- restart or deploy (some 26 bytes a connection).
+		'backends', (select array_agg(array[b.pid, b.work, b.started] order by b.pid)
+			from unnest(g.pids, g.work, g.starts) b(pid, work, started)))
 		order by g.n desc), '[]')
 		from grp g) as client_groups,
 	(select coalesce(json_agg(json_build_object(

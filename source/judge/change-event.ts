@@ -13,12 +13,21 @@ export type LoggedSubject = Subject | string;
 /**
  * What changed while watching: a pool's max (not a fleet's sum); the server's configuration reloaded
  * (`loadedAt`: the server's pg_conf_load_time, with the settings then pending a restart, when read);
- * the server restarted (`from`/`to`: pg_postmaster_start_time before and after).
+ * the server restarted (`from`/`to`: pg_postmaster_start_time before and after); an application
+ * reconnected at once; a fleet's instances came or went.
  */
 export type ChangeLogEvent = {type: 'change'; subject: LoggedSubject; /** Where it was seen when not while watching: `Prometheus` history. */ source?: string} & (
 	| {what: 'max'; from: number; to: number}
 	| {what: 'reload'; loadedAt: string; pendingRestart?: string[]}
 	| {what: 'restart'; from: string; to: string}
+	/**
+	 * An application's backends replaced at once (a restart or deploy, reconnect-bursts.ts): `replaced`
+	 * of its `of` old ones by new ones whose backend_start lie within `withinSeconds`, the first at
+	 * `firstStartedAt` (the server's clock). `client`: the address, when the application sent no name.
+	 */
+	| {what: 'reconnected'; application: string; client: string | null; replaced: number; of: number; withinSeconds: number; firstStartedAt: string}
+	/** A fleet's instances that joined or left between polls (fleet-members.ts), by name, with the count before and after. */
+	| {what: 'instances'; from: number; to: number; joined: string[]; left: string[]}
 );
 
 export type RecentChange = {

@@ -306,6 +306,8 @@ const CHANGES: Record<ChangeLogEvent['what'], Valid> = {
 	max: shaped({from: isNumber, to: isNumber}),
 	reload: shaped({loadedAt: isLogTime, pendingRestart: optional(listOf(isString))}),
 	restart: shaped({from: isLogTime, to: isLogTime}),
+	reconnected: shaped({application: isString, client: nullable(isString), replaced: isNumber, of: isNumber, withinSeconds: isNumber, firstStartedAt: isLogTime}),
+	instances: shaped({from: isNumber, to: isNumber, joined: listOf(isString), left: listOf(isString)}),
 };
 /** Each type's fields; `at`, `type` and `server` are checked for every line. */
 const SHAPES: Record<LogEventType, Shape> = {

@@ -70,7 +70,7 @@ function subjectOf(event: Foldable): {subject: LoggedSubject; last: string} {
 
 		case 'change': {
 			// Words, not the subject: a pool's max flaps apart from the pool's level.
-			return {subject: `${typeof event.subject === 'string' ? event.subject : subjectText(event.subject)} ${event.what}`, last: event.what === 'reload' ? event.loadedAt : String(event.to)};
+			return {subject: `${typeof event.subject === 'string' ? event.subject : subjectText(event.subject)} ${event.what}`, last: changeLast(event)};
 		}
 
 		case 'disconnect':
@@ -81,6 +81,23 @@ function subjectOf(event: Foldable): {subject: LoggedSubject; last: string} {
 		case 'endpoint-down':
 		case 'endpoint-up': {
 			return {subject: `endpoint ${event.subject}`, last: event.type === 'endpoint-down' ? 'down' : 'up'};
+		}
+	}
+}
+
+/** Where a change leaves its subject, as a fold line's `last` says it. */
+function changeLast(event: Extract<Foldable, {type: 'change'}>): string {
+	switch (event.what) {
+		case 'reload': {
+			return event.loadedAt;
+		}
+
+		case 'reconnected': {
+			return `${event.replaced} of ${event.of} replaced`;
+		}
+
+		default: {
+			return String(event.to);
 		}
 	}
 }

@@ -71,7 +71,36 @@ export function changeWords(event: ChangeLogEvent): string {
 			const subject = typeof event.subject === 'string' ? event.subject : subjectLabel(event.subject);
 			return `${subject} max ${event.from}→${event.to}`;
 		}
+
+		case 'reconnected': {
+			return `${event.application === '' ? (event.client ?? 'local socket') : event.application} reconnected ${event.replaced}/${event.of}`;
+		}
+
+		case 'instances': {
+			const subject = typeof event.subject === 'string' ? event.subject : subjectLabel(event.subject);
+			return `${subject} instances ${event.from}→${event.to}`;
+		}
 	}
+}
+
+/** `18 of 20 connections replaced within 3 s`: the new ones' backend_start, rounded up to a whole second. */
+export function reconnectedText(event: {replaced: number; of: number; withinSeconds: number}): string {
+	return `${event.replaced} of ${event.of} connections replaced within ${Math.max(1, Math.ceil(event.withinSeconds))} s`;
+}
+
+/** Instances named when this few joined or left; past it, counted. */
+const NAMED_INSTANCES = 3;
+
+/** `2 instances left the fleet (12 → 10): pod-a, pod-b`; both ways: `1 joined (pod-c), 1 left (pod-a): 12 → 12`. */
+export function instancesText(event: {from: number; to: number; joined: readonly string[]; left: readonly string[]}): string {
+	const names = (list: readonly string[]) => (list.length <= NAMED_INSTANCES ? list.join(', ') : `${list.slice(0, NAMED_INSTANCES).join(', ')} and ${list.length - NAMED_INSTANCES} more`);
+	const count = (list: readonly string[]) => `${list.length} ${list.length === 1 ? 'instance' : 'instances'}`;
+	if (event.joined.length > 0 && event.left.length > 0) {
+		return `${event.joined.length} joined (${names(event.joined)}), ${event.left.length} left (${names(event.left)}): ${event.from} → ${event.to}`;
+	}
+
+	const [list, verb] = event.joined.length > 0 ? [event.joined, 'joined'] : [event.left, 'left'];
+	return `${count(list)} ${verb} the fleet (${event.from} → ${event.to}): ${names(list)}`;
 }
 
 /** `config reloaded 2 min ago (finding 40 s later)`, `api max 20→5 4 min ago (Prometheus; finding 30 s later)`, newest first: how the screen's line says them. */

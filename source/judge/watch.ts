@@ -3,6 +3,7 @@
 // one-shot outputs (--json, check, the summary) and whatever records readings later all judge
 // through judgeServerReading and judgePoolReading. Pure: time arrives with the readings.
 import type {AlarmChange} from './alarms.js';
+import {emptyFleetTrack, type FleetTrack, trackFleets} from './fleet-members.js';
 import {freeConnections} from './levels.js';
 import {levelEvents, logTime, type LogEvent, poolChangeEvents} from './log-events.js';
 import {derivePicture, emptyPicture, type Picture} from './picture.js';
@@ -12,8 +13,10 @@ import {watchedGroups} from './suspect-words.js';
 import {appendSuspectSample, suspectSample, type SuspectSample} from './suspect-samples.js';
 import {suspectPools} from './suspected-pools.js';
 import {noteChanges, serverChangeEvents} from './recent-changes.js';
+import {type BurstTrack, emptyBurstTrack, trackBursts} from './reconnect-bursts.js';
 import type {Series} from './series.js';
 import type {RecentChange} from './change-event.js';
+import {poolSubject, serverSubject} from './subject.js';
 import {appendTrend} from './trend.js';
 import type {Observation, PoolStatus, Thresholds} from './types.js';
 import type {PoolEndpoint, PoolReading, ServerReading, ServerSnapshot} from '../readings/types.js';
@@ -30,6 +33,10 @@ export type Watch = {
 	suspectHistory: SuspectSample[];
 	/** Which backends are a pooler's server connections (their application_name changed), by pid. */
 	poolerTrack: PoolerTrack;
+	/** Each application's backends of the last seconds: a burst replacing them is a restart or deploy. */
+	bursts: BurstTrack;
+	/** Each `--prometheus` pool's instances, and those missing lately: instances that join or leave are changes. */
+	fleets: FleetTrack;
 	/** The groups (GroupSample.key) suspected at the last judgement: held by lower lines. */
 	suspected: ReadonlySet<string>;
 	pools: PoolStatus[];
@@ -54,7 +61,7 @@ export type Judged = {watch: Watch; changes: AlarmChange[]; log: LogEvent[]; rin
  */
 export function emptyWatch(thresholds: Thresholds, options: {role?: string; pools?: PoolStatus[]; trend?: Series; changes?: readonly RecentChange[]} = {}): Watch {
 	const live = {...emptyPicture, ...(options.trend ? {trend: options.trend} : {}), ...(options.changes?.length ? {changes: options.changes} : {})};
-	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
+	return {history: [], suspectHistory: [], poolerTrack: emptyPoolerTrack, bursts: emptyBurstTrack, fleets: emptyFleetTrack, suspected: new Set(), pools: options.pools ?? [], server: null, serverError: null, disconnectedSinceMs: null, live, thresholds, role: options.role};
 }
 
 // Older observations need only the counts the diagnosis looks back at (lock waiters, pool numbers):
@@ -128,6 +135,16 @@ function withSuspectSample(watch: Watch, snapshot: ServerSnapshot): Pick<Watch, 
 	return {suspectHistory, poolerTrack};
 }
 
+/** An application's backends replaced at once since the last snapshot: a `reconnected` change each. */
+function reconnectEvents(track: BurstTrack, snapshot: ServerSnapshot, poolers: PoolerTrack): {track: BurstTrack; events: LogEvent[]} {
+	const {track: next, bursts} = trackBursts(track, snapshot.clientGroups, poolers.pooled, snapshot.takenAtMs);
+	const at = logTime(snapshot.takenAtMs);
+	return {track: next, events: bursts.map(burst => ({
+		at, type: 'change', subject: serverSubject, what: 'reconnected', application: burst.application, client: burst.client,
+		replaced: burst.replaced, of: burst.of, withinSeconds: burst.spreadSeconds, firstStartedAt: logTime(burst.firstStartedMs),
+	}))};
+}
+
 export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: number): Judged {
 	const wasDisconnected = watch.disconnectedSinceMs !== null;
 	const log: LogEvent[] = [];
@@ -142,8 +159,14 @@ export function judgeServerReading(watch: Watch, reading: ServerReading, atMs: n
 		}
 
 		const {snapshot} = reading;
-		log.push(...serverChangeEvents(watch.server, snapshot, atMs));
-		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, ...withSuspectSample(watch, snapshot)};
+		const serverChanges = serverChangeEvents(watch.server, snapshot, atMs);
+		log.push(...serverChanges);
+		const sampled = withSuspectSample(watch, snapshot);
+		// After a server restart (told as such) or a gap in the polls, every application reconnected: a new baseline.
+		const isFresh = reading.isReconnected || wasDisconnected || serverChanges.some(change => change.what === 'restart');
+		const {track: bursts, events} = reconnectEvents(isFresh ? emptyBurstTrack : watch.bursts, snapshot, sampled.poolerTrack);
+		log.push(...events);
+		const connected = {...watch, server: snapshot, serverError: null, disconnectedSinceMs: null, ...sampled, bursts};
 		return observe(connected, snapshot.takenAtMs, snapshot, log);
 	}
 
@@ -172,7 +195,14 @@ export function judgePoolReading(watch: Watch, endpoint: PoolEndpoint, reading: 
 
 	const pools = applyPoolReading(watch.pools, endpoint, reading, atMs);
 	log.push(...poolChangeEvents(watch.pools, pools, atMs));
+	let fleets = watch.fleets;
+	if (reading.ok && reading.format === 'prometheus') {
+		const stepped = trackFleets(fleets, endpoint.id, pools.filter(pool => pool.endpointId === endpoint.id), reading.failedScrapes);
+		fleets = stepped.track;
+		log.push(...stepped.changes.map(change => ({at: logTime(atMs), type: 'change' as const, subject: poolSubject(change.pool), what: 'instances' as const, from: change.from, to: change.to, joined: change.joined, left: change.left})));
+	}
+
 	// Disconnected: the pools still speak, the server's last numbers do not.
 	const server = watch.disconnectedSinceMs === null ? watch.server : null;
-	return observe({...watch, pools}, atMs, server, log);
+	return observe({...watch, pools, fleets}, atMs, server, log);
 }

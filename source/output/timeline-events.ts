@@ -17,6 +17,9 @@ export type Run = {first: LevelEvent; second: LevelEvent | null; last: LevelEven
 /** Changes of one setting of one subject in quick succession (+ pressed four times): one step. */
 /** A setting's change from one number to another (a pool's max): steps within seconds fold into one line. */
 export type MaxChangeEvent = Extract<ChangeEvent, {what: 'max'}>;
+/** Changes told on a line of their own, never folded into steps. */
+const OWN_LINE_CHANGES: ReadonlySet<string> = new Set(['reload', 'restart', 'reconnected', 'instances']);
+const isStep = (event: Event): event is MaxChangeEvent => event.type === 'change' && !OWN_LINE_CHANGES.has(event.what);
 export type Steps = {first: MaxChangeEvent; last: MaxChangeEvent; count: number};
 
 /** One line of the timeline: an event of the log, or a run of changes folded into one. */
@@ -63,7 +66,7 @@ export class TimelineEvents {
 			return [];
 		}
 
-		if (event.type === 'change' && event.what !== 'reload' && event.what !== 'restart' && this.continuesSteps(event)) {
+		if (isStep(event) && this.continuesSteps(event)) {
 			return [];
 		}
 
@@ -73,7 +76,7 @@ export class TimelineEvents {
 			return out;
 		}
 
-		if (event.type === 'change' && event.what !== 'reload' && event.what !== 'restart') {
+		if (isStep(event)) {
 			this.steps = {first: event, last: event, count: 1};
 			return out;
 		}

@@ -3,6 +3,7 @@
 // made safe for a terminal and escaped for Markdown (text/markdown.ts) before it is printed.
 import {maskText} from '../connection/mask.js';
 import {type LoggedSubject, loggedSubjectKey, type LogEvent, logTimeMs} from '../judge/log-events.js';
+import {instancesText, reconnectedText} from '../judge/recent-changes.js';
 import {type Subject, subjectLabel, subjectTitle} from '../judge/subject.js';
 import {markdownCode, markdownText} from '../text/markdown.js';
 import {safeQueryText} from '../text/sanitize.js';
@@ -92,9 +93,19 @@ function changeSentence(event: ChangeEvent): string {
 			return `${subjectName(event)} restarted at ${clockTime(logTimeMs(event.to) ?? event.atMs)} UTC${fromMs === null ? '' : ` (previous start ${clockTime(fromMs)})`}`;
 		}
 
+		case 'reconnected': {
+			return reconnectedSentence(event);
+		}
+
+		case 'instances': {
+			const safe = (names: unknown) => (Array.isArray(names) ? names.map(name => text(name, '?')) : []);
+			return `${subjectName(event)}: ${instancesText({...event, joined: safe(event.joined), left: safe(event.left)})}`;
+		}
+
 		default: {
 			// `max`, or a setting named by a later version or a hand edit (the log's words, made safe).
-			return `${subjectName(event)} ${text(event.what, '?')} ${event.from} → ${event.to}`;
+			const {from, to} = event as unknown as {from: unknown; to: unknown};
+			return `${subjectName(event)} ${text(event.what, '?')} ${String(from)} → ${String(to)}`;
 		}
 	}
 }
@@ -114,6 +125,13 @@ function priorSentence(event: Extract<Event, {type: 'history'}>): string {
 	const changes = event.changes.map(change => `${changeSentence({...change, atMs: logTimeMs(change.at) ?? event.atMs}).replace(/^Pool/, 'pool')} at ${at(change.at)}`);
 	const told = [...queues, ...changes];
 	return `Before lifeguard started (from ${text(event.source, '?')}, since ${at(event.from)} UTC): ${told.length > 0 ? told.join('; ') : 'no queue and no change'}`;
+}
+
+/** "Application billing-api reconnected: 18 of 20 connections replaced within 3 s (a restart or deploy?), the first new one at 12:00:01 UTC". */
+function reconnectedSentence(event: Extract<ChangeEvent, {what: 'reconnected'}>): string {
+	const who = event.application === '' ? `Connections from ${text(event.client, 'a local socket')} (no application name)` : `Application ${text(event.application, '?')}`;
+	const first = logTimeMs(event.firstStartedAt);
+	return `${who} reconnected: ${reconnectedText(event)} (a restart or deploy?)${first === null ? '' : `, the first new one at ${clockTime(first)} UTC`}`;
 }
 
 /** A fold line of the log: a subject that flapped, or changes over the log's budget, counted. */

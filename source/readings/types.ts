@@ -58,8 +58,11 @@ export type ClientGroup = {
 	active: number;
 	/** In a statement or a transaction now (not idle): in use by its pool. */
 	busy: number;
-	/** Each backend as [pid, state]: 0 idle, 1 busy doing new work, 2 busy but stale. By pid. */
-	backends: Array<[pid: number, state: BackendState]>;
+	/**
+	 * Each backend as [pid, state, backend_start]: state 0 idle, 1 busy doing new work, 2 busy but stale;
+	 * backend_start in seconds since the epoch to 0.1 s (the server's clock). By pid.
+	 */
+	backends: Array<[pid: number, state: BackendState, startedSeconds?: number]>;
 };
 
 /** A backend's state in `ClientGroup.backends`. */
@@ -221,9 +224,14 @@ export type PoolReading =
 		pools: PoolMetrics[];
 		/** Pools the endpoint reported beyond the cap (200), left out of `pools`; absent when none. */
 		omittedPools?: number;
+		/** `--prometheus`: the targets whose last scrape failed (`up` 0); absent when not read. */
+		failedScrapes?: FailedScrape[];
 	}
 	/** isNotAConsole: a `pgbouncer://` endpoint answered, but as something else (error says what). */
 	| {ok: false; error: string; isNotAConsole?: boolean};
+
+/** A target Prometheus failed to scrape: its `instance` label (display-safe) and that scrape's time. */
+export type FailedScrape = {instance: string; scrapedAtMs: number};
 
 /** A configured pool endpoint, as parsed from `--pool [NAME=]URL` or `--prometheus [NAME=]URL`. */
 export type PoolEndpoint = {

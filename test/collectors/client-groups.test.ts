@@ -55,8 +55,10 @@ for (const kind of serverKinds()) {
 				return group?.active === 1 && group.busy === 2 ? group : undefined;
 			}, {what: 'the sleeper and the transaction counted as busy'});
 			assert.deepEqual({...fresh, backends: undefined}, {application, client: '127.0.0.1', connections: 3, active: 1, busy: 2, backends: undefined});
-			const byPid = new Map(fresh.backends);
+			const byPid = new Map(fresh.backends.map(([pid, state]) => [pid, state]));
 			assert.deepEqual([byPid.get(idle.pid), byPid.get(sleeper.pid), byPid.get(inTransaction.pid)], [0, 1, 1]);
+			// Each backend's backend_start (seconds, 0.1 s): the three logged in during this test.
+			assert.ok(fresh.backends.every(([, , startedSeconds]) => startedSeconds !== undefined && Math.abs(startedSeconds * 1000 - Date.now()) < 120_000), JSON.stringify(fresh.backends));
 			assert.deepEqual(fresh.backends.map(([pid]) => pid), [idle.pid, sleeper.pid, inTransaction.pid].sort((a, b) => a - b));
 
 			// No new work for STALE_WORK_SECONDS: the statement and the transaction turn stale.
@@ -64,7 +66,7 @@ for (const kind of serverKinds()) {
 				const group = await groupOf();
 				return group?.backends.filter(([, state]) => state === 2).length === 2 ? group : undefined;
 			}, {timeoutMs: (STALE_WORK_SECONDS + 10) * 1000, everyMs: 500, what: 'the sleeper and the transaction counted as stale'});
-			const later = new Map(stale.backends);
+			const later = new Map(stale.backends.map(([pid, state]) => [pid, state]));
 			assert.deepEqual([later.get(idle.pid), later.get(sleeper.pid), later.get(inTransaction.pid)], [0, 2, 2]);
 		});
 	});

@@ -4,10 +4,11 @@
 // Failures are values, not yet masked: create-collector masks every one.
 import {endpointAuthorization} from '../../connection/credentials.js';
 import {type ByteBudget, createHttpClient, formatBytes, type HttpClient} from '../../connection/http.js';
-import type {PoolEndpoint} from '../../readings/types.js';
+import type {FailedScrape, PoolEndpoint} from '../../readings/types.js';
+import {safeText} from '../../text/sanitize.js';
 import type {Deadline} from '../../polling/deadline.js';
 import type {EndpointCollector} from './http-collector.js';
-import {fleetPools, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';
+import {fleetPools, instanceOf, RATE_LABEL, type VectorSample} from './prometheus-fleet.js';
 import {familyNames, type FamilyNames} from './prometheus-pools.js';
 
 /**
@@ -43,6 +44,28 @@ export function familyQuery(family: FamilyNames, selector: string | null): strin
 	return parts.join(' or ');
 }
 
+/**
+ * The targets whose last scrape failed (`up` 0), with that scrape's time (timestamp() of the sample):
+ * one series per failing target, none for a healthy fleet.
+ */
+export function failingTargetsQuery(selector: string | null): string {
+	// timestamp() of the raw series is its scrape's time; of `up == 0` it would be the query's.
+	const up = `up{${selector ?? ''}}`;
+	return `timestamp(${up}) and ${up} == 0`;
+}
+
+/** The failing targets' instances (display-safe, as the fleet names them) and scrape times in ms. */
+function failedScrapesOf(samples: readonly VectorSample[]): FailedScrape[] {
+	return samples.flatMap(sample => {
+		const seconds = Number(sample.value?.[1]);
+		const instance = instanceOf(sample.metric ?? {});
+		return Number.isFinite(seconds) && instance !== '' ? [{instance: safeText(instance), scrapedAtMs: Math.round(seconds * 1000)}] : [];
+	}).slice(0, MAX_FAILED_SCRAPES);
+}
+
+/** Failing targets kept per refresh: a fleet larger than this is not told instance by instance anyway. */
+const MAX_FAILED_SCRAPES = 1000;
+
 /** `http://prom:9090`, `http://prom:9090/prometheus/` (a path prefix) → the instant-query (or range-query) URL. */
 export function queryUrl(base: string, api: 'query' | 'query_range' = 'query'): URL {
 	const url = new URL(base);
@@ -56,12 +79,13 @@ export function queryUrl(base: string, api: 'query' | 'query_range' = 'query'): 
 export function createPrometheusApiCollector(endpoint: PoolEndpoint, maxBytes = DEFAULT_MAX_BYTES, maxRefreshBytes = DEFAULT_MAX_REFRESH_BYTES): EndpointCollector {
 	const url = queryUrl(endpoint.url);
 	const queries = familyNames().map(family => familyQuery(family, endpoint.selector ?? null));
-	// One kept-alive socket per family: the queries of a refresh run side by side.
-	const client = createHttpClient({isHttps: url.protocol === 'https:', maxSockets: queries.length, authorization: endpointAuthorization(endpoint)});
+	const failingTargets = failingTargetsQuery(endpoint.selector ?? null);
+	// One kept-alive socket per query: the queries of a refresh run side by side.
+	const client = createHttpClient({isHttps: url.protocol === 'https:', maxSockets: queries.length + 1, authorization: endpointAuthorization(endpoint)});
 	return {
 		async collect(deadline) {
 			const budget: ByteBudget = {bytes: 0, maxBytes: maxRefreshBytes};
-			const answers = await Promise.all(queries.map(async query => instantQuery({client, url, query, deadline, maxBytes, budget})));
+			const [down, ...answers] = await Promise.all([failingTargets, ...queries].map(async query => instantQuery({client, url, query, deadline, maxBytes, budget})));
 			const failed = answers.find(answer => !answer.ok);
 			if (failed && !failed.ok) {
 				return {ok: false, error: failed.error};
@@ -73,7 +97,9 @@ export function createPrometheusApiCollector(endpoint: PoolEndpoint, maxBytes = 
 				return {ok: false, error: `no pool series in Prometheus${where}`};
 			}
 
-			return {ok: true, format: 'prometheus', pools};
+			// Which instances Prometheus failed to scrape, and when: an instance gone from one poll is no
+			// leave until it failed twice in a row (fleet-members.ts). Unknown when the query failed.
+			return {ok: true, format: 'prometheus', pools, ...(down?.ok ? {failedScrapes: failedScrapesOf(down.samples)} : {})};
 		},
 		async close() {
 			client.close();

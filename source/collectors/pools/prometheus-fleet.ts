@@ -18,7 +18,7 @@ export function serviceOf(labels: Readonly<Record<string, string>>): string {
 }
 
 /** The instance of a series: Prometheus' `instance` label, else `pod`; '' when neither. */
-function instanceOf(labels: Readonly<Record<string, string>>): string {
+export function instanceOf(labels: Readonly<Record<string, string>>): string {
 	return labels['instance'] ?? labels['pod'] ?? '';
 }
 

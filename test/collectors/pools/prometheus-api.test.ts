@@ -250,7 +250,7 @@ test('a 500, an error JSON, a non-vector answer and a hang: one line each, withi
 	assert.ok(tookMs < 300 + 200, `took ${tookMs} ms`);
 });
 
-test('one query per family per refresh, all POSTed with the bearer token; the token never shows', async t => {
+test('one query per family per refresh and one for the failing targets, all POSTed with the bearer token; the token never shows', async t => {
 	const requests: Array<{path: string | undefined; authorization: string | undefined; query: string | null}> = [];
 	const server = http.createServer((request, response) => {
 		let body = '';
@@ -278,7 +278,8 @@ test('one query per family per refresh, all POSTed with the bearer token; the to
 	const token = 'glc_token-value-123';
 	const reading = await collector(`http://127.0.0.1:${(server.address() as AddressInfo).port}/prometheus`, {selector: 'namespace="shop"', token}).collect(2000);
 	assert.deepEqual(reading, {ok: false, error: 'prometheus (HTTP 400): bad_data: refused Bearer ***'});
-	assert.equal(requests.length, familyNames().length, 'one query per family');
+	assert.equal(requests.length, familyNames().length + 1, 'one query per family, and one for the failing targets');
+	assert.ok(requests.some(request => request.query === 'timestamp(up{namespace="shop"}) and up{namespace="shop"} == 0'), 'the failing targets, by the same selector');
 	assert.ok(requests.every(request => request.path === '/prometheus/api/v1/query' && request.authorization === `Bearer ${token}`));
 	assert.ok(requests.every(request => request.query!.includes('namespace="shop"')), 'the selector is in every query');
 	assert.ok(requests.some(request => request.query!.includes('rate({__name__="hikaricp_connections_timeout_total",namespace="shop"}[1m])')));
