@@ -16,7 +16,7 @@ import {reportHtml} from '../report/html.js';
 import {reportMarkdown} from '../report/markdown.js';
 import {parseHeader} from '../report/recording.js';
 import {createReportBuilder, type ReportModel, reportVerdict} from '../report/summary.js';
-import {instantMs, reportStepMs} from '../report/window.js';
+import {instantMs, reportStartMs, reportStepMs} from '../report/window.js';
 import {type Command, CommandError} from './command.js';
 
 export const reportCommand: Command = {
@@ -77,7 +77,7 @@ export const reportPrometheusCommand: Command = {
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** --from and --to (now when not given) as a window on whole seconds, with its step; a bad one is exit 2. */
+/** --from and --to (now when not given) as a window on whole seconds starting on its step's grid, with its step; a bad one is exit 2. */
 function reportWindow(options: Options): PrometheusWindow {
 	const nowMs = Date.now();
 	// Whole seconds: Prometheus answers at start + k·step, and the samples are matched by their time.
@@ -91,7 +91,8 @@ function reportWindow(options: Options): PrometheusWindow {
 		throw new CommandError(`--from ${isoSeconds(startMs)} to ${isoSeconds(endMs)}: longer than a week; report a shorter window`, 2);
 	}
 
-	return {startMs, endMs, stepMs: reportStepMs(startMs, endMs)};
+	const stepMs = reportStepMs(startMs, endMs);
+	return {startMs: reportStartMs(startMs, stepMs), endMs, stepMs};
 }
 
 /** The report of a model: --html written, the Markdown on stdout, the verdict on stderr, its exit code. */

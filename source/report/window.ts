@@ -46,3 +46,13 @@ export const REPORT_MAX_POINTS = 3600;
 export function reportStepMs(startMs: number, endMs: number): number {
 	return Math.max(1, Math.ceil((endMs - startMs) / 1000 / REPORT_MAX_POINTS)) * 1000;
 }
+
+/**
+ * The window's start moved back onto a multiple of its step (at most a step less a second earlier).
+ * VictoriaMetrics rounds the start of a range of 50 points or more down to one (its answers are cached
+ * by step), so a report asking from elsewhere would find none of its points at the times it asked; on
+ * the grid every engine answers at the same times. A step of 1 s changes nothing.
+ */
+export function reportStartMs(startMs: number, stepMs: number): number {
+	return Math.floor(startMs / stepMs) * stepMs;
+}

@@ -1,9 +1,10 @@
 // `lifeguard report --prometheus URL --from T --to T` through the built binary, against a real
-// Prometheus (Debian's 2.42) holding ten minutes written as blocks by promtool (deterministic, no
-// waiting): a two-instance fleet whose pool saturated for exactly three minutes, its timeout counters
-// (one restarting midway), and postgres_exporter's view of the server. The report's peaks, time at
-// max, timeouts and server peak are the numbers written; a calm window exits 0; without the exporter
-// the server is "not in Prometheus"; bad input is one line, exit 2.
+// Prometheus (Debian's 2.42) and a real VictoriaMetrics (1.79), each holding the same ten minutes
+// written before the test asks (test/helpers/engines.ts; deterministic, no waiting): a two-instance
+// fleet whose pool saturated for exactly three minutes, its timeout counters (one restarting midway),
+// and postgres_exporter's view of the server. The report's peaks, time at max, timeouts and server
+// peak are the numbers written, on both engines, also for a window long enough for a 2 s step; a calm
+// window exits 0; without the exporter the server is "not in Prometheus"; bad input is one line, exit 2.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
@@ -11,6 +12,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
+import {type Engine, ENGINES} from '../helpers/engines.js';
 import {PROMETHEUS_MISSING, prometheusBinary, startFakePrometheus, startPrometheus, type TestPrometheus} from '../helpers/prometheus.js';
 import pg from 'pg';
 import {freePort, pollUntil, startEmbeddedPostgres} from '../helpers/postgres.js';
@@ -78,7 +80,8 @@ function history(withServer: boolean): string {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-describe('lifeguard report --prometheus', () => {
+/** The history-backed cases, once per engine: each holds the same past, written before the test asks. */
+function engineTests(engine: Engine): void {
 	let withServer: TestPrometheus | undefined;
 	let poolsOnly: TestPrometheus | undefined;
 	let dir = '';
@@ -86,9 +89,7 @@ describe('lifeguard report --prometheus', () => {
 	before(async () => {
 		ensureBuilt();
 		dir = await mkdtemp(path.join(os.tmpdir(), 'lifeguard-report-prometheus-'));
-		if (!missing) {
-			[withServer, poolsOnly] = await Promise.all([startPrometheus([], {history: history(true)}), startPrometheus([], {history: history(false)})]);
-		}
+		[withServer, poolsOnly] = await Promise.all([engine.start([], {history: history(true)}), engine.start([], {history: history(false)})]);
 	});
 
 	after(async () => {
@@ -96,12 +97,7 @@ describe('lifeguard report --prometheus', () => {
 		await rm(dir, {recursive: true, force: true});
 	});
 
-	test('a saturated window: the peaks, the time at max, the timeouts and the server are the numbers Prometheus holds; exit 1', async t => {
-		if (missing) {
-			t.skip(missing);
-			return;
-		}
-
+	test('a saturated window: the peaks, the time at max, the timeouts and the server are the numbers it holds; exit 1', async () => {
 		const html = path.join(dir, 'report.html');
 		const result = await runCli(['report', '--prometheus', withServer!.url, '--from', iso(firstMs), '--to', seconds(lastMs), '--html', html], {timeoutMs: 60_000});
 		const context = `${result.stdout}\n${result.stderr}`;
@@ -116,34 +112,49 @@ describe('lifeguard report --prometheus', () => {
 		assert.ok(result.stdout.includes(`| 23/97 (24%) | ${clock(satMs)} (+3 min) | 74 slots | 0 s |`), context);
 		// The judge saw the queue as the live screen would, from the fleet's own numbers.
 		assert.match(result.stdout, /\| critical \| pool-\S+ \| orders\/HikariPool-1 \| /, context);
+		// The timeouts' rate() over 1 m is 0 once the last increase (the scrapes 10 s and 5 s before calm) leaves
+		// its window, then the finding holds 2 polls. Prometheus counts the samples inside the window (0 from
+		// +51 s); MetricsQL's rate() also counts from the sample before it, so one scrape more (0 from +55 s).
+		const timeoutsLastMs = calmMs + (engine.name === 'Prometheus' ? 52_000 : 56_000);
+		assert.match(result.stdout, new RegExp(`^\\| warning \\| pool-timeouts \\| orders/HikariPool-1 \\| ${clock(satMs)} \\(\\+3 min\\) \\| ${clock(timeoutsLastMs)} \\(`, 'm'), context);
 		const page = await readFile(html, 'utf8');
 		assert.match(page, /<p>From Prometheus <code>http:\/\/127\.0\.0\.1:\d+<\/code>/);
 	});
 
-	test('a calm window of the same history: no queue, the server under --warn; exit 0', async t => {
-		if (missing) {
-			t.skip(missing);
-			return;
-		}
+	test('a window over an hour (a step of 2 s) from an odd second: read on the step\'s grid, the same numbers', async () => {
+		// 55 min before the history began, plus a second: the step is 2 s, and the start moves back to an even second.
+		const result = await runCli(['report', '--prometheus', withServer!.url, '--from', iso(firstMs - (55 * 60_000) + 1000), '--to', seconds(lastMs)], {timeoutMs: 60_000});
+		const context = `${result.stdout}\n${result.stderr}`;
+		assert.equal(result.code, 1, context);
+		assert.equal(result.stderr, `lifeguard report: FAIL: pool queued: orders/HikariPool-1 peak 20/20 busy, 100 waiting, ${EXPECTED_TIMEOUTS} timeouts; server peak 23/97 used (24%), under --warn 80%\n`);
+		const clock = (ms: number) => iso(ms).slice(11, 19);
+		assert.match(result.stdout, new RegExp(`^From Prometheus \`http://127\\.0\\.0\\.1:\\d+\`, \\S+ ${clock(firstMs - (55 * 60_000))} to ${clock(lastMs)} UTC \\(1 h 3 min 2 s, 1891 samples every 2 s\\)\\.`, 'm'), context);
+		const row = `| orders/HikariPool-1 | 20/20 at ${clock(satMs)} | 0 | 100 at ${clock(satMs)} | ${EXPECTED_TIMEOUTS} | 3 min (5%) | 3 min (5%) |`;
+		assert.ok(result.stdout.includes(row), `${row}\n${context}`);
+	});
 
+	test('a calm window of the same history: no queue, the server under --warn; exit 0', async () => {
 		const result = await runCli(['report', '--prometheus', withServer!.url, '--from', iso(calmMs + 10_000), '--to', iso(lastMs)], {timeoutMs: 60_000});
 		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 		assert.equal(result.stderr, 'lifeguard report: OK: no pool queued: orders/HikariPool-1 peak 6/20 busy, 0 waiting, 0 timeouts; server peak 16/97 used (16%), under --warn 80%\n');
 	});
 
-	test('without postgres_exporter: the server is "not in Prometheus", never a zero; the verdict cannot pass it', async t => {
-		if (missing) {
-			t.skip(missing);
-			return;
-		}
-
+	test('without postgres_exporter: the server is "not in Prometheus", never a zero; the verdict cannot pass it', async () => {
 		const result = await runCli(['report', '--prometheus', poolsOnly!.url, '--from', iso(calmMs + 10_000), '--to', iso(lastMs)], {timeoutMs: 60_000});
 		assert.equal(result.code, 1, result.stderr);
 		assert.match(result.stderr, /^lifeguard report: FAIL: no pool queued: orders\/HikariPool-1 peak 6\/20 busy, 0 waiting, 0 timeouts; server not in Prometheus, its slots not judged\n$/);
 		assert.match(result.stdout, /^Server not in Prometheus \(no pg_stat_activity_count and pg_settings_max_connections from postgres_exporter in the window\)\.$/m);
 		assert.doesNotMatch(result.stdout, /\| 0\/\d+ \(0%\)/, 'no invented server row');
 	});
+}
 
+for (const engine of ENGINES) {
+	describe(`lifeguard report --prometheus against ${engine.name}`, {skip: engine.missing}, () => {
+		engineTests(engine);
+	});
+}
+
+describe('lifeguard report --prometheus', () => {
 	test('bad input: one line, exit 2, never a password', async () => {
 		const closed = `http://reader:s3cret-pw@127.0.0.1:${await freePort()}`;
 		const broken = await startFakePrometheus(503, 'application/json', '{"status":"error","errorType":"unavailable","error":"overloaded"}');

@@ -1,7 +1,7 @@
 // The window of `report --prometheus`: the times users write, and a step Prometheus accepts.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {instantMs, parseInstant, REPORT_MAX_POINTS, reportStepMs} from '../../source/report/window.js';
+import {instantMs, parseInstant, REPORT_MAX_POINTS, reportStartMs, reportStepMs} from '../../source/report/window.js';
 
 const NOW = Date.parse('2026-12-07T20:30:00Z');
 
@@ -45,4 +45,13 @@ test('the step: whole seconds, 1 s up to an hour, then at most REPORT_MAX_POINTS
 		assert.ok(spanMs / stepMs <= REPORT_MAX_POINTS, `${spanMs} ms in steps of ${stepMs} ms`);
 		assert.ok((spanMs / stepMs) + 1 <= 11_000);
 	}
+});
+
+test('the start: on a multiple of the step (where VictoriaMetrics answers a long range), never later, less than a step earlier', () => {
+	assert.equal(reportStartMs(1_733_600_001_000, 1000), 1_733_600_001_000);
+	assert.equal(reportStartMs(1_733_600_001_000, 2000), 1_733_600_000_000);
+	assert.equal(reportStartMs(1_733_600_000_000, 2000), 1_733_600_000_000);
+	assert.equal(reportStartMs(1_733_600_007_000, 7000), 1_733_600_001_000);
+	assert.equal(reportStartMs(1_733_600_001_000, 7000), 1_733_600_001_000);
+	assert.equal(reportStartMs(1_733_600_000_000, 7000), 1_733_599_994_000);
 });
