@@ -13,7 +13,7 @@ export const BURST_WINDOW_MS = 10_000;
 export const BURST_SPREAD_SECONDS = 5;
 /** Fewer replaced backends is a reconnect or two, not a restart (a group of 1–2 connections says nothing). */
 export const MIN_REPLACED = 3;
-/** "Most" of the old backends: a rotation at max lifetime replaces a few at a time, a restart nearly all. */
+/** "Most" of the backends it held before: a rotation at max lifetime replaces a few at a time, a restart nearly all. */
 export const MOST_REPLACED = 0.75;
 /**
  * An old backend had lived this long before the burst: an application that connects per request
@@ -140,9 +140,12 @@ function burstOf(unit: string, present: ReadonlyMap<string, Backend>, gone: Read
 
 	// Old: started OLD_SECONDS before the burst or earlier (unknown start: old enough, it was there before).
 	const isOld = (backend: Backend) => backend.startedSeconds === null || backend.startedSeconds <= fresh.from - OLD_SECONDS;
-	const leftOld = gone.filter(backend => backend.unit === unit && isOld(backend)).length;
-	const stayed = mine.filter(backend => isOld(backend)).length;
-	const of = leftOld + stayed;
+	// "Most" is of every backend it held before the burst, young ones too: a rotation at max lifetime
+	// has made some young already, and out of the old ones alone its last few would look like "most".
+	const isBefore = (backend: Backend) => backend.startedSeconds === null || backend.startedSeconds < fresh.from;
+	const left = gone.filter(backend => backend.unit === unit);
+	const leftOld = left.filter(backend => isOld(backend)).length;
+	const of = left.filter(backend => isBefore(backend)).length + mine.filter(backend => isBefore(backend)).length;
 	const replaced = Math.min(leftOld, fresh.count);
 	if (replaced < MIN_REPLACED || replaced < MOST_REPLACED * of) {
 		return null;

@@ -78,6 +78,14 @@ test('quiet: a max-lifetime rotation (one connection at a time, every 2.5 s over
 	assert.deepEqual(run(samples), []);
 });
 
+test('quiet: late in a rotation, three replaced close together while half are young already (of the old ones alone, 3 of 4 looked like most)', () => {
+	// Seen on a loaded machine: 4 of 8 rotated in the last 15 s, then 3 more within 5 s, 1 old one left.
+	const young: Array<[number, number]> = [[500, S0 - 15], [501, S0 - 12.5], [502, S0 - 10], [503, S0 - 7.5]];
+	const before = [...backends(4, 100, OLD, 0), ...young];
+	const after = [[103, OLD] as [number, number], ...young, [600, S0 + 1], [601, S0 + 3], [602, S0 + 5]] as Array<[number, number]>;
+	assert.deepEqual(run([[0, [group('checkout', before)]], [6000, [group('checkout', after)]]]), []);
+});
+
 test('quiet: the same rotation seen only every 30 s (all replaced between two polls, but their starts spread over 20 s)', () => {
 	const rotated = Array.from({length: 8}, (_, index): [number, number] => [500 + index, S0 + index * 2.5]);
 	assert.deepEqual(run([[0, [group('checkout', backends(8, 100, OLD, 0))]], [30_000, [group('checkout', rotated)]]]), []);
