@@ -5,7 +5,7 @@
 // CLEAR_SAMPLES samples in a row were below the lowered line.
 import {CLEAR_SAMPLES} from '../judge/alarms.js';
 import {CLEAR_MARGIN} from '../judge/levels.js';
-import type {PoolField} from './families.js';
+import {hasAdvice, type PoolField} from './families.js';
 import type {RecordedNames} from './names.js';
 import type {AlertingRule} from './rule-file.js';
 import type {RuleTiming} from './timing.js';
@@ -26,11 +26,6 @@ type Severity = AlertingRule['severity'];
 /** `rise`, or, while this alert fires at this severity, `hold`. */
 function held(rise: string, hold: string, alert: string, severity: Severity): string {
 	return `${rise}\nor (${hold} and ignoring (alertname, alertstate, severity, alertgroup) ALERTS{alertname="${alert}", alertstate="firing", severity="${severity}"})`;
-}
-
-/** The rule file records a usage timer (served and hold time) for some family: the sizing advice can be said. */
-export function hasAdvice(fields: ReadonlySet<PoolField>): boolean {
-	return fields.has('servedRate') && fields.has('holdSecondsRate');
 }
 
 const toPercent = (ratio: number) => Math.round(ratio * 10_000) / 100;
@@ -60,7 +55,7 @@ function poolQueueRules(context: Context): AlertingRule[] {
 		expr: held(`(${names.queued} and ${names.usedRatio} >= 1) unless ${full}`, `${queuedLately} and ${atMaxLately}`, 'LifeguardPoolSaturated', 'critical'),
 		for: times.rise,
 		severity: 'critical',
-		summary: `Pool ${POOL_SUBJECT} is saturated: ${busy}, ${queue}, ${whileFreeText(names)}${hasAdvice(fields) ? adviceText(names, context.hasServer) : ': raise the pool\'s max'}.`,
+		summary: `Pool ${POOL_SUBJECT} is saturated: ${busy}, ${queue}, ${whileFreeText(names)}: ${adviceText(names, {sized: hasAdvice(fields), hasServer: context.hasServer, window: times.rateWindow})}.`,
 		description: `Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after ${times.rise}, holds until ${CLEAR_SAMPLES} samples (${times.hold}) without a queue or below the max.`,
 	};
 	const behindFull: AlertingRule = {

@@ -2,6 +2,7 @@
 // table (collectors/pools/prometheus-pools.ts) computes from one scrape. Same ids, same names, same
 // "first alternative wins", same pool keys; a test holds the names to that table, and another has
 // Prometheus evaluate these on the fixtures the recognizers are tested on and compares the numbers.
+import {RECOGNIZERS} from '../collectors/pools/prometheus-families.js';
 import {familyNames} from '../collectors/pools/prometheus-pools.js';
 import {counterRate, firstLabel, firstOf, type Matchers, selector, timerRate} from './promql.js';
 
@@ -43,9 +44,7 @@ export const ALERT_FAMILIES: readonly AlertFamily[] = [
 			active: ({matchers}) => firstOf(['hikaricp_connections_active', 'hikaricp_active_connections'], matchers),
 			waiting: ({matchers}) => firstOf(['hikaricp_connections_pending', 'hikaricp_pending_threads'], matchers),
 			timeoutsRate: ({matchers, window}) => counterRate(['hikaricp_connections_timeout', 'hikaricp_connection_timeout'], matchers, window),
-			// The usage timer: Micrometer in seconds (with or without the unit), simpleclient in ms.
-			servedRate: ({matchers, window}) => timerRate([['hikaricp_connections_usage_seconds_count', 1], ['hikaricp_connections_usage_count', 1], ['hikaricp_connection_usage_millis_count', 1]], matchers, window),
-			holdSecondsRate: ({matchers, window}) => timerRate([['hikaricp_connections_usage_seconds_sum', 1], ['hikaricp_connections_usage_sum', 1], ['hikaricp_connection_usage_millis_sum', 1e-3]], matchers, window),
+			...usageTimer('hikaricp'),
 		},
 	},
 	{
@@ -68,9 +67,7 @@ export const ALERT_FAMILIES: readonly AlertFamily[] = [
 			active: ({matchers}) => otelUsed(matchers),
 			waiting: ({matchers}) => firstOf(['db_client_connection_pending_requests', 'db_client_connections_pending_requests'], matchers),
 			timeoutsRate: ({matchers, window}) => counterRate(['db_client_connection_timeouts', 'db_client_connections_timeouts'], matchers, window),
-			// use_time: new semconv in seconds, old in milliseconds.
-			servedRate: ({matchers, window}) => timerRate([['db_client_connection_use_time_seconds_count', 1], ['db_client_connections_use_time_milliseconds_count', 1]], matchers, window),
-			holdSecondsRate: ({matchers, window}) => timerRate([['db_client_connection_use_time_seconds_sum', 1], ['db_client_connections_use_time_milliseconds_sum', 1e-3]], matchers, window),
+			...usageTimer('otel'),
 		},
 	},
 	{
@@ -138,6 +135,23 @@ export const ALERT_FAMILIES: readonly AlertFamily[] = [
 		},
 	},
 ];
+
+/**
+ * A family's usage timer as the recognizer reads it (names, alternatives and units in one place):
+ * connections given back per second and seconds held per second, for the sizing advice.
+ */
+function usageTimer(id: string): Pick<AlertFamily['fields'], 'servedRate' | 'holdSecondsRate'> {
+	const {servedTotal, holdSecondsTotal} = RECOGNIZERS.find(recognizer => recognizer.id === id)!.fields;
+	return {
+		servedRate: ({matchers, window}) => timerRate(servedTotal!, matchers, window),
+		holdSecondsRate: ({matchers, window}) => timerRate(holdSecondsTotal!, matchers, window),
+	};
+}
+
+/** The rule file records a usage timer (served and hold time) for some family: the sizing advice can be said. */
+export function hasAdvice(fields: ReadonlySet<PoolField>): boolean {
+	return fields.has('servedRate') && fields.has('holdSecondsRate');
+}
 
 /** node-postgres exporter: `host/database` when both labels are set, else the first of database, host, pool. */
 function pgPoolKeyed(name: string, matchers: Matchers): string {

@@ -23,6 +23,12 @@ export type RecordedNames = Record<PoolField, string> & {
 	advisedMax: string;
 };
 
+/**
+ * The labels that make one pool of one service across its instances, as the screen groups a fleet
+ * (prometheus-fleet.ts serviceOf: service, else app, else job); absent ones match as empty.
+ */
+export const FLEET_LABELS = ['service', 'app', 'job', 'lifeguard_family', 'lifeguard_pool'] as const;
+
 /** The names for a rate window (`1m` → `lifeguard:pool_timeouts:rate1m`). */
 export function recordedNames(window: string): RecordedNames {
 	return {

@@ -37,12 +37,12 @@ export function counterRate(bases: readonly string[], matchers: Matchers, window
 }
 
 /**
- * Per-second rate of a usage timer's count or sum, the first of `names` exposed; each with its unit's
- * scale (ms → s). Summary and histogram parts carry no `_total`.
+ * Per-second rate of a usage timer's count or sum, read as the recognizer reads it (its alternatives
+ * in order, each series scaled to seconds): summary and histogram parts carry no `_total`.
  */
-export function timerRate(names: ReadonlyArray<readonly [name: string, scale: number]>, matchers: Matchers, window: string): string {
-	return names
-		.map(([name, scale]) => `rate(${selector(name, matchers)}[${window}])${scale === 1 ? '' : ` * ${scale}`}`)
+export function timerRate(alternatives: ReadonlyArray<ReadonlyArray<{name: string; scale?: number}>>, matchers: Matchers, window: string): string {
+	return alternatives
+		.map(series => series.map(({name, scale = 1}) => `rate(${selector(name, matchers)}[${window}])${scale === 1 ? '' : ` * ${scale}`}`).join(' + '))
 		.join(' or ');
 }
 

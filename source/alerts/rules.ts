@@ -4,12 +4,12 @@
 import {HEADROOM, MIN_HEADROOM_CONNECTIONS, MIN_SERVER_SPARE, SERVER_SPARE_RATIO} from '../judge/advice.js';
 import {CLEAR_SAMPLES} from '../judge/alarms.js';
 import {safeText} from '../text/sanitize.js';
-import {alertingRules, hasAdvice} from './alert-rules.js';
-import {ALERT_FAMILIES, type AlertFamily, type PoolField} from './families.js';
-import {recordedNames, type RecordedNames} from './names.js';
+import {alertingRules} from './alert-rules.js';
+import {ALERT_FAMILIES, type AlertFamily, hasAdvice, type PoolField} from './families.js';
+import {FLEET_LABELS, recordedNames, type RecordedNames} from './names.js';
 import {type Matchers, selector} from './promql.js';
 import {type RecordingRule, type Rule, ruleFileText} from './rule-file.js';
-import {DEFAULT_INTERVAL_SECONDS, timing} from './timing.js';
+import {DEFAULT_INTERVAL_SECONDS, type RuleTiming, timing} from './timing.js';
 
 /** The server's numbers come from postgres_exporter: its id among the sources a rule file covers. */
 export const SERVER_SOURCE = 'postgres_exporter';
@@ -43,7 +43,7 @@ export function alertRules(options: AlertRuleOptions): string {
 		...families.flatMap(family => familyRules(family, names, {matchers, window: times.rateWindow}, wanted?.get(family.id))),
 		...(families.length > 0 ? derivedPoolRules(names, fields) : []),
 		...(hasServer ? serverRules(names, matchers, wanted?.get(SERVER_SOURCE)) : []),
-		...(hasAdvice(fields) ? adviceRules(names, fields, hasServer, times.rateWindow) : []),
+		...(hasAdvice(fields) ? adviceRules(names, fields, hasServer, times) : []),
 		...alertingRules({names, times, fields, hasPools: families.length > 0, hasServer, warnRatio: options.warnRatio, criticalRatio: options.criticalRatio}),
 	];
 	const header = [
@@ -111,33 +111,33 @@ function serverRules(names: RecordedNames, matchers: Matchers, source: RuleSourc
 	];
 }
 
-/** The labels of one pool across a fleet: its service's job, its family and its name. */
-export const FLEET_LABELS = 'job, lifeguard_family, lifeguard_pool';
-
 /**
  * The screen's sizing advice (judge/advice.ts) as series, per instance: arrivals (served + timed out +
- * queue growth) × mean hold, the max with headroom, and, with one server, that max bounded by the slots
- * it can spare for the fleet (its free slots and those the fleet's busy connections hold, less a
+ * the queue's growth) × mean hold, the max with headroom; with one server, that max bounded by the
+ * slots it can spare for the fleet (its free slots and those the fleet's busy connections hold, less a
  * spare). Busy, not open, connections count as the fleet's own: the bound errs on the small side.
  */
-function adviceRules(names: RecordedNames, fields: ReadonlySet<PoolField>, hasServer: boolean, window: string): RecordingRule[] {
+function adviceRules(names: RecordedNames, fields: ReadonlySet<PoolField>, hasServer: boolean, times: RuleTiming): RecordingRule[] {
 	const served = names.servedRate;
 	const zero = `0 * ${served}`;
 	const timeouts = fields.has('timeoutsRate') ? ` + (${names.timeoutsRate} or ${zero})` : '';
-	const growth = fields.has('waiting') ? ` + (deriv(${names.waiting}[${window}]) or ${zero})` : '';
+	// As the screen: the gauge's change over the window, per second (rates.ts), not a fitted slope.
+	const growth = fields.has('waiting') ? ` + (delta(${names.waiting}[${times.rateWindow}]) / ${times.rateWindowSeconds} or ${zero})` : '';
 	const demand = `${names.arrivalsRate} * ${names.meanHoldSeconds}`;
 	const needed = names.neededConnections;
+	const fleet = FLEET_LABELS.join(', ');
 	const sizing: RecordingRule[] = [
 		{record: names.arrivalsRate, expr: `clamp_min(${served}${timeouts}${growth}, 0)`, comment: 'Sizing by Little\'s law, per instance, as the screen advises: arrivals × mean hold, with headroom'},
 		{record: names.meanHoldSeconds, expr: `${names.holdSecondsRate} / (${served} > 0)`},
 		{record: needed, expr: `clamp_min(round(${demand}), 1)`},
 		{record: names.suggestedMax, expr: `(ceil(${HEADROOM} * ${demand}) >= ${needed} + ${MIN_HEADROOM_CONNECTIONS}) or (${needed} + ${MIN_HEADROOM_CONNECTIONS})`},
+		{record: names.fleetInstances, expr: `count by (${fleet}) (${names.active})`},
 	];
 	if (!hasServer) {
 		return sizing;
 	}
 
-	const byFleet = `on (${FLEET_LABELS}) group_left ()`;
+	const byFleet = `on (${fleet}) group_left ()`;
 	const wanted = names.suggestedMax;
 	const room = names.fleetRoom;
 	const over = `(${wanted} * ${byFleet} ${names.fleetInstances} > ${byFleet} ${room})`;
@@ -146,8 +146,7 @@ function adviceRules(names: RecordedNames, fields: ReadonlySet<PoolField>, hasSe
 	const spare = `scalar(clamp_min(ceil(${SERVER_SPARE_RATIO} * ${names.serverUsable}), ${MIN_SERVER_SPARE}))`;
 	return [
 		...sizing,
-		{record: names.fleetInstances, expr: `count by (${FLEET_LABELS}) (${names.active})`},
-		{record: room, expr: `clamp_min(sum by (${FLEET_LABELS}) (${names.active}) + scalar(${names.serverFree}) - ${spare}, 0) >= 0`},
-		{record: names.advisedMax, expr: `((${wanted} and on (${FLEET_LABELS}) ${room}) unless ${over}) or (${fits} > ${names.max}) or (${fits} unless ${names.max})`},
+		{record: room, expr: `clamp_min(sum by (${fleet}) (${names.active}) + scalar(${names.serverFree}) - ${spare}, 0) >= 0`},
+		{record: names.advisedMax, expr: `((${wanted} and on (${fleet}) ${room}) unless ${over}) or (${fits} > ${names.max}) or (${fits} unless ${names.max})`},
 	];
 }

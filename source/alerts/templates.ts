@@ -1,18 +1,26 @@
 // The pieces of the annotations: Go templates (Prometheus' and vmalert's) that say a finding in the
 // words the live screen uses, with the numbers of the firing moment. An alert's value is one number;
 // the others come from `query` on the recorded series of the same pool (its identity labels).
-import type {RecordedNames} from './names.js';
+import {FLEET_LABELS, type RecordedNames} from './names.js';
 
 /** The labels that pick out one pool's recorded series, as printf arguments for `query`. */
 export const POOL_MATCH = 'lifeguard_family=%q,lifeguard_pool=%q,instance=%q,job=%q';
 export const POOL_ARGS = '$labels.lifeguard_family $labels.lifeguard_pool $labels.instance $labels.job';
 
-/** A PromQL query built from the alert's pool: `{POOL}` in `query` stands for the pool's matchers. */
-function poolQuery(query: string): string {
-	const parts = query.split('{POOL}');
-	const args = Array.from({length: parts.length - 1}, () => POOL_ARGS).join(' ');
-	return `printf "${parts.join(`{${POOL_MATCH}}`)}" ${args} | query`;
+/** The labels that pick out one pool's fleet (every instance), as printf arguments for `query`. */
+const FLEET_MATCH = FLEET_LABELS.map(label => `${label}=%q`).join(',');
+const FLEET_ARGS = FLEET_LABELS.map(label => `$labels.${label}`).join(' ');
+
+/** A PromQL query built from the alert's labels: each `placeholder` in `query` stands for `match` (printf, `args`). */
+function matchedQuery(query: string, placeholder: string, match: string, args: string): string {
+	const parts = query.split(placeholder);
+	return `printf "${parts.join(`{${match}}`)}" ${Array.from({length: parts.length - 1}, () => args).join(' ')} | query`;
 }
+
+/** About the alert's pool: `{POOL}` in `query` stands for the pool's matchers. */
+const poolQuery = (query: string) => matchedQuery(query, '{POOL}', POOL_MATCH, POOL_ARGS);
+/** About the alert's pool on every instance: `{FLEET}` stands for the fleet's matchers. */
+const fleetQuery = (query: string) => matchedQuery(query, '{FLEET}', FLEET_MATCH, FLEET_ARGS);
 
 /** The first value of a query about the alert's pool, formatted; `otherwise` when it has none. */
 function poolNumber(query: string, format: string, otherwise = '?'): string {
@@ -55,18 +63,7 @@ export function nobodyWaitingText(names: RecordedNames, waitsWindow: string | nu
 	const none = 'its source shows no waiting count';
 	// Only where the rule file records wait counters (a rule reads only what the file records).
 	const counted = waitsWindow === null ? none : `{{ with ${poolQuery(`${names.waitsRate}{POOL} == 0`)} }}no new waits counted in the last ${waitsWindow}{{ else }}${none}{{ end }}`;
-	const gauge = `{{ with ${poolQuery(`${names.waiting}{POOL}`)} }}nobody waiting yet{{ else }}${counted}{{ end }}`;
-	return `{{ with ${poolQuery(`${names.waiting}{POOL} > 0`)} }}{{ . | first | value | printf "%.0f" }} waiting{{ else }}${gauge}{{ end }}`;
-}
-
-/** The labels that pick out one pool's fleet (every instance), as printf arguments for `query`. */
-const FLEET_MATCH = 'job=%q,lifeguard_family=%q,lifeguard_pool=%q';
-const FLEET_ARGS = '$labels.job $labels.lifeguard_family $labels.lifeguard_pool';
-
-function fleetQuery(query: string): string {
-	const parts = query.split('{FLEET}');
-	const args = Array.from({length: parts.length - 1}, () => FLEET_ARGS).join(' ');
-	return `printf "${parts.join(`{${FLEET_MATCH}}`)}" ${args} | query`;
+	return `{{ with ${poolQuery(`${names.waiting}{POOL}`)} }}{{ $waiting := . | first | value }}{{ if gt $waiting 0.0 }}{{ printf "%.0f" $waiting }} waiting{{ else }}nobody waiting yet{{ end }}{{ else }}${counted}{{ end }}`;
 }
 
 /** A number as the screen's advice writes it: whole from 10, else `decimals` places (1 at and above 1 when `finer`). */
@@ -75,23 +72,42 @@ function measuredNumber(query: string, finer: boolean): string {
 	return `{{ with ${poolQuery(query)} }}{{ $v := . | first | value }}{{ if ge $v 10.0 }}{{ printf "%.0f" $v }}${small}{{ end }}{{ end }}`;
 }
 
+/** `{{ $name := fallback }}`, then the query's first value when it has one: each series read once. */
+function bind(name: string, query: string, fallback: string): string {
+	return `{{ ${name} := ${fallback} }}{{ with ${query} }}{{ ${name} = . | first | value }}{{ end }}`;
+}
+
+const whole = (name: string) => `{{ printf "%.0f" ${name} }}`;
+
 /**
  * The saturated finding's next step with the screen's sizing advice (judge/advice.ts), where the pool
- * has a usage timer: `: needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom`, bounded
- * by the slots the server can spare for the fleet; `: raise the pool's max` where demand is unknown.
+ * has a usage timer: `needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom`, bounded
+ * by the slots the server can spare for the fleet; a stuck pool is told to find what holds it; without
+ * a usage timer (`sized` false), `raise the pool's max`.
  */
-export function adviceText(names: RecordedNames, hasServer: boolean): string {
-	const wanted = poolNumber(`${names.suggestedMax}{POOL}`, '%.0f');
-	const perInstance = hasServer ? `{{ with ${fleetQuery(`${names.fleetInstances}{FLEET} > 1`)} }} per instance{{ end }}` : '';
-	const need = `needs ~${poolNumber(`${names.neededConnections}{POOL}`, '%.0f')} connections${perInstance} (≈ ${measuredNumber(`${names.arrivalsRate}{POOL}`, false)} req/s × ${measuredNumber(`${names.meanHoldSeconds}{POOL}`, true)} s)`;
-	const unknownRoom = `set max ${wanted} for headroom (the server's room is unknown: check it first)`;
-	const room = `{{ with ${fleetQuery(`${names.fleetRoom}{FLEET}`)} }}{{ . | first | value | printf "%.0f" }}{{ end }}`;
-	const over = `{{ with ${fleetQuery(`${names.fleetInstances}{FLEET} > 1`)} }}{{ . | first | value | printf "%.0f" }} instances × {{ else }}max {{ end }}${wanted} > ${room} slots to spare`;
-	const bounded = hasServer
-		? `{{ with ${poolQuery(`${names.advisedMax}{POOL} == ${names.suggestedMax}{POOL}`)} }}set max ${wanted} for headroom{{ else }}{{ with ${poolQuery(`${names.advisedMax}{POOL}`)} }}set max {{ . | first | value | printf "%.0f" }}, all the server can spare (${over}){{ else }}{{ with ${fleetQuery(`${names.fleetRoom}{FLEET}`)} }}${over}: put PgBouncer in front or raise max_connections first{{ else }}${unknownRoom}{{ end }}{{ end }}{{ end }}`
-		: unknownRoom;
-	const covered = `{{ with ${poolQuery(`${names.max}{POOL} >= ${names.suggestedMax}{POOL}`)} }}its max {{ . | first | value | printf "%.0f" }} covers it: look for bursts or slow queries{{ else }}${bounded}{{ end }}`;
-	return `{{ with ${poolQuery(`${names.neededConnections}{POOL}`)} }}: ${need}; ${covered}{{ else }}: raise the pool's max{{ end }}`;
+export function adviceText(names: RecordedNames, options: {sized: boolean; hasServer: boolean; window: string}): string {
+	const raise = 'raise the pool\'s max';
+	if (!options.sized) {
+		return raise;
+	}
+
+	const values = [
+		bind('$lgWanted', poolQuery(`${names.suggestedMax}{POOL}`), '0.0'),
+		bind('$lgMax', poolQuery(`${names.max}{POOL}`), '-1.0'),
+		bind('$lgInstances', fleetQuery(`${names.fleetInstances}{FLEET}`), '1.0'),
+		...(options.hasServer ? [bind('$lgRoom', fleetQuery(`${names.fleetRoom}{FLEET}`), '-1.0'), bind('$lgAdvised', poolQuery(`${names.advisedMax}{POOL}`), '0.0')] : []),
+	].join('');
+	const need = `needs ~{{ . | first | value | printf "%.0f" }} connections{{ if gt $lgInstances 1.0 }} per instance{{ end }} (≈ ${measuredNumber(`${names.arrivalsRate}{POOL}`, false)} req/s × ${measuredNumber(`${names.meanHoldSeconds}{POOL}`, true)} s)`;
+	const over = `{{ if gt $lgInstances 1.0 }}${whole('$lgInstances')} instances × {{ else }}max {{ end }}${whole('$lgWanted')} > ${whole('$lgRoom')} slots to spare`;
+	const bounded = options.hasServer
+		? `{{ else if eq $lgAdvised $lgWanted }}set max ${whole('$lgWanted')} for headroom{{ else if gt $lgAdvised 0.0 }}set max ${whole('$lgAdvised')}, all the server can spare (${over}){{ else if ge $lgRoom 0.0 }}${over}: put PgBouncer in front or raise max_connections first`
+		: '';
+	const step = `{{ if ge $lgMax $lgWanted }}its max ${whole('$lgMax')} covers it: look for bursts or slow queries${bounded}{{ else }}set max ${whole('$lgWanted')} for headroom (the server's room is unknown: check it first){{ end }}`;
+	// Nothing came back in the window: the hold time is longer than it, or the pool is stuck (as the screen says).
+	const stuck = `{{ with ${poolQuery(`${names.servedRate}{POOL} == 0`)} }}no connection came back in the last ${options.window}: find what holds its connections before sizing it{{ else }}${raise}{{ end }}`;
+	// The numbers are asked only where there is advice: each query costs vmalert's and Prometheus'
+	// annotation a round trip, and most pools have no usage timer.
+	return `{{ with ${poolQuery(`${names.neededConnections}{POOL}`)} }}${values}${need}; ${step}{{ else }}${stuck}{{ end }}`;
 }
 
 /** `N free slots`, one server; `3 (db-1:9187), 0 (db-2:9187) free slots` for several. */

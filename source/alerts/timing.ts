@@ -15,12 +15,14 @@ export type RuleTiming = {
 	hold: string;
 	/** rate() window: four samples, a minute at least (prometheus-api.ts reads counters over 1m). */
 	rateWindow: string;
+	rateWindowSeconds: number;
 };
 
 export const DEFAULT_INTERVAL_SECONDS = 15;
 
 export function timing(intervalSeconds: number): RuleTiming {
 	const rise = (CLEAR_SAMPLES - 1) * intervalSeconds;
+	const rateWindowSeconds = Math.max(60, 4 * intervalSeconds);
 	return {
 		interval: duration(intervalSeconds),
 		rise: duration(rise),
@@ -28,7 +30,8 @@ export function timing(intervalSeconds: number): RuleTiming {
 		// Prometheus 2 ranges include both ends: one second short of CLEAR_SAMPLES intervals holds exactly
 		// CLEAR_SAMPLES samples when scrapes and evaluations line up.
 		hold: duration(CLEAR_SAMPLES * intervalSeconds - 1),
-		rateWindow: duration(Math.max(60, 4 * intervalSeconds)),
+		rateWindow: duration(rateWindowSeconds),
+		rateWindowSeconds,
 	};
 }
 

@@ -3,9 +3,10 @@
 // value hovers under its line, and the clear after three quiet samples.
 import {test} from 'node:test';
 import {alertRules} from '../../source/alerts/rules.js';
+import {poolAdvice} from '../../source/judge/advice.js';
 import {assertPasses, firingAt, HIKARI, saysAt, unit} from './cases.js';
-import {PROMTOOL_MISSING} from './promtool.js';
-import {agroal, APP, held, micrometerHikari, postgresExporter, type Usage} from './series.js';
+import {PROMTOOL_MISSING, type PromqlCase, series} from './promtool.js';
+import {agroal, APP, held, hikariSimpleclient, micrometerHikari, postgresExporter, type Usage} from './series.js';
 
 const AGROAL = {...APP, datasource: 'default', lifeguard_pool: 'default', lifeguard_family: 'agroal'};
 const holds = 'holds until nothing has waited for 3 samples (44s).';
@@ -29,6 +30,24 @@ test('pool saturated: fires at the third sample at the max with a queue, in the 
 	]);
 });
 
+/** The screen's advice for a fleet of `instances` such pools at `usage` each, against a server of 97 usable slots with `free` free. */
+function screenAdvice(usage: Usage, instances: number, free: number | null) {
+	return poolAdvice({
+		pool: 'checkout', max: 5, instances, open: 5 * instances,
+		rates: {servedPerSecond: usage.perSecond * instances, meanHoldSeconds: usage.holdSeconds, timeoutsPerMinute: 0, queueGrowthPerSecond: 0},
+		hasHoldTimes: true, format: 'prometheus', server: free === null ? null : {usable: 97, free}, windowSeconds: 60,
+	});
+}
+
+/** The recorded needed and advised max of each instance equal the screen's numbers (absent where the screen has none). */
+function agreesWithScreen(advice: ReturnType<typeof poolAdvice>, instances: readonly string[], hasServer = true): PromqlCase[] {
+	const each = (value: number | null) => (value === null ? [] : instances.map(instance => ({labels: series('', {instance}), value})));
+	return [
+		{expr: 'max by (instance) (lifeguard:pool_needed_connections)', eval_time: '60s', exp_samples: each(advice.needed)},
+		...(hasServer ? [{expr: 'max by (instance) (lifeguard:pool_advised_max)', eval_time: '60s', exp_samples: each(advice.suggested)}] : []),
+	];
+}
+
 test('pool saturated with a usage timer: the screen\'s sizing advice, bounded by the slots the server can spare for the fleet', {skip: PROMTOOL_MISSING}, async () => {
 	const INSTANCES = ['10.0.0.7:8080', '10.0.0.8:8080', '10.0.0.9:8080'];
 	const fleet = (usage: Usage, connections: number) => [...INSTANCES.flatMap(instance => hikariUsage(usage, instance)), ...postgresExporter(held(connections))];
@@ -38,28 +57,60 @@ test('pool saturated with a usage timer: the screen\'s sizing advice, bounded by
 		summary: `Pool orders/HikariPool-1 on ${instance} is saturated: 5/5 busy, 150 waiting, ${server}: ${advice}.`,
 		description: 'Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after 30s, holds until 3 samples (44s) without a queue or below the max.',
 	})));
+	const steady = {perSecond: 50, holdSeconds: 0.2};
+	const small = {perSecond: 30, holdSeconds: 0.2};
+	const light = {perSecond: 15, holdSeconds: 0.2};
 	// At 60 s: the rate window (1m) has filled; before, rate() reads a counter that started at 0 as slower.
+	// Each case's numbers are judge/advice.ts's own (screenAdvice): the rules must not drift from it.
 	await assertPasses([
 		// 50 req/s × 0.2 s = 10 busy on average: 15 with headroom; 91 free, 86 to spare.
-		unit('one instance', [...hikariUsage({perSecond: 50, holdSeconds: 0.2}), ...postgresExporter(held(6))], {
+		unit('one instance', [...hikariUsage(steady), ...postgresExporter(held(6))], {
 			says: [says([APP.instance], 'while the server has 91 free slots', 'needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom')],
+			fires: agreesWithScreen(screenAdvice(steady, 1, 91), [APP.instance]),
 		}),
 		// 3 × (30 req/s × 0.2 s): 6 each, 9 with headroom; 3 × 9 = 27 > 15 busy + 17 free − 10 kept = 22: 7 each fits.
-		unit('fleet bounded', fleet({perSecond: 30, holdSeconds: 0.2}, 80), {
+		unit('fleet bounded', fleet(small, 80), {
 			says: [says(INSTANCES, 'while the server has 17 free slots', 'needs ~6 connections per instance (≈ 30 req/s × 0.20 s); set max 7, all the server can spare (3 instances × 9 > 22 slots to spare)')],
+			fires: agreesWithScreen(screenAdvice(small, 3, 17), INSTANCES),
 		}),
 		// 7 free: 15 + 7 − 10 = 12 to spare, 4 each, fewer than the 6 needed.
-		unit('nothing fits', fleet({perSecond: 30, holdSeconds: 0.2}, 90), {
+		unit('nothing fits', fleet(small, 90), {
 			says: [says(INSTANCES, 'while the server has 7 free slots', 'needs ~6 connections per instance (≈ 30 req/s × 0.20 s); 3 instances × 9 > 12 slots to spare: put PgBouncer in front or raise max_connections first')],
+			fires: agreesWithScreen(screenAdvice(small, 3, 7), INSTANCES),
 		}),
 		// 15 req/s × 0.2 s = 3, 5 with headroom: the max is not what is short.
-		unit('max covers it', [...hikariUsage({perSecond: 15, holdSeconds: 0.2}), ...postgresExporter(held(6))], {
+		unit('max covers it', [...hikariUsage(light), ...postgresExporter(held(6))], {
 			says: [says([APP.instance], 'while the server has 91 free slots', 'needs ~3 connections (≈ 15 req/s × 0.20 s); its max 5 covers it: look for bursts or slow queries')],
+			fires: agreesWithScreen(screenAdvice(light, 1, 91), [APP.instance]),
 		}),
-		unit('no server', hikariUsage({perSecond: 50, holdSeconds: 0.2}), {
+		unit('no server', hikariUsage(steady), {
 			says: [says([APP.instance], 'while the server\'s free slots are unknown (no postgres_exporter series)', 'needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom (the server\'s room is unknown: check it first)')],
+			fires: agreesWithScreen(screenAdvice(steady, 1, null), [APP.instance], false),
+		}),
+		// Nothing came back in the window: no hold time to size it by, as the screen says.
+		unit('stuck', [...hikariUsage({perSecond: 0, holdSeconds: 0}), ...postgresExporter(held(6))], {
+			says: [says([APP.instance], 'while the server has 91 free slots', 'no connection came back in the last 1m: find what holds its connections before sizing it')],
+		}),
+		// HikariCP's own collector counts in milliseconds: the same advice from the same demand.
+		unit('milliseconds', [...hikariSimpleclient(5, 150, steady), ...postgresExporter(held(6))], {
+			says: [saysAt(60, 'LifeguardPoolSaturated', [{
+				labels: {...APP, pool: 'billing', lifeguard_pool: 'billing', lifeguard_family: 'hikaricp'},
+				severity: 'critical',
+				summary: 'Pool orders/billing on 10.0.0.7:8080 is saturated: 5/5 busy, 150 waiting, while the server has 91 free slots: needs ~10 connections (≈ 50 req/s × 0.20 s); set max 15 for headroom.',
+				description: 'Requests wait for a connection while every connection of the pool is busy and the server has room. Fires after 30s, holds until 3 samples (44s) without a queue or below the max.',
+			}])],
 		}),
 	]);
+});
+
+test('a fleet is one service\'s pool: two apps under one job (as Kubernetes pod scraping labels them) are two fleets, as on the screen', {skip: PROMTOOL_MISSING}, async () => {
+	const app = (name: string, instance: string) => micrometerHikari('HikariPool-1', {max: held(5), active: held(5), pending: held(150), usage: {perSecond: 30, holdSeconds: 0.2}}, {job: 'kubernetes-pods', app: name, instance});
+	const input = [...app('orders', '10.0.0.7:8080'), ...app('billing', '10.0.0.8:8080'), ...postgresExporter(held(6))];
+	await assertPasses([unit('two apps', input, {
+		fires: [{expr: 'lifeguard:pool_fleet_instances', eval_time: '60s', exp_samples: ['orders', 'billing'].map(name => ({
+			labels: series('lifeguard:pool_fleet_instances', {app: name, job: 'kubernetes-pods', lifeguard_family: 'hikaricp', lifeguard_pool: 'HikariPool-1'}), value: 1,
+		}))}],
+	})]);
 });
 
 test('pool saturated holds while the queue comes and goes, and clears at the third sample without one', {skip: PROMTOOL_MISSING}, async () => {

@@ -83,8 +83,8 @@ test('thresholds, interval and hold land in the rules: --warn 50 and --critical 
 	assert.match(text, /for: 2m\n/);
 	assert.doesNotMatch(text, /for: 30s/);
 	assert.match(text, /rate\(hikaricp_connections_timeout_total\[4m\]\)/);
-	assert.deepEqual(timing(15), {interval: '15s', rise: '30s', persistent: '30s', hold: '44s', rateWindow: '1m'});
-	assert.deepEqual(timing(1), {interval: '1s', rise: '2s', persistent: '10s', hold: '2s', rateWindow: '1m'});
+	assert.deepEqual(timing(15), {interval: '15s', rise: '30s', persistent: '30s', hold: '44s', rateWindow: '1m', rateWindowSeconds: 60});
+	assert.deepEqual(timing(1), {interval: '1s', rise: '2s', persistent: '10s', hold: '2s', rateWindow: '1m', rateWindowSeconds: 60});
 });
 
 test('a selector reaches every series the rules read', () => {

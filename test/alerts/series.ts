@@ -62,13 +62,18 @@ export function familyCases(): FamilyCase[] {
 	];
 }
 
-function hikariSimpleclient(active: number, pending: number): InputSeries[] {
+/** HikariCP's own simpleclient collector (hikaricp_*_connections), pool `billing`; its usage summary in milliseconds. */
+export function hikariSimpleclient(active: number, pending: number, usage?: Usage): InputSeries[] {
 	const own = {...APP, pool: 'billing'};
 	return [
 		{series: series('hikaricp_max_connections', own), values: held(5)},
 		{series: series('hikaricp_active_connections', own), values: held(active)},
 		{series: series('hikaricp_pending_threads', own), values: held(pending)},
 		{series: series('hikaricp_connection_timeout_total', own), values: held(0)},
+		...(usage ? [
+			{series: series('hikaricp_connection_usage_millis_count', own), values: `0+${usage.perSecond * 15}x11`},
+			{series: series('hikaricp_connection_usage_millis_sum', own), values: `0+${usage.perSecond * usage.holdSeconds * 1000 * 15}x11`},
+		] : []),
 	];
 }
 
