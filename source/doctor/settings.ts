@@ -87,8 +87,6 @@ export function roleSettingLines(rows: readonly RoleDatabaseSetting[], defaults:
 }
 
 export function settingsList(input: DoctorInput): SettingsList {
-	const privileges = input.privileges.ok ? input.privileges.value : null;
-	const filesVisible = privileges !== null && (privileges.isSuperuser || privileges.canReadAllSettings);
 	const fileRows = input.fileSettings.ok ? input.fileSettings.value : [];
 	// The last line of the files that names a setting is the one a restart applies.
 	const pending = new Map(fileRows.map(row => [row.name.toLowerCase(), row]));
@@ -102,7 +100,8 @@ export function settingsList(input: DoctorInput): SettingsList {
 	const defaults = new Map(rows.map(row => [row.name, row.bootValue === null ? null : withUnit(row.bootValue, row.unit)]));
 	return {
 		error: input.changedSettings.ok ? null : input.changedSettings.error,
-		filesVisible,
+		// PostgreSQL blanks sourcefile of a configuration-file value exactly when this role may not see it.
+		filesVisible: !rows.some(row => row.source === 'configuration file' && row.file === null),
 		afterRestartError: input.fileSettings.ok ? null : input.fileSettings.error,
 		changed: server.filter(setting => isDifferent(setting)),
 		setToDefault: server.filter(setting => !isDifferent(setting)),
