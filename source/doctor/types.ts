@@ -199,5 +199,5 @@ export type Check = {
 	numbers: Record<string, number | null>;
 };
 
-/** settings: the list of settings that differ from their defaults (absent in reports made without it). */
-export type DoctorReport = {target: string; checks: Check[]; settings?: SettingsList};
+/** settings: the list of settings that differ from their defaults. */
+export type DoctorReport = {target: string; checks: Check[]; settings: SettingsList};
