@@ -118,6 +118,12 @@ describe('settings that differ from their defaults', () => {
 		assert.ok(lines.includes('    from configuration file /var/lib/postgresql/16/main/postgresql.auto.conf:3'), lines.join('\n'));
 	});
 
+	it('Markdown: the restart column holds the pending words whole, empty where no restart is owed', () => {
+		const rows = doctorMarkdown({target: 't', checks: [], settings: settingsList(input())}).split('\n');
+		assert.ok(rows.includes('| shared_buffers | 128MB | 128MB | configuration file /etc/postgresql/16/main/postgresql.conf:10 | PENDING RESTART: 1GB from /var/lib/postgresql/16/main/postgresql.auto.conf:4 |'), rows.join('\n'));
+		assert.ok(rows.includes('| max_connections | 40 | 100 | command line |  |'), rows.join('\n'));
+	});
+
 	it('pg_settings refused: one line with the reason, and the report stands', () => {
 		const list = settingsList(input({changedSettings: {ok: false, error: 'permission denied for view pg_settings'}}));
 		assert.deepEqual(settingsLines(list, 80), ['Settings that differ from their defaults: could not read: permission denied for view pg_settings']);
