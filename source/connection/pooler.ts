@@ -80,5 +80,5 @@ export async function refusePooler(client: pg.Client, target: Target, statementT
 /** pgpool-II's version ("4.3.5"), as only pgpool-II answers SHOW POOL_VERSION; null from anything else. */
 export async function pgpoolVersion(client: pg.Client): Promise<string | null> {
 	const version: unknown = await client.query('SHOW POOL_VERSION').then(result => (result.rows[0] as {pool_version?: unknown} | undefined)?.pool_version, () => null);
-	return typeof version === 'string' ? version.split(' ')[0] ?? '' : null;
+	return typeof version === 'string' ? version.split(' ')[0]! : null;
 }

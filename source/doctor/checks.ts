@@ -5,7 +5,8 @@
 import type {Check, CheckId, CheckStatus, LoginRole, Part, PgBouncerConfig, PoolCapacity, RoleDatabaseSetting, ServerSettings} from './types.js';
 import {plural} from '../text/words.js';
 
-const TIMEOUT_UNITS_MS: Record<string, number> = {us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000};
+/** PostgreSQL's time units in milliseconds, largest first (settings.ts prints a value in the largest that keeps it whole). */
+export const TIME_UNITS_MS: ReadonlyArray<readonly [string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000], ['ms', 1], ['us', 0.001]];
 /** The base unit of each duration setting the review reads (as pg_settings.unit says). */
 const BASE_UNIT: Record<string, string> = {
 	idle_in_transaction_session_timeout: 'ms',
@@ -90,7 +91,7 @@ export function durationMs(name: string, text: string): number | null {
 	}
 
 	const unit = match[2] ?? BASE_UNIT[name] ?? 'ms';
-	return Number(match[1]) * TIMEOUT_UNITS_MS[unit]!;
+	return Number(match[1]) * TIME_UNITS_MS.find(([name]) => name === unit)![1];
 }
 
 export function listNames(names: readonly string[], max = 4): string {

@@ -48,7 +48,6 @@ select current_user as role,
 	pg_has_role('pg_read_all_stats', 'USAGE') as can_read_all_stats,
 	pg_has_role('pg_signal_backend', 'USAGE') as can_signal_backend,
 	pg_has_role((select oid from pg_roles where rolname = 'pg_use_reserved_connections'), 'USAGE') as can_use_reserved,
-	coalesce(pg_has_role((select oid from pg_roles where rolname = 'pg_read_all_settings'), 'USAGE'), false) as can_read_all_settings,
 	inet_server_addr() is null as is_unix_socket
 `;
 

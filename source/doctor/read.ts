@@ -116,7 +116,6 @@ function mapPrivileges(row: Row): MonitorPrivileges {
 		canReadAllStats: row['can_read_all_stats'] === true,
 		canSignalBackend: row['can_signal_backend'] === true,
 		canUseReserved: row['can_use_reserved'] === null ? null : row['can_use_reserved'] === true,
-		canReadAllSettings: row['is_superuser'] === true || row['can_read_all_settings'] === true,
 		isUnixSocket: row['is_unix_socket'] === true,
 	};
 }

@@ -38,7 +38,7 @@ export function whereFrom(setting: ListedSetting, filesVisible: boolean): string
 	return setting.source === 'configuration file' && !filesVisible ? `${setting.source} (file hidden)` : setting.source;
 }
 
-/** "; PENDING RESTART: 48MB from /…/postgresql.auto.conf:3" (or why the new value is not known). */
+/** "PENDING RESTART: 48MB from /…/postgresql.auto.conf:3" (or why the new value is not known); '' when none is owed. */
 export function pendingWords(setting: ListedSetting, list: SettingsList): string {
 	if (!setting.isPendingRestart) {
 		return '';
@@ -46,10 +46,10 @@ export function pendingWords(setting: ListedSetting, list: SettingsList): string
 
 	const next = setting.afterRestart;
 	if (next) {
-		return `; PENDING RESTART: ${next.value} from ${next.file}${next.line === null ? '' : `:${next.line}`}`;
+		return `PENDING RESTART: ${next.value} from ${next.file}${next.line === null ? '' : `:${next.line}`}`;
 	}
 
-	return list.afterRestartError === null ? '; PENDING RESTART' : '; PENDING RESTART (its new value: pg_file_settings, superusers only)';
+	return list.afterRestartError === null ? 'PENDING RESTART' : 'PENDING RESTART (its new value: pg_file_settings, superusers only)';
 }
 
 function defaultWords(bootValue: string | null): string {
@@ -58,8 +58,9 @@ function defaultWords(bootValue: string | null): string {
 
 /** One setting in full: name, value, default and pending on the first line; where it came from below. */
 function fullEntry(setting: ListedSetting, list: SettingsList): string[] {
+	const pending = pendingWords(setting, list);
 	return [
-		`  ${setting.name} = ${setting.value}${defaultWords(setting.bootValue)}${pendingWords(setting, list)}`,
+		`  ${setting.name} = ${setting.value}${defaultWords(setting.bootValue)}${pending === '' ? '' : `; ${pending}`}`,
 		`    from ${whereFrom(setting, list.filesVisible)}`,
 	];
 }
@@ -137,7 +138,7 @@ export function settingsMarkdown(list: SettingsList): string[] {
 
 	const perRole = list.perRole ?? [];
 	const rows = [
-		...list.changed.map(setting => `| ${cell(setting.name)} | ${cell(setting.value)} | ${cell(setting.bootValue ?? '')} | ${cell(whereFrom(setting, list.filesVisible))} | ${cell(pendingWords(setting, list).replace(/^; /, ''))} |`),
+		...list.changed.map(setting => `| ${cell(setting.name)} | ${cell(setting.value)} | ${cell(setting.bootValue ?? '')} | ${cell(whereFrom(setting, list.filesVisible))} | ${cell(pendingWords(setting, list))} |`),
 		...perRole.slice(0, MARKDOWN_PER_ROLE_ROWS).map(line => `| ${cell(line.name)} | ${cell(line.value)} | ${cell(line.bootValue ?? '')} | ${cell(`${line.source}: ${alterWords(line)}`)} |  |`),
 	];
 	const more = perRole.length > MARKDOWN_PER_ROLE_ROWS ? [`And ${perRole.length - MARKDOWN_PER_ROLE_ROWS} more per database and role (\`doctor --json\`).`] : [];

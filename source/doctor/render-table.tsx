@@ -138,8 +138,8 @@ export function DoctorReportView({report, width, isColor}: {report: DoctorReport
 			<Text> </Text>
 			{isTable ? <ChecksTable checks={worstFirst(report.checks)} width={width} isColor={isColor}/> : <Blocks checks={worstFirst(report.checks)} width={width} isColor={isColor}/>}
 			{isTable ? <Text> </Text> : null}
-			{report.settings ? <Text>{settingsLines(report.settings, width).join('\n')}</Text> : null}
-			{report.settings ? <Text> </Text> : null}
+			<Text>{settingsLines(report.settings, width).join('\n')}</Text>
+			<Text> </Text>
 			<Text bold>{doctorSummary(report.checks)}</Text>
 		</Box>
 	);

@@ -15,11 +15,11 @@ export const STATUS_LABELS: Record<CheckStatus, string> = {pass: 'PASS', warn: '
  * The stable --json contract: {target, checks: [{id, status, title, found, fix, numbers}], settings}.
  * settings: every setting that differs from its default, set to it, or set per database and role (settings.ts).
  */
-export function doctorJson(report: DoctorReport): {target: string; checks: Check[]; settings?: SettingsList} {
+export function doctorJson(report: DoctorReport): {target: string; checks: Check[]; settings: SettingsList} {
 	return {
 		target: report.target,
 		checks: report.checks.map(check => ({id: check.id, status: check.status, title: check.title, found: check.found, fix: check.fix, numbers: check.numbers})),
-		...(report.settings ? {settings: report.settings} : {}),
+		settings: report.settings,
 	};
 }
 
@@ -64,11 +64,7 @@ export function doctorPlain(report: DoctorReport): string {
 		}
 	}
 
-	if (report.settings) {
-		lines.push('', ...settingsLines(report.settings, null));
-	}
-
-	lines.push('', doctorSummary(report.checks));
+	lines.push('', ...settingsLines(report.settings, null), '', doctorSummary(report.checks));
 	return lines.join('\n');
 }
 
@@ -84,7 +80,8 @@ export function doctorMarkdown(report: DoctorReport): string {
 		'| status | check | found | fix |',
 		'| --- | --- | --- | --- |',
 		...worstFirst(report.checks).map(check => `| **${STATUS_LABELS[check.status]}** | ${cell(check.title)} | ${cell(check.found)} | ${check.fix ? cell(check.fix) : ''} |`),
-		...(report.settings ? ['', ...settingsMarkdown(report.settings)] : []),
+		'',
+		...settingsMarkdown(report.settings),
 		'',
 		`${markdownText(doctorSummary(report.checks))} (\`lifeguard doctor\`).`,
 	];

@@ -4,6 +4,7 @@
 // where the value came from (configuration file with file and line, command line, environment,
 // ALTER DATABASE / ROLE … SET) and whether a restart is still owed. The settings of connections and
 // pools come first; values a session set for itself (client, SET) are not the server's and are left out.
+import {TIME_UNITS_MS} from './checks.js';
 import type {DoctorInput, FileSetting, ListedSetting, RoleDatabaseSetting, RoleSettingLine, SettingRow, SettingsList} from './types.js';
 
 export type {ListedSetting, RoleSettingLine, SettingsList} from './types.js';
@@ -22,8 +23,7 @@ const SESSION_SOURCES = new Set(['client', 'session', 'interactive', 'test']);
 /** pg_settings' words for values from pg_db_role_setting: listed from that catalog, for every database and role. */
 const PER_ROLE_SOURCES = new Set(['global', 'database', 'user', 'database user']);
 
-const MEMORY_UNITS: Array<[string, number]> = [['TB', 1024 ** 4], ['GB', 1024 ** 3], ['MB', 1024 ** 2], ['kB', 1024], ['B', 1]];
-const TIME_UNITS: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000], ['ms', 1], ['us', 0.001]];
+const MEMORY_UNITS: ReadonlyArray<readonly [string, number]> = [['TB', 1024 ** 4], ['GB', 1024 ** 3], ['MB', 1024 ** 2], ['kB', 1024], ['B', 1]];
 
 /**
  * A raw pg_settings number in its unit ("16384" of "8kB", "60000" of "ms") as SHOW prints it: the
@@ -36,7 +36,7 @@ export function withUnit(raw: string, unit: string | null): string {
 		return raw;
 	}
 
-	const units = MEMORY_UNITS.some(([name]) => name === match[2]) ? MEMORY_UNITS : TIME_UNITS;
+	const units = MEMORY_UNITS.some(([name]) => name === match[2]) ? MEMORY_UNITS : TIME_UNITS_MS;
 	const base = number * Number(match[1] || 1) * units.find(([name]) => name === match[2])![1];
 	for (const [name, size] of units) {
 		// Sizes below one (us) divide with a rounding error: whole within a billionth counts as whole.
@@ -87,8 +87,6 @@ export function roleSettingLines(rows: readonly RoleDatabaseSetting[], defaults:
 }
 
 export function settingsList(input: DoctorInput): SettingsList {
-	const privileges = input.privileges.ok ? input.privileges.value : null;
-	const filesVisible = privileges !== null && (privileges.isSuperuser || privileges.canReadAllSettings);
 	const fileRows = input.fileSettings.ok ? input.fileSettings.value : [];
 	// The last line of the files that names a setting is the one a restart applies.
 	const pending = new Map(fileRows.map(row => [row.name.toLowerCase(), row]));
@@ -102,7 +100,8 @@ export function settingsList(input: DoctorInput): SettingsList {
 	const defaults = new Map(rows.map(row => [row.name, row.bootValue === null ? null : withUnit(row.bootValue, row.unit)]));
 	return {
 		error: input.changedSettings.ok ? null : input.changedSettings.error,
-		filesVisible,
+		// PostgreSQL blanks sourcefile of a configuration-file value exactly when this role may not see it.
+		filesVisible: !rows.some(row => row.source === 'configuration file' && row.file === null),
 		afterRestartError: input.fileSettings.ok ? null : input.fileSettings.error,
 		changed: server.filter(setting => isDifferent(setting)),
 		setToDefault: server.filter(setting => !isDifferent(setting)),

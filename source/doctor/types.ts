@@ -27,8 +27,6 @@ export type MonitorPrivileges = {
 	canSignalBackend: boolean;
 	/** null before 16 (no such role). */
 	canUseReserved: boolean | null;
-	/** Superuser or pg_read_all_settings: sees sourcefile and sourceline in pg_settings. */
-	canReadAllSettings: boolean;
 	/** Connected over a Unix socket: the TCP keepalive settings do not apply to this session. */
 	isUnixSocket: boolean;
 };
@@ -84,7 +82,7 @@ export type RoleSettingLine = {
 export type SettingsList = {
 	/** pg_settings could not be read: why (masked). */
 	error: string | null;
-	/** Whether this role sees sourcefile and sourceline (superuser or pg_read_all_settings). */
+	/** Whether this role sees sourcefile and sourceline (superuser or pg_read_all_settings): no configuration-file row came without its file. */
 	filesVisible: boolean;
 	/** Why the values a restart would bring are not known (pg_file_settings refused); null when read. */
 	afterRestartError: string | null;
@@ -201,5 +199,5 @@ export type Check = {
 	numbers: Record<string, number | null>;
 };
 
-/** settings: the list of settings that differ from their defaults (absent in reports made without it). */
-export type DoctorReport = {target: string; checks: Check[]; settings?: SettingsList};
+/** settings: the list of settings that differ from their defaults. */
+export type DoctorReport = {target: string; checks: Check[]; settings: SettingsList};

@@ -40,7 +40,7 @@ function pool(overrides: Partial<PoolCapacity> = {}): PoolCapacity {
 function input(overrides: Partial<DoctorInput> = {}): DoctorInput {
 	return {
 		settings: {ok: true, value: settings()},
-		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: true, canReadAllSettings: false, isUnixSocket: false}},
+		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: true, isUnixSocket: false}},
 		activity: {ok: true, value: {connections: 8, hidden: 0}},
 		roles: {ok: true, value: [
 			{name: 'monitor', isSuperuser: false, connectionLimit: null, connections: 1},
@@ -203,7 +203,7 @@ describe('capacity-observed: waiters on a pool at max while the server has room'
 describe('reserved-slots: room for the operator', () => {
 	const on = (overrides: Partial<ServerSettings>, privileges: Partial<MonitorPrivileges> = {}) => input({
 		settings: {ok: true, value: settings(overrides)},
-		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: false, canReadAllSettings: false, isUnixSocket: false, ...privileges}},
+		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: false, isUnixSocket: false, ...privileges}},
 	});
 	runCases([
 		{name: '16+, reserved 0: fail', run: reservedSlots, input: on({reservedConnections: 0}), status: 'fail', fix: /ALTER SYSTEM SET reserved_connections = 3; then restart; GRANT pg_use_reserved_connections TO "monitor";/},
@@ -297,7 +297,7 @@ describe('timeouts, per role and per database', () => {
 		{
 			name: 'keepalive over a Unix socket: skip',
 			run: tcpKeepalive,
-			input: input({privileges: {ok: true, value: {role: 'monitor', isSuperuser: true, canReadAllStats: true, canSignalBackend: true, canUseReserved: true, canReadAllSettings: false, isUnixSocket: true}}}),
+			input: input({privileges: {ok: true, value: {role: 'monitor', isSuperuser: true, canReadAllStats: true, canSignalBackend: true, canUseReserved: true, isUnixSocket: true}}}),
 			status: 'skip',
 		},
 		{name: 'acquire timeout: no source exposes it: skip, saying so', run: poolAcquireTimeout, input: input({pools: [pool()]}), status: 'skip', found: /checkout: acquire timeout not exposed/},
@@ -342,7 +342,7 @@ describe('limits that bite first', () => {
 
 describe('visibility', () => {
 	const as = (privileges: Partial<{isSuperuser: boolean; canReadAllStats: boolean; canSignalBackend: boolean}>) => input({
-		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: false, canSignalBackend: false, canUseReserved: false, canReadAllSettings: false, isUnixSocket: false, ...privileges}},
+		privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: false, canSignalBackend: false, canUseReserved: false, isUnixSocket: false, ...privileges}},
 		activity: {ok: true, value: {connections: 12, hidden: 9}},
 	});
 	runCases([

@@ -8,6 +8,7 @@ import {after, before, describe, it} from 'node:test';
 import pg from 'pg';
 import type {CheckId} from '../../source/doctor/types.js';
 import {formatDoctorReport} from '../../source/doctor/run-doctor.js';
+import {settingsList} from '../../source/doctor/settings.js';
 import {INVISIBLE, TERMINAL_CONTROL_BUT_LF} from '../helpers/hostile.js';
 import {startEmbeddedPostgres, type TestServer} from '../helpers/postgres.js';
 import {review} from './helpers.js';
@@ -19,7 +20,8 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The fix of a check as `doctor` prints it in plain text (what an operator copies). */
 async function printedFix(url: string, id: CheckId): Promise<string> {
-	const report = {target: 'postgres://postgres:***@127.0.0.1/postgres', checks: (await review(url)).checks};
+	const {input, checks} = await review(url);
+	const report = {target: 'postgres://postgres:***@127.0.0.1/postgres', checks, settings: settingsList(input)};
 	const text = formatDoctorReport(report, 'plain');
 	assert.doesNotMatch(text, TERMINAL_CONTROL_BUT_LF, 'safe to print');
 	assert.doesNotMatch(text, INVISIBLE, 'safe to print');

@@ -3,7 +3,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {marked} from 'marked';
 import {formatDoctorReport} from '../../source/doctor/run-doctor.js';
-import type {Check, DoctorReport} from '../../source/doctor/types.js';
+import type {Check, DoctorReport, SettingsList} from '../../source/doctor/types.js';
 import {renderDoctorReport, tableRows} from '../../source/doctor/render-table.js';
 import {wrapCells} from '../../source/text/width.js';
 import {doctorJson, doctorMarkdown, doctorPlain} from '../../source/doctor/render-text.js';
@@ -18,7 +18,9 @@ const checks: Check[] = [
 	{id: 'statement-timeout', status: 'warn', title: 'statement_timeout on application roles', found: `server-wide 0 (off); off for ${evil} (every database)`, fix: `ALTER ROLE "${evil}" SET statement_timeout = '30s';`, numbers: {}},
 	{id: 'visibility', status: 'pass', title: 'Monitoring role sees every session', found: '雪 is a superuser', fix: null, numbers: {}},
 ];
-const report: DoctorReport = {target: 'postgres://monitor:***@db:5432/app', checks};
+/** A server where nothing differs from its default: the list is its one header line. */
+const settings: SettingsList = {error: null, filesVisible: true, afterRestartError: null, changed: [], setToDefault: [], perRole: []};
+const report: DoctorReport = {target: 'postgres://monitor:***@db:5432/app', checks, settings};
 
 describe('doctor renderers', () => {
 	for (const columns of [80, 120]) {
@@ -84,6 +86,7 @@ describe('doctor renderers on hostile names (issue 19)', () => {
 			{id: 'role-connection-limit', status: 'fail', title: 'Role connection limits', found: `${text} limit 1, 1 connected`, fix: `ALTER ROLE "${text}" CONNECTION LIMIT 2;`, numbers: {}},
 			{id: 'pgbouncer-max-client-conn', status: 'warn', title: 'PgBouncer max_client_conn', found: `database ${text}: 3 clients`, fix: null, numbers: {}},
 		],
+		settings,
 	});
 
 	it('every control, invisible and disputed-width character: none raw in text, table, Markdown or JSON; JSON exact once parsed', () => {
@@ -127,8 +130,10 @@ describe('doctor renderers on hostile names (issue 19)', () => {
 			const markdown = doctorMarkdown(hostileReport(hostile));
 			const html = await marked.parse(markdown, {gfm: true});
 			assertInertMarkdown(html, hostile);
-			assert.equal(html.match(/<tr>/g)?.length, 3, `a header and two rows\n${html}`);
-			assert.ok(html.split('<tr>').slice(1).every(row => row.match(/<t[hd]>/g)?.length === 4), `four cells a row\n${html}`);
+			// The checks' table; the settings list's own follows it (settings.test.ts).
+			const checksTable = html.split('<table>')[1] ?? '';
+			assert.equal(checksTable.match(/<tr>/g)?.length, 3, `a header and two rows\n${html}`);
+			assert.ok(checksTable.split('<tr>').slice(1).every(row => row.match(/<t[hd]>/g)?.length === 4), `four cells a row\n${html}`);
 		});
 	}
 });

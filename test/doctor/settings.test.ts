@@ -30,7 +30,7 @@ const ROWS: SettingRow[] = [
 function input(overrides: Partial<DoctorInput> = {}, fileSettings: FileSetting[] = [{name: 'shared_buffers', setting: '1GB', file: '/var/lib/postgresql/16/main/postgresql.auto.conf', line: 4}]): DoctorInput {
 	return {
 		settings: {ok: false, error: 'unused'},
-		privileges: {ok: true, value: {role: 'monitor', isSuperuser: true, canReadAllStats: true, canSignalBackend: true, canUseReserved: true, canReadAllSettings: true, isUnixSocket: false}},
+		privileges: {ok: true, value: {role: 'monitor', isSuperuser: true, canReadAllStats: true, canSignalBackend: true, canUseReserved: true, isUnixSocket: false}},
 		activity: {ok: false, error: 'unused'},
 		roles: {ok: false, error: 'unused'},
 		databases: {ok: false, error: 'unused'},
@@ -101,7 +101,6 @@ describe('settings that differ from their defaults', () => {
 	it('a role that may not see files: no path, and the list says why; pg_file_settings refused: the pending value is not guessed', () => {
 		const hidden = ROWS.map(setting => ({...setting, file: null, line: null}));
 		const list = settingsList(input({
-			privileges: {ok: true, value: {role: 'monitor', isSuperuser: false, canReadAllStats: true, canSignalBackend: true, canUseReserved: false, canReadAllSettings: false, isUnixSocket: false}},
 			changedSettings: {ok: true, value: hidden},
 			fileSettings: {ok: false, error: 'permission denied for view pg_file_settings'},
 		}));
@@ -111,6 +110,18 @@ describe('settings that differ from their defaults', () => {
 		assert.ok(lines.includes('    from command line'), 'a command line has no file to hide');
 		assert.ok(lines.includes('  shared_buffers = 128MB (default 128MB); PENDING RESTART (its new value: pg_file_settings, superusers only)'), lines.join('\n'));
 		assert.ok(!lines.join('\n').includes('/var/lib'));
+	});
+
+	it('privileges not read: the files pg_settings gave are shown, and the list does not call them hidden', () => {
+		const lines = settingsLines(settingsList(input({privileges: {ok: false, error: 'permission denied'}})), null);
+		assert.ok(!lines.some(line => line.includes('hidden')), lines.join('\n'));
+		assert.ok(lines.includes('    from configuration file /var/lib/postgresql/16/main/postgresql.auto.conf:3'), lines.join('\n'));
+	});
+
+	it('Markdown: the restart column holds the pending words whole, empty where no restart is owed', () => {
+		const rows = doctorMarkdown({target: 't', checks: [], settings: settingsList(input())}).split('\n');
+		assert.ok(rows.includes('| shared_buffers | 128MB | 128MB | configuration file /etc/postgresql/16/main/postgresql.conf:10 | PENDING RESTART: 1GB from /var/lib/postgresql/16/main/postgresql.auto.conf:4 |'), rows.join('\n'));
+		assert.ok(rows.includes('| max_connections | 40 | 100 | command line |  |'), rows.join('\n'));
 	});
 
 	it('pg_settings refused: one line with the reason, and the report stands', () => {
